@@ -1,0 +1,213 @@
+"""The data contract: the one place that says which files, columns, types and codes
+the education team's exports must have.
+
+Validation (etl.validate), the documentation (docs/data-contract.md), the empty
+templates on the Data page and the demo generator are all driven from here, so
+they cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+Kind = Literal["id", "text", "code", "date", "month", "int", "hours", "yesno"]
+
+UDDANNELSER: dict[str, str] = {
+    "SSH": "Social- og sundhedshjælper",
+    "SSA": "Social- og sundhedsassistent",
+}
+
+REKRUTTERING: dict[str, str] = {
+    "ekstern": "Ekstern",
+    "ufaglaert": "Egen ufaglært medarbejder",
+    "ssh": "Egen SSH-medarbejder",
+}
+
+AARSAGER: dict[str, str] = {
+    "privatliv": "Udfordringer i privatlivet",
+    "faglige_krav": "For høje faglige krav",
+    "fravaer": "Fravær",
+    "sygdom": "Fysisk / psykisk sygdom",
+    "skift_ssa_ssh": "Skift fra SSA til SSH",
+    "job_anden_kommune": "Ansættelse i anden kommune",
+    "flyttet": "Flyttet til anden kommune",
+    "doedsfald": "Dødsfald",
+    "forkert_valg": "Forkert uddannelsesvalg",
+    "andet": "Andet",
+}
+
+# The ministry's statistics count a switch within the programme group as a
+# change of programme (omvalg), not as dropout; the metrics keep both views.
+OMVALG_AARSAG = "skift_ssa_ssh"
+
+FASER: dict[str, str] = {
+    "GF": "Grundforløb",
+    **{f"S{n}": f"Skoleperiode {n}" for n in range(1, 7)},
+    **{f"O{n}": f"Oplæringsperiode {n}" for n in range(1, 7)},
+}
+# Every phase except the basic course belongs to the main course (hovedforløb).
+GRUNDFORLOEB = "GF"
+
+JA_NEJ: dict[str, str] = {"ja": "Ja", "nej": "Nej"}
+
+MIN_ALDER, MAX_ALDER = 15, 70
+MAX_ID_LENGTH = 64
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    kind: Kind
+    description: str
+    example: str
+    required: bool = True
+    codes: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    name: str
+    title: str
+    description: str
+    columns: tuple[Column, ...]
+
+    @property
+    def column_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+
+_ELEV_ID = Column(
+    "elev_id",
+    "id",
+    "Elevens pseudonym (1–64 tegn). Aldrig CPR-nummer: et CPR-nummer afvises.",
+    "E0001",
+)
+_UDDANNELSE = Column("uddannelse", "code", "Uddannelsen.", "SSA", codes=UDDANNELSER)
+
+
+def _site(required: bool) -> Column:
+    text = "Oplæringssted (arbejdsplads), fx Døgnplejen Nord."
+    return Column(
+        "oplaeringssted",
+        "text",
+        text if required else text + " Må være tom.",
+        "Døgnplejen Nord",
+        required=required,
+    )
+
+
+FILES: tuple[FileSpec, ...] = (
+    FileSpec(
+        "elever",
+        "Ansatte elever",
+        "Én række pr. elev og uddannelse: hvornår eleven blev ansat, hvor og hvordan.",
+        (
+            _ELEV_ID,
+            _UDDANNELSE,
+            Column("ansat_dato", "date", "Dato for ansættelse som elev.", "2023-08-14"),
+            Column(
+                "alder",
+                "int",
+                f"Alder i hele år ved ansættelse ({MIN_ALDER}–{MAX_ALDER}).",
+                "27",
+            ),
+            _site(required=True),
+            Column(
+                "rekruttering",
+                "code",
+                "Hvor eleven kom fra. 'ssh' (egen SSH-medarbejder) kun for SSA.",
+                "ekstern",
+                codes=REKRUTTERING,
+            ),
+        ),
+    ),
+    FileSpec(
+        "gennemfoerte",
+        "Gennemførte",
+        "Én række pr. elev, der har gennemført uddannelsen.",
+        (
+            _ELEV_ID,
+            _UDDANNELSE,
+            Column("afsluttet_dato", "date", "Dato for afsluttet uddannelse.", "2025-02-28"),
+        ),
+    ),
+    FileSpec(
+        "frafald",
+        "Frafald",
+        "Én række pr. elev, der er faldet fra, med årsag og fase.",
+        (
+            _ELEV_ID,
+            _UDDANNELSE,
+            Column("frafald_dato", "date", "Dato for frafald.", "2024-03-01"),
+            Column("aarsag", "code", "Frafaldsårsag (kode eller dansk tekst).", "fravaer",
+                   codes=AARSAGER),
+            Column("fase", "code", "Fase ved frafald (kode eller dansk tekst).", "O1",
+                   codes=FASER),
+            _site(required=False),
+        ),
+    ),
+    FileSpec(
+        "sygefravaer",
+        "Sygefravær",
+        "Én række pr. elev og måned med planlagte timer og sygetimer.",
+        (
+            _ELEV_ID,
+            _UDDANNELSE,
+            Column("maaned", "month", "Måned som ÅÅÅÅ-MM.", "2023-09"),
+            Column("planlagte_timer", "hours", "Planlagte timer i måneden (> 0).", "148,0"),
+            Column("syge_timer", "hours", "Sygetimer i måneden (0 til planlagte timer).", "7,5"),
+            _site(required=False),
+        ),
+    ),
+    FileSpec(
+        "efter_uddannelse",
+        "Efter uddannelse",
+        "Én række pr. elev, der har gennemført: blev eleven ansat i kommunen bagefter?",
+        (
+            _ELEV_ID,
+            _UDDANNELSE,
+            Column("ansat_i_kommunen", "yesno", "ja eller nej.", "ja", codes=JA_NEJ),
+            Column(
+                "arbejdssted",
+                "text",
+                "Hvor eleven blev ansat (skal udfyldes ved ja), fx Døgnplejen, "
+                "Omsorgscentre/daghjem, SSA-elev.",
+                "Døgnplejen",
+                required=False,
+            ),
+            Column("dato", "date", "Dato for ansættelsen. Må være tom.", "2025-03-01",
+                   required=False),
+        ),
+    ),
+)
+
+FILES_BY_NAME: dict[str, FileSpec] = {f.name: f for f in FILES}
+
+
+def normalize_header(raw: str) -> str:
+    """Map a header as Danish Excel writes it ('Ansat dato', 'Årsag') to the contract name."""
+    text = raw.strip().strip("\ufeff").lower()
+    for danish, ascii_ in (("æ", "ae"), ("ø", "oe"), ("å", "aa")):
+        text = text.replace(danish, ascii_)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return re.sub(r"[\s\-./]+", "_", text).strip("_")
+
+
+def code_lookup(codes: dict[str, str]) -> dict[str, str]:
+    """Every accepted spelling (code or Danish label, any case) → code."""
+    lookup: dict[str, str] = {}
+    for code, label in codes.items():
+        lookup[code.lower()] = code
+        lookup[label.lower()] = code
+        lookup[normalize_header(label)] = code
+    return lookup
+
+
+def label(codes: dict[str, str], code: str | None) -> str:
+    return codes.get(code or "", code or "")
