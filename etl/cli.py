@@ -1,0 +1,113 @@
+"""`sosu`: check, load, write demo data and export metrics from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from etl.load import DEFAULT_DB, check_folder, load_folder
+from etl.problems import ValidationFailed, mask_cpr
+
+
+def _progress_bar(step: str, fraction: float) -> None:
+    if not sys.stderr.isatty():
+        return
+    filled = int(fraction * 30)
+    sys.stderr.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {step:<40}")
+    if fraction >= 1:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _refused(error: ValidationFailed) -> int:
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    for line in error.report():
+        print(line, file=sys.stderr)
+    print(f"Afvist: {error.total} fejl. Databasen er ikke ændret.", file=sys.stderr)
+    return 1
+
+
+def _check(args: argparse.Namespace) -> int:
+    counts = check_folder(Path(args.folder))
+    summary = ", ".join(f"{name} {n}" for name, n in counts.items())
+    print(f"OK: ingen fejl ({summary})")
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    summary = load_folder(Path(args.folder), Path(args.db), progress=_progress_bar)
+    print(f"{summary.one_line()} → {args.db}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from etl.demo import write_demo
+
+    counts = write_demo(Path(args.folder))
+    print("Demodata skrevet til " + args.folder + ": "
+          + ", ".join(f"{name} {n}" for name, n in counts.items()))
+    return 0
+
+
+def _kpi(args: argparse.Namespace) -> int:
+    from queries.db import connect_read_only
+    from queries.kpi import kpi
+
+    db = Path(args.db)
+    if not db.exists():
+        print(f"{db}: databasen findes ikke; kør først 'sosu load MAPPE'", file=sys.stderr)
+        return 1
+    con = connect_read_only(db)
+    try:
+        result = kpi(con, args.site)
+    finally:
+        con.close()
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2 if args.pretty else None,
+              default=str)
+    sys.stdout.write("\n")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sosu", description="Indlæs og kontrollér SOSU-elevdata (sosu-overblik).")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="kontrollér en datamappe uden at indlæse")
+    check.add_argument("folder")
+    check.set_defaults(run=_check)
+    load = commands.add_parser("load", help="kontrollér og indlæs en datamappe")
+    load.add_argument("folder")
+    load.add_argument("--db", default=str(DEFAULT_DB))
+    load.set_defaults(run=_load)
+    demo = commands.add_parser("demo", help="skriv demodata (syntetiske) som CSV-filer")
+    demo.add_argument("folder")
+    demo.set_defaults(run=_demo)
+    kpi = commands.add_parser("kpi", help="nøgletal som JSON")
+    kpi.add_argument("--db", default=str(DEFAULT_DB))
+    kpi.add_argument("--site", default=None, help="kun ét oplæringssted")
+    kpi.add_argument("--json", action="store_true", help="JSON-output (standard)")
+    kpi.add_argument("--pretty", action="store_true", help="indrykket JSON")
+    kpi.set_defaults(run=_kpi)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.run(args))
+    except ValidationFailed as error:
+        return _refused(error)
+    except KeyboardInterrupt:
+        print("Afbrudt. Databasen er ikke ændret.", file=sys.stderr)
+        return 130
+    except Exception as error:  # never a traceback for users; the message is masked
+        print(mask_cpr(f"Uventet fejl: {type(error).__name__}: {error}"), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

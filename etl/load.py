@@ -1,0 +1,212 @@
+"""Validate a data folder and swap a freshly built database in atomically.
+
+The new database is written beside the live one and moved over it with
+os.replace only after every rule passed. A refused, failed or killed load
+therefore leaves the live file byte-for-byte as it was, and a dashboard that
+holds it open keeps its snapshot (DuckDB locks a file per process).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from etl.contract import FILES
+from etl.problems import Problem, ValidationFailed
+from etl.read import find_sources, stage
+from etl.validate import build_typed, collect_problems, raw_table, typed_table
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_LAYERS = ("staging", "intermediate", "metrics")
+DEFAULT_DB = Path("data/sosu.duckdb")
+
+Progress = Callable[[str, float], None]
+
+
+def _quiet(_step: str, _fraction: float) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    rows: dict[str, int]
+    data_pr: dt.date | None
+    sources: dict[str, str]
+
+    def one_line(self) -> str:
+        counts = ", ".join(f"{name} {n:,}".replace(",", ".") for name, n in self.rows.items())
+        when = self.data_pr.isoformat() if self.data_pr else "ingen datoer"
+        return f"OK: {counts}; data pr. {when}"
+
+
+def validate_folder(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    today: dt.date,
+    progress: Progress = _quiet,
+) -> dict[str, str]:
+    """Stage and check every file on `con`; raise ValidationFailed listing all problems."""
+    sources, problems = find_sources(folder)
+    display = {name: source.display for name, source in sources.items()}
+    for index, spec in enumerate(FILES):
+        progress(f"Læser {display.get(spec.name, spec.name)}", index / (len(FILES) + 1))
+        if spec.name in sources:
+            problems += stage(con, sources[spec.name], raw_table(spec.name))
+    if problems:
+        raise ValidationFailed(problems)
+    progress("Kontrollerer reglerne", len(FILES) / (len(FILES) + 1))
+    for spec in FILES:
+        build_typed(con, spec)
+    found, total = collect_problems(con, today, display)
+    if found:
+        raise ValidationFailed(found, total)
+    return display
+
+
+def check_folder(folder: Path, today: dt.date | None = None) -> dict[str, int]:
+    """Validate only; return row counts."""
+    con = duckdb.connect()
+    try:
+        validate_folder(con, folder, today or dt.date.today())
+        return _row_counts(con, typed_table)
+    finally:
+        con.close()
+
+
+def _row_counts(con: duckdb.DuckDBPyConnection, table: Callable[[str], str]) -> dict[str, int]:
+    counts = {}
+    for spec in FILES:
+        row = con.execute(f"SELECT count(*) FROM {table(spec.name)}").fetchone()
+        counts[spec.name] = int(row[0]) if row else 0
+    return counts
+
+
+@contextmanager
+def _exclusive(db_path: Path) -> Iterator[None]:
+    """One load at a time per database; a second is refused rather than queued."""
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    handle = open(lock_path, "a")  # noqa: SIM115 - held for the whole load
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as busy:
+            raise ValidationFailed([Problem(db_path.name, 0, "", (
+                "en anden indlæsning af databasen er i gang; prøv igen, når den er færdig"))]
+            ) from busy
+        yield
+    finally:
+        handle.close()
+
+
+def _remove_leftovers(db_path: Path) -> None:
+    """Half-built files from a killed load are never the live database: remove them."""
+    for leftover in db_path.parent.glob(f".loading-{db_path.name}*"):
+        leftover.unlink(missing_ok=True)
+
+
+def load_folder(
+    folder: Path,
+    db_path: Path = DEFAULT_DB,
+    today: dt.date | None = None,
+    progress: Progress = _quiet,
+) -> LoadSummary:
+    """Validate `folder` and, only if it is clean, replace `db_path` atomically."""
+    today = today or dt.date.today()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    with _exclusive(db_path):
+        _remove_leftovers(db_path)
+        building = db_path.with_name(f".loading-{db_path.name}-{os.getpid()}")
+        try:
+            summary = _build(folder, building, today, progress)
+            progress("Skifter databasen ud", 0.98)
+            os.replace(building, db_path)
+            _fsync_dir(db_path.parent)
+        finally:
+            building.unlink(missing_ok=True)
+            building.with_name(building.name + ".wal").unlink(missing_ok=True)
+    progress("Færdig", 1.0)
+    return summary
+
+
+def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> LoadSummary:
+    con = duckdb.connect(str(building))
+    try:
+        display = validate_folder(con, folder, today, progress)
+        progress("Skriver databasen", 0.9)
+        con.execute("BEGIN")
+        for spec in FILES:
+            columns = ", ".join(spec.column_names)
+            con.execute(
+                f"CREATE TABLE {spec.name} AS SELECT {columns} FROM {typed_table(spec.name)} "
+                "ORDER BY _line"
+            )
+        rows = _row_counts(con, lambda name: name)
+        data_pr = _newest_date(con)
+        _write_load_info(con, rows, display, data_pr, today)
+        create_views(con)
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    except OSError as error:
+        raise ValidationFailed([Problem(building.parent.name or ".", 0, "", (
+            f"databasen kan ikke skrives ({error.strerror}); den gamle database er uændret"))]
+        ) from error
+    except duckdb.IOException as error:
+        raise ValidationFailed([Problem(building.parent.name or ".", 0, "", (
+            "databasen kan ikke skrives (fuld disk eller skrivebeskyttet mappe?); "
+            "den gamle database er uændret"))]) from error
+    finally:
+        con.close()
+    return LoadSummary(rows, data_pr, display)
+
+
+def _newest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    row = con.execute("""
+        SELECT greatest(
+            (SELECT max(ansat_dato) FROM elever),
+            (SELECT max(afsluttet_dato) FROM gennemfoerte),
+            (SELECT max(frafald_dato) FROM frafald),
+            (SELECT last_day(max(maaned)) FROM sygefravaer),
+            (SELECT max(dato) FROM efter_uddannelse))
+    """).fetchone()
+    return row[0] if row else None
+
+
+def _write_load_info(
+    con: duckdb.DuckDBPyConnection,
+    rows: dict[str, int],
+    display: dict[str, str],
+    data_pr: dt.date | None,
+    today: dt.date,
+) -> None:
+    con.execute("""
+        CREATE TABLE indlaesning (
+            indlaest_tid TIMESTAMP, data_pr DATE, beregnet_dato DATE, filer JSON)
+    """)
+    files = {name: {"kilde": display.get(name, name), "raekker": n} for name, n in rows.items()}
+    con.execute(
+        "INSERT INTO indlaesning VALUES (?, ?, ?, ?)",
+        [dt.datetime.now().replace(microsecond=0), data_pr, today, json.dumps(files)],
+    )
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every staging view and metric macro from sql/, layer by layer."""
+    for layer in SQL_LAYERS:
+        for path in sorted((SQL_DIR / layer).glob("*.sql")):
+            con.execute(path.read_text(encoding="utf-8"))
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,251 @@
+"""Set-wise validation: every rule is one SQL query over the staged tables.
+
+Column rules are generated from the contract (etl.contract); rules across files
+are written out below. Each rule returns (file, line, column, message) rows, so
+a national data set is checked at DuckDB speed rather than row by row in Python.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import duckdb
+
+from etl.contract import (
+    FILES,
+    MAX_ALDER,
+    MAX_ID_LENGTH,
+    MIN_ALDER,
+    OMVALG_AARSAG,
+    Column,
+    FileSpec,
+)
+from etl.problems import MAX_REPORTED, Problem
+
+
+def raw_table(name: str) -> str:
+    return f"raw_{name}"
+
+
+def typed_table(name: str) -> str:
+    return f"typed_{name}"
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _match_key(sql: str) -> str:
+    """Spelling-insensitive key: 'Fysisk / psykisk sygdom' == 'fysisk_psykisk_sygdom'."""
+    return f"regexp_replace(lower({sql}), '[^a-z0-9æøå]', '', 'g')"
+
+
+def _python_key(value: str) -> str:
+    return re.sub(r"[^a-z0-9æøå]", "", value.lower())
+
+
+_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
+_DATE_SHAPE = r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})$"
+
+
+def parse_expression(column: Column) -> str:
+    """SQL turning the staged text of `column` into its typed value (NULL if invalid)."""
+    v = column.name
+    if column.kind == "date":
+        tries = ", ".join(f"try_strptime({v}, '{f}')" for f in _DATE_FORMATS)
+        return f"coalesce({tries})::DATE"
+    if column.kind == "month":
+        return (f"date_trunc('month', coalesce(try_strptime({v}, '%Y-%m'), "
+                f"try_strptime({v}, '%Y-%m-%d')))::DATE")
+    if column.kind == "int":
+        return f"CASE WHEN regexp_full_match({v}, '\\d{{1,3}}') THEN {v}::INTEGER END"
+    if column.kind == "hours":
+        # Decimal comma or point; a thousands point before a decimal comma is dropped.
+        cleaned = (f"CASE WHEN contains({v}, ',') THEN replace(replace({v}, '.', ''), ',', '.') "
+                   f"ELSE {v} END")
+        return f"try_cast({cleaned} AS DOUBLE)"
+    if column.kind in ("code", "yesno"):
+        cases = " ".join(
+            f"WHEN {_sql_text(_python_key(spelling))} THEN {_sql_text(code)}"
+            for code, label in column.codes.items()
+            for spelling in {code, label}
+        )
+        return f"CASE {_match_key(v)} {cases} END"
+    return v
+
+
+def _column_rules(spec: FileSpec, column: Column, today: dt.date) -> list[tuple[str, str]]:
+    """(condition on a staged row, message) pairs for one column."""
+    v = column.name
+    typed = parse_expression(column)
+    shown = f"'''' || left({v}, 40) || ''''"
+    rules: list[tuple[str, str]] = []
+    if column.required:
+        rules.append((f"{v} IS NULL", "'mangler en værdi'"))
+    if column.kind == "id":
+        rules += [
+            (f"regexp_full_match({v}, '\\d{{6}}-\\d{{4}}') OR (regexp_full_match({v}, '\\d{{10}}')"
+             f" AND try_strptime(left({v}, 6), '%d%m%y') IS NOT NULL)",
+             "'ligner et CPR-nummer (XXXXXX-XXXX); brug et pseudonym, aldrig CPR-nummeret'"),
+            (f"length({v}) > {MAX_ID_LENGTH}", f"'er længere end {MAX_ID_LENGTH} tegn'"),
+        ]
+    elif column.kind == "date":
+        rules += [
+            (f"{v} IS NOT NULL AND {typed} IS NULL AND regexp_full_match({v}, '{_DATE_SHAPE}')",
+             f"'datoen ' || {shown} || ' findes ikke'"),
+            (f"{v} IS NOT NULL AND {typed} IS NULL AND NOT regexp_full_match({v}, '{_DATE_SHAPE}')",
+             f"'ugyldig dato ' || {shown} || '; brug ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ'"),
+            (f"{typed} > DATE '{today.isoformat()}'",
+             f"'datoen ' || {shown} || ' ligger i fremtiden'"),
+        ]
+    elif column.kind == "month":
+        rules += [
+            (f"{v} IS NOT NULL AND {typed} IS NULL",
+             f"'ugyldig måned ' || {shown} || '; brug ÅÅÅÅ-MM, fx 2023-09'"),
+            (f"{typed} > DATE '{today.replace(day=1).isoformat()}'",
+             f"'måneden ' || {shown} || ' ligger i fremtiden'"),
+        ]
+    elif column.kind == "int":
+        rules.append((
+            f"{v} IS NOT NULL AND ({typed} IS NULL OR {typed} NOT BETWEEN {MIN_ALDER} AND {MAX_ALDER})",
+            f"'ugyldig alder ' || {shown} || '; skal være et helt tal fra {MIN_ALDER} til "
+            f"{MAX_ALDER}'"))
+    elif column.kind == "hours":
+        rules += [
+            (f"{v} IS NOT NULL AND {typed} IS NULL",
+             f"'ugyldigt antal timer ' || {shown}"),
+            (f"{typed} < 0", "'timer kan ikke være negative'"),
+        ]
+    elif column.kind in ("code", "yesno"):
+        accepted = ", ".join(column.codes)
+        rules.append((f"{v} IS NOT NULL AND {typed} IS NULL",
+                      f"'ukendt værdi ' || {shown} || '; tilladte værdier: {accepted}'"))
+    return rules
+
+
+def column_problem_sql(spec: FileSpec, today: dt.date) -> str:
+    parts = []
+    for column in spec.columns:
+        for condition, message in _column_rules(spec, column, today):
+            parts.append(
+                f"SELECT {_sql_text(spec.name)} AS file, _line AS line, "
+                f"{_sql_text(column.name)} AS col, {message} AS message "
+                f"FROM {raw_table(spec.name)} WHERE {condition}"
+            )
+    return "\nUNION ALL\n".join(parts)
+
+
+def build_typed(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
+    columns = ", ".join(f"{parse_expression(c)} AS {c.name}" for c in spec.columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {typed_table(spec.name)} AS "
+        f"SELECT _line, {columns} FROM {raw_table(spec.name)}"
+    )
+
+
+_STUDENT = "t.elev_id = e.elev_id AND t.uddannelse = e.uddannelse"
+_NOT_IN_ELEVER = (
+    "'eleven ' || t.elev_id || ' (' || t.uddannelse || ') findes ikke i elever'"
+)
+
+
+def _duplicate_rule(name: str, keys: str, what: str) -> str:
+    return f"""
+    SELECT '{name}', _line, 'elev_id', '{what} står også i linje ' || first_line
+    FROM (SELECT _line, min(_line) OVER (PARTITION BY {keys}) AS first_line
+          FROM typed_{name} WHERE elev_id IS NOT NULL AND uddannelse IS NOT NULL)
+    WHERE _line > first_line"""
+
+
+def _orphan_rule(name: str) -> str:
+    return f"""
+    SELECT '{name}', t._line, 'elev_id', {_NOT_IN_ELEVER}
+    FROM typed_{name} t ANTI JOIN typed_elever e ON {_STUDENT}
+    WHERE t.elev_id IS NOT NULL AND t.uddannelse IS NOT NULL"""
+
+
+def cross_file_rules(today: dt.date) -> list[str]:
+    """Rules that need more than one row or file. Each yields (file, line, column, message)."""
+    end_of_data = f"DATE '{today.isoformat()}'"
+    return [
+        _duplicate_rule("elever", "elev_id, uddannelse", "samme elev og uddannelse"),
+        _duplicate_rule("gennemfoerte", "elev_id, uddannelse", "samme elev"),
+        _duplicate_rule("frafald", "elev_id, uddannelse", "samme elev"),
+        _duplicate_rule("efter_uddannelse", "elev_id, uddannelse", "samme elev"),
+        _duplicate_rule("sygefravaer", "elev_id, uddannelse, maaned", "samme elev og måned"),
+        *(_orphan_rule(n) for n in ("gennemfoerte", "frafald", "sygefravaer", "efter_uddannelse")),
+        """
+        SELECT 'elever', _line, 'rekruttering',
+               'rekruttering ''ssh'' (egen SSH-medarbejder) gælder kun SSA-elever'
+        FROM typed_elever WHERE rekruttering = 'ssh' AND uddannelse = 'SSH'""",
+        f"""
+        SELECT 'frafald', _line, 'aarsag', 'årsagen skift fra SSA til SSH gælder kun SSA-elever'
+        FROM typed_frafald WHERE aarsag = '{OMVALG_AARSAG}' AND uddannelse = 'SSH'""",
+        """
+        SELECT 'frafald', t._line, 'elev_id',
+               'eleven ' || t.elev_id || ' står også som gennemført (gennemfoerte linje '
+               || g._line || '); en elev kan ikke både gennemføre og falde fra'
+        FROM typed_frafald t JOIN typed_gennemfoerte g
+          ON t.elev_id = g.elev_id AND t.uddannelse = g.uddannelse""",
+        f"""
+        SELECT 'gennemfoerte', t._line, 'afsluttet_dato',
+               'afsluttet ' || t.afsluttet_dato || ' før ansættelsen ' || e.ansat_dato
+        FROM typed_gennemfoerte t JOIN typed_elever e ON {_STUDENT}
+        WHERE t.afsluttet_dato < e.ansat_dato""",
+        f"""
+        SELECT 'frafald', t._line, 'frafald_dato',
+               'frafald ' || t.frafald_dato || ' før ansættelsen ' || e.ansat_dato
+        FROM typed_frafald t JOIN typed_elever e ON {_STUDENT}
+        WHERE t.frafald_dato < e.ansat_dato""",
+        f"""
+        SELECT 'sygefravaer', t._line, 'maaned',
+               'måneden ' || strftime(t.maaned, '%Y-%m') || ' ligger uden for ansættelsen ('
+               || strftime(e.ansat_dato, '%Y-%m') || ' til ' || strftime(s.slut, '%Y-%m') || ')'
+        FROM typed_sygefravaer t
+        JOIN typed_elever e ON {_STUDENT}
+        JOIN (SELECT e.elev_id, e.uddannelse,
+                     coalesce(g.afsluttet_dato, f.frafald_dato, {end_of_data}) AS slut
+              FROM typed_elever e
+              LEFT JOIN typed_gennemfoerte g USING (elev_id, uddannelse)
+              LEFT JOIN typed_frafald f USING (elev_id, uddannelse)) s
+          ON t.elev_id = s.elev_id AND t.uddannelse = s.uddannelse
+        WHERE t.maaned < date_trunc('month', e.ansat_dato)
+           OR t.maaned > date_trunc('month', s.slut)""",
+        """
+        SELECT 'sygefravaer', _line, 'syge_timer',
+               'sygetimer (' || syge_timer || ') er flere end de planlagte timer ('
+               || planlagte_timer || ')'
+        FROM typed_sygefravaer WHERE syge_timer > planlagte_timer""",
+        """
+        SELECT 'sygefravaer', _line, 'planlagte_timer', 'planlagte timer skal være over 0'
+        FROM typed_sygefravaer WHERE planlagte_timer = 0""",
+        f"""
+        SELECT 'efter_uddannelse', t._line, 'elev_id',
+               'eleven ' || t.elev_id || ' (' || t.uddannelse || ') står ikke i gennemfoerte'
+        FROM typed_efter_uddannelse t
+        JOIN typed_elever e ON {_STUDENT}
+        ANTI JOIN typed_gennemfoerte g ON t.elev_id = g.elev_id AND t.uddannelse = g.uddannelse""",
+        """
+        SELECT 'efter_uddannelse', _line, 'arbejdssted',
+               'arbejdssted skal udfyldes, når ansat_i_kommunen er ja'
+        FROM typed_efter_uddannelse WHERE ansat_i_kommunen = 'ja' AND arbejdssted IS NULL""",
+    ]
+
+
+def collect_problems(
+    con: duckdb.DuckDBPyConnection, today: dt.date, display: dict[str, str]
+) -> tuple[list[Problem], int]:
+    """Run every rule; return the first MAX_REPORTED problems and the total count."""
+    column_sql = [column_problem_sql(spec, today) for spec in FILES]
+    union = "\nUNION ALL\n".join(
+        [f"SELECT * FROM ({q})" for q in column_sql]
+        + [f"SELECT * FROM ({q})" for q in cross_file_rules(today)]
+    )
+    con.execute(f"CREATE OR REPLACE TEMP TABLE problems AS {union}")
+    total = con.execute("SELECT count(*) FROM problems").fetchone()
+    rows = con.execute(
+        f"SELECT * FROM problems ORDER BY 1, 2, 3 LIMIT {MAX_REPORTED}"
+    ).fetchall()
+    problems = [Problem(display.get(f, f), int(line), col, msg) for f, line, col, msg in rows]
+    return problems, int(total[0]) if total else 0

@@ -1,0 +1,86 @@
+"""The query layer: one function per metric, each a call of a macro defined in sql/.
+
+Every function takes the site and education restriction as arguments, so a
+restriction can never be forgotten by a caller and cached results never leak
+between restrictions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import duckdb
+import pandas as pd
+
+Selection = Sequence[str] | None
+
+
+def _as_list(values: Selection) -> list[str] | None:
+    return list(values) if values else None
+
+
+def _macro(
+    con: duckdb.DuckDBPyConnection, macro: str, sites: Selection, educations: Selection
+) -> pd.DataFrame:
+    cursor = con.cursor()  # one cursor per call: safe across Streamlit's session threads
+    try:
+        return cursor.execute(
+            f"SELECT * FROM {macro}(?::VARCHAR[], ?::VARCHAR[])",
+            [_as_list(sites), _as_list(educations)],
+        ).df()
+    finally:
+        cursor.close()
+
+
+def cohorts(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+            educations: Selection = None) -> pd.DataFrame:
+    return _macro(con, "kohorter", sites, educations)
+
+
+def sick_leave_by_year(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+                       educations: Selection = None) -> pd.DataFrame:
+    return _macro(con, "sygefravaer_pr_aar", sites, educations)
+
+
+def sick_leave_by_month(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+                        educations: Selection = None) -> pd.DataFrame:
+    return _macro(con, "sygefravaer_pr_maaned", sites, educations)
+
+
+def dropout_reasons(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+                    educations: Selection = None) -> pd.DataFrame:
+    return _macro(con, "frafaldsaarsager", sites, educations)
+
+
+def dropout_phases(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+                   educations: Selection = None) -> pd.DataFrame:
+    return _macro(con, "frafaldsfaser", sites, educations)
+
+
+def hires(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+          educations: Selection = None) -> pd.DataFrame:
+    return _macro(con, "ansaettelser", sites, educations)
+
+
+def hired_after_by_workplace(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+                             educations: Selection = None) -> pd.DataFrame:
+    return _macro(con, "ansat_efter_sted", sites, educations)
+
+
+def sites(con: duckdb.DuckDBPyConnection) -> list[str]:
+    cursor = con.cursor()
+    try:
+        rows = cursor.execute(
+            "SELECT DISTINCT oplaeringssted FROM stg_elever ORDER BY 1").fetchall()
+    finally:
+        cursor.close()
+    return [r[0] for r in rows]
+
+
+def load_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    cursor = con.cursor()
+    try:
+        frame = cursor.execute("SELECT * FROM data_pr").df()
+    finally:
+        cursor.close()
+    return frame.iloc[0].to_dict() if len(frame) else {}

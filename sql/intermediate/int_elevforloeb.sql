@@ -1,0 +1,40 @@
+-- One row per student: where they are in the programme and how it ended.
+-- A student's site is the one in elever; every site restriction uses it.
+CREATE OR REPLACE VIEW int_elevforloeb AS
+WITH
+elever AS (SELECT * FROM stg_elever),
+gennemfoerte AS (SELECT * FROM stg_gennemfoerte),
+frafald AS (SELECT * FROM stg_frafald),
+efter AS (SELECT * FROM stg_efter_uddannelse),
+
+final AS (
+    SELECT
+        e.elev_id,
+        e.uddannelse,
+        e.aargang,
+        e.ansat_dato,
+        e.alder,
+        e.oplaeringssted,
+        e.rekruttering,
+        g.afsluttet_dato,
+        f.frafald_dato,
+        f.aarsag,
+        f.fase,
+        CASE
+            WHEN g.elev_id IS NOT NULL THEN 'gennemfoert'
+            WHEN f.elev_id IS NOT NULL THEN 'frafaldet'
+            ELSE 'aktiv'
+        END AS status,
+        -- The main course (hovedforløb) is every phase after the basic course.
+        coalesce(f.fase <> 'GF', false) AS frafald_hovedforloeb,
+        -- A switch SSA -> SSH is omvalg in the ministry's statistics, not dropout.
+        coalesce(f.aarsag = 'skift_ssa_ssh', false) AS omvalg,
+        coalesce(a.ansat_i_kommunen, false) AS ansat_efter,
+        a.arbejdssted
+    FROM elever AS e
+    LEFT JOIN gennemfoerte AS g USING (elev_id, uddannelse)
+    LEFT JOIN frafald AS f USING (elev_id, uddannelse)
+    LEFT JOIN efter AS a USING (elev_id, uddannelse)
+)
+
+SELECT * FROM final;

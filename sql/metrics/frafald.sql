@@ -1,0 +1,32 @@
+-- Dropouts per calendar year of frafald_dato, by reason and by phase.
+CREATE OR REPLACE MACRO frafaldsaarsager(steder, uddannelser) AS TABLE
+WITH
+frafald AS (
+    SELECT * FROM int_elevforloeb
+    WHERE status = 'frafaldet'
+      AND er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
+),
+
+final AS (
+    SELECT year(frafald_dato) AS aar, uddannelse, aarsag, count(*) AS antal
+    FROM frafald
+    GROUP BY ALL
+)
+
+SELECT * FROM final ORDER BY aar, uddannelse, antal DESC, aarsag;
+
+CREATE OR REPLACE MACRO frafaldsfaser(steder, uddannelser) AS TABLE
+WITH
+frafald AS (
+    SELECT * FROM int_elevforloeb
+    WHERE status = 'frafaldet'
+      AND er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
+),
+
+final AS (
+    SELECT year(frafald_dato) AS aar, uddannelse, fase, frafald_hovedforloeb, count(*) AS antal
+    FROM frafald
+    GROUP BY ALL
+)
+
+SELECT * FROM final ORDER BY aar, uddannelse, fase;

@@ -1,0 +1,44 @@
+-- Sick leave = Σ sick hours / Σ planned hours, per month and per calendar year.
+CREATE OR REPLACE MACRO sygefravaer_pr_maaned(steder, uddannelser) AS TABLE
+WITH
+timer AS (
+    SELECT s.*
+    FROM stg_sygefravaer AS s
+    JOIN stg_elever AS e USING (elev_id, uddannelse)
+    WHERE er_valgt(e.oplaeringssted, steder) AND er_valgt(s.uddannelse, uddannelser)
+),
+
+final AS (
+    SELECT
+        maaned,
+        count(DISTINCT (elev_id, uddannelse)) AS elever,
+        sum(planlagte_timer) AS planlagte_timer,
+        sum(syge_timer) AS syge_timer,
+        sum(syge_timer) / sum(planlagte_timer) AS andel
+    FROM timer
+    GROUP BY maaned
+)
+
+SELECT * FROM final ORDER BY maaned;
+
+CREATE OR REPLACE MACRO sygefravaer_pr_aar(steder, uddannelser) AS TABLE
+WITH
+timer AS (
+    SELECT s.*
+    FROM stg_sygefravaer AS s
+    JOIN stg_elever AS e USING (elev_id, uddannelse)
+    WHERE er_valgt(e.oplaeringssted, steder) AND er_valgt(s.uddannelse, uddannelser)
+),
+
+final AS (
+    SELECT
+        aar,
+        count(DISTINCT (elev_id, uddannelse)) AS elever,
+        sum(planlagte_timer) AS planlagte_timer,
+        sum(syge_timer) AS syge_timer,
+        sum(syge_timer) / sum(planlagte_timer) AS andel
+    FROM timer
+    GROUP BY aar
+)
+
+SELECT * FROM final ORDER BY aar;

@@ -1,0 +1,3 @@
+CREATE OR REPLACE VIEW stg_gennemfoerte AS
+SELECT elev_id, uddannelse, afsluttet_dato
+FROM gennemfoerte;
