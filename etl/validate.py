@@ -108,7 +108,8 @@ def _column_rules(spec: FileSpec, column: Column, today: dt.date) -> list[tuple[
         ]
     elif column.kind == "int":
         rules.append((
-            f"{v} IS NOT NULL AND ({typed} IS NULL OR {typed} NOT BETWEEN {MIN_ALDER} AND {MAX_ALDER})",
+            f"{v} IS NOT NULL AND ({typed} IS NULL "
+            f"OR {typed} NOT BETWEEN {MIN_ALDER} AND {MAX_ALDER})",
             f"'ugyldig alder ' || {shown} || '; skal være et helt tal fra {MIN_ALDER} til "
             f"{MAX_ALDER}'"))
     elif column.kind == "hours":

@@ -78,9 +78,12 @@ def sites(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def load_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """When the data were loaded and the newest date in them ("data pr.")."""
     cursor = con.cursor()
     try:
-        frame = cursor.execute("SELECT * FROM data_pr").df()
+        cursor.execute("SELECT * FROM data_pr")
+        row = cursor.fetchone()
+        names = [d[0] for d in cursor.description or []]
     finally:
         cursor.close()
-    return frame.iloc[0].to_dict() if len(frame) else {}
+    return dict(zip(names, row, strict=True)) if row else {}
