@@ -1,0 +1,179 @@
+"""Bad input: every rule gives `file:line: column: message`, and nothing is loaded."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from etl.cli import main
+from etl.load import check_folder, load_folder
+from etl.problems import ValidationFailed
+from tests.conftest import TODAY
+
+# (file, text to replace, replacement, words the report must contain)
+CASES = [
+    ("elever", "A2,SSH,2022-03-01", "A1,SSH,2022-03-01",
+     ["elever.csv:3: elev_id:", "samme elev", "linje 2"]),
+    ("elever", ",30,", ",abc,", ["elever.csv:3: alder:", "ugyldig alder 'abc'"]),
+    ("elever", ",30,", ",71,", ["elever.csv:3: alder:", "15 til 70"]),
+    ("elever", "A2,SSH", "A2,SOSU", ["elever.csv:3: uddannelse:", "ukendt værdi 'SOSU'", "SSH"]),
+    ("elever", "ufaglaert", "intern", ["elever.csv:3: rekruttering:", "ekstern, ufaglaert, ssh"]),
+    ("elever", "2022-03-01", "2022-02-30", ["elever.csv:3: ansat_dato:", "findes ikke"]),
+    ("elever", "2022-03-01", "1. marts 2022", ["elever.csv:3: ansat_dato:", "ugyldig dato"]),
+    ("elever", "2022-03-01", "2027-03-01", ["elever.csv:3: ansat_dato:", "i fremtiden"]),
+    ("elever", "A2,SSH,2022-03-01,30,Plejecenter Å", "A2,SSH,2022-03-01,30,",
+     ["elever.csv:3: oplaeringssted:", "mangler en værdi"]),
+    ("elever", "B3,SSA,2023-08-01,22,Døgnplejen Øst,ekstern",
+     "B3,SSH,2023-08-01,22,Døgnplejen Øst,ssh", ["elever.csv:8: rekruttering:", "kun SSA"]),
+    ("elever", "A2,SSH,2022-03-01,30,Plejecenter Å,ufaglaert",
+     "A2,SSH,2022-03-01,30,Plejecenter Å", ["elever.csv:3:", "ikke 6 felter"]),
+    ("elever", "elev_id,", "elev,", ["elever.csv:1: elev:", "ukendt kolonne",
+                                      "elever.csv:1: elev_id: kolonnen mangler"]),
+    ("gennemfoerte", "A2,SSH,2023-09-30", "A9,SSH,2023-09-30",
+     ["gennemfoerte.csv:3: elev_id:", "A9 (SSH) findes ikke i elever"]),
+    ("gennemfoerte", "A2,SSH,2023-09-30", "A2,SSA,2023-09-30",
+     ["gennemfoerte.csv:3: elev_id:", "A2 (SSA) findes ikke i elever"]),
+    ("gennemfoerte", "2023-09-30", "2022-01-01", ["gennemfoerte.csv:3: afsluttet_dato:",
+                                                  "før ansættelsen"]),
+    ("frafald", "A4,SSH,2023-01-15", "A2,SSH,2023-01-15",
+     ["frafald.csv:3: elev_id:", "står også som gennemført", "kan ikke både"]),
+    ("frafald", "2022-10-01", "2022-08-01", ["frafald.csv:2: frafald_dato:", "før ansættelsen"]),
+    ("frafald", "fravaer", "keder sig", ["frafald.csv:2: aarsag:", "ukendt værdi 'keder sig'"]),
+    ("frafald", ",O1,", ",O9,", ["frafald.csv:3: fase:", "ukendt værdi 'O9'"]),
+    ("frafald", "A4,SSH,2023-01-15,faglige_krav", "A4,SSH,2023-01-15,skift_ssa_ssh",
+     ["frafald.csv:3: aarsag:", "gælder kun SSA"]),
+    ("sygefravaer", "2022-09,120.0", "2022-07,120.0",
+     ["sygefravaer.csv:2: maaned:", "uden for ansættelsen", "2022-08 til 2022-10"]),
+    ("sygefravaer", "2023-07,150.0,15.0", "2023-07,150.0,151.0",
+     ["sygefravaer.csv:3: syge_timer:", "flere end de planlagte"]),
+    ("sygefravaer", "2023-07,150.0,15.0", "2023-07,0,0",
+     ["sygefravaer.csv:3: planlagte_timer:", "over 0"]),
+    ("sygefravaer", "2023-07,150.0,15.0", "2023-07,150.0,-1",
+     ["sygefravaer.csv:3: syge_timer:", "negative"]),
+    ("sygefravaer", "2023-07,150.0,15.0", "2023-07,mange,15.0",
+     ["sygefravaer.csv:3: planlagte_timer:", "ugyldigt antal timer 'mange'"]),
+    ("sygefravaer", "2023-07,", "juli 2023,", ["sygefravaer.csv:3: maaned:", "ÅÅÅÅ-MM"]),
+    ("sygefravaer", "2023-08,150.0,0.0", "2023-07,150.0,0.0",
+     ["sygefravaer.csv:4: elev_id:", "samme elev og måned"]),
+    ("efter_uddannelse", "A2,SSH,nej", "B1,SSA,nej",
+     ["efter_uddannelse.csv:3: elev_id:", "står ikke i gennemfoerte"]),
+    ("efter_uddannelse", "ja,SSA-elev", "ja,", ["efter_uddannelse.csv:2: arbejdssted:",
+                                                "skal udfyldes"]),
+    ("efter_uddannelse", "A2,SSH,nej", "A2,SSH,måske",
+     ["efter_uddannelse.csv:3: ansat_i_kommunen:", "ja, nej"]),
+]
+
+
+def _problems(folder: Path) -> list[str]:
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(folder, today=TODAY)
+    return refused.value.report()
+
+
+@pytest.mark.parametrize(("file", "old", "new", "words"), CASES,
+                         ids=[f"{c[0]}-{'-'.join(c[3][1:2])[:30]}" for c in CASES])
+def test_rule_reports_file_line_column(minimal_copy: Path, file: str, old: str, new: str,
+                                       words: list[str]) -> None:
+    path = minimal_copy / f"{file}.csv"
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    report = "\n".join(_problems(minimal_copy))
+    for word in words:
+        assert word in report
+
+
+@pytest.mark.parametrize("cpr", ["010203-1234", "0102031234", "311299-4321"])
+def test_cpr_number_is_refused_and_never_echoed(minimal_copy: Path, cpr: str,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    path = minimal_copy / "elever.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("A2,SSH", f"{cpr},SSH"),
+                    encoding="utf-8")
+    for name in ("gennemfoerte", "sygefravaer", "efter_uddannelse"):
+        other = minimal_copy / f"{name}.csv"
+        other.write_text(other.read_text(encoding="utf-8").replace("A2,", f"{cpr},"),
+                         encoding="utf-8")
+    assert main(["check", str(minimal_copy)]) == 1
+    output = capsys.readouterr()
+    everything = output.out + output.err
+    assert "elever.csv:3: elev_id: ligner et CPR-nummer" in everything
+    assert cpr not in everything and cpr.replace("-", "") not in everything
+
+
+def test_ten_digits_without_a_valid_date_is_a_pseudonym(minimal_copy: Path) -> None:
+    for path in minimal_copy.glob("*.csv"):
+        path.write_text(path.read_text(encoding="utf-8").replace("A2,", "9913001234,"),
+                        encoding="utf-8")
+    check_folder(minimal_copy, today=TODAY)
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    (b"", ["elever.csv:", "filen er tom"]),
+    (b"\x00\x01\x02PK\x03\x04binary", ["elever.csv:", "ikke en tekstfil"]),
+    (b"elev_id,uddannelse,ansat_dato,alder,oplaeringssted,rekruttering\nA1,SSH,2022-0",
+     ["elever.csv:2:", "ikke 6 felter"]),
+    (b"\x81\x8d\x8f\x90\x9d", ["elever.csv:", "ukendt tegnsæt"]),
+])
+def test_broken_files_give_a_message_not_a_traceback(minimal_copy: Path, content: bytes,
+                                                     words: list[str]) -> None:
+    (minimal_copy / "elever.csv").write_bytes(content)
+    report = "\n".join(_problems(minimal_copy))
+    for word in words:
+        assert word in report
+
+
+def test_truncated_excel_file(minimal_copy: Path) -> None:
+    (minimal_copy / "elever.csv").unlink()
+    (minimal_copy / "elever.xlsx").write_bytes(b"PK\x03\x04 truncated zip")
+    assert "elever.xlsx: kan ikke åbnes som Excel-fil" in "\n".join(_problems(minimal_copy))
+
+
+def test_missing_and_unknown_files(minimal_copy: Path) -> None:
+    (minimal_copy / "frafald.csv").rename(minimal_copy / "frafaldne.csv")
+    report = "\n".join(_problems(minimal_copy))
+    assert "frafaldne.csv: ukendt fil" in report
+    assert "frafald.csv: filen mangler" in report
+
+
+def test_missing_folder() -> None:
+    assert "mappen findes ikke" in "\n".join(_problems(Path("/nonexistent/folder")))
+
+
+def test_many_problems_are_capped_with_a_count(minimal_copy: Path) -> None:
+    lines = ["elev_id,uddannelse,ansat_dato,alder,oplaeringssted,rekruttering"]
+    lines += [f"X{i},SSH,2022-01-01,999,Sted,ekstern" for i in range(500)]
+    (minimal_copy / "elever.csv").write_text("\n".join(lines), encoding="utf-8")
+    report = _problems(minimal_copy)
+    assert len(report) == 201
+    # 500 bad ages + 12 rows in the other files whose students are now missing
+    assert report[-1].startswith("… og 312 fejl mere")
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_refused_load_leaves_the_database_byte_for_byte(minimal_copy: Path,
+                                                        tmp_path: Path) -> None:
+    db = tmp_path / "live.duckdb"
+    load_folder(minimal_copy, db, today=TODAY)
+    before = _digest(db)
+    (minimal_copy / "frafald.csv").write_text("noget helt andet\n", encoding="utf-8")
+    with pytest.raises(ValidationFailed):
+        load_folder(minimal_copy, db, today=TODAY)
+    assert _digest(db) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["input", "live.duckdb",
+                                                         "live.duckdb.lock"]
+
+
+def test_cli_exit_status_and_summary(minimal_copy: Path, tmp_path: Path,
+                                     capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "cli.duckdb"
+    assert main(["load", str(minimal_copy), "--db", str(db)]) == 0
+    assert "OK: elever 8" in capsys.readouterr().out
+    (minimal_copy / "elever.csv").write_text("x\n", encoding="utf-8")
+    assert main(["load", str(minimal_copy), "--db", str(db)]) == 1
+    err = capsys.readouterr().err
+    assert "Databasen er ikke ændret" in err and "Traceback" not in err
