@@ -63,7 +63,8 @@ def test_sick_leave_is_hours_weighted_per_year_and_month(con):
 
 def test_dropout_reasons_and_phases_by_calendar_year(con):
     reasons = metrics.dropout_reasons(con)
-    assert sorted(map(tuple, reasons[["aar", "uddannelse", "aarsag", "antal"]].values.tolist())) == [
+    rows = reasons[["aar", "uddannelse", "aarsag", "antal"]].values.tolist()
+    assert sorted(map(tuple, rows)) == [
         (2022, "SSH", "fravaer", 1), (2023, "SSA", "skift_ssa_ssh", 1),
         (2023, "SSH", "faglige_krav", 1)]
     phases = metrics.dropout_phases(con)

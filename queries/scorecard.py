@@ -1,0 +1,98 @@
+"""The Overblik scorecard: each target's latest value against its goal."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from queries.metrics import Selection, _as_list
+from queries.targets import Target
+
+MIN_STUDENTS_FOR_STATUS = 10
+STATUSES = ("nået", "på vej", "ikke på vej", "for få data")
+
+
+@dataclass(frozen=True)
+class Score:
+    target: Target
+    value: float | None
+    period: str | None
+    numerator: float | None
+    denominator: float | None
+    lower: float | None
+    upper: float | None
+    previous: float | None
+    final: bool
+    status: str
+
+    @property
+    def trend(self) -> str:
+        """↑, ↓ or → against the previous value of the same series."""
+        if self.value is None or self.previous is None:
+            return ""
+        if math.isclose(self.value, self.previous, rel_tol=1e-9, abs_tol=1e-12):
+            return "→"
+        return "↑" if self.value > self.previous else "↓"
+
+
+def target_series(con: duckdb.DuckDBPyConnection, sites: Selection = None) -> pd.DataFrame:
+    cursor = con.cursor()
+    try:
+        return cursor.execute(
+            "SELECT * FROM maalserier(?::VARCHAR[])", [_as_list(sites)]).df()
+    finally:
+        cursor.close()
+
+
+def series_for(series: pd.DataFrame, target: Target) -> pd.DataFrame:
+    mask = series.metric == target.metric
+    if target.uddannelse:
+        mask &= series.uddannelse == target.uddannelse
+    else:
+        mask &= series.uddannelse.isna()
+    return series[mask].sort_values("aar").reset_index(drop=True)
+
+
+def _status(target: Target, row: pd.Series) -> str:
+    value = float(row.vaerdi)
+    small = target.metric in ("frafald_hovedforloeb", "ansat_efter") and (
+        row.naevner < MIN_STUDENTS_FOR_STATUS)
+    if small:
+        return "for få data"
+    if target.reached(value):
+        return "nået"
+    if target.baseline is not None:
+        better = value < target.baseline if target.retning == "ned" else value > target.baseline
+        return "på vej" if better else "ikke på vej"
+    return "ikke på vej"
+
+
+def score(series: pd.DataFrame, target: Target) -> Score:
+    rows = series_for(series, target)
+    finished = rows[rows.endelig]
+    chosen = finished if len(finished) else rows
+    if chosen.empty:
+        return Score(target, None, None, None, None, None, None, None, False, "for få data")
+    latest = chosen.iloc[-1]
+    previous = chosen.iloc[-2].vaerdi if len(chosen) > 1 else None
+    return Score(
+        target=target,
+        value=float(latest.vaerdi),
+        period=str(latest.periode),
+        numerator=_number(latest.taeller),
+        denominator=_number(latest.naevner),
+        lower=_number(latest.nedre),
+        upper=_number(latest.oevre),
+        previous=_number(previous),
+        final=bool(latest.endelig),
+        status=_status(target, latest),
+    )
+
+
+def _number(value: object) -> float | None:
+    if value is None or pd.isna(value):  # type: ignore[arg-type]
+        return None
+    return float(value)  # type: ignore[arg-type]

@@ -1,0 +1,107 @@
+"""The strategy's targets from data/targets.toml, validated field by field."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "targets.toml"
+
+METRICS = ("frafald_hovedforloeb", "sygefravaer", "ansat_efter", "ansatte",
+           "intern_ufaglaert", "intern_ssh")
+GOAL_TYPES = ("absolut", "pp", "relativ")
+DIRECTIONS = ("ned", "op")
+
+# Every field of an entry: (type, required, description). Drives validation and docs.
+FIELDS: dict[str, tuple[type | tuple[type, ...], bool, str]] = {
+    "id": (str, True, "Entydigt navn, fx frafald_ssh."),
+    "label": (str, True, "Dansk tekst, som brugerne ser."),
+    "metric": (str, True, "Nøgletallet: " + ", ".join(METRICS) + "."),
+    "uddannelse": (str, False, "SSH eller SSA; udelades for begge."),
+    "baseline": ((int, float), False, "Udgangsværdi (andele som brøk, 0.16 = 16 %)."),
+    "baseline_periode": (str, False, "Hvor udgangsværdien stammer fra, fx 'årgang 2022'."),
+    "maal_type": (str, True, "absolut, pp (procentpoint) eller relativ (brøk, -0.07 = -7 %)."),
+    "maal": ((int, float), True, "Målet: niveau, ændring i procentpoint eller relativ ændring."),
+    "frist": (int, True, "Årstal, hvor målet skal være nået."),
+    "retning": (str, True, "ned (lavere er bedre) eller op."),
+    "vaegt": ((int, float), False, "Vægt i den samlede målopfyldelse (standard 1)."),
+}
+
+
+class TargetsError(ValueError):
+    """A broken targets file; the message names the entry and field."""
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    label: str
+    metric: str
+    maal_type: str
+    maal: float
+    frist: int
+    retning: str
+    uddannelse: str | None = None
+    baseline: float | None = None
+    baseline_periode: str | None = None
+    vaegt: float = 1.0
+
+    @property
+    def goal_value(self) -> float:
+        """The level to reach: relative and pp goals are applied to the baseline."""
+        if self.maal_type == "absolut":
+            return self.maal
+        assert self.baseline is not None
+        if self.maal_type == "pp":
+            return self.baseline + self.maal
+        return self.baseline * (1 + self.maal)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.metric in ("frafald_hovedforloeb", "sygefravaer", "ansat_efter")
+
+    def reached(self, value: float) -> bool:
+        return value <= self.goal_value if self.retning == "ned" else value >= self.goal_value
+
+
+def _check_entry(number: int, entry: object) -> Target:
+    if not isinstance(entry, dict):
+        raise TargetsError(f"mål nr. {number}: skal være en [[maal]]-tabel")
+    name = f"mål nr. {number} ({entry.get('id', 'uden id')})"
+    for key in entry:
+        if key not in FIELDS:
+            raise TargetsError(f"{name}: ukendt felt '{key}'")
+    for key, (kind, required, _doc) in FIELDS.items():
+        if key not in entry:
+            if required:
+                raise TargetsError(f"{name}: feltet '{key}' mangler")
+            continue
+        if not isinstance(entry[key], kind) or isinstance(entry[key], bool):
+            raise TargetsError(f"{name}: feltet '{key}' har forkert type")
+    choices = {"metric": METRICS, "maal_type": GOAL_TYPES, "retning": DIRECTIONS,
+               "uddannelse": ("SSH", "SSA")}
+    for key, allowed in choices.items():
+        if key in entry and entry[key] not in allowed:
+            raise TargetsError(f"{name}: '{key}' skal være en af {', '.join(allowed)}")
+    if entry["maal_type"] != "absolut" and "baseline" not in entry:
+        raise TargetsError(f"{name}: maal_type '{entry['maal_type']}' kræver en baseline")
+    return Target(**{k: v for k, v in entry.items()})
+
+
+def load_targets(path: Path = TARGETS_FILE) -> list[Target]:
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise TargetsError(f"{path.name}: kan ikke læses ({error.strerror})") from error
+    except tomllib.TOMLDecodeError as error:
+        raise TargetsError(f"{path.name}: ugyldig TOML ({error})") from error
+    entries = document.get("maal")
+    if not isinstance(entries, list) or not entries:
+        raise TargetsError(f"{path.name}: ingen [[maal]] fundet")
+    targets = [_check_entry(i, e) for i, e in enumerate(entries, start=1)]
+    ids = [t.id for t in targets]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise TargetsError(f"{path.name}: id findes flere gange: {', '.join(duplicates)}")
+    return targets
