@@ -12,6 +12,8 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
+from queries import db
+
 Selection = Sequence[str] | None
 
 
@@ -22,7 +24,7 @@ def _as_list(values: Selection) -> list[str] | None:
 def _macro(
     con: duckdb.DuckDBPyConnection, macro: str, sites: Selection, educations: Selection
 ) -> pd.DataFrame:
-    cursor = con.cursor()  # one cursor per call: safe across Streamlit's session threads
+    cursor = db.cursor(con)  # one cursor per call: safe across Streamlit's session threads
     try:
         return cursor.execute(
             f"SELECT * FROM {macro}(?::VARCHAR[], ?::VARCHAR[])",
@@ -68,7 +70,7 @@ def hired_after_by_workplace(con: duckdb.DuckDBPyConnection, sites: Selection = 
 
 
 def sites(con: duckdb.DuckDBPyConnection) -> list[str]:
-    cursor = con.cursor()
+    cursor = db.cursor(con)
     try:
         rows = cursor.execute(
             "SELECT DISTINCT oplaeringssted FROM stg_elever ORDER BY 1").fetchall()
@@ -79,7 +81,7 @@ def sites(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def load_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """When the data were loaded and the newest date in them ("data pr.")."""
-    cursor = con.cursor()
+    cursor = db.cursor(con)
     try:
         cursor.execute("SELECT * FROM data_pr")
         row = cursor.fetchone()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from queries import db
 from queries.metrics import Selection, _as_list
 from queries.targets import Target
 
@@ -39,7 +40,7 @@ class Score:
 
 
 def target_series(con: duckdb.DuckDBPyConnection, sites: Selection = None) -> pd.DataFrame:
-    cursor = con.cursor()
+    cursor = db.cursor(con)
     try:
         return cursor.execute(
             "SELECT * FROM maalserier(?::VARCHAR[])", [_as_list(sites)]).df()
@@ -93,6 +94,6 @@ def score(series: pd.DataFrame, target: Target) -> Score:
 
 
 def _number(value: object) -> float | None:
-    if value is None or pd.isna(value):  # type: ignore[arg-type]
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
         return None
     return float(value)  # type: ignore[arg-type]
