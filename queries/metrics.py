@@ -89,3 +89,27 @@ def load_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     finally:
         cursor.close()
     return dict(zip(names, row, strict=True)) if row else {}
+
+
+def age_bands(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+              educations: Selection = None) -> pd.DataFrame:
+    return _macro(con, "aldersfordeling", sites, educations)
+
+
+def survival(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+             educations: Selection = None) -> pd.DataFrame:
+    return _macro(con, "overlevelse", sites, educations)
+
+
+# Name → function, so the dashboard's cache can call any metric by name.
+BY_NAME = {
+    "cohorts": cohorts,
+    "sick_leave_by_year": sick_leave_by_year,
+    "sick_leave_by_month": sick_leave_by_month,
+    "dropout_reasons": dropout_reasons,
+    "dropout_phases": dropout_phases,
+    "hires": hires,
+    "hired_after_by_workplace": hired_after_by_workplace,
+    "age_bands": age_bands,
+    "survival": survival,
+}

@@ -116,3 +116,28 @@ def test_kpi_json_has_the_published_shape(con):
     assert result["sygefravaer"][1]["andel"] == 33 / 560
     assert result["data_pr"] == "2023-09-30"
     assert kpi(con, "Døgnplejen Øst")["ansat_efter_sted"] == []
+
+
+def test_kaplan_meier_by_hand(con):
+    frame = metrics.survival(con)
+    ssh = frame[frame.uddannelse == "SSH"]
+    # A3 drops out after 2 months of 4 at risk, A4 after 5 of 3 at risk; A1, A2 censored.
+    assert ssh[["maaneder", "i_risiko", "frafald"]].values.tolist() == [
+        [2, 4, 1], [5, 3, 1], [18, 2, 0]]
+    assert ssh.andel_i_forloeb.tolist() == pytest.approx([0.75, 0.5, 0.5])
+
+
+def test_age_bands(con):
+    frame = metrics.age_bands(con, educations=["SSH"])
+    assert frame[["aldersgruppe", "antal"]].values.tolist() == [
+        ["16–24", 2], ["25–34", 1], ["45–54", 1]]
+
+
+def test_wilson_interval_matches_the_textbook_value(con):
+    from queries.scorecard import target_series
+
+    series = target_series(con)
+    row = series[(series.metric == "frafald_hovedforloeb") & (series.uddannelse == "SSH")]
+    # 1 of 4: Wilson 95 % interval 4.6 %–69.9 %.
+    assert float(row.nedre.iloc[0]) == pytest.approx(0.0456, abs=1e-4)
+    assert float(row.oevre.iloc[0]) == pytest.approx(0.6994, abs=1e-4)

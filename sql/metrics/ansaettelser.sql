@@ -19,3 +19,29 @@ final AS (
 )
 
 SELECT * FROM final ORDER BY aar, uddannelse;
+
+-- Age at hire in the strategy's bands, per calendar year of hire.
+CREATE OR REPLACE MACRO aldersfordeling(steder, uddannelser) AS TABLE
+WITH
+elever AS (
+    SELECT * FROM stg_elever
+    WHERE er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
+),
+
+final AS (
+    SELECT
+        aargang AS aar,
+        uddannelse,
+        CASE
+            WHEN alder < 25 THEN '16–24'
+            WHEN alder < 35 THEN '25–34'
+            WHEN alder < 45 THEN '35–44'
+            WHEN alder < 55 THEN '45–54'
+            ELSE '55+'
+        END AS aldersgruppe,
+        count(*) AS antal
+    FROM elever
+    GROUP BY ALL
+)
+
+SELECT * FROM final ORDER BY aar, uddannelse, aldersgruppe;

@@ -35,7 +35,22 @@ final AS (
         frafald_hovedforloeb_uden_omvalg / ansatte AS andel_frafald_hovedforloeb_uden_omvalg,
         gennemfoert / ansatte AS andel_gennemfoert,
         ansat_efter / ansatte AS andel_ansat_efter,
-        ansat_efter / nullif(gennemfoert, 0) AS andel_ansat_efter_af_gennemfoerte
+        ansat_efter / nullif(gennemfoert, 0) AS andel_ansat_efter_af_gennemfoerte,
+        -- 95 % Wilson intervals: cohorts of 30-60 move 2-4 points per student.
+        wilson_nedre(frafald, ansatte) AS frafald_nedre,
+        wilson_oevre(frafald, ansatte) AS frafald_oevre,
+        wilson_nedre(frafald_hovedforloeb, ansatte) AS frafald_hovedforloeb_nedre,
+        wilson_oevre(frafald_hovedforloeb, ansatte) AS frafald_hovedforloeb_oevre,
+        wilson_nedre(frafald_hovedforloeb_uden_omvalg, ansatte)
+            AS frafald_hovedforloeb_uden_omvalg_nedre,
+        wilson_oevre(frafald_hovedforloeb_uden_omvalg, ansatte)
+            AS frafald_hovedforloeb_uden_omvalg_oevre,
+        wilson_nedre(gennemfoert, ansatte) AS gennemfoert_nedre,
+        wilson_oevre(gennemfoert, ansatte) AS gennemfoert_oevre,
+        wilson_nedre(ansat_efter, ansatte) AS ansat_efter_nedre,
+        wilson_oevre(ansat_efter, ansatte) AS ansat_efter_oevre,
+        wilson_nedre(ansat_efter, gennemfoert) AS ansat_efter_af_gennemfoerte_nedre,
+        wilson_oevre(ansat_efter, gennemfoert) AS ansat_efter_af_gennemfoerte_oevre
     FROM optalt
 )
 

@@ -1,0 +1,16 @@
+"""sosu-overblik: the entry file only sets up the page and the navigation."""
+
+import streamlit as st
+
+st.set_page_config(page_title="SOSU-overblik", page_icon="📊", layout="wide")
+
+pages = [
+    st.Page("pages/overblik.py", title="Overblik", icon="🎯", default=True),
+    st.Page("pages/frafald.py", title="Frafald", icon="📉"),
+    st.Page("pages/sygefravaer.py", title="Sygefravær", icon="🩺"),
+    st.Page("pages/fastholdelse.py", title="Fastholdelse", icon="🤝"),
+    st.Page("pages/rekruttering.py", title="Rekruttering", icon="🧑‍🎓"),
+    st.Page("pages/mit_oplaeringssted.py", title="Mit oplæringssted", icon="🏠"),
+    st.Page("pages/data.py", title="Data", icon="🗂️"),
+]
+st.navigation(pages).run()

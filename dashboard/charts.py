@@ -1,0 +1,91 @@
+"""Plotly figures: colour-blind safe (Okabe–Ito), readable in print, targets drawn in."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from dashboard import fmt
+
+COLOURS = {"SSH": "#0072B2", "SSA": "#E69F00", "I alt": "#000000"}
+SEQUENCE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+            "#000000", "#999999", "#882255"]
+TARGET_STYLE = {"color": "#000000", "dash": "dash", "width": 1.5}
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, percent: bool) -> go.Figure:
+    fig.update_layout(
+        title=title, template="plotly_white", height=380, margin={"t": 60, "b": 40},
+        legend={"orientation": "h", "y": -0.15}, separators=",.", hovermode="closest",
+        font={"size": 13},
+    )
+    fig.update_yaxes(title=y_title, tickformat=".0%" if percent else ",d", rangemode="tozero")
+    return fig
+
+
+def add_target(fig: go.Figure, value: float, text: str, colour: str | None = None) -> None:
+    style = dict(TARGET_STYLE, color=colour or TARGET_STYLE["color"])
+    fig.add_hline(y=value, line=style, annotation_text=text, annotation_position="top left")
+
+
+def rate_by_cohort(frame: pd.DataFrame, count: str, total: str, title: str,
+                   targets: dict[str, float] | None = None, stem: str | None = None
+                   ) -> go.Figure:
+    """Rate per cohort (columns andel_<stem>, <stem>_nedre/_oevre from the SQL view) with
+    its Wilson interval; running cohorts drawn hollow."""
+    stem = stem or count
+    fig = go.Figure()
+    for education, rows in frame.groupby("uddannelse", sort=False):
+        rate = rows[f"andel_{stem}"]
+        lower, upper = rows[f"{stem}_nedre"], rows[f"{stem}_oevre"]
+        hover = [
+            f"Årgang {a}: {fmt.pct(r)} ({fmt.count_of(k, n)})"
+            f"{'' if done else ' – årgangen er ikke færdig'}<br>{fmt.interval(lo, hi)}"
+            for a, r, k, n, done, lo, hi in zip(
+                rows.aargang, rate, rows[count], rows[total], rows.afsluttet,
+                lower, upper, strict=True)
+        ]
+        fig.add_trace(go.Scatter(
+            x=rows.aargang, y=rate, name=str(education), mode="lines+markers",
+            line={"color": COLOURS.get(str(education))},
+            marker={"size": 10, "symbol": ["circle" if d else "circle-open"
+                                           for d in rows.afsluttet]},
+            error_y={"type": "data", "symmetric": False, "array": upper - rate,
+                     "arrayminus": rate - lower, "thickness": 1},
+            hovertext=hover, hoverinfo="text",
+        ))
+    for education, value in (targets or {}).items():
+        add_target(fig, value, f"Mål {education}: {fmt.pct(value)}", COLOURS.get(education))
+    fig.update_xaxes(title="Årgang (ansættelsesår) · hul markør = årgangen er ikke færdig",
+                     dtick=1)
+    return _layout(fig, title, "Andel", percent=True)
+
+
+def bars(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: str,
+         percent: bool = False, stacked: bool = False, hover: str | None = None,
+         labels: dict[str, str] | None = None) -> go.Figure:
+    fig = go.Figure()
+    for index, (group, rows) in enumerate(frame.groupby(colour, sort=False)):
+        name = (labels or {}).get(str(group), str(group))
+        fig.add_trace(go.Bar(
+            x=rows[x], y=rows[y], name=name,
+            marker_color=COLOURS.get(str(group), SEQUENCE[index % len(SEQUENCE)]),
+            hovertext=rows[hover] if hover else None,
+            hoverinfo="text+name" if hover else None,
+        ))
+    fig.update_layout(barmode="stack" if stacked else "group")
+    fig.update_xaxes(dtick=1 if pd.api.types.is_integer_dtype(frame[x]) else None)
+    return _layout(fig, title, y_title, percent)
+
+
+def lines(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: str,
+          percent: bool = False, hover: str | None = None) -> go.Figure:
+    fig = go.Figure()
+    for index, (group, rows) in enumerate(frame.groupby(colour, sort=False)):
+        fig.add_trace(go.Scatter(
+            x=rows[x], y=rows[y], name=str(group), mode="lines+markers",
+            line={"color": COLOURS.get(str(group), SEQUENCE[index % len(SEQUENCE)]),
+                  "shape": "hv" if x == "maaneder" else "linear"},
+            hovertext=rows[hover] if hover else None, hoverinfo="text" if hover else None,
+        ))
+    return _layout(fig, title, y_title, percent)

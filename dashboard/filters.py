@@ -1,0 +1,68 @@
+"""Shared filters (education, years, site) kept in the URL so a view can be bookmarked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import streamlit as st
+
+EDUCATIONS = ["SSH", "SSA"]
+
+
+@dataclass(frozen=True)
+class Filters:
+    educations: list[str]
+    years: tuple[int, int]
+    site: str | None
+
+    @property
+    def sites(self) -> list[str] | None:
+        return [self.site] if self.site else None
+
+    def year_range(self) -> list[int]:
+        return list(range(self.years[0], self.years[1] + 1))
+
+
+def _param_list(name: str, allowed: list[str]) -> list[str]:
+    raw = st.query_params.get_all(name)
+    chosen = [v for v in raw if v in allowed]
+    return chosen or list(allowed)
+
+
+def _param_int(name: str, default: int, low: int, high: int) -> int:
+    try:
+        value = int(st.query_params.get(name, default))
+    except (TypeError, ValueError):
+        return default
+    return min(max(value, low), high)
+
+
+def shared_filters(all_sites: list[str], first_year: int, last_year: int,
+                   with_site: bool = True) -> Filters:
+    """Sidebar widgets seeded from, and written back to, the query string."""
+    with st.sidebar:
+        st.subheader("Filtre")
+        educations = st.multiselect(
+            "Uddannelse", EDUCATIONS, default=_param_list("uddannelse", EDUCATIONS),
+            key="filter_uddannelse")
+        low = _param_int("fra", first_year, first_year, last_year)
+        high = _param_int("til", last_year, low, last_year)
+        years = (first_year, last_year)
+        if first_year < last_year:
+            years = st.slider("År", first_year, last_year, (low, high), key="filter_aar")
+        site = None
+        if with_site:
+            options = ["Alle oplæringssteder", *all_sites]
+            wanted = st.query_params.get("sted")
+            index = options.index(wanted) if wanted in options else 0
+            choice = st.selectbox("Oplæringssted", options, index=index, key="filter_sted")
+            site = None if choice == options[0] else choice
+    st.query_params["uddannelse"] = educations
+    st.query_params["fra"] = str(years[0])
+    st.query_params["til"] = str(years[1])
+    if with_site:
+        if site:
+            st.query_params["sted"] = site
+        elif "sted" in st.query_params:
+            del st.query_params["sted"]
+    return Filters(list(educations), (int(years[0]), int(years[1])), site)

@@ -1,0 +1,40 @@
+"""Danish number formatting: 8,8 %, 1.234, "6 af 37"."""
+
+from __future__ import annotations
+
+import math
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | None, decimals: int = 0) -> str:
+    if _missing(value):
+        return "–"
+    text = f"{value:,.{decimals}f}"
+    return text.replace(",", "§").replace(".", ",").replace("§", ".")
+
+
+def pct(value: float | None, decimals: int = 1) -> str:
+    if value is None or _missing(value):
+        return "–"
+    return f"{number(100 * value, decimals)} %"
+
+
+def pp(value: float | None, decimals: int = 1) -> str:
+    """Percentage points with sign: +3,0 pp."""
+    if value is None or _missing(value):
+        return "–"
+    sign = "+" if value > 0 else "−" if value < 0 else "±"
+    return f"{sign}{number(abs(100 * value), decimals)} pp"
+
+
+def count_of(k: float | None, n: float | None) -> str:
+    return "–" if _missing(k) or _missing(n) else f"{number(k)} af {number(n)}"
+
+
+def interval(lower: float | None, upper: float | None) -> str:
+    if _missing(lower) or _missing(upper):
+        return ""
+    return f"95 %-interval {pct(lower, 0)}–{pct(upper, 0)}"

@@ -1,0 +1,86 @@
+"""The Data page: loaded files, the contract with templates, and the upload form."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from dashboard import data
+from etl.contract import FILES
+from etl.load import check_folder, load_folder
+from etl.problems import ValidationFailed
+from etl.templates import KIND_TEXT, template_csv
+from queries.db import database_path
+
+
+def loaded_files() -> pd.DataFrame:
+    info = data.load_info()
+    if not info:
+        return pd.DataFrame()
+    files = json.loads(str(info["filer"]))
+    return pd.DataFrame([{"fil": name, "kilde": f["kilde"], "rækker": f["raekker"]}
+                         for name, f in files.items()])
+
+
+def contract_section() -> None:
+    st.subheader("Datakontrakt")
+    st.caption("Fem filer som CSV (komma eller semikolon) eller Excel, eller én Excel-fil med "
+               "fem ark. Overskrifter må have store bogstaver, mellemrum og æ/ø/å.")
+    for spec in FILES:
+        with st.expander(f"{spec.name} – {spec.title}"):
+            st.write(spec.description)
+            st.dataframe(pd.DataFrame([{
+                "kolonne": c.name, "type": KIND_TEXT[c.kind],
+                "påkrævet": "ja" if c.required else "nej",
+                "beskrivelse": c.description, "eksempel": c.example,
+            } for c in spec.columns]), hide_index=True, width="stretch")
+            st.download_button(f"Hent skabelon {spec.name}.csv", template_csv(spec),
+                               f"{spec.name}.csv", "text/csv", key=f"template_{spec.name}")
+
+
+def _save(uploads: list, folder: Path) -> None:
+    for upload in uploads:
+        # Only the bare file name is used: no path from the browser reaches the disk.
+        (folder / Path(upload.name).name).write_bytes(upload.getvalue())
+
+
+def _problem_table(error: ValidationFailed) -> pd.DataFrame:
+    return pd.DataFrame([{"fil": p.file, "linje": p.line or "", "kolonne": p.column,
+                          "problem": str(p).split(": ", 1)[-1] if p.column else p.message}
+                         for p in sorted(error.problems)])
+
+
+def upload_section() -> None:
+    st.subheader("Indlæs nye data")
+    uploads = st.file_uploader("Vælg de fem filer (eller én Excel-projektmappe)",
+                               type=["csv", "xlsx"], accept_multiple_files=True, key="upload")
+    if not uploads:
+        return
+    with tempfile.TemporaryDirectory(prefix="sosu-upload-") as tmp:
+        folder = Path(tmp)
+        _save(uploads, folder)
+        try:
+            counts = check_folder(folder)
+        except ValidationFailed as error:
+            st.error(f"Filerne har {error.total} fejl. Intet er indlæst; ret fejlene og prøv "
+                     "igen.")
+            st.dataframe(_problem_table(error), hide_index=True, width="stretch")
+            return
+        st.success("Ingen fejl: " + ", ".join(f"{n} {c}" for n, c in counts.items()))
+        if st.button("Indlæs data", type="primary", key="load_button"):
+            bar = st.progress(0.0, text="Indlæser …")
+
+            def show(step: str, fraction: float) -> None:
+                bar.progress(fraction, text=step)
+
+            try:
+                summary = load_folder(folder, database_path(), progress=show)
+            except ValidationFailed as error:
+                st.error("Indlæsningen blev afvist; den gamle database er uændret.")
+                st.dataframe(_problem_table(error), hide_index=True)
+                return
+            st.success("Indlæst. " + summary.one_line())

@@ -1,0 +1,74 @@
+"""Empty templates and the contract's documentation, generated from etl.contract."""
+
+from __future__ import annotations
+
+from etl.contract import FILES, FileSpec
+
+KIND_TEXT = {
+    "id": "tekst (pseudonym)",
+    "text": "tekst",
+    "code": "kode",
+    "date": "dato",
+    "month": "måned (ÅÅÅÅ-MM)",
+    "int": "helt tal",
+    "hours": "timer (decimaltal)",
+    "yesno": "ja/nej",
+}
+
+
+def template_csv(spec: FileSpec) -> bytes:
+    """Header and one example row, semicolon separated as Danish Excel expects."""
+    header = ";".join(spec.column_names)
+    example = ";".join(c.example for c in spec.columns)
+    return f"{header}\n{example}\n".encode("utf-8-sig")
+
+
+def contract_markdown() -> str:
+    lines = [
+        "# Datakontrakt (data contract)",
+        "",
+        "Generated from `etl/contract.py` by `python -m etl.templates`; a test keeps the two",
+        "in step. A data folder holds the five files below, each as `.csv` or `.xlsx` (first",
+        "sheet), or one `.xlsx` workbook with five sheets named like the files.",
+        "",
+        "Accepted variants, all loading to the same result: comma or semicolon separated;",
+        "UTF-8 with or without BOM, or Windows-1252; CRLF or LF; dates `ÅÅÅÅ-MM-DD`,",
+        "`DD-MM-ÅÅÅÅ`, `DD.MM.ÅÅÅÅ` or `DD/MM/ÅÅÅÅ`; decimal point or comma; headers in any",
+        "case with spaces, hyphens or æ/ø/å (`Ansat dato` → `ansat_dato`). Codes may be",
+        "given as the code or its Danish label, in any case. Empty rows are ignored.",
+        "",
+    ]
+    for spec in FILES:
+        lines += [f"## `{spec.name}` — {spec.title}", "", spec.description, "",
+                  "| kolonne | type | påkrævet | beskrivelse | eksempel |",
+                  "| --- | --- | --- | --- | --- |"]
+        for c in spec.columns:
+            codes = ""
+            if c.codes:
+                codes = " Koder: " + ", ".join(f"`{k}` ({v})" for k, v in c.codes.items())
+            lines.append(f"| `{c.name}` | {KIND_TEXT[c.kind]} | {'ja' if c.required else 'nej'}"
+                         f" | {c.description}{codes} | `{c.example}` |")
+        lines.append("")
+    lines += [
+        "## Regler på tværs af filer",
+        "",
+        "- (`elev_id`, `uddannelse`) identificerer en elev og må kun stå én gang i `elever`,",
+        "  `gennemfoerte`, `frafald` og `efter_uddannelse`; i `sygefravaer` én gang pr. måned.",
+        "- Rækker i de andre filer skal høre til en elev i `elever`.",
+        "- En elev kan ikke både have gennemført og være faldet fra.",
+        "- Frafald og afslutning kan ikke ligge før ansættelsen; ingen dato i fremtiden.",
+        "- Sygefraværsmåneder skal ligge inden for ansættelsen (ansat_dato til afslutning,",
+        "  frafald eller i dag).",
+        "- `efter_uddannelse` kun for elever i `gennemfoerte`; `arbejdssted` skal udfyldes ved ja.",
+        "- `rekruttering = ssh` og årsagen `skift_ssa_ssh` gælder kun SSA-elever.",
+        "- Et `elev_id`, der ligner et CPR-nummer (DDMMÅÅ-NNNN, eller ti cifre der begynder",
+        "  med en gyldig dato), afvises; nummeret gentages aldrig i fejlbeskeden.",
+        "",
+        "Every problem is reported as `fil:linje: kolonne: besked` (the header is line 1).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(contract_markdown(), end="")

@@ -1,0 +1,18 @@
+import streamlit as st
+
+from dashboard import data, ui
+from dashboard.upload_view import contract_section, loaded_files, upload_section
+from dashboard.viewer import current_viewer
+
+ui.page_header("Data", "Hvilke filer der er indlæst, datakontrakten med tomme skabeloner, og "
+               "indlæsning af nye data.")
+files = loaded_files()
+if not files.empty:
+    st.subheader("Indlæste filer")
+    ui.table(files, "indlaeste_filer", "loaded")
+contract_section()
+if current_viewer().may_see_individuals:
+    upload_section()
+else:
+    st.info("Kun uddannelsesteamet kan indlæse data.")
+data.version()

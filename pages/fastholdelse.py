@@ -1,0 +1,31 @@
+import streamlit as st
+
+from dashboard import charts, data, fmt, ui
+from dashboard.frafald_view import goals
+
+if ui.page_header("Fastholdelse", "Andel ansat i kommunen efter endt uddannelse pr. årgang, "
+                  "og hvor de nyuddannede blev ansat."):
+    filters = ui.page_filters()
+    cohorts = data.metric("cohorts", filters.sites, filters.educations)
+    cohorts = cohorts[cohorts.aargang.between(*filters.years)]
+    if not ui.nothing_selected(cohorts):
+        of_completed = st.radio("Andel af", ["ansatte elever", "gennemførte elever"],
+                                horizontal=True,
+                                help="Strategiens 41,4 % er regnet af de ansatte elever.")
+        stem = "ansat_efter" if of_completed == "ansatte elever" else "ansat_efter_af_gennemfoerte"
+        total = "ansatte" if stem == "ansat_efter" else "gennemfoert"
+        fig = charts.rate_by_cohort(cohorts, "ansat_efter", total,
+                                    f"Ansat i kommunen efter uddannelsen, andel af {of_completed}",
+                                    stem=stem)
+        if stem == "ansat_efter":
+            for value in goals("ansat_efter").values():
+                charts.add_target(fig, value, f"Mål 2027: {fmt.pct(value)}")
+        ui.chart(fig, cohorts, "ansat_efter_pr_aargang", "retention")
+        places = data.metric("hired_after_by_workplace", filters.sites, filters.educations)
+        places = places[places.aargang.between(*filters.years)]
+        if not places.empty:
+            totals = places.groupby(["uddannelse", "arbejdssted"], as_index=False).agg(
+                antal=("antal", "sum"))
+            ui.chart(charts.bars(totals, "arbejdssted", "antal", "uddannelse",
+                                 "Hvor de nyuddannede blev ansat", "Elever"),
+                     places, "ansat_efter_sted", "workplaces")

@@ -1,0 +1,40 @@
+import streamlit as st
+
+from dashboard import charts, data, ui
+from dashboard.frafald_view import goals, phase_frame, reason_frame, survival_frame
+
+if ui.page_header("Frafald", "Frafald og gennemførelse pr. årgang, frafaldsårsager og hvornår "
+                  "i forløbet eleverne falder fra."):
+    filters = ui.page_filters()
+    cohorts = data.metric("cohorts", filters.sites, filters.educations)
+    cohorts = cohorts[cohorts.aargang.between(*filters.years)]
+    if not ui.nothing_selected(cohorts):
+        with_switch = st.toggle("Tæl skift fra SSA til SSH (omvalg) med som frafald", value=True,
+                                help="Ministeriets statistik tæller et skift som omvalg, "
+                                     "ikke frafald.")
+        stem = "frafald_hovedforloeb" if with_switch else "frafald_hovedforloeb_uden_omvalg"
+        ui.chart(charts.rate_by_cohort(cohorts, stem, "ansatte",
+                                       "Frafald i hovedforløbet pr. årgang", goals(), stem=stem),
+                 cohorts, "frafald_pr_aargang", "dropout")
+        ui.chart(charts.rate_by_cohort(cohorts, "gennemfoert", "ansatte",
+                                       "Gennemførelse pr. årgang"),
+                 cohorts, "gennemfoerelse_pr_aargang", "completion")
+        reasons = reason_frame(filters)
+        if not reasons.empty:
+            ui.chart(charts.bars(reasons, "aar", "antal", "aarsag_tekst",
+                                 "Frafaldsårsager pr. år (år for frafald)", "Elever",
+                                 stacked=True, hover="hover"),
+                     reasons, "frafaldsaarsager", "reasons")
+        phases = phase_frame(filters)
+        if not phases.empty:
+            ui.chart(charts.bars(phases, "fase_tekst", "antal", "uddannelse",
+                                 "Frafald efter fase: skoleperioder og oplæringsperioder",
+                                 "Elever", hover="hover"),
+                     phases, "frafald_fase", "phases")
+        survival = survival_frame(filters)
+        if not survival.empty:
+            ui.chart(charts.lines(survival, "maaneder", "andel_i_forloeb", "kurve",
+                                  "Andel stadig i forløb efter måneder siden ansættelse "
+                                  "(Kaplan–Meier; igangværende elever censureret)",
+                                  "Andel i forløb", percent=True, hover="hover"),
+                     survival, "overlevelse", "survival")

@@ -1,0 +1,22 @@
+from dashboard import charts, data, ui
+from dashboard.rekruttering_view import age_frame, internal_frame, target_lines
+
+if ui.page_header("Rekruttering", "Ansatte elever pr. år mod dimensioneringen, intern "
+                  "rekruttering og elevernes alder ved start."):
+    filters = ui.page_filters()
+    hires = data.metric("hires", filters.sites, filters.educations)
+    hires = hires[hires.aar.between(*filters.years)]
+    if not ui.nothing_selected(hires):
+        fig = charts.bars(hires, "aar", "ansatte", "uddannelse",
+                          "Ansatte elever pr. år mod dimensioneringen", "Elever")
+        target_lines(fig, ["ansatte"], filters.educations)
+        ui.chart(fig, hires, "ansaettelser", "hires")
+        internal = internal_frame(hires)
+        fig = charts.bars(internal, "aar", "antal", "gruppe",
+                          "Intern rekruttering pr. år", "Elever")
+        target_lines(fig, ["intern_ufaglaert", "intern_ssh"], filters.educations)
+        ui.chart(fig, internal, "intern_rekruttering", "internal")
+        ages = age_frame(filters)
+        ui.chart(charts.bars(ages, "aldersgruppe", "antal", "uddannelse",
+                             "Alder ved ansættelse", "Elever", hover="hover"),
+                 ages, "aldersfordeling", "ages")

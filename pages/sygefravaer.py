@@ -1,0 +1,23 @@
+import streamlit as st
+
+from dashboard import charts, fmt, ui
+from dashboard.frafald_view import goals
+from dashboard.sygefravaer_view import monthly, yearly
+
+if ui.page_header("Sygefravær", "Elevernes sygefravær: sygetimer i procent af planlagte timer, "
+                  "pr. måned og pr. kalenderår, mod målet om 1 procentpoint lavere."):
+    filters = ui.page_filters()
+    years = yearly(filters)
+    if not ui.nothing_selected(years):
+        fig = charts.bars(years, "aar", "andel", "uddannelse", "Sygefravær pr. år", "Andel",
+                          percent=True, hover="hover")
+        for value in goals("sygefravaer").values():
+            charts.add_target(fig, value, f"Mål 2027: {fmt.pct(value, 2)}")
+        ui.chart(fig, years, "sygefravaer_pr_aar", "sick_year")
+        months = monthly(filters)
+        fig = charts.lines(months, "maaned", "andel", "uddannelse", "Sygefravær pr. måned",
+                           "Andel", percent=True, hover="hover")
+        for value in goals("sygefravaer").values():
+            charts.add_target(fig, value, "Mål 2027")
+        ui.chart(fig, months, "sygefravaer_pr_maaned", "sick_month")
+        st.caption("Over 10 % sygefravær i oplæringstiden kan uddannelsesaftalen forlænges.")
