@@ -40,7 +40,7 @@ def _metric(path: str, stamp: Stamp, name: str, sites: tuple[str, ...] | None,
 def metric(name: str, sites: list[str] | None = None,
            educations: list[str] | None = None) -> pd.DataFrame:
     current = version()
-    if current is None:
+    if current is None or educations == []:  # an emptied filter selects nothing
         return pd.DataFrame()
     return _metric(*current, name, tuple(sites) if sites else None,
                    tuple(educations) if educations else None)
@@ -83,3 +83,11 @@ def targets() -> tuple[list[Target], str | None]:
         return load_targets(), None
     except TargetsError as error:
         return [], str(error)
+
+
+def in_years(frame: pd.DataFrame, years: tuple[int, int]) -> pd.DataFrame:
+    """Rows within the selected years (cohort year or calendar year, whichever it has)."""
+    if frame.empty:
+        return frame
+    column = "aargang" if "aargang" in frame else "aar"
+    return frame[frame[column].between(*years)]

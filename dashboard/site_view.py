@@ -24,20 +24,24 @@ def _cohort_rows(sites: list[str] | None, filters: Filters, who: str) -> pd.Data
     return result
 
 
+def _suppressed(own: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Hide counts of `threshold` or fewer, and every rate built on a hidden count."""
+    hidden = suppress(own.astype("object"), "ansatte", COUNTS[1:], threshold)
+    mark = f"≤{threshold}"
+    small_group = own.ansatte <= threshold
+    hidden.loc[small_group, "ansatte"] = mark
+    for rate, count in (("frafald_andel", "frafald"), ("ansat_efter_andel", "ansat_efter")):
+        hidden.loc[small_group | (hidden[count] == mark), rate] = mark
+    return hidden
+
+
 def comparison(site: str, filters: Filters) -> pd.DataFrame:
     viewer = current_viewer()
     own = _cohort_rows([site], filters, site)
     if own.empty:
         return own
     if not viewer.may_see_individuals:
-        own = suppress(own, "ansatte", COUNTS[1:], viewer.threshold)
-        small = own.ansatte <= viewer.threshold
-        own.loc[small, ["ansatte", "frafald_andel", "ansat_efter_andel"]] = (
-            f"≤{viewer.threshold}")
-        hidden = own.frafald.astype(str).str.startswith("≤")
-        own.loc[hidden, "frafald_andel"] = f"≤{viewer.threshold}"
-        hidden = own.ansat_efter.astype(str).str.startswith("≤")
-        own.loc[hidden, "ansat_efter_andel"] = f"≤{viewer.threshold}"
+        own = _suppressed(own, viewer.threshold)
     everyone = _cohort_rows(None, filters, "Hele kommunen")
     frame = pd.concat([own.astype("object"), everyone.astype("object")], ignore_index=True)
     return frame.sort_values(["uddannelse", "aargang", "hvem"], ignore_index=True)

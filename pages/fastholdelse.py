@@ -7,7 +7,7 @@ if ui.page_header("Fastholdelse", "Andel ansat i kommunen efter endt uddannelse 
                   "og hvor de nyuddannede blev ansat."):
     filters = ui.page_filters()
     cohorts = data.metric("cohorts", filters.sites, filters.educations)
-    cohorts = cohorts[cohorts.aargang.between(*filters.years)]
+    cohorts = data.in_years(cohorts, filters.years)
     if not ui.nothing_selected(cohorts):
         of_completed = st.radio("Andel af", ["ansatte elever", "gennemførte elever"],
                                 horizontal=True,
@@ -22,7 +22,7 @@ if ui.page_header("Fastholdelse", "Andel ansat i kommunen efter endt uddannelse 
                 charts.add_target(fig, value, f"Mål 2027: {fmt.pct(value)}")
         ui.chart(fig, cohorts, "ansat_efter_pr_aargang", "retention")
         places = data.metric("hired_after_by_workplace", filters.sites, filters.educations)
-        places = places[places.aargang.between(*filters.years)]
+        places = data.in_years(places, filters.years)
         if not places.empty:
             totals = places.groupby(["uddannelse", "arbejdssted"], as_index=False).agg(
                 antal=("antal", "sum"))

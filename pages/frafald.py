@@ -7,7 +7,7 @@ if ui.page_header("Frafald", "Frafald og gennemførelse pr. årgang, frafaldsår
                   "i forløbet eleverne falder fra."):
     filters = ui.page_filters()
     cohorts = data.metric("cohorts", filters.sites, filters.educations)
-    cohorts = cohorts[cohorts.aargang.between(*filters.years)]
+    cohorts = data.in_years(cohorts, filters.years)
     if not ui.nothing_selected(cohorts):
         with_switch = st.toggle("Tæl skift fra SSA til SSH (omvalg) med som frafald", value=True,
                                 help="Ministeriets statistik tæller et skift som omvalg, "

@@ -5,7 +5,7 @@ if ui.page_header("Rekruttering", "Ansatte elever pr. år mod dimensioneringen, 
                   "rekruttering og elevernes alder ved start."):
     filters = ui.page_filters()
     hires = data.metric("hires", filters.sites, filters.educations)
-    hires = hires[hires.aar.between(*filters.years)]
+    hires = data.in_years(hires, filters.years)
     if not ui.nothing_selected(hires):
         fig = charts.bars(hires, "aar", "ansatte", "uddannelse",
                           "Ansatte elever pr. år mod dimensioneringen", "Elever")

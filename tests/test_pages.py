@@ -1,0 +1,135 @@
+"""AppTest: every page renders the fixture's figures, from the entry file as users do."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGES = ["pages/overblik.py", "pages/frafald.py", "pages/sygefravaer.py",
+         "pages/fastholdelse.py", "pages/rekruttering.py", "pages/mit_oplaeringssted.py",
+         "pages/data.py"]
+
+
+@pytest.fixture
+def app(minimal_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SOSU_DB", str(minimal_db))
+    monkeypatch.delenv("SOSU_ROLLE", raising=False)
+    return AppTest.from_file(str(APP), default_timeout=60)
+
+
+def _texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [f"{m.label}={m.value}" for m in at.metric]
+    parts += [i.value for i in at.info] + [t.value for t in at.title]
+    return "\n".join(str(p) for p in parts)
+
+
+def _frames(at: AppTest) -> list:
+    return [d.value for d in at.dataframe]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_every_page_renders_without_exception(app: AppTest, page: str) -> None:
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "Data pr. 30-09-2023" in _texts(app)
+
+
+def test_overview_scorecard_shows_values_and_status(app: AppTest) -> None:
+    app.run()
+    text = _texts(app)
+    # SSH 2022 main-course dropout: 1 of 4 = 25,0 %; too few students for a status.
+    assert "Frafald i hovedforløbet, SSH" in text
+    assert "Seneste værdi=25,0 % " in text
+    assert "1 af 4" in text and "for få data" in text
+    # Sick leave 2022 (the last complete year): 12 of 120 hours = 10,0 %.
+    assert "Seneste værdi=10,0 %" in text
+    # Hires: SSH 2022 = 4 against a goal of 27.
+    assert "mål 27 i 2026" in text
+
+
+def test_dropout_page_tables_and_switch_toggle(app: AppTest) -> None:
+    app.run()
+    app.switch_page("pages/frafald.py").run()
+    cohorts = _frames(app)[0]
+    ssa = cohorts[cohorts.uddannelse == "SSA"].iloc[0]
+    assert (ssa.ansatte, ssa.frafald_hovedforloeb, ssa.omvalg) == (4, 1, 1)
+    assert app.toggle[0].value is True
+    app.toggle[0].set_value(False).run()
+    assert not app.exception
+    reasons = _frames(app)[2]
+    assert set(reasons.aarsag_tekst) == {"Fravær", "For høje faglige krav",
+                                         "Skift fra SSA til SSH"}
+
+
+def test_filters_are_kept_in_the_url(app: AppTest) -> None:
+    app.run()
+    app.switch_page("pages/rekruttering.py").run()
+    app.multiselect(key="filter_uddannelse").set_value(["SSA"]).run()
+    assert app.query_params["uddannelse"] in ("SSA", ["SSA"])
+    hires = _frames(app)[0]
+    assert hires.uddannelse.tolist() == ["SSA"]
+    assert hires.ansatte.tolist() == [4]
+
+
+def test_url_filter_is_read_on_arrival(app: AppTest) -> None:
+    app.query_params["uddannelse"] = ["SSH"]
+    app.run()
+    app.switch_page("pages/sygefravaer.py").run()
+    years = _frames(app)[0]
+    assert set(years.uddannelse) == {"SSH"}
+    assert years.andel.tolist() == pytest.approx([0.1, 25 / 400])
+
+
+def test_empty_filter_selection_gives_a_message(app: AppTest) -> None:
+    app.run()
+    app.switch_page("pages/frafald.py").run()
+    app.multiselect(key="filter_uddannelse").set_value([]).run()
+    assert not app.exception
+    assert "Ingen data" in _texts(app)
+
+
+def test_site_page_compares_with_the_municipality(app: AppTest) -> None:
+    app.run()
+    app.switch_page("pages/mit_oplaeringssted.py").run()
+    app.selectbox(key="site_pick").set_value("Plejecenter Å").run()
+    table = _frames(app)[0]
+    own = table[(table.hvem == "Plejecenter Å") & (table.uddannelse == "SSH")].iloc[0]
+    everyone = table[(table.hvem == "Hele kommunen") & (table.uddannelse == "SSH")].iloc[0]
+    assert (own.ansatte, own.gennemfoert) == (2, 2)
+    assert (everyone.ansatte, everyone.frafald) == (4, 2)
+
+
+def test_small_numbers_are_suppressed_for_kvalitetsforum(
+        app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOSU_ROLLE", "kvalitetsforum")
+    app.run()
+    app.switch_page("pages/mit_oplaeringssted.py").run()
+    table = _frames(app)[0]
+    own = table[table.hvem != "Hele kommunen"]
+    assert set(own.ansatte.astype(str)) == {"≤3"}
+    assert "1" not in set(own.frafald.astype(str))
+    assert "Kun uddannelsesteamet" in _texts(app.switch_page("pages/data.py").run())
+
+
+def test_data_page_lists_files_and_templates(app: AppTest) -> None:
+    app.run()
+    app.switch_page("pages/data.py").run()
+    files = _frames(app)[0]
+    assert dict(zip(files.fil, files["rækker"], strict=True)) == {
+        "elever": 8, "gennemfoerte": 2, "frafald": 3, "sygefravaer": 5, "efter_uddannelse": 2}
+    assert len(app.get("download_button")) >= 5 + 2
+
+
+def test_no_database_gives_a_friendly_message(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOSU_DB", str(tmp_path / "none.duckdb"))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    for page in PAGES:
+        at.switch_page(page).run()
+        assert not at.exception
+    assert "ingen data" in _texts(at).lower()
