@@ -173,7 +173,7 @@ def _newest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
             (SELECT max(ansat_dato) FROM elever),
             (SELECT max(afsluttet_dato) FROM gennemfoerte),
             (SELECT max(frafald_dato) FROM frafald),
-            (SELECT last_day(max(maaned)) FROM sygefravaer),
+            (SELECT max(maaned) FROM sygefravaer),
             (SELECT max(dato) FROM efter_uddannelse))
     """).fetchone()
     return row[0] if row else None
