@@ -230,8 +230,8 @@ def _hired_after(gen: _Generator, cohort: list[Student], key: tuple[str, int]) -
     for student in completers:
         if student.efter:
             continue
-        if places:
-            day = student.afsluttet + dt.timedelta(days=gen.rng.randint(0, 45))  # type: ignore[operator]
+        if places and student.afsluttet:
+            day = student.afsluttet + dt.timedelta(days=gen.rng.randint(0, 45))
             student.efter = ("ja", places.pop(), day if day <= gen.today else None)
         else:
             student.efter = ("nej", "", None)
@@ -304,29 +304,37 @@ def _sick_leave(gen: _Generator) -> list[list[str]]:
     return _calibrate(rows)
 
 
-def _calibrate(rows: list[tuple[Student, dt.date, float, float]]) -> list[list[str]]:
+@dataclass
+class _SickMonth:
+    student: Student
+    month: dt.date
+    planned: float
+    sick: float
+
+
+def _calibrate(raw: list[tuple[Student, dt.date, float, float]]) -> list[list[str]]:
     """Scale each year's sick hours to its level; then hit 2023's 8.84 % to 0.1 h."""
     planned_by_year: Counter[int] = Counter()
     sick_by_year: Counter[int] = Counter()
-    for _s, month, planned, sick in rows:
-        planned_by_year[month.year] += planned
-        sick_by_year[month.year] += sick
-    scaled = []
-    for student, month, planned, sick in rows:
+    for _s, month, planned, sick in raw:
+        planned_by_year[month.year] += planned  # type: ignore[assignment]
+        sick_by_year[month.year] += sick  # type: ignore[assignment]
+    rows = []
+    for student, month, planned, sick in raw:
         level = SICK_LEAVE.get(month.year, LATER_SICK_LEAVE)
         factor = level * planned_by_year[month.year] / (sick_by_year[month.year] or 1)
-        scaled.append([student, month, planned, round(min(sick * factor, planned), 1)])
-    in_2023 = [r for r in scaled if r[1].year == 2023]
-    wanted = round(0.0884 * sum(r[2] for r in in_2023), 1)
-    missing = round(wanted - sum(r[3] for r in in_2023), 1)
-    for row in sorted(in_2023, key=lambda r: -r[3]):
+        rows.append(_SickMonth(student, month, planned, round(min(sick * factor, planned), 1)))
+    in_2023 = [r for r in rows if r.month.year == 2023]
+    wanted = round(0.0884 * sum(r.planned for r in in_2023), 1)
+    missing = round(wanted - sum(r.sick for r in in_2023), 1)
+    for row in sorted(in_2023, key=lambda r: -r.sick):
         if abs(missing) < 0.05:
             break
-        step = max(min(missing, row[2] - row[3]), -row[3])
-        row[3] = round(row[3] + step, 1)
+        step = max(min(missing, row.planned - row.sick), -row.sick)
+        row.sick = round(row.sick + step, 1)
         missing = round(missing - step, 1)
-    return [[s.elev_id, s.uddannelse, m.strftime("%Y-%m"), f"{p:.1f}", f"{k:.1f}", s.sted]
-            for s, m, p, k in scaled]
+    return [[r.student.elev_id, r.student.uddannelse, r.month.strftime("%Y-%m"),
+             f"{r.planned:.1f}", f"{r.sick:.1f}", r.student.sted] for r in rows]
 
 
 def _iso(day: dt.date | None) -> str:
