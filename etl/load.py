@@ -137,8 +137,9 @@ def load_folder(
 
 
 def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> LoadSummary:
-    con = duckdb.connect(str(building))
+    con = None
     try:
+        con = duckdb.connect(str(building))
         display = validate_folder(con, folder, today, progress)
         progress("Skriver databasen", 0.9)
         con.execute("BEGIN")
@@ -163,7 +164,8 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
             "databasen kan ikke skrives (fuld disk eller skrivebeskyttet mappe?); "
             "den gamle database er uændret"))]) from error
     finally:
-        con.close()
+        if con is not None:
+            con.close()
     return LoadSummary(rows, data_pr, display)
 
 
