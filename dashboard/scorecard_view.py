@@ -7,7 +7,8 @@ import streamlit as st
 from dashboard import fmt
 from queries.scorecard import Score
 
-STATUS_ICON = {"nået": "✅", "på vej": "↗️", "ikke på vej": "⚠️", "for få data": "❔"}
+STATUS_ICON = {"nået": "✅", "på vej": "↗️", "ikke på vej": "⚠️", "usikker": "〰️",
+               "for få data": "❔"}
 
 
 def _value(score: Score, value: float | None) -> str:
@@ -31,4 +32,6 @@ def score_card(score: Score) -> None:
             details.append(fmt.interval(score.lower, score.upper))
         if not score.final:
             details.append("foreløbigt tal")
+        if score.explanation:
+            details.append(score.explanation)
         st.caption(" · ".join(d for d in details if d))

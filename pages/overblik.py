@@ -1,6 +1,6 @@
 import streamlit as st
 
-from dashboard import data, fmt, ui
+from dashboard import data, ui
 from dashboard.scorecard_view import score_card
 from queries.scorecard import score
 
@@ -14,6 +14,6 @@ if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med 
     for index, target in enumerate(targets):
         with columns[index % 3]:
             score_card(score(series, target))
-    st.caption("Status: nået · på vej (bedre end udgangspunktet) · ikke på vej · for få data "
-               f"(under 10 elever). Andele vises med 95 %-interval (Wilson). {fmt.pct(None)} = "
-               "ingen data endnu.")
+    st.caption("Status: nået · på vej (bedre end udgangspunktet) · ikke på vej · usikker "
+               "(ændringen ligger inden for usikkerheden) · for få data (under 10 elever). "
+               "Andele vises med 95 %-interval (Wilson); – betyder ingen data endnu.")

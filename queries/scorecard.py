@@ -13,7 +13,7 @@ from queries.metrics import Selection, _as_list
 from queries.targets import Target
 
 MIN_STUDENTS_FOR_STATUS = 10
-STATUSES = ("nået", "på vej", "ikke på vej", "for få data")
+STATUSES = ("nået", "på vej", "ikke på vej", "usikker", "for få data")
 
 
 @dataclass(frozen=True)
@@ -28,6 +28,15 @@ class Score:
     previous: float | None
     final: bool
     status: str
+
+    @property
+    def explanation(self) -> str:
+        if self.status == "usikker":
+            return ("forskellen fra udgangspunktet ligger inden for 95 %-intervallet: "
+                    "årgangen er for lille til at vise en ændring")
+        if self.status == "for få data":
+            return f"under {MIN_STUDENTS_FOR_STATUS} elever eller ingen data"
+        return ""
 
     @property
     def trend(self) -> str:
@@ -57,12 +66,21 @@ def series_for(series: pd.DataFrame, target: Target) -> pd.DataFrame:
     return series[mask].sort_values("aar").reset_index(drop=True)
 
 
+def _within_noise(target: Target, row: pd.Series) -> bool:
+    """A cohort rate whose 95 % interval still contains the baseline has not shown a change."""
+    if target.baseline is None or pd.isna(row.nedre) or pd.isna(row.oevre):
+        return False
+    return bool(row.nedre <= target.baseline <= row.oevre)
+
+
 def _status(target: Target, row: pd.Series) -> str:
     value = float(row.vaerdi)
     small = target.metric in ("frafald_hovedforloeb", "ansat_efter") and (
         row.naevner < MIN_STUDENTS_FOR_STATUS)
     if small:
         return "for få data"
+    if _within_noise(target, row):
+        return "usikker"
     if target.reached(value):
         return "nået"
     if target.baseline is not None:
