@@ -177,3 +177,15 @@ def test_cli_exit_status_and_summary(minimal_copy: Path, tmp_path: Path,
     assert main(["load", str(minimal_copy), "--db", str(db)]) == 1
     err = capsys.readouterr().err
     assert "Databasen er ikke ændret" in err and "Traceback" not in err
+
+
+def test_kpi_json_from_the_cli(minimal_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    assert main(["kpi", "--db", str(minimal_db), "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["cohorts"][1]["ansatte"] == 4
+    assert main(["kpi", "--db", str(minimal_db), "--site", "Plejecenter Å", "--json"]) == 0
+    site = json.loads(capsys.readouterr().out)
+    assert [c["ansatte"] for c in site["cohorts"]] == [2, 2]
+    assert main(["kpi", "--db", "/nonexistent.duckdb"]) == 1

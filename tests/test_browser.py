@@ -119,3 +119,29 @@ def test_filter_from_url_and_toggle(server: str, browser: object) -> None:
         assert page.locator("[data-testid='stException']").count() == 0
     finally:
         page.close()
+
+
+def test_upload_lists_every_problem_and_loads_nothing(server: str, browser: object,
+                                                      tmp_path: Path) -> None:
+    from tests.conftest import MINIMAL
+
+    files = []
+    for source in sorted(MINIMAL.glob("*.csv")):
+        target = tmp_path / source.name
+        text = source.read_text(encoding="utf-8")
+        if source.name == "elever.csv":
+            text = text.replace(",30,", ",abc,")
+        target.write_text(text, encoding="utf-8")
+        files.append(str(target))
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto(f"{server}/data")
+        _settled(page)
+        page.locator("input[type=file]").set_input_files(files)
+        page.get_by_text("Intet er indlæst").wait_for(timeout=60_000)
+        _settled(page)
+        assert page.locator("[data-testid='stException']").count() == 0
+        assert "1 fejl" in page.inner_text("body")
+        assert page.get_by_role("button", name="Indlæs data").count() == 0
+    finally:
+        page.close()
