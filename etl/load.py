@@ -145,10 +145,9 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
         con.execute("BEGIN")
         for spec in FILES:
             columns = ", ".join(spec.column_names)
+            # Typed tables keep the file's order (insertion order is preserved): no sort.
             con.execute(
-                f"CREATE TABLE {spec.name} AS SELECT {columns} FROM {typed_table(spec.name)} "
-                "ORDER BY _line"
-            )
+                f"CREATE TABLE {spec.name} AS SELECT {columns} FROM {typed_table(spec.name)}")
         rows = _row_counts(con, lambda name: name)
         data_pr = _newest_date(con)
         _write_load_info(con, rows, display, data_pr, today)
