@@ -1,7 +1,3 @@
--- Restriction shared by every metric: NULL means all sites / both educations.
-CREATE OR REPLACE MACRO er_valgt(vaerdi, valgte) AS
-    valgte IS NULL OR list_contains(valgte, vaerdi);
-
 -- Wilson score interval (95 %) for k of n: honest bounds on small cohorts.
 CREATE OR REPLACE MACRO wilson_nedre(k, n) AS
     CASE WHEN n > 0 THEN

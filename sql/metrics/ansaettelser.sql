@@ -1,10 +1,7 @@
 -- Hires per calendar year: the dimensioning and internal recruitment targets.
 CREATE OR REPLACE MACRO ansaettelser(steder, uddannelser) AS TABLE
 WITH
-elever AS (
-    SELECT * FROM stg_elever
-    WHERE er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
-),
+elever AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 
 final AS (
     SELECT
@@ -23,10 +20,7 @@ SELECT * FROM final ORDER BY aar, uddannelse;
 -- Age at hire in the strategy's bands, per calendar year of hire.
 CREATE OR REPLACE MACRO aldersfordeling(steder, uddannelser) AS TABLE
 WITH
-elever AS (
-    SELECT * FROM stg_elever
-    WHERE er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
-),
+elever AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 
 final AS (
     SELECT

@@ -2,9 +2,7 @@
 CREATE OR REPLACE MACRO ansat_efter_sted(steder, uddannelser) AS TABLE
 WITH
 ansat AS (
-    SELECT * FROM int_elevforloeb
-    WHERE ansat_efter
-      AND er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
+    SELECT * FROM valgte_forloeb(steder, uddannelser) WHERE ansat_efter
 ),
 
 final AS (

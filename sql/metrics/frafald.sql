@@ -2,9 +2,7 @@
 CREATE OR REPLACE MACRO frafaldsaarsager(steder, uddannelser) AS TABLE
 WITH
 frafald AS (
-    SELECT * FROM int_elevforloeb
-    WHERE status = 'frafaldet'
-      AND er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
+    SELECT * FROM valgte_forloeb(steder, uddannelser) WHERE status = 'frafaldet'
 ),
 
 final AS (
@@ -18,9 +16,7 @@ SELECT * FROM final ORDER BY aar, uddannelse, antal DESC, aarsag;
 CREATE OR REPLACE MACRO frafaldsfaser(steder, uddannelser) AS TABLE
 WITH
 frafald AS (
-    SELECT * FROM int_elevforloeb
-    WHERE status = 'frafaldet'
-      AND er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
+    SELECT * FROM valgte_forloeb(steder, uddannelser) WHERE status = 'frafaldet'
 ),
 
 final AS (

@@ -3,10 +3,7 @@
 -- hired after graduation = hired-after / hired (the strategy's 41.4 % = 34 of 82).
 CREATE OR REPLACE MACRO kohorter(steder, uddannelser) AS TABLE
 WITH
-forloeb AS (
-    SELECT * FROM int_elevforloeb
-    WHERE er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
-),
+forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 
 optalt AS (
     SELECT

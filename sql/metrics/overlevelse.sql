@@ -2,10 +2,7 @@
 -- hire. Completion and still being active censor a student; dropout is the event.
 CREATE OR REPLACE MACRO overlevelse(steder, uddannelser) AS TABLE
 WITH
-forloeb AS (
-    SELECT * FROM int_elevforloeb
-    WHERE er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
-),
+forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 
 varighed AS (
     SELECT

@@ -1,12 +1,7 @@
 -- Sick leave = Σ sick hours / Σ planned hours, per month and per calendar year.
 CREATE OR REPLACE MACRO sygefravaer_pr_maaned(steder, uddannelser) AS TABLE
 WITH
-timer AS (
-    SELECT s.*
-    FROM stg_sygefravaer AS s
-    JOIN stg_elever AS e USING (elev_id, uddannelse)
-    WHERE er_valgt(e.oplaeringssted, steder) AND er_valgt(s.uddannelse, uddannelser)
-),
+timer AS (SELECT * FROM valgte_sygetimer(steder, uddannelser)),
 
 final AS (
     SELECT
@@ -23,12 +18,7 @@ SELECT * FROM final ORDER BY maaned;
 
 CREATE OR REPLACE MACRO sygefravaer_pr_aar(steder, uddannelser) AS TABLE
 WITH
-timer AS (
-    SELECT s.*
-    FROM stg_sygefravaer AS s
-    JOIN stg_elever AS e USING (elev_id, uddannelse)
-    WHERE er_valgt(e.oplaeringssted, steder) AND er_valgt(s.uddannelse, uddannelser)
-),
+timer AS (SELECT * FROM valgte_sygetimer(steder, uddannelser)),
 
 final AS (
     SELECT
