@@ -12,7 +12,7 @@ import streamlit as st
 from dashboard import data
 from etl.contract import FILES
 from etl.load import check_folder, load_folder
-from etl.problems import ValidationFailed
+from etl.problems import ValidationFailed, mask_cpr
 from etl.templates import KIND_TEXT, template_csv
 from queries.db import database_path
 
@@ -50,7 +50,7 @@ def _save(uploads: list, folder: Path) -> None:
 
 def _problem_table(error: ValidationFailed) -> pd.DataFrame:
     return pd.DataFrame([{"fil": p.file, "linje": p.line or "", "kolonne": p.column,
-                          "problem": str(p).split(": ", 1)[-1] if p.column else p.message}
+                          "problem": mask_cpr(p.message)}
                          for p in sorted(error.problems)])
 
 

@@ -1,6 +1,6 @@
 import streamlit as st
 
-from dashboard import data, ui
+from dashboard import ui
 from dashboard.upload_view import contract_section, loaded_files, upload_section
 from dashboard.viewer import current_viewer
 
@@ -15,4 +15,3 @@ if current_viewer().may_see_individuals:
     upload_section()
 else:
     st.info("Kun uddannelsesteamet kan indlæse data.")
-data.version()
