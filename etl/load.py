@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 
 from etl.contract import FILES
+from etl.fast import validate_fast
 from etl.problems import Problem, ValidationFailed
 from etl.read import find_sources, stage
 from etl.validate import build_typed, collect_problems, raw_table, typed_table
@@ -73,9 +74,16 @@ def validate_folder(
 
 def check_folder(folder: Path, today: dt.date | None = None) -> dict[str, int]:
     """Validate only; return row counts."""
+    today = today or dt.date.today()
     con = duckdb.connect()
     try:
-        validate_folder(con, folder, today or dt.date.today())
+        if validate_fast(con, folder, today) is not None:
+            return _row_counts(con, lambda name: name)
+    finally:
+        con.close()
+    con = duckdb.connect()
+    try:
+        validate_folder(con, folder, today)
         return _row_counts(con, typed_table)
     finally:
         con.close()
@@ -130,20 +138,33 @@ def load_folder(
             os.replace(building, db_path)
             _fsync_dir(db_path.parent)
         finally:
-            building.unlink(missing_ok=True)
-            building.with_name(building.name + ".wal").unlink(missing_ok=True)
+            _discard(building)
     progress("Færdig", 1.0)
     return summary
+
+
+def _discard(building: Path) -> None:
+    building.unlink(missing_ok=True)
+    building.with_name(building.name + ".wal").unlink(missing_ok=True)
 
 
 def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> LoadSummary:
     con = None
     try:
         con = duckdb.connect(str(building))
-        display = validate_folder(con, folder, today, progress)
+        # Clean CSV files go straight into the final tables (etl.fast). Anything else,
+        # or any problem, starts again on an empty file with the text path, which
+        # reports every problem.
+        display = validate_fast(con, folder, today, progress)
+        fast = display is not None
+        if display is None:
+            con.close()
+            _discard(building)
+            con = duckdb.connect(str(building))
+            display = validate_folder(con, folder, today, progress)
         progress("Skriver databasen", 0.9)
         con.execute("BEGIN")
-        for spec in FILES:
+        for spec in FILES if not fast else ():
             columns = ", ".join(spec.column_names)
             # Typed tables keep the file's order (insertion order is preserved): no sort.
             con.execute(
