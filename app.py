@@ -2,7 +2,10 @@
 
 import streamlit as st
 
+from dashboard import data
+
 st.set_page_config(page_title="SOSU-overblik", page_icon="📊", layout="wide")
+data.pin_version()  # every figure in this run comes from one database file
 
 pages = [
     st.Page("pages/overblik.py", title="Overblik", icon="🎯", default=True),

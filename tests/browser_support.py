@@ -45,6 +45,18 @@ def chromium_missing() -> bool:
     return not Path(CHROMIUM).exists()
 
 
+def require_chromium() -> None:
+    """Skip a browser test module without Chromium, except in CI (CI=true), where a
+    missing browser fails the run instead of silently skipping."""
+    import pytest
+
+    if chromium_missing():
+        if os.environ.get("CI"):
+            raise RuntimeError("Chromium is required in CI: apt-get install chromium")
+        pytest.skip("Chromium not installed (apt-get install chromium)",
+                    allow_module_level=True)
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

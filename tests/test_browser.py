@@ -6,20 +6,15 @@ fails the run instead of silently skipping.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser_support import PAGES, chromium, chromium_missing, settled, streamlit_server
+from tests.browser_support import PAGES, chromium, require_chromium, settled, streamlit_server
 
 pytestmark = pytest.mark.browser
-
-if chromium_missing():
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is required in CI: apt-get install chromium")
-    pytest.skip("Chromium not installed (apt-get install chromium)", allow_module_level=True)
+require_chromium()
 
 
 @pytest.fixture(scope="module")
