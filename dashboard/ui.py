@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -47,11 +48,17 @@ def chart(fig: go.Figure, frame: pd.DataFrame, name: str, key: str) -> None:
 def table(frame: pd.DataFrame, name: str, key: str) -> None:
     st.dataframe(frame, hide_index=True, width="stretch", key=f"table_{key}")
     left, right = st.columns(2)
-    left.download_button("Hent CSV", frame.to_csv(index=False, sep=";", decimal=",")
-                         .encode("utf-8-sig"), f"{name}.csv", "text/csv", key=f"csv_{key}")
-    right.download_button("Hent Excel", _excel(frame), f"{name}.xlsx",
+    # The files are made when clicked, not on every run: writing an Excel file for each
+    # of Frafald's five charts took 0.3 s of every rerun.
+    left.download_button("Hent CSV", partial(_csv, frame), f"{name}.csv", "text/csv",
+                         key=f"csv_{key}")
+    right.download_button("Hent Excel", partial(_excel, frame), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"xlsx_{key}")
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
 
 
 def _excel(frame: pd.DataFrame) -> bytes:
