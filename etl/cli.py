@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from access import audit
+from access.cli import register as register_user_commands
+from access.settings import SettingsError
+from access.users import UsersError
 from etl.load import DEFAULT_DB, check_folder, load_folder
 from etl.problems import ValidationFailed, mask_cpr
 
@@ -39,7 +44,16 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    summary = load_folder(Path(args.folder), Path(args.db), progress=_progress_bar)
+    db = Path(args.db)
+    log = audit.log_path(db)
+    try:
+        summary = load_folder(Path(args.folder), db, progress=_progress_bar)
+    except ValidationFailed as error:
+        audit.record(log, "indlaesning_afvist", getpass.getuser(), via="kommandolinje",
+                     fejl=error.total)
+        raise
+    audit.record(log, "indlaesning", getpass.getuser(), via="kommandolinje",
+                 filer=summary.sources, raekker=summary.rows, demodata=summary.demo)
     print(f"{summary.one_line()} → {args.db}")
     return 0
 
@@ -92,6 +106,7 @@ def build_parser() -> argparse.ArgumentParser:
     kpi.add_argument("--json", action="store_true", help="JSON-output (standard)")
     kpi.add_argument("--pretty", action="store_true", help="indrykket JSON")
     kpi.set_defaults(run=_kpi)
+    register_user_commands(commands)
     return parser
 
 
@@ -101,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except ValidationFailed as error:
         return _refused(error)
+    except (UsersError, SettingsError, ValueError) as error:
+        print(mask_cpr(f"Fejl: {error}"), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("Afbrudt. Databasen er ikke ændret.", file=sys.stderr)
         return 130
