@@ -1,9 +1,13 @@
-"""sosu-overblik: the entry file only sets up the page and the navigation."""
+"""sosu-overblik: the entry file sets up the page, passes the login gate, builds the navigation."""
 
 import streamlit as st
 
+from dashboard.login import require_viewer
+
 st.set_page_config(page_title="SOSU-overblik", page_icon="📊", layout="wide")
 
+if require_viewer() is None:
+    st.stop()
 pages = [
     st.Page("pages/overblik.py", title="Overblik", icon="🎯", default=True),
     st.Page("pages/frafald.py", title="Frafald", icon="📉"),

@@ -30,8 +30,24 @@ def pp(value: float | None, decimals: int = 1) -> str:
     return f"{sign}{number(abs(100 * value), decimals)} pp"
 
 
+def hidden_mark() -> str:
+    """What a suppressed figure looks like: "≤3" under the default discretion rule."""
+    from access import settings
+
+    return f"≤{settings.get('threshold')}"
+
+
+def count(value: float | None) -> str:
+    """A student count; NaN is a suppressed count (counts are never NaN otherwise)."""
+    if value is None:
+        return "–"
+    return hidden_mark() if _missing(value) else number(value)
+
+
 def count_of(k: float | None, n: float | None) -> str:
-    return "–" if _missing(k) or _missing(n) else f"{number(k)} af {number(n)}"
+    if k is None or n is None:
+        return "–"
+    return f"{count(k)} af {count(n)}"
 
 
 def interval(lower: float | None, upper: float | None) -> str:

@@ -26,3 +26,23 @@ def minimal_db(tmp_path: Path) -> Path:
     db = tmp_path / "minimal.duckdb"
     load_folder(MINIMAL, db, today=TODAY)
     return db
+
+
+@pytest.fixture(autouse=True)
+def no_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's own users file or writes the repository's log."""
+    monkeypatch.setenv("SOSU_USERS", str(tmp_path / "ingen-brugere.toml"))
+    monkeypatch.setenv("SOSU_LOG", str(tmp_path / "log.jsonl"))
+    monkeypatch.delenv("SOSU_LOGIN", raising=False)
+    monkeypatch.delenv("SOSU_DISKRETION", raising=False)
+
+
+def add_user(name: str, role: str, sites: tuple[str, ...] = (),
+             password: str = "en-lang-adgangskode") -> None:
+    """An account in the test's users file (SOSU_USERS)."""
+    import os
+
+    from access.users import User
+    from access.users import add_user as add
+
+    add(Path(os.environ["SOSU_USERS"]), User(name, role, sites), password)

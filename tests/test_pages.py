@@ -7,17 +7,26 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from access.roles import Viewer
+from tests.conftest import add_user
+
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = ["pages/overblik.py", "pages/frafald.py", "pages/sygefravaer.py",
          "pages/fastholdelse.py", "pages/rekruttering.py", "pages/mit_oplaeringssted.py",
          "pages/data.py"]
 
 
+def as_viewer(at: AppTest, role: str, sites: tuple[str, ...] = ()) -> AppTest:
+    """Log in by session, as the gate does after a password check (tested in test_access)."""
+    add_user(f"test-{role}", role, sites)
+    at.session_state["viewer"] = Viewer(f"test-{role}", role, sites)
+    return at
+
+
 @pytest.fixture
 def app(minimal_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SOSU_DB", str(minimal_db))
-    monkeypatch.delenv("SOSU_ROLLE", raising=False)
-    return AppTest.from_file(str(APP), default_timeout=60)
+    return as_viewer(AppTest.from_file(str(APP), default_timeout=60), "uddannelse")
 
 
 def _texts(at: AppTest) -> str:
@@ -105,8 +114,9 @@ def test_site_page_compares_with_the_municipality(app: AppTest) -> None:
 
 
 def test_small_numbers_are_suppressed_for_kvalitetsforum(
-        app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOSU_ROLLE", "kvalitetsforum")
+        minimal_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOSU_DB", str(minimal_db))
+    app = as_viewer(AppTest.from_file(str(APP), default_timeout=60), "kvalitetsforum")
     app.run()
     app.switch_page("pages/mit_oplaeringssted.py").run()
     table = _frames(app)[0]
