@@ -46,3 +46,30 @@ def add_user(name: str, role: str, sites: tuple[str, ...] = (),
     from access.users import add_user as add
 
     add(Path(os.environ["SOSU_USERS"]), User(name, role, sites), password)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo municipality loaded once: big enough that not everything is ≤3."""
+    from etl.demo import write_demo
+    from etl.load import load_folder
+
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo(folder / "csv", today=TODAY)
+    db = folder / "sosu.duckdb"
+    load_folder(folder / "csv", db, today=TODAY)
+    return db
+
+
+@pytest.fixture(scope="session")
+def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data without its demo marker: to the app, real personal data."""
+    from etl.demo import write_demo
+    from etl.load import DEMO_MARKER, load_folder
+
+    folder = tmp_path_factory.mktemp("real")
+    write_demo(folder / "csv", today=TODAY)
+    (folder / "csv" / DEMO_MARKER).unlink()
+    db = folder / "sosu.duckdb"
+    load_folder(folder / "csv", db, today=TODAY)
+    return db
