@@ -7,6 +7,10 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parent / "data"
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGES = [f"app_pages/{name}.py" for name in (
+    "overblik", "frafald", "sygefravaer", "fastholdelse", "rekruttering", "mit_oplaeringssted",
+    "data")]
 MINIMAL = DATA / "minimal"
 TODAY = dt.date(2026, 11, 22)
 

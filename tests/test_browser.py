@@ -14,6 +14,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -41,15 +42,11 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from etl.load import load_folder
-    from tests.conftest import MINIMAL, TODAY
-
-    db = tmp_path_factory.mktemp("browser") / "sosu.duckdb"
-    load_folder(MINIMAL, db, today=TODAY)
+@contextmanager
+def running_app(db: Path, **settings: str) -> Iterator[str]:
+    """`streamlit run app.py` on `db` with extra SOSU_* settings; yields its URL."""
     port = _free_port()
-    env = dict(os.environ, SOSU_DB=str(db), SOSU_ROLLE="uddannelse")
+    env = dict(os.environ, SOSU_DB=str(db), **settings)
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false",
@@ -70,6 +67,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The hand-made fixture marked as demo data, so no login is asked for."""
+    from etl.load import DEMO_MARKER, load_folder
+    from tests.conftest import MINIMAL, TODAY
+
+    folder = tmp_path_factory.mktemp("browser")
+    shutil.copytree(MINIMAL, folder / "csv")
+    (folder / "csv" / DEMO_MARKER).write_text("test", encoding="utf-8")
+    load_folder(folder / "csv", folder / "sosu.duckdb", today=TODAY)
+    with running_app(folder / "sosu.duckdb", SOSU_USERS=str(folder / "ingen.toml"),
+                     SOSU_LOG=str(folder / "log.jsonl")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -61,7 +61,12 @@ def test_broken_targets_name_the_entry(tmp_path: Path, entry: str, words: list[s
 
 def test_pages_stay_thin() -> None:
     """Pages never touch the database or write SQL: that is the query layer's job."""
-    for page in (ROOT / "pages").glob("*.py"):
+    pages = list((ROOT / "app_pages").glob("*.py"))
+    assert len(pages) == 7
+    # A pages/ folder would be Streamlit's old auto-discovery: a fresh server would run
+    # pages/x.py directly for the URL /x, without app.py and its login gate.
+    assert not (ROOT / "pages").exists()
+    for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "duckdb" not in text, page.name
         assert not re.search(r"\bSELECT\b|\bFROM\b", text), page.name

@@ -13,15 +13,11 @@ from access.roles import Viewer
 from etl.load import load_folder
 from queries import datasets
 from queries.db import connect_read_only
-from tests.conftest import MINIMAL, TODAY, add_user
+from tests.conftest import APP, MINIMAL, PAGES, TODAY, add_user
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 SITE = "<img src=x onerror=alert(1)>'; DROP TABLE elever; --"
 WORKPLACE = "**[klik](javascript:alert(1))** ![x](http://example.invalid/x.png)"
 STUDENT = "E1'); DELETE FROM elever; --"
-PAGES = ["pages/overblik.py", "pages/frafald.py", "pages/sygefravaer.py",
-         "pages/fastholdelse.py", "pages/rekruttering.py", "pages/mit_oplaeringssted.py",
-         "pages/data.py"]
 
 
 @pytest.fixture(scope="module")

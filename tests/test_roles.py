@@ -14,9 +14,8 @@ from access.roles import AccessDenied, Viewer
 from queries import datasets
 from queries.datasets import Request
 from queries.db import connect_read_only
-from tests.conftest import add_user
+from tests.conftest import APP, PAGES, add_user
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
 OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
 LEDER = Viewer("leder", "leder", (OWN,))
 FORUM = Viewer("kf", "kvalitetsforum")
@@ -108,9 +107,6 @@ def test_survival_for_protected_viewers_is_quarterly_and_municipal(con) -> None:
 
 # The app ----------------------------------------------------------------------
 
-PAGES = ["pages/overblik.py", "pages/frafald.py", "pages/sygefravaer.py",
-         "pages/fastholdelse.py", "pages/rekruttering.py", "pages/mit_oplaeringssted.py",
-         "pages/data.py"]
 
 
 def _app(db: Path, monkeypatch: pytest.MonkeyPatch, viewer: Viewer | None = None) -> AppTest:
@@ -146,7 +142,7 @@ def test_leder_editing_the_url_to_another_site_gets_nothing_of_it(
 def test_leder_site_page_shows_own_site_suppressed_beside_the_municipality(
         demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _app(demo_db, monkeypatch, LEDER).run()
-    at.switch_page("pages/mit_oplaeringssted.py").run()
+    at.switch_page("app_pages/mit_oplaeringssted.py").run()
     assert at.selectbox(key="site_pick").options == [OWN]
     table = at.dataframe[0].value
     assert set(table.hvem) == {OWN, "Hele kommunen"}
@@ -159,12 +155,12 @@ def test_leder_site_page_shows_own_site_suppressed_beside_the_municipality(
 def test_education_team_sees_the_student_list_and_the_audit_log(
         demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _app(demo_db, monkeypatch, TEAM).run()
-    at.switch_page("pages/mit_oplaeringssted.py").run()
+    at.switch_page("app_pages/mit_oplaeringssted.py").run()
     at.selectbox(key="site_pick").set_value(OWN).run()
     students = at.dataframe[-1].value
     assert {"elev_id", "status", "sygefravaer_3_mdr"} <= set(students.columns)
     assert set(students.oplaeringssted) == {OWN}
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert "Logbog" in _everything(at)
 
 
@@ -172,7 +168,7 @@ def test_education_team_sees_the_student_list_and_the_audit_log(
 def test_protected_roles_cannot_upload_or_read_the_log(
         demo_db: Path, monkeypatch: pytest.MonkeyPatch, viewer: Viewer) -> None:
     at = _app(demo_db, monkeypatch, viewer).run()
-    at.switch_page("pages/data.py").run()
+    at.switch_page("app_pages/data.py").run()
     assert not at.get("file_uploader")
     assert "Kun uddannelsesteamet kan indlæse data" in _everything(at)
     assert "Logbog" not in _everything(at)
