@@ -1,4 +1,4 @@
-"""`sosu`: check, load, write demo data and export metrics from the command line."""
+"""`sosu`: check, load, pseudonymize, write demo data and export metrics from the command line."""
 
 from __future__ import annotations
 
@@ -67,6 +67,30 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _pseudonymize(args: argparse.Namespace) -> int:
+    from etl.pseudonymize import PseudonymizeError, pseudonymize_folder
+
+    def notice(message: str) -> None:
+        print(mask_cpr(message), file=sys.stderr)
+
+    try:
+        summary = pseudonymize_folder(Path(args.in_dir), Path(args.out_dir),
+                                      Path(args.key_file), force=args.force, notify=notice)
+    except PseudonymizeError as error:
+        print(mask_cpr(f"Afvist: {error}"), file=sys.stderr)
+        return 1
+    except ValidationFailed as error:  # the input cannot be read; its own message differs
+        for line in error.report():
+            print(line, file=sys.stderr)
+        print(f"Afvist: {error.total} fejl i inputtet. Ingen filer er skrevet.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Afbrudt. Ingen halve filer er skrevet.", file=sys.stderr)
+        return 130
+    print(mask_cpr(summary.one_line()))
+    return 0
+
+
 def _kpi(args: argparse.Namespace) -> int:
     from queries.db import connect_read_only
     from queries.kpi import kpi
@@ -100,6 +124,17 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="skriv demodata (syntetiske) som CSV-filer")
     demo.add_argument("folder")
     demo.set_defaults(run=_demo)
+    pseudo = commands.add_parser(
+        "pseudonymize", help="erstat CPR-numre med faste pseudonymer (HMAC med hemmelig nøgle)",
+        description="Skriv en kopi af datamappen, hvor hvert CPR-nummer er erstattet af et "
+                    "pseudonym. Samme nøgle giver samme pseudonym i alle filer og kørsler.")
+    pseudo.add_argument("in_dir", metavar="IN_DIR", help="mappe med eksporten (med CPR-numre)")
+    pseudo.add_argument("out_dir", metavar="OUT_DIR", help="ny eller tom mappe til resultatet")
+    pseudo.add_argument("--key-file", required=True, metavar="STI",
+                        help="hemmelig nøgle uden for datamapperne; oprettes ved første brug")
+    pseudo.add_argument("--force", action="store_true",
+                        help="overskriv tidligere resultatfiler i OUT_DIR")
+    pseudo.set_defaults(run=_pseudonymize)
     kpi = commands.add_parser("kpi", help="nøgletal som JSON")
     kpi.add_argument("--db", default=str(DEFAULT_DB))
     kpi.add_argument("--site", default=None, help="kun ét oplæringssted")
