@@ -71,3 +71,12 @@ def test_pages_stay_thin() -> None:
         assert "duckdb" not in text, page.name
         assert not re.search(r"\bSELECT\b|\bFROM\b", text), page.name
         assert len(text.splitlines()) <= 60, page.name
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from access.settings import SETTINGS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS.values():
+        default = f"`{setting.default}`" if setting.default else "(tom)"
+        assert f"| `{setting.env}` | {default} |" in readme, setting.env
