@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 from pathlib import Path
 
@@ -230,3 +231,34 @@ def test_idle_session_expires(real_db: Path, monkeypatch: pytest.MonkeyPatch) ->
     at.run()
     assert "inaktiv for længe" in _everything(at)
     assert at.text_input(key="login_name") and not at.metric
+
+
+def _oidc_app(db: Path, monkeypatch: pytest.MonkeyPatch, user: dict) -> AppTest:
+    from access.users import User
+    from access.users import add_user as add
+
+    monkeypatch.setenv("SOSU_LOGIN", "oidc")
+    add(Path(os.environ["SOSU_USERS"]), User("kf", "kvalitetsforum", email="kf@kommune.dk"),
+        None)
+    at = _app(db, monkeypatch)
+    at.user = user
+    return at.run()
+
+
+def test_oidc_login_maps_the_email_to_role(real_db: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "KF@kommune.dk"})
+    assert not at.exception and at.metric
+    assert "Logget ind som **kf** (Kvalitetsforum)" in _everything(at)
+
+
+def test_oidc_unknown_email_is_refused(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "x@andet.dk"})
+    assert "har ikke adgang" in _everything(at) and not at.metric
+
+
+def test_oidc_logged_out_gets_the_login_button(real_db: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": False})
+    assert at.button(key="oidc_login").label == "Log ind med kommunens login"
+    assert not at.metric
