@@ -99,3 +99,23 @@ def lines(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title:
             hoverinfo="text" if hover else None,
         ))
     return _layout(fig, title, y_title, percent)
+
+
+def trajectory(rows: pd.DataFrame, line: list[tuple[int, float]], title: str,
+               percent: bool) -> go.Figure:
+    """A target's values per year (hollow while not final) and the line to its goal."""
+    fig = go.Figure()
+    if line:
+        fig.add_trace(go.Scatter(x=[x for x, _ in line], y=[y for _, y in line],
+                                 name="Målkurve", mode="lines", line=TARGET_STYLE))
+    fig.add_trace(go.Scatter(
+        x=rows.aar, y=rows.vaerdi, name="Værdi", mode="lines+markers",
+        line={"color": SEQUENCE[0]},
+        marker={"size": 9, "symbol": ["circle" if f else "circle-open" for f in rows.endelig]},
+        hovertext=[f"{p}: {fmt.pct(v) if percent else fmt.number(v)}"
+                   for p, v in zip(rows.periode, rows.vaerdi, strict=True)],
+        hoverinfo="text"))
+    fig.update_xaxes(dtick=1)
+    fig = _layout(fig, title, "", percent)
+    fig.update_layout(height=260, margin={"t": 40, "b": 20})
+    return fig

@@ -138,3 +138,14 @@ def test_no_database_gives_a_friendly_message(tmp_path: Path,
         at.switch_page(page).run()
         assert not at.exception
     assert "ingen data" in _texts(at).lower()
+
+
+def test_overview_shows_weighted_fulfilment_and_the_trajectories(app: AppTest) -> None:
+    app.run()
+    text = _texts(app)
+    assert "Samlet målopfyldelse (vægtet)=" in text
+    # 1 of 4 SSH students is too few for a status, so that target is left out.
+    assert "Ikke med (for få data): Frafald i hovedforløbet, SSH" in text
+    # Sick leave 2022 comes before the baseline year 2023: the line still says 8,8 %.
+    assert "målkurven siger 8,8 % nu" in text
+    assert len(app.get("plotly_chart")) == 8  # one trajectory chart per target
