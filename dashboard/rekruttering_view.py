@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 from dashboard import charts, data, fmt
 from dashboard.filters import Filters
 from queries.datasets import ALL
-from queries.protect import is_protected
+from queries.protect import SMALL, SUFFIX, is_protected
 
 INTERNAL = {"intern_ufaglaert": "Egne ufaglærte", "intern_ssh": "Egne SSH'ere → SSA"}
 
@@ -38,8 +38,9 @@ def internal_frame(hires: pd.DataFrame) -> pd.DataFrame:
     frame = per_year.melt(id_vars="aar", value_vars=list(INTERNAL), var_name="kilde",
                           value_name="antal")
     frame["gruppe"] = frame.kilde.map(INTERNAL)
-    if is_protected(hires):
-        frame["antal_skjult"] = frame.antal.isna()
+    for suffix in (SUFFIX, SMALL) if is_protected(hires) else ():
+        frame["antal" + suffix] = per_year.melt(
+            id_vars="aar", value_vars=[c + suffix for c in INTERNAL]).value.to_numpy()
     frame["hover"] = [f"{g} {a}: {fmt.count(k)}" for g, a, k in
                       zip(frame.gruppe, frame.aar, frame.antal, strict=True)]
     return frame

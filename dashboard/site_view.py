@@ -9,14 +9,15 @@ from dashboard.filters import ALL_SITES, Filters
 from dashboard.sygefravaer_view import yearly
 from dashboard.viewer import current_viewer
 from queries.datasets import ALL
-from queries.protect import SUFFIX
+from queries.protect import SMALL, SUFFIX
 
 COLUMNS = ["uddannelse", "aargang", "ansatte", "gennemfoert", "frafald", "aktive",
            "ansat_efter", "andel_frafald", "andel_ansat_efter"]
 
 
 def _shown(frame: pd.DataFrame, who: str) -> pd.DataFrame:
-    columns = [c for c in frame if c in COLUMNS or str(c).removesuffix(SUFFIX) in COLUMNS]
+    columns = [c for c in frame
+               if str(c).removesuffix(SUFFIX).removesuffix(SMALL) in COLUMNS]
     return frame[columns].assign(hvem=who)
 
 

@@ -14,7 +14,7 @@ from access import audit
 from dashboard import data, fmt
 from dashboard.viewer import current_viewer
 from queries.db import database_path
-from queries.protect import SUFFIX
+from queries.protect import flag_columns, is_protected, marks
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
@@ -40,8 +40,9 @@ def page_header(title: str, intro: str) -> bool:
     loaded = info.get("indlaest_tid")
     stamp = loaded.strftime("%d-%m-%Y %H:%M") if loaded else "ukendt"
     data_pr = info.get("data_pr")
-    note = (f" · tal på {fmt.hidden_mark().removeprefix('≤')} elever eller færre vises som "
-            f"{fmt.hidden_mark()}" if not viewer.may_see_individuals else "")
+    note = (f" · tal på {viewer.threshold} elever eller færre vises som ≤{viewer.threshold}, "
+            "og tal skjult for at beskytte dem som 'skjult'"
+            if not viewer.may_see_individuals else "")
     st.caption(f"Data pr. {data_pr.strftime('%d-%m-%Y') if data_pr else 'ukendt'} · "
                f"indlæst {stamp} · vist som {viewer.role_label}{note}")
     return True
@@ -68,21 +69,20 @@ def _as_text(column: str, value: float) -> str:
 
 
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame as the viewer sees and downloads it: suppressed cells read "≤3".
+    """The frame as the viewer sees and downloads it: "≤3" or "skjult" in hidden cells.
 
     A column with a hidden cell becomes text throughout (Danish number format), since
     a table column cannot mix numbers and "≤3".
     """
-    flags = [c for c in frame if str(c).endswith(SUFFIX)]
-    if not flags:
+    if not is_protected(frame):
         return frame
-    result = frame.drop(columns=flags)
-    mark = fmt.hidden_mark()
-    for flag in flags:
-        column = str(flag).removesuffix(SUFFIX)
-        if column in result and frame[flag].any():
-            result[column] = [mark if hidden else _as_text(column, value)
-                              for hidden, value in zip(frame[flag], result[column], strict=True)]
+    result = frame.drop(columns=flag_columns(frame))
+    threshold = current_viewer().threshold
+    for column in result.columns:
+        shown_as = marks(frame, str(column), threshold)
+        if shown_as.astype(bool).any():
+            result[column] = [mark or _as_text(str(column), value)
+                              for mark, value in zip(shown_as, result[column], strict=True)]
     return result
 
 

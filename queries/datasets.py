@@ -17,7 +17,7 @@ import pandas as pd
 
 from access.roles import AccessDenied, Viewer
 from queries import metrics, scorecard
-from queries.protect import REST, Spec, protect, protect_member
+from queries.protect import REST, Spec, flag_columns, protect, protect_member
 
 Fetch = Callable[[list[str] | None], pd.DataFrame]
 ALL = "I alt"
@@ -302,7 +302,7 @@ def target_series(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFram
         return frame
     hours = frame.metric == "sygefravaer"  # hours of many students, not counts of students
     counted = protect(frame[~hours].reset_index(drop=True), SERIES, viewer.threshold)
-    counted = counted.drop(columns=[c for c in counted if str(c).endswith("_skjult")])
+    counted = counted.drop(columns=flag_columns(counted))
     return pd.concat([counted, frame[hours]], ignore_index=True)
 
 

@@ -9,7 +9,9 @@ municipality's total. Each such "equation" that has exactly one hidden cell gets
 a second one hidden (complementary suppression), repeated until nothing changes.
 
 A protected frame keeps its columns: hidden cells are NA, and every protected
-column `c` gets a boolean `c_skjult` beside it so the UI can print "≤3".
+column `c` gets a boolean `c_skjult` beside it, and `c_lille` telling whether the
+cell (or a count it is built on) is itself small. The UI prints "≤3" for those and
+"skjult" for the complementary ones, which are hidden although they are larger.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 SUFFIX = "_skjult"
+SMALL = "_lille"
 REST = "\x00resten"  # the sites a viewer may not see, as one member nobody is shown
 
 
@@ -94,6 +97,7 @@ class _Cells:
             self.present[m, index] = True
             self.values[m, index] = _values(frame, spec).to_numpy()
             self.hidden[m, index] = primary(frame, spec, threshold).to_numpy()
+        self.small = self.hidden.copy()  # before any complementary cell is added
         self.shown = np.array([name != REST for name in self.names])
         self.real = np.array([c not in spec.virtual for c in self.columns])
         key_frame = pd.DataFrame(self.keys, columns=list(spec.keys))
@@ -149,8 +153,10 @@ class _Cells:
         self.hidden[choice[k, c], k, c] = True
         return bool(len(k))
 
-    def member_hidden(self, m: int) -> pd.DataFrame:
-        return pd.DataFrame(self.hidden[m, self.rows[m]], columns=self.columns)
+    def member_hidden(self, m: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """(hidden, small) for one member's rows."""
+        return (pd.DataFrame(self.hidden[m, self.rows[m]], columns=self.columns),
+                pd.DataFrame(self.small[m, self.rows[m]], columns=self.columns))
 
 
 def _settle(cells: _Cells) -> None:
@@ -181,22 +187,40 @@ def protect_member(members: dict[str, pd.DataFrame], shown: str, spec: Spec,
         return frames[shown]
     cells = _Cells(frames, spec, threshold)
     _settle(cells)
-    return apply(frames[shown], cells.member_hidden(cells.names.index(shown)), spec)
+    return apply(frames[shown], *cells.member_hidden(cells.names.index(shown)), spec)
 
 
-def apply(frame: pd.DataFrame, hidden: pd.DataFrame, spec: Spec) -> pd.DataFrame:
-    """NA in hidden cells, a `_skjult` flag beside every protected column."""
+def apply(frame: pd.DataFrame, hidden: pd.DataFrame, small: pd.DataFrame,
+          spec: Spec) -> pd.DataFrame:
+    """NA in hidden cells; `_skjult` and `_lille` flags beside every protected column."""
     result = frame.copy()
-    flags: dict[str, pd.Series] = {}
-    for column in spec.counts:
-        flags[column] = hidden[column].astype(bool)
-    for column, sources in spec.derived.items():
-        if column in result:
-            flags[column] = hidden[list(sources)].any(axis=1)
-    for column, flag in flags.items():
-        result[column] = result[column].astype("float64").mask(flag.to_numpy())
-        result[column + SUFFIX] = flag.to_numpy()
+    sources = {column: [column] for column in spec.counts}
+    sources.update({c: list(s) for c, s in spec.derived.items() if c in result})
+    for column, counts in sources.items():
+        flag = hidden[counts].any(axis=1).to_numpy()
+        result[column] = result[column].astype("float64").mask(flag)
+        result[column + SUFFIX] = flag
+        result[column + SMALL] = small[counts].any(axis=1).to_numpy()
     return result
+
+
+COMPLEMENTARY_MARK = "skjult"
+
+
+def marks(frame: pd.DataFrame, column: str, threshold: int) -> pd.Series:
+    """What to print in each cell instead of the value: "≤3" where the figure is about
+    that few students, "skjult" where it is not (0 or more) but hidden so a small one
+    cannot be recomputed, "" where the value is shown."""
+    if column + SUFFIX not in frame:
+        return pd.Series("", index=frame.index)
+    small = frame.get(column + SMALL, frame[column + SUFFIX])
+    return pd.Series([(f"≤{threshold}" if s else COMPLEMENTARY_MARK) if h else ""
+                      for h, s in zip(frame[column + SUFFIX], small, strict=True)],
+                     index=frame.index)
+
+
+def flag_columns(frame: pd.DataFrame) -> list[str]:
+    return [str(c) for c in frame if str(c).endswith((SUFFIX, SMALL))]
 
 
 def is_protected(frame: pd.DataFrame) -> bool:

@@ -129,3 +129,13 @@ def test_random_tables_never_leave_a_lone_hidden_cell(seed: int) -> None:
         members[REST] = members.pop(next(iter(members)))
     shown = {name: protect_member(members, name, COHORT, 3) for name in members if name != REST}
     _equations_hold(members, shown)
+
+
+def test_marks_never_claim_a_complementary_cell_is_small() -> None:
+    from queries.protect import marks
+
+    result = protect(pd.DataFrame([_row(20, 17, 3, 0)]), COHORT, 3)
+    assert marks(result, "drop", 3).tolist() == ["≤3"]
+    assert marks(result, "done", 3).tolist() == ["skjult"]  # 17 is hidden, not small
+    assert marks(result, "rate", 3).tolist() == ["≤3"]      # built on the 3
+    assert marks(result, "n", 3).tolist() == [""]

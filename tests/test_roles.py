@@ -262,3 +262,18 @@ def test_oidc_logged_out_gets_the_login_button(real_db: Path,
     at = _oidc_app(real_db, monkeypatch, {"is_logged_in": False})
     assert at.button(key="oidc_login").label == "Log ind med kommunens login"
     assert not at.metric
+
+
+@pytest.mark.parametrize("viewer", [LEDER, FORUM], ids=["leder", "kvalitetsforum"])
+def test_every_mark_tells_the_truth(con, viewer: Viewer) -> None:
+    """"≤3" only where the true count is 1–3; other hidden counts (0 or more than 3,
+    hidden to protect a small one) read "skjult"."""
+    from queries.protect import marks
+
+    shown = datasets.cohorts(con, viewer, _request(OWN))
+    truth = datasets.cohorts(con, TEAM, _request(OWN))
+    for column in datasets.COHORTS.counts:
+        printed = marks(shown, column, 3)
+        assert truth.loc[printed == "≤3", column].between(1, 3).all()
+        assert not truth.loc[printed == "skjult", column].between(1, 3).any()
+    assert (marks(shown, "gennemfoert", 3) == "skjult").any()
