@@ -1,6 +1,7 @@
 import streamlit as st
 
 from dashboard import data, ui
+from dashboard.report_view import report_section
 from dashboard.scorecard_view import overall_card, score_card, trend_chart
 from queries.scorecard import overall, score
 
@@ -25,3 +26,4 @@ if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med 
         for index, result in enumerate(scores):
             with columns[index % 2]:
                 st.plotly_chart(trend_chart(series, result), key=f"trend_{result.target.id}")
+    report_section()

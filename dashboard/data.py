@@ -110,6 +110,21 @@ def holds_real_data() -> bool:
     return bool(info) and not info.get("demodata")
 
 
+@st.cache_data(max_entries=16, show_spinner="Laver rapporten …")
+def _report(path: str, stamp: Stamp, viewer: Viewer, quarter: str, site: str | None) -> bytes:
+    from report import make_report
+
+    return make_report(_connection(path, stamp), viewer, quarter, site)
+
+
+def report(quarter: str, site: str | None) -> bytes:
+    """The same PDF as `sosu report`, for this viewer; ReportError/AccessDenied propagate."""
+    current = version()
+    if current is None:
+        raise AccessDenied("Der er ingen data endnu.")
+    return _report(*current, _viewer(), quarter, site)
+
+
 def targets() -> tuple[list[Target], str | None]:
     try:
         return load_targets(), None

@@ -50,6 +50,8 @@ def overall_card(result: Fulfilment) -> None:
     st.metric("Samlet målopfyldelse (vægtet)", fmt.pct(result.share, 0),
               help="Hvert mål tæller med sin vægt fra data/targets.toml; et delvist nået mål "
                    "tæller med den andel af vejen fra udgangspunkt til mål, der er tilbagelagt.")
+    st.caption(f"Heraf påvist ud over usikkerheden: {fmt.pct(result.certain, 0)} (mål med "
+               "status 'usikker' tæller her 0).")
     if left_out:
         st.caption(f"Ikke med (for få data): {left_out}")
 
@@ -58,8 +60,5 @@ def trend_chart(series: pd.DataFrame, score: Score) -> go.Figure:
     """The target's series against the straight line from baseline to goal."""
     target = score.target
     rows = series_for(series, target)
-    years = sorted({*rows.aar.astype(int), *(y for y in (target.baseline_year, target.frist)
-                                             if y is not None)})
-    line = [(y, target.expected(y)) for y in years]
-    return charts.trajectory(rows, [(y, v) for y, v in line if v is not None],
+    return charts.trajectory(rows, target.trajectory([int(y) for y in rows.aar]),
                              target.label, target.is_rate)

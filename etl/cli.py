@@ -110,6 +110,35 @@ def _kpi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from access.roles import Viewer
+    from access.settings import get
+    from queries.db import connect_read_only
+    from report import ReportError, make_report
+
+    db = Path(args.db)
+    if not db.exists():
+        print(f"{db}: databasen findes ikke; kør først 'sosu load MAPPE'", file=sys.stderr)
+        return 1
+    # A site report is the site manager's view of it; the education team's stays complete.
+    role = "leder" if args.site and args.rolle == "kvalitetsforum" else args.rolle
+    sites = (args.site,) if role == "leder" and args.site else ()
+    viewer = Viewer(getpass.getuser(), role, sites, get("threshold"))
+    con = connect_read_only(db)
+    try:
+        pdf = make_report(con, viewer, args.quarter, args.site)
+    except ReportError as error:
+        print(f"Ingen rapport: {error}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    Path(args.out).write_bytes(pdf)
+    audit.record(audit.log_path(db), "eksport", viewer.name, rolle=role, tabel="kvartalsrapport",
+                 kvartal=args.quarter, sted=args.site, via="kommandolinje")
+    print(f"Rapport for {args.quarter} skrevet til {args.out} ({len(pdf) // 1024} kB)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sosu", description="Indlæs og kontrollér SOSU-elevdata (sosu-overblik).")
@@ -141,6 +170,15 @@ def build_parser() -> argparse.ArgumentParser:
     kpi.add_argument("--json", action="store_true", help="JSON-output (standard)")
     kpi.add_argument("--pretty", action="store_true", help="indrykket JSON")
     kpi.set_defaults(run=_kpi)
+    report = commands.add_parser("report", help="kvartalsrapport som PDF")
+    report.add_argument("--quarter", required=True, help="fx 2025Q3")
+    report.add_argument("--site", default=None, help="et oplæringssted ved siden af kommunen")
+    report.add_argument("--rolle", default="kvalitetsforum",
+                        choices=["kvalitetsforum", "leder", "uddannelse"],
+                        help="hvem rapporten er til; styrer diskretion (standard kvalitetsforum)")
+    report.add_argument("--out", required=True, help="PDF-filen, der skrives")
+    report.add_argument("--db", default=str(DEFAULT_DB))
+    report.set_defaults(run=_report)
     register_user_commands(commands)
     return parser
 

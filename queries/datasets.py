@@ -50,8 +50,8 @@ def _protected(con: duckdb.DuckDBPyConnection, viewer: Viewer, site: str | None,
     hidden_sites = [s for s in everywhere if s not in visible]
     if hidden_sites:
         members[REST] = fetch(hidden_sites).reset_index(drop=True)
-    if members[site].empty:
-        return members[site]
+    if site not in members or members[site].empty:  # a site with no students
+        return fetch([site]).iloc[0:0]
     return protect_member(members, site, spec, viewer.threshold)
 
 

@@ -125,6 +125,8 @@ def score(series: pd.DataFrame, target: Target) -> Score:
 @dataclass(frozen=True)
 class Fulfilment:
     share: float | None
+    # The same, with every 'usikker' target at 0: what the data have shown beyond noise.
+    certain: float | None
     counted: list[Target]
     left_out: list[Target]
 
@@ -133,9 +135,14 @@ def overall(scores: list[Score]) -> Fulfilment:
     """Weighted fulfilment over targets with enough data; partial fulfilment counts."""
     counted = [s for s in scores if s.fulfilment is not None]
     weight = sum(s.target.vaegt for s in counted)
-    share = (sum(s.target.vaegt * (s.fulfilment or 0.0) for s in counted) / weight
-             if weight else None)
-    return Fulfilment(share, [s.target for s in counted],
+
+    def weighted(include_uncertain: bool) -> float | None:
+        if not weight:
+            return None
+        return sum(s.target.vaegt * (s.fulfilment or 0.0) for s in counted
+                   if include_uncertain or s.status != "usikker") / weight
+
+    return Fulfilment(weighted(True), weighted(False), [s.target for s in counted],
                       [s.target for s in scores if s.fulfilment is None])
 
 

@@ -82,6 +82,12 @@ class Target:
         share = min(max((year - start) / (self.frist - start), 0.0), 1.0)
         return self.baseline + (self.goal_value - self.baseline) * share
 
+    def trajectory(self, years: list[int]) -> list[tuple[int, float]]:
+        """The line to draw: over the given years, the baseline year and the deadline."""
+        every = sorted({*years, *(y for y in (self.baseline_year, self.frist) if y is not None)})
+        points = [(year, self.expected(year)) for year in every]
+        return [(year, value) for year, value in points if value is not None]
+
     def fulfilment(self, value: float) -> float:
         """How much of the way from baseline to goal is covered, 0–1 (result-contract style)."""
         goal = self.goal_value

@@ -149,3 +149,16 @@ def test_overview_shows_weighted_fulfilment_and_the_trajectories(app: AppTest) -
     # Sick leave 2022 comes before the baseline year 2023: the line still says 8,8 %.
     assert "målkurven siger 8,8 % nu" in text
     assert len(app.get("plotly_chart")) == 8  # one trajectory chart per target
+
+
+def test_overview_makes_the_quarterly_report(demo_db: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOSU_DB", str(demo_db))
+    at = as_viewer(AppTest.from_file(str(APP), default_timeout=120), "kvalitetsforum").run()
+    assert at.selectbox(key="report_quarter").value == "2026Q4"
+    at.selectbox(key="report_quarter").set_value("2025Q3")
+    at.button(key="report_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.get("download_button")[-1].proto.label == "Hent kvartalsrapport 2025Q3 (PDF)"
+    quarter, pdf = at.session_state["report_pdf"]
+    assert quarter == "2025Q3" and pdf.startswith(b"%PDF")

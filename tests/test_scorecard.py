@@ -93,4 +93,13 @@ def test_overall_fulfilment_is_weighted_and_leaves_out_too_few_data() -> None:
     scores = [score(series, heavy), score(series, half), score(series, DROPOUT)]
     result = overall(scores)
     assert result.share == pytest.approx((2 * 1.0 + 1 * 0.5) / 3)
+    assert result.certain == result.share  # no 'usikker' target here
     assert [t.id for t in result.left_out] == ["d"]
+
+
+def test_uncertain_targets_count_zero_in_the_certain_share() -> None:
+    target = Target(**{**DROPOUT.__dict__, "baseline_periode": "årgang 2022"})
+    series = _series([("frafald_hovedforloeb", "SSH", 2024, "årgang 2024", 4, 40, 0.1, 0.04,
+                       0.23, True)])
+    result = overall([score(series, target)])
+    assert result.share == 1.0 and result.certain == 0.0
