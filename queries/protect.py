@@ -54,22 +54,27 @@ class Spec:
         return [*self.counts, *self.virtual]
 
 
-def _values(frame: pd.DataFrame, spec: Spec) -> pd.DataFrame:
-    values = frame[list(spec.counts)].astype("float64").copy()
-    for name, (minuend, subtrahends) in spec.virtual.items():
-        values[name] = frame[minuend].astype("float64") - frame[list(subtrahends)].astype(
-            "float64").sum(axis=1)
-    return values.fillna(0.0)
+def _values(frame: pd.DataFrame, spec: Spec) -> np.ndarray:
+    """[row, count column] including the virtual ones; missing counts are 0."""
+    counts = np.nan_to_num(frame[list(spec.counts)].to_numpy(dtype="float64"))
+    index = {name: i for i, name in enumerate(spec.counts)}
+    virtual = [counts[:, index[minuend]] - counts[:, [index[s] for s in subtrahends]].sum(axis=1)
+               for minuend, subtrahends in spec.virtual.values()]
+    return np.column_stack([counts, *virtual]) if virtual else counts
+
+
+def _primary(values: np.ndarray, spec: Spec, threshold: int) -> np.ndarray:
+    hidden = (values >= 1) & (values <= threshold)
+    if spec.group:
+        small_group = values[:, spec.counts.index(spec.group)] <= threshold
+        hidden |= small_group[:, None]
+    return hidden
 
 
 def primary(frame: pd.DataFrame, spec: Spec, threshold: int) -> pd.DataFrame:
     """Cells of 1..threshold students, and whole rows about that few."""
-    values = _values(frame, spec)
-    hidden = (values >= 1) & (values <= threshold)
-    if spec.group:
-        small_group = frame[spec.group].astype("float64").fillna(0.0) <= threshold
-        hidden = hidden.apply(lambda column: column | small_group)
-    return hidden
+    return pd.DataFrame(_primary(_values(frame, spec), spec, threshold),
+                        columns=spec.all_counts, index=frame.index)
 
 
 class _Cells:
@@ -95,8 +100,9 @@ class _Cells:
             index = np.array([position[k] for k in rows], dtype=int)
             self.rows.append(index)
             self.present[m, index] = True
-            self.values[m, index] = _values(frame, spec).to_numpy()
-            self.hidden[m, index] = primary(frame, spec, threshold).to_numpy()
+            values = _values(frame, spec)
+            self.values[m, index] = values
+            self.hidden[m, index] = _primary(values, spec, threshold)
         self.small = self.hidden.copy()  # before any complementary cell is added
         self.shown = np.array([name != REST for name in self.names])
         self.real = np.array([c not in spec.virtual for c in self.columns])
@@ -193,15 +199,22 @@ def protect_member(members: dict[str, pd.DataFrame], shown: str, spec: Spec,
 def apply(frame: pd.DataFrame, hidden: pd.DataFrame, small: pd.DataFrame,
           spec: Spec) -> pd.DataFrame:
     """NA in hidden cells; `_skjult` and `_lille` flags beside every protected column."""
-    result = frame.copy()
     sources = {column: [column] for column in spec.counts}
-    sources.update({c: list(s) for c, s in spec.derived.items() if c in result})
+    sources.update({c: list(s) for c, s in spec.derived.items() if c in frame})
+    position = {name: i for i, name in enumerate(hidden.columns)}
+    hidden_cells, small_cells = hidden.to_numpy(dtype=bool), small.to_numpy(dtype=bool)
+    added: dict[str, np.ndarray] = {}
     for column, counts in sources.items():
-        flag = hidden[counts].any(axis=1).to_numpy()
-        result[column] = result[column].astype("float64").mask(flag)
-        result[column + SUFFIX] = flag
-        result[column + SMALL] = small[counts].any(axis=1).to_numpy()
-    return result
+        where = [position[c] for c in counts]
+        flag = hidden_cells[:, where].any(axis=1)
+        values = frame[column].to_numpy(dtype="float64", copy=True)
+        values[flag] = np.nan
+        added[column] = values
+        added[column + SUFFIX] = flag
+        added[column + SMALL] = small_cells[:, where].any(axis=1)
+    rest = frame.drop(columns=[c for c in added if c in frame])
+    return pd.concat([rest, pd.DataFrame(added, index=frame.index)], axis=1)[
+        [*frame.columns, *(c for c in added if c not in frame)]]
 
 
 COMPLEMENTARY_MARK = "skjult"
