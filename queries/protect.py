@@ -206,12 +206,12 @@ def apply(frame: pd.DataFrame, hidden: pd.DataFrame, small: pd.DataFrame,
     added: dict[str, np.ndarray] = {}
     for column, counts in sources.items():
         where = [position[c] for c in counts]
-        flag = hidden_cells[:, where].any(axis=1)
+        flag = np.asarray(hidden_cells[:, where].any(axis=1), dtype=bool)
         values = frame[column].to_numpy(dtype="float64", copy=True)
         values[flag] = np.nan
         added[column] = values
         added[column + SUFFIX] = flag
-        added[column + SMALL] = small_cells[:, where].any(axis=1)
+        added[column + SMALL] = np.asarray(small_cells[:, where].any(axis=1), dtype=bool)
     rest = frame.drop(columns=[c for c in added if c in frame])
     return pd.concat([rest, pd.DataFrame(added, index=frame.index)], axis=1)[
         [*frame.columns, *(c for c in added if c not in frame)]]
