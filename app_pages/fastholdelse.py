@@ -1,7 +1,8 @@
 import streamlit as st
 
-from dashboard import charts, data, fmt, ui
+from dashboard import charts, data, ui
 from dashboard.frafald_view import goals
+from queries import fmt
 
 if ui.page_header("Fastholdelse", "Andel ansat i kommunen efter endt uddannelse pr. årgang, "
                   "og hvor de nyuddannede blev ansat."):

@@ -7,7 +7,7 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import fmt
+from queries import fmt
 
 COLOURS = {"SSH": "#0072B2", "SSA": "#E69F00", "I alt": "#000000"}
 SEQUENCE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import data, fmt
+from dashboard import data
 from dashboard.filters import Filters
 from etl.contract import AARSAGER, FASER
+from queries import fmt
 
 
 def goals(metric: str = "frafald_hovedforloeb") -> dict[str, float]:

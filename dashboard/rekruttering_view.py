@@ -5,8 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import charts, data, fmt
+from dashboard import charts, data
 from dashboard.filters import Filters
+from queries import fmt
 from queries.datasets import ALL
 from queries.protect import SMALL, SUFFIX, is_protected
 

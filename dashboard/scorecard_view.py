@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import charts, fmt
+from dashboard import charts
+from queries import fmt
 from queries.scorecard import Fulfilment, Score, series_for
 
 STATUS_ICON = {"nået": "✅", "på vej": "↗️", "ikke på vej": "⚠️", "usikker": "〰️",

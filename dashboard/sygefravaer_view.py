@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from dashboard import data, fmt
+from dashboard import data
 from dashboard.filters import Filters
+from queries import fmt
 
 
 def _hover(frame: pd.DataFrame, period: pd.Series) -> list[str]:

@@ -11,8 +11,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from access import audit
-from dashboard import data, fmt
+from dashboard import data
 from dashboard.viewer import current_viewer
+from queries import fmt
 from queries.db import database_path
 from queries.protect import flag_columns, is_protected, marks
 

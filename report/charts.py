@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
-from dashboard.fmt import number, pct  # noqa: E402
+from queries.fmt import number, pct  # noqa: E402
 from queries.scorecard import series_for  # noqa: E402
 from queries.targets import Target  # noqa: E402
 

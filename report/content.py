@@ -13,6 +13,7 @@ import pandas as pd
 from access.roles import Viewer
 from queries import datasets, metrics
 from queries.datasets import ALL, Request
+from queries.fmt import date, number, pct
 from queries.scorecard import Fulfilment, Score, overall, score, series_for
 from queries.targets import Target
 
@@ -91,15 +92,11 @@ def _up_to(frame: pd.DataFrame, column: str, last: dt.date) -> pd.DataFrame:
 
 
 def _value_text(target: Target, value: float | None) -> str:
-    from dashboard.fmt import number, pct
-
     return pct(value) if target.is_rate else number(value)
 
 
 def summary_lines(scores: list[Score], fulfilment: Fulfilment) -> list[str]:
     """A few plain Danish sentences: where each target stands, and the whole."""
-    from dashboard.fmt import pct
-
     lines = []
     for result in scores:
         target = result.target
@@ -126,8 +123,6 @@ def summary_lines(scores: list[Score], fulfilment: Fulfilment) -> list[str]:
 
 def _notes(viewer: Viewer, cohorts: pd.DataFrame, data_pr: dt.date,
            quarter: Quarter) -> list[str]:
-    from dashboard.fmt import date
-
     finished = cohorts[cohorts.afsluttet.astype(bool)] if len(cohorts) else cohorts
     by_education = {e: sorted(int(y) for y in finished[finished.uddannelse == e].aargang)
                     for e in EDUCATIONS}

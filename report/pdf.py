@@ -25,7 +25,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from dashboard.fmt import number, pct
+from queries.fmt import number, pct
 from queries.protect import marks
 from report import charts
 from report.content import ReportContent, Section

@@ -15,10 +15,10 @@ import pypdfium2
 import pytest
 
 from access.roles import AccessDenied, Viewer
-from dashboard.fmt import pct
 from etl.cli import main
 from queries import datasets
 from queries.db import connect_read_only
+from queries.fmt import pct
 from queries.scorecard import overall, score
 from queries.targets import load_targets
 from report import make_report
