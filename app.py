@@ -1,19 +1,22 @@
-"""sosu-overblik: the entry file only sets up the page and the navigation."""
+"""sosu-overblik: the entry file sets up the page, passes the login gate, builds the navigation."""
 
 import streamlit as st
 
 from dashboard import data
+from dashboard.login import require_viewer
 
 st.set_page_config(page_title="SOSU-overblik", page_icon="📊", layout="wide")
 data.pin_version()  # every figure in this run comes from one database file
 
+if require_viewer() is None:
+    st.stop()
 pages = [
-    st.Page("pages/overblik.py", title="Overblik", icon="🎯", default=True),
-    st.Page("pages/frafald.py", title="Frafald", icon="📉"),
-    st.Page("pages/sygefravaer.py", title="Sygefravær", icon="🩺"),
-    st.Page("pages/fastholdelse.py", title="Fastholdelse", icon="🤝"),
-    st.Page("pages/rekruttering.py", title="Rekruttering", icon="🧑‍🎓"),
-    st.Page("pages/mit_oplaeringssted.py", title="Mit oplæringssted", icon="🏠"),
-    st.Page("pages/data.py", title="Data", icon="🗂️"),
+    st.Page("app_pages/overblik.py", title="Overblik", icon="🎯", default=True),
+    st.Page("app_pages/frafald.py", title="Frafald", icon="📉"),
+    st.Page("app_pages/sygefravaer.py", title="Sygefravær", icon="🩺"),
+    st.Page("app_pages/fastholdelse.py", title="Fastholdelse", icon="🤝"),
+    st.Page("app_pages/rekruttering.py", title="Rekruttering", icon="🧑‍🎓"),
+    st.Page("app_pages/mit_oplaeringssted.py", title="Mit oplæringssted", icon="🏠"),
+    st.Page("app_pages/data.py", title="Data", icon="🗂️"),
 ]
 st.navigation(pages).run()

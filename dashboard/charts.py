@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import plotly.graph_objects as go
 
-from dashboard import fmt
+from queries import fmt
 
 COLOURS = {"SSH": "#0072B2", "SSA": "#E69F00", "I alt": "#000000"}
 SEQUENCE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
             "#000000", "#999999", "#882255"]
 TARGET_STYLE = {"color": "#000000", "dash": "dash", "width": 1.5}
+
+
+def _safe(values: pd.Series) -> pd.Series:
+    """Plotly reads a little HTML in labels; data (site names) must stay plain text."""
+    if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+        return values.map(lambda v: html.escape(str(v)))
+    return values
 
 
 def _layout(fig: go.Figure, title: str, y_title: str, percent: bool) -> go.Figure:
@@ -68,9 +77,9 @@ def bars(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: 
     for index, (group, rows) in enumerate(frame.groupby(colour, sort=False)):
         name = (labels or {}).get(str(group), str(group))
         fig.add_trace(go.Bar(
-            x=rows[x], y=rows[y], name=name,
+            x=_safe(rows[x]), y=rows[y], name=html.escape(name),
             marker_color=COLOURS.get(str(group), SEQUENCE[index % len(SEQUENCE)]),
-            hovertext=rows[hover] if hover else None,
+            hovertext=_safe(rows[hover]) if hover else None,
             hoverinfo="text+name" if hover else None,
         ))
     fig.update_layout(barmode="stack" if stacked else "group")
@@ -83,9 +92,30 @@ def lines(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title:
     fig = go.Figure()
     for index, (group, rows) in enumerate(frame.groupby(colour, sort=False)):
         fig.add_trace(go.Scatter(
-            x=rows[x], y=rows[y], name=str(group), mode="lines+markers",
+            x=_safe(rows[x]), y=rows[y], name=html.escape(str(group)), mode="lines+markers",
             line={"color": COLOURS.get(str(group), SEQUENCE[index % len(SEQUENCE)]),
                   "shape": "hv" if x == "maaneder" else "linear"},
-            hovertext=rows[hover] if hover else None, hoverinfo="text" if hover else None,
+            hovertext=_safe(rows[hover]) if hover else None,
+            hoverinfo="text" if hover else None,
         ))
     return _layout(fig, title, y_title, percent)
+
+
+def trajectory(rows: pd.DataFrame, line: list[tuple[int, float]], title: str,
+               percent: bool) -> go.Figure:
+    """A target's values per year (hollow while not final) and the line to its goal."""
+    fig = go.Figure()
+    if line:
+        fig.add_trace(go.Scatter(x=[x for x, _ in line], y=[y for _, y in line],
+                                 name="Målkurve", mode="lines", line=TARGET_STYLE))
+    fig.add_trace(go.Scatter(
+        x=rows.aar, y=rows.vaerdi, name="Værdi", mode="lines+markers",
+        line={"color": SEQUENCE[0]},
+        marker={"size": 9, "symbol": ["circle" if f else "circle-open" for f in rows.endelig]},
+        hovertext=[f"{p}: {fmt.pct(v) if percent else fmt.number(v)}"
+                   for p, v in zip(rows.periode, rows.vaerdi, strict=True)],
+        hoverinfo="text"))
+    fig.update_xaxes(dtick=1)
+    fig = _layout(fig, title, "", percent)
+    fig.update_layout(height=260, margin={"t": 40, "b": 20})
+    return fig

@@ -1,11 +1,11 @@
-"""Cached access to the query layer.
+"""Cached access to the query layer, always on behalf of the session's viewer.
 
 The connection is cached per file version (inode, mtime): after a load swaps a
 new file in, the next rerun opens the new version. Query results are cached per
-version and per restriction, so one viewer's figures are never served to another.
-The version is fixed once at the start of every script run (app.py calls
-pin_version), so all figures on a page come from one file even when a load swaps
-a new one in while the page is being drawn.
+version, per viewer and per request, so one viewer's figures are never served
+to another. The version is fixed once at the start of every script run (app.py
+calls pin_version), so all figures on a page come from one file even when a load
+swaps a new one in while the page is being drawn.
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from queries import metrics, scorecard
+from access.roles import AccessDenied, Viewer
+from queries import datasets, metrics
+from queries.datasets import Request
 from queries.db import connect_read_only, database_path, file_stamp
 from queries.targets import Target, TargetsError, load_targets
 
@@ -76,41 +78,64 @@ def version() -> tuple[str, Stamp] | None:
     return _current()
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
-def _metric(path: str, stamp: Stamp, name: str, sites: tuple[str, ...] | None,
-            educations: tuple[str, ...] | None) -> pd.DataFrame:
-    return metrics.BY_NAME[name](_open(path, stamp), sites, educations)
+def _viewer() -> Viewer:
+    from dashboard.viewer import current_viewer
+
+    return current_viewer()
 
 
-def metric(name: str, sites: list[str] | None = None,
-           educations: list[str] | None = None) -> pd.DataFrame:
+@st.cache_data(max_entries=512, show_spinner=False)
+def _dataset(path: str, stamp: Stamp, name: str, viewer: Viewer,
+             request: Request) -> pd.DataFrame:
+    return datasets.BY_NAME[name](_open(path, stamp), viewer, request)
+
+
+def dataset(name: str, request: Request) -> pd.DataFrame:
+    """One figure's rows as this viewer may see them; a refusal is shown, not raised."""
     current = version()
-    if current is None or educations == []:  # an emptied filter selects nothing
+    if current is None or not request.educations:  # an emptied filter selects nothing
         return pd.DataFrame()
-    return _metric(*current, name, tuple(sites) if sites else None,
-                   tuple(educations) if educations else None)
+    try:
+        return _dataset(*current, name, _viewer(), request)
+    except AccessDenied as refusal:
+        st.warning(str(refusal))
+        return pd.DataFrame()
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _series(path: str, stamp: Stamp, sites: tuple[str, ...] | None) -> pd.DataFrame:
-    return scorecard.target_series(_open(path, stamp), sites)
+def _series(path: str, stamp: Stamp, viewer: Viewer) -> pd.DataFrame:
+    return datasets.target_series(_open(path, stamp), viewer)
 
 
-def target_series(sites: list[str] | None = None) -> pd.DataFrame:
+def target_series() -> pd.DataFrame:
     current = version()
-    if current is None:
-        return pd.DataFrame()
-    return _series(*current, tuple(sites) if sites else None)
+    return _series(*current, _viewer()) if current else pd.DataFrame()
 
 
 @st.cache_data(show_spinner=False)
-def _sites(path: str, stamp: Stamp) -> list[str]:
+def _all_sites(path: str, stamp: Stamp) -> list[str]:
     return metrics.sites(_open(path, stamp))
 
 
-def sites() -> list[str]:
+def all_sites() -> list[str]:
+    """Every site in the data: for the login gate's demo role picker only."""
     current = version()
-    return _sites(*current) if current else []
+    return _all_sites(*current) if current else []
+
+
+def sites() -> list[str]:
+    """The sites this viewer may choose."""
+    return _viewer().visible_sites(all_sites())
+
+
+@st.cache_data(show_spinner=False)
+def _year_span(path: str, stamp: Stamp) -> tuple[int, int] | None:
+    return metrics.year_span(_open(path, stamp))
+
+
+def year_span() -> tuple[int, int] | None:
+    current = version()
+    return _year_span(*current) if current else None
 
 
 @st.cache_data(show_spinner=False)
@@ -123,16 +148,29 @@ def load_info() -> dict[str, Any]:
     return _load_info(*current) if current else {}
 
 
+def holds_real_data() -> bool:
+    """Loaded data not marked as the synthetic demo are treated as real personal data."""
+    info = load_info()
+    return bool(info) and not info.get("demodata")
+
+
+@st.cache_data(max_entries=16, show_spinner="Laver rapporten …")
+def _report(path: str, stamp: Stamp, viewer: Viewer, quarter: str, site: str | None) -> bytes:
+    from report import make_report
+
+    return make_report(_open(path, stamp), viewer, quarter, site)
+
+
+def report(quarter: str, site: str | None) -> bytes:
+    """The same PDF as `sosu report`, for this viewer; ReportError/AccessDenied propagate."""
+    current = version()
+    if current is None:
+        raise AccessDenied("Der er ingen data endnu.")
+    return _report(*current, _viewer(), quarter, site)
+
+
 def targets() -> tuple[list[Target], str | None]:
     try:
         return load_targets(), None
     except TargetsError as error:
         return [], str(error)
-
-
-def in_years(frame: pd.DataFrame, years: tuple[int, int]) -> pd.DataFrame:
-    """Rows within the selected years (cohort year or calendar year, whichever it has)."""
-    if frame.empty:
-        return frame
-    column = "aargang" if "aargang" in frame else "aar"
-    return frame[frame[column].between(*years)]

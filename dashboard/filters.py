@@ -1,4 +1,8 @@
-"""Shared filters (education, years, site) kept in the URL so a view can be bookmarked."""
+"""Shared filters (education, years, site) kept in the URL so a view can be bookmarked.
+
+A site in the URL that the viewer may not see is ignored here, and refused again by
+the query layer if it got through some other way.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,10 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from queries.datasets import Request
+
 EDUCATIONS = ["SSH", "SSA"]
+ALL_SITES = "Hele kommunen"
 
 
 @dataclass(frozen=True)
@@ -15,12 +22,10 @@ class Filters:
     years: tuple[int, int]
     site: str | None
 
-    @property
-    def sites(self) -> list[str] | None:
-        return [self.site] if self.site else None
-
-    def year_range(self) -> list[int]:
-        return list(range(self.years[0], self.years[1] + 1))
+    def request(self, site: str | None = None, whole: bool = False) -> Request:
+        """The query-layer request; `site` overrides the filter, `whole` asks for all sites."""
+        chosen = None if whole else (site or self.site)
+        return Request(chosen, tuple(self.educations), self.years)
 
 
 def _param_list(name: str, allowed: list[str]) -> list[str]:
@@ -37,7 +42,12 @@ def _param_int(name: str, default: int, low: int, high: int) -> int:
     return min(max(value, low), high)
 
 
-def shared_filters(all_sites: list[str], first_year: int, last_year: int,
+def site_from_url(options: list[str]) -> int:
+    wanted = st.query_params.get("sted")
+    return options.index(wanted) if wanted in options else 0
+
+
+def shared_filters(visible_sites: list[str], first_year: int, last_year: int,
                    with_site: bool = True) -> Filters:
     """Sidebar widgets seeded from, and written back to, the query string."""
     with st.sidebar:
@@ -52,11 +62,10 @@ def shared_filters(all_sites: list[str], first_year: int, last_year: int,
             years = st.slider("År", first_year, last_year, (low, high), key="filter_aar")
         site = None
         if with_site:
-            options = ["Alle oplæringssteder", *all_sites]
-            wanted = st.query_params.get("sted")
-            index = options.index(wanted) if wanted in options else 0
-            choice = st.selectbox("Oplæringssted", options, index=index, key="filter_sted")
-            site = None if choice == options[0] else choice
+            options = [ALL_SITES, *visible_sites]
+            choice = st.selectbox("Oplæringssted", options, index=site_from_url(options),
+                                  key="filter_sted")
+            site = None if choice == ALL_SITES else choice
     st.query_params["uddannelse"] = educations
     st.query_params["fra"] = str(years[0])
     st.query_params["til"] = str(years[1])

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import fmt
-from queries.scorecard import Score
+from dashboard import charts
+from queries import fmt
+from queries.scorecard import Fulfilment, Score, series_for
 
 STATUS_ICON = {"nået": "✅", "på vej": "↗️", "ikke på vej": "⚠️", "usikker": "〰️",
                "for få data": "❔"}
@@ -23,10 +26,15 @@ def score_card(score: Score) -> None:
                   help=f"Periode: {score.period or '–'}")
         st.markdown(f"{STATUS_ICON[score.status]} **{score.status}** · mål "
                     f"{_value(score, target.goal_value)} i {target.frist}")
+        if score.fulfilment is not None:
+            st.progress(score.fulfilment,
+                        text=f"Målopfyldelse {fmt.pct(score.fulfilment, 0)}")
         details = [f"Periode: {score.period or '–'}"]
         if target.baseline is not None:
             details.append(f"udgangspunkt {_value(score, target.baseline)} "
                            f"({target.baseline_periode or '–'})")
+        if score.expected is not None and target.maal_type != "absolut":
+            details.append(f"målkurven siger {_value(score, score.expected)} nu")
         if target.metric in ("frafald_hovedforloeb", "ansat_efter"):
             details.append(fmt.count_of(score.numerator, score.denominator))
             details.append(fmt.interval(score.lower, score.upper))
@@ -35,3 +43,23 @@ def score_card(score: Score) -> None:
         if score.explanation:
             details.append(score.explanation)
         st.caption(" · ".join(d for d in details if d))
+
+
+def overall_card(result: Fulfilment) -> None:
+    """The weighted fulfilment over all targets, the way result contracts are scored."""
+    left_out = ", ".join(t.label for t in result.left_out)
+    st.metric("Samlet målopfyldelse (vægtet)", fmt.pct(result.share, 0),
+              help="Hvert mål tæller med sin vægt fra data/targets.toml; et delvist nået mål "
+                   "tæller med den andel af vejen fra udgangspunkt til mål, der er tilbagelagt.")
+    st.caption(f"Heraf påvist ud over usikkerheden: {fmt.pct(result.certain, 0)} (mål med "
+               "status 'usikker' tæller her 0).")
+    if left_out:
+        st.caption(f"Ikke med (for få data): {left_out}")
+
+
+def trend_chart(series: pd.DataFrame, score: Score) -> go.Figure:
+    """The target's series against the straight line from baseline to goal."""
+    target = score.target
+    rows = series_for(series, target)
+    return charts.trajectory(rows, target.trajectory([int(y) for y in rows.aar]),
+                             target.label, target.is_rate)

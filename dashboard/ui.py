@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from functools import partial
 from typing import Any
 
@@ -10,14 +11,29 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from dashboard import data, fmt
-from dashboard.viewer import ROLES, current_viewer
+from access import audit
+from dashboard import data
+from dashboard.viewer import current_viewer
+from queries import fmt
+from queries.db import database_path
+from queries.protect import flag_columns, is_protected, marks
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+
+
+def plain(text: object) -> str:
+    """Data (site names, file names) shown as text, never read as Markdown or HTML."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
 
 
 def page_header(title: str, intro: str) -> bool:
     """Title, role, demo/freshness note. False when there is nothing to show."""
     st.title(title)
     st.caption(intro)
+    viewer = current_viewer()
+    if viewer.demo:
+        st.warning(f"**Demo** · syntetiske data, ingen rigtige personer · vist som "
+                   f"{viewer.role_label}. Vælg en anden rolle i sidepanelet.", icon="🧪")
     info = data.load_info()
     if not info:
         st.info("Der er endnu ingen data. Indlæs elevdata på siden **Data**, "
@@ -26,8 +42,11 @@ def page_header(title: str, intro: str) -> bool:
     loaded = info.get("indlaest_tid")
     stamp = loaded.strftime("%d-%m-%Y %H:%M") if loaded else "ukendt"
     data_pr = info.get("data_pr")
+    note = (f" · tal på {viewer.threshold} elever eller færre vises som ≤{viewer.threshold}, "
+            "og tal skjult for at beskytte dem som 'skjult'"
+            if not viewer.may_see_individuals else "")
     st.caption(f"Data pr. {data_pr.strftime('%d-%m-%Y') if data_pr else 'ukendt'} · "
-               f"indlæst {stamp} · vist som {ROLES[current_viewer().role]}")
+               f"indlæst {stamp} · vist som {viewer.role_label}{note}")
     return True
 
 
@@ -45,16 +64,47 @@ def chart(fig: go.Figure, frame: pd.DataFrame, name: str, key: str) -> None:
         table(frame, name, key)
 
 
+def _as_text(column: str, value: float) -> str:
+    if column.startswith("andel") or column.endswith(("_nedre", "_oevre")):
+        return fmt.pct(value)
+    return fmt.number(value, 0 if float(value).is_integer() else 1)
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as the viewer sees and downloads it: "≤3" or "skjult" in hidden cells.
+
+    A column with a hidden cell becomes text throughout (Danish number format), since
+    a table column cannot mix numbers and "≤3".
+    """
+    if not is_protected(frame):
+        return frame
+    result = frame.drop(columns=flag_columns(frame))
+    threshold = current_viewer().threshold
+    for column in result.columns:
+        shown_as = marks(frame, str(column), threshold)
+        if shown_as.astype(bool).any():
+            result[column] = [mark or _as_text(str(column), value)
+                              for mark, value in zip(shown_as, result[column], strict=True)]
+    return result
+
+
+def _log_export(name: str, kind: str) -> None:
+    viewer = current_viewer()
+    audit.record(audit.log_path(database_path()), "eksport", viewer.name,
+                 rolle=viewer.role, tabel=name, format=kind)
+
+
 def table(frame: pd.DataFrame, name: str, key: str) -> None:
-    st.dataframe(frame, hide_index=True, width="stretch", key=f"table_{key}")
+    visible = shown(frame)
+    st.dataframe(visible, hide_index=True, width="stretch", key=f"table_{key}")
     left, right = st.columns(2)
     # The files are made when clicked, not on every run: writing an Excel file for each
     # of Frafald's five charts took 0.3 s of every rerun.
-    left.download_button("Hent CSV", partial(_csv, frame), f"{name}.csv", "text/csv",
-                         key=f"csv_{key}")
-    right.download_button("Hent Excel", partial(_excel, frame), f"{name}.xlsx",
+    left.download_button("Hent CSV", partial(_csv, visible), f"{name}.csv", "text/csv",
+                         key=f"csv_{key}", on_click=_log_export, args=(name, "csv"))
+    right.download_button("Hent Excel", partial(_excel, visible), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"xlsx_{key}")
+                          key=f"xlsx_{key}", on_click=_log_export, args=(name, "xlsx"))
 
 
 def _csv(frame: pd.DataFrame) -> bytes:
@@ -67,18 +117,9 @@ def _excel(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def metric_card(label: str, value: str, help_text: str = "", delta: Any = None) -> None:
-    st.metric(label, value, delta=delta, help=help_text or None, delta_color="off")
-
-
-def rate_text(k: float, n: float) -> str:
-    return f"{fmt.pct(k / n if n else None)} ({fmt.count_of(k, n)})"
-
-
 def page_filters(with_site: bool = True) -> Any:
     """The shared sidebar filters, bounded by the years present in the data."""
     from dashboard.filters import shared_filters
 
-    hires = data.metric("hires")
-    first, last = (int(hires.aar.min()), int(hires.aar.max())) if len(hires) else (2019, 2019)
+    first, last = data.year_span() or (2019, 2019)
     return shared_filters(data.sites(), first, last, with_site=with_site)

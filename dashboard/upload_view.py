@@ -9,7 +9,9 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from dashboard import data
+from access import audit
+from dashboard import data, ui
+from dashboard.viewer import current_viewer
 from etl.contract import FILES
 from etl.load import check_folder, load_folder
 from etl.problems import ValidationFailed, mask_cpr
@@ -40,6 +42,22 @@ def contract_section() -> None:
             } for c in spec.columns]), hide_index=True, width="stretch")
             st.download_button(f"Hent skabelon {spec.name}.csv", template_csv(spec),
                                f"{spec.name}.csv", "text/csv", key=f"template_{spec.name}")
+
+
+def audit_section() -> None:
+    """Logins, loads and exports, newest first: the education team's view of who did what."""
+    entries = audit.latest(audit.log_path(database_path()))
+    st.subheader("Logbog")
+    if not entries:
+        st.caption("Logbogen er tom.")
+        return
+    frame = pd.DataFrame([{
+        "tid": e.get("tid"), "hændelse": audit.EVENTS.get(e.get("haendelse", ""), "?"),
+        "bruger": e.get("bruger"),
+        "detaljer": ", ".join(f"{k}: {v}" for k, v in e.items()
+                              if k not in ("tid", "haendelse", "bruger")),
+    } for e in entries])
+    ui.table(frame, "logbog", "audit")
 
 
 def _save(uploads: list, folder: Path) -> None:
@@ -77,10 +95,14 @@ def upload_section() -> None:
             def show(step: str, fraction: float) -> None:
                 bar.progress(fraction, text=step)
 
+            log, who = audit.log_path(database_path()), current_viewer().name
             try:
                 summary = load_folder(folder, database_path(), progress=show)
             except ValidationFailed as error:
+                audit.record(log, "indlaesning_afvist", who, via="dashboard", fejl=error.total)
                 st.error("Indlæsningen blev afvist; den gamle database er uændret.")
                 st.dataframe(_problem_table(error), hide_index=True)
                 return
+            audit.record(log, "indlaesning", who, via="dashboard", filer=summary.sources,
+                         raekker=summary.rows, demodata=summary.demo)
             st.success("Indlæst. " + summary.one_line())

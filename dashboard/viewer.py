@@ -1,35 +1,16 @@
-"""Who is looking, and what they may see. Login and roles arrive with the access issue;
-until then the role comes from configuration (SOSU_ROLLE, default the education team)."""
+"""The viewer of the current session, as the login gate in app.py established it."""
 
 from __future__ import annotations
 
-import os
-from dataclasses import dataclass
+import streamlit as st
 
-ROLES = {
-    "uddannelse": "Uddannelsesteamet",
-    "leder": "Leder af oplæringssted",
-    "kvalitetsforum": "Kvalitetsforum",
-}
-
-
-@dataclass(frozen=True)
-class Viewer:
-    role: str
-    # The ministry's discretion rule: figures on 3 or fewer students are hidden.
-    threshold: int
-
-    @property
-    def may_see_individuals(self) -> bool:
-        return self.role == "uddannelse"
+from access.roles import Viewer
 
 
 def current_viewer() -> Viewer:
-    role = os.environ.get("SOSU_ROLLE", "uddannelse")
-    if role not in ROLES:
-        role = "kvalitetsforum"  # an unknown role gets the most restricted view
-    try:
-        threshold = int(os.environ.get("SOSU_DISKRETION", "3"))
-    except ValueError:
-        threshold = 3
-    return Viewer(role, threshold)
+    """Pages run only after the gate; without a viewer nothing is drawn at all."""
+    viewer = st.session_state.get("viewer")
+    if not isinstance(viewer, Viewer):
+        st.error("Du er ikke logget ind.")
+        st.stop()
+    return viewer

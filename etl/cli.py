@@ -1,13 +1,18 @@
-"""`sosu`: check, load, write demo data and export metrics from the command line."""
+"""`sosu`: check, load, pseudonymize, write demo data and export metrics from the command line."""
 
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from access import audit
+from access.cli import register as register_user_commands
+from access.settings import SettingsError
+from access.users import UsersError
 from etl.load import DEFAULT_DB, check_folder, load_folder
 from etl.problems import ValidationFailed, mask_cpr
 
@@ -39,7 +44,16 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    summary = load_folder(Path(args.folder), Path(args.db), progress=_progress_bar)
+    db = Path(args.db)
+    log = audit.log_path(db)
+    try:
+        summary = load_folder(Path(args.folder), db, progress=_progress_bar)
+    except ValidationFailed as error:
+        audit.record(log, "indlaesning_afvist", getpass.getuser(), via="kommandolinje",
+                     fejl=error.total)
+        raise
+    audit.record(log, "indlaesning", getpass.getuser(), via="kommandolinje",
+                 filer=summary.sources, raekker=summary.rows, demodata=summary.demo)
     print(f"{summary.one_line()} → {args.db}")
     return 0
 
@@ -50,6 +64,30 @@ def _demo(args: argparse.Namespace) -> int:
     counts = write_demo(Path(args.folder))
     print("Demodata skrevet til " + args.folder + ": "
           + ", ".join(f"{name} {n}" for name, n in counts.items()))
+    return 0
+
+
+def _pseudonymize(args: argparse.Namespace) -> int:
+    from etl.pseudonymize import PseudonymizeError, pseudonymize_folder
+
+    def notice(message: str) -> None:
+        print(mask_cpr(message), file=sys.stderr)
+
+    try:
+        summary = pseudonymize_folder(Path(args.in_dir), Path(args.out_dir),
+                                      Path(args.key_file), force=args.force, notify=notice)
+    except PseudonymizeError as error:
+        print(mask_cpr(f"Afvist: {error}"), file=sys.stderr)
+        return 1
+    except ValidationFailed as error:  # the input cannot be read; its own message differs
+        for line in error.report():
+            print(line, file=sys.stderr)
+        print(f"Afvist: {error.total} fejl i inputtet. Ingen filer er skrevet.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Afbrudt. Ingen halve filer er skrevet.", file=sys.stderr)
+        return 130
+    print(mask_cpr(summary.one_line()))
     return 0
 
 
@@ -72,6 +110,35 @@ def _kpi(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(args: argparse.Namespace) -> int:
+    from access.roles import Viewer
+    from access.settings import get
+    from queries.db import connect_read_only
+    from report import ReportError, make_report
+
+    db = Path(args.db)
+    if not db.exists():
+        print(f"{db}: databasen findes ikke; kør først 'sosu load MAPPE'", file=sys.stderr)
+        return 1
+    # A site report is the site manager's view of it; the education team's stays complete.
+    role = "leder" if args.site and args.rolle == "kvalitetsforum" else args.rolle
+    sites = (args.site,) if role == "leder" and args.site else ()
+    viewer = Viewer(getpass.getuser(), role, sites, get("threshold"))
+    con = connect_read_only(db)
+    try:
+        pdf = make_report(con, viewer, args.quarter, args.site)
+    except ReportError as error:
+        print(f"Ingen rapport: {error}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    Path(args.out).write_bytes(pdf)
+    audit.record(audit.log_path(db), "eksport", viewer.name, rolle=role, tabel="kvartalsrapport",
+                 kvartal=args.quarter, sted=args.site, via="kommandolinje")
+    print(f"Rapport for {args.quarter} skrevet til {args.out} ({len(pdf) // 1024} kB)")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sosu", description="Indlæs og kontrollér SOSU-elevdata (sosu-overblik).")
@@ -86,12 +153,33 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser("demo", help="skriv demodata (syntetiske) som CSV-filer")
     demo.add_argument("folder")
     demo.set_defaults(run=_demo)
+    pseudo = commands.add_parser(
+        "pseudonymize", help="erstat CPR-numre med faste pseudonymer (HMAC med hemmelig nøgle)",
+        description="Skriv en kopi af datamappen, hvor hvert CPR-nummer er erstattet af et "
+                    "pseudonym. Samme nøgle giver samme pseudonym i alle filer og kørsler.")
+    pseudo.add_argument("in_dir", metavar="IN_DIR", help="mappe med eksporten (med CPR-numre)")
+    pseudo.add_argument("out_dir", metavar="OUT_DIR", help="ny eller tom mappe til resultatet")
+    pseudo.add_argument("--key-file", required=True, metavar="STI",
+                        help="hemmelig nøgle uden for datamapperne; oprettes ved første brug")
+    pseudo.add_argument("--force", action="store_true",
+                        help="overskriv tidligere resultatfiler i OUT_DIR")
+    pseudo.set_defaults(run=_pseudonymize)
     kpi = commands.add_parser("kpi", help="nøgletal som JSON")
     kpi.add_argument("--db", default=str(DEFAULT_DB))
     kpi.add_argument("--site", default=None, help="kun ét oplæringssted")
     kpi.add_argument("--json", action="store_true", help="JSON-output (standard)")
     kpi.add_argument("--pretty", action="store_true", help="indrykket JSON")
     kpi.set_defaults(run=_kpi)
+    report = commands.add_parser("report", help="kvartalsrapport som PDF")
+    report.add_argument("--quarter", required=True, help="fx 2025Q3")
+    report.add_argument("--site", default=None, help="et oplæringssted ved siden af kommunen")
+    report.add_argument("--rolle", default="kvalitetsforum",
+                        choices=["kvalitetsforum", "leder", "uddannelse"],
+                        help="hvem rapporten er til; styrer diskretion (standard kvalitetsforum)")
+    report.add_argument("--out", required=True, help="PDF-filen, der skrives")
+    report.add_argument("--db", default=str(DEFAULT_DB))
+    report.set_defaults(run=_report)
+    register_user_commands(commands)
     return parser
 
 
@@ -101,6 +189,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.run(args))
     except ValidationFailed as error:
         return _refused(error)
+    except (UsersError, SettingsError, ValueError) as error:
+        print(mask_cpr(f"Fejl: {error}"), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("Afbrudt. Databasen er ikke ændret.", file=sys.stderr)
         return 130

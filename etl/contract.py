@@ -85,7 +85,8 @@ class FileSpec:
 _ELEV_ID = Column(
     "elev_id",
     "id",
-    "Elevens pseudonym (1–64 tegn). Aldrig CPR-nummer: et CPR-nummer afvises.",
+    "Elevens pseudonym (1–64 tegn). Aldrig CPR-nummer: et CPR-nummer afvises "
+    "(har jeres system kun CPR-numre, så erstat dem først med sosu pseudonymize).",
     "E0001",
 )
 _UDDANNELSE = Column("uddannelse", "code", "Uddannelsen.", "SSA", codes=UDDANNELSER)

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.contract import FILES
+from etl.load import DEMO_MARKER
 
 SITES = ("Døgnplejen Nord", "Døgnplejen Syd", "Omsorgscenter Engly", "Omsorgscenter Fjordhaven",
          "Omsorgscenter Skovbrynet", "Rehabiliteringscenter Strandvejen")
@@ -367,4 +368,8 @@ def write_demo(out_dir: Path, today: dt.date | None = None, seed: int = 2024) ->
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(spec.column_names)
             writer.writerows(tables[spec.name])
+    (out_dir / DEMO_MARKER).write_text(
+        "Syntetiske demodata fra 'sosu demo'. Ingen rigtige personer.\n"
+        "Så længe kun disse data er indlæst, kan dashboardet køre uden login.\n",
+        encoding="utf-8")
     return {spec.name: len(tables[spec.name]) for spec in FILES}

@@ -30,6 +30,9 @@ from etl.validate import build_typed, collect_problems, raw_table, typed_table
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SQL_LAYERS = ("staging", "intermediate", "metrics")
 DEFAULT_DB = Path("data/sosu.duckdb")
+# Written by `sosu demo`. A load without it counts as real data, which makes the
+# dashboard insist on login: secure unless a folder says it is synthetic.
+DEMO_MARKER = "DEMODATA.txt"
 
 Progress = Callable[[str, float], None]
 
@@ -43,6 +46,7 @@ class LoadSummary:
     rows: dict[str, int]
     data_pr: dt.date | None
     sources: dict[str, str]
+    demo: bool = False
 
     def one_line(self) -> str:
         counts = ", ".join(f"{name} {n:,}".replace(",", ".") for name, n in self.rows.items())
@@ -201,7 +205,8 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
                 f"CREATE TABLE {spec.name} AS SELECT {columns} FROM {typed_table(spec.name)}")
         rows = _row_counts(con, lambda name: name)
         data_pr = _newest_date(con)
-        _write_load_info(con, rows, display, data_pr, today)
+        demo = (folder / DEMO_MARKER).is_file()
+        _write_load_info(con, rows, display, data_pr, today, demo)
         create_views(con)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
@@ -210,7 +215,7 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
     finally:
         if con is not None:
             con.close()
-    return LoadSummary(rows, data_pr, display)
+    return LoadSummary(rows, data_pr, display, demo)
 
 
 def _newest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
@@ -231,15 +236,17 @@ def _write_load_info(
     display: dict[str, str],
     data_pr: dt.date | None,
     today: dt.date,
+    demo: bool,
 ) -> None:
     con.execute("""
         CREATE TABLE indlaesning (
-            indlaest_tid TIMESTAMP, data_pr DATE, beregnet_dato DATE, filer JSON)
+            indlaest_tid TIMESTAMP, data_pr DATE, beregnet_dato DATE, filer JSON,
+            demodata BOOLEAN)
     """)
     files = {name: {"kilde": display.get(name, name), "raekker": n} for name, n in rows.items()}
     con.execute(
-        "INSERT INTO indlaesning VALUES (?, ?, ?, ?)",
-        [dt.datetime.now().replace(microsecond=0), data_pr, today, json.dumps(files)],
+        "INSERT INTO indlaesning VALUES (?, ?, ?, ?, ?)",
+        [dt.datetime.now().replace(microsecond=0), data_pr, today, json.dumps(files), demo],
     )
 
 

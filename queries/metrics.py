@@ -79,6 +79,16 @@ def sites(con: duckdb.DuckDBPyConnection) -> list[str]:
     return [r[0] for r in rows]
 
 
+def year_span(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
+    """First and last hiring year in the data: the bounds of the year filter."""
+    cursor = db.cursor(con)
+    try:
+        row = cursor.execute("SELECT min(aar), max(aar) FROM ansaettelser(NULL, NULL)").fetchone()
+    finally:
+        cursor.close()
+    return (int(row[0]), int(row[1])) if row and row[0] is not None else None
+
+
 def load_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
     """When the data were loaded and the newest date in them ("data pr.")."""
     cursor = db.cursor(con)
@@ -99,6 +109,12 @@ def age_bands(con: duckdb.DuckDBPyConnection, sites: Selection = None,
 def survival(con: duckdb.DuckDBPyConnection, sites: Selection = None,
              educations: Selection = None) -> pd.DataFrame:
     return _macro(con, "overlevelse", sites, educations)
+
+
+def students(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+             educations: Selection = None) -> pd.DataFrame:
+    """Student-level rows: only ever called for the education team (see queries.datasets)."""
+    return _macro(con, "elevliste", sites, educations)
 
 
 # Name → function, so the dashboard's cache can call any metric by name.

@@ -28,6 +28,10 @@ class Score:
     previous: float | None
     final: bool
     status: str
+    # Where the straight line from baseline to goal says the value should be now.
+    expected: float | None = None
+    # Share of the way from baseline to goal, 0–1; None when there are too few data.
+    fulfilment: float | None = None
 
     @property
     def explanation(self) -> str:
@@ -83,9 +87,9 @@ def _status(target: Target, row: pd.Series) -> str:
         return "usikker"
     if target.reached(value):
         return "nået"
-    if target.baseline is not None:
-        better = value < target.baseline if target.retning == "ned" else value > target.baseline
-        return "på vej" if better else "ikke på vej"
+    expected = target.expected(int(row.aar))
+    if expected is not None and target.maal_type != "absolut":
+        return "på vej" if target.better_or_equal(value, expected) else "ikke på vej"
     return "ikke på vej"
 
 
@@ -96,10 +100,15 @@ def score(series: pd.DataFrame, target: Target) -> Score:
     if chosen.empty:
         return Score(target, None, None, None, None, None, None, None, False, "for få data")
     latest = chosen.iloc[-1]
+    if pd.isna(latest.vaerdi):  # suppressed for this viewer: a figure on too few students
+        return Score(target, None, str(latest.periode), None, None, None, None, None,
+                     bool(latest.endelig), "for få data")
     previous = chosen.iloc[-2].vaerdi if len(chosen) > 1 else None
+    status = _status(target, latest)
+    value = float(latest.vaerdi)
     return Score(
         target=target,
-        value=float(latest.vaerdi),
+        value=value,
         period=str(latest.periode),
         numerator=_number(latest.taeller),
         denominator=_number(latest.naevner),
@@ -107,8 +116,34 @@ def score(series: pd.DataFrame, target: Target) -> Score:
         upper=_number(latest.oevre),
         previous=_number(previous),
         final=bool(latest.endelig),
-        status=_status(target, latest),
+        status=status,
+        expected=target.expected(int(latest.aar)),
+        fulfilment=None if status == "for få data" else target.fulfilment(value),
     )
+
+
+@dataclass(frozen=True)
+class Fulfilment:
+    share: float | None
+    # The same, with every 'usikker' target at 0: what the data have shown beyond noise.
+    certain: float | None
+    counted: list[Target]
+    left_out: list[Target]
+
+
+def overall(scores: list[Score]) -> Fulfilment:
+    """Weighted fulfilment over targets with enough data; partial fulfilment counts."""
+    counted = [s for s in scores if s.fulfilment is not None]
+    weight = sum(s.target.vaegt for s in counted)
+
+    def weighted(include_uncertain: bool) -> float | None:
+        if not weight:
+            return None
+        return sum(s.target.vaegt * (s.fulfilment or 0.0) for s in counted
+                   if include_uncertain or s.status != "usikker") / weight
+
+    return Fulfilment(weighted(True), weighted(False), [s.target for s in counted],
+                      [s.target for s in scores if s.fulfilment is None])
 
 
 def _number(value: object) -> float | None:

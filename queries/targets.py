@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,46 @@ class Target:
     @property
     def is_rate(self) -> bool:
         return self.metric in ("frafald_hovedforloeb", "sygefravaer", "ansat_efter")
+
+    @property
+    def baseline_year(self) -> int | None:
+        """The newest year named in baseline_periode ('SSH 2022 + SSA 2020' → 2022)."""
+        years = [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", self.baseline_periode or "")]
+        return max(years) if years else None
+
+    def expected(self, year: int) -> float | None:
+        """Where the straight line from baseline to goal says the value should be in `year`.
+
+        Before the baseline year it is the baseline, after the deadline the goal. A
+        yearly level (hires per year) has no line: its goal holds every year.
+        """
+        start = self.baseline_year
+        if self.baseline is None or start is None:
+            return self.goal_value if self.maal_type == "absolut" else None
+        if self.frist <= start:
+            return self.goal_value
+        share = min(max((year - start) / (self.frist - start), 0.0), 1.0)
+        return self.baseline + (self.goal_value - self.baseline) * share
+
+    def trajectory(self, years: list[int]) -> list[tuple[int, float]]:
+        """The line to draw: over the given years, the baseline year and the deadline."""
+        every = sorted({*years, *(y for y in (self.baseline_year, self.frist) if y is not None)})
+        points = [(year, self.expected(year)) for year in every]
+        return [(year, value) for year, value in points if value is not None]
+
+    def fulfilment(self, value: float) -> float:
+        """How much of the way from baseline to goal is covered, 0–1 (result-contract style)."""
+        goal = self.goal_value
+        if self.baseline is not None and goal != self.baseline:
+            share = (value - self.baseline) / (goal - self.baseline)
+        elif self.retning == "op":
+            share = value / goal if goal else 1.0
+        else:
+            share = goal / value if value else 1.0
+        return min(max(share, 0.0), 1.0)
+
+    def better_or_equal(self, value: float, reference: float) -> bool:
+        return value <= reference if self.retning == "ned" else value >= reference
 
     def reached(self, value: float) -> bool:
         return value <= self.goal_value if self.retning == "ned" else value >= self.goal_value

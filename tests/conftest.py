@@ -7,6 +7,10 @@ from pathlib import Path
 import pytest
 
 DATA = Path(__file__).parent / "data"
+APP = Path(__file__).resolve().parent.parent / "app.py"
+PAGES = [f"app_pages/{name}.py" for name in (
+    "overblik", "frafald", "sygefravaer", "fastholdelse", "rekruttering", "mit_oplaeringssted",
+    "data")]
 MINIMAL = DATA / "minimal"
 TODAY = dt.date(2026, 11, 22)
 
@@ -25,4 +29,51 @@ def minimal_db(tmp_path: Path) -> Path:
 
     db = tmp_path / "minimal.duckdb"
     load_folder(MINIMAL, db, today=TODAY)
+    return db
+
+
+@pytest.fixture(autouse=True)
+def no_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test reads the developer's own users file or writes the repository's log."""
+    monkeypatch.setenv("SOSU_USERS", str(tmp_path / "ingen-brugere.toml"))
+    monkeypatch.setenv("SOSU_LOG", str(tmp_path / "log.jsonl"))
+    monkeypatch.delenv("SOSU_LOGIN", raising=False)
+    monkeypatch.delenv("SOSU_DISKRETION", raising=False)
+
+
+def add_user(name: str, role: str, sites: tuple[str, ...] = (),
+             password: str = "en-lang-adgangskode") -> None:
+    """An account in the test's users file (SOSU_USERS)."""
+    import os
+
+    from access.users import User
+    from access.users import add_user as add
+
+    add(Path(os.environ["SOSU_USERS"]), User(name, role, sites), password)
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo municipality loaded once: big enough that not everything is ≤3."""
+    from etl.demo import write_demo
+    from etl.load import load_folder
+
+    folder = tmp_path_factory.mktemp("demo")
+    write_demo(folder / "csv", today=TODAY)
+    db = folder / "sosu.duckdb"
+    load_folder(folder / "csv", db, today=TODAY)
+    return db
+
+
+@pytest.fixture(scope="session")
+def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo data without its demo marker: to the app, real personal data."""
+    from etl.demo import write_demo
+    from etl.load import DEMO_MARKER, load_folder
+
+    folder = tmp_path_factory.mktemp("real")
+    write_demo(folder / "csv", today=TODAY)
+    (folder / "csv" / DEMO_MARKER).unlink()
+    db = folder / "sosu.duckdb"
+    load_folder(folder / "csv", db, today=TODAY)
     return db

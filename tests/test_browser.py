@@ -6,7 +6,9 @@ fails the run instead of silently skipping.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,15 +19,26 @@ pytestmark = pytest.mark.browser
 require_chromium()
 
 
+@contextmanager
+def running_app(db: Path, **settings: str) -> Iterator[str]:
+    """`streamlit run app.py` on `db` with extra SOSU_* settings; yields its URL."""
+    with streamlit_server(db, **settings) as running:
+        yield running.url
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    from etl.load import load_folder
+    """The hand-made fixture marked as demo data, so no login is asked for."""
+    from etl.load import DEMO_MARKER, load_folder
     from tests.conftest import MINIMAL, TODAY
 
-    db = tmp_path_factory.mktemp("browser") / "sosu.duckdb"
-    load_folder(MINIMAL, db, today=TODAY)
-    with streamlit_server(db) as running:
-        yield running.url
+    folder = tmp_path_factory.mktemp("browser")
+    shutil.copytree(MINIMAL, folder / "csv")
+    (folder / "csv" / DEMO_MARKER).write_text("test", encoding="utf-8")
+    load_folder(folder / "csv", folder / "sosu.duckdb", today=TODAY)
+    with running_app(folder / "sosu.duckdb", SOSU_USERS=str(folder / "ingen.toml"),
+                     SOSU_LOG=str(folder / "log.jsonl")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

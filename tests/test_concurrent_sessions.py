@@ -3,6 +3,7 @@ version, old or new, never a mixture, and the next rerun shows the new one."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.load import load_folder
+from etl.load import DEMO_MARKER, load_folder
 from tests.browser_support import (
     EXCEPTION,
     ROOT,
@@ -33,10 +34,21 @@ NEW = ("Data pr. 15-10-2023", "1 af 5")
 
 
 @pytest.fixture
-def changed(minimal_copy: Path) -> Path:
-    with open(minimal_copy / "elever.csv", "a", encoding="utf-8") as handle:
+def original(tmp_path: Path) -> Path:
+    """The fixture marked as demo data: the app shows it without a login."""
+    folder = tmp_path / "original"
+    shutil.copytree(MINIMAL, folder)
+    (folder / DEMO_MARKER).write_text("test", encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def changed(original: Path, tmp_path: Path) -> Path:
+    folder = tmp_path / "changed"
+    shutil.copytree(original, folder)
+    with open(folder / "elever.csv", "a", encoding="utf-8") as handle:
         handle.write(EXTRA_STUDENT)
-    return minimal_copy
+    return folder
 
 
 def _version(text: str) -> str:
@@ -51,14 +63,14 @@ def _version(text: str) -> str:
 
 
 def test_a_swap_in_the_middle_of_a_page_run_shows_one_version(
-        tmp_path: Path, changed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, original: Path, changed: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Deterministic: the load lands right after the page read 'Data pr.' and before it
     read the scorecard. The run keeps its version; the next session shows the new one.
     (A second run() of the same AppTest would not run app.py again, unlike a server.)"""
     import queries.metrics
 
     db = tmp_path / "sosu.duckdb"
-    load_folder(MINIMAL, db, today=TODAY)
+    load_folder(original, db, today=TODAY)
     real_load_info = queries.metrics.load_info
     swapped: list[bool] = []
 
@@ -71,7 +83,6 @@ def test_a_swap_in_the_middle_of_a_page_run_shows_one_version(
 
     monkeypatch.setattr(queries.metrics, "load_info", load_info_then_swap)
     monkeypatch.setenv("SOSU_DB", str(db))
-    monkeypatch.delenv("SOSU_ROLLE", raising=False)
     app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     app.run()
     assert swapped and not app.exception
@@ -82,12 +93,12 @@ def test_a_swap_in_the_middle_of_a_page_run_shows_one_version(
 
 
 @pytest.mark.browser
-def test_twenty_sessions_while_a_load_swaps_the_database(tmp_path: Path,
+def test_twenty_sessions_while_a_load_swaps_the_database(tmp_path: Path, original: Path,
                                                          changed: Path) -> None:
     require_chromium()
     assert not chromium_missing()
     db = tmp_path / "sosu.duckdb"
-    load_folder(MINIMAL, db, today=TODAY)
+    load_folder(original, db, today=TODAY)
     with streamlit_server(db) as server, chromium() as browser:
         pages = [browser.new_context().new_page() for _ in range(SESSIONS)]
         for page in pages:

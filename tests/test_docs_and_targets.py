@@ -61,8 +61,22 @@ def test_broken_targets_name_the_entry(tmp_path: Path, entry: str, words: list[s
 
 def test_pages_stay_thin() -> None:
     """Pages never touch the database or write SQL: that is the query layer's job."""
-    for page in (ROOT / "pages").glob("*.py"):
+    pages = list((ROOT / "app_pages").glob("*.py"))
+    assert len(pages) == 7
+    # A pages/ folder would be Streamlit's old auto-discovery: a fresh server would run
+    # pages/x.py directly for the URL /x, without app.py and its login gate.
+    assert not (ROOT / "pages").exists()
+    for page in pages:
         text = page.read_text(encoding="utf-8")
         assert "duckdb" not in text, page.name
         assert not re.search(r"\bSELECT\b|\bFROM\b", text), page.name
         assert len(text.splitlines()) <= 60, page.name
+
+
+def test_every_setting_is_documented_in_the_readme() -> None:
+    from access.settings import SETTINGS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for setting in SETTINGS.values():
+        default = f"`{setting.default}`" if setting.default else "(tom)"
+        assert f"| `{setting.env}` | {default} |" in readme, setting.env

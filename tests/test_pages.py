@@ -7,17 +7,21 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-APP = Path(__file__).resolve().parent.parent / "app.py"
-PAGES = ["pages/overblik.py", "pages/frafald.py", "pages/sygefravaer.py",
-         "pages/fastholdelse.py", "pages/rekruttering.py", "pages/mit_oplaeringssted.py",
-         "pages/data.py"]
+from access.roles import Viewer
+from tests.conftest import APP, PAGES, add_user
+
+
+def as_viewer(at: AppTest, role: str, sites: tuple[str, ...] = ()) -> AppTest:
+    """Log in by session, as the gate does after a password check (tested in test_access)."""
+    add_user(f"test-{role}", role, sites)
+    at.session_state["viewer"] = Viewer(f"test-{role}", role, sites)
+    return at
 
 
 @pytest.fixture
 def app(minimal_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SOSU_DB", str(minimal_db))
-    monkeypatch.delenv("SOSU_ROLLE", raising=False)
-    return AppTest.from_file(str(APP), default_timeout=60)
+    return as_viewer(AppTest.from_file(str(APP), default_timeout=60), "uddannelse")
 
 
 def _texts(at: AppTest) -> str:
@@ -54,7 +58,7 @@ def test_overview_scorecard_shows_values_and_status(app: AppTest) -> None:
 
 def test_dropout_page_tables_and_switch_toggle(app: AppTest) -> None:
     app.run()
-    app.switch_page("pages/frafald.py").run()
+    app.switch_page("app_pages/frafald.py").run()
     cohorts = _frames(app)[0]
     ssa = cohorts[cohorts.uddannelse == "SSA"].iloc[0]
     assert (ssa.ansatte, ssa.frafald_hovedforloeb, ssa.omvalg) == (4, 1, 1)
@@ -68,7 +72,7 @@ def test_dropout_page_tables_and_switch_toggle(app: AppTest) -> None:
 
 def test_filters_are_kept_in_the_url(app: AppTest) -> None:
     app.run()
-    app.switch_page("pages/rekruttering.py").run()
+    app.switch_page("app_pages/rekruttering.py").run()
     app.multiselect(key="filter_uddannelse").set_value(["SSA"]).run()
     assert app.query_params["uddannelse"] in ("SSA", ["SSA"])
     hires = _frames(app)[0]
@@ -79,7 +83,7 @@ def test_filters_are_kept_in_the_url(app: AppTest) -> None:
 def test_url_filter_is_read_on_arrival(app: AppTest) -> None:
     app.query_params["uddannelse"] = ["SSH"]
     app.run()
-    app.switch_page("pages/sygefravaer.py").run()
+    app.switch_page("app_pages/sygefravaer.py").run()
     years = _frames(app)[0]
     assert set(years.uddannelse) == {"SSH"}
     assert years.andel.tolist() == pytest.approx([0.1, 25 / 400])
@@ -87,7 +91,7 @@ def test_url_filter_is_read_on_arrival(app: AppTest) -> None:
 
 def test_empty_filter_selection_gives_a_message(app: AppTest) -> None:
     app.run()
-    app.switch_page("pages/frafald.py").run()
+    app.switch_page("app_pages/frafald.py").run()
     app.multiselect(key="filter_uddannelse").set_value([]).run()
     assert not app.exception
     assert "Ingen data" in _texts(app)
@@ -95,7 +99,7 @@ def test_empty_filter_selection_gives_a_message(app: AppTest) -> None:
 
 def test_site_page_compares_with_the_municipality(app: AppTest) -> None:
     app.run()
-    app.switch_page("pages/mit_oplaeringssted.py").run()
+    app.switch_page("app_pages/mit_oplaeringssted.py").run()
     app.selectbox(key="site_pick").set_value("Plejecenter Å").run()
     table = _frames(app)[0]
     own = table[(table.hvem == "Plejecenter Å") & (table.uddannelse == "SSH")].iloc[0]
@@ -105,20 +109,21 @@ def test_site_page_compares_with_the_municipality(app: AppTest) -> None:
 
 
 def test_small_numbers_are_suppressed_for_kvalitetsforum(
-        app: AppTest, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOSU_ROLLE", "kvalitetsforum")
+        minimal_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOSU_DB", str(minimal_db))
+    app = as_viewer(AppTest.from_file(str(APP), default_timeout=60), "kvalitetsforum")
     app.run()
-    app.switch_page("pages/mit_oplaeringssted.py").run()
+    app.switch_page("app_pages/mit_oplaeringssted.py").run()
     table = _frames(app)[0]
     own = table[table.hvem != "Hele kommunen"]
     assert set(own.ansatte.astype(str)) == {"≤3"}
     assert "1" not in set(own.frafald.astype(str))
-    assert "Kun uddannelsesteamet" in _texts(app.switch_page("pages/data.py").run())
+    assert "Kun uddannelsesteamet" in _texts(app.switch_page("app_pages/data.py").run())
 
 
 def test_data_page_lists_files_and_templates(app: AppTest) -> None:
     app.run()
-    app.switch_page("pages/data.py").run()
+    app.switch_page("app_pages/data.py").run()
     files = _frames(app)[0]
     assert dict(zip(files.fil, files["rækker"], strict=True)) == {
         "elever": 8, "gennemfoerte": 2, "frafald": 3, "sygefravaer": 5, "efter_uddannelse": 2}
@@ -133,3 +138,27 @@ def test_no_database_gives_a_friendly_message(tmp_path: Path,
         at.switch_page(page).run()
         assert not at.exception
     assert "ingen data" in _texts(at).lower()
+
+
+def test_overview_shows_weighted_fulfilment_and_the_trajectories(app: AppTest) -> None:
+    app.run()
+    text = _texts(app)
+    assert "Samlet målopfyldelse (vægtet)=" in text
+    # 1 of 4 SSH students is too few for a status, so that target is left out.
+    assert "Ikke med (for få data): Frafald i hovedforløbet, SSH" in text
+    # Sick leave 2022 comes before the baseline year 2023: the line still says 8,8 %.
+    assert "målkurven siger 8,8 % nu" in text
+    assert len(app.get("plotly_chart")) == 8  # one trajectory chart per target
+
+
+def test_overview_makes_the_quarterly_report(demo_db: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOSU_DB", str(demo_db))
+    at = as_viewer(AppTest.from_file(str(APP), default_timeout=120), "kvalitetsforum").run()
+    assert at.selectbox(key="report_quarter").value == "2026Q4"
+    at.selectbox(key="report_quarter").set_value("2025Q3")
+    at.button(key="report_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.get("download_button")[-1].proto.label == "Hent kvartalsrapport 2025Q3 (PDF)"
+    quarter, pdf = at.session_state["report_pdf"]
+    assert quarter == "2025Q3" and pdf.startswith(b"%PDF")

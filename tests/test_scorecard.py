@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from queries.scorecard import score
+from queries.scorecard import overall, score
 from queries.targets import Target
 
 DROPOUT = Target(id="d", label="Frafald", metric="frafald_hovedforloeb", maal_type="relativ",
@@ -44,3 +44,62 @@ def test_latest_finished_value_wins_and_trend_arrow() -> None:
 
 def test_no_data_is_reported_as_such() -> None:
     assert score(_series([]), HIRES).status == "for få data"
+
+
+def test_trajectory_is_the_straight_line_from_baseline_to_goal() -> None:
+    # SSH: 16 % in cohort 2022, 7 % lower (14.88 %) by 2026.
+    assert DROPOUT.baseline_year is None  # no period given on the hand-made target
+    target = Target(**{**DROPOUT.__dict__, "baseline_periode": "årgang 2022"})
+    assert target.expected(2024) == pytest.approx(0.16 - 0.0112 / 2)
+    assert target.expected(2019) == pytest.approx(0.16)
+    assert target.expected(2030) == pytest.approx(0.1488)
+    both = Target(**{**target.__dict__, "baseline_periode": "SSH 2022 + SSA 2020"})
+    assert both.baseline_year == 2022
+    assert HIRES.expected(2024) == 27  # a yearly level has no line
+
+
+@pytest.mark.parametrize(("year", "k", "lower", "upper", "status"), [
+    (2024, 600, 0.143, 0.157, "på vej"),       # 15.0 % against 15.44 % expected
+    (2025, 620, 0.148, 0.162, "usikker"),      # interval still holds 16 %
+    (2025, 620, 0.150, 0.159, "ikke på vej"),  # 15.5 % against 15.16 % expected
+])
+def test_status_against_the_trajectory(year: int, k: int, lower: float, upper: float,
+                                       status: str) -> None:
+    target = Target(**{**DROPOUT.__dict__, "baseline_periode": "årgang 2022"})
+    series = _series([("frafald_hovedforloeb", "SSH", year, f"årgang {year}", k, 4000,
+                       k / 4000, lower, upper, True)])
+    assert score(series, target).status == status
+
+
+@pytest.mark.parametrize(("target", "value", "share"), [
+    (DROPOUT, 0.152, 0.008 / 0.0112),
+    (DROPOUT, 0.17, 0.0),
+    (DROPOUT, 0.14, 1.0),
+    (HIRES, 24, 24 / 27),
+    (HIRES, 30, 1.0),
+])
+def test_fulfilment_is_the_share_of_the_way_covered(target: Target, value: float,
+                                                    share: float) -> None:
+    assert target.fulfilment(value) == pytest.approx(share)
+
+
+def test_overall_fulfilment_is_weighted_and_leaves_out_too_few_data() -> None:
+    heavy = Target(**{**HIRES.__dict__, "id": "h2", "vaegt": 2.0})
+    series = _series([
+        ("ansatte", "SSH", 2025, "2025", 27, None, 27, None, None, True),
+        ("frafald_hovedforloeb", "SSH", 2024, "årgang 2024", 2, 5, 0.4, 0.1, 0.8, True),
+    ])
+    half = Target(**{**HIRES.__dict__, "id": "h3", "maal": 54})
+    scores = [score(series, heavy), score(series, half), score(series, DROPOUT)]
+    result = overall(scores)
+    assert result.share == pytest.approx((2 * 1.0 + 1 * 0.5) / 3)
+    assert result.certain == result.share  # no 'usikker' target here
+    assert [t.id for t in result.left_out] == ["d"]
+
+
+def test_uncertain_targets_count_zero_in_the_certain_share() -> None:
+    target = Target(**{**DROPOUT.__dict__, "baseline_periode": "årgang 2022"})
+    series = _series([("frafald_hovedforloeb", "SSH", 2024, "årgang 2024", 4, 40, 0.1, 0.04,
+                       0.23, True)])
+    result = overall([score(series, target)])
+    assert result.share == 1.0 and result.certain == 0.0

@@ -1,7 +1,8 @@
-"""Danish number formatting: 8,8 %, 1.234, "6 af 37"."""
+"""Danish number formatting: 8,8 %, 1.234, "6 af 37". Pure: the PDF report uses it too."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 
@@ -30,11 +31,28 @@ def pp(value: float | None, decimals: int = 1) -> str:
     return f"{sign}{number(abs(100 * value), decimals)} pp"
 
 
+def count(value: float | None) -> str:
+    """A student count; NaN is a suppressed count (counts are never NaN otherwise).
+
+    Hover texts cannot tell a small cell from a complementary one, so they say
+    "skjult" rather than claim "≤3" for a cell that may be larger.
+    """
+    if value is None:
+        return "–"
+    return "skjult" if _missing(value) else number(value)
+
+
 def count_of(k: float | None, n: float | None) -> str:
-    return "–" if _missing(k) or _missing(n) else f"{number(k)} af {number(n)}"
+    if k is None or n is None:
+        return "–"
+    return f"{count(k)} af {count(n)}"
 
 
 def interval(lower: float | None, upper: float | None) -> str:
     if _missing(lower) or _missing(upper):
         return ""
     return f"95 %-interval {pct(lower, 0)}–{pct(upper, 0)}"
+
+
+def date(value: dt.date) -> str:
+    return value.strftime("%d-%m-%Y")

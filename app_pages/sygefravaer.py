@@ -1,8 +1,9 @@
 import streamlit as st
 
-from dashboard import charts, fmt, ui
+from dashboard import charts, ui
 from dashboard.frafald_view import goals
 from dashboard.sygefravaer_view import monthly, yearly
+from queries import fmt
 
 if ui.page_header("Sygefravær", "Elevernes sygefravær: sygetimer i procent af planlagte timer, "
                   "pr. måned og pr. kalenderår, mod målet om 1 procentpoint lavere."):

@@ -1,13 +1,13 @@
 import streamlit as st
 
-from dashboard import charts, data, fmt, ui
+from dashboard import charts, data, ui
 from dashboard.frafald_view import goals
+from queries import fmt
 
 if ui.page_header("Fastholdelse", "Andel ansat i kommunen efter endt uddannelse pr. årgang, "
                   "og hvor de nyuddannede blev ansat."):
     filters = ui.page_filters()
-    cohorts = data.metric("cohorts", filters.sites, filters.educations)
-    cohorts = data.in_years(cohorts, filters.years)
+    cohorts = data.dataset("cohorts", filters.request())
     if not ui.nothing_selected(cohorts):
         of_completed = st.radio("Andel af", ["ansatte elever", "gennemførte elever"],
                                 horizontal=True,
@@ -21,11 +21,8 @@ if ui.page_header("Fastholdelse", "Andel ansat i kommunen efter endt uddannelse 
             for value in goals("ansat_efter").values():
                 charts.add_target(fig, value, f"Mål 2027: {fmt.pct(value)}")
         ui.chart(fig, cohorts, "ansat_efter_pr_aargang", "retention")
-        places = data.metric("hired_after_by_workplace", filters.sites, filters.educations)
-        places = data.in_years(places, filters.years)
+        places = data.dataset("workplaces", filters.request())
         if not places.empty:
-            totals = places.groupby(["uddannelse", "arbejdssted"], as_index=False).agg(
-                antal=("antal", "sum"))
-            ui.chart(charts.bars(totals, "arbejdssted", "antal", "uddannelse",
+            ui.chart(charts.bars(places, "arbejdssted", "antal", "uddannelse",
                                  "Hvor de nyuddannede blev ansat", "Elever"),
                      places, "ansat_efter_sted", "workplaces")

@@ -1,17 +1,22 @@
 import streamlit as st
 
 from dashboard import charts, data, ui
-from dashboard.frafald_view import goals, phase_frame, reason_frame, survival_frame
+from dashboard.frafald_view import (
+    goals,
+    has_switch_counts,
+    phase_frame,
+    reason_frame,
+    survival_frame,
+)
 
 if ui.page_header("Frafald", "Frafald og gennemførelse pr. årgang, frafaldsårsager og hvornår "
                   "i forløbet eleverne falder fra."):
     filters = ui.page_filters()
-    cohorts = data.metric("cohorts", filters.sites, filters.educations)
-    cohorts = data.in_years(cohorts, filters.years)
+    cohorts = data.dataset("cohorts", filters.request())
     if not ui.nothing_selected(cohorts):
-        with_switch = st.toggle("Tæl skift fra SSA til SSH (omvalg) med som frafald", value=True,
-                                help="Ministeriets statistik tæller et skift som omvalg, "
-                                     "ikke frafald.")
+        with_switch = not has_switch_counts(cohorts) or st.toggle(
+            "Tæl skift fra SSA til SSH (omvalg) med som frafald", value=True,
+            help="Ministeriets statistik tæller et skift som omvalg, ikke frafald.")
         stem = "frafald_hovedforloeb" if with_switch else "frafald_hovedforloeb_uden_omvalg"
         ui.chart(charts.rate_by_cohort(cohorts, stem, "ansatte",
                                        "Frafald i hovedforløbet pr. årgang", goals(), stem=stem),

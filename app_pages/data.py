@@ -1,7 +1,7 @@
 import streamlit as st
 
 from dashboard import ui
-from dashboard.upload_view import contract_section, loaded_files, upload_section
+from dashboard.upload_view import audit_section, contract_section, loaded_files, upload_section
 from dashboard.viewer import current_viewer
 
 ui.page_header("Data", "Hvilke filer der er indlæst, datakontrakten med tomme skabeloner, og "
@@ -13,5 +13,6 @@ if not files.empty:
 contract_section()
 if current_viewer().may_see_individuals:
     upload_section()
+    audit_section()
 else:
-    st.info("Kun uddannelsesteamet kan indlæse data.")
+    st.info("Kun uddannelsesteamet kan indlæse data og se logbogen.")

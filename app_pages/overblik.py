@@ -1,0 +1,29 @@
+import streamlit as st
+
+from dashboard import data, ui
+from dashboard.report_view import report_section
+from dashboard.scorecard_view import overall_card, score_card, trend_chart
+from queries.scorecard import overall, score
+
+if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med udgangspunkt og "
+                  "hvilken årgang eller periode tallet kommer fra."):
+    targets, problem = data.targets()
+    if problem:
+        st.error(f"Målfilen data/targets.toml kan ikke bruges: {problem}")
+    series = data.target_series()
+    scores = [score(series, target) for target in targets]
+    overall_card(overall(scores))
+    columns = st.columns(3)
+    for index, result in enumerate(scores):
+        with columns[index % 3]:
+            score_card(result)
+    st.caption("Status: nået · på vej (på eller bedre end den lige linje fra udgangspunkt til "
+               "mål) · ikke på vej · usikker (ændringen ligger inden for usikkerheden) · for få "
+               "data (under 10 elever). Andele vises med 95 %-interval (Wilson); – betyder "
+               "ingen data endnu.")
+    with st.expander("Udviklingen mod hvert mål"):
+        columns = st.columns(2)
+        for index, result in enumerate(scores):
+            with columns[index % 2]:
+                st.plotly_chart(trend_chart(series, result), key=f"trend_{result.target.id}")
+    report_section()

@@ -1,0 +1,18 @@
+"""The quarterly PDF report: `sosu report` and the Overblik page's button make the same one."""
+
+from __future__ import annotations
+
+import duckdb
+
+from access.roles import Viewer
+from queries.targets import load_targets
+from report.content import Quarter, ReportError, gather
+
+__all__ = ["Quarter", "ReportError", "make_report"]
+
+
+def make_report(con: duckdb.DuckDBPyConnection, viewer: Viewer, quarter: str,
+                site: str | None = None) -> bytes:
+    from report.pdf import build  # reportlab and matplotlib load only when a report is made
+
+    return build(gather(con, viewer, Quarter.parse(quarter), load_targets(), site))

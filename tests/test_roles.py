@@ -1,0 +1,279 @@
+"""Per role: what is shown and what is refused, in the query layer and in the app."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from access.roles import AccessDenied, Viewer
+from queries import datasets
+from queries.datasets import Request
+from queries.db import connect_read_only
+from tests.conftest import APP, PAGES, add_user
+
+OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
+LEDER = Viewer("leder", "leder", (OWN,))
+FORUM = Viewer("kf", "kvalitetsforum")
+TEAM = Viewer("team", "uddannelse")
+ALL_YEARS = Request(None, ("SSH", "SSA"), (2019, 2026))
+
+
+@pytest.fixture(scope="module")
+def con(demo_db: Path):  # noqa: ANN201 - a DuckDB connection
+    connection = connect_read_only(demo_db)
+    yield connection
+    connection.close()
+
+
+def _request(site: str | None) -> Request:
+    return Request(site, ALL_YEARS.educations, ALL_YEARS.years)
+
+
+@pytest.mark.parametrize("name", sorted(set(datasets.BY_NAME) - {"students"}))
+def test_leder_gets_nothing_of_another_site_from_the_query_layer(con, name: str) -> None:
+    with pytest.raises(AccessDenied):
+        datasets.BY_NAME[name](con, LEDER, _request(OTHER))
+
+
+@pytest.mark.parametrize("viewer", [LEDER, FORUM], ids=["leder", "kvalitetsforum"])
+def test_student_rows_exist_only_for_the_education_team(con, viewer: Viewer) -> None:
+    with pytest.raises(AccessDenied):
+        datasets.students(con, viewer, _request(None))
+    assert len(datasets.students(con, TEAM, _request(OWN))) > 0
+
+
+def test_leder_sees_only_own_sites(con) -> None:
+    assert datasets.sites(con, LEDER) == [OWN]
+    assert OTHER in datasets.sites(con, FORUM)
+
+
+def _shown_counts(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
+    return pd.concat([frame[c] for c in columns if c in frame]).dropna()
+
+
+@pytest.mark.parametrize("viewer", [LEDER, FORUM], ids=["leder", "kvalitetsforum"])
+@pytest.mark.parametrize("site", [None, OWN])
+def test_no_count_of_one_to_three_reaches_a_protected_viewer(con, viewer: Viewer,
+                                                             site: str | None) -> None:
+    counts = {"cohorts": ["ansatte", "gennemfoert", "frafald", "frafald_hovedforloeb",
+                          "aktive", "ansat_efter"],
+              "sick_leave_by_year": ["elever"], "sick_leave_by_month": ["elever"],
+              "dropout_reasons": ["antal", "i_alt"], "dropout_phases": ["antal", "i_alt"],
+              "hires": ["ansatte", "intern_ufaglaert", "intern_ssh", "alder_25_plus"],
+              "age_bands": ["antal", "i_alt"], "workplaces": ["antal", "i_alt"]}
+    for name, columns in counts.items():
+        frame = datasets.BY_NAME[name](con, viewer, _request(site))
+        shown = _shown_counts(frame, columns)
+        assert not shown.between(1, 3).any(), (name, shown[shown.between(1, 3)])
+    # ... while the education team sees them.
+    team = datasets.cohorts(con, TEAM, _request(site))
+    assert _shown_counts(team, counts["cohorts"]).between(1, 3).any()
+
+
+def test_site_rates_go_with_their_hidden_counts(con) -> None:
+    frame = datasets.cohorts(con, LEDER, _request(OWN))
+    hidden = frame.frafald_hovedforloeb_skjult
+    assert hidden.any()
+    assert frame.loc[hidden, "andel_frafald_hovedforloeb"].isna().all()
+    assert frame.loc[hidden, "frafald_hovedforloeb_nedre"].isna().all()
+
+
+def test_protected_viewers_do_not_get_the_switch_counts(con) -> None:
+    assert "omvalg" not in datasets.cohorts(con, FORUM, ALL_YEARS)
+    assert "omvalg" in datasets.cohorts(con, TEAM, ALL_YEARS)
+
+
+def test_year_sums_ignore_the_year_filter_for_protected_viewers(con) -> None:
+    narrow = Request(None, ALL_YEARS.educations, (2023, 2023))
+    assert datasets.dropout_phases(con, FORUM, narrow).equals(
+        datasets.dropout_phases(con, FORUM, ALL_YEARS))
+    assert not datasets.dropout_phases(con, TEAM, narrow).equals(
+        datasets.dropout_phases(con, TEAM, ALL_YEARS))
+
+
+def test_survival_for_protected_viewers_is_quarterly_and_municipal(con) -> None:
+    frame = datasets.survival(con, FORUM, ALL_YEARS)
+    assert set(frame.maaneder % 3) == {0}
+    assert not frame.frafald.between(1, 3).any()
+    assert (frame.i_risiko > 3).all()
+    with pytest.raises(AccessDenied):
+        datasets.survival(con, FORUM, _request(OWN))
+
+
+# The app ----------------------------------------------------------------------
+
+
+
+def _app(db: Path, monkeypatch: pytest.MonkeyPatch, viewer: Viewer | None = None) -> AppTest:
+    monkeypatch.setenv("SOSU_DB", str(db))
+    at = AppTest.from_file(str(APP), default_timeout=90)
+    if viewer is not None:
+        add_user(viewer.name, viewer.role, viewer.sites)
+        at.session_state["viewer"] = viewer
+    return at
+
+
+def _everything(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning]
+    parts += [i.value for i in at.info] + [t.value for t in at.title]
+    parts += [f"{m.label}={m.value}" for m in at.metric]
+    parts += [s.options for s in at.selectbox]
+    parts += [d.value.to_csv() for d in at.dataframe]
+    return "\n".join(str(p) for p in parts)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_leder_editing_the_url_to_another_site_gets_nothing_of_it(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
+    at = _app(demo_db, monkeypatch, LEDER)
+    at.query_params["sted"] = OTHER
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert OTHER not in _everything(at)
+
+
+def test_leder_site_page_shows_own_site_suppressed_beside_the_municipality(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(demo_db, monkeypatch, LEDER).run()
+    at.switch_page("app_pages/mit_oplaeringssted.py").run()
+    assert at.selectbox(key="site_pick").options == [OWN]
+    table = at.dataframe[0].value
+    assert set(table.hvem) == {OWN, "Hele kommunen"}
+    own = table[table.hvem == OWN]
+    assert "≤3" in set(own.frafald)
+    assert "Elever (kun uddannelsesteamet)" not in _everything(at)
+    assert "tal på 3 elever eller færre vises som ≤3" in _everything(at)
+
+
+def test_education_team_sees_the_student_list_and_the_audit_log(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(demo_db, monkeypatch, TEAM).run()
+    at.switch_page("app_pages/mit_oplaeringssted.py").run()
+    at.selectbox(key="site_pick").set_value(OWN).run()
+    students = at.dataframe[-1].value
+    assert {"elev_id", "status", "sygefravaer_3_mdr"} <= set(students.columns)
+    assert set(students.oplaeringssted) == {OWN}
+    at.switch_page("app_pages/data.py").run()
+    assert "Logbog" in _everything(at)
+
+
+@pytest.mark.parametrize("viewer", [LEDER, FORUM], ids=["leder", "kvalitetsforum"])
+def test_protected_roles_cannot_upload_or_read_the_log(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch, viewer: Viewer) -> None:
+    at = _app(demo_db, monkeypatch, viewer).run()
+    at.switch_page("app_pages/data.py").run()
+    assert not at.get("file_uploader")
+    assert "Kun uddannelsesteamet kan indlæse data" in _everything(at)
+    assert "Logbog" not in _everything(at)
+
+
+def test_real_data_without_login_shows_nothing(real_db: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(real_db, monkeypatch).run()
+    assert not at.exception
+    assert "login er ikke sat op" in _everything(at)
+    assert not at.dataframe and not at.metric
+
+
+def test_demo_data_without_login_runs_with_a_banner(demo_db: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(demo_db, monkeypatch).run()
+    assert "**Demo**" in _everything(at) and at.metric
+
+
+def test_demo_data_with_users_configured_asks_for_login(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_user("anne", "uddannelse")
+    at = _app(demo_db, monkeypatch).run()
+    assert at.text_input(key="login_name") and not at.metric
+
+
+def _login(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="login_name").input(name)
+    at.text_input(key="login_password").input(password)
+    return at.button[0].click().run()
+
+
+def test_login_logout_and_lockout_in_the_app(real_db: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    add_user("anne", "leder", (OWN,), password="annes-lange-kode")
+    monkeypatch.setenv("SOSU_MAX_FEJL", "2")
+    at = _app(real_db, monkeypatch).run()
+    _login(at, "anne", "forkert-kodeord")
+    assert "Forkert brugernavn eller adgangskode" in _everything(at)
+    _login(at, "anne", "forkert-kodeord")
+    _login(at, "anne", "annes-lange-kode")
+    assert "For mange forkerte forsøg" in _everything(at)
+
+    fresh = _app(real_db, monkeypatch)
+    monkeypatch.setenv("SOSU_MAX_FEJL", "5")
+    fresh.run()
+    _login(fresh, "anne", "annes-lange-kode")
+    assert "Logget ind som **anne**" in _everything(fresh)
+    assert fresh.metric
+    fresh.button(key="logout").click().run()
+    assert not fresh.metric
+    assert ("Du er ikke logget ind" in _everything(fresh)
+            or "login_name" in [t.key for t in fresh.text_input])
+
+
+def test_idle_session_expires(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(real_db, monkeypatch, LEDER)
+    at.session_state["sidst_aktiv"] = time.time() - dt.timedelta(hours=2).total_seconds()
+    at.run()
+    assert "inaktiv for længe" in _everything(at)
+    assert at.text_input(key="login_name") and not at.metric
+
+
+def _oidc_app(db: Path, monkeypatch: pytest.MonkeyPatch, user: dict) -> AppTest:
+    from access.users import User
+    from access.users import add_user as add
+
+    monkeypatch.setenv("SOSU_LOGIN", "oidc")
+    add(Path(os.environ["SOSU_USERS"]), User("kf", "kvalitetsforum", email="kf@kommune.dk"),
+        None)
+    at = _app(db, monkeypatch)
+    at.user = user
+    return at.run()
+
+
+def test_oidc_login_maps_the_email_to_role(real_db: Path,
+                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "KF@kommune.dk"})
+    assert not at.exception and at.metric
+    assert "Logget ind som **kf** (Kvalitetsforum)" in _everything(at)
+
+
+def test_oidc_unknown_email_is_refused(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "x@andet.dk"})
+    assert "har ikke adgang" in _everything(at) and not at.metric
+
+
+def test_oidc_logged_out_gets_the_login_button(real_db: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": False})
+    assert at.button(key="oidc_login").label == "Log ind med kommunens login"
+    assert not at.metric
+
+
+@pytest.mark.parametrize("viewer", [LEDER, FORUM], ids=["leder", "kvalitetsforum"])
+def test_every_mark_tells_the_truth(con, viewer: Viewer) -> None:
+    """"≤3" only where the true count is 1–3; other hidden counts (0 or more than 3,
+    hidden to protect a small one) read "skjult"."""
+    from queries.protect import marks
+
+    shown = datasets.cohorts(con, viewer, _request(OWN))
+    truth = datasets.cohorts(con, TEAM, _request(OWN))
+    for column in datasets.COHORTS.counts:
+        printed = marks(shown, column, 3)
+        assert truth.loc[printed == "≤3", column].between(1, 3).all()
+        assert not truth.loc[printed == "skjult", column].between(1, 3).any()
+    assert (marks(shown, "gennemfoert", 3) == "skjult").any()
