@@ -175,42 +175,54 @@ def measure_load(scale: Scale, folder: Path, rows: dict[str, int], work: Path,
 # --- b. the data behind every page -----------------------------------------------------
 
 Call = Callable[[], object]
+VARIANTS = ("alle", "ét sted", "leder")  # education team: all / one site; a site manager
 
 
-def page_calls(con: Any, site: str | None, first_site: str) -> dict[str, list[Call]]:
-    """Every query a page runs on a first visit, as pages/*.py and dashboard/*_view.py
-    call them; `site` is the sidebar's site filter (None = all sites)."""
-    from queries import metrics, scorecard
+def page_calls(con: Any, variant: str, site: str, first_year: int, last_year: int
+               ) -> dict[str, list[Call]]:
+    """Every query a page runs on a first visit, as app_pages/*.py and dashboard/*_view.py
+    call them through the viewer-aware query layer. "alle": the education team, no site
+    filter; "ét sted": the education team filtered to `site`; "leder": the manager of
+    `site` (every figure protected: suppression, complementary cells, REST)."""
+    from access.roles import AccessDenied, Viewer
+    from queries import datasets, metrics
+    from queries.datasets import Request
 
-    sites = [site] if site else None
+    viewer = (Viewer("leder", "leder", (site,)) if variant == "leder"
+              else Viewer("uddannelse", "uddannelse"))
+    chosen = None if variant == "alle" else site
+    years = (first_year, last_year)
 
-    def metric(name: str, restriction: list[str] | None, educations: list[str] | None
-               ) -> Call:
-        return lambda: metrics.BY_NAME[name](con, restriction, educations)
+    def request(one: str | None = None, whole: bool = False) -> Request:
+        return Request(None if whole else (one or chosen), tuple(EDUCATIONS), years)
+
+    def get(name: str, req: Request) -> Call:
+        def call() -> object:
+            try:
+                return datasets.BY_NAME[name](con, viewer, req)
+            except AccessDenied:  # the page shows the refusal instead (dashboard/data.py)
+                return None
+        return call
 
     header = [lambda: metrics.load_info(con)]
-    filters = [metric("hires", None, None), lambda: metrics.sites(con)]
-    by_education = [[e] for e in EDUCATIONS] + [EDUCATIONS]
-    own = site or first_site  # Mit oplæringssted always shows one site (default: first)
+    filters = [lambda: metrics.year_span(con), lambda: datasets.sites(con, viewer)]
+    own = chosen or site  # Mit oplæringssted always shows one site
+    sick_site = [get("sick_leave_by_year", request(own)),
+                 get("sick_leave_by_year", request(whole=True))]
+    students = [get("students", request(own))] if viewer.may_see_individuals else []
     return {
-        # Overblik has no filter; the site row is what a site-restricted viewer gets.
-        "Overblik": [*header, lambda: scorecard.target_series(con, sites)],
-        "Frafald": [*header, *filters, *(metric(n, sites, EDUCATIONS) for n in (
+        "Overblik": [*header, lambda: datasets.target_series(con, viewer)],
+        "Frafald": [*header, *filters, *(get(n, request()) for n in (
             "cohorts", "dropout_reasons", "dropout_phases", "survival"))],
-        "Sygefravær": [*header, *filters,
-                       *(metric(n, sites, e) for n in ("sick_leave_by_year",
-                                                       "sick_leave_by_month")
-                         for e in by_education)],
-        "Fastholdelse": [*header, *filters, metric("cohorts", sites, EDUCATIONS),
-                         metric("hired_after_by_workplace", sites, EDUCATIONS)],
-        "Rekruttering": [*header, *filters, metric("hires", sites, EDUCATIONS),
-                         metric("age_bands", sites, EDUCATIONS)],
-        "Mit oplæringssted": [*header, *filters,
-                              metric("cohorts", [own], EDUCATIONS),
-                              metric("cohorts", None, EDUCATIONS),
-                              metric("sick_leave_by_year", [own], EDUCATIONS),
-                              metric("sick_leave_by_year", None, EDUCATIONS),
-                              metric("dropout_phases", [own], EDUCATIONS)],
+        "Sygefravær": [*header, *filters, get("sick_leave_by_year", request()),
+                       get("sick_leave_by_month", request())],
+        "Fastholdelse": [*header, *filters, get("cohorts", request()),
+                         get("workplaces", request())],
+        "Rekruttering": [*header, *filters, get("hires", request()),
+                         get("age_bands", request())],
+        "Mit oplæringssted": [*header, *filters, get("cohorts", request(own)),
+                              get("cohorts", request(whole=True)), *sick_site,
+                              get("dropout_phases", request(own)), *students],
         "Data": [*header],
     }
 
@@ -227,20 +239,21 @@ class Timing:
 
 
 def measure_queries(db: Path, site: str, runs: int) -> dict[str, dict[str, Timing]]:
-    """{page: {"alle" | "ét sted": Timing}}; every page on a fresh read-only connection."""
+    """{page: {variant: Timing}}; every page on a fresh read-only connection."""
     from queries.db import connect_read_only
     from queries.kpi import kpi
-    from queries.metrics import sites as all_sites
+    from queries.metrics import year_span
 
     results: dict[str, dict[str, Timing]] = {}
     probe = connect_read_only(db)
-    first_site = all_sites(probe)[0]
+    span = year_span(probe)
     probe.close()
-    for variant, chosen in (("alle", None), ("ét sted", site)):
-        for page in [*page_calls(None, chosen, first_site), "sosu kpi --json"]:
+    assert span
+    for variant in VARIANTS:
+        for page in [*page_calls(None, variant, site, *span), "sosu kpi --json"]:
             con = connect_read_only(db)
-            calls = page_calls(con, chosen, first_site).get(page) or [
-                partial(kpi, con, chosen)]
+            calls = page_calls(con, variant, site, *span).get(page) or [
+                partial(kpi, con, None if variant == "alle" else site)]
             seconds = []
             for _ in range(runs):
                 start = time.perf_counter()
@@ -338,13 +351,14 @@ def report(results: dict[str, dict[str, Any]]) -> str:
         result["spread"] = spread
     lines += ["", "Ratio of each run: " + "; ".join(
         f"{n} {r['spread']}" for n, r in results.items()), ""]
-    lines += ["### b. Page data: every query of a page, uncached (ms: first / median / worst)",
-              "", "| page | " + " | ".join(f"{n} alle | {n} ét sted" for n in results) + " |",
-              "| --- |" + " --- | --- |" * len(results)]
+    lines += ["### b. Page data: every query of a page, uncached, through the viewer-aware "
+              "query layer (ms: first / median / worst)",
+              "", "| page | " + " | ".join(f"{n} {v}" for n in results for v in VARIANTS)
+              + " |", "| --- |" + " --- |" * len(VARIANTS) * len(results)]
     for page in next(iter(results.values()))["queries"]:
         cells = []
         for result in results.values():
-            for variant in ("alle", "ét sted"):
+            for variant in VARIANTS:
                 t: Timing = result["queries"][page][variant]
                 cells.append(f"{_ms(t.first)} / {_ms(t.median)} / {_ms(t.worst)}")
         lines.append(f"| {page} | " + " | ".join(cells) + " |")
