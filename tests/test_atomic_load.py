@@ -239,8 +239,8 @@ def _refused_clearly(db: Path, before: str, folder: Path = MINIMAL, **kwargs: ob
 def test_read_only_folder_gives_a_clear_message_and_keeps_the_database(
         live: Path, tmp_path: Path, when: str) -> None:
     if not _chmod_is_enforced(tmp_path):
-        pytest.skip("running as root: chmod 0555 does not stop root from writing; the "
-                    "monkeypatched cases below cover the same paths")
+        pytest.skip("root ignores chmod 0555 here; test_read_only_folder_as_root_without_"
+                    "the_override runs this test again with that power dropped")
     before = _digest(live)
     folder = live.parent
     if when == "before_without_lock_file":
@@ -260,6 +260,24 @@ def test_read_only_folder_gives_a_clear_message_and_keeps_the_database(
         folder.chmod(0o755)
     load_folder(MINIMAL, live, today=TODAY)  # writable again: loads and tidies up
     assert sorted(p.name for p in folder.iterdir()) == ["live.duckdb", "live.duckdb.lock"]
+
+
+def test_read_only_folder_as_root_without_the_override(tmp_path: Path) -> None:
+    """CI runs as root, where chmod 0555 stops nothing: run the read-only folder cases in
+    a child pytest that has dropped CAP_DAC_OVERRIDE (util-linux setpriv), so a 0555
+    folder refuses root's writes as it refuses everybody else's."""
+    if _chmod_is_enforced(tmp_path):
+        return  # not root: the test above ran the cases directly
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is needed to test a read-only folder as root"
+    child = subprocess.run(
+        [setpriv, "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-m",
+         "pytest", "-q", "-p", "no:cacheprovider", "-rs",
+         f"{__file__}::test_read_only_folder_gives_a_clear_message_and_keeps_the_database"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    summary = child.stdout.strip().splitlines()[-1]
+    assert child.returncode == 0 and summary.startswith("3 passed"), child.stdout[-3000:]
+    assert "skipped" not in summary
 
 
 def _denied(*_args: object, **_kwargs: object) -> None:
