@@ -2,9 +2,11 @@
 
 import streamlit as st
 
+from dashboard import data
 from dashboard.login import require_viewer
 
 st.set_page_config(page_title="SOSU-overblik", page_icon="📊", layout="wide")
+data.pin_version()  # every figure in this run comes from one database file
 
 if require_viewer() is None:
     st.stop()

@@ -21,7 +21,9 @@ if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med 
                "mål) · ikke på vej · usikker (ændringen ligger inden for usikkerheden) · for få "
                "data (under 10 elever). Andele vises med 95 %-interval (Wilson); – betyder "
                "ingen data endnu.")
-    with st.expander("Udviklingen mod hvert mål"):
+    # A toggle, not an expander: a collapsed expander still draws its eight charts in
+    # every browser, and Kvalitetsforum opens this page all at once (docs/performance.md).
+    if st.toggle("Vis udviklingen mod hvert mål", key="vis_udvikling"):
         columns = st.columns(2)
         for index, result in enumerate(scores):
             with columns[index % 2]:

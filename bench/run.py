@@ -1,74 +1,448 @@
-"""Load benchmark: `sosu load` (all validation) against DuckDB's bare read_csv.
+"""Scale benchmark (issue #6): loading, page data and page drawing, side by side at
+municipal scale (200 hires a year) and national scale (20,000 a year), ten years each.
 
-A first measurement for the scale issue: the demo municipality replicated N times
-(`python bench/run.py [N]`, default 100 ≈ 1.5 million sick-leave rows), both
-written to a database file, wall time and peak memory printed side by side.
+    python bench/run.py [--scale municipal|national|both] [--skip-browser] [--runs N]
+                        [--work DIR]
+
+a. `sosu load` (every validation rule) against DuckDB's bare read_csv of the same files
+   into plain tables: wall time, ratio and peak memory, each run in its own child
+   process (peak memory from that child's rusage, so the two never share a peak). A
+   refused load (one bad line at the end of the sick-leave file) is timed once.
+b. The data behind every dashboard page: every query function the page calls (as
+   pages/*.py and dashboard/*_view.py call them), with no site filter and with one
+   site, uncached, on a fresh read-only connection: first run, median and worst.
+c. Headless Chromium against `streamlit run app.py` on the loaded database: time from
+   opening a page's URL until it is fully drawn (run over, no skeleton, every chart
+   drawn), first visit and repeated, and by clicking the page in the sidebar.
+
+Data come from bench/generate.py (seeded) and are kept in --work between runs.
 """
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
+import argparse
+import json
+import os
 import resource
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-
-import duckdb
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.contract import FILES  # noqa: E402
-from etl.demo import write_demo  # noqa: E402
-from etl.load import load_folder  # noqa: E402
+import datetime as dt  # noqa: E402
 
 TODAY = dt.date(2026, 11, 22)
+YEARS = 10
+SEED = 1
 
 
-def replicate(demo: Path, out: Path, copies: int) -> int:
-    """Stream N renamed copies of each demo file to disk; return sick-leave rows."""
-    out.mkdir(parents=True, exist_ok=True)
-    sick_rows = 0
-    for spec in FILES:
-        with open(demo / f"{spec.name}.csv", encoding="utf-8") as source:
-            header, *rows = list(csv.reader(source))
-        with open(out / f"{spec.name}.csv", "w", encoding="utf-8", newline="") as target:
-            writer = csv.writer(target, lineterminator="\n")
-            writer.writerow(header)
-            for copy in range(copies):
-                writer.writerows([[f"{r[0]}-{copy}", *r[1:]] for r in rows])
-        if spec.name == "sygefravaer":
-            sick_rows = len(rows) * copies
-    return sick_rows
+@dataclass(frozen=True)
+class Scale:
+    name: str
+    students_per_year: int
+    municipalities: int
+    runs: int  # load runs (each: bare read and full load)
 
 
-def bare_read(folder: Path, db: Path) -> float:
+SCALES = {
+    "municipal": Scale("municipal", 200, 1, 5),
+    "national": Scale("national", 20_000, 98, 3),
+}
+EDUCATIONS = ["SSH", "SSA"]  # the default filter: both educations selected
+
+
+# --- a. loading, one child process per measurement -------------------------------------
+
+def _child(kind: str, folder: Path, db: Path) -> None:
+    """Run one measurement in this (child) process and print its wall time as JSON."""
+    import duckdb
+
+    from etl.contract import FILES
+    from etl.load import load_folder
+    from etl.problems import ValidationFailed
+
+    for leftover in (db, db.with_name(db.name + ".wal")):
+        leftover.unlink(missing_ok=True)
     start = time.perf_counter()
-    con = duckdb.connect(str(db))
-    for spec in FILES:
-        con.execute(f"CREATE TABLE {spec.name} AS SELECT * FROM read_csv(?)",
-                    [str(folder / f"{spec.name}.csv")])
-    con.execute("CHECKPOINT")
-    con.close()
-    return time.perf_counter() - start
+    if kind == "bare":
+        con = duckdb.connect(str(db))
+        for spec in FILES:
+            con.execute(f"CREATE TABLE {spec.name} AS SELECT * FROM read_csv(?)",
+                        [str(folder / f"{spec.name}.csv")])
+        con.execute("CHECKPOINT")
+        con.close()
+    elif kind == "load":
+        load_folder(folder, db, today=TODAY)
+    else:
+        try:
+            load_folder(folder, db, today=TODAY)
+        except ValidationFailed:
+            pass
+        else:
+            raise SystemExit("the refused load was accepted")
+    print(json.dumps({"seconds": time.perf_counter() - start}))
 
 
-def main() -> None:
-    copies = int(sys.argv[1]) if len(sys.argv) > 1 else 100
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        write_demo(work / "demo", TODAY)
-        rows = replicate(work / "demo", work / "big", copies)
-        raw = min(bare_read(work / "big", work / f"raw{i}.duckdb") for i in range(2))
-        start = time.perf_counter()
-        load_folder(work / "big", work / "sosu.duckdb", today=TODAY)
-        full = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"{'copies':>8} {'sick rows':>12} {'read_csv s':>11} {'sosu load s':>12} "
-          f"{'ratio':>6} {'peak MiB':>9}")
-    print(f"{copies:>8} {rows:>12,} {raw:>11.2f} {full:>12.2f} {full / raw:>6.2f} {peak:>9.0f}")
+def _measure(kind: str, folder: Path, db: Path) -> tuple[float, float]:
+    """(seconds, peak MiB) of one child process."""
+    process = subprocess.Popen([sys.executable, __file__, "--child", kind, str(folder), str(db)],
+                               stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert process.stdout
+    output = process.stdout.read()
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode:
+        raise RuntimeError(f"{kind} failed ({process.returncode})")
+    return json.loads(output)["seconds"], usage.ru_maxrss / 1024
+
+
+@dataclass
+class LoadResult:
+    rows: dict[str, int]
+    bare: list[float]
+    full: list[float]
+    bare_peak: float
+    full_peak: float
+    refused: float
+
+
+def _data(scale: Scale, work: Path) -> tuple[Path, dict[str, int]]:
+    """Generated CSV files for `scale`, reused when the parameters are unchanged."""
+    from bench.generate import generate
+
+    folder = work / scale.name / "csv"
+    stamp = work / scale.name / "parameters.json"  # beside the data, not a sixth file in it
+    wanted = {"students_per_year": scale.students_per_year, "years": YEARS, "seed": SEED,
+              "today": TODAY.isoformat(), "municipalities": scale.municipalities}
+    if stamp.exists() and json.loads(stamp.read_text())["parameters"] == wanted:
+        return folder, json.loads(stamp.read_text())["rows"]
+    shutil.rmtree(folder, ignore_errors=True)
+    started = time.perf_counter()
+    rows = generate(folder, scale.students_per_year, YEARS, SEED, TODAY, scale.municipalities)
+    print(f"  generated in {time.perf_counter() - started:.1f} s: {rows}", flush=True)
+    stamp.write_text(json.dumps({"parameters": wanted, "rows": rows}))
+    return folder, rows
+
+
+def _refused_copy(folder: Path, target: Path) -> Path:
+    """The same files with one duplicated line at the end of the sick-leave file."""
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    for path in folder.glob("*.csv"):
+        if path.name != "sygefravaer.csv":
+            os.link(path, target / path.name)
+    shutil.copyfile(folder / "sygefravaer.csv", target / "sygefravaer.csv")
+    with open(folder / "sygefravaer.csv", "rb") as handle:
+        handle.seek(-4096, os.SEEK_END)
+        last = handle.read().rstrip(b"\n").rsplit(b"\n", 1)[-1]
+    with open(target / "sygefravaer.csv", "ab") as handle:
+        handle.write(last + b"\n")
+    return target
+
+
+def measure_load(scale: Scale, folder: Path, rows: dict[str, int], work: Path,
+                 runs: int) -> LoadResult:
+    base = work / scale.name
+    bare, full, bare_peaks, full_peaks = [], [], [], []
+    for run in range(runs):
+        seconds, peak = _measure("bare", folder, base / "bare.duckdb")
+        bare.append(seconds)
+        bare_peaks.append(peak)
+        seconds, peak = _measure("load", folder, base / "sosu.duckdb")
+        full.append(seconds)
+        full_peaks.append(peak)
+        print(f"  {scale.name} run {run + 1}: read_csv {bare[-1]:.2f} s, "
+              f"sosu load {full[-1]:.2f} s", flush=True)
+    refused_folder = _refused_copy(folder, base / "refused")
+    refused, _peak = _measure("refused", refused_folder, base / "refused.duckdb")
+    shutil.rmtree(refused_folder)
+    (base / "bare.duckdb").unlink(missing_ok=True)
+    return LoadResult(rows, bare, full, max(bare_peaks), max(full_peaks), refused)
+
+
+# --- b. the data behind every page -----------------------------------------------------
+
+Call = Callable[[], object]
+VARIANTS = ("alle", "ét sted", "leder")  # education team: all / one site; a site manager
+
+
+def page_calls(con: Any, variant: str, site: str, first_year: int, last_year: int
+               ) -> dict[str, list[Call]]:
+    """Every query a page runs on a first visit, as app_pages/*.py and dashboard/*_view.py
+    call them through the viewer-aware query layer. "alle": the education team, no site
+    filter; "ét sted": the education team filtered to `site`; "leder": the manager of
+    `site` (every figure protected: suppression, complementary cells, REST)."""
+    from access.roles import AccessDenied, Viewer
+    from queries import datasets, metrics
+    from queries.datasets import Request
+
+    viewer = (Viewer("leder", "leder", (site,)) if variant == "leder"
+              else Viewer("uddannelse", "uddannelse"))
+    chosen = None if variant == "alle" else site
+    years = (first_year, last_year)
+
+    def request(one: str | None = None, whole: bool = False) -> Request:
+        return Request(None if whole else (one or chosen), tuple(EDUCATIONS), years)
+
+    def get(name: str, req: Request) -> Call:
+        def call() -> object:
+            try:
+                return datasets.BY_NAME[name](con, viewer, req)
+            except AccessDenied:  # the page shows the refusal instead (dashboard/data.py)
+                return None
+        return call
+
+    header = [lambda: metrics.load_info(con)]
+    filters = [lambda: metrics.year_span(con), lambda: datasets.sites(con, viewer)]
+    own = chosen or site  # Mit oplæringssted always shows one site
+    sick_site = [get("sick_leave_by_year", request(own)),
+                 get("sick_leave_by_year", request(whole=True))]
+    students = [get("students", request(own))] if viewer.may_see_individuals else []
+    return {
+        "Overblik": [*header, lambda: datasets.target_series(con, viewer)],
+        "Frafald": [*header, *filters, *(get(n, request()) for n in (
+            "cohorts", "dropout_reasons", "dropout_phases", "survival"))],
+        "Sygefravær": [*header, *filters, get("sick_leave_by_year", request()),
+                       get("sick_leave_by_month", request())],
+        "Fastholdelse": [*header, *filters, get("cohorts", request()),
+                         get("workplaces", request())],
+        "Rekruttering": [*header, *filters, get("hires", request()),
+                         get("age_bands", request())],
+        "Mit oplæringssted": [*header, *filters, get("cohorts", request(own)),
+                              get("cohorts", request(whole=True)), *sick_site,
+                              get("dropout_phases", request(own)), *students],
+        "Data": [*header],
+    }
+
+
+@dataclass
+class Timing:
+    first: float
+    median: float
+    worst: float
+
+    @classmethod
+    def of(cls, seconds: list[float]) -> Timing:
+        return cls(seconds[0], statistics.median(seconds), max(seconds))
+
+
+def measure_queries(db: Path, site: str, runs: int) -> dict[str, dict[str, Timing]]:
+    """{page: {variant: Timing}}; every page on a fresh read-only connection."""
+    from queries.db import connect_read_only
+    from queries.kpi import kpi
+    from queries.metrics import year_span
+
+    results: dict[str, dict[str, Timing]] = {}
+    probe = connect_read_only(db)
+    span = year_span(probe)
+    probe.close()
+    assert span
+    for variant in VARIANTS:
+        for page in [*page_calls(None, variant, site, *span), "sosu kpi --json"]:
+            con = connect_read_only(db)
+            calls = page_calls(con, variant, site, *span).get(page) or [
+                partial(kpi, con, None if variant == "alle" else site)]
+            seconds = []
+            for _ in range(runs):
+                start = time.perf_counter()
+                for call in calls:
+                    call()
+                seconds.append(time.perf_counter() - start)
+            con.close()
+            results.setdefault(page, {})[variant] = Timing.of(seconds)
+    return results
+
+
+# --- c. drawing in a real browser ------------------------------------------------------
+
+@dataclass
+class BrowserResult:
+    first: dict[str, dict[str, float]]  # page → variant → first visit
+    url: dict[str, dict[str, Timing]]  # page → variant → repeated visits
+    click: dict[str, Timing]
+    exceptions: int
+    server_peak: float
+
+
+def _peak_mib(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def measure_browser(db: Path, site: str, runs: int) -> BrowserResult:
+    from tests.browser_support import EXCEPTION, PAGES, chromium, drawn, streamlit_server
+
+    url_times: dict[str, dict[str, list[float]]] = {}
+    click_times: dict[str, list[float]] = {}
+    exceptions = 0
+    with streamlit_server(db) as server, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{server.url}/data")  # warm: the server has imported and run once
+        drawn(page, "Data")
+
+        def visit(target: str, title: str) -> float:
+            start = time.perf_counter()
+            page.goto(target)
+            drawn(page, title)
+            return time.perf_counter() - start
+
+        for variant, query in (("alle", ""),
+                               ("ét sted", "?sted=" + urllib.parse.quote(site))):
+            for _ in range(runs + 1):  # the first round is each page's first visit
+                for path, title in PAGES.items():
+                    seconds = visit(f"{server.url}/{path}{query}", title)
+                    url_times.setdefault(title, {}).setdefault(variant, []).append(seconds)
+                    exceptions += page.locator(EXCEPTION).count()
+        visit(server.url, "Overblik")
+        titles = list(PAGES.values())
+        for _ in range(runs):
+            for title in [*titles[1:], titles[0]]:
+                start = time.perf_counter()
+                page.locator("[data-testid='stSidebarNav'] a").filter(
+                    has_text=title).first.click()
+                drawn(page, title)
+                click_times.setdefault(title, []).append(time.perf_counter() - start)
+                exceptions += page.locator(EXCEPTION).count()
+        peak = _peak_mib(server.pid)
+    return BrowserResult(
+        {t: {v: s[0] for v, s in variants.items()} for t, variants in url_times.items()},
+        {t: {v: Timing.of(s[1:]) for v, s in variants.items()}
+         for t, variants in url_times.items()},
+        {t: Timing.of(s) for t, s in click_times.items()}, exceptions, peak)
+
+
+# --- report ---------------------------------------------------------------------------
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f}".replace(",", ".")
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.2f}"
+
+
+def report(results: dict[str, dict[str, Any]]) -> str:
+    lines = ["### a. Load: `sosu load` against bare `read_csv` (best of the runs)", "",
+             "| scale | students | sick-leave rows | read_csv | sosu load | ratio "
+             "| peak read_csv | peak sosu load | refused load |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, result in results.items():
+        load: LoadResult = result["load"]
+        bare, full = min(load.bare), min(load.full)
+        lines.append(
+            f"| {name} | {load.rows['elever']:,} | {load.rows['sygefravaer']:,} | {_s(bare)} s "
+            f"| {_s(full)} s | {full / bare:.2f}× | {load.bare_peak:.0f} MiB "
+            f"| {load.full_peak:.0f} MiB | {_s(load.refused)} s |")
+        spread = ", ".join(f"{f / b:.2f}" for b, f in zip(load.bare, load.full, strict=True))
+        result["spread"] = spread
+    lines += ["", "Ratio of each run: " + "; ".join(
+        f"{n} {r['spread']}" for n, r in results.items()), ""]
+    lines += ["### b. Page data: every query of a page, uncached, through the viewer-aware "
+              "query layer (ms: first / median / worst)",
+              "", "| page | " + " | ".join(f"{n} {v}" for n in results for v in VARIANTS)
+              + " |", "| --- |" + " --- |" * len(VARIANTS) * len(results)]
+    for page in next(iter(results.values()))["queries"]:
+        cells = []
+        for result in results.values():
+            for variant in VARIANTS:
+                t: Timing = result["queries"][page][variant]
+                cells.append(f"{_ms(t.first)} / {_ms(t.median)} / {_ms(t.worst)}")
+        lines.append(f"| {page} | " + " | ".join(cells) + " |")
+    browsed = {n: r["browser"] for n, r in results.items() if r.get("browser")}
+    for name, browser in browsed.items():
+        lines += ["", f"### c. Browser, {name}: URL opened until fully drawn "
+                  "(s: first visit / median / worst of repeats)", "",
+                  "| page | alle | ét sted | sidebar click (median / worst) |",
+                  "| --- | --- | --- | --- |"]
+        for title, variants in browser.url.items():
+            cells = []
+            for variant in ("alle", "ét sted"):
+                t = variants[variant]
+                cells.append(f"{_s(browser.first[title][variant])} / {_s(t.median)} "
+                             f"/ {_s(t.worst)}")
+            click = browser.click[title]
+            lines.append(f"| {title} | {' | '.join(cells)} "
+                         f"| {_s(click.median)} / {_s(click.worst)} |")
+        lines += ["", f"Exceptions shown: {browser.exceptions}. Streamlit server peak memory: "
+                  f"{browser.server_peak:.0f} MiB."]
+    return "\n".join(lines)
+
+
+def _largest_site(db: Path) -> str:
+    from queries.db import connect_read_only
+
+    con = connect_read_only(db)
+    try:
+        row = con.execute("SELECT oplaeringssted FROM elever GROUP BY 1 "
+                          "ORDER BY count(*) DESC, 1 LIMIT 1").fetchone()
+    finally:
+        con.close()
+    assert row
+    return str(row[0])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", choices=["municipal", "national", "both"], default="both")
+    parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--runs", type=int, default=None,
+                        help="load runs per scale (default 5 municipal, 3 national)")
+    parser.add_argument("--query-runs", type=int, default=7)
+    parser.add_argument("--browser-runs", type=int, default=3)
+    parser.add_argument("--work", type=Path, default=None,
+                        help="keep generated data and databases here (default: a temp dir)")
+    parser.add_argument("--child", nargs=3, metavar=("KIND", "FOLDER", "DB"),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        _child(args.child[0], Path(args.child[1]), Path(args.child[2]))
+        return
+    names = ["municipal", "national"] if args.scale == "both" else [args.scale]
+    with _workdir(args.work) as work:
+        results: dict[str, dict[str, Any]] = {}
+        for name in names:
+            scale = SCALES[name]
+            print(f"{name}: {scale.students_per_year:,} hires a year, {YEARS} years", flush=True)
+            folder, rows = _data(scale, work)
+            load = measure_load(scale, folder, rows, work, args.runs or scale.runs)
+            db = work / name / "sosu.duckdb"
+            site = _largest_site(db)
+            print(f"  page queries (site: {site})", flush=True)
+            result: dict[str, Any] = {"load": load, "site": site,
+                                      "queries": measure_queries(db, site, args.query_runs)}
+            if not args.skip_browser:
+                print("  browser", flush=True)
+                result["browser"] = measure_browser(db, site, args.browser_runs)
+            results[name] = result
+        print()
+        print(report(results))
+        print(f"\nOne site = the largest: {', '.join(r['site'] for r in results.values())}. "
+              f"Peak memory of this process: "
+              f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB.")
+
+
+@contextmanager
+def _workdir(work: Path | None) -> Iterator[Path]:
+    if work:
+        work.mkdir(parents=True, exist_ok=True)
+        yield work
+        return
+    with tempfile.TemporaryDirectory(prefix="sosu-bench-") as tmp:
+        yield Path(tmp)
 
 
 if __name__ == "__main__":

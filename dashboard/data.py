@@ -3,7 +3,9 @@
 The connection is cached per file version (inode, mtime): after a load swaps a
 new file in, the next rerun opens the new version. Query results are cached per
 version, per viewer and per request, so one viewer's figures are never served
-to another.
+to another. The version is fixed once at the start of every script run (app.py
+calls pin_version), so all figures on a page come from one file even when a load
+swaps a new one in while the page is being drawn.
 """
 
 from __future__ import annotations
@@ -23,15 +25,57 @@ from queries.targets import Target, TargetsError, load_targets
 Stamp = tuple[int, int]
 
 
+_PINNED = "_sosu_db_version"
+
+
+class _Swapped(Exception):
+    """The file was replaced while it was being opened: which one is open is unknown."""
+
+
 @st.cache_resource(max_entries=2, show_spinner=False)
 def _connection(path: str, stamp: Stamp) -> Any:
-    return connect_read_only(Path(path))
+    con = connect_read_only(Path(path))
+    if file_stamp(Path(path)) != stamp:  # a swap between stat and ATTACH: never cache it
+        con.close()
+        raise _Swapped(path)
+    return con
+
+
+def _current() -> tuple[str, Stamp] | None:
+    """The file as it is now, with an open connection proven to be that very file."""
+    path = database_path()
+    for _attempt in range(10):
+        stamp = file_stamp(path)
+        if stamp is None:
+            return None
+        try:
+            _connection(str(path), stamp)
+        except _Swapped:
+            continue  # swapped just now: take the new file
+        return str(path), stamp
+    raise RuntimeError("databasen skiftes hele tiden ud; prøv igen om lidt")
+
+
+def _open(path: str, stamp: Stamp) -> Any:
+    """The pinned file's connection. If it was dropped from the cache and the file has
+    been swapped since, the run starts again on the new file rather than mix the two."""
+    try:
+        return _connection(path, stamp)
+    except _Swapped:
+        st.rerun()
+
+
+def pin_version() -> None:
+    """Fix the database version for this script run (called first in app.py)."""
+    st.session_state[_PINNED] = _current()
 
 
 def version() -> tuple[str, Stamp] | None:
-    path = database_path()
-    stamp = file_stamp(path)
-    return (str(path), stamp) if stamp else None
+    """The version pinned for this run; outside a pinned run, the file as it is now."""
+    if _PINNED in st.session_state:
+        pinned: tuple[str, Stamp] | None = st.session_state[_PINNED]
+        return pinned
+    return _current()
 
 
 def _viewer() -> Viewer:
@@ -43,7 +87,7 @@ def _viewer() -> Viewer:
 @st.cache_data(max_entries=512, show_spinner=False)
 def _dataset(path: str, stamp: Stamp, name: str, viewer: Viewer,
              request: Request) -> pd.DataFrame:
-    return datasets.BY_NAME[name](_connection(path, stamp), viewer, request)
+    return datasets.BY_NAME[name](_open(path, stamp), viewer, request)
 
 
 def dataset(name: str, request: Request) -> pd.DataFrame:
@@ -60,7 +104,7 @@ def dataset(name: str, request: Request) -> pd.DataFrame:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _series(path: str, stamp: Stamp, viewer: Viewer) -> pd.DataFrame:
-    return datasets.target_series(_connection(path, stamp), viewer)
+    return datasets.target_series(_open(path, stamp), viewer)
 
 
 def target_series() -> pd.DataFrame:
@@ -70,7 +114,7 @@ def target_series() -> pd.DataFrame:
 
 @st.cache_data(show_spinner=False)
 def _all_sites(path: str, stamp: Stamp) -> list[str]:
-    return metrics.sites(_connection(path, stamp))
+    return metrics.sites(_open(path, stamp))
 
 
 def all_sites() -> list[str]:
@@ -86,7 +130,7 @@ def sites() -> list[str]:
 
 @st.cache_data(show_spinner=False)
 def _year_span(path: str, stamp: Stamp) -> tuple[int, int] | None:
-    return metrics.year_span(_connection(path, stamp))
+    return metrics.year_span(_open(path, stamp))
 
 
 def year_span() -> tuple[int, int] | None:
@@ -96,7 +140,7 @@ def year_span() -> tuple[int, int] | None:
 
 @st.cache_data(show_spinner=False)
 def _load_info(path: str, stamp: Stamp) -> dict[str, Any]:
-    return metrics.load_info(_connection(path, stamp))
+    return metrics.load_info(_open(path, stamp))
 
 
 def load_info() -> dict[str, Any]:
@@ -114,7 +158,7 @@ def holds_real_data() -> bool:
 def _report(path: str, stamp: Stamp, viewer: Viewer, quarter: str, site: str | None) -> bytes:
     from report import make_report
 
-    return make_report(_connection(path, stamp), viewer, quarter, site)
+    return make_report(_open(path, stamp), viewer, quarter, site)
 
 
 def report(quarter: str, site: str | None) -> bytes:

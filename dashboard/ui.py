@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from functools import partial
 from typing import Any
 
 import pandas as pd
@@ -97,12 +98,17 @@ def table(frame: pd.DataFrame, name: str, key: str) -> None:
     visible = shown(frame)
     st.dataframe(visible, hide_index=True, width="stretch", key=f"table_{key}")
     left, right = st.columns(2)
-    left.download_button("Hent CSV", visible.to_csv(index=False, sep=";", decimal=",")
-                         .encode("utf-8-sig"), f"{name}.csv", "text/csv", key=f"csv_{key}",
-                         on_click=_log_export, args=(name, "csv"))
-    right.download_button("Hent Excel", _excel(visible), f"{name}.xlsx",
+    # The files are made when clicked, not on every run: writing an Excel file for each
+    # of Frafald's five charts took 0.3 s of every rerun.
+    left.download_button("Hent CSV", partial(_csv, visible), f"{name}.csv", "text/csv",
+                         key=f"csv_{key}", on_click=_log_export, args=(name, "csv"))
+    right.download_button("Hent Excel", partial(_excel, visible), f"{name}.xlsx",
                           "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
                           key=f"xlsx_{key}", on_click=_log_export, args=(name, "xlsx"))
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
 
 
 def _excel(frame: pd.DataFrame) -> bytes:

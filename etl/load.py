@@ -8,7 +8,9 @@ holds it open keeps its snapshot (DuckDB locks a file per process).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import errno
 import fcntl
 import json
 import os
@@ -20,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from etl.contract import FILES
+from etl.fast import validate_fast
 from etl.problems import Problem, ValidationFailed
 from etl.read import find_sources, stage
 from etl.validate import build_typed, collect_problems, raw_table, typed_table
@@ -77,9 +80,16 @@ def validate_folder(
 
 def check_folder(folder: Path, today: dt.date | None = None) -> dict[str, int]:
     """Validate only; return row counts."""
+    today = today or dt.date.today()
     con = duckdb.connect()
     try:
-        validate_folder(con, folder, today or dt.date.today())
+        if validate_fast(con, folder, today) is not None:
+            return _row_counts(con, lambda name: name)
+    finally:
+        con.close()
+    con = duckdb.connect()
+    try:
+        validate_folder(con, folder, today)
         return _row_counts(con, typed_table)
     finally:
         con.close()
@@ -97,7 +107,10 @@ def _row_counts(con: duckdb.DuckDBPyConnection, table: Callable[[str], str]) -> 
 def _exclusive(db_path: Path) -> Iterator[None]:
     """One load at a time per database; a second is refused rather than queued."""
     lock_path = db_path.with_name(db_path.name + ".lock")
-    handle = open(lock_path, "a")  # noqa: SIM115 - held for the whole load
+    try:
+        handle = open(lock_path, "a")  # noqa: SIM115 - held for the whole load
+    except OSError as error:
+        raise _cannot_write(db_path.parent, error) from error
     try:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -113,7 +126,25 @@ def _exclusive(db_path: Path) -> Iterator[None]:
 def _remove_leftovers(db_path: Path) -> None:
     """Half-built files from a killed load are never the live database: remove them."""
     for leftover in db_path.parent.glob(f".loading-{db_path.name}*"):
-        leftover.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a read-only folder: the build fails clearly
+            leftover.unlink(missing_ok=True)
+
+
+def _cannot_write(folder: Path, error: OSError | duckdb.Error) -> ValidationFailed:
+    """The database folder refuses writes: say why in Danish; the live file is untouched."""
+    text = str(error)
+    if isinstance(error, OSError) and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS) \
+            or "Permission denied" in text or "Read-only file system" in text:
+        reason = "skrivebeskyttet mappe"
+    elif isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT) \
+            or "No space left" in text:
+        reason = "fuld disk"
+    elif isinstance(error, OSError) and error.strerror:
+        reason = error.strerror
+    else:
+        reason = "fuld disk eller skrivebeskyttet mappe?"
+    return ValidationFailed([Problem(folder.name or ".", 0, "", (
+        f"databasen kan ikke skrives ({reason}); den gamle database er uændret"))])
 
 
 def load_folder(
@@ -124,30 +155,50 @@ def load_folder(
 ) -> LoadSummary:
     """Validate `folder` and, only if it is clean, replace `db_path` atomically."""
     today = today or dt.date.today()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise _cannot_write(db_path.parent, error) from error
     with _exclusive(db_path):
         _remove_leftovers(db_path)
         building = db_path.with_name(f".loading-{db_path.name}-{os.getpid()}")
         try:
             summary = _build(folder, building, today, progress)
             progress("Skifter databasen ud", 0.98)
-            os.replace(building, db_path)
+            try:
+                os.replace(building, db_path)
+            except OSError as error:  # e.g. the folder turned read-only during the load
+                raise _cannot_write(db_path.parent, error) from error
             _fsync_dir(db_path.parent)
         finally:
-            building.unlink(missing_ok=True)
-            building.with_name(building.name + ".wal").unlink(missing_ok=True)
+            with contextlib.suppress(OSError):  # left for the next load to remove
+                _discard(building)
     progress("Færdig", 1.0)
     return summary
+
+
+def _discard(building: Path) -> None:
+    building.unlink(missing_ok=True)
+    building.with_name(building.name + ".wal").unlink(missing_ok=True)
 
 
 def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> LoadSummary:
     con = None
     try:
         con = duckdb.connect(str(building))
-        display = validate_folder(con, folder, today, progress)
+        # Clean CSV files go straight into the final tables (etl.fast). Anything else,
+        # or any problem, starts again on an empty file with the text path, which
+        # reports every problem.
+        display = validate_fast(con, folder, today, progress)
+        fast = display is not None
+        if display is None:
+            con.close()
+            _discard(building)
+            con = duckdb.connect(str(building))
+            display = validate_folder(con, folder, today, progress)
         progress("Skriver databasen", 0.9)
         con.execute("BEGIN")
-        for spec in FILES:
+        for spec in FILES if not fast else ():
             columns = ", ".join(spec.column_names)
             # Typed tables keep the file's order (insertion order is preserved): no sort.
             con.execute(
@@ -159,14 +210,8 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
         create_views(con)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
-    except OSError as error:
-        raise ValidationFailed([Problem(building.parent.name or ".", 0, "", (
-            f"databasen kan ikke skrives ({error.strerror}); den gamle database er uændret"))]
-        ) from error
-    except duckdb.IOException as error:
-        raise ValidationFailed([Problem(building.parent.name or ".", 0, "", (
-            "databasen kan ikke skrives (fuld disk eller skrivebeskyttet mappe?); "
-            "den gamle database er uændret"))]) from error
+    except (OSError, duckdb.IOException) as error:
+        raise _cannot_write(building.parent, error) from error
     finally:
         if con is not None:
             con.close()

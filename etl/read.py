@@ -7,6 +7,7 @@ and rules are set-wise SQL in etl.validate.
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import csv
 import datetime as dt
@@ -136,14 +137,77 @@ def _map_header(
     return names, problems
 
 
-def _decode(data: bytes) -> str | None:
-    """Danish Excel writes UTF-8 (often with BOM) or Windows-1252."""
-    for encoding in ("utf-8-sig", "cp1252"):
+CHUNK = 1 << 23  # files are checked in 8 MiB pieces: a national file never sits in memory
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV file whose header matches the contract, ready for DuckDB's read_csv."""
+
+    path: Path
+    display: str
+    names: list[str]
+    delimiter: str
+    encoding: str  # "utf-8", "utf-8-sig" (with BOM) or "cp1252"
+
+    @property
+    def plain_utf8(self) -> bool:
+        return self.encoding == "utf-8"
+
+
+@dataclass
+class _Scan:
+    has_content: bool = False
+    binary: bool = False
+    bom: bool = False
+    utf8: bool = True
+    header: bytes = b""
+
+
+def _scan(path: Path) -> _Scan:
+    """One pass over the file: empty?, binary?, valid UTF-8?, and its first line.
+
+    Danish Excel writes UTF-8 (often with BOM) or Windows-1252; DuckDB reads UTF-8
+    only (cp1252 needs a download), so the encoding is settled here, in pieces.
+    """
+    scan = _Scan()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    header: bytes | None = None
+    with open(path, "rb") as handle:
+        chunk = handle.read(CHUNK)
+        scan.binary = b"\x00" in chunk[:65536]
+        scan.bom = chunk.startswith(_BOM)
+        pending = b""
+        while chunk:
+            scan.has_content = scan.has_content or bool(chunk.strip())
+            if scan.utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    scan.utf8 = False
+            if header is None:
+                pending += chunk
+                if b"\n" in pending:
+                    header = pending.split(b"\n", 1)[0]
+            chunk = handle.read(CHUNK)
+    if scan.utf8:
         try:
-            return data.decode(encoding)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            continue
-    return None
+            scan.utf8 = False
+    scan.header = pending if header is None else header
+    return scan
+
+
+def _cp1252_ok(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            try:
+                chunk.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+    return True
 
 
 def _sniff_delimiter(header_line: str) -> str:
@@ -151,44 +215,59 @@ def _sniff_delimiter(header_line: str) -> str:
     return max(counts, key=lambda d: counts[d])
 
 
-def _stage_csv(
-    con: duckdb.DuckDBPyConnection, source: Source, spec: FileSpec, table: str
-) -> list[Problem]:
+def inspect_csv(source: Source, spec: FileSpec) -> CsvFile | list[Problem]:
+    """Encoding, delimiter and header of a CSV source, or the problems that stop it."""
     display = source.display
     try:
-        data = source.path.read_bytes()
+        scan = _scan(source.path)
+        encoding = ("utf-8-sig" if scan.bom else "utf-8") if scan.utf8 else (
+            "cp1252" if _cp1252_ok(source.path) else None)
     except OSError as error:
         return [Problem(display, 0, "", f"kan ikke læses ({error.strerror})")]
-    if not data.strip():
+    if not scan.has_content:
         return [Problem(display, 0, "", "filen er tom; den skal mindst have en overskriftslinje")]
-    if b"\x00" in data[:65536]:
+    if scan.binary:
         return [Problem(display, 0, "", "er ikke en tekstfil (CSV); gem den som CSV eller .xlsx")]
-    text = _decode(data)
-    if text is None:
+    if encoding is None:
         return [Problem(display, 0, "", "ukendt tegnsæt; gem filen som CSV UTF-8")]
-    header_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+    header_line = scan.header.decode(encoding).lstrip("\ufeff").rstrip("\r")
     delimiter = _sniff_delimiter(header_line)
     raw_names = next(csv.reader([header_line], delimiter=delimiter))
     names, problems = _map_header(raw_names, spec, display)
     if problems:
         return problems
-    # DuckDB reads UTF-8 only (cp1252 needs a download): hand it a clean UTF-8 copy
-    # unless the bytes already are plain UTF-8.
-    needs_copy = data.startswith(b"\xef\xbb\xbf") or text.encode("utf-8") != data
-    with _utf8_file(text if needs_copy else None, source.path) as path:
-        return _read_csv_into(con, path, names, delimiter, spec, table, display)
+    return CsvFile(source.path, display, names, delimiter, encoding)
+
+
+def _stage_csv(
+    con: duckdb.DuckDBPyConnection, source: Source, spec: FileSpec, table: str
+) -> list[Problem]:
+    found = inspect_csv(source, spec)
+    if isinstance(found, list):
+        return found
+    with utf8_file(found) as path:
+        return _read_csv_into(con, path, found.names, found.delimiter, spec, table,
+                              found.display)
 
 
 @contextlib.contextmanager
-def _utf8_file(text: str | None, original: Path) -> Iterator[Path]:
-    """Yield a path DuckDB can read as UTF-8; the temporary copy is always removed."""
-    if text is None:
-        yield original
+def utf8_file(found: CsvFile) -> Iterator[Path]:
+    """Yield a path DuckDB can read as UTF-8; a temporary copy is always removed."""
+    if found.plain_utf8:
+        yield found.path
         return
     fd, name = tempfile.mkstemp(suffix=".csv", prefix=".sosu-")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text.lstrip("\ufeff"))
+        with os.fdopen(fd, "wb") as target, open(found.path, "rb") as source:
+            stripping = found.encoding == "utf-8-sig"
+            while chunk := source.read(CHUNK):
+                if found.encoding == "cp1252":
+                    chunk = chunk.decode("cp1252").encode("utf-8")
+                elif stripping:
+                    while chunk.startswith(_BOM):  # every leading BOM goes
+                        chunk = chunk[len(_BOM):]
+                    stripping = not chunk
+                target.write(chunk)
         yield Path(name)
     finally:
         os.unlink(name)

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import errno
 import hashlib
 import os
+import random
+import shutil
 import signal
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -76,25 +81,236 @@ def _figures(db: Path) -> dict:
         con.close()
 
 
-@pytest.mark.parametrize("delay", [0.2, 0.4, 0.6, 0.8, 1.0, 1.2, 1.4, 1.6, 1.8, 2.0])
-def test_killed_load_leaves_a_whole_database(tmp_path: Path, delay: float) -> None:
-    """SIGKILL at any point: the live file is the old one byte for byte, or (if the kill
-    came after the swap) the complete new one; never a mixture, never missing."""
+# --- faults during a load: SIGKILL, two loads at once, a read-only folder ---------------
+
+KILL_POINTS = 20
+EXTRA_STUDENT = "Z0000001,SSA,{day},31,Ekstra sted,ekstern\n"
+
+
+@dataclass(frozen=True)
+class Versions:
+    """Data set A, and B = A plus one student, with their figures and live databases."""
+
+    a: Path
+    b: Path
+    db_a: Path
+    figures_a: dict
+    figures_b: dict
+    startup_seconds: float  # a fresh process importing etl.cli, before any loading
+    load_seconds: float  # one undisturbed `sosu load` in a fresh process
+
+
+@pytest.fixture(scope="module")
+def versions(tmp_path_factory: pytest.TempPathFactory) -> Versions:
+    """Big enough that a load in a fresh process takes about a second, small enough to
+    generate in a blink (bench/generate.py, seeded)."""
+    from bench.generate import generate
+
+    today = dt.date.today()  # `sosu load` checks dates against the real today
+    base = tmp_path_factory.mktemp("versions")
+    generate(base / "a", students_per_year=250, years=10, seed=6, today=today,
+             municipalities=3)
+    shutil.copytree(base / "a", base / "b")
+    with open(base / "b" / "elever.csv", "a", encoding="utf-8") as handle:
+        handle.write(EXTRA_STUDENT.format(day=today.replace(day=1).isoformat()))
+    load_folder(base / "a", base / "a.duckdb", today=today)
+    load_folder(base / "b", base / "b.duckdb", today=today)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import etl.cli"], cwd=ROOT, check=True)
+    startup = time.perf_counter() - start
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "etl.cli", "load", str(base / "b"), "--db",
+                    str(base / "timing.duckdb")], cwd=ROOT, check=True, capture_output=True)
+    seconds = time.perf_counter() - start
+    return Versions(base / "a", base / "b", base / "a.duckdb", _figures(base / "a.duckdb"),
+                    _figures(base / "b.duckdb"), startup, seconds)
+
+
+def _kill_delays(versions: Versions) -> list[float]:
+    """Seeded random moments: a few while Python starts, most while the load runs and
+    swaps, the last just past the end."""
+    rng = random.Random(20261123)
+    startup, total = versions.startup_seconds, versions.load_seconds
+    early = [rng.uniform(0.05, startup) for _ in range(3)]
+    return sorted(early + [rng.uniform(startup, total * 1.05)
+                           for _ in range(KILL_POINTS - len(early))])
+
+
+@pytest.mark.parametrize("point", range(KILL_POINTS))
+def test_killed_load_leaves_a_whole_database(versions: Versions, tmp_path: Path,
+                                             point: int) -> None:
+    """SIGKILL at a random point: the live file is the old one byte for byte, or (if the
+    kill came after the swap) the complete new one; never a mixture, never missing. The
+    next load succeeds and tidies up."""
     db = tmp_path / "live.duckdb"
-    load_folder(MINIMAL, db, today=TODAY)
-    before, figures = _digest(db), _figures(db)
-    process = subprocess.Popen([sys.executable, "-m", "etl.cli", "load", str(MINIMAL),
+    shutil.copyfile(versions.db_a, db)
+    before = _digest(db)
+    process = subprocess.Popen([sys.executable, "-m", "etl.cli", "load", str(versions.b),
                                 "--db", str(db)], cwd=ROOT,
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(delay)
+    time.sleep(_kill_delays(versions)[point])
     if process.poll() is None:
         os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    if process.returncode != 0 and _digest(db) != before:
+    if _digest(db) == before:
+        assert _figures(db) == versions.figures_a
+    else:
+        assert _figures(db) == versions.figures_b
         assert not list(tmp_path.glob(".loading-*")), "swapped, so nothing is left beside it"
-    assert _figures(db) == figures
-    load_folder(MINIMAL, db, today=TODAY)  # the next load succeeds and tidies up
+    load_folder(versions.a, db, today=dt.date.today())
+    assert _figures(db) == versions.figures_a
     assert not list(tmp_path.glob(".loading-*"))
+
+
+def test_kill_points_cover_the_whole_load(versions: Versions) -> None:
+    delays = _kill_delays(versions)
+    assert len(delays) >= 20
+    assert delays[0] < versions.startup_seconds and delays[-1] > versions.load_seconds * 0.9
+    assert versions.load_seconds - versions.startup_seconds > 0.2, "data too small to kill in"
+
+
+_STARTER = """
+import pathlib, sys, time
+sys.path.insert(0, '.')
+from etl.cli import main
+go = pathlib.Path(sys.argv[1])
+print('ready', flush=True)
+while not go.exists():
+    time.sleep(0.001)
+sys.exit(main(['load', sys.argv[2], '--db', sys.argv[3]]))
+"""
+
+
+def test_two_loads_started_together_one_proceeds_one_is_refused(
+        versions: Versions, tmp_path: Path) -> None:
+    db = tmp_path / "live.duckdb"
+    shutil.copyfile(versions.db_a, db)
+    go = tmp_path / "go"
+    loads = [subprocess.Popen([sys.executable, "-c", _STARTER, str(go), str(versions.b),
+                               str(db)], cwd=ROOT, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    for load in loads:  # both have imported everything and wait at the same line
+        assert load.stdout and load.stdout.readline().strip() == "ready"
+    go.touch()
+    results = [(load.wait(timeout=60), load.communicate()[1]) for load in loads]
+    assert sorted(code for code, _err in results) == [0, 1]
+    refused = next(err for code, err in results if code == 1)
+    assert "en anden indlæsning af databasen er i gang; prøv igen, når den er færdig" in refused
+    assert "Databasen er ikke ændret" in refused and "Traceback" not in refused
+    assert _figures(db) == versions.figures_b
+    load_folder(versions.a, db, today=dt.date.today())
+    assert _figures(db) == versions.figures_a
+
+
+def _chmod_is_enforced(folder: Path) -> bool:
+    """False when running as root (or similar), where 0555 does not stop writes."""
+    probe = folder / "probe"
+    probe.mkdir()
+    probe.chmod(0o555)
+    try:
+        (probe / "x").touch()
+    except PermissionError:
+        return True
+    finally:
+        probe.chmod(0o755)
+    return False
+
+
+@pytest.fixture
+def live(tmp_path: Path) -> Path:
+    """A live database in its own folder, loaded once (so the lock file exists)."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    db = folder / "live.duckdb"
+    load_folder(MINIMAL, db, today=TODAY)
+    return db
+
+
+def _refused_clearly(db: Path, before: str, folder: Path = MINIMAL, **kwargs: object) -> None:
+    with pytest.raises(ValidationFailed) as refused:
+        load_folder(folder, db, today=TODAY, **kwargs)  # type: ignore[arg-type]
+    message = refused.value.report()[0]
+    assert message == (f"{db.parent.name}: databasen kan ikke skrives (skrivebeskyttet mappe); "
+                       "den gamle database er uændret")
+    assert _digest(db) == before
+
+
+@pytest.mark.parametrize("when", ["before", "before_without_lock_file", "at_the_swap"])
+def test_read_only_folder_gives_a_clear_message_and_keeps_the_database(
+        live: Path, tmp_path: Path, when: str) -> None:
+    if not _chmod_is_enforced(tmp_path):
+        pytest.skip("root ignores chmod 0555 here; test_read_only_folder_as_root_without_"
+                    "the_override runs this test again with that power dropped")
+    before = _digest(live)
+    folder = live.parent
+    if when == "before_without_lock_file":
+        live.with_name(live.name + ".lock").unlink()
+
+    def turn_read_only(step: str, _fraction: float) -> None:
+        if step == "Skifter databasen ud":
+            folder.chmod(0o555)
+
+    try:
+        if when == "at_the_swap":
+            _refused_clearly(live, before, progress=turn_read_only)
+        else:
+            folder.chmod(0o555)
+            _refused_clearly(live, before)
+    finally:
+        folder.chmod(0o755)
+    load_folder(MINIMAL, live, today=TODAY)  # writable again: loads and tidies up
+    assert sorted(p.name for p in folder.iterdir()) == ["live.duckdb", "live.duckdb.lock"]
+
+
+def test_read_only_folder_as_root_without_the_override(tmp_path: Path) -> None:
+    """CI runs as root, where chmod 0555 stops nothing: run the read-only folder cases in
+    a child pytest that has dropped CAP_DAC_OVERRIDE (util-linux setpriv), so a 0555
+    folder refuses root's writes as it refuses everybody else's."""
+    if _chmod_is_enforced(tmp_path):
+        return  # not root: the test above ran the cases directly
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is needed to test a read-only folder as root"
+    child = subprocess.run(
+        [setpriv, "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-m",
+         "pytest", "-q", "-p", "no:cacheprovider", "-rs",
+         f"{__file__}::test_read_only_folder_gives_a_clear_message_and_keeps_the_database"],
+        cwd=ROOT, capture_output=True, text=True, timeout=300)
+    summary = child.stdout.strip().splitlines()[-1]
+    assert child.returncode == 0 and summary.startswith("3 passed"), child.stdout[-3000:]
+    assert "skipped" not in summary
+
+
+def _denied(*_args: object, **_kwargs: object) -> None:
+    raise PermissionError(errno.EACCES, "Permission denied")
+
+
+@pytest.mark.parametrize("where", ["lock_file", "new_database", "swap"])
+def test_write_refused_by_the_system_gives_a_clear_message(
+        live: Path, monkeypatch: pytest.MonkeyPatch, where: str) -> None:
+    """The same faults as a read-only folder, simulated, so they run as root too."""
+    import duckdb
+
+    import etl.load
+
+    before = _digest(live)
+    if where == "lock_file":
+        live.with_name(live.name + ".lock").unlink()
+        monkeypatch.setattr(etl.load, "open", _denied, raising=False)
+    elif where == "new_database":
+        real_connect = duckdb.connect
+
+        def read_only_folder(path: str = ":memory:", *args: object, **kw: object) -> object:
+            if ".loading-" in str(path):
+                raise duckdb.IOException(f'Cannot open file "{path}": Permission denied')
+            return real_connect(path, *args, **kw)  # type: ignore[arg-type]
+
+        monkeypatch.setattr(etl.load.duckdb, "connect", read_only_folder)
+    else:
+        monkeypatch.setattr(etl.load.os, "replace", _denied)
+    _refused_clearly(live, before)
+    monkeypatch.undo()
+    assert not list(live.parent.glob(".loading-*"))
+    load_folder(MINIMAL, live, today=TODAY)
 
 
 def test_disk_full_during_a_load_keeps_the_old_database(

@@ -6,67 +6,24 @@ fails the run instead of silently skipping.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from tests.browser_support import PAGES, chromium, require_chromium, settled, streamlit_server
+
 pytestmark = pytest.mark.browser
-
-ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
-                  "--disable-background-networking", "--disable-component-update",
-                  "--disable-sync", "--disable-quic", "--no-first-run"]
-PAGES = {"": "Overblik", "frafald": "Frafald", "sygefravaer": "Sygefravær",
-         "fastholdelse": "Fastholdelse", "rekruttering": "Rekruttering",
-         "mit_oplaeringssted": "Mit oplæringssted", "data": "Data"}
-
-if not Path(CHROMIUM).exists():
-    if os.environ.get("CI"):
-        raise RuntimeError("Chromium is required in CI: apt-get install chromium")
-    pytest.skip("Chromium not installed (apt-get install chromium)", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+require_chromium()
 
 
 @contextmanager
 def running_app(db: Path, **settings: str) -> Iterator[str]:
     """`streamlit run app.py` on `db` with extra SOSU_* settings; yields its URL."""
-    port = _free_port()
-    env = dict(os.environ, SOSU_DB=str(db), **settings)
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+    with streamlit_server(db, **settings) as running:
+        yield running.url
 
 
 @pytest.fixture(scope="module")
@@ -86,19 +43,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def _settled(page: object) -> None:
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']",  # type: ignore[attr-defined]
-                           timeout=60_000)
-    page.wait_for_timeout(300)  # type: ignore[attr-defined]
-    page.wait_for_selector("[data-testid='stSkeleton']", state="detached", timeout=30_000)  # type: ignore[attr-defined]
+    settled(page)
 
 
 @pytest.mark.parametrize("path", list(PAGES))
@@ -129,6 +79,12 @@ def test_filter_from_url_and_toggle(server: str, browser: object) -> None:
         page.get_by_text("Vis som tabel").first.click()
         _settled(page)
         assert page.locator("[data-testid='stException']").count() == 0
+        # The files are made on the click (deferred), and arrive whole.
+        for button, start in (("Hent CSV", b"\xef\xbb\xbfaar;uddannelse;ansatte"),
+                              ("Hent Excel", b"PK\x03\x04")):
+            with page.expect_download(timeout=30_000) as download:
+                page.get_by_role("button", name=button).first.click()
+            assert Path(download.value.path()).read_bytes().startswith(start)
     finally:
         page.close()
 

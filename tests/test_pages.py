@@ -148,6 +148,8 @@ def test_overview_shows_weighted_fulfilment_and_the_trajectories(app: AppTest) -
     assert "Ikke med (for få data): Frafald i hovedforløbet, SSH" in text
     # Sick leave 2022 comes before the baseline year 2023: the line still says 8,8 %.
     assert "målkurven siger 8,8 % nu" in text
+    assert len(app.get("plotly_chart")) == 0  # drawn only when asked for
+    app.toggle(key="vis_udvikling").set_value(True).run()
     assert len(app.get("plotly_chart")) == 8  # one trajectory chart per target
 
 

@@ -1,0 +1,172 @@
+"""The fast path for clean CSV exports: typed read_csv straight into the final tables.
+
+A national load is millions of clean rows. Staging every cell as text and parsing it
+again in SQL (etl.read, etl.validate) costs three times a bare read_csv. Here
+read_csv parses the typed columns itself (ISO dates, ÅÅÅÅ-MM months, hours with the
+file's decimal separator) into the tables the dashboard reads, and then one question
+is asked: would the text path find any problem? Every column rule and every rule
+across files is evaluated on the typed values. Only if there is no rejected line and
+no rule is hit is the result kept. Otherwise it is thrown away and the text path runs
+and reports every problem exactly as before, with file, line and column.
+
+That is sound because read_csv's typed parsing accepts a subset of what the text path
+accepts and gives the same value for it (tests/test_fast_path.py checks the awkward
+cases); codes, ages and free text are parsed with the text path's own expressions.
+Excel workbooks and files whose dates are not ISO simply take the text path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from etl.contract import FILES, MAX_ALDER, MAX_ID_LENGTH, MIN_ALDER, Column, FileSpec
+from etl.read import CsvFile, find_sources, inspect_csv, utf8_file
+from etl.validate import cpr_condition, cross_file_rules, parse_expression, typed_table
+
+Progress = Callable[[str, float], None]
+
+# Kinds read_csv parses itself, with the type and (for dates) the only format it is
+# given: the text path's first format, so both read the same text as the same value.
+NATIVE = {"date": ("DATE", "%Y-%m-%d"), "month": ("DATE", "%Y-%m"), "hours": ("DOUBLE", None)}
+TYPES = {"date": "DATE", "month": "DATE", "int": "INTEGER", "hours": "DOUBLE"}
+NOT_AN_AGE = -1  # an age that is there but is not a whole number: fails the range rule
+assert not MIN_ALDER <= NOT_AN_AGE <= MAX_ALDER
+
+
+def _date_format(spec: FileSpec) -> str | None:
+    formats = {NATIVE[c.kind][1] for c in spec.columns if c.kind in ("date", "month")}
+    if len(formats) > 1:
+        raise ValueError(f"{spec.name}: read_csv takes one date format per file")
+    return formats.pop() if formats else None
+
+
+def _value(column: Column, present: bool) -> str:
+    """The final column from read_csv's output (text columns already trimmed)."""
+    name = column.name
+    if not present:
+        return f"NULL::{TYPES.get(column.kind, 'VARCHAR')} AS {name}"
+    if column.kind in NATIVE:
+        return name
+    if column.kind == "int":
+        return (f"CASE WHEN {name} IS NOT NULL THEN coalesce({parse_expression(column)}, "
+                f"{NOT_AN_AGE}) END AS {name}")
+    if column.kind in ("code", "yesno"):
+        # An unknown spelling stays as written, so the check below sees it.
+        return f"coalesce({parse_expression(column)}, {name}) AS {name}"
+    return name
+
+
+def _problem_condition(column: Column, today: dt.date) -> str | None:
+    """True on a row where the text path would report a problem in this column.
+
+    Unparseable dates, months and hours never get here: read_csv rejected their line.
+    """
+    v = column.name
+    conditions = [f"{v} IS NULL"] if column.required else []
+    if column.kind == "id":
+        conditions += [f"({cpr_condition(v)})", f"length({v}) > {MAX_ID_LENGTH}"]
+    elif column.kind == "date":
+        conditions.append(f"{v} > DATE '{today.isoformat()}'")
+    elif column.kind == "month":
+        conditions.append(f"{v} > DATE '{today.replace(day=1).isoformat()}'")
+    elif column.kind == "int":
+        conditions.append(f"{v} NOT BETWEEN {MIN_ALDER} AND {MAX_ALDER}")
+    elif column.kind == "hours":
+        conditions.append(f"{v} < 0")
+    elif column.kind in ("code", "yesno"):
+        accepted = ", ".join(f"'{code}'" for code in column.codes)
+        conditions.append(f"{v} NOT IN ({accepted})")
+    return " OR ".join(conditions) or None
+
+
+def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec) -> bool:
+    """Create table `spec.name` from a CSV file; False (and no table) on any rejected line."""
+    present = set(found.names)
+    read_types = {n: NATIVE[spec.column(n).kind][0] if spec.column(n).kind in NATIVE
+                  else "VARCHAR" for n in found.names}
+    trimmed = ", ".join(n if read_types[n] != "VARCHAR" else f"nullif(trim({n}), '') AS {n}"
+                        for n in found.names)
+    values = ", ".join(_value(c, c.name in present) for c in spec.columns)
+    options = {"dateformat": _date_format(spec) or "%Y-%m-%d",
+               "decimal_separator": "," if found.delimiter == ";" else "."}
+    rejects = f"fast_{spec.name}_rejects"
+    with utf8_file(found) as path:
+        try:
+            con.execute(
+                f"""CREATE TABLE {spec.name} AS SELECT {values} FROM (SELECT {trimmed}
+                FROM read_csv(?, delim = ?, header = true, quote = '"', escape = '"',
+                    columns = ?, auto_detect = false, store_rejects = true,
+                    rejects_table = '{rejects}', rejects_scan = '{rejects}_scan',
+                    null_padding = false, strict_mode = true,
+                    dateformat = ?, decimal_separator = ?))""",
+                [str(path), found.delimiter, read_types, options["dateformat"],
+                 options["decimal_separator"]],
+            )
+            row = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()
+        except duckdb.Error:
+            con.execute(f"DROP TABLE IF EXISTS {spec.name}")
+            return False
+    con.execute(f"DROP TABLE {rejects}")
+    con.execute(f"DROP TABLE {rejects}_scan")
+    if row and row[0]:
+        con.execute(f"DROP TABLE {spec.name}")
+        return False
+    # Lines with every field empty are skipped, as the text path skips them.
+    con.execute(f"DELETE FROM {spec.name} WHERE "
+                + " AND ".join(f"{c.name} IS NULL" for c in spec.columns))
+    return True
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+def has_problems(con: duckdb.DuckDBPyConnection, today: dt.date) -> bool:
+    """Would the text path report anything for the tables on `con`?"""
+    for spec in FILES:
+        condition = " OR ".join(f"({c})" for c in (
+            _problem_condition(column, today) for column in spec.columns) if c)
+        if condition and _count(con, f"SELECT count(*) FROM {spec.name} WHERE {condition}"):
+            return True
+    union = "\nUNION ALL\n".join(f"SELECT * FROM ({q})" for q in cross_file_rules(today))
+    return _count(con, f"SELECT count(*) FROM ({union})") > 0
+
+
+def _quiet(_step: str, _fraction: float) -> None:
+    return None
+
+
+def validate_fast(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    today: dt.date,
+    progress: Progress = _quiet,
+) -> dict[str, str] | None:
+    """Build the final tables on `con` if every file is a clean CSV; otherwise None.
+
+    After None, `con` may hold half of the tables: the caller throws it away and runs
+    the text path, which reports the problems.
+    """
+    sources, problems = find_sources(folder)
+    if problems or any(s.path.suffix.lower() != ".csv" for s in sources.values()):
+        return None
+    display = {name: source.display for name, source in sources.items()}
+    for index, spec in enumerate(FILES):
+        progress(f"Læser {display[spec.name]}", index / (len(FILES) + 1))
+        found = inspect_csv(sources[spec.name], spec)
+        if isinstance(found, list) or not read_typed(con, found, spec):
+            return None
+    progress("Kontrollerer reglerne", len(FILES) / (len(FILES) + 1))
+    for spec in FILES:
+        # The rules across files read typed_<name> with a _line, as on the text path.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {typed_table(spec.name)} AS "
+                    f"SELECT rowid AS _line, * FROM main.{spec.name}")
+    problems_found = has_problems(con, today)
+    for spec in FILES:
+        con.execute(f"DROP VIEW {typed_table(spec.name)}")
+    return None if problems_found else display
