@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import random
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -69,6 +68,12 @@ SICK_LEAVE = {2019: .095, 2020: .103, 2021: .096, 2022: .091, 2023: .0884, 2024:
               2025: .080}
 LATER_SICK_LEAVE = .078
 DURATION_MONTHS = {"SSH": (17, 21), "SSA": (36, 42)}
+# Sick leave before calibration to each year's level: a month with any sick leave for a
+# student of average proneness, the typical share of such a month (a few days), and
+# the chance that a month starts a long absence (2-4 months, away most of each).
+SICK_MONTH_CHANCE = 0.25
+SHORT_ABSENCE_SHARE = 0.12
+LONG_ABSENCE_CHANCE = 0.008
 GF_MONTHS = 5  # the basic course; later dropouts are in the main course
 
 
@@ -287,20 +292,39 @@ def _build(gen: _Generator) -> None:
     _assign_reasons(gen)
 
 
+def _sick_share(gen: _Generator, student: Student, months_left: int, warning: bool) -> float:
+    """One month's sick hours as a share of planned hours, before calibration.
+
+    Sick leave is concentrated, as in the municipality's own figures: most months have
+    none, most sick months a few days, and a few students are away most of a month or
+    several. Students who drop out because of absence or illness are increasingly sick
+    in their last months, the pattern the early warning looks for.
+    """
+    rng = gen.rng
+    if warning and months_left < 4:
+        return rng.uniform(0.1, 0.3) * (4 - months_left)
+    if rng.random() < min(0.9, SICK_MONTH_CHANCE * student.sick_proneness):
+        return min(1.0, rng.expovariate(1 / SHORT_ABSENCE_SHARE))
+    return 0.0
+
+
 def _sick_leave(gen: _Generator) -> list[list[str]]:
     rows: list[tuple[Student, dt.date, float, float]] = []
     for student in gen.students:
         end = student.afsluttet or student.frafald or gen.today
         month = student.ansat.replace(day=1)
         warning = student.aarsag in ("fravaer", "sygdom") or student.sick_proneness > 3
+        long_absence = 0  # months left of a long absence
         while month <= end.replace(day=1):
             planned = gen.rng.choice((128.0, 136.0, 148.0, 152.0, 160.0))
-            base = SICK_LEAVE.get(month.year, LATER_SICK_LEAVE) * student.sick_proneness
-            months_left = _months_between(month, end)
-            if warning and months_left < 4:
-                base *= 3 - months_left * 0.5  # sick leave rising before the dropout
-            sick = planned * base * gen.rng.uniform(0, 2) if gen.rng.random() < 0.7 else 0.0
-            rows.append((student, month, planned, min(sick, planned)))
+            if not long_absence and gen.rng.random() < LONG_ABSENCE_CHANCE:
+                long_absence = gen.rng.randint(2, 4)
+            if long_absence:
+                share = gen.rng.uniform(0.5, 1.0)
+                long_absence -= 1
+            else:
+                share = _sick_share(gen, student, _months_between(month, end), warning)
+            rows.append((student, month, planned, planned * share))
             month = _add_months(month, 1)
     return _calibrate(rows)
 
@@ -315,16 +339,24 @@ class _SickMonth:
 
 def _calibrate(raw: list[tuple[Student, dt.date, float, float]]) -> list[list[str]]:
     """Scale each year's sick hours to its level; then hit 2023's 8.84 % to 0.1 h."""
-    planned_by_year: Counter[int] = Counter()
-    sick_by_year: Counter[int] = Counter()
-    for _s, month, planned, sick in raw:
-        planned_by_year[month.year] += planned  # type: ignore[assignment]
-        sick_by_year[month.year] += sick  # type: ignore[assignment]
-    rows = []
-    for student, month, planned, sick in raw:
-        level = SICK_LEAVE.get(month.year, LATER_SICK_LEAVE)
-        factor = level * planned_by_year[month.year] / (sick_by_year[month.year] or 1)
-        rows.append(_SickMonth(student, month, planned, round(min(sick * factor, planned), 1)))
+    rows = [_SickMonth(student, month, planned, min(sick, planned))
+            for student, month, planned, sick in raw]
+    by_year: dict[int, list[_SickMonth]] = {}
+    for row in rows:
+        by_year.setdefault(row.month.year, []).append(row)
+    for year, months in by_year.items():
+        wanted = SICK_LEAVE.get(year, LATER_SICK_LEAVE) * sum(r.planned for r in months)
+        for _round in range(20):  # a month sick throughout takes no more: spread the rest
+            growing = [r for r in months if 0 < r.sick < r.planned]
+            total = sum(r.sick for r in months)
+            if abs(wanted - total) < 0.5 or not growing:
+                break
+            part = sum(r.sick for r in growing)
+            factor = (wanted - (total - part)) / part
+            for row in growing:
+                row.sick = min(row.sick * factor, row.planned)
+        for row in months:
+            row.sick = round(row.sick, 1)
     in_2023 = [r for r in rows if r.month.year == 2023]
     wanted = round(0.0884 * sum(r.planned for r in in_2023), 1)
     missing = round(wanted - sum(r.sick for r in in_2023), 1)
