@@ -51,6 +51,51 @@ FASER: dict[str, str] = {
 # Every phase except the basic course belongs to the main course (hovedforløb).
 GRUNDFORLOEB = "GF"
 
+# The standard schedule: phases in order with their typical length in months. The
+# data record a phase only for dropouts, so the early warning estimates an active
+# student's phase from months since hire with this table (the loader writes it into
+# the database as `standardforloeb`; the demo generator dates its dropouts' phases by
+# it). Assumptions, documented in the README:
+# - hire (ansat_dato) is the start of the basic course: the municipality pays its
+#   students from GF on (strategy, seed 004), and GF takes about 5 months;
+# - main course SSH 1 year 2 months = 14 months, SSA 2 years 9 months (+3 weeks) = 33
+#   months (seed 004; the ministry's order for the programmes);
+# - SSH: three school periods and two training periods (O1, O2); SSA: 48 school weeks
+#   in four school periods (~11 months) and three training periods of about 40, 18 and
+#   40 weeks (~9, 4 and 9 months).
+# Schools plan their own calendars (some start the main course in training), so the
+# phase is an estimate: "probably in".
+GF_MAANEDER = 5
+STANDARDFORLOEB: dict[str, tuple[tuple[str, int], ...]] = {
+    "SSH": (("GF", GF_MAANEDER), ("S1", 2), ("O1", 5), ("S2", 2), ("O2", 4), ("S3", 1)),
+    "SSA": (("GF", GF_MAANEDER), ("S1", 3), ("O1", 9), ("S2", 3), ("O2", 4), ("S3", 3),
+            ("O3", 9), ("S4", 2)),
+}
+# Most dropouts happen early: in the basic course and the first two training periods
+# (strategy, seed 004). The early warning treats everything from hire to the end of
+# O2 as that stretch, school periods between included: an estimate from months since
+# hire cannot tell S1 from O1 reliably anyway.
+TIDLIGE_FASER = ("GF", "S1", "O1", "S2", "O2")
+
+
+def schedule_rows() -> list[tuple[str, int, str, int, int, bool]]:
+    """The standard schedule as rows: education, order, phase, from month, to month
+    (months since hire, to exclusive), early phase."""
+    rows = []
+    for education, phases in STANDARDFORLOEB.items():
+        start = 0
+        for order, (phase, months) in enumerate(phases, 1):
+            rows.append((education, order, phase, start, start + months,
+                         phase in TIDLIGE_FASER))
+            start += months
+    return rows
+
+
+def estimated_phase(education: str, months_since_hire: int) -> str:
+    """The phase a student is probably in; past the schedule's end, its last phase."""
+    rows = [r for r in schedule_rows() if r[0] == education]
+    return next((r[2] for r in rows if months_since_hire < r[4]), rows[-1][2])
+
 JA_NEJ: dict[str, str] = {"ja": "Ja", "nej": "Nej"}
 
 MIN_ALDER, MAX_ALDER = 15, 70

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contract import FILES
+from etl.contract import FILES, schedule_rows
 from etl.fast import validate_fast
 from etl.problems import Problem, ValidationFailed
 from etl.read import find_sources, stage
@@ -207,6 +207,7 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
         data_pr = _newest_date(con)
         demo = (folder / DEMO_MARKER).is_file()
         _write_load_info(con, rows, display, data_pr, today, demo)
+        _write_schedule(con)
         create_views(con)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
@@ -248,6 +249,16 @@ def _write_load_info(
         "INSERT INTO indlaesning VALUES (?, ?, ?, ?, ?)",
         [dt.datetime.now().replace(microsecond=0), data_pr, today, json.dumps(files), demo],
     )
+
+
+def _write_schedule(con: duckdb.DuckDBPyConnection) -> None:
+    """The standard schedule from the contract, for the phase estimate in SQL."""
+    con.execute("""
+        CREATE TABLE standardforloeb (
+            uddannelse VARCHAR, nr INTEGER, fase VARCHAR, fra_maaned INTEGER,
+            til_maaned INTEGER, tidlig BOOLEAN)
+    """)
+    con.executemany("INSERT INTO standardforloeb VALUES (?, ?, ?, ?, ?, ?)", schedule_rows())
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:

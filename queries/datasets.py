@@ -314,6 +314,36 @@ def students(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -
     return _years(frame, "aargang", request.years)
 
 
+# Early warning ---------------------------------------------------------------
+
+# The thresholds the back-test always tries, beside the one chosen on the page.
+BACKTEST_THRESHOLDS = (0.05, 0.075, 0.10, 0.125, 0.15, 0.20)
+
+
+def early_warning(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
+                  threshold: float) -> pd.DataFrame:
+    """The students to follow up now: the education team only."""
+    viewer.require_individuals()
+    return metrics.early_warning(con, threshold, [request.site] if request.site else None,
+                                 request.educations)
+
+
+def active_students(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                    request: Request) -> pd.DataFrame:
+    viewer.require_individuals()
+    return metrics.active_students(con, [request.site] if request.site else None,
+                                   request.educations)
+
+
+def early_warning_backtest(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
+                           threshold: float) -> pd.DataFrame:
+    """How the list would have done on the history, at the chosen and the usual thresholds."""
+    viewer.require_individuals()
+    thresholds = sorted({*BACKTEST_THRESHOLDS, round(threshold, 4)})
+    return metrics.early_warning_backtest(
+        con, thresholds, [request.site] if request.site else None, request.educations)
+
+
 BY_NAME: dict[str, Callable[[duckdb.DuckDBPyConnection, Viewer, Request], pd.DataFrame]] = {
     "cohorts": cohorts,
     "sick_leave_by_year": lambda con, viewer, request: sick_leave(con, viewer, request, "aar"),

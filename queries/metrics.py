@@ -22,13 +22,16 @@ def _as_list(values: Selection) -> list[str] | None:
 
 
 def _macro(
-    con: duckdb.DuckDBPyConnection, macro: str, sites: Selection, educations: Selection
+    con: duckdb.DuckDBPyConnection, macro: str, sites: Selection, educations: Selection,
+    *leading: object,
 ) -> pd.DataFrame:
+    """Call a table macro; `leading` are the macro's own parameters before the restriction."""
     cursor = db.cursor(con)  # one cursor per call: safe across Streamlit's session threads
+    holes = "".join("?, " for _ in leading)
     try:
         return cursor.execute(
-            f"SELECT * FROM {macro}(?::VARCHAR[], ?::VARCHAR[])",
-            [_as_list(sites), _as_list(educations)],
+            f"SELECT * FROM {macro}({holes}?::VARCHAR[], ?::VARCHAR[])",
+            [*leading, _as_list(sites), _as_list(educations)],
         ).df()
     finally:
         cursor.close()
@@ -115,6 +118,26 @@ def students(con: duckdb.DuckDBPyConnection, sites: Selection = None,
              educations: Selection = None) -> pd.DataFrame:
     """Student-level rows: only ever called for the education team (see queries.datasets)."""
     return _macro(con, "elevliste", sites, educations)
+
+
+def early_warning(con: duckdb.DuckDBPyConnection, threshold: float,
+                  sites: Selection = None, educations: Selection = None) -> pd.DataFrame:
+    """Active students with a sick-leave warning sign: the education team only."""
+    return _macro(con, "tidlig_opsporing", sites, educations, threshold)
+
+
+def active_students(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+                    educations: Selection = None) -> pd.DataFrame:
+    """How many students are active as of the newest month of sick-leave data."""
+    return _macro(con, "aktive_elever", sites, educations)
+
+
+def early_warning_backtest(con: duckdb.DuckDBPyConnection, thresholds: Sequence[float],
+                           sites: Selection = None, educations: Selection = None
+                           ) -> pd.DataFrame:
+    """The early warning tried on the loaded history, one row per threshold."""
+    return _macro(con, "tidlig_opsporing_test", sites, educations,
+                  [float(t) for t in thresholds])
 
 
 # Name → function, so the dashboard's cache can call any metric by name.

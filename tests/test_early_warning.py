@@ -1,0 +1,191 @@
+"""The early warning's rules and back-test on the hand-made fixture in tests/data/early_warning.
+
+Sick leave January–December 2025, 100 planned hours every month, so hours are per cent.
+W01 SSA, O3 (month 35), active: Oct 15, Nov 10, Dec 8 -> 33/300 = 11 % > 10 %: Højt.
+W02 SSA, O3, active: 4, 8, 12 -> 8 %, but each month up and 12 > 10: Stigende.
+W03 SSH hired June 2025 (month 6 in December: S1, an early phase), active: 6, 6, 6 ->
+    6 % > half of 10 %: Tidlig fase.
+W04 SSA, O3, active: 6, 6, 6 -> 6 %: nothing, the same figures as W03 in a late phase.
+W05 SSA, 50 % Oct-Dec but completed 15 December: not active, not listed.
+W06 SSA dropped out 20 Nov (fravaer): Jun 5, Jul 0, Aug 40 -> 15 % in August, three
+    months before: caught at 5 % and 10 %, not at 20 %.
+W07 SSH dropped out 10 Oct (privatliv): 2 % every month: never caught.
+W08 SSA switched to SSH (omvalg) 1 Dec, 50 % every month: listed, but not a dropout.
+W09 SSA dropped out 15 Jul: three months before is April, before the tested months.
+W10 SSA hired June 2022: 42 months in December, past the 38-month schedule: S4.
+
+Tested months: June (January + 5) to December. At 10 %, listed per month: Jun W08; Jul
+W08; Aug W06, W08; Sep W06, W08; Oct W05, W06, W08; Nov W05, W08; Dec W01, W02, W03, W05,
+W08 = 1, 1, 2, 2, 3, 2, 5 (median 2) of 10, 10, 9, 9, 9, 8, 7 rows (shares median 2/9).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from access.roles import Viewer
+from etl.contract import schedule_rows
+from etl.load import load_folder
+from queries import db, metrics
+from queries.db import connect_read_only
+from tests.conftest import APP, DATA, TODAY, add_user
+
+FIXTURE = DATA / "early_warning"
+
+
+@pytest.fixture(scope="module")
+def con(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a DuckDB connection
+    path = tmp_path_factory.mktemp("early_warning") / "ew.duckdb"
+    load_folder(FIXTURE, path, today=TODAY)
+    connection = connect_read_only(path)
+    yield connection
+    connection.close()
+
+
+def _signs(frame, student: str) -> set[str]:
+    row = frame[frame.elev_id == student].iloc[0]
+    return {sign for sign in ("hoejt", "stigende", "tidligt_tegn") if row[sign]}
+
+
+def test_the_list_applies_each_rule_to_active_students_only(con) -> None:
+    listing = metrics.early_warning(con, 0.10)
+    assert list(listing.elev_id) == ["W01", "W02", "W03"]  # by last three months, highest first
+    assert _signs(listing, "W01") == {"hoejt"}
+    assert _signs(listing, "W02") == {"stigende"}
+    assert _signs(listing, "W03") == {"tidligt_tegn"}
+    w01 = listing[listing.elev_id == "W01"].iloc[0]
+    assert w01.andel_3_mdr == pytest.approx(0.11)
+    assert w01.andel_forrige_3_mdr == pytest.approx(0.0)
+    assert w01.maaneder_siden_ansaettelse == 35 and w01.anslaaet_fase == "O3"
+    assert list(w01.udvikling) == pytest.approx([0] * 9 + [0.15, 0.10, 0.08])
+    w03 = listing[listing.elev_id == "W03"].iloc[0]
+    assert (w03.maaneder_siden_ansaettelse, w03.anslaaet_fase, w03.tidlig_fase) == (6, "S1", True)
+    assert len(w03.udvikling) == 7  # hired in June: seven months of the last twelve
+    assert set(listing.maaned) == {pd.Timestamp(2025, 12, 1)}
+
+
+def test_active_students_are_what_the_list_is_a_share_of(con) -> None:
+    active = metrics.active_students(con)
+    assert (active.maaned.iloc[0], int(active.aktive.iloc[0])) == (pd.Timestamp(2025, 12, 1), 5)
+
+
+@pytest.mark.parametrize(("threshold", "listed"), [
+    (0.05, ["W01", "W02", "W03", "W04"]),  # 11 %, 8 %, 6 %, 6 %: all above 5 %
+    (0.20, []),  # none above 20 %, none rising past it, none early above 10 %
+])
+def test_the_threshold_moves_every_rule(con, threshold: float, listed: list[str]) -> None:
+    got = metrics.early_warning(con, threshold)
+    assert sorted(got.elev_id) == sorted(listed)
+    assert list(got.andel_3_mdr) == sorted(got.andel_3_mdr, reverse=True)
+
+
+def test_restriction_to_a_site_and_an_education(con) -> None:
+    assert list(metrics.early_warning(con, 0.10, ["Sted A"]).elev_id) == ["W01", "W02"]
+    assert list(metrics.early_warning(con, 0.10, None, ["SSH"]).elev_id) == ["W03"]
+    assert int(metrics.active_students(con, ["Sted B"]).aktive.iloc[0]) == 3  # W03, W04, W10
+
+
+def test_phase_estimate_follows_the_standard_schedule(con) -> None:
+    cursor = db.cursor(con)
+    rows = dict(cursor.execute(
+        "SELECT elev_id, anslaaet_fase FROM int_sygevinduer WHERE maaned = DATE '2025-12-01'"
+    ).fetchall())
+    assert rows["W10"] == "S4"  # 42 months: past the schedule's end, in its last phase
+    assert rows["W01"] == "O3"
+    phases = {(e, f): (start, end) for e, _n, f, start, end, _t in schedule_rows()}
+    assert phases["SSH", "GF"] == (0, 5) and phases["SSH", "S1"] == (5, 7)
+    assert phases["SSA", "O3"] == (27, 36) and phases["SSA", "S4"] == (36, 38)
+
+
+def test_backtest_on_the_history(con) -> None:
+    test = metrics.early_warning_backtest(con, [0.05, 0.10, 0.20]).set_index("graense")
+    # Dropouts counted: W06 and W07 (W08 is a switch, W09's "three months before" is
+    # April, before the tested months).
+    assert list(test.frafaldne) == [2, 2, 2]
+    assert list(test.fanget) == [1, 1, 0]
+    at_10 = test.loc[0.10]
+    assert at_10.andel_fanget == pytest.approx(0.5)
+    assert at_10.fanget_nedre < 0.5 < at_10.fanget_oevre
+    assert at_10.testede_maaneder == 7
+    assert at_10.typisk_liste == 2
+    assert at_10.typisk_andel_af_aktive == pytest.approx(2 / 9)
+    # June-September (their next three months are in the data): listed W08 ×4, W06 in
+    # August and September; W06 dropped out in November, within three months of both.
+    assert (at_10.listede, at_10.listede_faldt_fra) == (6, 2)
+    # All 38 rows June-September; dropouts within three months: W09 (June), W07 (July,
+    # August, September), W06 (August, September).
+    assert at_10.andel_alle_faldt_fra == pytest.approx(6 / 38)
+
+
+def test_backtest_without_history_is_empty_not_an_error(con) -> None:
+    test = metrics.early_warning_backtest(con, [0.10], ["Intet sted"])
+    assert list(test.frafaldne) == [0] and test.typisk_liste.isna().all()
+
+
+# The page, on the same fixture, as the education team sees it ---------------------------
+
+@pytest.fixture
+def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201 - an AppTest
+    path = tmp_path / "ew.duckdb"
+    load_folder(FIXTURE, path, today=TODAY)
+    monkeypatch.setenv("SOSU_DB", str(path))
+    add_user("team", "uddannelse")
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["viewer"] = Viewer("team", "uddannelse")
+    at.run()
+    return at.switch_page("app_pages/tidlig_opsporing.py").run()
+
+
+def _metrics(at) -> dict[str, str]:  # noqa: ANN001 - an AppTest
+    return {m.label: m.value for m in at.metric}
+
+
+def test_page_lists_the_students_and_tries_the_list_on_the_history(page) -> None:  # noqa: ANN001
+    assert not page.exception, [e.value for e in page.exception]
+    assert _metrics(page) == {"Elever på listen af de aktive": "3 af 5",
+                              "Sygefravær til og med": "december 2025"}
+    listing = page.dataframe[0].value
+    assert list(listing.Pseudonym) == ["W01", "W02", "W03"]
+    assert list(listing.Tegn) == ["Højt", "Stigende", "Tidlig fase"]
+    assert list(listing["Sandsynlig fase"]) == ["Oplæringsperiode 3", "Oplæringsperiode 3",
+                                                 "Skoleperiode 1"]
+    assert list(listing["Sygefravær seneste 3 mdr. (%)"]) == [11.0, 8.0, 6.0]
+    test = page.dataframe[1].value.set_index("Grænse")
+    assert test.loc["10,0 % (valgt)", "Frafaldne på listen 3 mdr. før"] == "1 af 2 (50 %)"
+    assert test.loc["20,0 %", "Frafaldne på listen 3 mdr. før"] == "0 af 2 (0 %)"
+    assert test.loc["10,0 % (valgt)", "Typisk listelængde"] == "2 elever (22 % af de aktive)"
+    assert [b.label for b in page.get("download_button")] == ["Hent CSV", "Hent Excel"]
+
+
+def test_the_slider_changes_list_and_backtest(page) -> None:  # noqa: ANN001
+    page.select_slider(key="varsel_graense").set_value(0.05).run()
+    assert _metrics(page)["Elever på listen af de aktive"] == "4 af 5"
+    assert "5,0 % (valgt)" in set(page.dataframe[1].value["Grænse"])
+
+
+def _fresh_session() -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.session_state["viewer"] = Viewer("team", "uddannelse")
+    at.run()
+    return at.switch_page("app_pages/tidlig_opsporing.py").run()
+
+
+def test_configured_default_threshold(monkeypatch: pytest.MonkeyPatch, page) -> None:  # noqa: ANN001
+    monkeypatch.setenv("SOSU_VARSEL_GRAENSE", "20")
+    fresh = _fresh_session()
+    assert fresh.select_slider(key="varsel_graense").value == 0.2
+    assert _metrics(fresh)["Elever på listen af de aktive"] == "0 af 5"
+    assert "Ingen aktive elever" in "".join(s.value for s in fresh.success)
+
+
+def test_a_bad_threshold_setting_falls_back_to_ten_per_cent(
+        monkeypatch: pytest.MonkeyPatch, page) -> None:  # noqa: ANN001
+    monkeypatch.setenv("SOSU_VARSEL_GRAENSE", "ti procent")
+    fresh = _fresh_session()
+    assert not fresh.exception
+    assert "SOSU_VARSEL_GRAENSE" in "".join(w.value for w in fresh.warning)
+    assert fresh.select_slider(key="varsel_graense").value == 0.1
