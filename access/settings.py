@@ -28,6 +28,14 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _percent(text: str) -> float:
+    """A percentage written the Danish or the English way ("10", "7,5", "7.5") as a share."""
+    value = float(text.replace(",", ".").removesuffix("%").strip())
+    if not 1 <= value <= 50:
+        raise ValueError("skal være en procent mellem 1 og 50")
+    return value / 100
+
+
 def _login_method(text: str) -> str:
     if text not in ("konti", "oidc"):
         raise ValueError("skal være 'konti' eller 'oidc'")
@@ -55,6 +63,11 @@ SETTINGS: dict[str, Setting] = {
         "SOSU_DISKRETION", "3",
         "Diskretionsgrænsen: tal på så mange elever eller færre vises som ≤3 for ledere og "
         "Kvalitetsforum.", _positive_int),
+    "warning_threshold": Setting(
+        "SOSU_VARSEL_GRAENSE", "10",
+        "Tidlig opsporing: grænsen for sygefravær de seneste tre måneder, i procent. Over 10 % "
+        "af oplæringstiden kan uddannelsesaftalen forlænges. Siden lader brugeren prøve andre "
+        "grænser.", _percent),
     "idle_minutes": Setting(
         "SOSU_INAKTIV_MINUTTER", "30",
         "En session udløber efter så mange minutter uden aktivitet.", _positive_int),

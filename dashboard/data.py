@@ -103,6 +103,29 @@ def dataset(name: str, request: Request) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
+def _warning(path: str, stamp: Stamp, what: str, viewer: Viewer, request: Request,
+             threshold: float) -> pd.DataFrame:
+    con = _open(path, stamp)
+    if what == "list":
+        return datasets.early_warning(con, viewer, request, threshold)
+    if what == "active":
+        return datasets.active_students(con, viewer, request)
+    return datasets.early_warning_backtest(con, viewer, request, threshold)
+
+
+def early_warning(what: str, request: Request, threshold: float) -> pd.DataFrame:
+    """The early warning's `list`, its `active` students or its `backtest`, for this viewer."""
+    current = version()
+    if current is None or not request.educations:
+        return pd.DataFrame()
+    try:
+        return _warning(*current, what, _viewer(), request, threshold)
+    except AccessDenied as refusal:
+        st.warning(str(refusal))
+        return pd.DataFrame()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
 def _series(path: str, stamp: Stamp, viewer: Viewer) -> pd.DataFrame:
     return datasets.target_series(_open(path, stamp), viewer)
 

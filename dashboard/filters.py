@@ -48,7 +48,7 @@ def site_from_url(options: list[str]) -> int:
 
 
 def shared_filters(visible_sites: list[str], first_year: int, last_year: int,
-                   with_site: bool = True) -> Filters:
+                   with_site: bool = True, with_years: bool = True) -> Filters:
     """Sidebar widgets seeded from, and written back to, the query string."""
     with st.sidebar:
         st.subheader("Filtre")
@@ -58,7 +58,7 @@ def shared_filters(visible_sites: list[str], first_year: int, last_year: int,
         low = _param_int("fra", first_year, first_year, last_year)
         high = _param_int("til", last_year, low, last_year)
         years = (first_year, last_year)
-        if first_year < last_year:
+        if with_years and first_year < last_year:
             years = st.slider("År", first_year, last_year, (low, high), key="filter_aar")
         site = None
         if with_site:
@@ -67,8 +67,9 @@ def shared_filters(visible_sites: list[str], first_year: int, last_year: int,
                                   key="filter_sted")
             site = None if choice == ALL_SITES else choice
     st.query_params["uddannelse"] = educations
-    st.query_params["fra"] = str(years[0])
-    st.query_params["til"] = str(years[1])
+    if with_years:  # a page without years leaves the other pages' choice in the URL
+        st.query_params["fra"] = str(years[0])
+        st.query_params["til"] = str(years[1])
     if with_site:
         if site:
             st.query_params["sted"] = site

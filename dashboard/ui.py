@@ -94,9 +94,19 @@ def _log_export(name: str, kind: str) -> None:
                  rolle=viewer.role, tabel=name, format=kind)
 
 
-def table(frame: pd.DataFrame, name: str, key: str) -> None:
+def _for_download(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of lists (small trend lines) do not fit in a CSV or Excel cell."""
+    lists = [c for c in frame.columns
+             if len(frame) and isinstance(frame[c].iloc[0], (list, tuple))]
+    return frame.drop(columns=lists)
+
+
+def table(frame: pd.DataFrame, name: str, key: str,
+          column_config: dict[str, Any] | None = None) -> None:
     visible = shown(frame)
-    st.dataframe(visible, hide_index=True, width="stretch", key=f"table_{key}")
+    st.dataframe(visible, hide_index=True, width="stretch", key=f"table_{key}",
+                 column_config=column_config)
+    visible = _for_download(visible)
     left, right = st.columns(2)
     # The files are made when clicked, not on every run: writing an Excel file for each
     # of Frafald's five charts took 0.3 s of every rerun.
@@ -117,9 +127,10 @@ def _excel(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue()
 
 
-def page_filters(with_site: bool = True) -> Any:
+def page_filters(with_site: bool = True, with_years: bool = True) -> Any:
     """The shared sidebar filters, bounded by the years present in the data."""
     from dashboard.filters import shared_filters
 
     first, last = data.year_span() or (2019, 2019)
-    return shared_filters(data.sites(), first, last, with_site=with_site)
+    return shared_filters(data.sites(), first, last, with_site=with_site,
+                          with_years=with_years)

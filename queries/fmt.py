@@ -56,3 +56,12 @@ def interval(lower: float | None, upper: float | None) -> str:
 
 def date(value: dt.date) -> str:
     return value.strftime("%d-%m-%Y")
+
+
+MONTHS = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august",
+          "september", "oktober", "november", "december")
+
+
+def month(value: dt.date) -> str:
+    """A month in words: november 2026."""
+    return f"{MONTHS[value.month - 1]} {value.year}"

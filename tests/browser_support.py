@@ -24,7 +24,8 @@ CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
 # URL path → page title (the heading every page starts with).
 PAGES = {"": "Overblik", "frafald": "Frafald", "sygefravaer": "Sygefravær",
          "fastholdelse": "Fastholdelse", "rekruttering": "Rekruttering",
-         "mit_oplaeringssted": "Mit oplæringssted", "data": "Data"}
+         "mit_oplaeringssted": "Mit oplæringssted", "tidlig_opsporing": "Tidlig opsporing",
+         "data": "Data"}
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
 EXCEPTION = "[data-testid='stException']"
 

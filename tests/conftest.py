@@ -10,7 +10,9 @@ DATA = Path(__file__).parent / "data"
 APP = Path(__file__).resolve().parent.parent / "app.py"
 PAGES = [f"app_pages/{name}.py" for name in (
     "overblik", "frafald", "sygefravaer", "fastholdelse", "rekruttering", "mit_oplaeringssted",
-    "data")]
+    "tidlig_opsporing", "data")]
+# Pages that name students: in the navigation for the education team only.
+TEAM_ONLY_PAGES = ["app_pages/tidlig_opsporing.py"]
 MINIMAL = DATA / "minimal"
 TODAY = dt.date(2026, 11, 22)
 

@@ -62,7 +62,7 @@ def test_broken_targets_name_the_entry(tmp_path: Path, entry: str, words: list[s
 def test_pages_stay_thin() -> None:
     """Pages never touch the database or write SQL: that is the query layer's job."""
     pages = list((ROOT / "app_pages").glob("*.py"))
-    assert len(pages) == 7
+    assert len(pages) == 8
     # A pages/ folder would be Streamlit's old auto-discovery: a fresh server would run
     # pages/x.py directly for the URL /x, without app.py and its login gate.
     assert not (ROOT / "pages").exists()

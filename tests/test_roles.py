@@ -15,7 +15,7 @@ from access.roles import AccessDenied, Viewer
 from queries import datasets
 from queries.datasets import Request
 from queries.db import connect_read_only
-from tests.conftest import APP, PAGES, add_user
+from tests.conftest import APP, PAGES, TEAM_ONLY_PAGES, add_user
 
 OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
 LEDER = Viewer("leder", "leder", (OWN,))
@@ -46,6 +46,38 @@ def test_student_rows_exist_only_for_the_education_team(con, viewer: Viewer) -> 
     with pytest.raises(AccessDenied):
         datasets.students(con, viewer, _request(None))
     assert len(datasets.students(con, TEAM, _request(OWN))) > 0
+
+
+@pytest.mark.parametrize("viewer", [LEDER, FORUM], ids=["leder", "kvalitetsforum"])
+def test_early_warning_exists_only_for_the_education_team(con, viewer: Viewer) -> None:
+    for ask in (lambda who: datasets.early_warning(con, who, _request(None), 0.1),
+                lambda who: datasets.active_students(con, who, _request(None)),
+                lambda who: datasets.early_warning_backtest(con, who, _request(None), 0.1)):
+        with pytest.raises(AccessDenied):
+            ask(viewer)
+        assert len(ask(TEAM)) > 0
+
+
+@pytest.mark.parametrize("viewer", [LEDER, FORUM], ids=["leder", "kvalitetsforum"])
+def test_team_only_pages_are_not_in_other_roles_navigation(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch, viewer: Viewer) -> None:
+    at = _app(demo_db, monkeypatch, viewer).run()
+    for page in TEAM_ONLY_PAGES:
+        with pytest.raises(ValueError, match="Could not find a navigation page"):
+            at.switch_page(page)
+
+
+@pytest.mark.parametrize("viewer", [LEDER, FORUM], ids=["leder", "kvalitetsforum"])
+def test_team_only_page_run_anyway_names_no_student(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch, viewer: Viewer) -> None:
+    """Should the page script run for another role all the same, it explains and stops."""
+    monkeypatch.setenv("SOSU_DB", str(demo_db))
+    at = AppTest.from_file(str(APP.parent / TEAM_ONLY_PAGES[0]), default_timeout=60)
+    at.session_state["viewer"] = viewer
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "Kun uddannelsesteamet kan se listen" in _everything(at)
+    assert not at.dataframe and "E0" not in _everything(at)
 
 
 def test_leder_sees_only_own_sites(con) -> None:
@@ -129,7 +161,7 @@ def _everything(at: AppTest) -> str:
     return "\n".join(str(p) for p in parts)
 
 
-@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("page", [p for p in PAGES if p not in TEAM_ONLY_PAGES])
 def test_leder_editing_the_url_to_another_site_gets_nothing_of_it(
         demo_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
     at = _app(demo_db, monkeypatch, LEDER)
