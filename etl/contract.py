@@ -91,11 +91,6 @@ def schedule_rows() -> list[tuple[str, int, str, int, int, bool]]:
     return rows
 
 
-def estimated_phase(education: str, months_since_hire: int) -> str:
-    """The phase a student is probably in; past the schedule's end, its last phase."""
-    rows = [r for r in schedule_rows() if r[0] == education]
-    return next((r[2] for r in rows if months_since_hire < r[4]), rows[-1][2])
-
 JA_NEJ: dict[str, str] = {"ja": "Ja", "nej": "Nej"}
 
 MIN_ALDER, MAX_ALDER = 15, 70

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.contract import FILES
+from etl.contract import FILES, schedule_rows
 from etl.load import DEMO_MARKER
 
 SITES = ("Døgnplejen Nord", "Døgnplejen Syd", "Omsorgscenter Engly", "Omsorgscenter Fjordhaven",
@@ -206,14 +206,12 @@ def _assign_reasons(gen: _Generator) -> None:
 
 
 def _phase(student: Student) -> str:
+    """The phase by the standard schedule, the one the early warning estimates with."""
     assert student.frafald
     months = _months_between(student.ansat, student.frafald)
-    if months < GF_MONTHS:
-        return "GF"
-    # The main course alternates school (S) and training (O) periods of ~3-5 months.
-    period = (months - GF_MONTHS) // 4
-    number = min(period // 2 + 1, 3 if student.uddannelse == "SSH" else 6)
-    return f"{'S' if period % 2 == 0 else 'O'}{number}"
+    rows = [r for r in schedule_rows() if r[0] == student.uddannelse]
+    return next((phase for _e, _n, phase, _from, to, _early in rows if months < to),
+                rows[-1][2])
 
 
 def _complete(gen: _Generator, cohort: list[Student]) -> None:
