@@ -70,16 +70,16 @@ def listing(filters: Filters, threshold: float) -> pd.DataFrame:
         return frame
     return pd.DataFrame({
         "Pseudonym": frame.elev_id,
+        "Tegn": frame.apply(_signs, axis=1),
+        "Sygefravær seneste 3 mdr. (%)": (100 * frame.andel_3_mdr).round(1),
+        "Sygefravær pr. måned, seneste 12 mdr. (%)": [
+            [round(100 * v, 1) if v == v else None for v in values]  # NaN: no planned hours
+            for values in frame.udvikling],
+        "De 3 mdr. før (%)": (100 * frame.andel_forrige_3_mdr).round(1),
         "Uddannelse": frame.uddannelse,
         "Oplæringssted": frame.oplaeringssted,
         "Mdr. siden ansættelse": frame.maaneder_siden_ansaettelse,
         "Sandsynlig fase": frame.anslaaet_fase.map(_phase),
-        "Sygefravær seneste 3 mdr. (%)": (100 * frame.andel_3_mdr).round(1),
-        "De 3 mdr. før (%)": (100 * frame.andel_forrige_3_mdr).round(1),
-        "Tegn": frame.apply(_signs, axis=1),
-        "Sygefravær pr. måned, seneste 12 mdr. (%)": [
-            [round(100 * v, 1) if v == v else None for v in values]  # NaN: no planned hours
-            for values in frame.udvikling],
     })
 
 
