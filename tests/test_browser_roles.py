@@ -39,6 +39,11 @@ def _log_in(page: object, url: str, name: str, password: str) -> None:
     page.get_by_label("Brugernavn").fill(name)  # type: ignore[attr-defined]
     page.get_by_label("Adgangskode").fill(password)  # type: ignore[attr-defined]
     page.get_by_role("button", name="Log ind").click()  # type: ignore[attr-defined]
+    # The click's rerun may not have started when the app first reads as settled (the
+    # password hash takes a while on a busy machine): wait for its outcome.
+    page.wait_for_function(  # type: ignore[attr-defined]
+        "() => /Logget ind som|Forkert brugernavn|spærret/.test(document.body.innerText)",
+        timeout=60_000)
     _settled(page)
 
 
