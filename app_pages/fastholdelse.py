@@ -2,6 +2,7 @@ import streamlit as st
 
 from dashboard import charts, data, ui
 from dashboard.frafald_view import goals
+from dashboard.initiatives_view import mark_metrics
 from queries import fmt
 
 if ui.page_header("Fastholdelse", "Andel ansat i kommunen efter endt uddannelse pr. årgang, "
@@ -20,6 +21,7 @@ if ui.page_header("Fastholdelse", "Andel ansat i kommunen efter endt uddannelse 
         if stem == "ansat_efter":
             for value in goals("ansat_efter").values():
                 charts.add_target(fig, value, f"Mål 2027: {fmt.pct(value)}")
+            mark_metrics(fig, ["ansat_efter"], filters.educations)
         ui.chart(fig, cohorts, "ansat_efter_pr_aargang", "retention")
         places = data.dataset("workplaces", filters.request())
         if not places.empty:

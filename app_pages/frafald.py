@@ -8,6 +8,7 @@ from dashboard.frafald_view import (
     reason_frame,
     survival_frame,
 )
+from dashboard.initiatives_view import mark_metrics
 
 if ui.page_header("Frafald", "Frafald og gennemførelse pr. årgang, frafaldsårsager og hvornår "
                   "i forløbet eleverne falder fra."):
@@ -18,9 +19,10 @@ if ui.page_header("Frafald", "Frafald og gennemførelse pr. årgang, frafaldsår
             "Tæl skift fra SSA til SSH (omvalg) med som frafald", value=True,
             help="Ministeriets statistik tæller et skift som omvalg, ikke frafald.")
         stem = "frafald_hovedforloeb" if with_switch else "frafald_hovedforloeb_uden_omvalg"
-        ui.chart(charts.rate_by_cohort(cohorts, stem, "ansatte",
-                                       "Frafald i hovedforløbet pr. årgang", goals(), stem=stem),
-                 cohorts, "frafald_pr_aargang", "dropout")
+        fig = charts.rate_by_cohort(cohorts, stem, "ansatte",
+                                    "Frafald i hovedforløbet pr. årgang", goals(), stem=stem)
+        mark_metrics(fig, ["frafald_hovedforloeb"], filters.educations)
+        ui.chart(fig, cohorts, "frafald_pr_aargang", "dropout")
         ui.chart(charts.rate_by_cohort(cohorts, "gennemfoert", "ansatte",
                                        "Gennemførelse pr. årgang"),
                  cohorts, "gennemfoerelse_pr_aargang", "completion")

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from dashboard import data, ui
+from dashboard.initiatives_view import mark, status_section
 from dashboard.report_view import report_section
 from dashboard.scorecard_view import overall_card, score_card, trend_chart
 from queries.scorecard import overall, score
@@ -27,5 +28,7 @@ if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med 
         columns = st.columns(2)
         for index, result in enumerate(scores):
             with columns[index % 2]:
-                st.plotly_chart(trend_chart(series, result), key=f"trend_{result.target.id}")
+                st.plotly_chart(mark(trend_chart(series, result), [result.target.id]),
+                                key=f"trend_{result.target.id}")
+    status_section()
     report_section()

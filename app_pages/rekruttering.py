@@ -1,4 +1,5 @@
 from dashboard import charts, ui
+from dashboard.initiatives_view import mark_metrics
 from dashboard.rekruttering_view import (
     age_frame,
     hires_frame,
@@ -15,11 +16,13 @@ if ui.page_header("Rekruttering", "Ansatte elever pr. år mod dimensioneringen, 
         fig = charts.bars(per_education(hires), "aar", "ansatte", "uddannelse",
                           "Ansatte elever pr. år mod dimensioneringen", "Elever")
         target_lines(fig, ["ansatte"], filters.educations)
+        mark_metrics(fig, ["ansatte"], filters.educations)
         ui.chart(fig, hires, "ansaettelser", "hires")
         internal = internal_frame(hires)
         fig = charts.bars(internal, "aar", "antal", "gruppe",
                           "Intern rekruttering pr. år", "Elever", hover="hover")
         target_lines(fig, ["intern_ufaglaert", "intern_ssh"], filters.educations)
+        mark_metrics(fig, ["intern_ufaglaert", "intern_ssh"], filters.educations)
         ui.chart(fig, internal, "intern_rekruttering", "internal")
         ages = age_frame(filters)
         ui.chart(charts.bars(ages, "aldersgruppe", "antal", "uddannelse",

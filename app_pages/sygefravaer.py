@@ -2,6 +2,7 @@ import streamlit as st
 
 from dashboard import charts, ui
 from dashboard.frafald_view import goals
+from dashboard.initiatives_view import mark_metrics
 from dashboard.sygefravaer_view import monthly, yearly
 from queries import fmt
 
@@ -14,11 +15,13 @@ if ui.page_header("Sygefravær", "Elevernes sygefravær: sygetimer i procent af 
                           percent=True, hover="hover")
         for value in goals("sygefravaer").values():
             charts.add_target(fig, value, f"Mål 2027: {fmt.pct(value, 2)}")
+        mark_metrics(fig, ["sygefravaer"], filters.educations)
         ui.chart(fig, years, "sygefravaer_pr_aar", "sick_year")
         months = monthly(filters)
         fig = charts.lines(months, "maaned", "andel", "uddannelse", "Sygefravær pr. måned",
                            "Andel", percent=True, hover="hover")
         for value in goals("sygefravaer").values():
             charts.add_target(fig, value, "Mål 2027")
+        mark_metrics(fig, ["sygefravaer"], filters.educations, dates=True)
         ui.chart(fig, months, "sygefravaer_pr_maaned", "sick_month")
         st.caption("Over 10 % sygefravær i oplæringstiden kan uddannelsesaftalen forlænges.")

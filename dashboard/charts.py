@@ -37,6 +37,40 @@ def add_target(fig: go.Figure, value: float, text: str, colour: str | None = Non
     fig.add_hline(y=value, line=style, annotation_text=text, annotation_position="top left")
 
 
+INITIATIVE_STYLE = {"color": "#555555", "dash": "dot", "width": 1}
+LABEL_LENGTH = 26
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= LABEL_LENGTH else name[:LABEL_LENGTH - 1] + "…"
+
+
+def add_initiatives(fig: go.Figure, initiatives: pd.DataFrame, dates: bool = False) -> None:
+    """A dotted line where each initiative started, labelled with its name (hover: the
+    whole name, status and date). On a yearly axis the line sits at the start month's
+    place in the year; labels of initiatives close together are stacked, not overlaid."""
+    if initiatives.empty:
+        return
+    placed: list[float] = []
+    starts = pd.to_datetime(initiatives.start_dato).tolist()
+    for name, status, start in zip(initiatives.navn.tolist(), initiatives.status_tekst.tolist(),
+                                   starts, strict=True):
+        position = start.year + (start.month - 1) / 12
+        level = sum(1 for other in placed if abs(other - position) < 1.5)
+        placed.append(position)
+        fig.add_vline(
+            x=start.timestamp() * 1000 if dates else position,
+            line=INITIATIVE_STYLE,
+            annotation={
+                "text": html.escape(_short(str(name))),
+                "hovertext": html.escape(f"{name} · {status} · fra {fmt.date(start)}"),
+                "font": {"size": 10, "color": INITIATIVE_STYLE["color"]},
+                "yshift": -14 * level, "xanchor": "left", "showarrow": False,
+            },
+            annotation_position="top right",
+        )
+
+
 def rate_by_cohort(frame: pd.DataFrame, count: str, total: str, title: str,
                    targets: dict[str, float] | None = None, stem: str | None = None
                    ) -> go.Figure:

@@ -135,6 +135,17 @@ def target_series() -> pd.DataFrame:
     return _series(*current, _viewer()) if current else pd.DataFrame()
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _initiatives(path: str, stamp: Stamp, viewer: Viewer) -> pd.DataFrame:
+    return datasets.initiatives(_open(path, stamp), viewer)
+
+
+def initiatives() -> pd.DataFrame:
+    """The strategy's initiatives (the same for every viewer)."""
+    current = version()
+    return _initiatives(*current, _viewer()) if current else pd.DataFrame()
+
+
 @st.cache_data(show_spinner=False)
 def _all_sites(path: str, stamp: Stamp) -> list[str]:
     return metrics.sites(_open(path, stamp))

@@ -12,7 +12,7 @@ import streamlit as st
 from access import audit
 from dashboard import data, ui
 from dashboard.viewer import current_viewer
-from etl.contract import FILES
+from etl.contract import ALL_FILES
 from etl.load import check_folder, load_folder
 from etl.problems import ValidationFailed, mask_cpr
 from etl.templates import KIND_TEXT, template_csv
@@ -31,8 +31,9 @@ def loaded_files() -> pd.DataFrame:
 def contract_section() -> None:
     st.subheader("Datakontrakt")
     st.caption("Fem filer som CSV (komma eller semikolon) eller Excel, eller én Excel-fil med "
-               "fem ark. Overskrifter må have store bogstaver, mellemrum og æ/ø/å.")
-    for spec in FILES:
+               "fem ark, og en valgfri sjette med strategiens indsatser. Overskrifter må have "
+               "store bogstaver, mellemrum og æ/ø/å.")
+    for spec in ALL_FILES:
         with st.expander(f"{spec.name} – {spec.title}"):
             st.write(spec.description)
             st.dataframe(pd.DataFrame([{

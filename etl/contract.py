@@ -113,6 +113,7 @@ class FileSpec:
     title: str
     description: str
     columns: tuple[Column, ...]
+    optional: bool = False  # a folder without the file loads, with the table empty
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -228,7 +229,45 @@ FILES: tuple[FileSpec, ...] = (
     ),
 )
 
-FILES_BY_NAME: dict[str, FileSpec] = {f.name: f for f in FILES}
+# The strategy's initiatives (indsatser), as in its annex 1. Optional: a folder of the
+# five student files loads without it. Not about students, so no elev_id.
+FOKUSOMRAADER: dict[str, str] = {
+    "foer": "Før uddannelse",
+    "under": "Under uddannelse",
+    "efter": "Efter uddannelse",
+}
+INDSATS_STATUS: dict[str, str] = {
+    "implementeret": "Implementeret",
+    "delvist_implementeret": "Delvist implementeret",
+    "paa_vej": "På vej",
+    "afventer": "Afventer",
+    "ikke_implementeret": "Ikke implementeret",
+}
+INDSATSER = FileSpec(
+    "indsatser",
+    "Indsatser (valgfri)",
+    "Valgfri fil. Én række pr. indsats og mål: strategiens indsatser med fokusområde, "
+    "start og status. Vises som markeringer på målets udviklingsgrafer og som "
+    "statustabel på Overblik og i kvartalsrapporten. En indsats, der tjener to mål, "
+    "står på to rækker.",
+    (
+        Column("navn", "text", "Indsatsens navn, som brugerne ser det.",
+               "Personlige vejledere"),
+        Column("fokusomraade", "code", "Strategiens fokusområde.", "under",
+               codes=FOKUSOMRAADER),
+        Column("start_dato", "date", "Hvornår indsatsen startede. Tom for en indsats, der "
+               "ikke er startet (Afventer, Ikke implementeret).", "2023-01-01",
+               required=False),
+        Column("status", "code", "Status som i strategiens bilag 1.", "Implementeret",
+               codes=INDSATS_STATUS),
+        Column("maal_id", "text", "Målet indsatsen tjener: et id fra data/targets.toml, fx "
+               "frafald_ssa. Må være tom.", "frafald_ssa", required=False),
+    ),
+    optional=True,
+)
+OPTIONAL_FILES: tuple[FileSpec, ...] = (INDSATSER,)
+ALL_FILES: tuple[FileSpec, ...] = FILES + OPTIONAL_FILES
+FILES_BY_NAME: dict[str, FileSpec] = {f.name: f for f in ALL_FILES}
 
 
 def normalize_header(raw: str) -> str:

@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.contract import FILES, schedule_rows
+from etl.contract import FILES, INDSATSER, schedule_rows
 from etl.load import DEMO_MARKER
 
 SITES = ("Døgnplejen Nord", "Døgnplejen Syd", "Omsorgscenter Engly", "Omsorgscenter Fjordhaven",
@@ -387,8 +387,45 @@ def _rows(gen: _Generator) -> dict[str, list[list[str]]]:
     }
 
 
+# The strategy's initiatives (seed 004: the focus areas' lists and annex 1), with the
+# target each serves where the strategy makes the link. Dates as the strategy gives
+# them ("primo 2023" = January 2023, "efteråret 2024" = September 2024); an initiative
+# not started has no date.
+INITIATIVES = (
+    ("Elevløn under grundforløbet for alle elever", "foer", "2022-01-01", "Implementeret",
+     "ansatte_ssa"),
+    ("Voksenelevløn til alle elever over 25 år", "foer", "2022-01-01", "Implementeret",
+     "ansatte_ssh"),
+    ("Uddannelsessitet 'Bliv elev i kommunen'", "foer", "2023-01-01", "Implementeret", ""),
+    ("EUV1-forløb til egne ufaglærte med to års erfaring", "foer", "2023-01-01",
+     "Implementeret", "intern_ufaglaert"),
+    ("AMU-kurser til ufaglærte", "foer", "2024-05-01", "Implementeret", "intern_ufaglaert"),
+    ("Spireordning: fritidsjob for 14–17-årige", "foer", "", "Afventer", ""),
+    ("Sprogundervisning i oplæringsperioderne", "under", "2021-01-01", "Implementeret",
+     "frafald_ssa"),
+    ("Praksislab med simulationsudstyr", "under", "2021-01-01", "Delvist implementeret", ""),
+    ("Personlige vejledere", "under", "2023-01-01", "Implementeret", "frafald_ssa"),
+    ("Personlige vejledere", "under", "2023-01-01", "Implementeret", "frafald_ssh"),
+    ("Tre dages snusepraktik under grundforløbet", "under", "2023-08-01", "Implementeret",
+     "frafald_ssh"),
+    ("Tæt opfølgning på fravær og omsorgssamtaler", "under", "2023-01-01", "Implementeret",
+     "sygefravaer"),
+    ("Tæt opfølgning allerede fra grundforløbet", "under", "2024-01-01", "Implementeret",
+     "frafald_ssa"),
+    ("Kompetencesamtaler med oplæringsvejledere", "under", "2024-03-01", "Implementeret", ""),
+    ("Struktureret velkomst i alle oplæringsperioder", "under", "2024-01-01",
+     "Delvist implementeret", "frafald_ssh"),
+    ("Oplæring af alle vejledere i EduAdm", "under", "2024-10-01", "På vej", ""),
+    ("Digitalt uddannelsesoverblik", "under", "", "Ikke implementeret", ""),
+    ("Karrieresamtaler med elever i sidste del af uddannelsen", "efter", "2024-09-01",
+     "Implementeret", "ansat_efter"),
+    ("Mentorordning for nyuddannede (pilot)", "efter", "", "Afventer", "ansat_efter"),
+    ("Samtaler om SSA-uddannelse ved SSH'ernes MUS", "efter", "", "På vej", "intern_ssh"),
+)
+
+
 def write_demo(out_dir: Path, today: dt.date | None = None, seed: int = 2024) -> dict[str, int]:
-    """Write the five contract CSV files; return the row count of each."""
+    """Write the five contract CSV files and the initiatives; return the row count of each."""
     gen = _Generator(today or dt.date.today(), seed)
     _build(gen)
     tables = _rows(gen)
@@ -398,8 +435,13 @@ def write_demo(out_dir: Path, today: dt.date | None = None, seed: int = 2024) ->
             writer = csv.writer(handle, lineterminator="\n")
             writer.writerow(spec.column_names)
             writer.writerows(tables[spec.name])
+    with open(out_dir / "indsatser.csv", "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(INDSATSER.column_names)
+        writer.writerows(INITIATIVES)
     (out_dir / DEMO_MARKER).write_text(
         "Syntetiske demodata fra 'sosu demo'. Ingen rigtige personer.\n"
         "Så længe kun disse data er indlæst, kan dashboardet køre uden login.\n",
         encoding="utf-8")
-    return {spec.name: len(tables[spec.name]) for spec in FILES}
+    return {**{spec.name: len(tables[spec.name]) for spec in FILES},
+            INDSATSER.name: len(INITIATIVES)}

@@ -23,7 +23,15 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contract import FILES, MAX_ALDER, MAX_ID_LENGTH, MIN_ALDER, Column, FileSpec
+from etl.contract import (
+    FILES,
+    MAX_ALDER,
+    MAX_ID_LENGTH,
+    MIN_ALDER,
+    OPTIONAL_FILES,
+    Column,
+    FileSpec,
+)
 from etl.read import CsvFile, find_sources, inspect_csv, utf8_file
 from etl.validate import cpr_condition, cross_file_rules, parse_expression, typed_table
 
@@ -155,6 +163,8 @@ def validate_fast(
     sources, problems = find_sources(folder)
     if problems or any(s.path.suffix.lower() != ".csv" for s in sources.values()):
         return None
+    if any(spec.name in sources for spec in OPTIONAL_FILES):
+        return None  # a few initiatives: the text path checks them with everything else
     display = {name: source.display for name, source in sources.items()}
     for index, spec in enumerate(FILES):
         progress(f"Læser {display[spec.name]}", index / (len(FILES) + 1))

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contract import FILES, schedule_rows
+from etl.contract import ALL_FILES, OPTIONAL_FILES, FileSpec, schedule_rows
 from etl.fast import validate_fast
 from etl.problems import Problem, ValidationFailed
 from etl.read import find_sources, stage
@@ -63,19 +63,28 @@ def validate_folder(
     """Stage and check every file on `con`; raise ValidationFailed listing all problems."""
     sources, problems = find_sources(folder)
     display = {name: source.display for name, source in sources.items()}
-    for index, spec in enumerate(FILES):
-        progress(f"Læser {display.get(spec.name, spec.name)}", index / (len(FILES) + 1))
+    for index, spec in enumerate(ALL_FILES):
+        progress(f"Læser {display.get(spec.name, spec.name)}", index / (len(ALL_FILES) + 1))
         if spec.name in sources:
             problems += stage(con, sources[spec.name], raw_table(spec.name))
+        elif spec.optional:
+            _empty_raw(con, spec)
     if problems:
         raise ValidationFailed(problems)
-    progress("Kontrollerer reglerne", len(FILES) / (len(FILES) + 1))
-    for spec in FILES:
+    progress("Kontrollerer reglerne", len(ALL_FILES) / (len(ALL_FILES) + 1))
+    for spec in ALL_FILES:
         build_typed(con, spec)
     found, total = collect_problems(con, today, display)
     if found:
         raise ValidationFailed(found, total)
     return display
+
+
+def _empty_raw(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
+    """An optional file left out is staged as empty, so every rule and view still runs."""
+    columns = ", ".join(f"{name} VARCHAR" for name in spec.column_names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw_table(spec.name)} "
+                f"(_line BIGINT, {columns})")
 
 
 def check_folder(folder: Path, today: dt.date | None = None) -> dict[str, int]:
@@ -97,8 +106,13 @@ def check_folder(folder: Path, today: dt.date | None = None) -> dict[str, int]:
 
 def _row_counts(con: duckdb.DuckDBPyConnection, table: Callable[[str], str]) -> dict[str, int]:
     counts = {}
-    for spec in FILES:
-        row = con.execute(f"SELECT count(*) FROM {table(spec.name)}").fetchone()
+    for spec in ALL_FILES:
+        try:
+            row = con.execute(f"SELECT count(*) FROM {table(spec.name)}").fetchone()
+        except duckdb.CatalogException:
+            if not spec.optional:
+                raise
+            row = (0,)  # checked on the fast path: an optional file that was not there
         counts[spec.name] = int(row[0]) if row else 0
     return counts
 
@@ -198,11 +212,16 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
             display = validate_folder(con, folder, today, progress)
         progress("Skriver databasen", 0.9)
         con.execute("BEGIN")
-        for spec in FILES if not fast else ():
+        for spec in ALL_FILES if not fast else ():
             columns = ", ".join(spec.column_names)
             # Typed tables keep the file's order (insertion order is preserved): no sort.
             con.execute(
                 f"CREATE TABLE {spec.name} AS SELECT {columns} FROM {typed_table(spec.name)}")
+        for spec in OPTIONAL_FILES if fast else ():  # the fast path is taken only without them
+            _empty_raw(con, spec)
+            build_typed(con, spec)
+            con.execute(f"CREATE TABLE {spec.name} AS SELECT {', '.join(spec.column_names)} "
+                        f"FROM {typed_table(spec.name)}")
         rows = _row_counts(con, lambda name: name)
         data_pr = _newest_date(con)
         demo = (folder / DEMO_MARKER).is_file()
@@ -244,7 +263,8 @@ def _write_load_info(
             indlaest_tid TIMESTAMP, data_pr DATE, beregnet_dato DATE, filer JSON,
             demodata BOOLEAN)
     """)
-    files = {name: {"kilde": display.get(name, name), "raekker": n} for name, n in rows.items()}
+    files = {name: {"kilde": display.get(name, "ikke med (valgfri fil)"), "raekker": n}
+             for name, n in rows.items()}
     con.execute(
         "INSERT INTO indlaesning VALUES (?, ?, ?, ?, ?)",
         [dt.datetime.now().replace(microsecond=0), data_pr, today, json.dumps(files), demo],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from etl.contract import FILES, FileSpec
+from etl.contract import ALL_FILES, FileSpec
 
 KIND_TEXT = {
     "id": "tekst (pseudonym)",
@@ -28,8 +28,10 @@ def contract_markdown() -> str:
         "# Datakontrakt (data contract)",
         "",
         "Generated from `etl/contract.py` by `python -m etl.templates`; a test keeps the two",
-        "in step. A data folder holds the five files below, each as `.csv` or `.xlsx` (first",
-        "sheet), or one `.xlsx` workbook with five sheets named like the files.",
+        "in step. A data folder holds the five student files below, each as `.csv` or `.xlsx`",
+        "(first sheet), or one `.xlsx` workbook with five sheets named like the files. The",
+        "sixth, `indsatser` (the strategy's initiatives), is optional: without it the",
+        "dashboard shows no initiatives; with it, it is checked like the others.",
         "",
         "Accepted variants, all loading to the same result: comma or semicolon separated;",
         "UTF-8 with or without BOM, or Windows-1252; CRLF or LF; dates `ÅÅÅÅ-MM-DD`,",
@@ -38,7 +40,7 @@ def contract_markdown() -> str:
         "given as the code or its Danish label, in any case. Empty rows are ignored.",
         "",
     ]
-    for spec in FILES:
+    for spec in ALL_FILES:
         lines += [f"## `{spec.name}` — {spec.title}", "", spec.description, "",
                   "| kolonne | type | påkrævet | beskrivelse | eksempel |",
                   "| --- | --- | --- | --- | --- |"]
@@ -61,6 +63,8 @@ def contract_markdown() -> str:
         "  frafald eller i dag).",
         "- `efter_uddannelse` kun for elever i `gennemfoerte`; `arbejdssted` skal udfyldes ved ja.",
         "- `rekruttering = ssh` og årsagen `skift_ssa_ssh` gælder kun SSA-elever.",
+        "- `indsatser`: `maal_id` skal være et id i `data/targets.toml`; samme indsats og mål",
+        "  må kun stå én gang; intet, der ligner et CPR-nummer, i `navn` eller `maal_id`.",
         "- Et `elev_id`, der ligner et CPR-nummer (DDMMÅÅ-NNNN, eller ti cifre der begynder",
         "  med en gyldig dato), afvises; nummeret gentages aldrig i fejlbeskeden. Eksporterer",
         "  jeres system CPR-numre, så erstat dem først med faste pseudonymer:",

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import tomllib
+from pathlib import Path
 
 import duckdb
 
 from etl.contract import (
-    FILES,
+    ALL_FILES,
     MAX_ALDER,
     MAX_ID_LENGTH,
     MIN_ALDER,
@@ -260,14 +262,55 @@ def cross_file_rules(today: dt.date) -> list[str]:
     ]
 
 
+# The targets an initiative may serve. Read here rather than through queries.targets:
+# the loader must not depend on the query layer, and needs only the ids.
+TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "targets.toml"
+_CPR_ANYWHERE = r"(^|\D)\d{6}-?\d{4}($|\D)"
+
+
+def target_ids(path: Path = TARGETS_FILE) -> list[str]:
+    try:
+        entries = tomllib.loads(path.read_text(encoding="utf-8")).get("maal", [])
+    except (OSError, tomllib.TOMLDecodeError):
+        return []  # queries.targets reports a broken targets file; here no id matches
+    return [str(e["id"]) for e in entries if isinstance(e, dict) and "id" in e]
+
+
+def initiative_rules() -> list[str]:
+    """Rules for the optional indsatser file (an absent file is an empty table)."""
+    ids = target_ids()
+    known = ", ".join(_sql_text(i) for i in ids) or "NULL"
+    listed = ", ".join(ids) or "(ingen mål i data/targets.toml)"
+    return [
+        f"""
+        SELECT 'indsatser', _line, 'maal_id',
+               'ukendt mål ''' || left(maal_id, 40) || '''; mål i data/targets.toml: '
+               || {_sql_text(listed)}
+        FROM typed_indsatser WHERE maal_id IS NOT NULL AND maal_id NOT IN ({known})""",
+        """
+        SELECT 'indsatser', t._line, 'navn',
+               'samme indsats og mål står også i linje ' || d.first_line
+        FROM typed_indsatser t
+        JOIN (SELECT navn, coalesce(maal_id, '') AS maal, min(_line) AS first_line
+              FROM typed_indsatser WHERE navn IS NOT NULL
+              GROUP BY ALL HAVING count(*) > 1) d
+          ON t.navn = d.navn AND coalesce(t.maal_id, '') = d.maal AND t._line > d.first_line""",
+        *(f"""
+        SELECT 'indsatser', _line, '{column}',
+               'indeholder noget, der ligner et CPR-nummer; skriv det aldrig i filerne'
+        FROM typed_indsatser WHERE regexp_matches({column}, '{_CPR_ANYWHERE}')"""
+          for column in ("navn", "maal_id")),
+    ]
+
+
 def collect_problems(
     con: duckdb.DuckDBPyConnection, today: dt.date, display: dict[str, str]
 ) -> tuple[list[Problem], int]:
     """Run every rule; return the first MAX_REPORTED problems and the total count."""
-    column_sql = [column_problem_sql(spec, today) for spec in FILES]
+    column_sql = [column_problem_sql(spec, today) for spec in ALL_FILES]
     union = "\nUNION ALL\n".join(
         [f"SELECT * FROM ({q})" for q in column_sql]
-        + [f"SELECT * FROM ({q})" for q in cross_file_rules(today)]
+        + [f"SELECT * FROM ({q})" for q in (*cross_file_rules(today), *initiative_rules())]
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE problems AS {union}")
     total = con.execute("SELECT count(*) FROM problems").fetchone()

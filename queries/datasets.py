@@ -306,6 +306,12 @@ def target_series(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFram
     return pd.concat([counted, frame[hours]], ignore_index=True)
 
 
+def initiatives(con: duckdb.DuckDBPyConnection, _viewer: Viewer) -> pd.DataFrame:
+    """The strategy's initiatives: about the organisation, not students, so every role
+    sees all of them and nothing is suppressed."""
+    return metrics.initiatives(con)
+
+
 def students(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
     """One row per student: the education team only."""
     viewer.require_individuals()

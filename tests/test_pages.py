@@ -126,7 +126,9 @@ def test_data_page_lists_files_and_templates(app: AppTest) -> None:
     app.switch_page("app_pages/data.py").run()
     files = _frames(app)[0]
     assert dict(zip(files.fil, files["rækker"], strict=True)) == {
-        "elever": 8, "gennemfoerte": 2, "frafald": 3, "sygefravaer": 5, "efter_uddannelse": 2}
+        "elever": 8, "gennemfoerte": 2, "frafald": 3, "sygefravaer": 5, "efter_uddannelse": 2,
+        "indsatser": 0}
+    assert "ikke med (valgfri fil)" in set(files.kilde)
     assert len(app.get("download_button")) >= 5 + 2
 
 
