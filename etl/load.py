@@ -227,6 +227,7 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
         demo = (folder / DEMO_MARKER).is_file()
         _write_load_info(con, rows, display, data_pr, today, demo)
         _write_schedule(con)
+        _write_codes(con)
         create_views(con)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
@@ -279,6 +280,15 @@ def _write_schedule(con: duckdb.DuckDBPyConnection) -> None:
             til_maaned INTEGER, tidlig BOOLEAN)
     """)
     con.executemany("INSERT INTO standardforloeb VALUES (?, ?, ?, ?, ?, ?)", schedule_rows())
+
+
+def _write_codes(con: duckdb.DuckDBPyConnection) -> None:
+    """Every code with its Danish label, from the contract: views show labels from here."""
+    con.execute("CREATE TABLE koder (fil VARCHAR, kolonne VARCHAR, kode VARCHAR, tekst VARCHAR)")
+    con.executemany("INSERT INTO koder VALUES (?, ?, ?, ?)", [
+        (spec.name, column.name, code, label)
+        for spec in ALL_FILES for column in spec.columns
+        for code, label in column.codes.items()])
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:

@@ -65,8 +65,22 @@ def lines_by_education(frame: pd.DataFrame, x: str, y: str, title: str, percent:
     return _png(fig)
 
 
-def trajectory(series: pd.DataFrame, target: Target) -> bytes:
-    """A target's values against the straight line from baseline to goal."""
+def initiative_lines(ax: plt.Axes, initiatives: pd.DataFrame) -> None:
+    """A dotted line where each initiative started, its name written along it."""
+    for name, start in zip(initiatives.navn.tolist(),
+                           pd.to_datetime(initiatives.start_dato).tolist(), strict=True):
+        position = start.year + (start.month - 1) / 12
+        ax.axvline(position, color="#555555", linestyle=":", linewidth=1)
+        short = name if len(name) <= 28 else name[:27] + "…"
+        ax.annotate(short, (position, 1), xycoords=("data", "axes fraction"), fontsize=6,
+                    rotation=90, va="top", ha="right", color="#555555",
+                    xytext=(-1, -2), textcoords="offset points")
+
+
+def trajectory(series: pd.DataFrame, target: Target,
+               initiatives: pd.DataFrame | None = None) -> bytes:
+    """A target's values against the straight line from baseline to goal, with the
+    initiatives serving it where they started."""
     rows = series_for(series, target)
     fig, ax = _figure(target.label, target.is_rate)
     line = target.trajectory([int(y) for y in rows.aar])
@@ -78,5 +92,7 @@ def trajectory(series: pd.DataFrame, target: Target) -> bytes:
     ax.scatter(rows.aar[final], rows.vaerdi[final], color=COLOURS["SSH"], s=18, zorder=3)
     ax.scatter(rows.aar[~final], rows.vaerdi[~final], facecolors="white", s=18, zorder=3,
                edgecolors=COLOURS["SSH"], label="Foreløbig")
+    if initiatives is not None and len(initiatives):
+        initiative_lines(ax, initiatives)
     ax.legend(fontsize=7, frameon=False, loc="upper right")
     return _png(fig)

@@ -14,6 +14,7 @@ from access.roles import Viewer
 from queries import datasets, metrics
 from queries.datasets import ALL, Request
 from queries.fmt import date, number, pct
+from queries.initiatives import started_for, status_tables
 from queries.scorecard import Fulfilment, Score, overall, score, series_for
 from queries.targets import Target
 
@@ -80,6 +81,8 @@ class ReportContent:
     sections: list[Section]
     series: pd.DataFrame
     notes: list[str]
+    initiatives: pd.DataFrame = field(default_factory=pd.DataFrame)
+    target_labels: dict[str, str] = field(default_factory=dict)
 
 
 def _up_to(frame: pd.DataFrame, column: str, last: dt.date) -> pd.DataFrame:
@@ -178,7 +181,8 @@ def gather(con: duckdb.DuckDBPyConnection, viewer: Viewer, quarter: Quarter,
     return ReportContent(quarter, viewer, site, data_pr,
                          loaded if isinstance(loaded, dt.datetime) else None, scores,
                          fulfilment, summary_lines(scores, fulfilment), sections, series,
-                         _notes(viewer, cohorts, data_pr, quarter))
+                         _notes(viewer, cohorts, data_pr, quarter),
+                         datasets.initiatives(con, viewer), {t.id: t.label for t in targets})
 
 
 def _site_section(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
@@ -197,3 +201,16 @@ def _site_section(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Reque
 
 def target_rows(content: ReportContent, target: Target) -> pd.DataFrame:
     return series_for(content.series, target)
+
+
+def marked_initiatives(content: ReportContent, target: Target) -> pd.DataFrame:
+    """The target's initiatives started by the end of the quarter: its chart's markers."""
+    return started_for(content.initiatives, [target.id], content.quarter.last_day)
+
+
+def initiative_table(content: ReportContent, focus: str) -> pd.DataFrame | None:
+    """The focus area's initiatives with their current status, as on Overblik."""
+    if content.initiatives.empty:
+        return None
+    tables = status_tables(content.initiatives, content.target_labels)
+    return next((table for code, _title, table in tables if code == focus), None)

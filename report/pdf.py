@@ -28,7 +28,7 @@ from reportlab.platypus import (
 from queries.fmt import number, pct
 from queries.protect import marks
 from report import charts
-from report.content import ReportContent, Section
+from report.content import ReportContent, Section, initiative_table, marked_initiatives
 
 # DejaVu has ≤, – and æøå; matplotlib ships it, so no system font is needed.
 _FONTS = Path(matplotlib.get_data_path()) / "fonts" / "ttf"
@@ -114,9 +114,17 @@ def _focus_page(content: ReportContent, section: Section) -> list:
                     else "")
         flow.append(_p(f"{result.target.label}: {show(result.value)} ({result.period or '–'})"
                        f", status {result.status}{expected}."))
-    pngs = [charts.trajectory(content.series, result.target) for result in section.scores]
+    pngs = [charts.trajectory(content.series, result.target,
+                              marked_initiatives(content, result.target))
+            for result in section.scores]
     if pngs:
         flow += [Spacer(1, 0.3 * cm), _chart_grid(pngs)]
+    table = initiative_table(content, section.key)
+    if table is not None:
+        rows = [list(table.columns), *([str(v) for v in row] for row in table.to_numpy())]
+        flow.append(KeepTogether([
+            Spacer(1, 0.3 * cm), _p("Indsatser", "head"),
+            _table(rows, [6.4 * cm, 2.6 * cm, 3.6 * cm, 4.4 * cm])]))
     return flow
 
 

@@ -130,3 +130,28 @@ def test_cli_writes_the_report_and_logs_the_export(demo_db: Path, tmp_path: Path
     assert main(["report", "--quarter", "2025-3", "--db", str(demo_db),
                  "--out", str(out)]) == 1
     assert "skal skrives som fx 2025Q3" in capsys.readouterr().err
+
+
+def test_each_focus_page_lists_its_initiatives_with_status(forum_pdf: bytes) -> None:
+    pages = _text(forum_pdf)
+    under = next(p for p in pages if "Under uddannelse: frafald" in p)
+    assert "Indsatser" in under
+    assert "Personlige vejledere januar 2023 ● Implementeret" in under
+    assert "Digitalt uddannelsesoverblik ikke startet ○ Ikke implementeret" in under
+    after = next(p for p in pages if "Efter uddannelse: fastholdelse" in p)
+    assert "Mentorordning for nyuddannede (pilot) ikke startet ‖ Afventer" in after
+    assert "Personlige vejledere" not in after
+
+
+def test_charts_mark_only_initiatives_started_by_the_quarter(con) -> None:
+    from report.content import gather, marked_initiatives
+
+    targets = {t.id: t for t in load_targets()}
+    early = gather(con, FORUM, Quarter.parse("2023Q4"), list(targets.values()))
+    late = gather(con, FORUM, Quarter.parse("2025Q3"), list(targets.values()))
+    ssh = targets["frafald_ssh"]
+    assert list(marked_initiatives(early, ssh).navn) == [
+        "Personlige vejledere", "Tre dages snusepraktik under grundforløbet"]
+    assert list(marked_initiatives(late, ssh).navn) == [
+        "Personlige vejledere", "Tre dages snusepraktik under grundforløbet",
+        "Struktureret velkomst i alle oplæringsperioder"]

@@ -1,19 +1,25 @@
--- Initiatives for the status table and the chart markers: focus areas in the
--- strategy's order, then by start (not yet started last) and name.
+-- Initiatives for the status table and the chart markers, with the contract's Danish
+-- labels: focus areas in the strategy's order, then by start (not started last).
 CREATE OR REPLACE VIEW indsatser_status AS
 WITH
 indsatser AS (SELECT * FROM stg_indsatser),
+fokus AS (SELECT kode, tekst FROM koder WHERE fil = 'indsatser' AND kolonne = 'fokusomraade'),
+status AS (SELECT kode, tekst FROM koder WHERE fil = 'indsatser' AND kolonne = 'status'),
 
 final AS (
     SELECT
-        navn,
-        fokusomraade,
-        CASE fokusomraade WHEN 'foer' THEN 1 WHEN 'under' THEN 2 ELSE 3 END AS fokus_nr,
-        start_dato,
-        start_aar,
-        status,
-        maal_id
-    FROM indsatser
+        i.navn,
+        i.fokusomraade,
+        f.tekst AS fokus_tekst,
+        CASE i.fokusomraade WHEN 'foer' THEN 1 WHEN 'under' THEN 2 ELSE 3 END AS fokus_nr,
+        i.start_dato,
+        i.start_aar,
+        i.status,
+        s.tekst AS status_tekst,
+        i.maal_id
+    FROM indsatser AS i
+    LEFT JOIN fokus AS f ON f.kode = i.fokusomraade
+    LEFT JOIN status AS s ON s.kode = i.status
 )
 
 SELECT * FROM final ORDER BY fokus_nr, start_dato NULLS LAST, navn, maal_id;
