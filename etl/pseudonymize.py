@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contract import FILES, FILES_BY_NAME
+from etl.contract import ALL_FILES, FILES_BY_NAME
 from etl.problems import _CPR_SHAPE, ValidationFailed
 from etl.read import EXTENSIONS, find_sources, stage
 
@@ -211,7 +211,7 @@ def _check_output(in_dir: Path, out_dir: Path, force: bool) -> None:
             "filerne med CPR-numre ikke blandes med de pseudonymiserede")
     if not out_dir.is_dir():
         return
-    targets = {f"{spec.name}.csv" for spec in FILES}
+    targets = {f"{spec.name}.csv" for spec in ALL_FILES}
     data_files = sorted(p.name for p in out_dir.iterdir()
                         if p.suffix.lower() in EXTENSIONS and not p.name.startswith((".", "~$")))
     existing = [name for name in data_files if name in targets]
@@ -227,14 +227,16 @@ def _check_output(in_dir: Path, out_dir: Path, force: bool) -> None:
             "mappe, eller brug --force for at overskrive dem")
 
 
-def _stage_all(con: duckdb.DuckDBPyConnection, in_dir: Path) -> None:
-    """Read every file as the loader does; refuse with all problems before writing."""
+def _stage_all(con: duckdb.DuckDBPyConnection, in_dir: Path) -> list[str]:
+    """Read every file as the loader does; refuse with all problems before writing.
+    Returns the files found: the five, and the optional ones that are there."""
     sources, problems = find_sources(in_dir)
-    for spec in FILES:
+    for spec in ALL_FILES:
         if spec.name in sources:
             problems += stage(con, sources[spec.name], _table(spec.name))
     if problems:
         raise ValidationFailed(problems)
+    return [spec.name for spec in ALL_FILES if spec.name in sources]
 
 
 def _table(name: str) -> str:
@@ -252,7 +254,8 @@ def _write_file(con: duckdb.DuckDBPyConnection, name: str, out_dir: Path,
                 pseudo: Pseudonymizer) -> tuple[Path, int]:
     """Write one file to a hidden temporary name; the caller moves it into place."""
     spec = FILES_BY_NAME[name]
-    id_index = spec.column_names.index("elev_id")
+    # The initiatives have no elev_id: every cell is free text there.
+    id_index = spec.column_names.index("elev_id") if "elev_id" in spec.column_names else -1
     temp = out_dir / f"{_TEMP_PREFIX}{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     count = 0
     # Mode 0666 less the umask, as any other file the user writes: output is meant to be
@@ -300,7 +303,7 @@ def pseudonymize_folder(in_dir: Path, out_dir: Path, key_file: Path, *, force: b
     key = read_key(key_file) if key_exists else None
     con = duckdb.connect()
     try:
-        _stage_all(con, in_dir)
+        present = _stage_all(con, in_dir)
         if key is None:
             key = create_key(key_file)
             notify(f"Ny nøgle oprettet: {key_file}. Gem den sikkert og tag en kopi: uden "
@@ -315,8 +318,8 @@ def pseudonymize_folder(in_dir: Path, out_dir: Path, key_file: Path, *, force: b
         pseudo = Pseudonymizer(key)
         written: dict[str, tuple[Path, int]] = {}
         try:
-            for spec in FILES:
-                written[spec.name] = _write_file(con, spec.name, out_dir, pseudo)
+            for name in present:
+                written[name] = _write_file(con, name, out_dir, pseudo)
             for name, (temp, _count) in written.items():
                 os.replace(temp, out_dir / f"{name}.csv")
         except OSError as error:

@@ -6,6 +6,7 @@ Every CPR-shaped number here is made up.
 from __future__ import annotations
 
 import csv
+import shutil
 import io
 import os
 import re
@@ -394,3 +395,16 @@ def test_cli_never_prints_a_cpr_number(cpr_input: Path, key_dir: Path, tmp_path:
         assert not CPR_BYTES.search(done.stdout + done.stderr), args
         assert b"Traceback" not in done.stderr
     assert codes == [0, 1, 1]
+
+
+def test_the_optional_initiatives_file_goes_through(cpr_input: Path, key_dir: Path,
+                                                    tmp_path: Path) -> None:
+    from tests.test_initiatives import INITIATIVES
+
+    shutil.copy(INITIATIVES, cpr_input / "indsatser.csv")
+    out = tmp_path / "out"
+    _run(cpr_input, out, key_dir / "nøgle")
+    rows = _output_rows(out, "indsatser")
+    assert rows[0] == ["navn", "fokusomraade", "start_dato", "status", "maal_id"]
+    assert rows[1][0] == "Personlige vejledere" and len(rows) == 6
+    assert check_folder(out, today=TODAY)["indsatser"] == 5
