@@ -6,10 +6,10 @@ Every CPR-shaped number here is made up.
 from __future__ import annotations
 
 import csv
-import shutil
 import io
 import os
 import re
+import shutil
 import stat
 import subprocess
 import sys
