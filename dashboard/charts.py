@@ -56,7 +56,8 @@ def add_initiatives(fig: go.Figure, initiatives: pd.DataFrame, dates: bool = Fal
     for name, status, start in zip(initiatives.navn.tolist(), initiatives.status_tekst.tolist(),
                                    starts, strict=True):
         position = start.year + (start.month - 1) / 12
-        level = sum(1 for other in placed if abs(other - position) < 1.5)
+        # A label runs about three years to the right on a ten-year axis.
+        level = sum(1 for other in placed if abs(other - position) < 3)
         placed.append(position)
         fig.add_vline(
             x=start.timestamp() * 1000 if dates else position,
