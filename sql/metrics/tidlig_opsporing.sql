@@ -6,6 +6,26 @@
 --                 above the threshold (caught before the three-month share gets there);
 --   tidligt_tegn  in the early phases, where most dropouts happen, half the bar: the
 --                 last three months above half the threshold.
+-- Each rule as the threshold below which it lists a student-month (NULL: never), so a
+-- sign is "threshold below this" and the back-test can try many thresholds at once.
+CREATE OR REPLACE MACRO graense_hoejt(andel_3_mdr) AS andel_3_mdr;
+CREATE OR REPLACE MACRO graense_stigende(foer_2, foer_1, nu) AS
+    CASE WHEN foer_2 < foer_1 AND foer_1 < nu THEN nu END;
+CREATE OR REPLACE MACRO graense_tidligt(tidlig_fase, andel_3_mdr) AS
+    CASE WHEN tidlig_fase THEN 2 * andel_3_mdr END;
+-- The highest threshold at which the student-month is on the list by any rule.
+CREATE OR REPLACE MACRO listegraense(andel_3_mdr, foer_2, foer_1, nu, tidlig_fase) AS
+    greatest(coalesce(graense_hoejt(andel_3_mdr), -1),
+             coalesce(graense_stigende(foer_2, foer_1, nu), -1),
+             coalesce(graense_tidligt(tidlig_fase, andel_3_mdr), -1));
+CREATE OR REPLACE MACRO varsel_hoejt(andel_3_mdr, graense) AS
+    coalesce(graense_hoejt(andel_3_mdr) > graense, false);
+CREATE OR REPLACE MACRO varsel_stigende(foer_2, foer_1, nu, graense) AS
+    coalesce(graense_stigende(foer_2, foer_1, nu) > graense, false);
+CREATE OR REPLACE MACRO varsel_tidligt(tidlig_fase, andel_3_mdr, graense) AS
+    coalesce(graense_tidligt(tidlig_fase, andel_3_mdr) > graense, false);
+
+-- Every student-month with its signs at one threshold.
 CREATE OR REPLACE MACRO varselstegn(graense) AS TABLE
 WITH
 vinduer AS (SELECT * FROM int_sygevinduer),
@@ -13,12 +33,9 @@ vinduer AS (SELECT * FROM int_sygevinduer),
 tegn AS (
     SELECT
         *,
-        coalesce(andel_3_mdr > graense, false) AS hoejt,
-        coalesce(len(seneste_3_maaneder) = 3
-                 AND seneste_3_maaneder[1] < seneste_3_maaneder[2]
-                 AND seneste_3_maaneder[2] < seneste_3_maaneder[3]
-                 AND seneste_3_maaneder[3] > graense, false) AS stigende,
-        coalesce(tidlig_fase AND andel_3_mdr > graense / 2, false) AS tidligt_tegn
+        varsel_hoejt(andel_3_mdr, graense) AS hoejt,
+        varsel_stigende(andel_maaned_2, andel_maaned_1, andel_maaned, graense) AS stigende,
+        varsel_tidligt(tidlig_fase, andel_3_mdr, graense) AS tidligt_tegn
     FROM vinduer
 ),
 
@@ -33,15 +50,23 @@ SELECT * FROM final;
 -- and their monthly sick leave over the last twelve months for a small trend line.
 CREATE OR REPLACE MACRO tidlig_opsporing(graense, steder, uddannelser) AS TABLE
 WITH
-forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
-tegn AS (SELECT * FROM varselstegn(graense)),
 seneste AS (SELECT max(maaned) AS maaned FROM stg_sygefravaer),
+vinduer AS (
+    SELECT *
+    FROM int_sygevinduer
+    WHERE status = 'aktiv'
+      AND er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
+      AND maaned > (SELECT maaned FROM seneste) - INTERVAL 12 MONTH
+),
 
-aktive AS (
-    SELECT t.*, f.oplaeringssted
-    FROM tegn AS t
-    JOIN forloeb AS f USING (elev_id, uddannelse)
-    WHERE f.status = 'aktiv'
+tegn AS (
+    SELECT
+        *,
+        varsel_hoejt(andel_3_mdr, graense) AS hoejt,
+        varsel_stigende(andel_maaned_2, andel_maaned_1, andel_maaned, graense) AS stigende,
+        varsel_tidligt(tidlig_fase, andel_3_mdr, graense) AS tidligt_tegn
+    FROM vinduer
+    WHERE maaned = (SELECT maaned FROM seneste)
 ),
 
 udvikling AS (
@@ -49,29 +74,28 @@ udvikling AS (
         elev_id,
         uddannelse,
         list(andel_maaned ORDER BY maaned) AS udvikling
-    FROM aktive
-    WHERE maaned > (SELECT maaned FROM seneste) - INTERVAL 12 MONTH
+    FROM vinduer
     GROUP BY elev_id, uddannelse
 ),
 
 final AS (
     SELECT
-        a.elev_id,
-        a.uddannelse,
-        a.oplaeringssted,
-        a.maaneder_siden_ansaettelse,
-        a.anslaaet_fase,
-        a.tidlig_fase,
-        a.andel_3_mdr,
-        a.andel_forrige_3_mdr,
-        a.hoejt,
-        a.stigende,
-        a.tidligt_tegn,
+        t.elev_id,
+        t.uddannelse,
+        t.oplaeringssted,
+        t.maaneder_siden_ansaettelse,
+        t.anslaaet_fase,
+        t.tidlig_fase,
+        t.andel_3_mdr,
+        t.andel_forrige_3_mdr,
+        t.hoejt,
+        t.stigende,
+        t.tidligt_tegn,
         u.udvikling,
-        a.maaned
-    FROM aktive AS a
+        t.maaned
+    FROM tegn AS t
     JOIN udvikling AS u USING (elev_id, uddannelse)
-    WHERE a.maaned = (SELECT maaned FROM seneste) AND a.paa_listen
+    WHERE t.hoejt OR t.stigende OR t.tidligt_tegn
 )
 
 SELECT * FROM final ORDER BY andel_3_mdr DESC, elev_id;
@@ -97,12 +121,30 @@ periode AS (
     SELECT min(maaned) + INTERVAL 5 MONTH AS fra, max(maaned) AS til FROM stg_sygefravaer
 ),
 
+-- Each tested student-month once, with the highest threshold that lists it and when
+-- (if ever) the student dropped out.
+vinduer AS (
+    SELECT
+        elev_id,
+        uddannelse,
+        maaned,
+        listegraense(andel_3_mdr, andel_maaned_2, andel_maaned_1, andel_maaned, tidlig_fase)
+            AS listegraense,
+        frafaldsmaaned
+    FROM int_sygevinduer
+    WHERE er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
+      AND maaned BETWEEN (SELECT fra FROM periode) AND (SELECT til FROM periode)
+),
+
 maaneder AS (
-    SELECT g.graense, t.*
-    FROM graense AS g
-    CROSS JOIN LATERAL (SELECT * FROM varselstegn(g.graense)) AS t
-    JOIN forloeb AS f USING (elev_id, uddannelse)
-    WHERE t.maaned BETWEEN (SELECT fra FROM periode) AND (SELECT til FROM periode)
+    SELECT
+        g.graense,
+        v.maaned,
+        v.listegraense > g.graense AS paa_listen,
+        coalesce(v.frafaldsmaaned > v.maaned
+                 AND v.frafaldsmaaned <= v.maaned + INTERVAL 3 MONTH, false) AS faldt_fra
+    FROM vinduer AS v
+    CROSS JOIN graense AS g
 ),
 
 frafaldne AS (
@@ -120,12 +162,12 @@ fanget AS (
     SELECT
         g.graense,
         count(*) AS frafaldne,
-        count(*) FILTER (WHERE m.paa_listen) AS fanget
+        count(*) FILTER (WHERE v.listegraense > g.graense) AS fanget
     FROM graense AS g
     CROSS JOIN frafaldne AS d
-    LEFT JOIN maaneder AS m
-        ON m.graense = g.graense AND m.elev_id = d.elev_id
-        AND m.uddannelse = d.uddannelse AND m.maaned = d.tre_mdr_foer
+    LEFT JOIN vinduer AS v
+        ON v.elev_id = d.elev_id AND v.uddannelse = d.uddannelse
+        AND v.maaned = d.tre_mdr_foer
     WHERE d.tre_mdr_foer BETWEEN (SELECT fra FROM periode) AND (SELECT til FROM periode)
     GROUP BY g.graense
 ),
@@ -154,15 +196,9 @@ laengde AS (
 -- of all active students, for comparison: only months whose next three months are in
 -- the data.
 udfald AS (
-    SELECT
-        m.graense,
-        m.paa_listen,
-        coalesce(date_trunc('month', f.frafald_dato) > m.maaned
-                 AND date_trunc('month', f.frafald_dato) <= m.maaned + INTERVAL 3 MONTH
-                 AND NOT f.omvalg, false) AS faldt_fra
-    FROM maaneder AS m
-    JOIN forloeb AS f USING (elev_id, uddannelse)
-    WHERE m.maaned + INTERVAL 3 MONTH <= (SELECT til FROM periode)
+    SELECT graense, paa_listen, faldt_fra
+    FROM maaneder
+    WHERE maaned + INTERVAL 3 MONTH <= (SELECT til FROM periode)
 ),
 
 traeffere AS (
