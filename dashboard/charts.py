@@ -45,17 +45,32 @@ def _short(name: str) -> str:
     return name if len(name) <= LABEL_LENGTH else name[:LABEL_LENGTH - 1] + "…"
 
 
+def _first_x(fig: go.Figure, dates: bool) -> float | None:
+    """The chart's first x as a fractional year (None for an empty chart)."""
+    values = [x for trace in fig.data if getattr(trace, "x", None) is not None
+              for x in trace.x if x is not None]
+    if not values:
+        return None
+    if dates:
+        first = min(pd.Timestamp(v) for v in values)
+        return first.year + (first.month - 1) / 12
+    return float(min(float(v) for v in values))
+
+
 def add_initiatives(fig: go.Figure, initiatives: pd.DataFrame, dates: bool = False) -> None:
     """A dotted line where each initiative started, labelled with its name (hover: the
     whole name, status and date). On a yearly axis the line sits at the start month's
     place in the year; labels of initiatives close together are stacked, not overlaid."""
     if initiatives.empty:
         return
+    first = _first_x(fig, dates)
     placed: list[float] = []
     starts = pd.to_datetime(initiatives.start_dato).tolist()
     for name, status, start in zip(initiatives.navn.tolist(), initiatives.status_tekst.tolist(),
                                    starts, strict=True):
         position = start.year + (start.month - 1) / 12
+        if first is not None and position < first:
+            continue  # started before the chart begins: a line there would stretch the axis
         # A label runs about three years to the right on a ten-year axis.
         level = sum(1 for other in placed if abs(other - position) < 3)
         placed.append(position)

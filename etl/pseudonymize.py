@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.contract import ALL_FILES, FILES_BY_NAME
+from etl.contract import ALL_FILES, FILES_BY_NAME, OPTIONAL_FILES
 from etl.problems import _CPR_SHAPE, ValidationFailed
 from etl.read import EXTENSIONS, find_sources, stage
 
@@ -322,6 +322,9 @@ def pseudonymize_folder(in_dir: Path, out_dir: Path, key_file: Path, *, force: b
                 written[name] = _write_file(con, name, out_dir, pseudo)
             for name, (temp, _count) in written.items():
                 os.replace(temp, out_dir / f"{name}.csv")
+            for spec in OPTIONAL_FILES:  # --force: an old optional file must not outlive its input
+                if spec.name not in written:
+                    (out_dir / f"{spec.name}.csv").unlink(missing_ok=True)
         except OSError as error:
             raise PseudonymizeError(
                 f"kan ikke skrive i {out_dir} ({error.strerror}); ingen halve filer er "

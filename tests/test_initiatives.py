@@ -215,3 +215,14 @@ def test_dropout_page_marks_only_the_chosen_educations_initiatives(app: AppTest)
     first = json.loads(app.get("plotly_chart")[0].proto.spec)
     labels = [a["text"] for a in first["layout"].get("annotations", []) if a.get("hovertext")]
     assert labels == ["Personlige vejledere"]  # Snusepraktik serves the SSH target only
+
+
+def test_markers_before_the_chart_begins_are_left_out() -> None:
+    fig = go.Figure(go.Scatter(x=[2019, 2020, 2021], y=[1, 2, 3]))
+    charts.add_initiatives(fig, _rows(("Kloge hænder", "2016-01-01"),
+                                      ("Personlige vejledere", "2020-01-01")))
+    assert [a.text for a in fig.layout.annotations] == ["Personlige vejledere"]
+    monthly = go.Figure(go.Scatter(x=pd.to_datetime(["2020-01-01", "2020-02-01"]), y=[1, 2]))
+    charts.add_initiatives(monthly, _rows(("Før", "2019-06-01"), ("Efter", "2020-02-01")),
+                           dates=True)
+    assert [a.text for a in monthly.layout.annotations] == ["Efter"]

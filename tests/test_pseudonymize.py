@@ -408,3 +408,13 @@ def test_the_optional_initiatives_file_goes_through(cpr_input: Path, key_dir: Pa
     assert rows[0] == ["navn", "fokusomraade", "start_dato", "status", "maal_id"]
     assert rows[1][0] == "Personlige vejledere" and len(rows) == 6
     assert check_folder(out, today=TODAY)["indsatser"] == 5
+
+
+def test_force_removes_an_old_initiatives_file_the_input_no_longer_has(
+        cpr_input: Path, key_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "indsatser.csv").write_text("navn,fokusomraade,start_dato,status,maal_id\n",
+                                       encoding="utf-8")
+    _run(cpr_input, out, key_dir / "nøgle", force=True)
+    assert not (out / "indsatser.csv").exists()
