@@ -39,4 +39,5 @@ final AS (
     LEFT JOIN efter AS a USING (elev_id, uddannelse)
 )
 
-SELECT * FROM final;
+-- Sorted by site: a site's students lie together, so a one-site page reads few blocks.
+SELECT * FROM final ORDER BY oplaeringssted, uddannelse, aargang, elev_id;
