@@ -274,6 +274,8 @@ class BrowserResult:
     click: dict[str, Timing]
     exceptions: int
     server_peak: float
+    server_cpu: float  # CPU seconds of the Streamlit server per page drawn, after warm-up
+    visits: int
 
 
 def _peak_mib(pid: int) -> float:
@@ -281,6 +283,12 @@ def _peak_mib(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (/proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure_browser(db: Path, site: str, runs: int) -> BrowserResult:
@@ -293,8 +301,12 @@ def measure_browser(db: Path, site: str, runs: int) -> BrowserResult:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{server.url}/data")  # warm: the server has imported and run once
         drawn(page, "Data")
+        cpu_start = _cpu_seconds(server.pid)
+        visits = 0
 
         def visit(target: str, title: str) -> float:
+            nonlocal visits
+            visits += 1
             start = time.perf_counter()
             page.goto(target)
             drawn(page, title)
@@ -317,15 +329,34 @@ def measure_browser(db: Path, site: str, runs: int) -> BrowserResult:
                 drawn(page, title)
                 click_times.setdefault(title, []).append(time.perf_counter() - start)
                 exceptions += page.locator(EXCEPTION).count()
+                visits += 1
         peak = _peak_mib(server.pid)
+        cpu = (_cpu_seconds(server.pid) - cpu_start) / visits
     return BrowserResult(
         {t: {v: s[0] for v, s in variants.items()} for t, variants in url_times.items()},
         {t: {v: Timing.of(s[1:]) for v, s in variants.items()}
          for t, variants in url_times.items()},
-        {t: Timing.of(s) for t, s in click_times.items()}, exceptions, peak)
+        {t: Timing.of(s) for t, s in click_times.items()}, exceptions, peak, cpu, visits)
 
 
 # --- report ---------------------------------------------------------------------------
+
+def _loadavg() -> str:
+    """The 1, 5 and 15 minute load averages (as `uptime` prints them): a 2-core machine
+    shared with others times everything slower when they are above 2."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB, DuckDB {_duckdb_version()}"
+
+
+def _duckdb_version() -> str:
+    import duckdb
+
+    return str(duckdb.__version__)
+
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f}".replace(",", ".")
@@ -350,7 +381,9 @@ def report(results: dict[str, dict[str, Any]]) -> str:
         spread = ", ".join(f"{f / b:.2f}" for b, f in zip(load.bare, load.full, strict=True))
         result["spread"] = spread
     lines += ["", "Ratio of each run: " + "; ".join(
-        f"{n} {r['spread']}" for n, r in results.items()), ""]
+        f"{n} {r['spread']}" for n, r in results.items()), "",
+        "Load average (1 / 5 / 15 min) before → after: " + "; ".join(
+            f"{n} {r['loadavg']['load']}" for n, r in results.items()), ""]
     lines += ["### b. Page data: every query of a page, uncached, through the viewer-aware "
               "query layer (ms: first / median / worst)",
               "", "| page | " + " | ".join(f"{n} {v}" for n in results for v in VARIANTS)
@@ -362,6 +395,8 @@ def report(results: dict[str, dict[str, Any]]) -> str:
                 t: Timing = result["queries"][page][variant]
                 cells.append(f"{_ms(t.first)} / {_ms(t.median)} / {_ms(t.worst)}")
         lines.append(f"| {page} | " + " | ".join(cells) + " |")
+    lines += ["", "Load average before → after: " + "; ".join(
+        f"{n} {r['loadavg']['queries']}" for n, r in results.items())]
     browsed = {n: r["browser"] for n, r in results.items() if r.get("browser")}
     for name, browser in browsed.items():
         lines += ["", f"### c. Browser, {name}: URL opened until fully drawn "
@@ -378,7 +413,10 @@ def report(results: dict[str, dict[str, Any]]) -> str:
             lines.append(f"| {title} | {' | '.join(cells)} "
                          f"| {_s(click.median)} / {_s(click.worst)} |")
         lines += ["", f"Exceptions shown: {browser.exceptions}. Streamlit server peak memory: "
-                  f"{browser.server_peak:.0f} MiB."]
+                  f"{browser.server_peak:.0f} MiB. Server CPU per page drawn: "
+                  f"{_ms(browser.server_cpu)} ms (mean of {browser.visits}, first visits "
+                  f"included). Load average before → after: "
+                  f"{results[name]['loadavg']['browser']}."]
     return "\n".join(lines)
 
 
@@ -418,16 +456,24 @@ def main(argv: list[str] | None = None) -> None:
             scale = SCALES[name]
             print(f"{name}: {scale.students_per_year:,} hires a year, {YEARS} years", flush=True)
             folder, rows = _data(scale, work)
+            loadavg = {"load": _loadavg()}
             load = measure_load(scale, folder, rows, work, args.runs or scale.runs)
+            loadavg["load"] += " → " + _loadavg()
             db = work / name / "sosu.duckdb"
             site = _largest_site(db)
             print(f"  page queries (site: {site})", flush=True)
-            result: dict[str, Any] = {"load": load, "site": site,
+            loadavg["queries"] = _loadavg()
+            result: dict[str, Any] = {"load": load, "site": site, "loadavg": loadavg,
                                       "queries": measure_queries(db, site, args.query_runs)}
+            loadavg["queries"] += " → " + _loadavg()
             if not args.skip_browser:
                 print("  browser", flush=True)
+                loadavg["browser"] = _loadavg()
                 result["browser"] = measure_browser(db, site, args.browser_runs)
+                loadavg["browser"] += " → " + _loadavg()
             results[name] = result
+        print()
+        print(f"{dt.datetime.now():%Y-%m-%d %H:%M}, {_machine()}.")
         print()
         print(report(results))
         print(f"\nOne site = the largest: {', '.join(r['site'] for r in results.values())}. "

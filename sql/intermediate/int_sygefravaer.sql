@@ -20,7 +20,9 @@ final AS (
         uddannelse,
         maaned,
         aar,
-        count(DISTINCT elev_id) AS elever,
+        -- One row per student and month (the contract refuses duplicates): count(*) is
+        -- the number of distinct students, without the cost of count(DISTINCT).
+        count(*) AS elever,
         sum(planlagte_timer) AS planlagte_timer,
         sum(syge_timer) AS syge_timer
     FROM timer
