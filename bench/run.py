@@ -7,7 +7,8 @@ municipal scale (200 hires a year) and national scale (20,000 a year), ten years
 a. `sosu load` (every validation rule) against DuckDB's bare read_csv of the same files
    into plain tables: wall time, ratio and peak memory, each run in its own child
    process (peak memory from that child's rusage, so the two never share a peak). A
-   refused load (one bad line at the end of the sick-leave file) is timed once.
+   refused load (one bad line at the end of the sick-leave file) is timed once. "Build"
+   is the part of the load that creates the views, macros and materialised tables.
 b. The data behind every dashboard page: every query function the page calls (as
    pages/*.py and dashboard/*_view.py call them), with no site filter and with one
    site, uncached, on a fresh read-only connection: first run, median and worst.
@@ -76,6 +77,11 @@ def _child(kind: str, folder: Path, db: Path) -> None:
     for leftover in (db, db.with_name(db.name + ".wal")):
         leftover.unlink(missing_ok=True)
     start = time.perf_counter()
+    steps: dict[str, float] = {}
+
+    def progress(step: str, _fraction: float) -> None:
+        steps.setdefault(step, time.perf_counter())
+
     if kind == "bare":
         con = duckdb.connect(str(db))
         for spec in FILES:
@@ -84,7 +90,7 @@ def _child(kind: str, folder: Path, db: Path) -> None:
         con.execute("CHECKPOINT")
         con.close()
     elif kind == "load":
-        load_folder(folder, db, today=TODAY)
+        load_folder(folder, db, today=TODAY, progress=progress)
     else:
         try:
             load_folder(folder, db, today=TODAY)
@@ -92,11 +98,12 @@ def _child(kind: str, folder: Path, db: Path) -> None:
             pass
         else:
             raise SystemExit("the refused load was accepted")
-    print(json.dumps({"seconds": time.perf_counter() - start}))
+    build = steps.get("Gemmer databasen", 0.0) - steps.get("Beregner nøgletallene", 0.0)
+    print(json.dumps({"seconds": time.perf_counter() - start, "build": build}))
 
 
-def _measure(kind: str, folder: Path, db: Path) -> tuple[float, float]:
-    """(seconds, peak MiB) of one child process."""
+def _measure(kind: str, folder: Path, db: Path) -> tuple[float, float, float]:
+    """(seconds, peak MiB, seconds building views and materialised tables) of one child."""
     process = subprocess.Popen([sys.executable, __file__, "--child", kind, str(folder), str(db)],
                                stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert process.stdout
@@ -105,7 +112,8 @@ def _measure(kind: str, folder: Path, db: Path) -> tuple[float, float]:
     process.returncode = os.waitstatus_to_exitcode(status)
     if process.returncode:
         raise RuntimeError(f"{kind} failed ({process.returncode})")
-    return json.loads(output)["seconds"], usage.ru_maxrss / 1024
+    result = json.loads(output)
+    return result["seconds"], usage.ru_maxrss / 1024, result["build"]
 
 
 @dataclass
@@ -116,6 +124,7 @@ class LoadResult:
     bare_peak: float
     full_peak: float
     refused: float
+    build: list[float]  # of `full`: views, macros and materialised tables
 
 
 def _data(scale: Scale, work: Path) -> tuple[Path, dict[str, int]]:
@@ -155,21 +164,22 @@ def _refused_copy(folder: Path, target: Path) -> Path:
 def measure_load(scale: Scale, folder: Path, rows: dict[str, int], work: Path,
                  runs: int) -> LoadResult:
     base = work / scale.name
-    bare, full, bare_peaks, full_peaks = [], [], [], []
+    bare, full, build, bare_peaks, full_peaks = [], [], [], [], []
     for run in range(runs):
-        seconds, peak = _measure("bare", folder, base / "bare.duckdb")
+        seconds, peak, _build = _measure("bare", folder, base / "bare.duckdb")
         bare.append(seconds)
         bare_peaks.append(peak)
-        seconds, peak = _measure("load", folder, base / "sosu.duckdb")
+        seconds, peak, built = _measure("load", folder, base / "sosu.duckdb")
         full.append(seconds)
         full_peaks.append(peak)
+        build.append(built)
         print(f"  {scale.name} run {run + 1}: read_csv {bare[-1]:.2f} s, "
-              f"sosu load {full[-1]:.2f} s", flush=True)
+              f"sosu load {full[-1]:.2f} s (build {built:.2f} s)", flush=True)
     refused_folder = _refused_copy(folder, base / "refused")
-    refused, _peak = _measure("refused", refused_folder, base / "refused.duckdb")
+    refused, _peak, _build = _measure("refused", refused_folder, base / "refused.duckdb")
     shutil.rmtree(refused_folder)
     (base / "bare.duckdb").unlink(missing_ok=True)
-    return LoadResult(rows, bare, full, max(bare_peaks), max(full_peaks), refused)
+    return LoadResult(rows, bare, full, max(bare_peaks), max(full_peaks), refused, build)
 
 
 # --- b. the data behind every page -----------------------------------------------------
@@ -274,6 +284,8 @@ class BrowserResult:
     click: dict[str, Timing]
     exceptions: int
     server_peak: float
+    server_cpu: float  # CPU seconds of the Streamlit server per page drawn, after warm-up
+    visits: int
 
 
 def _peak_mib(pid: int) -> float:
@@ -281,6 +293,12 @@ def _peak_mib(pid: int) -> float:
         if line.startswith("VmHWM:"):
             return int(line.split()[1]) / 1024
     return 0.0
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (/proc/PID/stat, fields 14 and 15)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def measure_browser(db: Path, site: str, runs: int) -> BrowserResult:
@@ -293,8 +311,12 @@ def measure_browser(db: Path, site: str, runs: int) -> BrowserResult:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{server.url}/data")  # warm: the server has imported and run once
         drawn(page, "Data")
+        cpu_start = _cpu_seconds(server.pid)
+        visits = 0
 
         def visit(target: str, title: str) -> float:
+            nonlocal visits
+            visits += 1
             start = time.perf_counter()
             page.goto(target)
             drawn(page, title)
@@ -317,15 +339,34 @@ def measure_browser(db: Path, site: str, runs: int) -> BrowserResult:
                 drawn(page, title)
                 click_times.setdefault(title, []).append(time.perf_counter() - start)
                 exceptions += page.locator(EXCEPTION).count()
+                visits += 1
         peak = _peak_mib(server.pid)
+        cpu = (_cpu_seconds(server.pid) - cpu_start) / visits
     return BrowserResult(
         {t: {v: s[0] for v, s in variants.items()} for t, variants in url_times.items()},
         {t: {v: Timing.of(s[1:]) for v, s in variants.items()}
          for t, variants in url_times.items()},
-        {t: Timing.of(s) for t, s in click_times.items()}, exceptions, peak)
+        {t: Timing.of(s) for t, s in click_times.items()}, exceptions, peak, cpu, visits)
 
 
 # --- report ---------------------------------------------------------------------------
+
+def _loadavg() -> str:
+    """The 1, 5 and 15 minute load averages (as `uptime` prints them): a 2-core machine
+    shared with others times everything slower when they are above 2."""
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _machine() -> str:
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB, DuckDB {_duckdb_version()}"
+
+
+def _duckdb_version() -> str:
+    import duckdb
+
+    return str(duckdb.__version__)
+
 
 def _ms(seconds: float) -> str:
     return f"{seconds * 1000:,.0f}".replace(",", ".")
@@ -338,19 +379,23 @@ def _s(seconds: float) -> str:
 def report(results: dict[str, dict[str, Any]]) -> str:
     lines = ["### a. Load: `sosu load` against bare `read_csv` (best of the runs)", "",
              "| scale | students | sick-leave rows | read_csv | sosu load | ratio "
+             "| of which build | ratio without build "
              "| peak read_csv | peak sosu load | refused load |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, result in results.items():
         load: LoadResult = result["load"]
         bare, full = min(load.bare), min(load.full)
+        build = load.build[load.full.index(full)]  # of the fastest load
         lines.append(
             f"| {name} | {load.rows['elever']:,} | {load.rows['sygefravaer']:,} | {_s(bare)} s "
-            f"| {_s(full)} s | {full / bare:.2f}× | {load.bare_peak:.0f} MiB "
-            f"| {load.full_peak:.0f} MiB | {_s(load.refused)} s |")
+            f"| {_s(full)} s | {full / bare:.2f}× | {_s(build)} s | {(full - build) / bare:.2f}× "
+            f"| {load.bare_peak:.0f} MiB | {load.full_peak:.0f} MiB | {_s(load.refused)} s |")
         spread = ", ".join(f"{f / b:.2f}" for b, f in zip(load.bare, load.full, strict=True))
         result["spread"] = spread
     lines += ["", "Ratio of each run: " + "; ".join(
-        f"{n} {r['spread']}" for n, r in results.items()), ""]
+        f"{n} {r['spread']}" for n, r in results.items()), "",
+        "Load average (1 / 5 / 15 min) before → after: " + "; ".join(
+            f"{n} {r['loadavg']['load']}" for n, r in results.items()), ""]
     lines += ["### b. Page data: every query of a page, uncached, through the viewer-aware "
               "query layer (ms: first / median / worst)",
               "", "| page | " + " | ".join(f"{n} {v}" for n in results for v in VARIANTS)
@@ -362,6 +407,8 @@ def report(results: dict[str, dict[str, Any]]) -> str:
                 t: Timing = result["queries"][page][variant]
                 cells.append(f"{_ms(t.first)} / {_ms(t.median)} / {_ms(t.worst)}")
         lines.append(f"| {page} | " + " | ".join(cells) + " |")
+    lines += ["", "Load average before → after: " + "; ".join(
+        f"{n} {r['loadavg']['queries']}" for n, r in results.items())]
     browsed = {n: r["browser"] for n, r in results.items() if r.get("browser")}
     for name, browser in browsed.items():
         lines += ["", f"### c. Browser, {name}: URL opened until fully drawn "
@@ -378,7 +425,10 @@ def report(results: dict[str, dict[str, Any]]) -> str:
             lines.append(f"| {title} | {' | '.join(cells)} "
                          f"| {_s(click.median)} / {_s(click.worst)} |")
         lines += ["", f"Exceptions shown: {browser.exceptions}. Streamlit server peak memory: "
-                  f"{browser.server_peak:.0f} MiB."]
+                  f"{browser.server_peak:.0f} MiB. Server CPU per page drawn: "
+                  f"{_ms(browser.server_cpu)} ms (mean of {browser.visits}, first visits "
+                  f"included). Load average before → after: "
+                  f"{results[name]['loadavg']['browser']}."]
     return "\n".join(lines)
 
 
@@ -418,16 +468,24 @@ def main(argv: list[str] | None = None) -> None:
             scale = SCALES[name]
             print(f"{name}: {scale.students_per_year:,} hires a year, {YEARS} years", flush=True)
             folder, rows = _data(scale, work)
+            loadavg = {"load": _loadavg()}
             load = measure_load(scale, folder, rows, work, args.runs or scale.runs)
+            loadavg["load"] += " → " + _loadavg()
             db = work / name / "sosu.duckdb"
             site = _largest_site(db)
             print(f"  page queries (site: {site})", flush=True)
-            result: dict[str, Any] = {"load": load, "site": site,
+            loadavg["queries"] = _loadavg()
+            result: dict[str, Any] = {"load": load, "site": site, "loadavg": loadavg,
                                       "queries": measure_queries(db, site, args.query_runs)}
+            loadavg["queries"] += " → " + _loadavg()
             if not args.skip_browser:
                 print("  browser", flush=True)
+                loadavg["browser"] = _loadavg()
                 result["browser"] = measure_browser(db, site, args.browser_runs)
+                loadavg["browser"] += " → " + _loadavg()
             results[name] = result
+        print()
+        print(f"{dt.datetime.now():%Y-%m-%d %H:%M}, {_machine()}.")
         print()
         print(report(results))
         print(f"\nOne site = the largest: {', '.join(r['site'] for r in results.values())}. "

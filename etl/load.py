@@ -228,7 +228,9 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
         _write_load_info(con, rows, display, data_pr, today, demo)
         _write_schedule(con)
         _write_codes(con)
+        progress("Beregner nøgletallene", 0.93)  # views, macros and materialised tables
         create_views(con)
+        progress("Gemmer databasen", 0.96)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     except (OSError, duckdb.IOException) as error:
@@ -292,7 +294,12 @@ def _write_codes(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every staging view and metric macro from sql/, layer by layer."""
+    """Create every staging view and metric macro from sql/, layer by layer.
+
+    The heavy intermediate models (sql/intermediate: one row per student, cohort counts
+    and sick-leave hours per site) are tables, built here once per load, so the
+    dashboard's queries add up a few thousand rows instead of millions. They cannot go
+    stale: every load builds a new database file and swaps it in whole."""
     for layer in SQL_LAYERS:
         for path in sorted((SQL_DIR / layer).glob("*.sql")):
             con.execute(path.read_text(encoding="utf-8"))

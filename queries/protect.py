@@ -87,7 +87,7 @@ class _Cells:
     def __init__(self, members: dict[str, pd.DataFrame], spec: Spec, threshold: int) -> None:
         self.names = list(members)
         self.columns = spec.all_counts
-        keyed = [frame[list(spec.keys)].astype("object").apply(tuple, axis=1)
+        keyed = [list(frame[list(spec.keys)].astype("object").itertuples(index=False, name=None))
                  for frame in members.values()]
         self.keys = list(dict.fromkeys(k for rows in keyed for k in rows))
         position = {key: i for i, key in enumerate(self.keys)}

@@ -3,21 +3,10 @@
 CREATE OR REPLACE MACRO elevliste(steder, uddannelser) AS TABLE
 WITH
 forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
-timer AS (SELECT * FROM valgte_sygetimer(steder, uddannelser)),
 stand AS (SELECT data_pr FROM indlaesning),
-
-sygefravaer AS (
-    SELECT
-        elev_id,
-        uddannelse,
-        sum(syge_timer) / sum(planlagte_timer) AS sygefravaer_i_alt,
-        sum(syge_timer) FILTER (WHERE maaned > (SELECT data_pr FROM stand) - INTERVAL 3 MONTH)
-            / sum(planlagte_timer)
-                FILTER (WHERE maaned > (SELECT data_pr FROM stand) - INTERVAL 3 MONTH)
-            AS sygefravaer_3_mdr
-    FROM timer
-    GROUP BY elev_id, uddannelse
-),
+-- Each student's own sick leave: the same whatever the restriction, which the left join
+-- from forloeb applies.
+sygefravaer AS (SELECT * FROM int_sygefravaer_elev),
 
 final AS (
     SELECT

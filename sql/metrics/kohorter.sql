@@ -3,23 +3,23 @@
 -- hired after graduation = hired-after / hired (the strategy's 41.4 % = 34 of 82).
 CREATE OR REPLACE MACRO kohorter(steder, uddannelser) AS TABLE
 WITH
-forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
+kohorter AS (SELECT * FROM valgte_kohorter(steder, uddannelser)),
 
+-- The counts of the chosen sites added up (the counts are defined in int_kohorter.sql).
 optalt AS (
     SELECT
         uddannelse,
         aargang,
-        count(*) AS ansatte,
-        count(*) FILTER (status = 'gennemfoert') AS gennemfoert,
-        count(*) FILTER (status = 'frafaldet') AS frafald,
-        count(*) FILTER (status = 'frafaldet' AND frafald_hovedforloeb) AS frafald_hovedforloeb,
-        count(*) FILTER (omvalg) AS omvalg,
-        count(*) FILTER (status = 'frafaldet' AND NOT omvalg) AS frafald_uden_omvalg,
-        count(*) FILTER (status = 'frafaldet' AND frafald_hovedforloeb AND NOT omvalg)
-            AS frafald_hovedforloeb_uden_omvalg,
-        count(*) FILTER (status = 'aktiv') AS aktive,
-        count(*) FILTER (ansat_efter) AS ansat_efter
-    FROM forloeb
+        sum(ansatte)::BIGINT AS ansatte,
+        sum(gennemfoert)::BIGINT AS gennemfoert,
+        sum(frafald)::BIGINT AS frafald,
+        sum(frafald_hovedforloeb)::BIGINT AS frafald_hovedforloeb,
+        sum(omvalg)::BIGINT AS omvalg,
+        sum(frafald_uden_omvalg)::BIGINT AS frafald_uden_omvalg,
+        sum(frafald_hovedforloeb_uden_omvalg)::BIGINT AS frafald_hovedforloeb_uden_omvalg,
+        sum(aktive)::BIGINT AS aktive,
+        sum(ansat_efter)::BIGINT AS ansat_efter
+    FROM kohorter
     GROUP BY uddannelse, aargang
 ),
 

@@ -1,12 +1,13 @@
 -- Sick leave = Σ sick hours / Σ planned hours, per month and per calendar year.
 CREATE OR REPLACE MACRO sygefravaer_pr_maaned(steder, uddannelser) AS TABLE
 WITH
-timer AS (SELECT * FROM valgte_sygetimer(steder, uddannelser)),
+timer AS (SELECT * FROM valgte_sygefravaer_maaned(steder, uddannelser)),
 
 final AS (
     SELECT
         maaned,
-        count(DISTINCT (elev_id, uddannelse)) AS elever,
+        -- Distinct students per site and education add up (int_sygefravaer.sql).
+        sum(elever)::BIGINT AS elever,
         sum(planlagte_timer) AS planlagte_timer,
         sum(syge_timer) AS syge_timer,
         sum(syge_timer) / sum(planlagte_timer) AS andel
@@ -18,12 +19,13 @@ SELECT * FROM final ORDER BY maaned;
 
 CREATE OR REPLACE MACRO sygefravaer_pr_aar(steder, uddannelser) AS TABLE
 WITH
-timer AS (SELECT * FROM valgte_sygetimer(steder, uddannelser)),
+timer AS (SELECT * FROM valgte_sygefravaer_aar(steder, uddannelser)),
 
 final AS (
     SELECT
         aar,
-        count(DISTINCT (elev_id, uddannelse)) AS elever,
+        -- Distinct students per site and education add up (int_sygefravaer.sql).
+        sum(elever)::BIGINT AS elever,
         sum(planlagte_timer) AS planlagte_timer,
         sum(syge_timer) AS syge_timer,
         sum(syge_timer) / sum(planlagte_timer) AS andel
