@@ -75,7 +75,6 @@ def listing(filters: Filters, threshold: float) -> pd.DataFrame:
         "Sygefravær pr. måned, seneste 12 mdr. (%)": [
             [round(100 * v, 1) if v == v else None for v in values]  # NaN: no planned hours
             for values in frame.udvikling],
-        "De 3 mdr. før (%)": (100 * frame.andel_forrige_3_mdr).round(1),
         "Uddannelse": frame.uddannelse,
         "Oplæringssted": frame.oplaeringssted,
         "Mdr. siden ansættelse": frame.maaneder_siden_ansaettelse,
@@ -94,7 +93,6 @@ def headline(filters: Filters, threshold: float, listed: int) -> tuple[str, str]
 
 COLUMNS = {
     "Sygefravær seneste 3 mdr. (%)": st.column_config.NumberColumn(format="localized"),
-    "De 3 mdr. før (%)": st.column_config.NumberColumn(format="localized"),
     "Sygefravær pr. måned, seneste 12 mdr. (%)": st.column_config.LineChartColumn(
         "Udvikling, 12 mdr.", y_min=0, y_max=100,
         help="Sygefraværet måned for måned, i procent af de planlagte timer"),

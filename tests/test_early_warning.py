@@ -59,7 +59,6 @@ def test_the_list_applies_each_rule_to_active_students_only(con) -> None:
     assert _signs(listing, "W03") == {"tidligt_tegn"}
     w01 = listing[listing.elev_id == "W01"].iloc[0]
     assert w01.andel_3_mdr == pytest.approx(0.11)
-    assert w01.andel_forrige_3_mdr == pytest.approx(0.0)
     assert w01.maaneder_siden_ansaettelse == 35 and w01.anslaaet_fase == "O3"
     assert list(w01.udvikling) == pytest.approx([0] * 9 + [0.15, 0.10, 0.08])
     w03 = listing[listing.elev_id == "W03"].iloc[0]

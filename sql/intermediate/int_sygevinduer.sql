@@ -1,6 +1,6 @@
 -- One row per student and month of sick-leave data, seen from the end of that month:
--- the sick-leave share of the last three months and of the three months before them,
--- the last three months one by one, and the phase the student is probably in. The
+-- the sick-leave share of the last three months, those months one by one, and the
+-- phase the student is probably in. The
 -- early-warning list reads the newest month; its back-test reads every month.
 -- A table, built once per load: a window over every sick-leave row is seconds at
 -- national scale, too slow to repeat on every page view.
@@ -21,8 +21,8 @@ forloeb AS (
 ),
 skema AS (SELECT * FROM standardforloeb),
 
--- The contract allows one row per student and month, so the five months before a row
--- are among the five rows before it; each lag's month says whether it is in a window.
+-- The contract allows one row per student and month, so the two months before a row
+-- are among the two rows before it; each lag's month says whether it is in the window.
 forskudt AS (
     SELECT
         elev_id,
@@ -33,19 +33,11 @@ forskudt AS (
         lag(maaned, 1) OVER w AS m1, lag(syge_timer, 1) OVER w AS s1,
         lag(planlagte_timer, 1) OVER w AS p1,
         lag(maaned, 2) OVER w AS m2, lag(syge_timer, 2) OVER w AS s2,
-        lag(planlagte_timer, 2) OVER w AS p2,
-        lag(maaned, 3) OVER w AS m3, lag(syge_timer, 3) OVER w AS s3,
-        lag(planlagte_timer, 3) OVER w AS p3,
-        lag(maaned, 4) OVER w AS m4, lag(syge_timer, 4) OVER w AS s4,
-        lag(planlagte_timer, 4) OVER w AS p4,
-        lag(maaned, 5) OVER w AS m5, lag(syge_timer, 5) OVER w AS s5,
-        lag(planlagte_timer, 5) OVER w AS p5
+        lag(planlagte_timer, 2) OVER w AS p2
     FROM timer
     WINDOW w AS (PARTITION BY elev_id, uddannelse ORDER BY maaned)
 ),
 
--- Which lagged months fall in the last three months (the current one and the two
--- before) and in the three before those.
 placeret AS (
     SELECT
         *,
@@ -65,27 +57,6 @@ vinduer AS (
         (s0 + CASE WHEN n1 THEN s1 ELSE 0 END + CASE WHEN n2 THEN s2 ELSE 0 END)
             / nullif(p0 + CASE WHEN n1 THEN p1 ELSE 0 END + CASE WHEN n2 THEN p2 ELSE 0 END, 0)
             AS andel_3_mdr,
-        (CASE WHEN m1 BETWEEN maaned - INTERVAL 5 MONTH AND maaned - INTERVAL 3 MONTH
-              THEN s1 ELSE 0 END
-         + CASE WHEN m2 BETWEEN maaned - INTERVAL 5 MONTH AND maaned - INTERVAL 3 MONTH
-              THEN s2 ELSE 0 END
-         + CASE WHEN m3 BETWEEN maaned - INTERVAL 5 MONTH AND maaned - INTERVAL 3 MONTH
-              THEN s3 ELSE 0 END
-         + CASE WHEN m4 BETWEEN maaned - INTERVAL 5 MONTH AND maaned - INTERVAL 3 MONTH
-              THEN s4 ELSE 0 END
-         + CASE WHEN m5 BETWEEN maaned - INTERVAL 5 MONTH AND maaned - INTERVAL 3 MONTH
-              THEN s5 ELSE 0 END)
-        / nullif(
-            CASE WHEN m1 BETWEEN maaned - INTERVAL 5 MONTH AND maaned - INTERVAL 3 MONTH
-                 THEN p1 ELSE 0 END
-            + CASE WHEN m2 BETWEEN maaned - INTERVAL 5 MONTH AND maaned - INTERVAL 3 MONTH
-                   THEN p2 ELSE 0 END
-            + CASE WHEN m3 BETWEEN maaned - INTERVAL 5 MONTH AND maaned - INTERVAL 3 MONTH
-                   THEN p3 ELSE 0 END
-            + CASE WHEN m4 BETWEEN maaned - INTERVAL 5 MONTH AND maaned - INTERVAL 3 MONTH
-                   THEN p4 ELSE 0 END
-            + CASE WHEN m5 BETWEEN maaned - INTERVAL 5 MONTH AND maaned - INTERVAL 3 MONTH
-                   THEN p5 ELSE 0 END, 0) AS andel_forrige_3_mdr,
         -- the month before and the one before that, only when they are in the data
         CASE WHEN f1 THEN s1 / nullif(p1, 0) END AS andel_maaned_1,
         CASE WHEN f1 AND f2 THEN s2 / nullif(p2, 0) END AS andel_maaned_2

@@ -87,7 +87,6 @@ final AS (
         t.anslaaet_fase,
         t.tidlig_fase,
         t.andel_3_mdr,
-        t.andel_forrige_3_mdr,
         t.hoejt,
         t.stigende,
         t.tidligt_tegn,
