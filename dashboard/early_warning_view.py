@@ -109,8 +109,8 @@ def backtest(filters: Filters, threshold: float) -> pd.DataFrame:
         "Grænse": [fmt.pct(g) + (" (valgt)" if c else "") for g, c in
                    zip(frame.graense, chosen, strict=True)],
         "Frafaldne på listen 3 mdr. før": [
-            f"{fmt.count_of(k, n)} ({fmt.pct(k / n, 0)})" for k, n in
-            zip(frame.fanget, frame.frafaldne, strict=True)],
+            f"{fmt.count_of(k, n)} ({fmt.pct(a, 0)})" for k, n, a in
+            zip(frame.fanget, frame.frafaldne, frame.andel_fanget, strict=True)],
         "Usikkerhed": [fmt.interval(lo, hi) for lo, hi in
                        zip(frame.fanget_nedre, frame.fanget_oevre, strict=True)],
         "Typisk listelængde": [
@@ -128,7 +128,7 @@ def backtest_note(filters: Filters, threshold: float) -> str:
         return ""
     months = int(frame.testede_maaneder.max() or 0)
     return (f"Listen er prøvet af på {fmt.number(months)} måneder af de indlæste data: hver "
-            "måned med seks måneders sygefravær før sig. En frafalden elev tæller som ramt, "
+            "måned med mindst fem måneders data før sig. En frafalden elev tæller som ramt, "
             "hvis eleven stod på listen tre måneder før frafaldet. Skift mellem SSA og SSH "
             "(omvalg) tæller ikke som frafald. Typisk listelængde er medianen over "
             "månederne.")

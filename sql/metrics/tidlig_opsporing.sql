@@ -110,7 +110,7 @@ WHERE status = 'aktiv';
 -- Back-test: had the list been used every month of the loaded history, with each of
 -- the thresholds in `graenser`, how many of the students who later dropped out would
 -- it have shown three months before, and how long would the list have been? Only
--- months with six months of data before them count (both windows full), and switches
+-- months with five months of data before them count (a history, not a start-up), and switches
 -- SSA -> SSH (omvalg) are not dropouts here, as in the ministry's statistics.
 CREATE OR REPLACE MACRO tidlig_opsporing_test(graenser, steder, uddannelser) AS TABLE
 WITH
