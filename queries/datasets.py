@@ -31,6 +31,11 @@ class Request:
     educations: tuple[str, ...]
     years: tuple[int, int]
 
+    @property
+    def sites(self) -> list[str] | None:
+        """The site restriction as the query layer takes it: None for all sites."""
+        return [self.site] if self.site else None
+
 
 def sites(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
     return viewer.visible_sites(metrics.sites(con))
@@ -220,7 +225,7 @@ def _coarse_survival(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
 def survival(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
     """Kaplan–Meier curves. Protected viewers see the municipality's, quarterly."""
     viewer.require_site(request.site)
-    frame = metrics.survival(con, [request.site] if request.site else None, request.educations)
+    frame = metrics.survival(con, request.sites, request.educations)
     frame = _years(frame, "aargang", request.years)
     if viewer.may_see_individuals:
         return frame
@@ -315,7 +320,7 @@ def initiatives(con: duckdb.DuckDBPyConnection, _viewer: Viewer) -> pd.DataFrame
 def students(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
     """One row per student: the education team only."""
     viewer.require_individuals()
-    frame = metrics.students(con, [request.site] if request.site else None,
+    frame = metrics.students(con, request.sites,
                              request.educations)
     return _years(frame, "aargang", request.years)
 
@@ -330,14 +335,14 @@ def early_warning(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Reque
                   threshold: float) -> pd.DataFrame:
     """The students to follow up now: the education team only."""
     viewer.require_individuals()
-    return metrics.early_warning(con, threshold, [request.site] if request.site else None,
+    return metrics.early_warning(con, threshold, request.sites,
                                  request.educations)
 
 
 def active_students(con: duckdb.DuckDBPyConnection, viewer: Viewer,
                     request: Request) -> pd.DataFrame:
     viewer.require_individuals()
-    return metrics.active_students(con, [request.site] if request.site else None,
+    return metrics.active_students(con, request.sites,
                                    request.educations)
 
 
@@ -347,7 +352,7 @@ def early_warning_backtest(con: duckdb.DuckDBPyConnection, viewer: Viewer, reque
     viewer.require_individuals()
     thresholds = sorted({*BACKTEST_THRESHOLDS, round(threshold, 4)})
     return metrics.early_warning_backtest(
-        con, thresholds, [request.site] if request.site else None, request.educations)
+        con, thresholds, request.sites, request.educations)
 
 
 BY_NAME: dict[str, Callable[[duckdb.DuckDBPyConnection, Viewer, Request], pd.DataFrame]] = {

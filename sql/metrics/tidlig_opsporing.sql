@@ -25,27 +25,6 @@ CREATE OR REPLACE MACRO varsel_stigende(foer_2, foer_1, nu, graense) AS
 CREATE OR REPLACE MACRO varsel_tidligt(tidlig_fase, andel_3_mdr, graense) AS
     coalesce(graense_tidligt(tidlig_fase, andel_3_mdr) > graense, false);
 
--- Every student-month with its signs at one threshold.
-CREATE OR REPLACE MACRO varselstegn(graense) AS TABLE
-WITH
-vinduer AS (SELECT * FROM int_sygevinduer),
-
-tegn AS (
-    SELECT
-        *,
-        varsel_hoejt(andel_3_mdr, graense) AS hoejt,
-        varsel_stigende(andel_maaned_2, andel_maaned_1, andel_maaned, graense) AS stigende,
-        varsel_tidligt(tidlig_fase, andel_3_mdr, graense) AS tidligt_tegn
-    FROM vinduer
-),
-
-final AS (
-    SELECT *, hoejt OR stigende OR tidligt_tegn AS paa_listen
-    FROM tegn
-)
-
-SELECT * FROM final;
-
 -- The list as of the newest month of sick-leave data: active students with a sign,
 -- and their monthly sick leave over the last twelve months for a small trend line.
 CREATE OR REPLACE MACRO tidlig_opsporing(graense, steder, uddannelser) AS TABLE
