@@ -17,10 +17,12 @@ import pandas as pd
 
 from access.roles import AccessDenied, Viewer
 from queries import metrics, scorecard
-from queries.protect import REST, Spec, flag_columns, protect, protect_member
+from queries.protect import REST, Spec, flag_columns, protect, protect_site
 
-Fetch = Callable[[list[str] | None], pd.DataFrame]
+# A figure for a set of sites (None: all): as one group, or each site on its own.
+Fetch = Callable[[list[str] | None, bool], pd.DataFrame]
 ALL = "I alt"
+SITE = "oplaeringssted"  # the key of each row's site in a figure fetched site by site
 
 
 @dataclass(frozen=True)
@@ -45,19 +47,31 @@ def _protected(con: duckdb.DuckDBPyConnection, viewer: Viewer, site: str | None,
                fetch: Fetch, spec: Spec) -> pd.DataFrame:
     viewer.require_site(site)
     if viewer.may_see_individuals:
-        return fetch([site] if site else None)
+        return fetch([site] if site else None, False)
     if site is None:
-        frame = fetch(None).reset_index(drop=True)
+        frame = fetch(None, False).reset_index(drop=True)
         return protect(frame, spec, viewer.threshold) if len(frame) else frame
+    # One site is protected against every other view the viewer can open: each site
+    # they may see (all of them in one query) and the total, so also the rest.
     everywhere = metrics.sites(con)
     visible = viewer.visible_sites(everywhere)
-    members = {s: fetch([s]).reset_index(drop=True) for s in visible}
+    parts = [fetch(visible, True)]
     hidden_sites = [s for s in everywhere if s not in visible]
     if hidden_sites:
-        members[REST] = fetch(hidden_sites).reset_index(drop=True)
-    if site not in members or members[site].empty:  # a site with no students
-        return fetch([site]).iloc[0:0]
-    return protect_member(members, site, spec, viewer.threshold)
+        parts.append(fetch(hidden_sites, False).assign(**{SITE: REST}))
+    members = pd.concat(parts, ignore_index=True)
+    if SITE not in members:  # nothing at all for the chosen educations
+        return members
+    # Each member's rows together, members in a fixed order: ties between equally good
+    # complementary cells are then always broken the same way.
+    order = pd.Categorical(members[SITE], categories=[*visible, REST]).codes
+    members = members.iloc[order.argsort(kind="stable")]
+    return protect_site(members, SITE, site, spec, viewer.threshold)
+
+
+def _by(frame: pd.DataFrame, *columns: str) -> list[str]:
+    """Grouping columns, led by the site when the frame holds each site on its own."""
+    return [SITE, *columns] if SITE in frame else list(columns)
 
 
 def _years(frame: pd.DataFrame, column: str, years: tuple[int, int]) -> pd.DataFrame:
@@ -113,8 +127,8 @@ COHORTS = Spec(
 
 
 def cohorts(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
-    def fetch(sites: list[str] | None) -> pd.DataFrame:
-        frame = metrics.cohorts(con, sites, request.educations)
+    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
+        frame = metrics.cohorts(con, sites, request.educations, by_site)
         if not viewer.may_see_individuals:
             frame = frame.drop(columns=[c for c in SWITCH_COLUMNS if c in frame])
         return _years(frame, "aargang", request.years)
@@ -139,11 +153,11 @@ def sick_leave(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
     """Per education, plus "I alt" when more than one is chosen; period "aar" or "maaned"."""
     function = metrics.sick_leave_by_year if period == "aar" else metrics.sick_leave_by_month
 
-    def fetch(sites: list[str] | None) -> pd.DataFrame:
+    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
         selections: list[tuple[tuple[str, ...], str]] = [((e,), e) for e in request.educations]
         if len(request.educations) > 1:
             selections.append((request.educations, ALL))
-        parts = [function(con, sites, chosen).assign(uddannelse=label)
+        parts = [function(con, sites, chosen, by_site).assign(uddannelse=label)
                  for chosen, label in selections]
         parts = [p for p in parts if len(p)]
         if not parts:
@@ -170,18 +184,18 @@ REASONS = Spec(keys=("aar", "uddannelse", "aarsag"), counts=("antal", "i_alt"),
 
 def dropout_reasons(con: duckdb.DuckDBPyConnection, viewer: Viewer,
                     request: Request) -> pd.DataFrame:
-    def fetch(sites: list[str] | None) -> pd.DataFrame:
-        frame = _years(metrics.dropout_reasons(con, sites, request.educations), "aar",
-                       request.years)
-        return _with_group_total(frame, ["aar", "uddannelse"])
+    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
+        frame = _years(metrics.dropout_reasons(con, sites, request.educations, by_site),
+                       "aar", request.years)
+        return _with_group_total(frame, _by(frame, "aar", "uddannelse"))
 
     return _protected(con, viewer, request.site, fetch, REASONS)
 
 
 def _pooled(frame: pd.DataFrame, by: list[str], years: tuple[int, int]) -> pd.DataFrame:
     frame = _years(frame, "aar", years)
-    frame = frame.groupby(by, as_index=False).agg(antal=("antal", "sum"))
-    return _with_group_total(frame, ["uddannelse"])
+    frame = frame.groupby(_by(frame, *by), as_index=False).agg(antal=("antal", "sum"))
+    return _with_group_total(frame, _by(frame, "uddannelse"))
 
 
 PHASES = Spec(keys=("uddannelse", "fase"), counts=("antal", "i_alt"), within=(("uddannelse",),))
@@ -192,8 +206,8 @@ def dropout_phases(con: duckdb.DuckDBPyConnection, viewer: Viewer,
     """Dropouts per phase, summed over the chosen years (all years for protected viewers)."""
     years = _pooled_years(viewer, request.years)
 
-    def fetch(sites: list[str] | None) -> pd.DataFrame:
-        frame = metrics.dropout_phases(con, sites, request.educations)
+    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
+        frame = metrics.dropout_phases(con, sites, request.educations, by_site)
         return _pooled(frame, ["uddannelse", "fase"], years)
 
     return _protected(con, viewer, request.site, fetch, PHASES)
@@ -253,11 +267,12 @@ HIRES = Spec(
 def hires(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
     """Hires per year and education, plus "I alt" per year (the internal-recruitment targets
     count both educations together)."""
-    def fetch(sites: list[str] | None) -> pd.DataFrame:
-        frame = _years(metrics.hires(con, sites, request.educations), "aar", request.years)
+    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
+        frame = _years(metrics.hires(con, sites, request.educations, by_site), "aar",
+                       request.years)
         if frame.empty or len(request.educations) < 2:
             return frame
-        total = frame.groupby("aar", as_index=False)[list(HIRES.counts)].sum()
+        total = frame.groupby(_by(frame, "aar"), as_index=False)[list(HIRES.counts)].sum()
         return pd.concat([frame, total.assign(uddannelse=ALL)], ignore_index=True)
 
     return _protected(con, viewer, request.site, fetch, HIRES)
@@ -270,8 +285,8 @@ AGES = Spec(keys=("uddannelse", "aldersgruppe"), counts=("antal", "i_alt"),
 def age_bands(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
     years = _pooled_years(viewer, request.years)
 
-    def fetch(sites: list[str] | None) -> pd.DataFrame:
-        frame = metrics.age_bands(con, sites, request.educations)
+    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
+        frame = metrics.age_bands(con, sites, request.educations, by_site)
         return _pooled(frame, ["uddannelse", "aldersgruppe"], years)
 
     return _protected(con, viewer, request.site, fetch, AGES)
@@ -285,8 +300,8 @@ def workplaces(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request)
     """Where graduates were hired, summed over cohorts (all cohorts for protected viewers)."""
     years = _pooled_years(viewer, request.years)
 
-    def fetch(sites: list[str] | None) -> pd.DataFrame:
-        frame = metrics.hired_after_by_workplace(con, sites, request.educations)
+    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
+        frame = metrics.hired_after_by_workplace(con, sites, request.educations, by_site)
         frame = frame.rename(columns={"aargang": "aar"})
         return _pooled(frame, ["uddannelse", "arbejdssted"], years)
 

@@ -21,55 +21,67 @@ def _as_list(values: Selection) -> list[str] | None:
     return list(values) if values else None
 
 
+def _query(con: duckdb.DuckDBPyConnection, sql: str, parameters: list[object]) -> pd.DataFrame:
+    cursor = db.cursor(con)  # one cursor per call: safe across Streamlit's session threads
+    try:
+        return cursor.execute(sql, parameters).df()
+    finally:
+        cursor.close()
+
+
 def _macro(
     con: duckdb.DuckDBPyConnection, macro: str, sites: Selection, educations: Selection,
     *leading: object,
 ) -> pd.DataFrame:
     """Call a table macro; `leading` are the macro's own parameters before the restriction."""
-    cursor = db.cursor(con)  # one cursor per call: safe across Streamlit's session threads
     holes = "".join("?, " for _ in leading)
-    try:
-        return cursor.execute(
-            f"SELECT * FROM {macro}({holes}?::VARCHAR[], ?::VARCHAR[])",
-            [*leading, _as_list(sites), _as_list(educations)],
-        ).df()
-    finally:
-        cursor.close()
+    return _query(con, f"SELECT * FROM {macro}({holes}?::VARCHAR[], ?::VARCHAR[])",
+                  [*leading, _as_list(sites), _as_list(educations)])
+
+
+def _summed(con: duckdb.DuckDBPyConnection, macro: str, sites: Selection,
+            educations: Selection, by_site: bool) -> pd.DataFrame:
+    """A metric that adds up over sites: the chosen sites as one group, or with `by_site`
+    each of them on its own in one query, keyed by a first column `oplaeringssted`."""
+    columns = "*" if by_site else "* EXCLUDE (oplaeringssted)"
+    return _query(
+        con, f"SELECT {columns} FROM {macro}(?::VARCHAR[], ?::VARCHAR[], pr_sted := ?)",
+        [_as_list(sites), _as_list(educations), by_site])
 
 
 def cohorts(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-            educations: Selection = None) -> pd.DataFrame:
-    return _macro(con, "kohorter", sites, educations)
+            educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
+    return _summed(con, "kohorter", sites, educations, by_site)
 
 
 def sick_leave_by_year(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-                       educations: Selection = None) -> pd.DataFrame:
-    return _macro(con, "sygefravaer_pr_aar", sites, educations)
+                       educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
+    return _summed(con, "sygefravaer_pr_aar", sites, educations, by_site)
 
 
 def sick_leave_by_month(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-                        educations: Selection = None) -> pd.DataFrame:
-    return _macro(con, "sygefravaer_pr_maaned", sites, educations)
+                        educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
+    return _summed(con, "sygefravaer_pr_maaned", sites, educations, by_site)
 
 
 def dropout_reasons(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-                    educations: Selection = None) -> pd.DataFrame:
-    return _macro(con, "frafaldsaarsager", sites, educations)
+                    educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
+    return _summed(con, "frafaldsaarsager", sites, educations, by_site)
 
 
 def dropout_phases(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-                   educations: Selection = None) -> pd.DataFrame:
-    return _macro(con, "frafaldsfaser", sites, educations)
+                   educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
+    return _summed(con, "frafaldsfaser", sites, educations, by_site)
 
 
 def hires(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-          educations: Selection = None) -> pd.DataFrame:
-    return _macro(con, "ansaettelser", sites, educations)
+          educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
+    return _summed(con, "ansaettelser", sites, educations, by_site)
 
 
 def hired_after_by_workplace(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-                             educations: Selection = None) -> pd.DataFrame:
-    return _macro(con, "ansat_efter_sted", sites, educations)
+                             educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
+    return _summed(con, "ansat_efter_sted", sites, educations, by_site)
 
 
 def sites(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -105,8 +117,8 @@ def load_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
 
 
 def age_bands(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-              educations: Selection = None) -> pd.DataFrame:
-    return _macro(con, "aldersfordeling", sites, educations)
+              educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
+    return _summed(con, "aldersfordeling", sites, educations, by_site)
 
 
 def survival(con: duckdb.DuckDBPyConnection, sites: Selection = None,

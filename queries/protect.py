@@ -80,33 +80,31 @@ def primary(frame: pd.DataFrame, spec: Spec, threshold: int) -> pd.DataFrame:
 class _Cells:
     """Every member's cells on one shared grid: [member, row key, count column].
 
-    Absent rows are present=False, value 0 and never hidden. Arrays rather than
-    DataFrame lookups keep a site page with every complementary pass in milliseconds.
+    Built from one long frame (a column names each row's member) with array
+    operations, so a site page protected against hundreds of other sites stays fast.
+    Absent rows are present=False, value 0 and never hidden.
     """
 
-    def __init__(self, members: dict[str, pd.DataFrame], spec: Spec, threshold: int) -> None:
-        self.names = list(members)
+    def __init__(self, frame: pd.DataFrame, by: str, spec: Spec, threshold: int) -> None:
+        member_codes, names = pd.factorize(frame[by], sort=False)
+        self.names = [str(name) for name in names]
         self.columns = spec.all_counts
-        keyed = [list(frame[list(spec.keys)].astype("object").itertuples(index=False, name=None))
-                 for frame in members.values()]
-        self.keys = list(dict.fromkeys(k for rows in keyed for k in rows))
-        position = {key: i for i, key in enumerate(self.keys)}
-        shape = (len(members), len(self.keys), len(self.columns))
+        # Row keys numbered in order of first appearance, as the members list them.
+        key_codes = frame.groupby(list(spec.keys), sort=False, dropna=False).ngroup().to_numpy()
+        _, first = np.unique(key_codes, return_index=True)
+        key_frame = frame[list(spec.keys)].iloc[first].reset_index(drop=True)
+        self.member_codes, self.key_codes = member_codes, key_codes
+        shape = (len(self.names), len(key_frame), len(self.columns))
         self.values = np.zeros(shape)
         self.hidden = np.zeros(shape, dtype=bool)
         self.present = np.zeros(shape[:2], dtype=bool)
-        self.rows: list[np.ndarray] = []
-        for m, (frame, rows) in enumerate(zip(members.values(), keyed, strict=True)):
-            index = np.array([position[k] for k in rows], dtype=int)
-            self.rows.append(index)
-            self.present[m, index] = True
-            values = _values(frame, spec)
-            self.values[m, index] = values
-            self.hidden[m, index] = _primary(values, spec, threshold)
+        values = _values(frame, spec)
+        self.values[member_codes, key_codes] = values
+        self.hidden[member_codes, key_codes] = _primary(values, spec, threshold)
+        self.present[member_codes, key_codes] = True
         self.small = self.hidden.copy()  # before any complementary cell is added
         self.shown = np.array([name != REST for name in self.names])
         self.real = np.array([c not in spec.virtual for c in self.columns])
-        key_frame = pd.DataFrame(self.keys, columns=list(spec.keys))
         self.groups = [[np.asarray(rows) for rows in key_frame.groupby(
             list(grouping), sort=False, dropna=False).indices.values() if len(rows) > 1]
             for grouping in spec.within]
@@ -136,10 +134,11 @@ class _Cells:
     def hide_in_groups(self) -> bool:
         changed = False
         for groups in self.groups:
+            every_cost = self.cost()  # the groups of one grouping share no cell
             for rows in groups:
                 lone = (self.hidden[:, rows, :].sum(axis=1) == 1)
                 lone &= self.shown[:, None] & self.count_columns[None, :]
-                cost = self.cost()[:, rows, :]
+                cost = every_cost[:, rows, :]
                 choice = cost.argmin(axis=1)
                 possible = lone & np.isfinite(cost.min(axis=1))
                 m, c = np.nonzero(possible)
@@ -160,9 +159,10 @@ class _Cells:
         return bool(len(k))
 
     def member_hidden(self, m: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-        """(hidden, small) for one member's rows."""
-        return (pd.DataFrame(self.hidden[m, self.rows[m]], columns=self.columns),
-                pd.DataFrame(self.small[m, self.rows[m]], columns=self.columns))
+        """(hidden, small) for one member's rows, in the order the member lists them."""
+        rows = self.key_codes[self.member_codes == m]
+        return (pd.DataFrame(self.hidden[m, rows], columns=self.columns),
+                pd.DataFrame(self.small[m, rows], columns=self.columns))
 
 
 def _settle(cells: _Cells) -> None:
@@ -172,6 +172,9 @@ def _settle(cells: _Cells) -> None:
         changed |= cells.hide_across()
         if not changed:
             return
+
+
+_MEMBER = "\x00medlem"  # the column naming each row's member, when given as frames
 
 
 def protect(frame: pd.DataFrame, spec: Spec, threshold: int) -> pd.DataFrame:
@@ -187,13 +190,24 @@ def protect_member(members: dict[str, pd.DataFrame], shown: str, spec: Spec,
     they may not (derivable as the total minus what they see, so never shown and
     never chosen as a complementary cell). Together they add up to the total.
     """
-    frames = {name: frame.reset_index(drop=True) for name, frame in members.items()
-              if len(frame) or name == shown}
-    if frames[shown].empty:
-        return frames[shown]
-    cells = _Cells(frames, spec, threshold)
+    if members[shown].empty:
+        return members[shown].reset_index(drop=True)
+    long = pd.concat([frame.assign(**{_MEMBER: name}) for name, frame in members.items()
+                      if len(frame)], ignore_index=True)
+    return protect_site(long, _MEMBER, shown, spec, threshold)
+
+
+def protect_site(frame: pd.DataFrame, by: str, shown: str, spec: Spec,
+                 threshold: int) -> pd.DataFrame:
+    """protect_member for members given as one long frame, column `by` naming each row's
+    member (REST for the unseen rest), members in the order they appear."""
+    rows = (frame[by] == shown).to_numpy()
+    own = frame[rows].drop(columns=by).reset_index(drop=True)
+    if own.empty:
+        return own
+    cells = _Cells(frame.reset_index(drop=True), by, spec, threshold)
     _settle(cells)
-    return apply(frames[shown], *cells.member_hidden(cells.names.index(shown)), spec)
+    return apply(own, *cells.member_hidden(cells.names.index(shown)), spec)
 
 
 def apply(frame: pd.DataFrame, hidden: pd.DataFrame, small: pd.DataFrame,

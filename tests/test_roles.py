@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access.roles import AccessDenied, Viewer
-from queries import datasets
+from queries import datasets, metrics
 from queries.datasets import Request
 from queries.db import connect_read_only
 from tests.conftest import APP, PAGES, TEAM_ONLY_PAGES, add_user
@@ -83,6 +83,25 @@ def test_team_only_page_run_anyway_names_no_student(
 def test_leder_sees_only_own_sites(con) -> None:
     assert datasets.sites(con, LEDER) == [OWN]
     assert OTHER in datasets.sites(con, FORUM)
+
+
+SUMMED_METRICS = ("cohorts", "sick_leave_by_year", "sick_leave_by_month", "dropout_reasons",
+                  "dropout_phases", "hires", "hired_after_by_workplace", "age_bands")
+
+
+@pytest.mark.parametrize("name", SUMMED_METRICS)
+@pytest.mark.parametrize("educations", [None, ("SSH",)])
+def test_every_site_in_one_query_gives_each_site_its_own_figures(
+        con, name: str, educations: tuple[str, ...] | None) -> None:
+    # A protected site page needs every other site's figures too: one query, not one a site.
+    function = metrics.BY_NAME[name]
+    every = datasets.sites(con, FORUM)
+    at_once = function(con, every, educations, by_site=True)
+    assert set(at_once.oplaeringssted) == set(every)
+    for site in every:
+        own = at_once[at_once.oplaeringssted == site].drop(columns="oplaeringssted")
+        alone = function(con, [site], educations)
+        pd.testing.assert_frame_equal(own.reset_index(drop=True), alone, check_dtype=False)
 
 
 def _shown_counts(frame: pd.DataFrame, columns: list[str]) -> pd.Series:

@@ -19,3 +19,9 @@ WHERE er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser);
 CREATE OR REPLACE MACRO valgte_sygefravaer_aar(steder, uddannelser) AS TABLE
 SELECT * FROM int_sygefravaer_aar
 WHERE er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser);
+
+-- A metric asked for every site at once (pr_sted) keeps the site as its first key, so
+-- one query serves what would otherwise be one query per site; otherwise the key is NULL
+-- and the chosen sites add up to one group.
+CREATE OR REPLACE MACRO pr_sted_gruppe(sted, pr_sted) AS
+    CASE WHEN pr_sted THEN sted END;

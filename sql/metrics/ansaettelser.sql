@@ -1,10 +1,11 @@
 -- Hires per calendar year: the dimensioning and internal recruitment targets.
-CREATE OR REPLACE MACRO ansaettelser(steder, uddannelser) AS TABLE
+CREATE OR REPLACE MACRO ansaettelser(steder, uddannelser, pr_sted := false) AS TABLE
 WITH
 elever AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 
 final AS (
     SELECT
+        pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted,
         aargang AS aar,
         uddannelse,
         count(*) AS ansatte,
@@ -15,15 +16,16 @@ final AS (
     GROUP BY ALL
 )
 
-SELECT * FROM final ORDER BY aar, uddannelse;
+SELECT * FROM final ORDER BY oplaeringssted, aar, uddannelse;
 
 -- Age at hire in the strategy's bands, per calendar year of hire.
-CREATE OR REPLACE MACRO aldersfordeling(steder, uddannelser) AS TABLE
+CREATE OR REPLACE MACRO aldersfordeling(steder, uddannelser, pr_sted := false) AS TABLE
 WITH
 elever AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 
 final AS (
     SELECT
+        pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted,
         aargang AS aar,
         uddannelse,
         CASE
@@ -38,4 +40,4 @@ final AS (
     GROUP BY ALL
 )
 
-SELECT * FROM final ORDER BY aar, uddannelse, aldersgruppe;
+SELECT * FROM final ORDER BY oplaeringssted, aar, uddannelse, aldersgruppe;

@@ -1,14 +1,15 @@
 -- Where graduates were hired by the municipality, per education and cohort.
-CREATE OR REPLACE MACRO ansat_efter_sted(steder, uddannelser) AS TABLE
+CREATE OR REPLACE MACRO ansat_efter_sted(steder, uddannelser, pr_sted := false) AS TABLE
 WITH
 ansat AS (
     SELECT * FROM valgte_forloeb(steder, uddannelser) WHERE ansat_efter
 ),
 
 final AS (
-    SELECT uddannelse, aargang, arbejdssted, count(*) AS antal
+    SELECT pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted, uddannelse, aargang,
+           arbejdssted, count(*) AS antal
     FROM ansat
     GROUP BY ALL
 )
 
-SELECT * FROM final ORDER BY uddannelse, aargang, antal DESC, arbejdssted;
+SELECT * FROM final ORDER BY oplaeringssted, uddannelse, aargang, antal DESC, arbejdssted;

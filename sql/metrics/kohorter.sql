@@ -1,13 +1,14 @@
 -- Per cohort (årgang = year hired) and education: the strategy's cohort figures.
 -- Dropout = dropped / hired; completion = completed / hired;
 -- hired after graduation = hired-after / hired (the strategy's 41.4 % = 34 of 82).
-CREATE OR REPLACE MACRO kohorter(steder, uddannelser) AS TABLE
+CREATE OR REPLACE MACRO kohorter(steder, uddannelser, pr_sted := false) AS TABLE
 WITH
 kohorter AS (SELECT * FROM valgte_kohorter(steder, uddannelser)),
 
 -- The counts of the chosen sites added up (the counts are defined in int_kohorter.sql).
 optalt AS (
     SELECT
+        pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted,
         uddannelse,
         aargang,
         sum(ansatte)::BIGINT AS ansatte,
@@ -20,7 +21,7 @@ optalt AS (
         sum(aktive)::BIGINT AS aktive,
         sum(ansat_efter)::BIGINT AS ansat_efter
     FROM kohorter
-    GROUP BY uddannelse, aargang
+    GROUP BY ALL
 ),
 
 final AS (
@@ -51,4 +52,4 @@ final AS (
     FROM optalt
 )
 
-SELECT * FROM final ORDER BY uddannelse, aargang;
+SELECT * FROM final ORDER BY oplaeringssted, uddannelse, aargang;
