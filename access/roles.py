@@ -6,7 +6,7 @@ where the data are read, not by which widgets a page happens to show.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 ROLES: dict[str, str] = {
     "uddannelse": "Uddannelsesteamet",
@@ -56,6 +56,13 @@ class Viewer:
         """None is the municipality as a whole, which every role may see in aggregate."""
         if site is not None and not self.may_see_site(site):
             raise AccessDenied("Du har ikke adgang til det oplæringssted.")
+
+    @property
+    def scope(self) -> Viewer:
+        """What decides the figures this viewer sees, without who they are: viewers with
+        the same role, sites and threshold see the same figures, so they share cached
+        results."""
+        return replace(self, name="", demo=False)
 
     def require_individuals(self) -> None:
         if not self.may_see_individuals:

@@ -2,10 +2,11 @@
 
 The connection is cached per file version (inode, mtime): after a load swaps a
 new file in, the next rerun opens the new version. Query results are cached per
-version, per viewer and per request, so one viewer's figures are never served
-to another. The version is fixed once at the start of every script run (app.py
-calls pin_version), so all figures on a page come from one file even when a load
-swaps a new one in while the page is being drawn.
+version, per viewer scope (role, sites, threshold) and per request, so figures are
+shared only between viewers allowed exactly the same view. The version is fixed
+once at the start of every script run (app.py calls pin_version), so all figures
+on a page come from one file even when a load swaps a new one in while the page is
+being drawn.
 """
 
 from __future__ import annotations
@@ -79,9 +80,10 @@ def version() -> tuple[str, Stamp] | None:
 
 
 def _viewer() -> Viewer:
+    """The session's viewer as the cache keys it: by what they may see, not by name."""
     from dashboard.viewer import current_viewer
 
-    return current_viewer()
+    return current_viewer().scope
 
 
 @st.cache_data(max_entries=512, show_spinner=False)

@@ -104,6 +104,14 @@ def test_every_site_in_one_query_gives_each_site_its_own_figures(
         pd.testing.assert_frame_equal(own.reset_index(drop=True), alone, check_dtype=False)
 
 
+def test_viewers_allowed_the_same_view_share_one_cache_key() -> None:
+    assert Viewer("anne", "kvalitetsforum").scope == Viewer("bo", "kvalitetsforum").scope
+    assert Viewer("a", "leder", (OWN,)).scope == Viewer("b", "leder", (OWN,)).scope
+    assert Viewer("a", "leder", (OWN,)).scope != Viewer("a", "leder", (OTHER,)).scope
+    assert FORUM.scope != Viewer("kf", "kvalitetsforum", threshold=4).scope
+    assert FORUM.scope != TEAM.scope
+
+
 def _shown_counts(frame: pd.DataFrame, columns: list[str]) -> pd.Series:
     return pd.concat([frame[c] for c in columns if c in frame]).dropna()
 
