@@ -186,7 +186,8 @@ def measure_load(scale: Scale, folder: Path, rows: dict[str, int], work: Path,
 
 Call = Callable[[], object]
 WARNING_THRESHOLD = 0.10  # the default of SOSU_VARSEL_GRAENSE
-VARIANTS = ("alle", "ét sted", "leder")  # education team: all / one site; a site manager
+# Education team: all sites / one site; a site manager; Kvalitetsforum on one site.
+VARIANTS = ("alle", "ét sted", "leder", "kvalitetsforum")
 
 
 def page_calls(con: Any, variant: str, site: str, first_year: int, last_year: int
@@ -194,13 +195,15 @@ def page_calls(con: Any, variant: str, site: str, first_year: int, last_year: in
     """Every query a page runs on a first visit, as app_pages/*.py and dashboard/*_view.py
     call them through the viewer-aware query layer. "alle": the education team, no site
     filter; "ét sted": the education team filtered to `site`; "leder": the manager of
-    `site` (every figure protected: suppression, complementary cells, REST)."""
+    `site` (every figure protected: suppression, complementary cells, REST);
+    "kvalitetsforum": a member filtered to `site` (protected against every other site)."""
     from access.roles import AccessDenied, Viewer
     from queries import datasets, metrics
     from queries.datasets import Request
 
-    viewer = (Viewer("leder", "leder", (site,)) if variant == "leder"
-              else Viewer("uddannelse", "uddannelse"))
+    viewer = {"leder": Viewer("leder", "leder", (site,)),
+              "kvalitetsforum": Viewer("kf", "kvalitetsforum")}.get(
+                  variant, Viewer("uddannelse", "uddannelse"))
     chosen = None if variant == "alle" else site
     years = (first_year, last_year)
 

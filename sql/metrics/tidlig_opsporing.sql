@@ -94,35 +94,55 @@ WHERE status = 'aktiv';
 CREATE OR REPLACE MACRO tidlig_opsporing_test(graenser, steder, uddannelser) AS TABLE
 WITH
 forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
-graense AS (SELECT unnest(graenser) AS graense),
+-- The thresholds in ascending order: a student-month listed at one is listed at every
+-- lower one, so each student-month needs only its place among them (its band).
+stigende AS (SELECT list_sort(list_distinct(graenser)) AS graenser),
+graense AS (
+    SELECT unnest(graenser) AS graense, generate_subscripts(graenser, 1) AS plads
+    FROM stigende
+),
 periode AS (
     SELECT min(maaned) + INTERVAL 5 MONTH AS fra, max(maaned) AS til FROM stg_sygefravaer
 ),
 
--- Each tested student-month once, with the highest threshold that lists it and when
--- (if ever) the student dropped out.
-vinduer AS (
+-- Each tested student-month once, with the highest threshold that lists it and whether
+-- the student dropped out within the next three months.
+listet AS (
     SELECT
         elev_id,
         uddannelse,
         maaned,
         listegraense(andel_3_mdr, andel_maaned_2, andel_maaned_1, andel_maaned, tidlig_fase)
             AS listegraense,
-        frafaldsmaaned
+        coalesce(frafaldsmaaned > maaned AND frafaldsmaaned <= maaned + INTERVAL 3 MONTH,
+                 false) AS faldt_fra
     FROM int_sygevinduer
     WHERE er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
       AND maaned BETWEEN (SELECT fra FROM periode) AND (SELECT til FROM periode)
 ),
 
-maaneder AS (
+-- ... and the number of thresholds it is listed at: on the list at threshold number
+-- `plads` when baand >= plads.
+vinduer AS (
     SELECT
-        g.graense,
-        v.maaned,
-        v.listegraense > g.graense AS paa_listen,
-        coalesce(v.frafaldsmaaned > v.maaned
-                 AND v.frafaldsmaaned <= v.maaned + INTERVAL 3 MONTH, false) AS faldt_fra
-    FROM vinduer AS v
-    CROSS JOIN graense AS g
+        elev_id,
+        uddannelse,
+        maaned,
+        len(list_filter((SELECT graenser FROM stigende), lambda g: g < listegraense))
+            AS baand,
+        faldt_fra
+    FROM listet
+),
+
+-- Student-months counted per month and band: every threshold is answered from these.
+optalt AS (
+    SELECT
+        maaned,
+        baand,
+        count(*) AS elevmaaneder,
+        count(*) FILTER (WHERE faldt_fra) AS faldt_fra
+    FROM vinduer
+    GROUP BY maaned, baand
 ),
 
 frafaldne AS (
@@ -136,36 +156,44 @@ frafaldne AS (
 
 -- A dropout counts when three months before it falls in the tested months, whether or
 -- not the student was on the list, or even hired yet, by then.
-fanget AS (
-    SELECT
-        g.graense,
-        count(*) AS frafaldne,
-        count(*) FILTER (WHERE v.listegraense > g.graense) AS fanget
-    FROM graense AS g
-    CROSS JOIN frafaldne AS d
+frafald_baand AS (
+    SELECT v.baand
+    FROM frafaldne AS d
     LEFT JOIN vinduer AS v
         ON v.elev_id = d.elev_id AND v.uddannelse = d.uddannelse
         AND v.maaned = d.tre_mdr_foer
     WHERE d.tre_mdr_foer BETWEEN (SELECT fra FROM periode) AND (SELECT til FROM periode)
+),
+
+fanget AS (
+    SELECT
+        g.graense,
+        count(*) AS frafaldne,
+        count(*) FILTER (WHERE f.baand >= g.plads) AS fanget
+    FROM graense AS g
+    CROSS JOIN frafald_baand AS f
     GROUP BY g.graense
 ),
 
 pr_maaned AS (
     SELECT
-        graense,
-        maaned,
-        count(*) FILTER (WHERE paa_listen) AS paa_listen,
-        count(*) AS aktive
-    FROM maaneder
-    GROUP BY graense, maaned
+        g.graense,
+        o.maaned,
+        sum(o.elevmaaneder) FILTER (WHERE o.baand >= g.plads) AS paa_listen,
+        sum(o.faldt_fra) FILTER (WHERE o.baand >= g.plads) AS listede_faldt_fra,
+        sum(o.elevmaaneder) AS aktive,
+        sum(o.faldt_fra) AS faldt_fra
+    FROM graense AS g
+    CROSS JOIN optalt AS o
+    GROUP BY g.graense, o.maaned
 ),
 
 laengde AS (
     SELECT
         graense,
         count(*) AS testede_maaneder,
-        median(paa_listen) AS typisk_liste,
-        median(paa_listen / aktive) AS typisk_andel_af_aktive
+        median(coalesce(paa_listen, 0)) AS typisk_liste,
+        median(coalesce(paa_listen, 0) / aktive) AS typisk_andel_af_aktive
     FROM pr_maaned
     GROUP BY graense
 ),
@@ -173,19 +201,14 @@ laengde AS (
 -- Of the students on the list, how many dropped out within the next three months, and
 -- of all active students, for comparison: only months whose next three months are in
 -- the data.
-udfald AS (
-    SELECT graense, paa_listen, faldt_fra
-    FROM maaneder
-    WHERE maaned + INTERVAL 3 MONTH <= (SELECT til FROM periode)
-),
-
 traeffere AS (
     SELECT
         graense,
-        count(*) FILTER (WHERE paa_listen) AS listede,
-        count(*) FILTER (WHERE paa_listen AND faldt_fra) AS faldt_fra,
-        avg(faldt_fra::INTEGER) AS andel_alle_faldt_fra
-    FROM udfald
+        coalesce(sum(paa_listen), 0) AS listede,
+        coalesce(sum(listede_faldt_fra), 0) AS faldt_fra,
+        sum(faldt_fra) / sum(aktive) AS andel_alle_faldt_fra
+    FROM pr_maaned
+    WHERE maaned + INTERVAL 3 MONTH <= (SELECT til FROM periode)
     GROUP BY graense
 ),
 
