@@ -38,10 +38,13 @@ if ui.page_header("Frafald", "Frafald og gennemførelse pr. årgang, frafaldsår
                                  "Frafald efter fase: skoleperioder og oplæringsperioder",
                                  "Elever", hover="hover"),
                      phases, "frafald_fase", "phases")
-        survival = survival_frame(filters)
-        if not survival.empty:
-            ui.chart(charts.lines(survival, "maaneder", "andel_i_forloeb", "kurve",
-                                  "Andel stadig i forløb efter måneder siden ansættelse "
-                                  "(Kaplan–Meier; igangværende elever censureret)",
-                                  "Andel i forløb", percent=True, hover="hover"),
-                     survival, "overlevelse", "survival")
+        # On request, as Overblik's trend charts: a curve per cohort and education is the
+        # heaviest chart to draw, and the charts above answer the page's first questions.
+        if st.toggle("Vis andel stadig i forløb (Kaplan–Meier)", key="vis_overlevelse"):
+            survival = survival_frame(filters)  # a refusal is shown as a warning instead
+            if not survival.empty:
+                ui.chart(charts.lines(survival, "maaneder", "andel_i_forloeb", "kurve",
+                                      "Andel stadig i forløb efter måneder siden ansættelse "
+                                      "(Kaplan–Meier; igangværende elever censureret)",
+                                      "Andel i forløb", percent=True, hover="hover"),
+                         survival, "overlevelse", "survival")

@@ -57,11 +57,21 @@ def nothing_selected(frame: pd.DataFrame, what: str = "det valgte") -> bool:
     return False
 
 
+def table_panel(key: str) -> str:
+    """The session-state key of a chart's "Vis som tabel" panel (True when open)."""
+    return f"tabel_{key}"
+
+
 def chart(fig: go.Figure, frame: pd.DataFrame, name: str, key: str) -> None:
-    """A chart with its table and CSV/Excel downloads one click away."""
+    """A chart with its table and CSV/Excel downloads one click away.
+
+    The table is drawn only once its panel is opened: collapsed, the five tables of
+    Frafald still took half a second of the page's drawing in the browser.
+    """
     st.plotly_chart(fig, width="stretch", key=f"chart_{key}")
-    with st.expander("Vis som tabel"):
-        table(frame, name, key)
+    with st.expander("Vis som tabel", key=table_panel(key), on_change="rerun") as panel:
+        if panel.open:
+            table(frame, name, key)
 
 
 def _as_text(column: str, value: float) -> str:

@@ -64,7 +64,8 @@ def _protected(con: duckdb.DuckDBPyConnection, viewer: Viewer, site: str | None,
         return members
     # Each member's rows together, members in a fixed order: ties between equally good
     # complementary cells are then always broken the same way.
-    order = pd.Categorical(members[SITE], categories=[*visible, REST]).codes
+    codes, names = pd.factorize(members[SITE])
+    order = pd.Index([*visible, REST]).get_indexer(names)[codes]
     members = members.iloc[order.argsort(kind="stable")]
     return protect_site(members, SITE, site, spec, viewer.threshold)
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -79,3 +80,15 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = folder / "sosu.duckdb"
     load_folder(folder / "csv", db, today=TODAY)
     return db
+
+
+def open_tables(at: Any) -> Any:
+    """Open every chart's "Vis som tabel" panel, as a user clicking each, and run again:
+    the tables are drawn only in an open panel (dashboard/ui.chart)."""
+    from dashboard.ui import table_panel
+
+    for expander in at.expander:
+        key = str(expander.proto.id).rpartition("-")[2]
+        if key.startswith(table_panel("")):
+            at.session_state[key] = True
+    return at.run()

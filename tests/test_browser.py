@@ -74,6 +74,11 @@ def test_filter_from_url_and_toggle(server: str, browser: object) -> None:
         _settled(page)
         assert page.locator("[data-testid='stException']").count() == 0
         assert "uddannelse=SSA" in page.url
+        charts = page.locator("[data-testid='stPlotlyChart']")
+        assert charts.count() == 4  # the survival curves are drawn on request
+        page.get_by_text("Vis andel stadig i forløb").click()
+        _settled(page)
+        assert charts.count() == 5 and "Kaplan–Meier" in page.inner_text("body")
         page.goto(f"{server}/rekruttering")
         _settled(page)
         page.get_by_text("Vis som tabel").first.click()

@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access.roles import Viewer
-from tests.conftest import APP, PAGES, add_user
+from tests.conftest import APP, PAGES, add_user, open_tables
 
 
 def as_viewer(at: AppTest, role: str, sites: tuple[str, ...] = ()) -> AppTest:
@@ -58,7 +58,7 @@ def test_overview_scorecard_shows_values_and_status(app: AppTest) -> None:
 
 def test_dropout_page_tables_and_switch_toggle(app: AppTest) -> None:
     app.run()
-    app.switch_page("app_pages/frafald.py").run()
+    open_tables(app.switch_page("app_pages/frafald.py").run())
     cohorts = _frames(app)[0]
     ssa = cohorts[cohorts.uddannelse == "SSA"].iloc[0]
     assert (ssa.ansatte, ssa.frafald_hovedforloeb, ssa.omvalg) == (4, 1, 1)
@@ -66,6 +66,12 @@ def test_dropout_page_tables_and_switch_toggle(app: AppTest) -> None:
     app.toggle[0].set_value(False).run()
     assert not app.exception
     reasons = _frames(app)[2]
+    assert app.toggle(key="vis_overlevelse").value is False  # the curves are on request
+    assert len(_frames(app)) == 4
+    app.toggle(key="vis_overlevelse").set_value(True).run()
+    open_tables(app)
+    survival = _frames(app)[4]
+    assert survival.maaneder.min() == 0 and survival.andel_i_forloeb.max() == 1
     assert set(reasons.aarsag_tekst) == {"Fravær", "For høje faglige krav",
                                          "Skift fra SSA til SSH"}
 
@@ -73,7 +79,7 @@ def test_dropout_page_tables_and_switch_toggle(app: AppTest) -> None:
 def test_filters_are_kept_in_the_url(app: AppTest) -> None:
     app.run()
     app.switch_page("app_pages/rekruttering.py").run()
-    app.multiselect(key="filter_uddannelse").set_value(["SSA"]).run()
+    open_tables(app.multiselect(key="filter_uddannelse").set_value(["SSA"]).run())
     assert app.query_params["uddannelse"] in ("SSA", ["SSA"])
     hires = _frames(app)[0]
     assert hires.uddannelse.tolist() == ["SSA"]
@@ -83,7 +89,7 @@ def test_filters_are_kept_in_the_url(app: AppTest) -> None:
 def test_url_filter_is_read_on_arrival(app: AppTest) -> None:
     app.query_params["uddannelse"] = ["SSH"]
     app.run()
-    app.switch_page("app_pages/sygefravaer.py").run()
+    open_tables(app.switch_page("app_pages/sygefravaer.py").run())
     years = _frames(app)[0]
     assert set(years.uddannelse) == {"SSH"}
     assert years.andel.tolist() == pytest.approx([0.1, 25 / 400])

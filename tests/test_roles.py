@@ -15,7 +15,7 @@ from access.roles import AccessDenied, Viewer
 from queries import datasets, metrics
 from queries.datasets import Request
 from queries.db import connect_read_only
-from tests.conftest import APP, PAGES, TEAM_ONLY_PAGES, add_user
+from tests.conftest import APP, PAGES, TEAM_ONLY_PAGES, add_user, open_tables
 
 OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
 LEDER = Viewer("leder", "leder", (OWN,))
@@ -194,7 +194,7 @@ def test_leder_editing_the_url_to_another_site_gets_nothing_of_it(
     at = _app(demo_db, monkeypatch, LEDER)
     at.query_params["sted"] = OTHER
     at.run()
-    at.switch_page(page).run()
+    open_tables(at.switch_page(page).run())
     assert not at.exception, [e.value for e in at.exception]
     assert OTHER not in _everything(at)
 
