@@ -77,8 +77,13 @@ def test_filter_from_url_and_toggle(server: str, browser: object) -> None:
         charts = page.locator("[data-testid='stPlotlyChart']")
         assert charts.count() == 4  # the survival curves are drawn on request
         page.get_by_text("Vis andel stadig i forløb").click()
+        # Wait for the rerun's fifth chart itself: the page can read as settled before
+        # the click's rerun has begun.
+        page.wait_for_function(
+            "() => document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length === 5",
+            timeout=30_000)
         _settled(page)
-        assert charts.count() == 5 and "Kaplan–Meier" in page.inner_text("body")
+        assert "Kaplan–Meier" in page.inner_text("body")
         page.goto(f"{server}/rekruttering")
         _settled(page)
         page.get_by_text("Vis som tabel").first.click()
