@@ -154,11 +154,7 @@ def early_warning_backtest(con: duckdb.DuckDBPyConnection, thresholds: Sequence[
 
 def initiatives(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The strategy's initiatives (indsatser): no students in them, the same for everyone."""
-    cursor = db.cursor(con)
-    try:
-        return cursor.execute("SELECT * FROM indsatser_status").df()
-    finally:
-        cursor.close()
+    return _query(con, "SELECT * FROM indsatser_status", [])
 
 
 # Name → function, so the dashboard's cache can call any metric by name.
