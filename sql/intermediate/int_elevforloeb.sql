@@ -2,6 +2,8 @@
 -- A student's site is the one in elever; every site restriction uses it.
 -- Materialised: a table built once per load (every load builds a new database file, so
 -- it cannot go stale), not a view that joins four tables again on every query.
+-- `forloeb_nr` numbers the rows in their stored order: the early warning's millions of
+-- student-months carry this integer instead of the student's text keys and attributes.
 CREATE OR REPLACE TABLE int_elevforloeb AS
 WITH
 elever AS (SELECT * FROM stg_elever),
@@ -40,4 +42,9 @@ final AS (
 )
 
 -- Sorted by site: a site's students lie together, so a one-site page reads few blocks.
-SELECT * FROM final ORDER BY oplaeringssted, uddannelse, aargang, elev_id;
+SELECT
+    row_number() OVER (ORDER BY oplaeringssted, uddannelse, aargang, elev_id)::INTEGER
+        AS forloeb_nr,
+    *
+FROM final
+ORDER BY forloeb_nr;

@@ -30,12 +30,16 @@ CREATE OR REPLACE MACRO varsel_tidligt(tidlig_fase, andel_3_mdr, graense) AS
 CREATE OR REPLACE MACRO tidlig_opsporing(graense, steder, uddannelser) AS TABLE
 WITH
 seneste AS (SELECT max(maaned) AS maaned FROM stg_sygefravaer),
-vinduer AS (
-    SELECT *
-    FROM int_sygevinduer
+aktive AS (
+    SELECT forloeb_nr, elev_id, uddannelse, oplaeringssted
+    FROM valgte_forloeb(steder, uddannelser)
     WHERE status = 'aktiv'
-      AND er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
-      AND maaned > (SELECT maaned FROM seneste) - INTERVAL 12 MONTH
+),
+vinduer AS (
+    SELECT a.elev_id, a.uddannelse, a.oplaeringssted, v.*
+    FROM int_sygevinduer AS v
+    JOIN aktive AS a USING (forloeb_nr)
+    WHERE v.maaned > (SELECT maaned FROM seneste) - INTERVAL 12 MONTH
 ),
 
 tegn AS (
@@ -101,32 +105,42 @@ graense AS (
     SELECT unnest(graenser) AS graense, generate_subscripts(graenser, 1) AS plads
     FROM stigende
 ),
+-- The three months before a student's dropout month, if they dropped out (a switch
+-- SSA -> SSH is not a dropout): worked out once per student, not per student-month.
+-- Every chosen student has a row: the join to it is also the site restriction.
+frafaldsvindue AS (
+    SELECT
+        forloeb_nr,
+        CASE WHEN status = 'frafaldet' AND NOT omvalg
+             THEN (date_trunc('month', frafald_dato) - INTERVAL 3 MONTH)::DATE END AS fra,
+        CASE WHEN status = 'frafaldet' AND NOT omvalg
+             THEN date_trunc('month', frafald_dato)::DATE END AS til
+    FROM forloeb
+),
 periode AS (
-    SELECT min(maaned) + INTERVAL 5 MONTH AS fra, max(maaned) AS til FROM stg_sygefravaer
+    SELECT (min(maaned) + INTERVAL 5 MONTH)::DATE AS fra, max(maaned) AS til
+    FROM stg_sygefravaer
 ),
 
 -- Each tested student-month once, with the highest threshold that lists it and whether
 -- the student dropped out within the next three months.
 listet AS (
     SELECT
-        elev_id,
-        uddannelse,
-        maaned,
-        listegraense(andel_3_mdr, andel_maaned_2, andel_maaned_1, andel_maaned, tidlig_fase)
-            AS listegraense,
-        coalesce(frafaldsmaaned > maaned AND frafaldsmaaned <= maaned + INTERVAL 3 MONTH,
-                 false) AS faldt_fra
-    FROM int_sygevinduer
-    WHERE er_valgt(oplaeringssted, steder) AND er_valgt(uddannelse, uddannelser)
-      AND maaned BETWEEN (SELECT fra FROM periode) AND (SELECT til FROM periode)
+        v.forloeb_nr,
+        v.maaned,
+        listegraense(v.andel_3_mdr, v.andel_maaned_2, v.andel_maaned_1, v.andel_maaned,
+                     v.tidlig_fase) AS listegraense,
+        coalesce(v.maaned >= d.fra AND v.maaned < d.til, false) AS faldt_fra
+    FROM int_sygevinduer AS v
+    JOIN frafaldsvindue AS d USING (forloeb_nr)
+    WHERE v.maaned BETWEEN (SELECT fra FROM periode) AND (SELECT til FROM periode)
 ),
 
 -- ... and the number of thresholds it is listed at: on the list at threshold number
 -- `plads` when baand >= plads.
 vinduer AS (
     SELECT
-        elev_id,
-        uddannelse,
+        forloeb_nr,
         maaned,
         len(list_filter((SELECT graenser FROM stigende), lambda g: g < listegraense))
             AS baand,
@@ -147,8 +161,7 @@ optalt AS (
 
 frafaldne AS (
     SELECT
-        elev_id,
-        uddannelse,
+        forloeb_nr,
         date_trunc('month', frafald_dato) - INTERVAL 3 MONTH AS tre_mdr_foer
     FROM forloeb
     WHERE status = 'frafaldet' AND NOT omvalg
@@ -160,8 +173,7 @@ frafald_baand AS (
     SELECT v.baand
     FROM frafaldne AS d
     LEFT JOIN vinduer AS v
-        ON v.elev_id = d.elev_id AND v.uddannelse = d.uddannelse
-        AND v.maaned = d.tre_mdr_foer
+        ON v.forloeb_nr = d.forloeb_nr AND v.maaned = d.tre_mdr_foer
     WHERE d.tre_mdr_foer BETWEEN (SELECT fra FROM periode) AND (SELECT til FROM periode)
 ),
 
