@@ -154,16 +154,19 @@ def sick_leave(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
     """Per education, plus "I alt" when more than one is chosen; period "aar" or "maaned"."""
     function = metrics.sick_leave_by_year if period == "aar" else metrics.sick_leave_by_month
 
+    labels = [*request.educations, ALL] if len(request.educations) > 1 else [
+        *request.educations]
+
     def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
-        selections: list[tuple[tuple[str, ...], str]] = [((e,), e) for e in request.educations]
-        if len(request.educations) > 1:
-            selections.append((request.educations, ALL))
-        parts = [function(con, sites, chosen, by_site).assign(uddannelse=label)
-                 for chosen, label in selections]
-        parts = [p for p in parts if len(p)]
-        if not parts:
+        frame = function(con, sites, request.educations, by_site, True)
+        frame["uddannelse"] = frame.uddannelse.fillna(ALL)
+        # Each chosen education, then all of them ("I alt", only when there are two),
+        # each education's rows together as the page draws them.
+        place = pd.Index(labels).get_indexer(pd.Index(frame.uddannelse))
+        frame = frame[place >= 0].iloc[place[place >= 0].argsort(kind="stable")]
+        if frame.empty:
             return pd.DataFrame(columns=["uddannelse", period, "aar", "elever"])
-        frame = pd.concat(parts, ignore_index=True)
+        frame = frame.reset_index(drop=True)
         if period == "maaned":
             frame["aar"] = frame.maaned.dt.year
         return _years(frame, "aar", request.years)

@@ -49,19 +49,34 @@ def _summed(con: duckdb.DuckDBPyConnection, macro: str, sites: Selection,
         [_as_list(sites), _as_list(educations), by_site])
 
 
+def _sick_leave(con: duckdb.DuckDBPyConnection, macro: str, sites: Selection,
+                educations: Selection, by_site: bool, by_education: bool) -> pd.DataFrame:
+    """Sick leave of the chosen educations together and, with `by_education`, of each on
+    its own too, in one query: `uddannelse` is then the education, or NULL for all."""
+    dropped = [c for c, kept in (("oplaeringssted", by_site), ("uddannelse", by_education))
+               if not kept]
+    columns = f"* EXCLUDE ({', '.join(dropped)})" if dropped else "*"
+    return _query(
+        con, f"SELECT {columns} FROM {macro}(?::VARCHAR[], ?::VARCHAR[], pr_sted := ?, "
+             "pr_uddannelse := ?)",
+        [_as_list(sites), _as_list(educations), by_site, by_education])
+
+
 def cohorts(con: duckdb.DuckDBPyConnection, sites: Selection = None,
             educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
     return _summed(con, "kohorter", sites, educations, by_site)
 
 
 def sick_leave_by_year(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-                       educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
-    return _summed(con, "sygefravaer_pr_aar", sites, educations, by_site)
+                       educations: Selection = None, by_site: bool = False,
+                       by_education: bool = False) -> pd.DataFrame:
+    return _sick_leave(con, "sygefravaer_pr_aar", sites, educations, by_site, by_education)
 
 
 def sick_leave_by_month(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-                        educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
-    return _summed(con, "sygefravaer_pr_maaned", sites, educations, by_site)
+                        educations: Selection = None, by_site: bool = False,
+                        by_education: bool = False) -> pd.DataFrame:
+    return _sick_leave(con, "sygefravaer_pr_maaned", sites, educations, by_site, by_education)
 
 
 def dropout_reasons(con: duckdb.DuckDBPyConnection, sites: Selection = None,

@@ -104,6 +104,22 @@ def test_every_site_in_one_query_gives_each_site_its_own_figures(
         pd.testing.assert_frame_equal(own.reset_index(drop=True), alone, check_dtype=False)
 
 
+@pytest.mark.parametrize("by_site", [False, True], ids=["i_alt", "pr_sted"])
+@pytest.mark.parametrize("name", ["sick_leave_by_year", "sick_leave_by_month"])
+def test_sick_leave_of_each_education_and_of_both_comes_from_one_query(
+        con, name: str, by_site: bool) -> None:
+    function = metrics.BY_NAME[name]
+    every = datasets.sites(con, FORUM)
+    at_once = function(con, every, ["SSA", "SSH"], by_site=by_site, by_education=True)
+    for education, chosen in (("SSA", ["SSA"]), ("SSH", ["SSH"]), (None, ["SSA", "SSH"])):
+        rows = at_once[at_once.uddannelse.isna() if education is None
+                       else at_once.uddannelse == education]
+        alone = function(con, every, chosen, by_site=by_site)
+        assert len(alone)
+        pd.testing.assert_frame_equal(rows.drop(columns="uddannelse").reset_index(drop=True),
+                                      alone, check_dtype=False)
+
+
 def test_viewers_allowed_the_same_view_share_one_cache_key() -> None:
     assert Viewer("anne", "kvalitetsforum").scope == Viewer("bo", "kvalitetsforum").scope
     assert Viewer("a", "leder", (OWN,)).scope == Viewer("b", "leder", (OWN,)).scope

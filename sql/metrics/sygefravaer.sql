@@ -1,11 +1,24 @@
 -- Sick leave = Σ sick hours / Σ planned hours, per month and per calendar year.
-CREATE OR REPLACE MACRO sygefravaer_pr_maaned(steder, uddannelser, pr_sted := false) AS TABLE
+CREATE OR REPLACE MACRO sygefravaer_pr_maaned(steder, uddannelser, pr_sted := false,
+                                             pr_uddannelse := false) AS TABLE
 WITH
-timer AS (SELECT * FROM valgte_sygefravaer_maaned(steder, uddannelser)),
+timer AS (
+    SELECT
+        pr_sted_gruppe(oplaeringssted, pr_sted) AS gruppe,
+        uddannelse,
+        maaned,
+        elever,
+        planlagte_timer,
+        syge_timer
+    FROM valgte_sygefravaer_maaned(steder, uddannelser)
+),
 
+-- All chosen educations together (uddannelse NULL) and, with pr_uddannelse, each on
+-- its own as well: one pass instead of one query per education.
 final AS (
     SELECT
-        pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted,
+        gruppe AS oplaeringssted,
+        uddannelse,
         maaned,
         -- Distinct students per site and education add up (int_sygefravaer.sql).
         sum(elever)::BIGINT AS elever,
@@ -13,18 +26,32 @@ final AS (
         sum(syge_timer) AS syge_timer,
         sum(syge_timer) / sum(planlagte_timer) AS andel
     FROM timer
-    GROUP BY ALL
+    GROUP BY GROUPING SETS ((gruppe, uddannelse, maaned), (gruppe, maaned))
+    HAVING pr_uddannelse OR grouping(uddannelse) = 1
 )
 
-SELECT * FROM final ORDER BY oplaeringssted, maaned;
+SELECT * FROM final ORDER BY oplaeringssted, uddannelse NULLS LAST, maaned;
 
-CREATE OR REPLACE MACRO sygefravaer_pr_aar(steder, uddannelser, pr_sted := false) AS TABLE
+CREATE OR REPLACE MACRO sygefravaer_pr_aar(steder, uddannelser, pr_sted := false,
+                                          pr_uddannelse := false) AS TABLE
 WITH
-timer AS (SELECT * FROM valgte_sygefravaer_aar(steder, uddannelser)),
+timer AS (
+    SELECT
+        pr_sted_gruppe(oplaeringssted, pr_sted) AS gruppe,
+        uddannelse,
+        aar,
+        elever,
+        planlagte_timer,
+        syge_timer
+    FROM valgte_sygefravaer_aar(steder, uddannelser)
+),
 
+-- All chosen educations together (uddannelse NULL) and, with pr_uddannelse, each on
+-- its own as well: one pass instead of one query per education.
 final AS (
     SELECT
-        pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted,
+        gruppe AS oplaeringssted,
+        uddannelse,
         aar,
         -- Distinct students per site and education add up (int_sygefravaer.sql).
         sum(elever)::BIGINT AS elever,
@@ -32,7 +59,8 @@ final AS (
         sum(syge_timer) AS syge_timer,
         sum(syge_timer) / sum(planlagte_timer) AS andel
     FROM timer
-    GROUP BY ALL
+    GROUP BY GROUPING SETS ((gruppe, uddannelse, aar), (gruppe, aar))
+    HAVING pr_uddannelse OR grouping(uddannelse) = 1
 )
 
-SELECT * FROM final ORDER BY oplaeringssted, aar;
+SELECT * FROM final ORDER BY oplaeringssted, uddannelse NULLS LAST, aar;
