@@ -21,7 +21,7 @@ if ui.page_header("Tidlig opsporing", "Aktive elever med tegn på stigende eller
     if listing.empty:
         st.success("Ingen aktive elever har tegn over grænsen med de valgte filtre.")
     else:
-        ui.table(listing, view.DOWNLOAD, "early_warning", view.COLUMNS)
+        ui.table(listing, view.DOWNLOAD, "early_warning", view.COLUMNS, view.SHOWN_ROWS)
     st.caption(view.schedule_note(filters.educations))
     st.subheader("Hvor godt ville listen have ramt?")
     test = view.backtest(filters, threshold)

@@ -33,6 +33,8 @@ RULES = (
 )
 CHOICES = tuple(round(0.05 + 0.005 * step, 3) for step in range(51))  # 5 % to 30 %
 DOWNLOAD = "tidlig_opsporing"
+# More than a municipality's list ever holds; a region's or the country's is downloaded.
+SHOWN_ROWS = 1000
 
 
 def default_threshold() -> float:

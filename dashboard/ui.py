@@ -112,10 +112,16 @@ def _for_download(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def table(frame: pd.DataFrame, name: str, key: str,
-          column_config: dict[str, Any] | None = None) -> None:
+          column_config: dict[str, Any] | None = None, limit: int | None = None) -> None:
+    """A table with CSV/Excel downloads. With `limit`, a longer table shows its first
+    rows only (a list of 20,000 students took seconds to draw); the files hold all."""
     visible = shown(frame)
-    st.dataframe(visible, hide_index=True, width="stretch", key=f"table_{key}",
-                 column_config=column_config)
+    if limit is not None and len(visible) > limit:
+        st.caption(f"Viser de første {fmt.number(limit)} af {fmt.number(len(visible))} "
+                   "rækker. Hent hele listen som CSV eller Excel herunder, eller vælg et "
+                   "oplæringssted i filteret.")
+    st.dataframe(visible if limit is None else visible.head(limit), hide_index=True,
+                 width="stretch", key=f"table_{key}", column_config=column_config)
     visible = _for_download(visible)
     left, right = st.columns(2)
     # The files are made when clicked, not on every run: writing an Excel file for each

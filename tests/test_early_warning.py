@@ -189,3 +189,17 @@ def test_a_bad_threshold_setting_falls_back_to_ten_per_cent(
     assert not fresh.exception
     assert "SOSU_VARSEL_GRAENSE" in "".join(w.value for w in fresh.warning)
     assert fresh.select_slider(key="varsel_graense").value == 0.1
+
+
+def test_a_list_longer_than_the_page_shows_shows_its_first_rows_and_says_so(
+        monkeypatch: pytest.MonkeyPatch, page) -> None:  # noqa: ANN001
+    # A region's or the country's list is thousands of students: the page draws the
+    # first rows and the download buttons still give all of them.
+    from dashboard import early_warning_view
+
+    monkeypatch.setattr(early_warning_view, "SHOWN_ROWS", 2)
+    page.run()
+    assert list(page.dataframe[0].value.Pseudonym) == ["W01", "W02"]
+    assert "Viser de første 2 af 3 rækker" in "".join(c.value for c in page.caption)
+    assert _metrics(page)["Elever på listen af de aktive"] == "3 af 5"
+    assert [b.label for b in page.get("download_button")] == ["Hent CSV", "Hent Excel"]
