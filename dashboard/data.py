@@ -11,6 +11,7 @@ being drawn.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -92,13 +93,30 @@ def _dataset(path: str, stamp: Stamp, name: str, viewer: Viewer,
     return datasets.BY_NAME[name](_open(path, stamp), viewer, request)
 
 
+@st.cache_data(max_entries=512, show_spinner=False)
+def _site_dataset(path: str, stamp: Stamp, name: str, viewer: Viewer,
+                  request: Request) -> pd.DataFrame:
+    """A protected viewer's site, cut from every site they may see protected at once:
+    the protection needs every site's figures anyway, so moving on to the next site
+    costs a lookup, not the whole computation again."""
+    viewer.require_site(request.site)
+    every = _dataset(path, stamp, name, viewer,
+                     replace(request, site=None, every_site=True))
+    return datasets.one_site(every, str(request.site))
+
+
 def dataset(name: str, request: Request) -> pd.DataFrame:
     """One figure's rows as this viewer may see them; a refusal is shown, not raised."""
     current = version()
     if current is None or not request.educations:  # an emptied filter selects nothing
         return pd.DataFrame()
+    viewer = _viewer()
+    shared = (request.site is not None and not viewer.may_see_individuals
+              and name in datasets.PROTECTED_PER_SITE)
     try:
-        return _dataset(*current, name, _viewer(), request)
+        if shared:
+            return _site_dataset(*current, name, viewer, request)
+        return _dataset(*current, name, viewer, request)
     except AccessDenied as refusal:
         st.warning(str(refusal))
         return pd.DataFrame()

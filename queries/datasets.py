@@ -17,7 +17,7 @@ import pandas as pd
 
 from access.roles import AccessDenied, Viewer
 from queries import metrics, scorecard
-from queries.protect import REST, Spec, flag_columns, protect, protect_site
+from queries.protect import REST, Spec, flag_columns, protect, protect_site, protect_sites
 
 # A figure for a set of sites (None: all): as one group, or each site on its own.
 Fetch = Callable[[list[str] | None, bool], pd.DataFrame]
@@ -27,11 +27,15 @@ SITE = "oplaeringssted"  # the key of each row's site in a figure fetched site b
 
 @dataclass(frozen=True)
 class Request:
-    """The shared filters: one site or the whole municipality, educations, years."""
+    """The shared filters: one site or the whole municipality, educations, years.
+
+    `every_site` asks for each site the viewer may see at once, as its own page would
+    show it, keyed by `oplaeringssted` (see one_site)."""
 
     site: str | None
     educations: tuple[str, ...]
     years: tuple[int, int]
+    every_site: bool = False
 
     @property
     def sites(self) -> list[str] | None:
@@ -43,16 +47,31 @@ def sites(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
     return viewer.visible_sites(metrics.sites(con))
 
 
-def _protected(con: duckdb.DuckDBPyConnection, viewer: Viewer, site: str | None,
+def _protected(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
                fetch: Fetch, spec: Spec) -> pd.DataFrame:
+    site = request.site
     viewer.require_site(site)
+    if request.every_site:
+        if viewer.may_see_individuals:
+            return fetch(viewer.visible_sites(metrics.sites(con)), True)
+        members = _members(con, viewer, fetch)
+        if SITE not in members:  # nothing at all for the chosen educations
+            return members
+        return protect_sites(members, SITE, spec, viewer.threshold)
     if viewer.may_see_individuals:
         return fetch([site] if site else None, False)
     if site is None:
         frame = fetch(None, False).reset_index(drop=True)
         return protect(frame, spec, viewer.threshold) if len(frame) else frame
-    # One site is protected against every other view the viewer can open: each site
-    # they may see (all of them in one query) and the total, so also the rest.
+    members = _members(con, viewer, fetch)
+    if SITE not in members:  # nothing at all for the chosen educations
+        return members
+    return protect_site(members, SITE, site, spec, viewer.threshold)
+
+
+def _members(con: duckdb.DuckDBPyConnection, viewer: Viewer, fetch: Fetch) -> pd.DataFrame:
+    """A site is protected against every other view the viewer can open: each site they
+    may see (all of them in one query) and the total, so also the rest (REST)."""
     everywhere = metrics.sites(con)
     visible = viewer.visible_sites(everywhere)
     parts = [fetch(visible, True)]
@@ -66,8 +85,14 @@ def _protected(con: duckdb.DuckDBPyConnection, viewer: Viewer, site: str | None,
     # complementary cells are then always broken the same way.
     codes, names = pd.factorize(members[SITE])
     order = pd.Index([*visible, REST]).get_indexer(names)[codes]
-    members = members.iloc[order.argsort(kind="stable")]
-    return protect_site(members, SITE, site, spec, viewer.threshold)
+    return members.iloc[order.argsort(kind="stable")]
+
+
+def one_site(every: pd.DataFrame, site: str) -> pd.DataFrame:
+    """One site's rows of an `every_site` answer: what the site's own request gives."""
+    if SITE not in every:
+        return every
+    return every[every[SITE] == site].drop(columns=SITE).reset_index(drop=True)
 
 
 def _by(frame: pd.DataFrame, *columns: str) -> list[str]:
@@ -134,7 +159,7 @@ def cohorts(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) ->
             frame = frame.drop(columns=[c for c in SWITCH_COLUMNS if c in frame])
         return _years(frame, "aargang", request.years)
 
-    return _protected(con, viewer, request.site, fetch, COHORTS)
+    return _protected(con, viewer, request, fetch, COHORTS)
 
 
 # Sick leave ----------------------------------------------------------------
@@ -171,7 +196,7 @@ def sick_leave(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
             frame["aar"] = frame.maaned.dt.year
         return _years(frame, "aar", request.years)
 
-    return _protected(con, viewer, request.site, fetch, _sick_spec(period))
+    return _protected(con, viewer, request, fetch, _sick_spec(period))
 
 
 # Dropout reasons and phases ------------------------------------------------
@@ -193,7 +218,7 @@ def dropout_reasons(con: duckdb.DuckDBPyConnection, viewer: Viewer,
                        "aar", request.years)
         return _with_group_total(frame, _by(frame, "aar", "uddannelse"))
 
-    return _protected(con, viewer, request.site, fetch, REASONS)
+    return _protected(con, viewer, request, fetch, REASONS)
 
 
 def _pooled(frame: pd.DataFrame, by: list[str], years: tuple[int, int]) -> pd.DataFrame:
@@ -214,7 +239,7 @@ def dropout_phases(con: duckdb.DuckDBPyConnection, viewer: Viewer,
         frame = metrics.dropout_phases(con, sites, request.educations, by_site)
         return _pooled(frame, ["uddannelse", "fase"], years)
 
-    return _protected(con, viewer, request.site, fetch, PHASES)
+    return _protected(con, viewer, request, fetch, PHASES)
 
 
 # Survival ------------------------------------------------------------------
@@ -279,7 +304,7 @@ def hires(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> p
         total = frame.groupby(_by(frame, "aar"), as_index=False)[list(HIRES.counts)].sum()
         return pd.concat([frame, total.assign(uddannelse=ALL)], ignore_index=True)
 
-    return _protected(con, viewer, request.site, fetch, HIRES)
+    return _protected(con, viewer, request, fetch, HIRES)
 
 
 AGES = Spec(keys=("uddannelse", "aldersgruppe"), counts=("antal", "i_alt"),
@@ -293,7 +318,7 @@ def age_bands(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) 
         frame = metrics.age_bands(con, sites, request.educations, by_site)
         return _pooled(frame, ["uddannelse", "aldersgruppe"], years)
 
-    return _protected(con, viewer, request.site, fetch, AGES)
+    return _protected(con, viewer, request, fetch, AGES)
 
 
 WORKPLACES = Spec(keys=("uddannelse", "arbejdssted"), counts=("antal", "i_alt"),
@@ -309,7 +334,7 @@ def workplaces(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request)
         frame = frame.rename(columns={"aargang": "aar"})
         return _pooled(frame, ["uddannelse", "arbejdssted"], years)
 
-    return _protected(con, viewer, request.site, fetch, WORKPLACES)
+    return _protected(con, viewer, request, fetch, WORKPLACES)
 
 
 # Scorecard and students ----------------------------------------------------
@@ -373,6 +398,12 @@ def early_warning_backtest(con: duckdb.DuckDBPyConnection, viewer: Viewer, reque
     return metrics.early_warning_backtest(
         con, thresholds, request.sites, request.educations)
 
+
+# The figures whose protection for one site needs every site's figures (_protected):
+# for these, a request with every_site gives each site's protected rows at once.
+PROTECTED_PER_SITE = frozenset({
+    "cohorts", "sick_leave_by_year", "sick_leave_by_month", "dropout_reasons",
+    "dropout_phases", "hires", "age_bands", "workplaces"})
 
 BY_NAME: dict[str, Callable[[duckdb.DuckDBPyConnection, Viewer, Request], pd.DataFrame]] = {
     "cohorts": cohorts,

@@ -210,6 +210,22 @@ def protect_site(frame: pd.DataFrame, by: str, shown: str, spec: Spec,
     return apply(own, *cells.member_hidden(cells.names.index(shown)), spec)
 
 
+def protect_sites(frame: pd.DataFrame, by: str, spec: Spec, threshold: int) -> pd.DataFrame:
+    """protect_site for every member but REST at once, `by` kept: which cells are hidden
+    does not depend on the member shown, so one settling serves every site a viewer
+    may open (each member's rows equal protect_site's for it)."""
+    frame = frame.reset_index(drop=True)
+    seen = (frame[by] != REST).to_numpy()
+    if not seen.any():
+        return frame[seen].reset_index(drop=True)
+    cells = _Cells(frame, by, spec, threshold)
+    _settle(cells)
+    every = (cells.member_codes, cells.key_codes)
+    hidden = pd.DataFrame(cells.hidden[every][seen], columns=cells.columns)
+    small = pd.DataFrame(cells.small[every][seen], columns=cells.columns)
+    return apply(frame[seen].reset_index(drop=True), hidden, small, spec)
+
+
 def apply(frame: pd.DataFrame, hidden: pd.DataFrame, small: pd.DataFrame,
           spec: Spec) -> pd.DataFrame:
     """NA in hidden cells; `_skjult` and `_lille` flags beside every protected column."""

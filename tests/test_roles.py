@@ -120,6 +120,26 @@ def test_sick_leave_of_each_education_and_of_both_comes_from_one_query(
                                       alone, check_dtype=False)
 
 
+@pytest.mark.parametrize("viewer", [Viewer("leder", "leder", (OWN, OTHER)), FORUM],
+                         ids=["leder_to_steder", "kvalitetsforum"])
+@pytest.mark.parametrize("name", sorted(datasets.PROTECTED_PER_SITE))
+def test_every_site_protected_at_once_gives_what_each_site_gets_alone(
+        con, name: str, viewer: Viewer) -> None:
+    # The dashboard cuts a protected viewer's site from this answer (dashboard/data.py).
+    fetch = datasets.BY_NAME[name]
+    for educations in (("SSH", "SSA"), ("SSA",)):
+        every = fetch(con, viewer, Request(None, educations, (2019, 2026), every_site=True))
+        sites = datasets.sites(con, viewer)
+        assert set(every.oplaeringssted) <= set(sites)
+        for site in sites:
+            alone = fetch(con, viewer, Request(site, educations, (2019, 2026)))
+            cut = datasets.one_site(every, site)
+            if alone.empty:
+                assert cut.empty
+            else:
+                pd.testing.assert_frame_equal(cut, alone)
+
+
 def test_viewers_allowed_the_same_view_share_one_cache_key() -> None:
     assert Viewer("anne", "kvalitetsforum").scope == Viewer("bo", "kvalitetsforum").scope
     assert Viewer("a", "leder", (OWN,)).scope == Viewer("b", "leder", (OWN,)).scope
