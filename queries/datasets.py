@@ -19,8 +19,10 @@ from access.roles import AccessDenied, Viewer
 from queries import metrics, scorecard
 from queries.protect import REST, Spec, flag_columns, protect, protect_site, protect_sites
 
-# A figure for a set of sites (None: all): as one group, or each site on its own.
-Fetch = Callable[[list[str] | None, bool], pd.DataFrame]
+Sites = list[str] | None  # a set of sites; None: all
+# A figure for a set of sites: as one group, or each site on its own; given the third
+# argument, only those sites on their own and the others added up as one keyed REST.
+Fetch = Callable[[Sites, bool, Sites], pd.DataFrame]
 ALL = "I alt"
 SITE = "oplaeringssted"  # the key of each row's site in a figure fetched site by site
 
@@ -53,15 +55,15 @@ def _protected(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
     viewer.require_site(site)
     if request.every_site:
         if viewer.may_see_individuals:
-            return fetch(viewer.visible_sites(metrics.sites(con)), True)
+            return fetch(None, True, None)
         members = _members(con, viewer, fetch)
         if SITE not in members:  # nothing at all for the chosen educations
             return members
         return protect_sites(members, SITE, spec, viewer.threshold)
     if viewer.may_see_individuals:
-        return fetch([site] if site else None, False)
+        return fetch([site] if site else None, False, None)
     if site is None:
-        frame = fetch(None, False).reset_index(drop=True)
+        frame = fetch(None, False, None).reset_index(drop=True)
         return protect(frame, spec, viewer.threshold) if len(frame) else frame
     members = _members(con, viewer, fetch)
     if SITE not in members:  # nothing at all for the chosen educations
@@ -71,14 +73,12 @@ def _protected(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
 
 def _members(con: duckdb.DuckDBPyConnection, viewer: Viewer, fetch: Fetch) -> pd.DataFrame:
     """A site is protected against every other view the viewer can open: each site they
-    may see (all of them in one query) and the total, so also the rest (REST)."""
+    may see and the total, so also the sites they may not see added up (REST). One
+    query gives them all."""
     everywhere = metrics.sites(con)
     visible = viewer.visible_sites(everywhere)
-    parts = [fetch(visible, True)]
     hidden_sites = [s for s in everywhere if s not in visible]
-    if hidden_sites:
-        parts.append(fetch(hidden_sites, False).assign(**{SITE: REST}))
-    members = pd.concat(parts, ignore_index=True)
+    members = fetch(None, True, visible if hidden_sites else None)
     if SITE not in members:  # nothing at all for the chosen educations
         return members
     # Each member's rows together, members in a fixed order: ties between equally good
@@ -153,8 +153,8 @@ COHORTS = Spec(
 
 
 def cohorts(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
-    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
-        frame = metrics.cohorts(con, sites, request.educations, by_site)
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = metrics.cohorts(con, sites, request.educations, by_site, apart)
         if not viewer.may_see_individuals:
             frame = frame.drop(columns=[c for c in SWITCH_COLUMNS if c in frame])
         return _years(frame, "aargang", request.years)
@@ -182,8 +182,8 @@ def sick_leave(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
     labels = [*request.educations, ALL] if len(request.educations) > 1 else [
         *request.educations]
 
-    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
-        frame = function(con, sites, request.educations, by_site, True)
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = function(con, sites, request.educations, by_site, True, apart)
         frame["uddannelse"] = frame.uddannelse.fillna(ALL)
         # Each chosen education, then all of them ("I alt", only when there are two),
         # each education's rows together as the page draws them.
@@ -213,9 +213,9 @@ REASONS = Spec(keys=("aar", "uddannelse", "aarsag"), counts=("antal", "i_alt"),
 
 def dropout_reasons(con: duckdb.DuckDBPyConnection, viewer: Viewer,
                     request: Request) -> pd.DataFrame:
-    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
-        frame = _years(metrics.dropout_reasons(con, sites, request.educations, by_site),
-                       "aar", request.years)
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = metrics.dropout_reasons(con, sites, request.educations, by_site, apart)
+        frame = _years(frame, "aar", request.years)
         return _with_group_total(frame, _by(frame, "aar", "uddannelse"))
 
     return _protected(con, viewer, request, fetch, REASONS)
@@ -235,8 +235,8 @@ def dropout_phases(con: duckdb.DuckDBPyConnection, viewer: Viewer,
     """Dropouts per phase, summed over the chosen years (all years for protected viewers)."""
     years = _pooled_years(viewer, request.years)
 
-    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
-        frame = metrics.dropout_phases(con, sites, request.educations, by_site)
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = metrics.dropout_phases(con, sites, request.educations, by_site, apart)
         return _pooled(frame, ["uddannelse", "fase"], years)
 
     return _protected(con, viewer, request, fetch, PHASES)
@@ -296,8 +296,8 @@ HIRES = Spec(
 def hires(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
     """Hires per year and education, plus "I alt" per year (the internal-recruitment targets
     count both educations together)."""
-    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
-        frame = _years(metrics.hires(con, sites, request.educations, by_site), "aar",
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = _years(metrics.hires(con, sites, request.educations, by_site, apart), "aar",
                        request.years)
         if frame.empty or len(request.educations) < 2:
             return frame
@@ -314,8 +314,8 @@ AGES = Spec(keys=("uddannelse", "aldersgruppe"), counts=("antal", "i_alt"),
 def age_bands(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
     years = _pooled_years(viewer, request.years)
 
-    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
-        frame = metrics.age_bands(con, sites, request.educations, by_site)
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = metrics.age_bands(con, sites, request.educations, by_site, apart)
         return _pooled(frame, ["uddannelse", "aldersgruppe"], years)
 
     return _protected(con, viewer, request, fetch, AGES)
@@ -329,8 +329,9 @@ def workplaces(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request)
     """Where graduates were hired, summed over cohorts (all cohorts for protected viewers)."""
     years = _pooled_years(viewer, request.years)
 
-    def fetch(sites: list[str] | None, by_site: bool) -> pd.DataFrame:
-        frame = metrics.hired_after_by_workplace(con, sites, request.educations, by_site)
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = metrics.hired_after_by_workplace(con, sites, request.educations, by_site,
+                                                 apart)
         frame = frame.rename(columns={"aargang": "aar"})
         return _pooled(frame, ["uddannelse", "arbejdssted"], years)
 

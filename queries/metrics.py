@@ -13,6 +13,7 @@ import duckdb
 import pandas as pd
 
 from queries import db
+from queries.protect import REST
 
 Selection = Sequence[str] | None
 
@@ -39,64 +40,82 @@ def _macro(
                   [*leading, _as_list(sites), _as_list(educations)])
 
 
+def _by_site(frame: pd.DataFrame, apart: Selection) -> pd.DataFrame:
+    if apart:  # the other sites' rows carry a NULL site in SQL
+        frame["oplaeringssted"] = frame["oplaeringssted"].fillna(REST)
+    return frame
+
+
 def _summed(con: duckdb.DuckDBPyConnection, macro: str, sites: Selection,
-            educations: Selection, by_site: bool) -> pd.DataFrame:
+            educations: Selection, by_site: bool, apart: Selection = None) -> pd.DataFrame:
     """A metric that adds up over sites: the chosen sites as one group, or with `by_site`
-    each of them on its own in one query, keyed by a first column `oplaeringssted`."""
+    each of them on its own in one query, keyed by a first column `oplaeringssted`. Given
+    `apart`, only those sites are on their own and the others add up to one keyed REST."""
     columns = "*" if by_site else "* EXCLUDE (oplaeringssted)"
-    return _query(
-        con, f"SELECT {columns} FROM {macro}(?::VARCHAR[], ?::VARCHAR[], pr_sted := ?)",
-        [_as_list(sites), _as_list(educations), by_site])
+    frame = _query(
+        con, f"SELECT {columns} FROM {macro}(?::VARCHAR[], ?::VARCHAR[], pr_sted := ?, "
+             "hver_for_sig := ?::VARCHAR[])",
+        [_as_list(sites), _as_list(educations), by_site, _as_list(apart)])
+    return _by_site(frame, apart if by_site else None)
 
 
 def _sick_leave(con: duckdb.DuckDBPyConnection, macro: str, sites: Selection,
-                educations: Selection, by_site: bool, by_education: bool) -> pd.DataFrame:
+                educations: Selection, by_site: bool, by_education: bool,
+                apart: Selection = None) -> pd.DataFrame:
     """Sick leave of the chosen educations together and, with `by_education`, of each on
     its own too, in one query: `uddannelse` is then the education, or NULL for all."""
     dropped = [c for c, kept in (("oplaeringssted", by_site), ("uddannelse", by_education))
                if not kept]
     columns = f"* EXCLUDE ({', '.join(dropped)})" if dropped else "*"
-    return _query(
+    frame = _query(
         con, f"SELECT {columns} FROM {macro}(?::VARCHAR[], ?::VARCHAR[], pr_sted := ?, "
-             "pr_uddannelse := ?)",
-        [_as_list(sites), _as_list(educations), by_site, by_education])
+             "hver_for_sig := ?::VARCHAR[], pr_uddannelse := ?)",
+        [_as_list(sites), _as_list(educations), by_site, _as_list(apart), by_education])
+    return _by_site(frame, apart if by_site else None)
 
 
 def cohorts(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-            educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
-    return _summed(con, "kohorter", sites, educations, by_site)
+            educations: Selection = None, by_site: bool = False,
+        apart: Selection = None) -> pd.DataFrame:
+    return _summed(con, "kohorter", sites, educations, by_site, apart)
 
 
 def sick_leave_by_year(con: duckdb.DuckDBPyConnection, sites: Selection = None,
                        educations: Selection = None, by_site: bool = False,
-                       by_education: bool = False) -> pd.DataFrame:
-    return _sick_leave(con, "sygefravaer_pr_aar", sites, educations, by_site, by_education)
+                       by_education: bool = False, apart: Selection = None) -> pd.DataFrame:
+    return _sick_leave(con, "sygefravaer_pr_aar", sites, educations, by_site, by_education,
+                       apart)
 
 
 def sick_leave_by_month(con: duckdb.DuckDBPyConnection, sites: Selection = None,
                         educations: Selection = None, by_site: bool = False,
-                        by_education: bool = False) -> pd.DataFrame:
-    return _sick_leave(con, "sygefravaer_pr_maaned", sites, educations, by_site, by_education)
+                        by_education: bool = False, apart: Selection = None) -> pd.DataFrame:
+    return _sick_leave(con, "sygefravaer_pr_maaned", sites, educations, by_site,
+                       by_education, apart)
 
 
 def dropout_reasons(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-                    educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
-    return _summed(con, "frafaldsaarsager", sites, educations, by_site)
+                    educations: Selection = None, by_site: bool = False,
+        apart: Selection = None) -> pd.DataFrame:
+    return _summed(con, "frafaldsaarsager", sites, educations, by_site, apart)
 
 
 def dropout_phases(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-                   educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
-    return _summed(con, "frafaldsfaser", sites, educations, by_site)
+                   educations: Selection = None, by_site: bool = False,
+        apart: Selection = None) -> pd.DataFrame:
+    return _summed(con, "frafaldsfaser", sites, educations, by_site, apart)
 
 
 def hires(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-          educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
-    return _summed(con, "ansaettelser", sites, educations, by_site)
+          educations: Selection = None, by_site: bool = False,
+        apart: Selection = None) -> pd.DataFrame:
+    return _summed(con, "ansaettelser", sites, educations, by_site, apart)
 
 
 def hired_after_by_workplace(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-                             educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
-    return _summed(con, "ansat_efter_sted", sites, educations, by_site)
+                             educations: Selection = None, by_site: bool = False,
+        apart: Selection = None) -> pd.DataFrame:
+    return _summed(con, "ansat_efter_sted", sites, educations, by_site, apart)
 
 
 def sites(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -132,8 +151,9 @@ def load_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
 
 
 def age_bands(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-              educations: Selection = None, by_site: bool = False) -> pd.DataFrame:
-    return _summed(con, "aldersfordeling", sites, educations, by_site)
+              educations: Selection = None, by_site: bool = False,
+        apart: Selection = None) -> pd.DataFrame:
+    return _summed(con, "aldersfordeling", sites, educations, by_site, apart)
 
 
 def survival(con: duckdb.DuckDBPyConnection, sites: Selection = None,

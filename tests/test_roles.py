@@ -15,6 +15,7 @@ from access.roles import AccessDenied, Viewer
 from queries import datasets, metrics
 from queries.datasets import Request
 from queries.db import connect_read_only
+from queries.protect import REST
 from tests.conftest import APP, PAGES, TEAM_ONLY_PAGES, add_user, open_tables
 
 OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
@@ -102,6 +103,20 @@ def test_every_site_in_one_query_gives_each_site_its_own_figures(
         own = at_once[at_once.oplaeringssted == site].drop(columns="oplaeringssted")
         alone = function(con, [site], educations)
         pd.testing.assert_frame_equal(own.reset_index(drop=True), alone, check_dtype=False)
+
+
+@pytest.mark.parametrize("name", SUMMED_METRICS)
+def test_the_sites_a_viewer_may_not_see_add_up_to_one_rest_in_the_same_query(
+        con, name: str) -> None:
+    # A site manager's site is protected against the rest of the municipality.
+    function = metrics.BY_NAME[name]
+    hidden = [s for s in datasets.sites(con, FORUM) if s != OWN]
+    at_once = function(con, None, None, by_site=True, apart=[OWN])
+    assert set(at_once.oplaeringssted) == {OWN, REST}
+    for key, alone in ((OWN, function(con, [OWN])), (REST, function(con, hidden))):
+        rows = at_once[at_once.oplaeringssted == key].drop(columns="oplaeringssted")
+        assert len(alone)
+        pd.testing.assert_frame_equal(rows.reset_index(drop=True), alone, check_dtype=False)
 
 
 @pytest.mark.parametrize("by_site", [False, True], ids=["i_alt", "pr_sted"])

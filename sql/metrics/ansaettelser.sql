@@ -1,11 +1,12 @@
 -- Hires per calendar year: the dimensioning and internal recruitment targets.
-CREATE OR REPLACE MACRO ansaettelser(steder, uddannelser, pr_sted := false) AS TABLE
+CREATE OR REPLACE MACRO ansaettelser(steder, uddannelser, pr_sted := false,
+        hver_for_sig := NULL) AS TABLE
 WITH
 elever AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 
 final AS (
     SELECT
-        pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted,
+        pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS oplaeringssted,
         aargang AS aar,
         uddannelse,
         count(*) AS ansatte,
@@ -19,13 +20,14 @@ final AS (
 SELECT * FROM final ORDER BY oplaeringssted, aar, uddannelse;
 
 -- Age at hire in the strategy's bands, per calendar year of hire.
-CREATE OR REPLACE MACRO aldersfordeling(steder, uddannelser, pr_sted := false) AS TABLE
+CREATE OR REPLACE MACRO aldersfordeling(steder, uddannelser, pr_sted := false,
+        hver_for_sig := NULL) AS TABLE
 WITH
 elever AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 
 final AS (
     SELECT
-        pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted,
+        pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS oplaeringssted,
         aargang AS aar,
         uddannelse,
         CASE

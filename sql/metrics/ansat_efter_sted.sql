@@ -1,12 +1,13 @@
 -- Where graduates were hired by the municipality, per education and cohort.
-CREATE OR REPLACE MACRO ansat_efter_sted(steder, uddannelser, pr_sted := false) AS TABLE
+CREATE OR REPLACE MACRO ansat_efter_sted(steder, uddannelser, pr_sted := false,
+        hver_for_sig := NULL) AS TABLE
 WITH
 ansat AS (
     SELECT * FROM valgte_forloeb(steder, uddannelser) WHERE ansat_efter
 ),
 
 final AS (
-    SELECT pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted, uddannelse, aargang,
+    SELECT pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS oplaeringssted, uddannelse, aargang,
            arbejdssted, count(*) AS antal
     FROM ansat
     GROUP BY ALL

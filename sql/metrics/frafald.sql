@@ -1,26 +1,28 @@
 -- Dropouts per calendar year of frafald_dato, by reason and by phase.
-CREATE OR REPLACE MACRO frafaldsaarsager(steder, uddannelser, pr_sted := false) AS TABLE
+CREATE OR REPLACE MACRO frafaldsaarsager(steder, uddannelser, pr_sted := false,
+        hver_for_sig := NULL) AS TABLE
 WITH
 frafald AS (
     SELECT * FROM valgte_forloeb(steder, uddannelser) WHERE status = 'frafaldet'
 ),
 
 final AS (
-    SELECT pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted, year(frafald_dato) AS aar, uddannelse, aarsag, count(*) AS antal
+    SELECT pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS oplaeringssted, year(frafald_dato) AS aar, uddannelse, aarsag, count(*) AS antal
     FROM frafald
     GROUP BY ALL
 )
 
 SELECT * FROM final ORDER BY oplaeringssted, aar, uddannelse, antal DESC, aarsag;
 
-CREATE OR REPLACE MACRO frafaldsfaser(steder, uddannelser, pr_sted := false) AS TABLE
+CREATE OR REPLACE MACRO frafaldsfaser(steder, uddannelser, pr_sted := false,
+        hver_for_sig := NULL) AS TABLE
 WITH
 frafald AS (
     SELECT * FROM valgte_forloeb(steder, uddannelser) WHERE status = 'frafaldet'
 ),
 
 final AS (
-    SELECT pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted, year(frafald_dato) AS aar, uddannelse, fase, frafald_hovedforloeb, count(*) AS antal
+    SELECT pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS oplaeringssted, year(frafald_dato) AS aar, uddannelse, fase, frafald_hovedforloeb, count(*) AS antal
     FROM frafald
     GROUP BY ALL
 )

@@ -1,14 +1,15 @@
 -- Per cohort (årgang = year hired) and education: the strategy's cohort figures.
 -- Dropout = dropped / hired; completion = completed / hired;
 -- hired after graduation = hired-after / hired (the strategy's 41.4 % = 34 of 82).
-CREATE OR REPLACE MACRO kohorter(steder, uddannelser, pr_sted := false) AS TABLE
+CREATE OR REPLACE MACRO kohorter(steder, uddannelser, pr_sted := false,
+        hver_for_sig := NULL) AS TABLE
 WITH
 kohorter AS (SELECT * FROM valgte_kohorter(steder, uddannelser)),
 
 -- The counts of the chosen sites added up (the counts are defined in int_kohorter.sql).
 optalt AS (
     SELECT
-        pr_sted_gruppe(oplaeringssted, pr_sted) AS oplaeringssted,
+        pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS oplaeringssted,
         uddannelse,
         aargang,
         sum(ansatte)::BIGINT AS ansatte,

@@ -1,10 +1,10 @@
 -- Sick leave = Σ sick hours / Σ planned hours, per month and per calendar year.
 CREATE OR REPLACE MACRO sygefravaer_pr_maaned(steder, uddannelser, pr_sted := false,
-                                             pr_uddannelse := false) AS TABLE
+                                             hver_for_sig := NULL, pr_uddannelse := false) AS TABLE
 WITH
 timer AS (
     SELECT
-        pr_sted_gruppe(oplaeringssted, pr_sted) AS gruppe,
+        pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS gruppe,
         uddannelse,
         maaned,
         elever,
@@ -33,11 +33,11 @@ final AS (
 SELECT * FROM final ORDER BY oplaeringssted, uddannelse NULLS LAST, maaned;
 
 CREATE OR REPLACE MACRO sygefravaer_pr_aar(steder, uddannelser, pr_sted := false,
-                                          pr_uddannelse := false) AS TABLE
+                                          hver_for_sig := NULL, pr_uddannelse := false) AS TABLE
 WITH
 timer AS (
     SELECT
-        pr_sted_gruppe(oplaeringssted, pr_sted) AS gruppe,
+        pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS gruppe,
         uddannelse,
         aar,
         elever,
