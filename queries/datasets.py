@@ -56,36 +56,40 @@ def _protected(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
     if request.every_site:
         if viewer.may_see_individuals:
             return fetch(None, True, None)
-        members = _members(con, viewer, fetch)
+        members, visible = _members(con, viewer, fetch)
         if SITE not in members:  # nothing at all for the chosen educations
             return members
-        return protect_sites(members, SITE, spec, viewer.threshold)
+        every = protect_sites(members, SITE, spec, viewer.threshold)
+        return every[every[SITE].isin(visible)].reset_index(drop=True)
     if viewer.may_see_individuals:
         return fetch([site] if site else None, False, None)
     if site is None:
         frame = fetch(None, False, None).reset_index(drop=True)
         return protect(frame, spec, viewer.threshold) if len(frame) else frame
-    members = _members(con, viewer, fetch)
+    members, _visible = _members(con, viewer, fetch)
     if SITE not in members:  # nothing at all for the chosen educations
         return members
     return protect_site(members, SITE, site, spec, viewer.threshold)
 
 
-def _members(con: duckdb.DuckDBPyConnection, viewer: Viewer, fetch: Fetch) -> pd.DataFrame:
-    """A site is protected against every other view the viewer can open: each site they
-    may see and the total, so also the sites they may not see added up (REST). One
-    query gives them all."""
+def _members(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+             fetch: Fetch) -> tuple[pd.DataFrame, list[str]]:
+    """(members, the sites the viewer may see). A site is protected against every other
+    view the viewer can open: each site they may see and the total, so also the sites
+    they may not see added up (REST). One query gives them all."""
     everywhere = metrics.sites(con)
     visible = viewer.visible_sites(everywhere)
+    if not visible:
+        return pd.DataFrame(), visible
     hidden_sites = [s for s in everywhere if s not in visible]
     members = fetch(None, True, visible if hidden_sites else None)
     if SITE not in members:  # nothing at all for the chosen educations
-        return members
+        return members, visible
     # Each member's rows together, members in a fixed order: ties between equally good
     # complementary cells are then always broken the same way.
     codes, names = pd.factorize(members[SITE])
     order = pd.Index([*visible, REST]).get_indexer(names)[codes]
-    return members.iloc[order.argsort(kind="stable")]
+    return members.iloc[order.argsort(kind="stable")], visible
 
 
 def one_site(every: pd.DataFrame, site: str) -> pd.DataFrame:

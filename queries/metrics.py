@@ -76,7 +76,7 @@ def _sick_leave(con: duckdb.DuckDBPyConnection, macro: str, sites: Selection,
 
 def cohorts(con: duckdb.DuckDBPyConnection, sites: Selection = None,
             educations: Selection = None, by_site: bool = False,
-        apart: Selection = None) -> pd.DataFrame:
+            apart: Selection = None) -> pd.DataFrame:
     return _summed(con, "kohorter", sites, educations, by_site, apart)
 
 
@@ -96,25 +96,25 @@ def sick_leave_by_month(con: duckdb.DuckDBPyConnection, sites: Selection = None,
 
 def dropout_reasons(con: duckdb.DuckDBPyConnection, sites: Selection = None,
                     educations: Selection = None, by_site: bool = False,
-        apart: Selection = None) -> pd.DataFrame:
+                    apart: Selection = None) -> pd.DataFrame:
     return _summed(con, "frafaldsaarsager", sites, educations, by_site, apart)
 
 
 def dropout_phases(con: duckdb.DuckDBPyConnection, sites: Selection = None,
                    educations: Selection = None, by_site: bool = False,
-        apart: Selection = None) -> pd.DataFrame:
+                   apart: Selection = None) -> pd.DataFrame:
     return _summed(con, "frafaldsfaser", sites, educations, by_site, apart)
 
 
 def hires(con: duckdb.DuckDBPyConnection, sites: Selection = None,
           educations: Selection = None, by_site: bool = False,
-        apart: Selection = None) -> pd.DataFrame:
+          apart: Selection = None) -> pd.DataFrame:
     return _summed(con, "ansaettelser", sites, educations, by_site, apart)
 
 
 def hired_after_by_workplace(con: duckdb.DuckDBPyConnection, sites: Selection = None,
                              educations: Selection = None, by_site: bool = False,
-        apart: Selection = None) -> pd.DataFrame:
+                             apart: Selection = None) -> pd.DataFrame:
     return _summed(con, "ansat_efter_sted", sites, educations, by_site, apart)
 
 
@@ -152,7 +152,7 @@ def load_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
 
 def age_bands(con: duckdb.DuckDBPyConnection, sites: Selection = None,
               educations: Selection = None, by_site: bool = False,
-        apart: Selection = None) -> pd.DataFrame:
+              apart: Selection = None) -> pd.DataFrame:
     return _summed(con, "aldersfordeling", sites, educations, by_site, apart)
 
 

@@ -155,6 +155,14 @@ def test_every_site_protected_at_once_gives_what_each_site_gets_alone(
                 pd.testing.assert_frame_equal(cut, alone)
 
 
+@pytest.mark.parametrize("name", sorted(datasets.PROTECTED_PER_SITE))
+def test_every_site_at_once_holds_only_the_sites_the_viewer_may_see(con, name: str) -> None:
+    fetch = datasets.BY_NAME[name]
+    every_site = Request(None, ("SSH", "SSA"), (2019, 2026), every_site=True)
+    assert set(fetch(con, LEDER, every_site).oplaeringssted) == {OWN}
+    assert fetch(con, Viewer("ny", "leder", ("Et sted uden elever",)), every_site).empty
+
+
 def test_viewers_allowed_the_same_view_share_one_cache_key() -> None:
     assert Viewer("anne", "kvalitetsforum").scope == Viewer("bo", "kvalitetsforum").scope
     assert Viewer("a", "leder", (OWN,)).scope == Viewer("b", "leder", (OWN,)).scope
