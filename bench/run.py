@@ -213,6 +213,12 @@ def page_calls(con: Any, variant: str, site: str, first_year: int, last_year: in
     def get(name: str, req: Request) -> Call:
         def call() -> object:
             try:
+                # A protected viewer's site is cut from every site they may see, protected
+                # at once, as dashboard/data.py asks for it (further sites: cached lookups).
+                every_site = datasets.from_every_site(viewer, name, req)
+                if every_site is not None:
+                    every = datasets.BY_NAME[name](con, viewer, every_site)
+                    return datasets.one_site(every, str(req.site))
                 return datasets.BY_NAME[name](con, viewer, req)
             except AccessDenied:  # the page shows the refusal instead (dashboard/data.py)
                 return None

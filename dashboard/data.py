@@ -11,7 +11,6 @@ being drawn.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -94,14 +93,11 @@ def _dataset(path: str, stamp: Stamp, name: str, viewer: Viewer,
 
 
 @st.cache_data(max_entries=512, show_spinner=False)
-def _site_dataset(path: str, stamp: Stamp, name: str, viewer: Viewer,
-                  request: Request) -> pd.DataFrame:
-    """A protected viewer's site, cut from every site they may see protected at once:
-    the protection needs every site's figures anyway, so moving on to the next site
-    costs a lookup, not the whole computation again."""
-    viewer.require_site(request.site)
-    every = _dataset(path, stamp, name, viewer,
-                     replace(request, site=None, every_site=True))
+def _site_dataset(path: str, stamp: Stamp, name: str, viewer: Viewer, request: Request,
+                  every_site: Request) -> pd.DataFrame:
+    """A protected viewer's site, cut from every site they may see protected at once
+    (cached too), so moving on to the next site costs a lookup, not the computation."""
+    every = _dataset(path, stamp, name, viewer, every_site)
     return datasets.one_site(every, str(request.site))
 
 
@@ -111,11 +107,10 @@ def dataset(name: str, request: Request) -> pd.DataFrame:
     if current is None or not request.educations:  # an emptied filter selects nothing
         return pd.DataFrame()
     viewer = _viewer()
-    shared = (request.site is not None and not viewer.may_see_individuals
-              and name in datasets.PROTECTED_PER_SITE)
     try:
-        if shared:
-            return _site_dataset(*current, name, viewer, request)
+        every_site = datasets.from_every_site(viewer, name, request)
+        if every_site is not None:
+            return _site_dataset(*current, name, viewer, request, every_site)
         return _dataset(*current, name, viewer, request)
     except AccessDenied as refusal:
         st.warning(str(refusal))

@@ -10,7 +10,7 @@ frame goes through queries.protect before it leaves.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import duckdb
 import pandas as pd
@@ -90,6 +90,16 @@ def _members(con: duckdb.DuckDBPyConnection, viewer: Viewer,
     codes, names = pd.factorize(members[SITE])
     order = pd.Index([*visible, REST]).get_indexer(names)[codes]
     return members.iloc[order.argsort(kind="stable")], visible
+
+
+def from_every_site(viewer: Viewer, name: str, request: Request) -> Request | None:
+    """The every_site request a protected viewer's one-site figure is best cut from (the
+    protection needs every site's figures anyway, and one answer then serves each site
+    the viewer opens), or None when the figure is asked for as it is."""
+    if request.site is None or viewer.may_see_individuals or name not in PROTECTED_PER_SITE:
+        return None
+    viewer.require_site(request.site)
+    return replace(request, site=None, every_site=True)
 
 
 def one_site(every: pd.DataFrame, site: str) -> pd.DataFrame:

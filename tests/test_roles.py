@@ -163,6 +163,18 @@ def test_every_site_at_once_holds_only_the_sites_the_viewer_may_see(con, name: s
     assert fetch(con, Viewer("ny", "leder", ("Et sted uden elever",)), every_site).empty
 
 
+def test_only_a_protected_viewers_site_is_cut_from_every_site() -> None:
+    one = _request(OWN)
+    assert datasets.from_every_site(FORUM, "cohorts", one) == Request(
+        None, one.educations, one.years, every_site=True)
+    assert datasets.from_every_site(LEDER, "sick_leave_by_month", one) is not None
+    assert datasets.from_every_site(TEAM, "cohorts", one) is None  # sees the site itself
+    assert datasets.from_every_site(FORUM, "cohorts", ALL_YEARS) is None  # no site chosen
+    assert datasets.from_every_site(FORUM, "survival", one) is None  # not protected per site
+    with pytest.raises(AccessDenied):
+        datasets.from_every_site(LEDER, "cohorts", _request(OTHER))
+
+
 def test_viewers_allowed_the_same_view_share_one_cache_key() -> None:
     assert Viewer("anne", "kvalitetsforum").scope == Viewer("bo", "kvalitetsforum").scope
     assert Viewer("a", "leder", (OWN,)).scope == Viewer("b", "leder", (OWN,)).scope
