@@ -165,11 +165,13 @@ class _Scan:
     header: bytes = b""
 
 
-def _scan(path: Path) -> _Scan:
+def _scan(path: Path, whole_file: bool = True) -> _Scan:
     """One pass over the file: empty?, binary?, valid UTF-8?, and its first line.
 
     Danish Excel writes UTF-8 (often with BOM) or Windows-1252; DuckDB reads UTF-8
     only (cp1252 needs a download), so the encoding is settled here, in pieces.
+    Without `whole_file` only the first piece is read: the fast path lets read_csv,
+    which rejects every line that is not UTF-8, check the rest.
     """
     scan = _Scan()
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -190,8 +192,8 @@ def _scan(path: Path) -> _Scan:
                 pending += chunk
                 if b"\n" in pending:
                     header = pending.split(b"\n", 1)[0]
-            chunk = handle.read(CHUNK)
-    if scan.utf8:
+            chunk = handle.read(CHUNK) if whole_file or header is None else b""
+    if scan.utf8 and whole_file:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
@@ -215,11 +217,16 @@ def _sniff_delimiter(header_line: str) -> str:
     return max(counts, key=lambda d: counts[d])
 
 
-def inspect_csv(source: Source, spec: FileSpec) -> CsvFile | list[Problem]:
-    """Encoding, delimiter and header of a CSV source, or the problems that stop it."""
+def inspect_csv(
+    source: Source, spec: FileSpec, whole_file: bool = True
+) -> CsvFile | list[Problem]:
+    """Encoding, delimiter and header of a CSV source, or the problems that stop it.
+
+    Without `whole_file` the encoding is judged on the first piece of the file only
+    (see _scan): for the fast path, whose read_csv checks the rest."""
     display = source.display
     try:
-        scan = _scan(source.path)
+        scan = _scan(source.path, whole_file)
         encoding = ("utf-8-sig" if scan.bom else "utf-8") if scan.utf8 else (
             "cp1252" if _cp1252_ok(source.path) else None)
     except OSError as error:

@@ -194,16 +194,47 @@ def _orphan_rule(name: str) -> str:
     WHERE t.elev_id IS NOT NULL AND t.uddannelse IS NOT NULL"""
 
 
-def cross_file_rules(today: dt.date) -> list[str]:
-    """Rules that need more than one row or file. Each yields (file, line, column, message)."""
+def cross_file_rules(today: dt.date, *, sick_leave_months: bool = True) -> list[str]:
+    """Rules that need more than one row or file. Each yields (file, line, column, message).
+
+    Without `sick_leave_months`, the rules over every sick-leave month are left out: the
+    fast path (etl.fast) asks the same three questions in one pass of its own."""
+    return [
+        *_record_rules(),
+        *(sick_leave_month_rules(today) if sick_leave_months else []),
+    ]
+
+
+def sick_leave_month_rules(today: dt.date) -> list[str]:
+    """Each sick-leave month belongs to a known student, once, within the employment."""
     end_of_data = f"DATE '{today.isoformat()}'"
+    return [
+        _duplicate_rule("sygefravaer", (*_STUDENT_KEY, "maaned"), "samme elev og måned"),
+        _orphan_rule("sygefravaer"),
+        f"""
+        SELECT 'sygefravaer', t._line, 'maaned',
+               'måneden ' || strftime(t.maaned, '%Y-%m') || ' ligger uden for ansættelsen ('
+               || strftime(e.ansat_dato, '%Y-%m') || ' til ' || strftime(s.slut, '%Y-%m') || ')'
+        FROM typed_sygefravaer t
+        JOIN typed_elever e ON {_STUDENT}
+        JOIN (SELECT e.elev_id, e.uddannelse,
+                     coalesce(g.afsluttet_dato, f.frafald_dato, {end_of_data}) AS slut
+              FROM typed_elever e
+              LEFT JOIN typed_gennemfoerte g USING (elev_id, uddannelse)
+              LEFT JOIN typed_frafald f USING (elev_id, uddannelse)) s
+          ON t.elev_id = s.elev_id AND t.uddannelse = s.uddannelse
+        WHERE t.maaned < date_trunc('month', e.ansat_dato)
+           OR t.maaned > date_trunc('month', s.slut)""",
+    ]
+
+
+def _record_rules() -> list[str]:
     return [
         _duplicate_rule("elever", _STUDENT_KEY, "samme elev og uddannelse"),
         _duplicate_rule("gennemfoerte", _STUDENT_KEY, "samme elev"),
         _duplicate_rule("frafald", _STUDENT_KEY, "samme elev"),
         _duplicate_rule("efter_uddannelse", _STUDENT_KEY, "samme elev"),
-        _duplicate_rule("sygefravaer", (*_STUDENT_KEY, "maaned"), "samme elev og måned"),
-        *(_orphan_rule(n) for n in ("gennemfoerte", "frafald", "sygefravaer", "efter_uddannelse")),
+        *(_orphan_rule(n) for n in ("gennemfoerte", "frafald", "efter_uddannelse")),
         """
         SELECT 'elever', _line, 'rekruttering',
                'rekruttering ''ssh'' (egen SSH-medarbejder) gælder kun SSA-elever'
@@ -227,20 +258,6 @@ def cross_file_rules(today: dt.date) -> list[str]:
                'frafald ' || t.frafald_dato || ' før ansættelsen ' || e.ansat_dato
         FROM typed_frafald t JOIN typed_elever e ON {_STUDENT}
         WHERE t.frafald_dato < e.ansat_dato""",
-        f"""
-        SELECT 'sygefravaer', t._line, 'maaned',
-               'måneden ' || strftime(t.maaned, '%Y-%m') || ' ligger uden for ansættelsen ('
-               || strftime(e.ansat_dato, '%Y-%m') || ' til ' || strftime(s.slut, '%Y-%m') || ')'
-        FROM typed_sygefravaer t
-        JOIN typed_elever e ON {_STUDENT}
-        JOIN (SELECT e.elev_id, e.uddannelse,
-                     coalesce(g.afsluttet_dato, f.frafald_dato, {end_of_data}) AS slut
-              FROM typed_elever e
-              LEFT JOIN typed_gennemfoerte g USING (elev_id, uddannelse)
-              LEFT JOIN typed_frafald f USING (elev_id, uddannelse)) s
-          ON t.elev_id = s.elev_id AND t.uddannelse = s.uddannelse
-        WHERE t.maaned < date_trunc('month', e.ansat_dato)
-           OR t.maaned > date_trunc('month', s.slut)""",
         """
         SELECT 'sygefravaer', _line, 'syge_timer',
                'sygetimer (' || syge_timer || ') er flere end de planlagte timer ('

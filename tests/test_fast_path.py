@@ -168,3 +168,35 @@ def test_generated_national_shape_passes_validation(generated: Path) -> None:
     later = generated.parent / "later"
     generate(later, students_per_year=25, years=3, seed=9, today=dt.date(2027, 3, 1))
     check_folder(later, today=dt.date(2027, 3, 1))
+
+
+def test_sick_leave_beyond_the_month_bits_takes_the_text_path(minimal_copy: Path,
+                                                               tmp_path: Path) -> None:
+    """A month more than ten years after hire does not fit the fast check's bits: the
+    fast path declines, and the text path, which has no such limit, loads it."""
+    with (minimal_copy / "elever.csv").open("a", encoding="utf-8") as elever:
+        elever.write("Z1,SSH,2012-01-01,30,Plejecenter Å,ekstern\n")
+    with (minimal_copy / "sygefravaer.csv").open("a", encoding="utf-8") as sick:
+        sick.write("Z1,SSH,2012-06,150.0,1.0,Plejecenter Å\n"
+                   "Z1,SSH,2023-05,150.0,3.0,Plejecenter Å\n")
+    assert validate_fast(duckdb.connect(), minimal_copy, TODAY) is None
+    summary = load_folder(minimal_copy, tmp_path / "sosu.duckdb", today=TODAY)
+    assert summary.rows["sygefravaer"] == 7
+
+
+def test_a_late_non_utf8_byte_sends_the_load_down_the_text_path(
+        minimal_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path judges the encoding on the first piece of a file and lets read_csv
+    reject any later line that is not UTF-8; the text path then reads the file as the
+    Windows-1252 it is."""
+    import etl.read
+
+    monkeypatch.setattr(etl.read, "CHUNK", 64)  # the first 'Å' lies beyond byte 64
+    elever = minimal_copy / "elever.csv"
+    elever.write_bytes(elever.read_text(encoding="utf-8").encode("cp1252"))
+    assert b"\xc5" not in elever.read_bytes()[:64]
+    assert validate_fast(duckdb.connect(), minimal_copy, TODAY) is None
+    load_folder(minimal_copy, tmp_path / "sosu.duckdb", today=TODAY)
+    con = duckdb.connect(str(tmp_path / "sosu.duckdb"), read_only=True)
+    sites = {row[0] for row in con.execute("SELECT oplaeringssted FROM elever").fetchall()}
+    assert "Plejecenter Å" in sites
