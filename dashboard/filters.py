@@ -30,7 +30,7 @@ class Filters:
 
 def _param_list(name: str, allowed: list[str]) -> list[str]:
     raw = st.query_params.get_all(name)
-    chosen = [v for v in raw if v in allowed]
+    chosen = [v for v in dict.fromkeys(raw) if v in allowed]  # a value twice is one choice
     return chosen or list(allowed)
 
 

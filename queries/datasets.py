@@ -39,6 +39,10 @@ class Request:
     years: tuple[int, int]
     every_site: bool = False
 
+    def __post_init__(self) -> None:
+        # An education named twice is one choice (and would double every row).
+        object.__setattr__(self, "educations", tuple(dict.fromkeys(self.educations)))
+
     @property
     def sites(self) -> list[str] | None:
         """The site restriction as the query layer takes it: None for all sites."""

@@ -95,6 +95,20 @@ def test_url_filter_is_read_on_arrival(app: AppTest) -> None:
     assert years.andel.tolist() == pytest.approx([0.1, 25 / 400])
 
 
+@pytest.mark.parametrize("page", PAGES)
+def test_an_education_twice_in_the_url_counts_once(app: AppTest, page: str) -> None:
+    """A hand-edited or doubled link (?uddannelse=SSH&uddannelse=SSH) is one choice."""
+    app.query_params["uddannelse"] = ["SSH", "SSH"]
+    app.run()
+    app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    if page == "app_pages/sygefravaer.py":
+        open_tables(app)
+        years = _frames(app)[0]
+        assert years.uddannelse.tolist() == ["SSH", "SSH"]
+        assert years.andel.tolist() == pytest.approx([0.1, 25 / 400])
+
+
 def test_empty_filter_selection_gives_a_message(app: AppTest) -> None:
     app.run()
     app.switch_page("app_pages/frafald.py").run()
