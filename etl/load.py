@@ -275,13 +275,17 @@ def _write_load_info(
 
 
 def _write_schedule(con: duckdb.DuckDBPyConnection) -> None:
-    """The standard schedule from the contract, for the phase estimate in SQL."""
+    """The standard schedule from the contract, for the phase estimate in SQL.
+
+    `fase_id` numbers every row: the millions of student-months carry this small number
+    rather than the phase's name and flag."""
     con.execute("""
         CREATE TABLE standardforloeb (
-            uddannelse VARCHAR, nr INTEGER, fase VARCHAR, fra_maaned INTEGER,
-            til_maaned INTEGER, tidlig BOOLEAN)
+            fase_id UTINYINT, uddannelse VARCHAR, nr INTEGER, fase VARCHAR,
+            fra_maaned INTEGER, til_maaned INTEGER, tidlig BOOLEAN)
     """)
-    con.executemany("INSERT INTO standardforloeb VALUES (?, ?, ?, ?, ?, ?)", schedule_rows())
+    con.executemany("INSERT INTO standardforloeb VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(index, *row) for index, row in enumerate(schedule_rows(), start=1)])
 
 
 def _write_codes(con: duckdb.DuckDBPyConnection) -> None:

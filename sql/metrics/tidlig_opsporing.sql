@@ -67,7 +67,7 @@ final AS (
         t.uddannelse,
         t.oplaeringssted,
         t.maaneder_siden_ansaettelse,
-        t.anslaaet_fase,
+        s.fase AS anslaaet_fase,
         t.tidlig_fase,
         t.andel_3_mdr,
         t.hoejt,
@@ -77,6 +77,7 @@ final AS (
         t.maaned
     FROM tegn AS t
     JOIN udvikling AS u USING (elev_id, uddannelse)
+    LEFT JOIN standardforloeb AS s USING (fase_id)
     WHERE t.hoejt OR t.stigende OR t.tidligt_tegn
 )
 
