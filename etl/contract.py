@@ -94,6 +94,7 @@ def schedule_rows() -> list[tuple[str, int, str, int, int, bool]]:
 JA_NEJ: dict[str, str] = {"ja": "Ja", "nej": "Nej"}
 
 MIN_ALDER, MAX_ALDER = 15, 70
+MAX_TIMER = 744  # hours in a month of 31 days: no month holds more
 MAX_ID_LENGTH = 64
 
 
@@ -202,7 +203,8 @@ FILES: tuple[FileSpec, ...] = (
             _ELEV_ID,
             _UDDANNELSE,
             Column("maaned", "month", "Måned som ÅÅÅÅ-MM.", "2023-09"),
-            Column("planlagte_timer", "hours", "Planlagte timer i måneden (> 0).", "148,0"),
+            Column("planlagte_timer", "hours",
+                   f"Planlagte timer i måneden (over 0, højst {MAX_TIMER}).", "148,0"),
             Column("syge_timer", "hours", "Sygetimer i måneden (0 til planlagte timer).", "7,5"),
             _site(required=False),
         ),

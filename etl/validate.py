@@ -17,6 +17,7 @@ import duckdb
 from etl.contract import (
     ALL_FILES,
     MAX_ALDER,
+    MAX_TIMER,
     MAX_ID_LENGTH,
     MIN_ALDER,
     OMVALG_AARSAG,
@@ -139,6 +140,8 @@ def _column_rules(spec: FileSpec, column: Column, today: dt.date) -> list[tuple[
             (f"{v} IS NOT NULL AND {typed} IS NULL",
              f"'ugyldigt antal timer ' || {shown}"),
             (f"{typed} < 0", "'timer kan ikke være negative'"),
+            (f"{typed} > {MAX_TIMER}",
+             f"'mere end {MAX_TIMER} timer; en måned har højst {MAX_TIMER} timer'"),
         ]
     elif column.kind in ("code", "yesno"):
         accepted = ", ".join(column.codes)

@@ -162,6 +162,17 @@ def test_killed_load_leaves_a_whole_database(versions: Versions, tmp_path: Path,
     assert not list(tmp_path.glob(".loading-*"))
 
 
+def test_the_same_data_give_the_same_figures_to_the_last_digit(versions: Versions,
+                                                              tmp_path: Path) -> None:
+    """Loads run in parallel threads, so rows reach the sums in no fixed order; sums of
+    hours must not depend on it (a reload must not move a figure, nor a test compare
+    unequal)."""
+    for attempt in range(3):
+        db = tmp_path / f"again-{attempt}.duckdb"
+        load_folder(versions.a, db, today=dt.date.today())
+        assert _figures(db) == versions.figures_a
+
+
 def test_kill_points_cover_the_whole_load(versions: Versions) -> None:
     delays = _kill_delays(versions)
     assert len(delays) >= 20

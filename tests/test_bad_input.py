@@ -52,6 +52,8 @@ CASES = [
      ["sygefravaer.csv:3: planlagte_timer:", "over 0"]),
     ("sygefravaer", "2023-07,150.0,15.0", "2023-07,150.0,-1",
      ["sygefravaer.csv:3: syge_timer:", "negative"]),
+    ("sygefravaer", "2023-07,150.0,15.0", "2023-07,1e15,15.0",
+     ["sygefravaer.csv:3: planlagte_timer:", "mere end 744 timer"]),
     ("sygefravaer", "2023-07,150.0,15.0", "2023-07,mange,15.0",
      ["sygefravaer.csv:3: planlagte_timer:", "ugyldigt antal timer 'mange'"]),
     ("sygefravaer", "2023-07,", "juli 2023,", ["sygefravaer.csv:3: maaned:", "ÅÅÅÅ-MM"]),

@@ -6,7 +6,11 @@
 -- each (elev_id, uddannelse) has one site and one education, so the counts of different
 -- sites and educations add up to the count of distinct students over all of them.
 -- All three read the student-months of int_elevmaaneder, keyed by an integer, rather
--- than joining the sick-leave rows to elever on two texts again.
+-- than joining the sick-leave rows to elever on two texts again. Its rows come in no fixed
+-- order, so hours are added up exactly (as decimals), not as floating-point numbers
+-- whose last digit depends on the order: the same data give the same figures each load.
+CREATE OR REPLACE MACRO eksakt_sum(timer) AS sum(timer::DECIMAL(18, 6))::DOUBLE;
+
 CREATE OR REPLACE TABLE int_sygefravaer_maaned AS
 WITH
 maaneder AS (
@@ -36,8 +40,8 @@ summer AS (
         -- added up over a year's months they count each student of that year once.
         count(*) FILTER (WHERE m.tilbage_1 IS NULL OR m.tilbage_1 >= month(m.maaned))
             AS nye_i_aaret,
-        sum(m.planlagte_timer) AS planlagte_timer,
-        sum(m.syge_timer) AS syge_timer
+        eksakt_sum(m.planlagte_timer) AS planlagte_timer,
+        eksakt_sum(m.syge_timer) AS syge_timer
     FROM maaneder AS m
     JOIN grupper AS g USING (forloeb_nr)
     GROUP BY g.gruppe_nr, m.maaned
@@ -70,8 +74,8 @@ final AS (
         uddannelse,
         aar,
         sum(nye_i_aaret)::BIGINT AS elever,
-        sum(planlagte_timer) AS planlagte_timer,
-        sum(syge_timer) AS syge_timer
+        eksakt_sum(planlagte_timer) AS planlagte_timer,
+        eksakt_sum(syge_timer) AS syge_timer
     FROM maaneder
     GROUP BY oplaeringssted, uddannelse, aar
 )
@@ -81,17 +85,23 @@ SELECT * FROM final ORDER BY oplaeringssted, uddannelse, aar;
 -- Per student: overall and in the last three months of data (for the student list).
 CREATE OR REPLACE TABLE int_sygefravaer_elev AS
 WITH
-maaneder AS (SELECT forloeb_nr, maaned, planlagte_timer, syge_timer FROM int_elevmaaneder),
-forloeb AS (SELECT forloeb_nr, elev_id, uddannelse FROM int_elevforloeb),
 stand AS (SELECT data_pr FROM indlaesning),
+maaneder AS (
+    SELECT
+        forloeb_nr,
+        planlagte_timer,
+        syge_timer,
+        maaned > (SELECT data_pr FROM stand) - INTERVAL 3 MONTH AS seneste_3_mdr
+    FROM int_elevmaaneder
+),
+forloeb AS (SELECT forloeb_nr, elev_id, uddannelse FROM int_elevforloeb),
 
 pr_forloeb AS (
     SELECT
         forloeb_nr,
-        sum(syge_timer) / sum(planlagte_timer) AS sygefravaer_i_alt,
-        sum(syge_timer) FILTER (WHERE maaned > (SELECT data_pr FROM stand) - INTERVAL 3 MONTH)
-            / sum(planlagte_timer)
-                FILTER (WHERE maaned > (SELECT data_pr FROM stand) - INTERVAL 3 MONTH)
+        eksakt_sum(syge_timer) / eksakt_sum(planlagte_timer) AS sygefravaer_i_alt,
+        eksakt_sum(CASE WHEN seneste_3_mdr THEN syge_timer END)
+            / eksakt_sum(CASE WHEN seneste_3_mdr THEN planlagte_timer END)
             AS sygefravaer_3_mdr
     FROM maaneder
     GROUP BY forloeb_nr
