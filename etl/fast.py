@@ -30,8 +30,8 @@ import duckdb
 from etl.contract import (
     FILES,
     MAX_ALDER,
-    MAX_TIMER,
     MAX_ID_LENGTH,
+    MAX_TIMER,
     MIN_ALDER,
     OPTIONAL_FILES,
     Column,

@@ -17,8 +17,8 @@ import duckdb
 from etl.contract import (
     ALL_FILES,
     MAX_ALDER,
-    MAX_TIMER,
     MAX_ID_LENGTH,
+    MAX_TIMER,
     MIN_ALDER,
     OMVALG_AARSAG,
     Column,
