@@ -202,7 +202,7 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
         con = duckdb.connect(str(building))
         # One transaction from the first table to the last: DuckDB then writes the
         # millions of sick-leave rows once, where a commit per table had the final
-        # checkpoint rewrite them (0.8 s of a national load).
+        # checkpoint rewrite them (about 0.3 s of a national load).
         con.execute("BEGIN")
         # Clean CSV files go straight into the final tables (etl.fast). Anything else,
         # or any problem, starts again on an empty file with the text path, which

@@ -9,6 +9,7 @@
 -- than joining the sick-leave rows to elever on two texts again. Its rows come in no fixed
 -- order, so hours are added up exactly (as decimals), not as floating-point numbers
 -- whose last digit depends on the order: the same data give the same figures each load.
+-- DECIMAL(18, 6) holds any month's hours: the contract refuses more than 744.
 CREATE OR REPLACE MACRO eksakt_sum(timer) AS sum(timer::DECIMAL(18, 6))::DOUBLE;
 
 CREATE OR REPLACE TABLE int_sygefravaer_maaned AS
