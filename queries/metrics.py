@@ -25,7 +25,7 @@ def _as_list(values: Selection) -> list[str] | None:
 def _query(con: duckdb.DuckDBPyConnection, sql: str, parameters: list[object]) -> pd.DataFrame:
     cursor = db.cursor(con)  # one cursor per call: safe across Streamlit's session threads
     try:
-        return cursor.execute(sql, parameters).df()
+        return db.frame(cursor, sql, parameters)
     finally:
         cursor.close()
 

@@ -55,8 +55,7 @@ class Score:
 def target_series(con: duckdb.DuckDBPyConnection, sites: Selection = None) -> pd.DataFrame:
     cursor = db.cursor(con)
     try:
-        return cursor.execute(
-            "SELECT * FROM maalserier(?::VARCHAR[])", [_as_list(sites)]).df()
+        return db.frame(cursor, "SELECT * FROM maalserier(?::VARCHAR[])", [_as_list(sites)])
     finally:
         cursor.close()
 
