@@ -25,9 +25,23 @@ optalt AS (
     GROUP BY ALL
 ),
 
-final AS (
+-- 95 % Wilson intervals, [nedre, øvre]: cohorts of 30-60 move 2-4 points per student.
+intervaller AS (
     SELECT
         *,
+        wilson(frafald, ansatte) AS frafald_ki,
+        wilson(frafald_hovedforloeb, ansatte) AS frafald_hovedforloeb_ki,
+        wilson(frafald_hovedforloeb_uden_omvalg, ansatte) AS frafald_hovedforloeb_uden_omvalg_ki,
+        wilson(gennemfoert, ansatte) AS gennemfoert_ki,
+        wilson(ansat_efter, ansatte) AS ansat_efter_ki,
+        wilson(ansat_efter, gennemfoert) AS ansat_efter_af_gennemfoerte_ki
+    FROM optalt
+),
+
+final AS (
+    SELECT
+        * EXCLUDE (frafald_ki, frafald_hovedforloeb_ki, frafald_hovedforloeb_uden_omvalg_ki,
+                   gennemfoert_ki, ansat_efter_ki, ansat_efter_af_gennemfoerte_ki),
         aktive = 0 AS afsluttet,
         frafald / ansatte AS andel_frafald,
         frafald_hovedforloeb / ansatte AS andel_frafald_hovedforloeb,
@@ -35,22 +49,19 @@ final AS (
         gennemfoert / ansatte AS andel_gennemfoert,
         ansat_efter / ansatte AS andel_ansat_efter,
         ansat_efter / nullif(gennemfoert, 0) AS andel_ansat_efter_af_gennemfoerte,
-        -- 95 % Wilson intervals: cohorts of 30-60 move 2-4 points per student.
-        wilson_nedre(frafald, ansatte) AS frafald_nedre,
-        wilson_oevre(frafald, ansatte) AS frafald_oevre,
-        wilson_nedre(frafald_hovedforloeb, ansatte) AS frafald_hovedforloeb_nedre,
-        wilson_oevre(frafald_hovedforloeb, ansatte) AS frafald_hovedforloeb_oevre,
-        wilson_nedre(frafald_hovedforloeb_uden_omvalg, ansatte)
-            AS frafald_hovedforloeb_uden_omvalg_nedre,
-        wilson_oevre(frafald_hovedforloeb_uden_omvalg, ansatte)
-            AS frafald_hovedforloeb_uden_omvalg_oevre,
-        wilson_nedre(gennemfoert, ansatte) AS gennemfoert_nedre,
-        wilson_oevre(gennemfoert, ansatte) AS gennemfoert_oevre,
-        wilson_nedre(ansat_efter, ansatte) AS ansat_efter_nedre,
-        wilson_oevre(ansat_efter, ansatte) AS ansat_efter_oevre,
-        wilson_nedre(ansat_efter, gennemfoert) AS ansat_efter_af_gennemfoerte_nedre,
-        wilson_oevre(ansat_efter, gennemfoert) AS ansat_efter_af_gennemfoerte_oevre
-    FROM optalt
+        frafald_ki[1] AS frafald_nedre,
+        frafald_ki[2] AS frafald_oevre,
+        frafald_hovedforloeb_ki[1] AS frafald_hovedforloeb_nedre,
+        frafald_hovedforloeb_ki[2] AS frafald_hovedforloeb_oevre,
+        frafald_hovedforloeb_uden_omvalg_ki[1] AS frafald_hovedforloeb_uden_omvalg_nedre,
+        frafald_hovedforloeb_uden_omvalg_ki[2] AS frafald_hovedforloeb_uden_omvalg_oevre,
+        gennemfoert_ki[1] AS gennemfoert_nedre,
+        gennemfoert_ki[2] AS gennemfoert_oevre,
+        ansat_efter_ki[1] AS ansat_efter_nedre,
+        ansat_efter_ki[2] AS ansat_efter_oevre,
+        ansat_efter_af_gennemfoerte_ki[1] AS ansat_efter_af_gennemfoerte_nedre,
+        ansat_efter_af_gennemfoerte_ki[2] AS ansat_efter_af_gennemfoerte_oevre
+    FROM intervaller
 )
 
 SELECT * FROM final ORDER BY oplaeringssted, uddannelse, aargang;

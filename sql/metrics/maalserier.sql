@@ -70,7 +70,7 @@ andele AS (
 
 final AS (
     SELECT metric, uddannelse, aar, periode, taeller, naevner, taeller / naevner AS vaerdi,
-           wilson_nedre(taeller, naevner) AS nedre, wilson_oevre(taeller, naevner) AS oevre,
+           wilson(taeller, naevner)[1] AS nedre, wilson(taeller, naevner)[2] AS oevre,
            endelig
     FROM andele
     WHERE metric <> 'sygefravaer'
