@@ -119,20 +119,23 @@ def hired_after_by_workplace(con: duckdb.DuckDBPyConnection, sites: Selection = 
 
 
 def sites(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Every site with a student. Asked for by every protected figure, so read from the
+    cohort counts (every student is in one) rather than from one row per student."""
     cursor = db.cursor(con)
     try:
         rows = cursor.execute(
-            "SELECT DISTINCT oplaeringssted FROM stg_elever ORDER BY 1").fetchall()
+            "SELECT DISTINCT oplaeringssted FROM int_kohorter ORDER BY 1").fetchall()
     finally:
         cursor.close()
     return [r[0] for r in rows]
 
 
 def year_span(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
-    """First and last hiring year in the data: the bounds of the year filter."""
+    """First and last hiring year in the data (a cohort is a year of hiring): the bounds
+    of the year filter."""
     cursor = db.cursor(con)
     try:
-        row = cursor.execute("SELECT min(aar), max(aar) FROM ansaettelser(NULL, NULL)").fetchone()
+        row = cursor.execute("SELECT min(aargang), max(aargang) FROM int_kohorter").fetchone()
     finally:
         cursor.close()
     return (int(row[0]), int(row[1])) if row and row[0] is not None else None
