@@ -233,18 +233,19 @@ def apply(frame: pd.DataFrame, hidden: pd.DataFrame, small: pd.DataFrame,
     sources.update({c: list(s) for c, s in spec.derived.items() if c in frame})
     position = {name: i for i, name in enumerate(hidden.columns)}
     hidden_cells, small_cells = hidden.to_numpy(dtype=bool), small.to_numpy(dtype=bool)
-    added: dict[str, np.ndarray] = {}
+    # Built as one dict of whole columns in the final order: one frame, no copies between.
+    columns: dict[str, object] = {c: frame[c].array for c in frame.columns}
+    flags: dict[str, np.ndarray] = {}
     for column, counts in sources.items():
         where = [position[c] for c in counts]
         flag = np.asarray(hidden_cells[:, where].any(axis=1), dtype=bool)
         values = frame[column].to_numpy(dtype="float64", copy=True)
         values[flag] = np.nan
-        added[column] = values
-        added[column + SUFFIX] = flag
-        added[column + SMALL] = np.asarray(small_cells[:, where].any(axis=1), dtype=bool)
-    rest = frame.drop(columns=[c for c in added if c in frame])
-    return pd.concat([rest, pd.DataFrame(added, index=frame.index)], axis=1)[
-        [*frame.columns, *(c for c in added if c not in frame)]]
+        columns[column] = values
+        flags[column + SUFFIX] = flag
+        flags[column + SMALL] = np.asarray(small_cells[:, where].any(axis=1), dtype=bool)
+    columns.update(flags)  # new flags after the frame's columns; a flag it has stays put
+    return pd.DataFrame(columns, index=frame.index)
 
 
 COMPLEMENTARY_MARK = "skjult"
