@@ -308,10 +308,13 @@ def _read_csv_into(
     if rejects:
         return [Problem(display, int(line), "", _reject_message(kind, len(names)))
                 for line, _column, kind in rejects]
-    # Insertion order is preserved, so rowid + 2 is the spreadsheet line number.
+    # Insertion order is preserved, so a row's rowid counted from the first row + 2 is the
+    # spreadsheet line number. Counted from the first: inside a transaction (sosu load is
+    # one) rows not yet committed are numbered from a large offset, not from 0.
     selected = ", ".join(_column_or_null(c.name, names) for c in spec.columns)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT (rowid + 2)::BIGINT AS _line, "
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT "
+        f"(rowid - (SELECT min(rowid) FROM {table}_file) + 2)::BIGINT AS _line, "
         f"{selected} FROM {table}_file WHERE NOT ({_all_empty(names)})"
     )
     con.execute(f"DROP TABLE {table}_file")
