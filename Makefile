@@ -12,15 +12,13 @@ $(BIN)/sosu: pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-$(DB): | $(BIN)/sosu
-	$(BIN)/sosu demo data/demo
-	$(BIN)/sosu load data/demo --db $(DB)
-
 demo: $(BIN)/sosu
 	$(BIN)/sosu demo data/demo
 	$(BIN)/sosu load data/demo --db $(DB)
 
-run: $(BIN)/sosu $(DB)
+# Loads the demo when the database is missing or holds another version's demo data.
+run: $(BIN)/sosu
+	$(BIN)/sosu demo data/demo --db $(DB)
 	SOSU_DB=$(DB) $(BIN)/streamlit run app.py
 
 check: $(BIN)/sosu

@@ -21,6 +21,7 @@ from access.roles import AccessDenied, Viewer
 from queries import datasets, metrics
 from queries.datasets import Request
 from queries.db import connect_read_only, database_path, file_stamp
+from queries.schema import built_by_this_version
 from queries.targets import Target, TargetsError, load_targets
 
 Stamp = tuple[int, int]
@@ -71,12 +72,31 @@ def pin_version() -> None:
     st.session_state[_PINNED] = _current()
 
 
-def version() -> tuple[str, Stamp] | None:
-    """The version pinned for this run; outside a pinned run, the file as it is now."""
+def _pinned() -> tuple[str, Stamp] | None:
+    """The file pinned for this run; outside a pinned run, the file as it is now."""
     if _PINNED in st.session_state:
         pinned: tuple[str, Stamp] | None = st.session_state[_PINNED]
         return pinned
     return _current()
+
+
+@st.cache_data(max_entries=4, show_spinner=False)
+def _built_here(path: str, stamp: Stamp) -> bool:
+    return built_by_this_version(_open(path, stamp))
+
+
+def version() -> tuple[str, Stamp] | None:
+    """The pinned file, if this version of sosu-overblik built it: every figure is asked
+    of it. A file loaded by another version answers no figures at all (see stale)."""
+    pinned = _pinned()
+    return pinned if pinned is not None and _built_here(*pinned) else None
+
+
+def stale() -> bool:
+    """There is a database, but another version of sosu-overblik loaded it: its macros
+    and columns may not be the ones the figures ask for, so it must be loaded again."""
+    pinned = _pinned()
+    return pinned is not None and not _built_here(*pinned)
 
 
 def _viewer() -> Viewer:
@@ -193,14 +213,19 @@ def _load_info(path: str, stamp: Stamp) -> dict[str, Any]:
 
 
 def load_info() -> dict[str, Any]:
-    current = version()
-    return _load_info(*current) if current else {}
+    """When and what was loaded. Read from a stale file too: the Data page lists its
+    files, and the login gate must know whether it holds real personal data."""
+    pinned = _pinned()
+    return _load_info(*pinned) if pinned else {}
 
 
 def holds_real_data() -> bool:
-    """Loaded data not marked as the synthetic demo are treated as real personal data."""
+    """Loaded data not marked as the synthetic demo are treated as real personal data,
+    and so is a file whose load information cannot be read."""
+    if _pinned() is None:
+        return False
     info = load_info()
-    return bool(info) and not info.get("demodata")
+    return not info or not info.get("demodata")
 
 
 @st.cache_data(max_entries=16, show_spinner="Laver rapporten …")

@@ -17,6 +17,7 @@ from dashboard.viewer import current_viewer
 from queries import fmt
 from queries.db import database_path
 from queries.protect import flag_columns, is_protected, marks
+from queries.schema import STALE
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
 
@@ -34,6 +35,9 @@ def page_header(title: str, intro: str) -> bool:
     if viewer.demo:
         st.warning(f"**Demo** · syntetiske data, ingen rigtige personer · vist som "
                    f"{viewer.role_label}. Vælg en anden rolle i sidepanelet.", icon="🧪")
+    if data.stale():
+        st.error(STALE, icon="🔁")
+        return False
     info = data.load_info()
     if not info:
         st.info("Der er endnu ingen data. Indlæs elevdata på siden **Data**, "

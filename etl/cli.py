@@ -9,6 +9,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
 from access import audit
 from access.cli import register as register_user_commands
 from access.settings import SettingsError
@@ -61,10 +63,37 @@ def _load(args: argparse.Namespace) -> int:
 def _demo(args: argparse.Namespace) -> int:
     from etl.demo import write_demo
 
+    if args.db and not _demo_needed(Path(args.db)):
+        return 0
     counts = write_demo(Path(args.folder))
     print("Demodata skrevet til " + args.folder + ": "
           + ", ".join(f"{name} {n}" for name, n in counts.items()))
-    return 0
+    return _load(args) if args.db else 0
+
+
+def _demo_needed(db: Path) -> bool:
+    """Whether `make run` must (re)load the demo: the file is missing, or holds demo data
+    loaded by another version. Real data are never replaced by the demo."""
+    from queries.db import connect_read_only
+    from queries.metrics import load_info
+    from queries.schema import built_by_this_version
+
+    if not db.exists():
+        return True
+    con = connect_read_only(db)
+    try:
+        demo, current = bool(load_info(con).get("demodata")), built_by_this_version(con)
+    finally:
+        con.close()
+    if not demo:
+        print(f"{db} holder rigtige data; demodata indlæses ikke oven i dem.", file=sys.stderr)
+        return False
+    if current:
+        print(f"{db}: demodata er allerede indlæst.", file=sys.stderr)
+        return False
+    print(f"{db}: demodata fra en anden version af sosu-overblik; indlæser dem igen.",
+          file=sys.stderr)
+    return True
 
 
 def _pseudonymize(args: argparse.Namespace) -> int:
@@ -91,15 +120,31 @@ def _pseudonymize(args: argparse.Namespace) -> int:
     return 0
 
 
-def _kpi(args: argparse.Namespace) -> int:
+def _open_loaded(db: Path) -> duckdb.DuckDBPyConnection | None:
+    """The database read-only, if this version of sosu-overblik loaded it; else None,
+    after saying why (another version's macros would fail with a traceback)."""
     from queries.db import connect_read_only
+    from queries.schema import built_by_this_version
+
+    if not db.exists():
+        print(f"{db}: databasen findes ikke; kør først 'sosu load MAPPE'", file=sys.stderr)
+        return None
+    con = connect_read_only(db)
+    if not built_by_this_version(con):
+        con.close()
+        print(f"{db}: databasen er indlæst med en anden version af sosu-overblik; "
+              f"indlæs data igen med 'sosu load MAPPE --db {db}'", file=sys.stderr)
+        return None
+    return con
+
+
+def _kpi(args: argparse.Namespace) -> int:
     from queries.kpi import kpi
 
     db = Path(args.db)
-    if not db.exists():
-        print(f"{db}: databasen findes ikke; kør først 'sosu load MAPPE'", file=sys.stderr)
+    con = _open_loaded(db)
+    if con is None:
         return 1
-    con = connect_read_only(db)
     try:
         result = kpi(con, args.site)
     finally:
@@ -113,18 +158,16 @@ def _kpi(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from access.roles import Viewer
     from access.settings import get
-    from queries.db import connect_read_only
     from report import ReportError, make_report
 
     db = Path(args.db)
-    if not db.exists():
-        print(f"{db}: databasen findes ikke; kør først 'sosu load MAPPE'", file=sys.stderr)
-        return 1
     # A site report is the site manager's view of it; the education team's stays complete.
     role = "leder" if args.site and args.rolle == "kvalitetsforum" else args.rolle
     sites = (args.site,) if role == "leder" and args.site else ()
     viewer = Viewer(getpass.getuser(), role, sites, get("threshold"))
-    con = connect_read_only(db)
+    con = _open_loaded(db)
+    if con is None:
+        return 1
     try:
         pdf = make_report(con, viewer, args.quarter, args.site)
     except ReportError as error:
@@ -152,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     load.set_defaults(run=_load)
     demo = commands.add_parser("demo", help="skriv demodata (syntetiske) som CSV-filer")
     demo.add_argument("folder")
+    demo.add_argument("--db", default=None,
+                      help="indlæs dem også i denne database, hvis den mangler eller har "
+                           "demodata fra en anden version (rigtige data røres aldrig)")
     demo.set_defaults(run=_demo)
     pseudo = commands.add_parser(
         "pseudonymize", help="erstat CPR-numre med faste pseudonymer (HMAC med hemmelig nøgle)",

@@ -26,6 +26,7 @@ from etl.fast import validate_fast
 from etl.problems import Problem, ValidationFailed
 from etl.read import find_sources, stage
 from etl.validate import build_typed, collect_problems, raw_table, typed_table
+from queries.schema import code_fingerprint
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SQL_LAYERS = ("staging", "intermediate", "metrics")
@@ -268,13 +269,14 @@ def _write_load_info(
     con.execute("""
         CREATE TABLE indlaesning (
             indlaest_tid TIMESTAMP, data_pr DATE, beregnet_dato DATE, filer JSON,
-            demodata BOOLEAN)
+            demodata BOOLEAN, kodeversion VARCHAR)
     """)
     files = {name: {"kilde": display.get(name, "ikke med (valgfri fil)"), "raekker": n}
              for name, n in rows.items()}
     con.execute(
-        "INSERT INTO indlaesning VALUES (?, ?, ?, ?, ?)",
-        [dt.datetime.now().replace(microsecond=0), data_pr, today, json.dumps(files), demo],
+        "INSERT INTO indlaesning VALUES (?, ?, ?, ?, ?, ?)",
+        [dt.datetime.now().replace(microsecond=0), data_pr, today, json.dumps(files), demo,
+         code_fingerprint()],
     )
 
 

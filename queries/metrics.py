@@ -142,12 +142,15 @@ def year_span(con: duckdb.DuckDBPyConnection) -> tuple[int, int] | None:
 
 
 def load_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
-    """When the data were loaded and the newest date in them ("data pr.")."""
+    """When the data were loaded and the newest date in them ("data pr."); empty for a
+    file that holds no load (not a sosu-overblik database)."""
     cursor = db.cursor(con)
     try:
         cursor.execute("SELECT * FROM data_pr")
         row = cursor.fetchone()
         names = [d[0] for d in cursor.description or []]
+    except duckdb.CatalogException:
+        return {}
     finally:
         cursor.close()
     return dict(zip(names, row, strict=True)) if row else {}

@@ -1,0 +1,59 @@
+"""Which version of the metric SQL and the data contract built a database file.
+
+A load writes the views, macros and intermediate tables from sql/ into the file
+itself. Code from another version then calls them with arguments or expects columns
+the file does not have, and every page would fail with a traceback. `sosu load`
+records the fingerprint below; the dashboard and the CLI compare it before asking
+for a figure, and ask for the data to be loaded again instead.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+from pathlib import Path
+
+import duckdb
+
+from queries import db
+
+ROOT = Path(__file__).resolve().parent.parent
+# What shapes the database: every SQL model, and the contract that types the tables
+# and holds the codes and the standard schedule.
+SOURCES = ("sql", "etl/contract.py")
+
+STALE = ("Databasen er indlæst med en anden version af sosu-overblik, så tallene kan "
+         "ikke vises. Indlæs data igen: på siden Data eller med `sosu load MAPPE`.")
+
+
+@functools.cache
+def code_fingerprint(root: Path = ROOT) -> str:
+    """A short hash of the sources' text (line endings normalised, so a Windows checkout
+    of the same commit gets the same fingerprint)."""
+    digest = hashlib.sha256()
+    for source in SOURCES:
+        path = root / source
+        files = sorted(path.rglob("*.sql")) if path.is_dir() else [path]
+        for file in files:
+            digest.update(file.relative_to(root).as_posix().encode())
+            digest.update(b"\0")
+            digest.update(file.read_text(encoding="utf-8").replace("\r\n", "\n").encode())
+            digest.update(b"\0")
+    return digest.hexdigest()[:16]
+
+
+def file_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint a load recorded in the file; None for a file from before the
+    fingerprint existed, or one that is not a sosu-overblik database."""
+    cursor = db.cursor(con)
+    try:
+        row = cursor.execute("SELECT kodeversion FROM indlaesning").fetchone()
+    except duckdb.Error:
+        return None
+    finally:
+        cursor.close()
+    return str(row[0]) if row and row[0] is not None else None
+
+
+def built_by_this_version(con: duckdb.DuckDBPyConnection) -> bool:
+    return file_fingerprint(con) == code_fingerprint()
