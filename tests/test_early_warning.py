@@ -122,6 +122,17 @@ def test_backtest_on_the_history(con) -> None:
     assert at_10.andel_alle_faldt_fra == pytest.approx(6 / 38)
 
 
+def test_backtest_a_share_equal_to_the_threshold_is_not_over_it(con) -> None:
+    # W06's August share is 45/300 = 15 % exactly: over 14.99 %, not over 15 %. The
+    # back-test counts student-months between thresholds with DuckDB's histogram, whose
+    # buckets must hold a value equal to their bound, as the list's "above" does.
+    test = metrics.early_warning_backtest(con, [0.1499, 0.15, 0.1501]).set_index("graense")
+    assert list(test.fanget) == [1, 0, 0]
+    assert list(test.frafaldne) == [2, 2, 2]
+    # September's 40/300 = 13.3 % is under both: only August lists W06.
+    assert (test.loc[0.15].listede_faldt_fra, test.loc[0.1499].listede_faldt_fra) == (0, 1)
+
+
 def test_backtest_without_history_is_empty_not_an_error(con) -> None:
     test = metrics.early_warning_backtest(con, [0.10], ["Intet sted"])
     assert list(test.frafaldne) == [0] and test.typisk_liste.isna().all()

@@ -18,7 +18,8 @@ final AS (
         maaneder_siden_ansaettelse,
         -- the phase's name is looked up by fase_id (standardforloeb) where it is shown
         fase_id,
-        tidlig_fase
+        tidlig_fase,
+        frafald_maaneder_efter
     FROM maaneder
 )
 

@@ -99,94 +99,73 @@ WHERE status = 'aktiv';
 CREATE OR REPLACE MACRO tidlig_opsporing_test(graenser, steder, uddannelser) AS TABLE
 WITH
 forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
--- The thresholds in ascending order: a student-month listed at one is listed at every
--- lower one, so each student-month needs only its place among them (its band).
-stigende AS (SELECT list_sort(list_distinct(graenser)) AS graenser),
-graense AS (
-    SELECT unnest(graenser) AS graense, generate_subscripts(graenser, 1) AS plads
-    FROM stigende
-),
--- The three months before a student's dropout month, if they dropped out (a switch
--- SSA -> SSH is not a dropout): worked out once per student, not per student-month.
--- Every chosen student has a row: the join to it is also the site restriction.
-frafaldsvindue AS (
-    SELECT
-        forloeb_nr,
-        CASE WHEN status = 'frafaldet' AND NOT omvalg
-             THEN (date_trunc('month', frafald_dato) - INTERVAL 3 MONTH)::DATE END AS fra,
-        CASE WHEN status = 'frafaldet' AND NOT omvalg
-             THEN date_trunc('month', frafald_dato)::DATE END AS til
-    FROM forloeb
-),
+graense AS (SELECT unnest(list_distinct(graenser)) AS graense),
 periode AS (
     SELECT (min(maaned) + INTERVAL 5 MONTH)::DATE AS fra, max(maaned) AS til
     FROM stg_sygefravaer
 ),
 
--- Each tested student-month once, with the highest threshold that lists it and whether
--- the student dropped out within the next three months.
+-- Each tested student-month once, with the highest threshold that lists it, whether the
+-- student dropped out within the next three months, and whether in exactly three: the
+-- month in which the list had to show them.
 listet AS (
     SELECT
-        v.forloeb_nr,
         v.maaned,
         listegraense(v.andel_3_mdr, v.andel_maaned_2, v.andel_maaned_1, v.andel_maaned,
                      v.tidlig_fase) AS listegraense,
-        coalesce(v.maaned >= d.fra AND v.maaned < d.til, false) AS faldt_fra
+        coalesce(v.frafald_maaneder_efter - v.maaneder_siden_ansaettelse BETWEEN 1 AND 3,
+                 false) AS faldt_fra,
+        coalesce(v.frafald_maaneder_efter - v.maaneder_siden_ansaettelse = 3, false)
+            AS faldt_fra_om_3_mdr
     FROM int_sygevinduer AS v
-    JOIN frafaldsvindue AS d USING (forloeb_nr)
     -- A join, not a filter on subqueries: DuckDB guessed such a filter to leave a few
     -- thousand student-months and built its hash table on them (twice the time).
     JOIN periode AS p ON v.maaned BETWEEN p.fra AND p.til
+    WHERE v.forloeb_nr IN (SELECT forloeb_nr FROM forloeb)
 ),
 
--- ... and the number of thresholds it is listed at: on the list at threshold number
--- `plads` when baand >= plads.
-vinduer AS (
+-- A student-month listed at one threshold is listed at every lower one, so the tried
+-- thresholds cut the student-months into bands: those whose listing threshold lies
+-- above the tried threshold before and at most `op_til` (infinity above the highest)
+-- are listed at every tried threshold below `op_til`. Counted per month and band, in
+-- one pass over the millions of student-months, every threshold is answered from a few
+-- hundred counts. (DuckDB's histogram puts a value equal to a bound in that bound's
+-- bucket: exactly "not listed at that threshold".)
+histogrammer AS (
     SELECT
-        forloeb_nr,
         maaned,
-        len(list_filter((SELECT graenser FROM stigende), lambda g: g < listegraense))
-            AS baand,
-        faldt_fra
+        faldt_fra,
+        faldt_fra_om_3_mdr,
+        map_entries(histogram(listegraense, list_sort(list_distinct(graenser)))) AS baand
     FROM listet
+    GROUP BY maaned, faldt_fra, faldt_fra_om_3_mdr
 ),
 
--- Student-months counted per month and band: every threshold is answered from these.
 optalt AS (
-    SELECT
-        maaned,
-        baand,
-        count(*) AS elevmaaneder,
-        count(*) FILTER (WHERE faldt_fra) AS faldt_fra
-    FROM vinduer
-    GROUP BY maaned, baand
-),
-
-frafaldne AS (
-    SELECT
-        forloeb_nr,
-        date_trunc('month', frafald_dato) - INTERVAL 3 MONTH AS tre_mdr_foer
-    FROM forloeb
-    WHERE status = 'frafaldet' AND NOT omvalg
+    SELECT maaned, faldt_fra, faldt_fra_om_3_mdr, b.key AS op_til, b.value AS elevmaaneder
+    FROM (SELECT *, unnest(baand) AS b FROM histogrammer)
 ),
 
 -- A dropout counts when three months before it falls in the tested months, whether or
--- not the student was on the list, or even hired yet, by then.
-frafald_baand AS (
-    SELECT v.baand
-    FROM frafaldne AS d
-    LEFT JOIN vinduer AS v
-        ON v.forloeb_nr = d.forloeb_nr AND v.maaned = d.tre_mdr_foer
-    WHERE d.tre_mdr_foer BETWEEN (SELECT fra FROM periode) AND (SELECT til FROM periode)
+-- not the student was on the list, or even hired yet, by then ...
+frafaldne AS (
+    SELECT count(*) AS frafaldne
+    FROM forloeb, periode AS p
+    WHERE status = 'frafaldet' AND NOT omvalg
+      AND (date_trunc('month', frafald_dato) - INTERVAL 3 MONTH)::DATE BETWEEN p.fra AND p.til
 ),
 
+-- ... and is caught at a threshold when their student-month three months before is
+-- listed at it. (LEFT JOIN: a threshold keeps its row when no month was tested.)
 fanget AS (
     SELECT
         g.graense,
-        count(*) AS frafaldne,
-        count(*) FILTER (WHERE f.baand >= g.plads) AS fanget
+        any_value(d.frafaldne) AS frafaldne,
+        coalesce(sum(o.elevmaaneder) FILTER (
+            WHERE o.faldt_fra_om_3_mdr AND o.op_til > g.graense), 0)::BIGINT AS fanget
     FROM graense AS g
-    CROSS JOIN frafald_baand AS f
+    CROSS JOIN frafaldne AS d
+    LEFT JOIN optalt AS o ON true
     GROUP BY g.graense
 ),
 
@@ -194,10 +173,11 @@ pr_maaned AS (
     SELECT
         g.graense,
         o.maaned,
-        sum(o.elevmaaneder) FILTER (WHERE o.baand >= g.plads) AS paa_listen,
-        sum(o.faldt_fra) FILTER (WHERE o.baand >= g.plads) AS listede_faldt_fra,
+        sum(o.elevmaaneder) FILTER (WHERE o.op_til > g.graense) AS paa_listen,
+        sum(o.elevmaaneder) FILTER (WHERE o.op_til > g.graense AND o.faldt_fra)
+            AS listede_faldt_fra,
         sum(o.elevmaaneder) AS aktive,
-        sum(o.faldt_fra) AS faldt_fra
+        coalesce(sum(o.elevmaaneder) FILTER (WHERE o.faldt_fra), 0) AS faldt_fra
     FROM graense AS g
     CROSS JOIN optalt AS o
     GROUP BY g.graense, o.maaned
