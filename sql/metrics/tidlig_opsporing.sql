@@ -29,36 +29,42 @@ CREATE OR REPLACE MACRO varsel_tidligt(tidlig_fase, andel_3_mdr, graense) AS
 -- and their monthly sick leave over the last twelve months for a small trend line.
 CREATE OR REPLACE MACRO tidlig_opsporing(graense, steder, uddannelser) AS TABLE
 WITH
-seneste AS (SELECT max(maaned) AS maaned FROM stg_sygefravaer),
+seneste AS (
+    SELECT max(maaned) AS maaned, (max(maaned) - INTERVAL 12 MONTH)::DATE AS aar_foer
+    FROM stg_sygefravaer
+),
 aktive AS (
     SELECT forloeb_nr, elev_id, uddannelse, oplaeringssted
     FROM valgte_forloeb(steder, uddannelser)
     WHERE status = 'aktiv'
 ),
-vinduer AS (
-    SELECT a.elev_id, a.uddannelse, a.oplaeringssted, v.*
-    FROM int_sygevinduer AS v
-    JOIN aktive AS a USING (forloeb_nr)
-    WHERE v.maaned > (SELECT maaned FROM seneste) - INTERVAL 12 MONTH
-),
 
 tegn AS (
     SELECT
-        *,
-        varsel_hoejt(andel_3_mdr, graense) AS hoejt,
-        varsel_stigende(andel_maaned_2, andel_maaned_1, andel_maaned, graense) AS stigende,
-        varsel_tidligt(tidlig_fase, andel_3_mdr, graense) AS tidligt_tegn
-    FROM vinduer
-    WHERE maaned = (SELECT maaned FROM seneste)
+        a.elev_id,
+        a.uddannelse,
+        a.oplaeringssted,
+        v.*,
+        varsel_hoejt(v.andel_3_mdr, graense) AS hoejt,
+        varsel_stigende(v.andel_maaned_2, v.andel_maaned_1, v.andel_maaned, graense)
+            AS stigende,
+        varsel_tidligt(v.tidlig_fase, v.andel_3_mdr, graense) AS tidligt_tegn
+    FROM int_sygevinduer AS v
+    JOIN aktive AS a USING (forloeb_nr)
+    WHERE v.maaned = (SELECT maaned FROM seneste)
 ),
 
+listede AS (SELECT * FROM tegn WHERE hoejt OR stigende OR tidligt_tegn),
+
+-- The trend line of the listed students only: about half of the active ones.
 udvikling AS (
     SELECT
-        elev_id,
-        uddannelse,
+        forloeb_nr,
         list(andel_maaned ORDER BY maaned) AS udvikling
-    FROM vinduer
-    GROUP BY elev_id, uddannelse
+    FROM int_sygevinduer
+    WHERE maaned > (SELECT aar_foer FROM seneste)
+      AND forloeb_nr IN (SELECT forloeb_nr FROM listede)
+    GROUP BY forloeb_nr
 ),
 
 final AS (
@@ -75,10 +81,9 @@ final AS (
         t.tidligt_tegn,
         u.udvikling,
         t.maaned
-    FROM tegn AS t
-    JOIN udvikling AS u USING (elev_id, uddannelse)
+    FROM listede AS t
+    JOIN udvikling AS u USING (forloeb_nr)
     LEFT JOIN standardforloeb AS s USING (fase_id)
-    WHERE t.hoejt OR t.stigende OR t.tidligt_tegn
 )
 
 SELECT * FROM final ORDER BY andel_3_mdr DESC, elev_id;
