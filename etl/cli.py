@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -232,7 +233,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return int(args.run(args))
+        code = int(args.run(args))
+        sys.stdout.flush()  # a reader gone early shows here, not as an error at exit
+        return code
     except ValidationFailed as error:
         return _refused(error)
     except (UsersError, SettingsError, ValueError) as error:
@@ -241,6 +244,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("Afbrudt. Databasen er ikke ændret.", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # the reader stopped early (`sosu kpi | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 0
     except Exception as error:  # never a traceback for users; the message is masked
         print(mask_cpr(f"Uventet fejl: {type(error).__name__}: {error}"), file=sys.stderr)
         return 2

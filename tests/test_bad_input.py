@@ -202,3 +202,18 @@ def test_kpi_json_from_the_cli(minimal_db: Path, capsys: pytest.CaptureFixture[s
     site = json.loads(capsys.readouterr().out)
     assert [c["ansatte"] for c in site["cohorts"]] == [2, 2]
     assert main(["kpi", "--db", "/nonexistent.duckdb"]) == 1
+
+
+def test_kpi_piped_to_a_reader_that_stops_early_is_not_an_error(
+        minimal_db: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    # `sosu kpi | head`: the reader has closed its end of the pipe.
+    reader, writer = os.pipe()
+    os.close(reader)
+    with os.fdopen(writer, "w") as closed_pipe:
+        monkeypatch.setattr("sys.stdout", closed_pipe)
+        assert main(["kpi", "--db", str(minimal_db)]) == 0
+        monkeypatch.undo()
+    assert "Uventet fejl" not in capsys.readouterr().err
