@@ -16,7 +16,7 @@ from access import audit
 from access.cli import register as register_user_commands
 from access.settings import SettingsError
 from access.users import UsersError
-from etl.load import DEFAULT_DB, check_folder, load_folder
+from etl.load import DEFAULT_DB, check_folder, holds_real_data, load_folder
 from etl.problems import ValidationFailed, mask_cpr
 
 
@@ -46,11 +46,12 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def _load(args: argparse.Namespace) -> int:
+def _load(args: argparse.Namespace, over_real_data: bool = True) -> int:
     db = Path(args.db)
     log = audit.log_path(db)
     try:
-        summary = load_folder(Path(args.folder), db, progress=_progress_bar)
+        summary = load_folder(Path(args.folder), db, progress=_progress_bar,
+                              over_real_data=over_real_data)
     except ValidationFailed as error:
         audit.record(log, "indlaesning_afvist", getpass.getuser(), via="kommandolinje",
                      fejl=error.total)
@@ -69,26 +70,26 @@ def _demo(args: argparse.Namespace) -> int:
     counts = write_demo(Path(args.folder))
     print("Demodata skrevet til " + args.folder + ": "
           + ", ".join(f"{name} {n}" for name, n in counts.items()))
-    return _load(args) if args.db else 0
+    # Checked again under the load's lock: a real load may have finished meanwhile.
+    return _load(args, over_real_data=False) if args.db else 0
 
 
 def _demo_needed(db: Path) -> bool:
     """Whether `make run` must (re)load the demo: the file is missing, or holds demo data
     loaded by another version. Real data are never replaced by the demo."""
     from queries.db import connect_read_only
-    from queries.metrics import load_info
     from queries.schema import built_by_this_version
 
     if not db.exists():
         return True
-    con = connect_read_only(db)
-    try:
-        demo, current = bool(load_info(con).get("demodata")), built_by_this_version(con)
-    finally:
-        con.close()
-    if not demo:
+    if holds_real_data(db):
         print(f"{db} holder rigtige data; demodata indlæses ikke oven i dem.", file=sys.stderr)
         return False
+    con = connect_read_only(db)
+    try:
+        current = built_by_this_version(con)
+    finally:
+        con.close()
     if current:
         print(f"{db}: demodata er allerede indlæst.", file=sys.stderr)
         return False

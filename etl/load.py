@@ -162,19 +162,40 @@ def _cannot_write(folder: Path, error: OSError | duckdb.Error) -> ValidationFail
         f"databasen kan ikke skrives ({reason}); den gamle database er uændret"))])
 
 
+def holds_real_data(db_path: Path) -> bool:
+    """Whether the file holds loaded data not marked as the synthetic demo; a file whose
+    load information cannot be read counts as real too."""
+    from queries.db import connect_read_only
+    from queries.metrics import load_info
+
+    if not db_path.exists():
+        return False
+    con = connect_read_only(db_path)
+    try:
+        return not load_info(con).get("demodata")
+    finally:
+        con.close()
+
+
 def load_folder(
     folder: Path,
     db_path: Path = DEFAULT_DB,
     today: dt.date | None = None,
     progress: Progress = _quiet,
+    over_real_data: bool = True,
 ) -> LoadSummary:
-    """Validate `folder` and, only if it is clean, replace `db_path` atomically."""
+    """Validate `folder` and, only if it is clean, replace `db_path` atomically. With
+    `over_real_data` false (the demo), a file holding real data is kept and the load
+    refused; checked under the load lock, so no other load can slip in between."""
     today = today or dt.date.today()
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as error:
         raise _cannot_write(db_path.parent, error) from error
     with _exclusive(db_path):
+        if not over_real_data and holds_real_data(db_path):
+            raise ValidationFailed([Problem(db_path.name, 0, "", (
+                "databasen holder rigtige data; demodata indlæses ikke oven i dem"))])
         _remove_leftovers(db_path)
         building = db_path.with_name(f".loading-{db_path.name}-{os.getpid()}")
         try:

@@ -9,7 +9,6 @@ for a figure, and ask for the data to be loaded again instead.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from pathlib import Path
 
@@ -17,19 +16,20 @@ import duckdb
 
 from queries import db
 
+# The SQL files sit beside the packages (etl/load.py runs them from there too), so
+# sosu-overblik runs from its checkout or an editable install.
 ROOT = Path(__file__).resolve().parent.parent
-# What shapes the database: every SQL model, and the contract that types the tables
-# and holds the codes and the standard schedule.
-SOURCES = ("sql", "etl/contract.py")
+# What shapes the database: every SQL model; the contract that types the tables and
+# holds the codes and the standard schedule; the modules that write the tables.
+SOURCES = ("sql", "etl/contract.py", "etl/load.py", "etl/validate.py", "etl/fast.py")
 
 STALE = ("Databasen er indlæst med en anden version af sosu-overblik, så tallene kan "
          "ikke vises. Indlæs data igen: på siden Data eller med `sosu load MAPPE`.")
 
 
-@functools.cache
 def code_fingerprint(root: Path = ROOT) -> str:
-    """A short hash of the sources' text (line endings normalised, so a Windows checkout
-    of the same commit gets the same fingerprint)."""
+    """A short hash of the sources' text as they are on disk now, as the load runs them
+    (read as text, so a Windows checkout's line endings give the same fingerprint)."""
     digest = hashlib.sha256()
     for source in SOURCES:
         path = root / source
@@ -37,7 +37,7 @@ def code_fingerprint(root: Path = ROOT) -> str:
         for file in files:
             digest.update(file.relative_to(root).as_posix().encode())
             digest.update(b"\0")
-            digest.update(file.read_text(encoding="utf-8").replace("\r\n", "\n").encode())
+            digest.update(file.read_text(encoding="utf-8").encode())
             digest.update(b"\0")
     return digest.hexdigest()[:16]
 
@@ -48,7 +48,7 @@ def file_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
     cursor = db.cursor(con)
     try:
         row = cursor.execute("SELECT kodeversion FROM indlaesning").fetchone()
-    except duckdb.Error:
+    except (duckdb.CatalogException, duckdb.BinderException):  # no such table or column
         return None
     finally:
         cursor.close()

@@ -133,6 +133,12 @@ def test_backtest_a_share_equal_to_the_threshold_is_not_over_it(con) -> None:
     assert (test.loc[0.15].listede_faldt_fra, test.loc[0.1499].listede_faldt_fra) == (0, 1)
 
 
+def test_backtest_thresholds_in_any_order_and_twice_count_once_each(con) -> None:
+    tidy = metrics.early_warning_backtest(con, [0.05, 0.10, 0.20])
+    untidy = metrics.early_warning_backtest(con, [0.20, 0.05, 0.10, 0.10])
+    pd.testing.assert_frame_equal(untidy, tidy)
+
+
 def test_backtest_without_history_is_empty_not_an_error(con) -> None:
     test = metrics.early_warning_backtest(con, [0.10], ["Intet sted"])
     assert list(test.frafaldne) == [0] and test.typisk_liste.isna().all()

@@ -87,6 +87,16 @@ def test_every_page_asks_for_a_new_load_instead_of_failing(
     assert at.get("file_uploader")
 
 
+def test_a_file_without_load_information_is_treated_as_real_data(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    unknown = tmp_path / "ukendt.duckdb"
+    duckdb.connect(str(unknown)).close()  # a DuckDB file, but no sosu-overblik load in it
+    monkeypatch.setenv("SOSU_DB", str(unknown))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception
+    assert any("rigtige elevdata" in e.value for e in at.error)
+
+
 def test_an_old_file_without_login_is_treated_as_real_data(
         old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_DB", str(old_db))
@@ -144,3 +154,19 @@ def test_make_run_never_loads_the_demo_over_real_data(
     assert old_db.read_bytes() == before
     assert not (tmp_path / "demo").exists()
     assert "rigtige data" in capsys.readouterr().err
+
+
+def test_the_demo_is_refused_under_the_lock_when_real_data_got_there_first(
+        minimal_db: Path, tmp_path: Path) -> None:
+    """`make run` checks before writing the demo files; a real load that finishes in
+    between must still win: the load checks again under its lock."""
+    from etl.demo import write_demo
+    from etl.load import load_folder
+    from etl.problems import ValidationFailed
+
+    write_demo(tmp_path / "demo", today=TODAY)
+    before = minimal_db.read_bytes()
+    with pytest.raises(ValidationFailed) as refused:
+        load_folder(tmp_path / "demo", minimal_db, today=TODAY, over_real_data=False)
+    assert "rigtige data" in "\n".join(refused.value.report())
+    assert minimal_db.read_bytes() == before
