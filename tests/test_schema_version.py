@@ -31,6 +31,15 @@ def old_db(minimal_db: Path) -> Path:
     return minimal_db
 
 
+def _current(db: Path) -> bool:
+    """Whether this version of the code loaded the file."""
+    con = connect_read_only(db)
+    try:
+        return built_by_this_version(con)
+    finally:
+        con.close()
+
+
 def _copy_sources(target: Path) -> Path:
     for source in SOURCES:
         if (ROOT / source).is_dir():
@@ -58,20 +67,12 @@ def test_fingerprint_changes_with_the_sql_and_the_contract_only(tmp_path: Path) 
 
 
 def test_a_load_records_this_versions_fingerprint(minimal_db: Path, old_db: Path) -> None:
-    con = connect_read_only(old_db)
-    try:
-        assert not built_by_this_version(con)
-    finally:
-        con.close()
+    assert not _current(old_db)
     from etl.load import load_folder
     from tests.conftest import MINIMAL
 
     load_folder(MINIMAL, old_db, today=TODAY)
-    con = connect_read_only(old_db)
-    try:
-        assert built_by_this_version(con)
-    finally:
-        con.close()
+    assert _current(old_db)
 
 
 def test_every_page_asks_for_a_new_load_instead_of_failing(
@@ -126,11 +127,7 @@ def test_make_run_loads_the_demo_only_when_needed(tmp_path: Path,
                                                   capsys: pytest.CaptureFixture[str]) -> None:
     folder, db = tmp_path / "demo", tmp_path / "sosu.duckdb"
     assert main(["demo", str(folder), "--db", str(db)]) == 0  # missing: written and loaded
-    con = connect_read_only(db)
-    try:
-        assert built_by_this_version(con)
-    finally:
-        con.close()
+    assert _current(db)
     loaded = _mtime(db)
     assert main(["demo", str(folder), "--db", str(db)]) == 0  # current demo: left alone
     assert _mtime(db) == loaded and "allerede indlæst" in capsys.readouterr().err
@@ -140,11 +137,7 @@ def test_make_run_loads_the_demo_only_when_needed(tmp_path: Path,
     con.close()
     assert main(["demo", str(folder), "--db", str(db)]) == 0  # another version's demo
     assert "indlæser dem igen" in capsys.readouterr().err
-    con = connect_read_only(db)
-    try:
-        assert built_by_this_version(con)
-    finally:
-        con.close()
+    assert _current(db)
 
 
 def test_make_run_never_loads_the_demo_over_real_data(
