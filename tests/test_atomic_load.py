@@ -115,9 +115,12 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> Versions:
         handle.write(EXTRA_STUDENT.format(day=today.replace(day=1).isoformat()))
     load_folder(base / "a", base / "a.duckdb", today=today)
     load_folder(base / "b", base / "b.duckdb", today=today)
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import etl.cli"], cwd=ROOT, check=True)
-    startup = time.perf_counter() - start
+    # Twice, the second timed: the first may compile and read every module cold (1.4 s
+    # once on a fresh machine, longer than the load it is compared with).
+    for _ in range(2):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import etl.cli"], cwd=ROOT, check=True)
+        startup = time.perf_counter() - start
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "etl.cli", "load", str(base / "b"), "--db",
                     str(base / "timing.duckdb")], cwd=ROOT, check=True, capture_output=True)

@@ -23,14 +23,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from access.roles import Viewer
+from dashboard.early_warning_view import CHOICES
 from etl.contract import schedule_rows
 from etl.load import load_folder
 from queries import db, metrics
+from queries.datasets import BACKTEST_THRESHOLDS
 from queries.db import connect_read_only
 from tests.conftest import APP, DATA, TODAY, add_user
 
@@ -137,6 +140,47 @@ def test_backtest_thresholds_in_any_order_and_twice_count_once_each(con) -> None
     tidy = metrics.early_warning_backtest(con, [0.05, 0.10, 0.20])
     untidy = metrics.early_warning_backtest(con, [0.20, 0.05, 0.10, 0.10])
     pd.testing.assert_frame_equal(untidy, tidy)
+
+
+def _all_sites(con) -> list[str]:  # noqa: ANN001
+    return [row[0] for row in con.execute(
+        "SELECT DISTINCT oplaeringssted FROM int_elevforloeb ORDER BY 1").fetchall()]
+
+
+@pytest.mark.parametrize("thresholds", [
+    [0.05, 0.10, 0.20], [0.15], [0.10, 0.15], list(CHOICES), [0.3, 0.05, 0.3]])
+def test_backtest_counted_at_load_equals_counting_when_asked(con, thresholds) -> None:
+    # Every site and offered thresholds: answered from int_tidlig_baand, made at load.
+    # Naming every site takes the path that counts the student-months when asked.
+    at_load = metrics.early_warning_backtest(con, thresholds)
+    asked = metrics.early_warning_backtest(con, thresholds, _all_sites(con))
+    pd.testing.assert_frame_equal(at_load, asked, check_exact=True)
+
+
+def test_backtest_counted_at_load_keeps_a_share_equal_to_the_threshold_off(con) -> None:
+    # 15 % is an offered threshold: W06's August share of exactly 15 % lies in the load's
+    # band up to 15 %, so it is not over it.
+    test = metrics.early_warning_backtest(con, [0.10, 0.15]).set_index("graense")
+    assert list(test.fanget) == [1, 0]
+
+
+def test_the_whole_country_backtest_is_answered_from_the_load(tmp_path: Path) -> None:
+    path = tmp_path / "copy.duckdb"
+    load_folder(FIXTURE, path, today=TODAY)
+    with duckdb.connect(str(path)) as writable:
+        writable.execute("DELETE FROM int_tidlig_baand")
+    copy = connect_read_only(path)
+    try:
+        assert metrics.early_warning_backtest(copy, [0.10]).testede_maaneder.isna().all()
+        assert (metrics.early_warning_backtest(copy, [0.1234]).testede_maaneder == 7).all()
+    finally:
+        copy.close()
+
+
+def test_the_slider_offers_the_thresholds_counted_at_load(con) -> None:
+    grid = con.execute("SELECT tidlig_graenser()").fetchone()[0]
+    assert tuple(grid) == CHOICES
+    assert set(BACKTEST_THRESHOLDS) <= set(CHOICES)
 
 
 def test_backtest_without_history_is_empty_not_an_error(con) -> None:

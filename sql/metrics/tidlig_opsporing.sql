@@ -1,38 +1,12 @@
 -- Early warning (tidlig opsporing): which students show signs of sick leave that the
--- personal supervisors should follow up, with one threshold `graense` (a share, 0.10 =
--- 10 %) driving every rule:
---   hoejt         the last three months' sick leave is above the threshold;
---   stigende      each of the last three months higher than the one before, the newest
---                 above the threshold (caught before the three-month share gets there);
---   tidligt_tegn  in the early phases, where most dropouts happen, half the bar: the
---                 last three months above half the threshold.
--- Each rule as the threshold below which it lists a student-month (NULL: never), so a
--- sign is "threshold below this" and the back-test can try many thresholds at once.
-CREATE OR REPLACE MACRO graense_hoejt(andel_3_mdr) AS andel_3_mdr;
-CREATE OR REPLACE MACRO graense_stigende(foer_2, foer_1, nu) AS
-    CASE WHEN foer_2 < foer_1 AND foer_1 < nu THEN nu END;
-CREATE OR REPLACE MACRO graense_tidligt(tidlig_fase, andel_3_mdr) AS
-    CASE WHEN tidlig_fase THEN 2 * andel_3_mdr END;
--- The highest threshold at which the student-month is on the list by any rule.
-CREATE OR REPLACE MACRO listegraense(andel_3_mdr, foer_2, foer_1, nu, tidlig_fase) AS
-    greatest(coalesce(graense_hoejt(andel_3_mdr), -1),
-             coalesce(graense_stigende(foer_2, foer_1, nu), -1),
-             coalesce(graense_tidligt(tidlig_fase, andel_3_mdr), -1));
-CREATE OR REPLACE MACRO varsel_hoejt(andel_3_mdr, graense) AS
-    coalesce(graense_hoejt(andel_3_mdr) > graense, false);
-CREATE OR REPLACE MACRO varsel_stigende(foer_2, foer_1, nu, graense) AS
-    coalesce(graense_stigende(foer_2, foer_1, nu) > graense, false);
-CREATE OR REPLACE MACRO varsel_tidligt(tidlig_fase, andel_3_mdr, graense) AS
-    coalesce(graense_tidligt(tidlig_fase, andel_3_mdr) > graense, false);
+-- personal supervisors should follow up, and how well the list would have done on the
+-- loaded history. The rules, and the parts built once per load, are in
+-- sql/intermediate/int_tidlig_opsporing.sql.
 
 -- The list as of the newest month of sick-leave data: active students with a sign,
 -- and their monthly sick leave over the last twelve months for a small trend line.
 CREATE OR REPLACE MACRO tidlig_opsporing(graense, steder, uddannelser) AS TABLE
 WITH
-seneste AS (
-    SELECT max(maaned) AS maaned, (max(maaned) - INTERVAL 12 MONTH)::DATE AS aar_foer
-    FROM stg_sygefravaer
-),
 aktive AS (
     SELECT forloeb_nr, elev_id, uddannelse, oplaeringssted
     FROM valgte_forloeb(steder, uddannelser)
@@ -49,22 +23,8 @@ tegn AS (
         varsel_stigende(v.andel_maaned_2, v.andel_maaned_1, v.andel_maaned, graense)
             AS stigende,
         varsel_tidligt(v.tidlig_fase, v.andel_3_mdr, graense) AS tidligt_tegn
-    FROM int_sygevinduer AS v
+    FROM int_seneste_maaned AS v
     JOIN aktive AS a USING (forloeb_nr)
-    WHERE v.maaned = (SELECT maaned FROM seneste)
-),
-
-listede AS (SELECT * FROM tegn WHERE hoejt OR stigende OR tidligt_tegn),
-
--- The trend line of the listed students only: about half of the active ones.
-udvikling AS (
-    SELECT
-        forloeb_nr,
-        list(andel_maaned ORDER BY maaned) AS udvikling
-    FROM int_sygevinduer
-    WHERE maaned > (SELECT aar_foer FROM seneste)
-      AND forloeb_nr IN (SELECT forloeb_nr FROM listede)
-    GROUP BY forloeb_nr
 ),
 
 final AS (
@@ -79,11 +39,11 @@ final AS (
         t.hoejt,
         t.stigende,
         t.tidligt_tegn,
-        u.udvikling,
+        t.udvikling,
         t.maaned
-    FROM listede AS t
-    JOIN udvikling AS u USING (forloeb_nr)
+    FROM tegn AS t
     LEFT JOIN standardforloeb AS s USING (fase_id)
+    WHERE t.hoejt OR t.stigende OR t.tidligt_tegn
 )
 
 SELECT * FROM final ORDER BY andel_3_mdr DESC, elev_id;
@@ -91,7 +51,7 @@ SELECT * FROM final ORDER BY andel_3_mdr DESC, elev_id;
 -- Active students as of the newest month of sick-leave data: what the list is a share of.
 CREATE OR REPLACE MACRO aktive_elever(steder, uddannelser) AS TABLE
 SELECT
-    (SELECT max(maaned) FROM stg_sygefravaer) AS maaned,
+    (SELECT max(maaned) FROM int_elevmaaneder) AS maaned,
     count(*) AS aktive
 FROM valgte_forloeb(steder, uddannelser)
 WHERE status = 'aktiv';
@@ -107,26 +67,11 @@ forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 graense AS (SELECT unnest(list_distinct(graenser)) AS graense),
 periode AS (
     SELECT (min(maaned) + INTERVAL 5 MONTH)::DATE AS fra, max(maaned) AS til
-    FROM stg_sygefravaer
+    FROM int_elevmaaneder
 ),
-
--- Each tested student-month once, with the highest threshold that lists it, whether the
--- student dropped out within the next three months, and whether in exactly three: the
--- month in which the list had to show them.
-listet AS (
-    SELECT
-        v.maaned,
-        listegraense(v.andel_3_mdr, v.andel_maaned_2, v.andel_maaned_1, v.andel_maaned,
-                     v.tidlig_fase) AS listegraense,
-        coalesce(v.frafald_maaneder_efter - v.maaneder_siden_ansaettelse BETWEEN 1 AND 3,
-                 false) AS faldt_fra,
-        coalesce(v.frafald_maaneder_efter - v.maaneder_siden_ansaettelse = 3, false)
-            AS faldt_fra_om_3_mdr
-    FROM int_sygevinduer AS v
-    -- A join, not a filter on subqueries: DuckDB guessed such a filter to leave a few
-    -- thousand student-months and built its hash table on them (twice the time).
-    JOIN periode AS p ON v.maaned BETWEEN p.fra AND p.til
-    WHERE v.forloeb_nr IN (SELECT forloeb_nr FROM forloeb)
+-- Every site and only offered thresholds: the counts made at load answer it.
+fra_indlaesningen AS (
+    SELECT steder IS NULL AND list_has_all(tidlig_graenser(), graenser) AS ja
 ),
 
 -- A student-month listed at one threshold is listed at every lower one, so the tried
@@ -135,15 +80,27 @@ listet AS (
 -- are listed at every tried threshold below `op_til`. Counted per month and band, in
 -- one pass over the millions of student-months, every threshold is answered from a few
 -- hundred counts. (DuckDB's histogram puts a value equal to a bound in that bound's
--- bucket: exactly "not listed at that threshold".)
+-- bucket: exactly "not listed at that threshold".) The bands made at load between
+-- every two offered thresholds serve any offered threshold the same way.
 histogrammer AS (
     SELECT
-        maaned,
-        faldt_fra,
-        faldt_fra_om_3_mdr,
-        map_entries(histogram(listegraense, list_sort(list_distinct(graenser)))) AS baand
-    FROM listet
-    GROUP BY maaned, faldt_fra, faldt_fra_om_3_mdr
+        l.maaned,
+        l.faldt_fra,
+        l.faldt_fra_om_3_mdr,
+        map_entries(histogram(l.listegraense, list_sort(list_distinct(graenser)))) AS baand
+    FROM listede_elevmaaneder() AS l
+    -- A join, not a filter on subqueries: DuckDB guessed such a filter to leave a few
+    -- thousand student-months and built its hash table on them (twice the time).
+    JOIN periode AS p ON l.maaned BETWEEN p.fra AND p.til
+    WHERE l.forloeb_nr IN (SELECT forloeb_nr FROM forloeb)
+      AND NOT (SELECT ja FROM fra_indlaesningen)
+    GROUP BY l.maaned, l.faldt_fra, l.faldt_fra_om_3_mdr
+    UNION ALL
+    SELECT b.maaned, b.faldt_fra, b.faldt_fra_om_3_mdr, b.baand
+    FROM int_tidlig_baand AS b
+    JOIN periode AS p ON b.maaned BETWEEN p.fra AND p.til
+    WHERE er_valgt(b.uddannelse, uddannelser)
+      AND (SELECT ja FROM fra_indlaesningen)
 ),
 
 optalt AS (
