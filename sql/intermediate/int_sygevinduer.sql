@@ -1,5 +1,5 @@
--- Each student-month seen from the end of that month: the sick-leave share of the month,
--- of the last three months, and of the two months before one by one. The early-warning
+-- Each student-month seen from the end of that month: the sick-leave share of the month
+-- and of the last three months, and the rising rule's threshold. The early-warning
 -- list reads the newest months; its back-test reads every month.
 -- A view over int_elevmaaneder: the month's own share is computed as it is read, from
 -- the hours the sick-leave sums also use.
@@ -13,8 +13,7 @@ final AS (
         maaned,
         syge_timer / nullif(planlagte_timer, 0) AS andel_maaned,
         andel_3_mdr,
-        andel_maaned_1,
-        andel_maaned_2,
+        graense_stigende,
         maaneder_siden_ansaettelse,
         -- the phase's name is looked up by fase_id (standardforloeb) where it is shown
         fase_id,

@@ -1,31 +1,7 @@
--- Early warning (tidlig opsporing): the rules, and the two parts of the early warning that
--- are the same for every view, built once per load. The list and its back-test
--- (sql/metrics/tidlig_opsporing.sql) read them.
---
--- One threshold `graense` (a share, 0.10 = 10 %) drives every rule:
---   hoejt         the last three months' sick leave is above the threshold;
---   stigende      each of the last three months higher than the one before, the newest
---                 above the threshold (caught before the three-month share gets there);
---   tidligt_tegn  in the early phases, where most dropouts happen, half the bar: the
---                 last three months above half the threshold.
--- Each rule as the threshold below which it lists a student-month (NULL: never), so a
--- sign is "threshold below this" and the back-test can try many thresholds at once.
-CREATE OR REPLACE MACRO graense_hoejt(andel_3_mdr) AS andel_3_mdr;
-CREATE OR REPLACE MACRO graense_stigende(foer_2, foer_1, nu) AS
-    CASE WHEN foer_2 < foer_1 AND foer_1 < nu THEN nu END;
-CREATE OR REPLACE MACRO graense_tidligt(tidlig_fase, andel_3_mdr) AS
-    CASE WHEN tidlig_fase THEN 2 * andel_3_mdr END;
--- The highest threshold at which the student-month is on the list by any rule.
-CREATE OR REPLACE MACRO listegraense(andel_3_mdr, foer_2, foer_1, nu, tidlig_fase) AS
-    greatest(coalesce(graense_hoejt(andel_3_mdr), -1),
-             coalesce(graense_stigende(foer_2, foer_1, nu), -1),
-             coalesce(graense_tidligt(tidlig_fase, andel_3_mdr), -1));
-CREATE OR REPLACE MACRO varsel_hoejt(andel_3_mdr, graense) AS
-    coalesce(graense_hoejt(andel_3_mdr) > graense, false);
-CREATE OR REPLACE MACRO varsel_stigende(foer_2, foer_1, nu, graense) AS
-    coalesce(graense_stigende(foer_2, foer_1, nu) > graense, false);
-CREATE OR REPLACE MACRO varsel_tidligt(tidlig_fase, andel_3_mdr, graense) AS
-    coalesce(graense_tidligt(tidlig_fase, andel_3_mdr) > graense, false);
+-- Early warning (tidlig opsporing): the two parts of the early warning that are the same
+-- for every view, built once per load. The list and its back-test
+-- (sql/metrics/tidlig_opsporing.sql) read them; the rules are in
+-- 00_tidlig_opsporing_regler.sql.
 
 -- The thresholds the dashboard offers (5 % to 30 % in steps of half a point; its slider
 -- is held to this list by a test). The back-test for the whole country is counted for
@@ -45,8 +21,7 @@ CREATE OR REPLACE MACRO listede_elevmaaneder() AS TABLE
 SELECT
     forloeb_nr,
     maaned,
-    listegraense(andel_3_mdr, andel_maaned_2, andel_maaned_1, andel_maaned, tidlig_fase)
-        AS listegraense,
+    listegraense(andel_3_mdr, graense_stigende, tidlig_fase) AS listegraense,
     coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse BETWEEN 1 AND 3, false)
         AS faldt_fra,
     coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse = 3, false)

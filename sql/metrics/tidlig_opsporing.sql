@@ -20,8 +20,7 @@ tegn AS (
         a.oplaeringssted,
         v.*,
         varsel_hoejt(v.andel_3_mdr, graense) AS hoejt,
-        varsel_stigende(v.andel_maaned_2, v.andel_maaned_1, v.andel_maaned, graense)
-            AS stigende,
+        varsel_stigende(v.graense_stigende, graense) AS stigende,
         varsel_tidligt(v.tidlig_fase, v.andel_3_mdr, graense) AS tidligt_tegn
     FROM int_seneste_maaned AS v
     JOIN aktive AS a USING (forloeb_nr)
