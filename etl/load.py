@@ -330,7 +330,10 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     The heavy intermediate models (sql/intermediate: one row per student, cohort counts
     and sick-leave hours per site) are tables, built here once per load, so the
     dashboard's queries add up a few thousand rows instead of millions. They cannot go
-    stale: every load builds a new database file and swaps it in whole."""
+    stale: every load builds a new database file and swaps it in whole.
+
+    Within a layer the files run in name order, so a file reads only what sorts before
+    it (the early warning's rules, 00_tidlig_opsporing_regler.sql, come first)."""
     for layer in SQL_LAYERS:
         for path in sorted((SQL_DIR / layer).glob("*.sql")):
             con.execute(path.read_text(encoding="utf-8"))

@@ -147,13 +147,15 @@ def _all_sites(con) -> list[str]:  # noqa: ANN001
         "SELECT DISTINCT oplaeringssted FROM int_elevforloeb ORDER BY 1").fetchall()]
 
 
+@pytest.mark.parametrize("educations", [None, ["SSA"], ["SSH"], ["SSA", "SSH"]])
 @pytest.mark.parametrize("thresholds", [
     [0.05, 0.10, 0.20], [0.15], [0.10, 0.15], list(CHOICES), [0.3, 0.05, 0.3]])
-def test_backtest_counted_at_load_equals_counting_when_asked(con, thresholds) -> None:
+def test_backtest_counted_at_load_equals_counting_when_asked(con, thresholds,
+                                                             educations) -> None:
     # Every site and offered thresholds: answered from int_tidlig_baand, made at load.
     # Naming every site takes the path that counts the student-months when asked.
-    at_load = metrics.early_warning_backtest(con, thresholds)
-    asked = metrics.early_warning_backtest(con, thresholds, _all_sites(con))
+    at_load = metrics.early_warning_backtest(con, thresholds, None, educations)
+    asked = metrics.early_warning_backtest(con, thresholds, _all_sites(con), educations)
     pd.testing.assert_frame_equal(at_load, asked, check_exact=True)
 
 

@@ -1,7 +1,7 @@
 -- One row per student and month of sick-leave data, seen from the end of that month: its
--- hours, the sick-leave share of the last three months, whether the last three months
--- rose one by one (the early warning's rising rule), and the phase the student is
--- probably in (as its row of standardforloeb). The
+-- hours, the sick-leave share of the last three months, the early warning's rising rule
+-- as a threshold (the month's share when each of the last three months rose, else
+-- NULL), and the phase the student is probably in (as its row of standardforloeb). The
 -- sick-leave sums (int_sygefravaer) and the early warning (int_sygevinduer) read it.
 -- A table, built once per load: a window over every sick-leave row is seconds at
 -- national scale, too slow to repeat on every page view. It is millions of rows, so it

@@ -1,7 +1,7 @@
 -- Early warning (tidlig opsporing): which students show signs of sick leave that the
 -- personal supervisors should follow up, and how well the list would have done on the
--- loaded history. The rules, and the parts built once per load, are in
--- sql/intermediate/int_tidlig_opsporing.sql.
+-- loaded history. The rules are in sql/intermediate/00_tidlig_opsporing_regler.sql, the
+-- parts built once per load in sql/intermediate/int_tidlig_opsporing.sql.
 
 -- The list as of the newest month of sick-leave data: active students with a sign,
 -- and their monthly sick leave over the last twelve months for a small trend line.
@@ -68,9 +68,11 @@ periode AS (
     SELECT (min(maaned) + INTERVAL 5 MONTH)::DATE AS fra, max(maaned) AS til
     FROM int_elevmaaneder
 ),
--- Every site and only offered thresholds: the counts made at load answer it.
+-- Every site and only offered thresholds: the counts made at load answer it. (No list
+-- at all is not "only offered thresholds": it fails in the histogram, as before.)
 fra_indlaesningen AS (
-    SELECT steder IS NULL AND list_has_all(tidlig_graenser(), graenser) AS ja
+    SELECT graenser IS NOT NULL AND steder IS NULL
+           AND list_has_all(tidlig_graenser(), graenser) AS ja
 ),
 
 -- A student-month listed at one threshold is listed at every lower one, so the tried
