@@ -1,4 +1,5 @@
-"""Every access setting in one declared table: name, environment variable, default, meaning.
+"""Every setting of the dashboard and its access rules in one declared table: name,
+environment variable, default, meaning.
 
 The README's configuration table is checked against this table by a test, so a
 setting cannot exist without being documented.
@@ -36,6 +37,12 @@ def _percent(text: str) -> float:
     return value / 100
 
 
+def _yes_no(text: str) -> bool:
+    if text.lower() not in ("ja", "nej"):
+        raise ValueError("skal være 'ja' eller 'nej'")
+    return text.lower() == "ja"
+
+
 def _login_method(text: str) -> str:
     if text not in ("konti", "oidc"):
         raise ValueError("skal være 'konti' eller 'oidc'")
@@ -68,6 +75,12 @@ SETTINGS: dict[str, Setting] = {
         "Tidlig opsporing: grænsen for sygefravær de seneste tre måneder, i procent. Over 10 % "
         "af oplæringstiden kan uddannelsesaftalen forlænges. Siden lader brugeren prøve andre "
         "grænser.", _percent),
+    "prepare": Setting(
+        "SOSU_FORBERED", "ja",
+        "`ja`: når nye data er indlæst, beregner dashboardet i baggrunden Kvalitetsforums "
+        "beskyttede tal for alle oplæringssteder (sidernes første filtre), så et medlem, der "
+        "åbner et oplæringssted, ikke venter på beregningen. `nej`: de beregnes, når nogen "
+        "beder om dem.", _yes_no),
     "idle_minutes": Setting(
         "SOSU_INAKTIV_MINUTTER", "30",
         "En session udløber efter så mange minutter uden aktivitet.", _positive_int),

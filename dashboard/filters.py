@@ -28,6 +28,12 @@ class Filters:
         return Request(chosen, tuple(self.educations), self.years)
 
 
+def untouched(first_year: int, last_year: int) -> Filters:
+    """The filters of a page opened with nothing chosen: both educations, every year, the
+    whole municipality (what shared_filters gives without query parameters)."""
+    return Filters(list(EDUCATIONS), (int(first_year), int(last_year)), None)
+
+
 def _param_list(name: str, allowed: list[str]) -> list[str]:
     raw = st.query_params.get_all(name)
     chosen = [v for v in dict.fromkeys(raw) if v in allowed]  # a value twice is one choice

@@ -74,7 +74,9 @@ class Server:
 def streamlit_server(db: Path, timeout: float = 60, **env: str) -> Iterator[Server]:
     """`streamlit run app.py` on `db`, ready once /_stcore/health answers."""
     port = free_port()
-    environment = dict(os.environ, SOSU_DB=str(db), **env)
+    # Kvalitetsforum's figures prepared after each load, as the dashboard is deployed
+    # (the in-process tests turn it off: conftest.py).
+    environment = {**os.environ, "SOSU_FORBERED": "ja", "SOSU_DB": str(db), **env}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--browser.gatherUsageStats", "false",

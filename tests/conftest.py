@@ -42,6 +42,8 @@ def no_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_LOG", str(tmp_path / "log.jsonl"))
     monkeypatch.delenv("SOSU_LOGIN", raising=False)
     monkeypatch.delenv("SOSU_DISKRETION", raising=False)
+    # No background thread outlives its test's database; tests/test_prepare.py turns it on.
+    monkeypatch.setenv("SOSU_FORBERED", "nej")
 
 
 def add_user(name: str, role: str, sites: tuple[str, ...] = (),
