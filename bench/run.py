@@ -187,22 +187,39 @@ def measure_load(scale: Scale, folder: Path, rows: dict[str, int], work: Path,
 Call = Callable[[], object]
 WARNING_THRESHOLD = 0.10  # the default of SOSU_VARSEL_GRAENSE
 # Education team: all sites / one site; a site manager; Kvalitetsforum on one site.
-VARIANTS = ("alle", "ét sted", "leder", "kvalitetsforum")
+VARIANTS = ("alle", "ét sted", "leder", "kvalitetsforum", "kf forberedt")
+PREPARED = "kf forberedt"
 
 
-def page_calls(con: Any, variant: str, site: str, first_year: int, last_year: int
-               ) -> dict[str, list[Call]]:
+def prepare(con: Any, first_year: int, last_year: int) -> dict[str, Any]:
+    """What the dashboard prepares after a load (SOSU_FORBERED, dashboard/data.py): every
+    figure protected per site, for every site at once, as Kvalitetsforum sees it, for
+    the pages' untouched filters (tests/test_prepare.py holds the dashboard to those)."""
+    from access.roles import Viewer
+    from queries import datasets
+    from queries.datasets import Request
+
+    viewer = Viewer("", "kvalitetsforum")
+    request = Request(None, tuple(EDUCATIONS), (first_year, last_year), every_site=True)
+    return {name: datasets.BY_NAME[name](con, viewer, request)
+            for name in sorted(datasets.PROTECTED_PER_SITE)}
+
+
+def page_calls(con: Any, variant: str, site: str, first_year: int, last_year: int,
+               prepared: dict[str, Any] | None = None) -> dict[str, list[Call]]:
     """Every query a page runs on a first visit, as app_pages/*.py and dashboard/*_view.py
     call them through the viewer-aware query layer. "alle": the education team, no site
     filter; "ét sted": the education team filtered to `site`; "leder": the manager of
     `site` (every figure protected: suppression, complementary cells, REST);
-    "kvalitetsforum": a member filtered to `site` (protected against every other site)."""
+    "kvalitetsforum": a member filtered to `site` (protected against every other site);
+    "kf forberedt": the same after the dashboard's preparation, given as `prepared`."""
     from access.roles import AccessDenied, Viewer
     from queries import datasets, metrics
     from queries.datasets import Request
 
     viewer = {"leder": Viewer("leder", "leder", (site,)),
-              "kvalitetsforum": Viewer("kf", "kvalitetsforum")}.get(
+              "kvalitetsforum": Viewer("kf", "kvalitetsforum"),
+              PREPARED: Viewer("kf", "kvalitetsforum")}.get(
                   variant, Viewer("uddannelse", "uddannelse"))
     chosen = None if variant == "alle" else site
     years = (first_year, last_year)
@@ -217,7 +234,11 @@ def page_calls(con: Any, variant: str, site: str, first_year: int, last_year: in
                 # at once, as dashboard/data.py asks for it (further sites: cached lookups).
                 every_site = datasets.from_every_site(viewer, name, req)
                 if every_site is not None:
-                    every = datasets.BY_NAME[name](con, viewer, every_site)
+                    if prepared is not None and every_site == Request(
+                            None, tuple(EDUCATIONS), years, every_site=True):
+                        every = prepared[name]
+                    else:
+                        every = datasets.BY_NAME[name](con, viewer, every_site)
                     return datasets.one_site(every, str(req.site))
                 return datasets.BY_NAME[name](con, viewer, req)
             except AccessDenied:  # the page shows the refusal instead (dashboard/data.py)
@@ -269,8 +290,10 @@ class Timing:
 KPI = "sosu kpi --json"
 
 
-def measure_queries(db: Path, site: str, runs: int) -> dict[str, dict[str, Timing]]:
-    """{page: {variant: Timing}}; every page on a fresh read-only connection."""
+def measure_queries(db: Path, site: str, runs: int
+                    ) -> tuple[dict[str, dict[str, Timing]], Timing]:
+    """({page: {variant: Timing}}, the preparation's Timing); every page on a fresh
+    read-only connection."""
     from queries.db import connect_read_only
     from queries.kpi import kpi
     from queries.metrics import year_span
@@ -278,12 +301,18 @@ def measure_queries(db: Path, site: str, runs: int) -> dict[str, dict[str, Timin
     results: dict[str, dict[str, Timing]] = {}
     probe = connect_read_only(db)
     span = year_span(probe)
-    probe.close()
     assert span
+    preparing = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        prepared = prepare(probe, *span)
+        preparing.append(time.perf_counter() - start)
+    probe.close()
     for variant in VARIANTS:
         for page in [*page_calls(None, variant, site, *span), KPI]:
             con = connect_read_only(db)
-            calls = (page_calls(con, variant, site, *span)[page] if page != KPI
+            calls = (page_calls(con, variant, site, *span,
+                                prepared if variant == PREPARED else None)[page] if page != KPI
                      else [partial(kpi, con, None if variant == "alle" else site)])
             if not calls:  # a page this viewer does not get
                 con.close()
@@ -296,7 +325,7 @@ def measure_queries(db: Path, site: str, runs: int) -> dict[str, dict[str, Timin
                 seconds.append(time.perf_counter() - start)
             con.close()
             results.setdefault(page, {})[variant] = Timing.of(seconds)
-    return results
+    return results, Timing.of(preparing)
 
 
 # --- c. drawing in a real browser ------------------------------------------------------
@@ -325,6 +354,16 @@ def _cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _settled(pid: int, quiet: float = 0.5, limit: float = 60) -> None:
+    """Until the process has used under a tenth of a core for `quiet` seconds."""
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        before = _cpu_seconds(pid)
+        time.sleep(quiet)
+        if _cpu_seconds(pid) - before < quiet / 10:
+            return
+
+
 def measure_browser(db: Path, site: str, runs: int) -> BrowserResult:
     from tests.browser_support import EXCEPTION, PAGES, chromium, drawn, streamlit_server
 
@@ -335,6 +374,7 @@ def measure_browser(db: Path, site: str, runs: int) -> BrowserResult:
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.goto(f"{server.url}/data")  # warm: the server has imported and run once
         drawn(page, "Data")
+        _settled(server.pid)  # and prepared Kvalitetsforum's figures (SOSU_FORBERED)
         cpu_start = _cpu_seconds(server.pid)
         visits = 0
 
@@ -432,7 +472,13 @@ def report(results: dict[str, dict[str, Any]]) -> str:
                 cells.append(f"{_ms(t.first)} / {_ms(t.median)} / {_ms(t.worst)}" if t
                              else "–")
         lines.append(f"| {page} | " + " | ".join(cells) + " |")
-    lines += ["", "Load average before → after: " + "; ".join(
+    lines += ["", "*kf forberedt*: Kvalitetsforum after the dashboard's preparation of a new "
+              "file (SOSU_FORBERED): the every-site figures are ready, a site is cut from "
+              "them. The preparation itself (in the background after a load, ms first / "
+              "median / worst): " + "; ".join(
+                  f"{n} {_ms(r['preparation'].first)} / {_ms(r['preparation'].median)} / "
+                  f"{_ms(r['preparation'].worst)}" for n, r in results.items()) + ".",
+              "", "Load average before → after: " + "; ".join(
         f"{n} {r['loadavg']['queries']}" for n, r in results.items())]
     browsed = {n: r["browser"] for n, r in results.items() if r.get("browser")}
     for name, browser in browsed.items():
@@ -500,8 +546,9 @@ def main(argv: list[str] | None = None) -> None:
             site = _largest_site(db)
             print(f"  page queries (site: {site})", flush=True)
             loadavg["queries"] = _loadavg()
+            queries, preparation = measure_queries(db, site, args.query_runs)
             result: dict[str, Any] = {"load": load, "site": site, "loadavg": loadavg,
-                                      "queries": measure_queries(db, site, args.query_runs)}
+                                      "queries": queries, "preparation": preparation}
             loadavg["queries"] += " → " + _loadavg()
             if not args.skip_browser:
                 print("  browser", flush=True)
