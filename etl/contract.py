@@ -134,12 +134,12 @@ _ELEV_ID = Column(
 _UDDANNELSE = Column("uddannelse", "code", "Uddannelsen.", "SSA", codes=UDDANNELSER)
 
 
-def _site(required: bool) -> Column:
+def _site(required: bool, note: str = "") -> Column:
     text = "Oplæringssted (arbejdsplads), fx Døgnplejen Nord."
     return Column(
         "oplaeringssted",
         "text",
-        text if required else text + " Må være tom.",
+        (text if required else text + " Må være tom.") + note,
         "Døgnplejen Nord",
         required=required,
     )
@@ -198,7 +198,10 @@ FILES: tuple[FileSpec, ...] = (
     FileSpec(
         "sygefravaer",
         "Sygefravær",
-        "Én række pr. elev og måned med planlagte timer og sygetimer.",
+        "Én række pr. elev og måned med planlagte timer og sygetimer. Rækkerne gemmes ikke "
+        "i databasen, kun det, tallene bygger på: timerne lagt sammen pr. oplæringssted og "
+        "måned, hver elevs samlede sygefravær, og til den tidlige opsporing tegnene pr. elev "
+        "og måned og det seneste års månedlige andele.",
         (
             _ELEV_ID,
             _UDDANNELSE,
@@ -206,7 +209,8 @@ FILES: tuple[FileSpec, ...] = (
             Column("planlagte_timer", "hours",
                    f"Planlagte timer i måneden (over 0, højst {MAX_TIMER}).", "148,0"),
             Column("syge_timer", "hours", "Sygetimer i måneden (0 til planlagte timer).", "7,5"),
-            _site(required=False),
+            _site(required=False, note=" Bruges ikke: en elevs oplæringssted er det i "
+                  "elever."),
         ),
     ),
     FileSpec(

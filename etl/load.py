@@ -31,6 +31,12 @@ from queries.schema import code_fingerprint
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SQL_LAYERS = ("staging", "intermediate", "metrics")
 DEFAULT_DB = Path("data/sosu.duckdb")
+# Files read, checked and built on, but not kept row by row. Of the sick-leave months the
+# figures need only what sql/intermediate builds from them (the sums per site and month,
+# each student's total, the early warning's signs); a student's site is the one in
+# elever. Kept, the rows were the largest table in the file and a tenth of a national
+# load's time to write: not keeping what no figure reads is also data minimisation.
+NOT_KEPT = ("sygefravaer",)
 # Written by `sosu demo`. A load without it counts as real data, which makes the
 # dashboard insist on login: secure unless a folder says it is synthetic.
 DEMO_MARKER = "DEMODATA.txt"
@@ -256,6 +262,8 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
         _write_codes(con)
         progress("Beregner nøgletallene", 0.93)  # views, macros and materialised tables
         create_views(con)
+        for name in NOT_KEPT:
+            con.execute(f"DROP TABLE {name}")
         progress("Gemmer databasen", 0.96)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")

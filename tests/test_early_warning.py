@@ -94,9 +94,9 @@ def test_restriction_to_a_site_and_an_education(con) -> None:
 def test_phase_estimate_follows_the_standard_schedule(con) -> None:
     cursor = db.cursor(con)
     rows = dict(cursor.execute(
-        "SELECT elev_id, s.fase FROM int_sygevinduer JOIN int_elevforloeb "
+        "SELECT elev_id, s.fase FROM int_seneste_maaned JOIN int_elevforloeb "
         "USING (forloeb_nr) JOIN standardforloeb AS s USING (fase_id) "
-        "WHERE maaned = DATE '2025-12-01'"
+        "WHERE maaned = DATE '2025-12-01'"  # the newest month, as the list shows it
     ).fetchall())
     assert rows["W10"] == "S4"  # 42 months: past the schedule's end, in its last phase
     assert rows["W01"] == "O3"

@@ -1,5 +1,5 @@
 -- Early warning (tidlig opsporing): the rules. Defined before the student-month table,
--- which stores each month's threshold for the rising rule (int_elevmaaneder).
+-- which holds each month's threshold for the rising rule (int_elevmaaneder).
 --
 -- One threshold `graense` (a share, 0.10 = 10 %) drives every rule:
 --   hoejt         the last three months' sick leave is above the threshold;

@@ -2,16 +2,15 @@
 -- hours, the sick-leave share of the last three months, the early warning's rising rule
 -- as a threshold (the month's share when each of the last three months rose, else
 -- NULL), and the phase the student is probably in (as its row of standardforloeb). The
--- sick-leave sums (int_sygefravaer) and the early warning (int_sygevinduer) read it.
--- A table, built once per load: a window over every sick-leave row is seconds at
--- national scale, too slow to repeat on every page view. It is millions of rows, so it
--- is keyed by the student's integer `forloeb_nr` and the phase by a small number; the
--- student's site and status, and the phase's name, are joined when read. Only the
--- month of a dropout is on every row: the early warning's back-test needs it for every
--- student-month, and joining the student for it took half the back-test's time.
--- (Storing the hours of the months before instead, for the rule to be applied when
--- read, made the early warning's back-test a third slower: measured, not done.)
-CREATE OR REPLACE TABLE int_elevmaaneder AS
+-- sick-leave sums (int_sygefravaer) and the early warning's tables (int_sygevinduer,
+-- int_tidlig_opsporing) read it.
+-- A table of the load only (TEMP), like the sick-leave rows it is made from: what the
+-- figures need of it is kept in the tables built from it, and writing its millions of
+-- rows into the file was a fifth of a national load. It is keyed by the student's
+-- integer `forloeb_nr` and the phase by a small number; the student's site and status,
+-- and the phase's name, are joined where needed. The month of a dropout is on every
+-- row: the early warning's back-test counts it for every student-month.
+CREATE OR REPLACE TEMP TABLE int_elevmaaneder AS
 WITH
 timer AS (SELECT * FROM stg_sygefravaer),
 forloeb AS (

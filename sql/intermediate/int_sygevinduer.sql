@@ -1,9 +1,9 @@
 -- Each student-month seen from the end of that month: the sick-leave share of the month
--- and of the last three months, and the rising rule's threshold. The early-warning
--- list reads the newest months; its back-test reads every month.
--- A view over int_elevmaaneder: the month's own share is computed as it is read, from
--- the hours the sick-leave sums also use.
-CREATE OR REPLACE VIEW int_sygevinduer AS
+-- and of the last three months, and the rising rule's threshold. The early warning's
+-- tables are built from it (int_tidlig_opsporing.sql).
+-- A view of the load only (TEMP), over int_elevmaaneder: the month's own share is
+-- computed as it is read, from the hours the sick-leave sums also use.
+CREATE OR REPLACE TEMP VIEW int_sygevinduer AS
 WITH
 maaneder AS (SELECT * FROM int_elevmaaneder),
 

@@ -1,6 +1,6 @@
--- Early warning (tidlig opsporing): the two parts of the early warning that are the same
--- for every view, built once per load. The list and its back-test
--- (sql/metrics/tidlig_opsporing.sql) read them; the rules are in
+-- Early warning (tidlig opsporing): what the early warning keeps of the student-months,
+-- and the parts that are the same for every view, built once per load. The list and its
+-- back-test (sql/metrics/tidlig_opsporing.sql) read them; the rules are in
 -- 00_tidlig_opsporing_regler.sql.
 
 -- The thresholds the dashboard offers (5 % to 30 % in steps of half a point; its slider
@@ -17,16 +17,27 @@ CREATE OR REPLACE MACRO tidlig_graenser() AS
 -- dropped out within the next three months, and whether in exactly three: the month in
 -- which the list had to show them. Switches SSA -> SSH (omvalg) are not dropouts here
 -- (frafald_maaneder_efter is NULL for them), as in the ministry's statistics.
-CREATE OR REPLACE MACRO listede_elevmaaneder() AS TABLE
-SELECT
-    forloeb_nr,
-    maaned,
-    listegraense(andel_3_mdr, graense_stigende, tidlig_fase) AS listegraense,
-    coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse BETWEEN 1 AND 3, false)
-        AS faldt_fra,
-    coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse = 3, false)
-        AS faldt_fra_om_3_mdr
-FROM int_sygevinduer;
+-- Kept: the back-test for a choice of sites, or at a threshold off the offered ones,
+-- counts these when asked. With the newest month's rows below, this is what the
+-- database keeps of each student's months; their hours stay in the load
+-- (int_elevmaaneder).
+CREATE OR REPLACE TABLE int_tidlig_elevmaaneder AS
+WITH
+vinduer AS (SELECT * FROM int_sygevinduer),
+
+final AS (
+    SELECT
+        forloeb_nr,
+        maaned,
+        listegraense(andel_3_mdr, graense_stigende, tidlig_fase) AS listegraense,
+        coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse BETWEEN 1 AND 3, false)
+            AS faldt_fra,
+        coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse = 3, false)
+            AS faldt_fra_om_3_mdr
+    FROM vinduer
+)
+
+SELECT * FROM final;
 
 -- The back-test's counts for every site at once: per month and education, how many
 -- student-months fall between two neighbouring offered thresholds (a histogram; a value
@@ -35,7 +46,7 @@ FROM int_sygevinduer;
 -- 4.4 million student-months on every first view (0.24 s).
 CREATE OR REPLACE TABLE int_tidlig_baand AS
 WITH
-listet AS (SELECT * FROM listede_elevmaaneder()),
+listet AS (SELECT * FROM int_tidlig_elevmaaneder),
 forloeb AS (SELECT forloeb_nr, uddannelse FROM int_elevforloeb),
 
 final AS (

@@ -50,7 +50,7 @@ SELECT * FROM final ORDER BY andel_3_mdr DESC, elev_id;
 -- Active students as of the newest month of sick-leave data: what the list is a share of.
 CREATE OR REPLACE MACRO aktive_elever(steder, uddannelser) AS TABLE
 SELECT
-    (SELECT max(maaned) FROM int_elevmaaneder) AS maaned,
+    (SELECT max(maaned) FROM int_tidlig_elevmaaneder) AS maaned,
     count(*) AS aktive
 FROM valgte_forloeb(steder, uddannelser)
 WHERE status = 'aktiv';
@@ -66,7 +66,7 @@ forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 graense AS (SELECT unnest(list_distinct(graenser)) AS graense),
 periode AS (
     SELECT (min(maaned) + INTERVAL 5 MONTH)::DATE AS fra, max(maaned) AS til
-    FROM int_elevmaaneder
+    FROM int_tidlig_elevmaaneder
 ),
 -- Every site and only offered thresholds: the counts made at load answer it. (No list
 -- at all is not "only offered thresholds": it fails in the histogram, as before.)
@@ -89,7 +89,7 @@ histogrammer AS (
         l.faldt_fra,
         l.faldt_fra_om_3_mdr,
         map_entries(histogram(l.listegraense, list_sort(list_distinct(graenser)))) AS baand
-    FROM listede_elevmaaneder() AS l
+    FROM int_tidlig_elevmaaneder AS l
     -- A join, not a filter on subqueries: DuckDB guessed such a filter to leave a few
     -- thousand student-months and built its hash table on them (twice the time).
     JOIN periode AS p ON l.maaned BETWEEN p.fra AND p.til
