@@ -77,10 +77,10 @@ SETTINGS: dict[str, Setting] = {
         "grænser.", _percent),
     "prepare": Setting(
         "SOSU_FORBERED", "ja",
-        "`ja`: når nye data er indlæst, beregner dashboardet i baggrunden Kvalitetsforums "
-        "beskyttede tal for alle oplæringssteder (sidernes første filtre), så et medlem, der "
-        "åbner et oplæringssted, ikke venter på beregningen. `nej`: de beregnes, når nogen "
-        "beder om dem.", _yes_no),
+        "`ja`: når dashboardet åbner en ny database (første sidevisning efter en "
+        "indlæsning), beregner det i baggrunden Kvalitetsforums beskyttede tal for alle "
+        "oplæringssteder (sidernes første filtre), så et medlem, der åbner et oplæringssted, "
+        "ikke venter på beregningen. `nej`: de beregnes, når nogen beder om dem.", _yes_no),
     "idle_minutes": Setting(
         "SOSU_INAKTIV_MINUTTER", "30",
         "En session udløber efter så mange minutter uden aktivitet.", _positive_int),

@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import resource
 import shutil
 import statistics
@@ -192,16 +193,18 @@ PREPARED = "kf forberedt"
 
 
 def prepare(con: Any, first_year: int, last_year: int) -> dict[str, Any]:
-    """What the dashboard prepares after a load (SOSU_FORBERED, dashboard/data.py): every
-    figure protected per site, for every site at once, as Kvalitetsforum sees it, for
-    the pages' untouched filters (tests/test_prepare.py holds the dashboard to those)."""
+    """What the dashboard prepares when it opens a new file (SOSU_FORBERED,
+    dashboard/data.py): every figure protected per site, for every site at once, as
+    Kvalitetsforum sees it, for the pages' untouched filters (tests/test_prepare.py holds
+    the dashboard to those)."""
     from access.roles import Viewer
     from queries import datasets
     from queries.datasets import Request
 
     viewer = Viewer("", "kvalitetsforum")
     request = Request(None, tuple(EDUCATIONS), (first_year, last_year), every_site=True)
-    return {name: datasets.BY_NAME[name](con, viewer, request)
+    # Pickled, as st.cache_data keeps them: a page's lookup unpickles the frame.
+    return {name: pickle.dumps(datasets.BY_NAME[name](con, viewer, request))
             for name in sorted(datasets.PROTECTED_PER_SITE)}
 
 
@@ -236,7 +239,7 @@ def page_calls(con: Any, variant: str, site: str, first_year: int, last_year: in
                 if every_site is not None:
                     if prepared is not None and every_site == Request(
                             None, tuple(EDUCATIONS), years, every_site=True):
-                        every = prepared[name]
+                        every = pickle.loads(prepared[name])
                     else:
                         every = datasets.BY_NAME[name](con, viewer, every_site)
                     return datasets.one_site(every, str(req.site))

@@ -120,7 +120,9 @@ def _viewer() -> Viewer:
     return current_viewer().scope
 
 
-@st.cache_data(max_entries=512, show_spinner=False)
+# Bounded in bytes too: every load adds Kvalitetsforum's prepared every-site figures
+# (25-30 MB nationally), and a replaced file's figures are only dropped as the oldest.
+@st.cache_data(max_entries=512, max_size="512MiB", show_spinner=False)
 def _dataset(path: str, stamp: Stamp, name: str, viewer: Viewer,
              request: Request) -> pd.DataFrame:
     return datasets.BY_NAME[name](_open(path, stamp), viewer, request)
@@ -156,6 +158,10 @@ def _prepare(path: str, stamp: Stamp) -> None:
         return file_stamp(Path(path)) != stamp
 
     try:
+        try:
+            _connection(path, stamp)  # the one this thread was started from, once cached
+        except _Swapped:
+            return
         if replaced() or not _built_here(path, stamp):
             return  # the pages will not read this file
         span = _year_span(path, stamp)

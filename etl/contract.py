@@ -115,6 +115,9 @@ class FileSpec:
     description: str
     columns: tuple[Column, ...]
     optional: bool = False  # a folder without the file loads, with the table empty
+    # False: the rows are read, checked and built on during the load, in memory only, and
+    # never written to the database file (only what sql/intermediate builds from them is).
+    kept: bool = True
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -212,6 +215,7 @@ FILES: tuple[FileSpec, ...] = (
             _site(required=False, note=" Bruges ikke: en elevs oplæringssted er det i "
                   "elever."),
         ),
+        kept=False,
     ),
     FileSpec(
         "efter_uddannelse",

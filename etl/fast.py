@@ -38,7 +38,13 @@ from etl.contract import (
     FileSpec,
 )
 from etl.read import CsvFile, find_sources, inspect_csv, utf8_file
-from etl.validate import cpr_condition, cross_file_rules, parse_expression, typed_table
+from etl.validate import (
+    cpr_condition,
+    create_final,
+    cross_file_rules,
+    parse_expression,
+    typed_table,
+)
 
 Progress = Callable[[str, float], None]
 
@@ -110,7 +116,7 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec) -
     with utf8_file(found) as path:
         try:
             con.execute(
-                f"""CREATE TABLE {spec.name} AS SELECT {values} FROM (SELECT {trimmed}
+                f"""{create_final(spec)} AS SELECT {values} FROM (SELECT {trimmed}
                 FROM read_csv(?, delim = ?, header = true, quote = '"', escape = '"',
                     columns = ?, auto_detect = false, store_rejects = true,
                     rejects_table = '{rejects}', rejects_scan = '{rejects}_scan',
@@ -234,7 +240,7 @@ def validate_fast(
     for spec in FILES:
         # The rules across files read typed_<name> with a _line, as on the text path.
         con.execute(f"CREATE OR REPLACE TEMP VIEW {typed_table(spec.name)} AS "
-                    f"SELECT rowid AS _line, * FROM main.{spec.name}")
+                    f"SELECT rowid AS _line, * FROM {spec.name}")
     problems_found = has_problems(con, today)
     for spec in FILES:
         con.execute(f"DROP VIEW {typed_table(spec.name)}")

@@ -25,18 +25,12 @@ from etl.contract import ALL_FILES, OPTIONAL_FILES, FileSpec, schedule_rows
 from etl.fast import validate_fast
 from etl.problems import Problem, ValidationFailed
 from etl.read import find_sources, stage
-from etl.validate import build_typed, collect_problems, raw_table, typed_table
+from etl.validate import build_typed, collect_problems, create_final, raw_table, typed_table
 from queries.schema import code_fingerprint
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SQL_LAYERS = ("staging", "intermediate", "metrics")
 DEFAULT_DB = Path("data/sosu.duckdb")
-# Files read, checked and built on, but not kept row by row. Of the sick-leave months the
-# figures need only what sql/intermediate builds from them (the sums per site and month,
-# each student's total, the early warning's signs); a student's site is the one in
-# elever. Kept, the rows were the largest table in the file and a tenth of a national
-# load's time to write: not keeping what no figure reads is also data minimisation.
-NOT_KEPT = ("sygefravaer",)
 # Written by `sosu demo`. A load without it counts as real data, which makes the
 # dashboard insist on login: secure unless a folder says it is synthetic.
 DEMO_MARKER = "DEMODATA.txt"
@@ -247,12 +241,11 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
         for spec in ALL_FILES if not fast else ():
             columns = ", ".join(spec.column_names)
             # Typed tables keep the file's order (insertion order is preserved): no sort.
-            con.execute(
-                f"CREATE TABLE {spec.name} AS SELECT {columns} FROM {typed_table(spec.name)}")
+            con.execute(f"{create_final(spec)} AS SELECT {columns} FROM {typed_table(spec.name)}")
         for spec in OPTIONAL_FILES if fast else ():  # the fast path is taken only without them
             _empty_raw(con, spec)
             build_typed(con, spec)
-            con.execute(f"CREATE TABLE {spec.name} AS SELECT {', '.join(spec.column_names)} "
+            con.execute(f"{create_final(spec)} AS SELECT {', '.join(spec.column_names)} "
                         f"FROM {typed_table(spec.name)}")
         rows = _row_counts(con, lambda name: name)
         data_pr = _newest_date(con)
@@ -262,8 +255,6 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
         _write_codes(con)
         progress("Beregner nøgletallene", 0.93)  # views, macros and materialised tables
         create_views(con)
-        for name in NOT_KEPT:
-            con.execute(f"DROP TABLE {name}")
         progress("Gemmer databasen", 0.96)
         con.execute("COMMIT")
         con.execute("CHECKPOINT")

@@ -35,6 +35,13 @@ def typed_table(name: str) -> str:
     return f"typed_{name}"
 
 
+def create_final(spec: FileSpec) -> str:
+    """The statement that creates a file's final table: TEMP (in memory, never in the
+    database file) for a file whose rows are not kept. Created TEMP from the start: a
+    table written to the file and dropped before the commit left its blocks in the file."""
+    return f"CREATE {'TABLE' if spec.kept else 'TEMP TABLE'} {spec.name}"
+
+
 def _sql_text(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 

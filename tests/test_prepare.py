@@ -117,13 +117,26 @@ def test_a_file_replaced_meanwhile_is_prepared_no_further(
 
 
 def test_a_failed_preparation_is_logged_without_the_data(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        fresh_demo: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture) -> None:
+    def failing(con, viewer, request):  # noqa: ANN001, ANN202
+        raise ValueError("E0042 har 0101901234")  # as an error could quote the data
+
+    monkeypatch.setitem(datasets.BY_NAME, min(datasets.PROTECTED_PER_SITE), failing)
+    stamp = file_stamp(fresh_demo)
+    assert stamp is not None
+    with caplog.at_level(logging.WARNING, logger="dashboard.data"):
+        data._prepare(str(fresh_demo), stamp)  # does not raise: the pages compute when asked
+    assert "forberedelsen" in caplog.text and "ValueError" in caplog.text
+    assert "E0042" not in caplog.text and "0101901234" not in caplog.text
+
+
+def test_a_file_that_is_no_database_is_not_prepared(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     broken = tmp_path / "ikke-en-database.duckdb"
-    broken.write_text("E0001,0101901234\n")  # not a database; its text must not be logged
+    broken.write_text("E0001,SSH\n")
     stamp = file_stamp(broken)
     assert stamp is not None
     with caplog.at_level(logging.WARNING, logger="dashboard.data"):
-        data._prepare(str(broken), stamp)  # does not raise: the pages compute when asked
+        data._prepare(str(broken), stamp)
     assert "forberedelsen" in caplog.text
-    assert "0101901234" not in caplog.text

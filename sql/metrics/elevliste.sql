@@ -6,7 +6,7 @@ forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 stand AS (SELECT data_pr FROM indlaesning),
 -- Each student's own sick leave: the same whatever the restriction, which the left join
 -- from forloeb applies.
-sygefravaer AS (SELECT * FROM int_sygefravaer_elev),
+sygefravaer_elev AS (SELECT * FROM int_sygefravaer_elev),
 
 final AS (
     SELECT
@@ -24,7 +24,7 @@ final AS (
         s.sygefravaer_i_alt,
         s.sygefravaer_3_mdr
     FROM forloeb AS f
-    LEFT JOIN sygefravaer AS s USING (elev_id, uddannelse)
+    LEFT JOIN sygefravaer_elev AS s USING (elev_id, uddannelse)
 )
 
 SELECT * FROM final ORDER BY oplaeringssted, uddannelse, ansat_dato, elev_id;

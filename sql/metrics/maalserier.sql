@@ -4,7 +4,7 @@
 CREATE OR REPLACE MACRO maalserier(steder) AS TABLE
 WITH
 kohorter AS (SELECT * FROM kohorter(steder, NULL)),
-sygefravaer AS (SELECT * FROM sygefravaer_pr_aar(steder, NULL)),
+sygefravaer_aar AS (SELECT * FROM sygefravaer_pr_aar(steder, NULL)),
 ansaettelser AS (SELECT * FROM ansaettelser(steder, NULL)),
 seneste_aar AS (SELECT year(data_pr) AS aar FROM indlaesning),
 
@@ -40,7 +40,7 @@ syg AS (
     SELECT 'sygefravaer' AS metric, NULL AS uddannelse, aar, aar::VARCHAR AS periode,
            syge_timer AS taeller, planlagte_timer AS naevner,
            aar < (SELECT aar FROM seneste_aar) AS endelig
-    FROM sygefravaer
+    FROM sygefravaer_aar
 ),
 
 ansat_pr_aar AS (

@@ -1,5 +1,6 @@
--- A view of the load only (TEMP): the sick-leave rows are read, checked and summed, and
--- not kept in the database (etl/load.py, NOT_KEPT; see int_elevmaaneder).
+-- A view of the load only (TEMP), like the sick-leave rows it reads: they are read,
+-- checked and built on in memory, and never written to the database file (kept=False
+-- in etl/contract.py; see int_elevmaaneder).
 CREATE OR REPLACE TEMP VIEW stg_sygefravaer AS
 SELECT
     elev_id,
