@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import threading
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +21,6 @@ import streamlit as st
 
 from access import settings
 from access.roles import AccessDenied, Viewer
-from dashboard.filters import untouched
 from queries import datasets, metrics
 from queries.datasets import Request
 from queries.db import connect_read_only, database_path, file_stamp
@@ -120,21 +118,11 @@ def _viewer() -> Viewer:
     return current_viewer().scope
 
 
-# Bounded in bytes too: every load adds Kvalitetsforum's prepared every-site figures
-# (25-30 MB nationally), and a replaced file's figures are only dropped as the oldest.
+# Bounded in bytes too: a replaced file's figures are only dropped as the oldest.
 @st.cache_data(max_entries=512, max_size="512MiB", show_spinner=False)
 def _dataset(path: str, stamp: Stamp, name: str, viewer: Viewer,
              request: Request) -> pd.DataFrame:
     return datasets.BY_NAME[name](_open(path, stamp), viewer, request)
-
-
-@st.cache_data(max_entries=512, show_spinner=False)
-def _site_dataset(path: str, stamp: Stamp, name: str, viewer: Viewer, request: Request,
-                  every_site: Request) -> pd.DataFrame:
-    """A protected viewer's site, cut from every site they may see protected at once
-    (cached too), so moving on to the next site costs a lookup, not the computation."""
-    every = _dataset(path, stamp, name, viewer, every_site)
-    return datasets.one_site(every, str(request.site))
 
 
 def _preparing() -> bool:
@@ -148,31 +136,22 @@ def _preparing() -> bool:
 
 
 def _prepare(path: str, stamp: Stamp) -> None:
-    """Kvalitetsforum's figures for every site, protected, for the pages' first filters,
-    into the cache the pages read. To protect one site a member may open, every site's
-    figures are protected together (datasets.from_every_site): at national scale 0.1–0.3 s
-    per figure, paid once per load, and better paid here than by the first member who
-    opens a site in a meeting. Runs in the background: a member asking meanwhile waits
-    for this computation (the cache's lock), not for a second one."""
+    """Kvalitetsforum's release (every output for every site, protected together; see
+    queries.release) computed in the background when a new file is opened, so the first
+    member who opens a page in a meeting does not wait for it. A member asking meanwhile
+    waits for this computation (the release's lock), not for a second one."""
     def replaced() -> bool:  # a newer file is in place, with a preparation of its own
         return file_stamp(Path(path)) != stamp
 
     try:
         try:
-            _connection(path, stamp)  # the one this thread was started from, once cached
+            con = _connection(path, stamp)  # the one this thread was started from
         except _Swapped:
             return
         if replaced() or not _built_here(path, stamp):
             return  # the pages will not read this file
-        span = _year_span(path, stamp)
-        if span is None:  # no students in it
-            return
         viewer = Viewer("", "kvalitetsforum", threshold=settings.get("threshold")).scope
-        request = replace(untouched(*span).request(), every_site=True)
-        for name in sorted(datasets.PROTECTED_PER_SITE):
-            if replaced():
-                return
-            _dataset(path, stamp, name, viewer, request)
+        datasets.scope_release(con, viewer)
     except Exception as error:  # noqa: BLE001 - a page computes it again when asked
         # The type only: a message could quote a value from the data.
         _log.warning("forberedelsen af %s stoppede: %s", path, type(error).__name__)
@@ -185,9 +164,6 @@ def dataset(name: str, request: Request) -> pd.DataFrame:
         return pd.DataFrame()
     viewer = _viewer()
     try:
-        every_site = datasets.from_every_site(viewer, name, request)
-        if every_site is not None:
-            return _site_dataset(*current, name, viewer, request, every_site)
         return _dataset(*current, name, viewer, request)
     except AccessDenied as refusal:
         st.warning(str(refusal))

@@ -2,22 +2,27 @@
 
 Each function takes the Viewer first. The site restriction is checked here (a
 leder asking for another site's figures is refused whatever the page or URL
-said), year ranges and aggregation happen here (so suppression sees the figures
-exactly as they are shown), and for viewers who may not see individuals every
-frame goes through queries.protect before it leaves.
+said). The education team gets each figure as asked. For viewers who may not see
+individuals, every figure is a selection of rows from their scope's release
+(queries.release): all outputs they can obtain, computed for every site, education
+and year at once and protected together, so a filter chooses rows and never changes
+a number.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
 from access.roles import AccessDenied, Viewer
-from queries import metrics, scorecard
-from queries.protect import REST, Spec, flag_columns, protect, protect_site, protect_sites
+from queries import metrics, release, scorecard
+from queries.protect import flag_columns
+from queries.release import MUNICIPALITY, Release
 
 Sites = list[str] | None  # a set of sites; None: all
 # A figure for a set of sites: as one group, or each site on its own; given the third
@@ -53,64 +58,148 @@ def sites(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
     return viewer.visible_sites(metrics.sites(con))
 
 
-def _protected(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
-               fetch: Fetch, spec: Spec) -> pd.DataFrame:
-    site = request.site
-    viewer.require_site(site)
-    if request.every_site:
-        if viewer.may_see_individuals:
-            return fetch(None, True, None)
-        members, visible = _members(con, viewer, fetch)
-        if SITE not in members:  # nothing at all for the chosen educations
-            return members
-        every = protect_sites(members, SITE, spec, viewer.threshold)
-        return every[every[SITE].isin(visible)].reset_index(drop=True)
-    if viewer.may_see_individuals:
-        return fetch([site] if site else None, False, None)
-    if site is None:
-        frame = fetch(None, False, None).reset_index(drop=True)
-        return protect(frame, spec, viewer.threshold) if len(frame) else frame
-    members, _visible = _members(con, viewer, fetch)
-    if SITE not in members:  # nothing at all for the chosen educations
-        return members
-    return protect_site(members, SITE, site, spec, viewer.threshold)
+EDUCATIONS = ("SSH", "SSA")
+_RELEASES: OrderedDict[tuple[object, ...], Release] = OrderedDict()
+_RELEASE_LOCK = threading.Lock()
+_KEY_LOCKS: dict[tuple[object, ...], threading.Lock] = {}
+_KEPT_RELEASES = 16
 
 
-def _members(con: duckdb.DuckDBPyConnection, viewer: Viewer,
-             fetch: Fetch) -> tuple[pd.DataFrame, list[str]]:
-    """(members, the sites the viewer may see). A site is protected against every other
-    view the viewer can open: each site they may see and the total, so also the sites
-    they may not see added up (REST). One query gives them all."""
+def _release_key(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> tuple[object, ...]:
+    info = metrics.load_info(con)
+    return (id(con), tuple(sorted((k, str(v)) for k, v in info.items())), viewer.scope)
+
+
+def scope_release(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
+    """Every output the viewer's scope can obtain, protected together; computed once per
+    database load and scope (a member who opens the next page or site reads rows of it)."""
+    key = _release_key(con, viewer)
+    with _RELEASE_LOCK:
+        if key in _RELEASES:
+            _RELEASES.move_to_end(key)
+            return _RELEASES[key]
+        lock = _KEY_LOCKS.setdefault(key, threading.Lock())
+    with lock:  # a second session asking meanwhile waits for this computation
+        with _RELEASE_LOCK:
+            if key in _RELEASES:
+                return _RELEASES[key]
+        made = release.build(release_frames(con, viewer), viewer.threshold)
+        with _RELEASE_LOCK:
+            _RELEASES[key] = made
+            _KEY_LOCKS.pop(key, None)
+            while len(_RELEASES) > _KEPT_RELEASES:
+                _RELEASES.popitem(last=False)
+        return made
+
+
+def _site_frames(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                 fetch: Fetch) -> pd.DataFrame:
+    """One output for every site the viewer may see, the others added up as REST, and the
+    municipality (MUNICIPALITY): one long frame keyed by `oplaeringssted`."""
     everywhere = metrics.sites(con)
     visible = viewer.visible_sites(everywhere)
-    if not visible:
-        return pd.DataFrame(), visible
     hidden_sites = [s for s in everywhere if s not in visible]
-    members = fetch(None, True, visible if hidden_sites else None)
-    if SITE not in members:  # nothing at all for the chosen educations
-        return members, visible
-    # Each member's rows together, members in a fixed order: ties between equally good
-    # complementary cells are then always broken the same way.
-    codes, names = pd.factorize(members[SITE])
-    order = pd.Index([*visible, REST]).get_indexer(names)[codes]
-    return members.iloc[order.argsort(kind="stable")], visible
+    # With no visible site, a name no site has keeps every site in REST.
+    apart = (visible or ["\x00ingen"]) if hidden_sites else None
+    per_site = fetch(None, True, apart)
+    whole = fetch(None, False, None)
+    whole.insert(0, SITE, MUNICIPALITY)
+    frames = [f for f in (per_site, whole) if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else whole
 
 
-def from_every_site(viewer: Viewer, name: str, request: Request) -> Request | None:
-    """The every_site request a protected viewer's one-site figure is best cut from (the
-    protection needs every site's figures anyway, and one answer then serves each site
-    the viewer opens), or None when the figure is asked for as it is."""
-    if request.site is None or viewer.may_see_individuals or name not in PROTECTED_PER_SITE:
-        return None
+def release_frames(con: duckdb.DuckDBPyConnection,
+                   viewer: Viewer) -> dict[str, pd.DataFrame]:
+    """Every released output unprotected, for the release to protect together."""
+    every_year = (0, 9999)
+    frames = {
+        name: _site_frames(con, viewer, fetch)
+        for name, fetch in _FETCHES(con, every_year).items()
+    }
+    frames["target_series"] = _series_frame(con)
+    return frames
+
+
+def _series_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    frame = scorecard.target_series(con, None)
+    frame.insert(0, SITE, MUNICIPALITY)
+    return series_cells(frame)
+
+
+def series_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The series with the education and period of the cells each row is taken from."""
+    frame = frame.copy()
+    education = frame.uddannelse.fillna(ALL).astype(str)
+    period = frame.aar.astype(str)
+    # "SSH 2022 + SSA 2020": the strategy's latest finished cohorts together.
+    together = frame.periode.str.contains("+", regex=False)
+    parts = frame.periode[together].str.split(" + ", regex=False)
+    education[together] = parts.map(lambda p: "+".join(x.split(" ")[0] for x in p))
+    period[together] = parts.map(lambda p: "+".join(x.split(" ")[1] for x in p))
+    frame[release.SERIES_EDUCATION] = education
+    frame[release.SERIES_PERIOD] = period
+    return frame
+
+
+def _FETCHES(con: duckdb.DuckDBPyConnection,  # noqa: N802 - a table of fetchers
+             years: tuple[int, int]) -> dict[str, Fetch]:
+    request = Request(None, EDUCATIONS, years)
+    return {
+        "cohorts": _cohort_fetch(con, request, protected=True),
+        "hires": _hires_fetch(con, request),
+        "sick_leave_by_year": _sick_fetch(con, request, "aar"),
+        "sick_leave_by_month": _sick_fetch(con, request, "maaned"),
+        "dropout_reasons": _reasons_fetch(con, request),
+        "dropout_phases": _pooled_fetch(con, request, metrics.dropout_phases,
+                                        ["uddannelse", "fase", "frafald_hovedforloeb"]),
+        "age_bands": _pooled_fetch(con, request, metrics.age_bands,
+                                   ["uddannelse", "aldersgruppe"]),
+        "workplaces": _pooled_fetch(con, request, _workplaces, ["uddannelse", "arbejdssted"]),
+    }
+
+
+def _released(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
+              name: str) -> pd.DataFrame:
+    """A protected viewer's rows of one released output, as the request selects them."""
     viewer.require_site(request.site)
-    return replace(request, site=None, every_site=True)
+    frame = scope_release(con, viewer).tables[name]
+    if request.every_site:
+        visible = viewer.visible_sites(metrics.sites(con))
+        rows = frame[SITE].isin(visible).to_numpy()
+    else:
+        rows = (frame[SITE] == (request.site or MUNICIPALITY)).to_numpy()
+    frame = frame[rows]
+    chosen = list(request.educations)
+    if name in ("sick_leave_by_year", "sick_leave_by_month", "hires") and len(chosen) > 1:
+        chosen.append(ALL)
+    frame = frame[frame.uddannelse.isin(chosen)]
+    if name in ("sick_leave_by_year", "sick_leave_by_month"):
+        # Each chosen education's rows together, in the order chosen, then "I alt".
+        place = pd.Index(chosen).get_indexer(pd.Index(frame.uddannelse))
+        frame = frame.iloc[place.argsort(kind="stable")]
+    period = _PERIODS.get(name)
+    if period is not None:
+        frame = _years(frame, period, request.years)
+    frame = frame.drop(columns=[c for c in ("frafald_hovedforloeb",) if c in frame
+                                and name == "dropout_phases"])
+    if not request.every_site:
+        frame = frame.drop(columns=SITE)
+    return frame.reset_index(drop=True)
 
 
-def one_site(every: pd.DataFrame, site: str) -> pd.DataFrame:
-    """One site's rows of an `every_site` answer: what the site's own request gives."""
-    if SITE not in every:
-        return every
-    return every[every[SITE] == site].drop(columns=SITE).reset_index(drop=True)
+_PERIODS = {"cohorts": "aargang", "hires": "aar", "sick_leave_by_year": "aar",
+            "sick_leave_by_month": "aar", "dropout_reasons": "aar"}
+
+
+def _as_asked(viewer: Viewer, request: Request, fetch: Fetch, name: str,
+              con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The figure as asked for the education team; the release's rows for anyone else."""
+    if not viewer.may_see_individuals:
+        return _released(con, viewer, request, name)
+    viewer.require_site(request.site)
+    if request.every_site:
+        return fetch(None, True, None)
+    return fetch(request.sites, False, None)
 
 
 def _by(frame: pd.DataFrame, *columns: str) -> list[str]:
@@ -122,25 +211,7 @@ def _years(frame: pd.DataFrame, column: str, years: tuple[int, int]) -> pd.DataF
     return frame[frame[column].between(*years)] if len(frame) else frame
 
 
-def _pooled_years(viewer: Viewer, years: tuple[int, int]) -> tuple[int, int]:
-    """Figures summed over years use every year for protected viewers.
-
-    Two overlapping ranges (2019–2023 and 2019–2022) would otherwise give the
-    figures of the year between them by subtraction, small or not.
-    """
-    return years if viewer.may_see_individuals else (0, 9999)
-
-
 # Cohorts -------------------------------------------------------------------
-
-_RATES = {
-    "frafald": ("frafald", "ansatte"),
-    "frafald_hovedforloeb": ("frafald_hovedforloeb", "ansatte"),
-    "frafald_hovedforloeb_uden_omvalg": ("frafald_hovedforloeb_uden_omvalg", "ansatte"),
-    "gennemfoert": ("gennemfoert", "ansatte"),
-    "ansat_efter": ("ansat_efter", "ansatte"),
-    "ansat_efter_af_gennemfoerte": ("ansat_efter", "gennemfoert"),
-}
 
 # Protected viewers get dropout counted one way only (with switches, as the strategy's
 # target): the switch counts are mostly 1–3, and showing both ways would hide the
@@ -150,53 +221,26 @@ SWITCH_COLUMNS = tuple(
     c for stem in _SWITCH_STEMS
     for c in (stem, f"andel_{stem}", f"{stem}_nedre", f"{stem}_oevre"))
 
-COHORTS = Spec(
-    keys=("uddannelse", "aargang"),
-    counts=("ansatte", "gennemfoert", "frafald", "frafald_hovedforloeb", "aktive",
-            "ansat_efter"),
-    group="ansatte",
-    derived={column: sources for stem, sources in _RATES.items() if stem not in _SWITCH_STEMS
-             for column in (f"andel_{stem}", f"{stem}_nedre", f"{stem}_oevre")},
-    virtual={
-        "frafald_grundforloeb": ("frafald", ("frafald_hovedforloeb",)),
-        "ikke_ansat_efter": ("gennemfoert", ("ansat_efter",)),
-    },
-    sums=(
-        ("ansatte", "gennemfoert", "frafald", "aktive"),
-        ("frafald", "frafald_hovedforloeb", "frafald_grundforloeb"),
-        ("gennemfoert", "ansat_efter", "ikke_ansat_efter"),
-    ),
-    headline=("ansatte", "frafald_hovedforloeb", "ansat_efter"),
-)
+
+def _cohort_fetch(con: duckdb.DuckDBPyConnection, request: Request, *,
+                  protected: bool) -> Fetch:
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = metrics.cohorts(con, sites, request.educations, by_site, apart)
+        if protected:
+            frame = frame.drop(columns=[c for c in SWITCH_COLUMNS if c in frame])
+        return _years(frame, "aargang", request.years)
+    return fetch
 
 
 def cohorts(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
-    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
-        frame = metrics.cohorts(con, sites, request.educations, by_site, apart)
-        if not viewer.may_see_individuals:
-            frame = frame.drop(columns=[c for c in SWITCH_COLUMNS if c in frame])
-        return _years(frame, "aargang", request.years)
-
-    return _protected(con, viewer, request, fetch, COHORTS)
+    return _as_asked(viewer, request, _cohort_fetch(con, request, protected=False), "cohorts",
+                     con)
 
 
 # Sick leave ----------------------------------------------------------------
 
-def _sick_spec(period: str) -> Spec:
-    within: tuple[tuple[str, ...], ...] = ((period,),)
-    if period == "maaned":  # the months of a year add up to the year shown beside them
-        within += (("uddannelse", "aar"),)
-    keys = ("uddannelse", period) if period == "aar" else ("uddannelse", period, "aar")
-    return Spec(keys=keys, counts=("elever",), group="elever",
-                derived={c: ("elever",) for c in ("andel", "planlagte_timer", "syge_timer")},
-                within=within)
-
-
-def sick_leave(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
-               period: str) -> pd.DataFrame:
-    """Per education, plus "I alt" when more than one is chosen; period "aar" or "maaned"."""
+def _sick_fetch(con: duckdb.DuckDBPyConnection, request: Request, period: str) -> Fetch:
     function = metrics.sick_leave_by_year if period == "aar" else metrics.sick_leave_by_month
-
     labels = [*request.educations, ALL] if len(request.educations) > 1 else [
         *request.educations]
 
@@ -208,13 +252,21 @@ def sick_leave(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
         place = pd.Index(labels).get_indexer(pd.Index(frame.uddannelse))
         frame = frame[place >= 0].iloc[place[place >= 0].argsort(kind="stable")]
         if frame.empty:
-            return pd.DataFrame(columns=["uddannelse", period, "aar", "elever"])
+            return pd.DataFrame(columns=[*([SITE] if by_site else []), "uddannelse", period,
+                                         "aar", "elever", "planlagte_timer", "syge_timer",
+                                         "andel"])
         frame = frame.reset_index(drop=True)
         if period == "maaned":
             frame["aar"] = frame.maaned.dt.year
         return _years(frame, "aar", request.years)
+    return fetch
 
-    return _protected(con, viewer, request, fetch, _sick_spec(period))
+
+def sick_leave(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
+               period: str) -> pd.DataFrame:
+    """Per education, plus "I alt" when more than one is chosen; period "aar" or "maaned"."""
+    name = "sick_leave_by_year" if period == "aar" else "sick_leave_by_month"
+    return _as_asked(viewer, request, _sick_fetch(con, request, period), name, con)
 
 
 # Dropout reasons and phases ------------------------------------------------
@@ -225,18 +277,17 @@ def _with_group_total(frame: pd.DataFrame, group: list[str]) -> pd.DataFrame:
     return frame.assign(i_alt=frame.groupby(group).antal.transform("sum"))
 
 
-REASONS = Spec(keys=("aar", "uddannelse", "aarsag"), counts=("antal", "i_alt"),
-               within=(("aar", "uddannelse"),))
-
-
-def dropout_reasons(con: duckdb.DuckDBPyConnection, viewer: Viewer,
-                    request: Request) -> pd.DataFrame:
+def _reasons_fetch(con: duckdb.DuckDBPyConnection, request: Request) -> Fetch:
     def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
         frame = metrics.dropout_reasons(con, sites, request.educations, by_site, apart)
         frame = _years(frame, "aar", request.years)
         return _with_group_total(frame, _by(frame, "aar", "uddannelse"))
+    return fetch
 
-    return _protected(con, viewer, request, fetch, REASONS)
+
+def dropout_reasons(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                    request: Request) -> pd.DataFrame:
+    return _as_asked(viewer, request, _reasons_fetch(con, request), "dropout_reasons", con)
 
 
 def _pooled(frame: pd.DataFrame, by: list[str], years: tuple[int, int]) -> pd.DataFrame:
@@ -245,24 +296,30 @@ def _pooled(frame: pd.DataFrame, by: list[str], years: tuple[int, int]) -> pd.Da
     return _with_group_total(frame, _by(frame, "uddannelse"))
 
 
-PHASES = Spec(keys=("uddannelse", "fase"), counts=("antal", "i_alt"), within=(("uddannelse",),))
+Summed = Callable[..., pd.DataFrame]
+
+
+def _pooled_fetch(con: duckdb.DuckDBPyConnection, request: Request, function: Summed,
+                  by: list[str]) -> Fetch:
+    """Counts summed over the request's years (all years for protected viewers: two
+    overlapping ranges would otherwise give the year between them by subtraction)."""
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = function(con, sites, request.educations, by_site, apart)
+        return _pooled(frame, by, request.years)
+    return fetch
 
 
 def dropout_phases(con: duckdb.DuckDBPyConnection, viewer: Viewer,
                    request: Request) -> pd.DataFrame:
     """Dropouts per phase, summed over the chosen years (all years for protected viewers)."""
-    years = _pooled_years(viewer, request.years)
-
-    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
-        frame = metrics.dropout_phases(con, sites, request.educations, by_site, apart)
-        return _pooled(frame, ["uddannelse", "fase"], years)
-
-    return _protected(con, viewer, request, fetch, PHASES)
+    fetch = _pooled_fetch(con, request, metrics.dropout_phases, ["uddannelse", "fase"])
+    return _as_asked(viewer, request, fetch, "dropout_phases", con)
 
 
 # Survival ------------------------------------------------------------------
 
 SURVIVAL_STEP = 3  # months between the points protected viewers see
+_COHORT_ROW = ("ansatte", "gennemfoert", "frafald", "frafald_hovedforloeb", "aktive")
 
 
 def _coarse_survival(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
@@ -284,7 +341,10 @@ def _coarse_survival(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
 
 
 def survival(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
-    """Kaplan–Meier curves. Protected viewers see the municipality's, quarterly."""
+    """Kaplan–Meier curves. Protected viewers see the municipality's, quarterly, and only
+    for cohorts whose every count is shown in their cohort table: a curve's first point is
+    the cohort's size and its steps bound its dropouts, so a cohort with a hidden count
+    gets no curve."""
     viewer.require_site(request.site)
     frame = metrics.survival(con, request.sites, request.educations)
     frame = _years(frame, "aargang", request.years)
@@ -293,85 +353,64 @@ def survival(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -
     if request.site is not None:
         raise AccessDenied("Overlevelseskurver vises kun for hele kommunen for din rolle: "
                            "på et enkelt oplæringssted bliver tallene for små.")
-    return _coarse_survival(frame, viewer.threshold)
+    table = scope_release(con, viewer).tables["cohorts"]
+    whole = table[table[SITE] == MUNICIPALITY]
+    complete = ~whole[[f"{c}_skjult" for c in _COHORT_ROW]].any(axis=1)
+    shown = set(zip(whole.uddannelse[complete], whole.aargang[complete], strict=True))
+    keep = [(u, a) in shown for u, a in zip(frame.uddannelse, frame.aargang, strict=True)]
+    return _coarse_survival(frame[keep], viewer.threshold)
 
 
 # Hires ---------------------------------------------------------------------
 
-HIRES = Spec(
-    keys=("aar", "uddannelse"),
-    counts=("ansatte", "intern_ufaglaert", "intern_ssh", "alder_25_plus"),
-    group="ansatte",
-    headline=("ansatte", "intern_ufaglaert", "intern_ssh"),
-    virtual={"ekstern": ("ansatte", ("intern_ufaglaert", "intern_ssh")),
-             "alder_under_25": ("ansatte", ("alder_25_plus",))},
-    sums=(("ansatte", "intern_ufaglaert", "intern_ssh", "ekstern"),
-          ("ansatte", "alder_25_plus", "alder_under_25")),
-    within=(("aar",),),
-)
+def _hires_fetch(con: duckdb.DuckDBPyConnection, request: Request) -> Fetch:
+    counts = ["ansatte", "intern_ufaglaert", "intern_ssh", "alder_25_plus"]
 
-
-def hires(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
-    """Hires per year and education, plus "I alt" per year (the internal-recruitment targets
-    count both educations together)."""
     def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
         frame = _years(metrics.hires(con, sites, request.educations, by_site, apart), "aar",
                        request.years)
         if frame.empty or len(request.educations) < 2:
             return frame
-        total = frame.groupby(_by(frame, "aar"), as_index=False)[list(HIRES.counts)].sum()
+        total = frame.groupby(_by(frame, "aar"), as_index=False)[counts].sum()
         return pd.concat([frame, total.assign(uddannelse=ALL)], ignore_index=True)
+    return fetch
 
-    return _protected(con, viewer, request, fetch, HIRES)
 
-
-AGES = Spec(keys=("uddannelse", "aldersgruppe"), counts=("antal", "i_alt"),
-            within=(("uddannelse",),))
+def hires(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
+    """Hires per year and education, plus "I alt" per year (the internal-recruitment targets
+    count both educations together)."""
+    return _as_asked(viewer, request, _hires_fetch(con, request), "hires", con)
 
 
 def age_bands(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
-    years = _pooled_years(viewer, request.years)
-
-    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
-        frame = metrics.age_bands(con, sites, request.educations, by_site, apart)
-        return _pooled(frame, ["uddannelse", "aldersgruppe"], years)
-
-    return _protected(con, viewer, request, fetch, AGES)
+    fetch = _pooled_fetch(con, request, metrics.age_bands, ["uddannelse", "aldersgruppe"])
+    return _as_asked(viewer, request, fetch, "age_bands", con)
 
 
-WORKPLACES = Spec(keys=("uddannelse", "arbejdssted"), counts=("antal", "i_alt"),
-                  within=(("uddannelse",),))
+def _workplaces(con: duckdb.DuckDBPyConnection, sites: Sites, educations: Sites,
+                by_site: bool, apart: Sites) -> pd.DataFrame:
+    frame = metrics.hired_after_by_workplace(con, sites, educations, by_site, apart)
+    return frame.rename(columns={"aargang": "aar"})
 
 
 def workplaces(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
     """Where graduates were hired, summed over cohorts (all cohorts for protected viewers)."""
-    years = _pooled_years(viewer, request.years)
-
-    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
-        frame = metrics.hired_after_by_workplace(con, sites, request.educations, by_site,
-                                                 apart)
-        frame = frame.rename(columns={"aargang": "aar"})
-        return _pooled(frame, ["uddannelse", "arbejdssted"], years)
-
-    return _protected(con, viewer, request, fetch, WORKPLACES)
+    fetch = _pooled_fetch(con, request, _workplaces, ["uddannelse", "arbejdssted"])
+    return _as_asked(viewer, request, fetch, "workplaces", con)
 
 
 # Scorecard and students ----------------------------------------------------
 
-SERIES = Spec(keys=("metric", "uddannelse", "aar"), counts=("taeller", "naevner"),
-              derived={c: ("taeller", "naevner") for c in ("vaerdi", "nedre", "oevre")},
-              within=(("metric", "aar"),))
-
-
 def target_series(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
-    """The municipality's series behind the scorecard; student counts protected."""
-    frame = scorecard.target_series(con, None)
-    if viewer.may_see_individuals or frame.empty:
-        return frame
-    hours = frame.metric == "sygefravaer"  # hours of many students, not counts of students
-    counted = protect(frame[~hours].reset_index(drop=True), SERIES, viewer.threshold)
-    counted = counted.drop(columns=flag_columns(counted))
-    return pd.concat([counted, frame[hours]], ignore_index=True)
+    """The municipality's series behind the scorecard; for protected viewers the rows of
+    their release, so each series cell is hidden exactly where the page showing the same
+    students hides it."""
+    if viewer.may_see_individuals:
+        return scorecard.target_series(con, None)
+    frame = scope_release(con, viewer).tables["target_series"]
+    helpers = [SITE, release.SERIES_EDUCATION, release.SERIES_PERIOD]
+    frame = frame.drop(columns=[*helpers, *flag_columns(frame)])
+    return frame.reset_index(drop=True)
 
 
 def initiatives(con: duckdb.DuckDBPyConnection, _viewer: Viewer) -> pd.DataFrame:
@@ -418,11 +457,8 @@ def early_warning_backtest(con: duckdb.DuckDBPyConnection, viewer: Viewer, reque
         con, thresholds, request.sites, request.educations)
 
 
-# The figures whose protection for one site needs every site's figures (_protected):
-# for these, a request with every_site gives each site's protected rows at once.
-PROTECTED_PER_SITE = frozenset({
-    "cohorts", "sick_leave_by_year", "sick_leave_by_month", "dropout_reasons",
-    "dropout_phases", "hires", "age_bands", "workplaces"})
+# The figures a protected viewer gets as rows of their release (queries.release).
+RELEASED = frozenset(release.OUTPUTS) - {"target_series"}
 
 BY_NAME: dict[str, Callable[[duckdb.DuckDBPyConnection, Viewer, Request], pd.DataFrame]] = {
     "cohorts": cohorts,

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from access.roles import AccessDenied, Viewer
-from queries import datasets, metrics
+from queries import datasets, metrics, release
 from queries.datasets import Request
 from queries.db import connect_read_only
 from queries.protect import REST
@@ -137,10 +137,9 @@ def test_sick_leave_of_each_education_and_of_both_comes_from_one_query(
 
 @pytest.mark.parametrize("viewer", [Viewer("leder", "leder", (OWN, OTHER)), FORUM],
                          ids=["leder_to_steder", "kvalitetsforum"])
-@pytest.mark.parametrize("name", sorted(datasets.PROTECTED_PER_SITE))
+@pytest.mark.parametrize("name", sorted(datasets.RELEASED))
 def test_every_site_protected_at_once_gives_what_each_site_gets_alone(
         con, name: str, viewer: Viewer) -> None:
-    # The dashboard cuts a protected viewer's site from this answer (dashboard/data.py).
     fetch = datasets.BY_NAME[name]
     for educations in (("SSH", "SSA"), ("SSA",)):
         every = fetch(con, viewer, Request(None, educations, (2019, 2026), every_site=True))
@@ -148,31 +147,20 @@ def test_every_site_protected_at_once_gives_what_each_site_gets_alone(
         assert set(every.oplaeringssted) <= set(sites)
         for site in sites:
             alone = fetch(con, viewer, Request(site, educations, (2019, 2026)))
-            cut = datasets.one_site(every, site)
+            cut = every[every.oplaeringssted == site].drop(columns="oplaeringssted")
+            cut = cut.reset_index(drop=True)
             if alone.empty:
                 assert cut.empty
             else:
                 pd.testing.assert_frame_equal(cut, alone)
 
 
-@pytest.mark.parametrize("name", sorted(datasets.PROTECTED_PER_SITE))
+@pytest.mark.parametrize("name", sorted(datasets.RELEASED))
 def test_every_site_at_once_holds_only_the_sites_the_viewer_may_see(con, name: str) -> None:
     fetch = datasets.BY_NAME[name]
     every_site = Request(None, ("SSH", "SSA"), (2019, 2026), every_site=True)
     assert set(fetch(con, LEDER, every_site).oplaeringssted) == {OWN}
     assert fetch(con, Viewer("ny", "leder", ("Et sted uden elever",)), every_site).empty
-
-
-def test_only_a_protected_viewers_site_is_cut_from_every_site() -> None:
-    one = _request(OWN)
-    assert datasets.from_every_site(FORUM, "cohorts", one) == Request(
-        None, one.educations, one.years, every_site=True)
-    assert datasets.from_every_site(LEDER, "sick_leave_by_month", one) is not None
-    assert datasets.from_every_site(TEAM, "cohorts", one) is None  # sees the site itself
-    assert datasets.from_every_site(FORUM, "cohorts", ALL_YEARS) is None  # no site chosen
-    assert datasets.from_every_site(FORUM, "survival", one) is None  # not protected per site
-    with pytest.raises(AccessDenied):
-        datasets.from_every_site(LEDER, "cohorts", _request(OTHER))
 
 
 def test_viewers_allowed_the_same_view_share_one_cache_key() -> None:
@@ -402,7 +390,7 @@ def test_every_mark_tells_the_truth(con, viewer: Viewer) -> None:
 
     shown = datasets.cohorts(con, viewer, _request(OWN))
     truth = datasets.cohorts(con, TEAM, _request(OWN))
-    for column in datasets.COHORTS.counts:
+    for column in release.OUTPUTS["cohorts"].counts:
         printed = marks(shown, column, 3)
         assert truth.loc[printed == "≤3", column].between(1, 3).all()
         assert not truth.loc[printed == "skjult", column].between(1, 3).any()
