@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +15,7 @@ from queries import datasets, metrics
 from queries.datasets import Request
 from queries.db import connect_read_only
 from queries.protect import REST
-from tests.conftest import APP, PAGES, TEAM_ONLY_PAGES, add_user, open_tables
+from tests.conftest import APP, PAGES, TEAM_ONLY_PAGES, add_user, log_in, open_tables
 
 OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
 LEDER = Viewer("leder", "leder", (OWN,))
@@ -245,7 +244,7 @@ def _app(db: Path, monkeypatch: pytest.MonkeyPatch, viewer: Viewer | None = None
     at = AppTest.from_file(str(APP), default_timeout=90)
     if viewer is not None:
         add_user(viewer.name, viewer.role, viewer.sites)
-        at.session_state["viewer"] = viewer
+        log_in(at, viewer.name)
     return at
 
 
@@ -357,10 +356,16 @@ def test_login_logout_and_lockout_in_the_app(real_db: Path,
 
 def test_idle_session_expires(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _app(real_db, monkeypatch, LEDER)
-    at.session_state["sidst_aktiv"] = time.time() - dt.timedelta(hours=2).total_seconds()
+    log_in(at, LEDER.name, seconds_ago=dt.timedelta(hours=2).total_seconds())
     at.run()
     assert "inaktiv for længe" in _everything(at)
     assert at.text_input(key="login_name") and not at.metric
+
+
+# What st.login needs under [auth] (not contacted: AppTest's at.user stands in for it).
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "sosu", "client_secret": "hemmelig",
+        "server_metadata_url": "http://127.0.0.1:9400/.well-known/openid-configuration"}
 
 
 def _oidc_app(db: Path, monkeypatch: pytest.MonkeyPatch, user: dict) -> AppTest:
@@ -371,19 +376,22 @@ def _oidc_app(db: Path, monkeypatch: pytest.MonkeyPatch, user: dict) -> AppTest:
     add(Path(os.environ["SOSU_USERS"]), User("kf", "kvalitetsforum", email="kf@kommune.dk"),
         None)
     at = _app(db, monkeypatch)
+    at.secrets["auth"] = AUTH
     at.user = user
     return at.run()
 
 
 def test_oidc_login_maps_the_email_to_role(real_db: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "KF@kommune.dk"})
+    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "KF@kommune.dk",
+                                                     "email_verified": True})
     assert not at.exception and at.metric
     assert "Logget ind som **kf** (Kvalitetsforum)" in _everything(at)
 
 
 def test_oidc_unknown_email_is_refused(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "x@andet.dk"})
+    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "x@andet.dk",
+                                                     "email_verified": True})
     assert "har ikke adgang" in _everything(at) and not at.metric
 
 
