@@ -85,7 +85,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo data without its demo marker: to the app, real personal data."""
     from etl.demo import write_demo
-    from etl.load import DEMO_MARKER, load_folder
+    from etl.demoseal import DEMO_MARKER
+    from etl.load import load_folder
 
     folder = tmp_path_factory.mktemp("real")
     write_demo(folder / "csv", today=TODAY)
