@@ -3,9 +3,10 @@
 The lockout used to count failures by reading the whole audit log on every login:
 slow on a long log, blind to names the log masks (a name shaped like a CPR number),
 and racy (parallel attempts all read the count before any of them wrote it). Now
-the whole check — read the count, verify the password, record the result — runs
-under one exclusive flock, so parallel attempts are checked one at a time and at
-most `max_failures` guesses are ever verified before the account rests.
+the whole check for a name (read its count, verify the password, record the result)
+runs under that name's flock, so parallel attempts on one account are checked one at a
+time and at most `max_failures` guesses are ever verified before it rests. Other names
+use other lock files and are checked alongside.
 
 Names are stored only as an HMAC with a random key kept in its own 0600 file, so
 the store never holds a typed name (which might be a CPR number).
@@ -32,30 +33,47 @@ FORGET_AFTER = dt.timedelta(days=1)
 # A flood of invented names cannot grow the store without bound: beyond this many,
 # the names touched longest ago are forgotten first.
 MAX_NAMES = 10_000
+# Lock files the names are spread over: checks of names in different files run at once.
+LOCKS = 64
+
+
+def folder(log: Path) -> Path:
+    """`<log>.spaerring/`: the store, its key and its lock files, owner-only."""
+    return log.with_name(log.name + ".spaerring")
 
 
 def state_path(log: Path) -> Path:
-    return log.with_name(log.name + ".spaerring.json")
-
-
-def _lock_path(log: Path) -> Path:
-    return log.with_name(log.name + ".spaerring.lock")
-
-
-def _key_path(log: Path) -> Path:
-    return log.with_name(log.name + ".noegle")
+    return folder(log) / "fejl.json"
 
 
 def _key(log: Path) -> bytes:
-    """The store's HMAC key, made once with owner-only permissions."""
-    path = _key_path(log)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_bytes()
-    with os.fdopen(fd, "wb") as out:
-        out.write(secrets.token_bytes(32))
+    """The store's HMAC key, made once with owner-only permissions. Written to a temporary
+    file and linked into place, so a parallel first login never reads a half-written key."""
+    path = folder(log) / "noegle"
+    if not path.exists():
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".noegle-")
+        try:
+            with os.fdopen(handle, "wb") as out:
+                out.write(secrets.token_bytes(32))
+            with contextlib.suppress(FileExistsError):  # another login made it first
+                os.link(temporary, path)
+        finally:
+            Path(temporary).unlink(missing_ok=True)
     return path.read_bytes()
+
+
+def name_id(key: bytes, name: str) -> str:
+    return hmac.new(key, name.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+
+
+@contextlib.contextmanager
+def _flocked(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # per open file: threads exclude each other too
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
 
 
 @dataclass
@@ -64,18 +82,18 @@ class Failures:
     last: dt.datetime
 
 
-class Store:
-    """The failure counts, open under the lock; changes are written when the lock ends."""
+class Account:
+    """One name's failures. Held under that name's lock for a whole login check, so
+    its count cannot change underneath; the shared file is locked only to read and
+    write, so checks of other names run alongside."""
 
-    def __init__(self, key: bytes, state: dict[str, Any]) -> None:
+    def __init__(self, log: Path, key: str) -> None:
+        self._log = log
         self._key = key
-        self._state = state
 
-    def _id(self, name: str) -> str:
-        return hmac.new(self._key, name.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
-
-    def get(self, name: str) -> Failures | None:
-        entry = self._state.get(self._id(name))
+    def get(self) -> Failures | None:
+        with _flocked(folder(self._log) / "fejl.lock"):
+            entry = _read(state_path(self._log)).get(self._key)
         if not isinstance(entry, dict):
             return None
         try:
@@ -83,23 +101,30 @@ class Store:
         except (KeyError, TypeError, ValueError):
             return None
 
-    def failed(self, name: str, now: dt.datetime) -> None:
-        before = self.get(name)
-        self._state[self._id(name)] = {
-            "fejl": (before.count if before else 0) + 1,
-            "sidst": now.isoformat(timespec="seconds")}
+    def failed(self, now: dt.datetime) -> None:
+        before = self.get()
+        self._change(now, {"fejl": (before.count if before else 0) + 1,
+                           "sidst": now.isoformat(timespec="seconds")})
 
-    def succeeded(self, name: str) -> None:
-        self._state.pop(self._id(name), None)
+    def succeeded(self, now: dt.datetime) -> None:
+        self._change(now, None)
 
-    def prune(self, now: dt.datetime) -> dict[str, Any]:
-        def last(item: tuple[str, Any]) -> str:
-            return str(item[1].get("sidst", "")) if isinstance(item[1], dict) else ""
+    def _change(self, now: dt.datetime, entry: dict[str, Any] | None) -> None:
+        with _flocked(folder(self._log) / "fejl.lock"):
+            state = _read(state_path(self._log))
+            state.pop(self._key, None)
+            if entry is not None:
+                state[self._key] = entry
+            _write(state_path(self._log), _pruned(state, now))
 
-        cutoff = (now - FORGET_AFTER).isoformat(timespec="seconds")
-        kept = sorted((item for item in self._state.items() if last(item) >= cutoff),
-                      key=last)
-        return dict(kept[-MAX_NAMES:])
+
+def _pruned(state: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    def last(item: tuple[str, Any]) -> str:
+        return str(item[1].get("sidst", "")) if isinstance(item[1], dict) else ""
+
+    cutoff = (now - FORGET_AFTER).isoformat(timespec="seconds")
+    kept = sorted((item for item in state.items() if last(item) >= cutoff), key=last)
+    return dict(kept[-MAX_NAMES:])
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -124,15 +149,11 @@ def _write(path: Path, state: dict[str, Any]) -> None:
 
 
 @contextlib.contextmanager
-def hold(log: Path, now: dt.datetime) -> Iterator[Store]:
-    """The store under an exclusive lock: one login check at a time, across processes."""
-    log.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(_lock_path(log), os.O_RDWR | os.O_CREAT, 0o600)
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        path = state_path(log)
-        store = Store(_key(log), _read(path))
-        yield store
-        _write(path, store.prune(now))
-    finally:
-        os.close(fd)  # closing releases the flock
+def hold(log: Path, name: str) -> Iterator[Account]:
+    """The name's failures under the name's lock, across threads and processes. Names
+    share one of LOCKS lock files, so a flood of invented names cannot hold up every
+    other login behind one lock."""
+    folder(log).mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = name_id(_key(log), name)
+    with _flocked(folder(log) / f"{int(key[:4], 16) % LOCKS:02x}.lock"):
+        yield Account(log, key)

@@ -38,8 +38,8 @@ def attempt(users: dict[str, User], name: str, password: str, log: Path, *,
     guesses before the account rests."""
     now = now or dt.datetime.now()
     name = name.strip().lower()
-    with hold(log, now) as store:
-        until = locked_until(store.get(name), max_failures, lockout, now)
+    with hold(log, name) as account:
+        until = locked_until(account.get(), max_failures, lockout, now)
         if until is not None:
             audit.record(log, "konto_spaerret", name, now)
             minutes = max(1, round((until - now).total_seconds() / 60))
@@ -47,10 +47,10 @@ def attempt(users: dict[str, User], name: str, password: str, log: Path, *,
         # Unknown names are checked against a dummy hash too, and get the same message.
         user = check_password(users, name, password)
         if user is None:
-            store.failed(name, now)
+            account.failed(now)
             audit.record(log, "login_afvist", name, now)
             return Attempt(None, WRONG)
-        store.succeeded(name)
+        account.succeeded(now)
     audit.record(log, "login", user.name, now, rolle=user.role, metode="konti")
     return Attempt(user, "")
 

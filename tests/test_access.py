@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from access import audit
+from access import audit, lockout
 from access.login import WRONG, attempt
 from access.passwords import hash_password, verify_password
 from access.users import User, UsersError, add_user, load_users, remove_user, set_password
@@ -193,7 +193,7 @@ def test_a_name_shaped_like_a_number_locks_like_any_other(tmp_path: Path, name: 
         assert _try({}, log, PASSWORD, minute, name=name).message == WRONG
     assert "For mange forkerte forsøg" in _try({}, log, PASSWORD, 6, name=name).message
     digits = name.replace("-", "")
-    for stored in tmp_path.iterdir():  # the failure store keeps a keyed hash, never the name
+    for stored in (p for p in tmp_path.rglob("*") if p.is_file()):  # keyed hashes only
         assert digits not in stored.read_bytes().decode("latin-1").replace("-", "")
 
 
@@ -220,8 +220,9 @@ def test_the_lockout_never_reads_the_audit_log(
     for minute in range(5):
         assert _try({}, log, PASSWORD, minute).message == WRONG
     assert "For mange forkerte forsøg" in _try({}, log, PASSWORD, 6).message
-    store = log.with_name(log.name + ".spaerring.json")
+    store = lockout.state_path(log)
     assert stat.S_IMODE(store.stat().st_mode) == 0o600
+    assert stat.S_IMODE(lockout.folder(log).stat().st_mode) == 0o700
     assert store.stat().st_size < 1000
 
 
@@ -253,3 +254,18 @@ def test_latest_skips_a_torn_line_and_reads_from_the_end(tmp_path: Path) -> None
         handle.write('{"tid": "2026-')  # a crash mid-write
     assert [e["nummer"] for e in audit.latest(log, limit=2)] == [2, 1]
     assert [e["nummer"] for e in audit.latest(log)] == [2, 1, 0]
+
+
+def test_a_check_in_progress_holds_up_only_its_own_name(tmp_path: Path) -> None:
+    """No lock around every login: one account's check does not stop another's."""
+    log = tmp_path / "log.jsonl"
+    with lockout.hold(log, "anne"):
+        key = lockout.name_id((lockout.folder(log) / "noegle").read_bytes(), "anne")
+        other = next(name for name in (f"bruger{n}" for n in range(1000))
+                     if int(lockout.name_id((lockout.folder(log) / "noegle").read_bytes(),
+                                            name)[:4], 16) % lockout.LOCKS
+                     != int(key[:4], 16) % lockout.LOCKS)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            result = pool.submit(_try, {}, log, PASSWORD, 0, other)
+            # A deadlock guard, not a timing assertion: a blocked check never finishes.
+            assert result.result(timeout=60).message == WRONG
