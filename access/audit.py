@@ -1,7 +1,9 @@
 """The audit log: who logged in (or failed to), who loaded data and who exported what.
 
 One JSON object per line in a file beside the database (never inside it: a load
-replaces the database file, and the log must outlive that). Entries name users,
+replaces the database file, and the log must outlive that). At SOSU_LOG_MAX_MB the
+file is renamed `.1` (older ones move up, SOSU_LOG_ANTAL are kept) and a new one
+begins; readers take the newest entries from the end, never the whole file. Entries name users,
 files, row counts and table names, never a student. Appends are serialised with
 an flock, so the dashboard's sessions and the command line can write at once.
 """
@@ -24,6 +26,7 @@ EVENTS: dict[str, str] = {
     "konto_spaerret": "Login afvist: konto spærret",
     "logout": "Logget ud",
     "session_udloebet": "Session udløbet",
+    "session_afsluttet": "Session afsluttet (adgang ændret, konto fjernet eller demo slut)",
     "indlaesning": "Data indlæst",
     "indlaesning_afvist": "Indlæsning afvist",
     "eksport": "Eksport",
@@ -51,12 +54,48 @@ def record(path: Path, event: str, user: str, now: dt.datetime | None = None,
              "haendelse": event, "bruger": mask_cpr(user)[:80], **details}
     line = mask_cpr(json.dumps(entry, ensure_ascii=False, default=str)) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    max_bytes, keep = _limits()
+    while True:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            if not _still_current(fd, path):
+                continue  # another writer rotated the file while we waited: open the new one
+            if os.fstat(fd).st_size > 0 and os.fstat(fd).st_size + len(line) > max_bytes:
+                _rotate(path, keep)
+                continue
+            os.write(fd, line.encode("utf-8"))
+            return
+        finally:
+            os.close(fd)
+
+
+def _limits() -> tuple[int, int]:
+    from access import settings
+
+    return settings.get("log_max_mb") * 1024 * 1024, settings.get("log_keep")
+
+
+def _still_current(fd: int, path: Path) -> bool:
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        os.write(fd, line.encode("utf-8"))
-    finally:
-        os.close(fd)
+        return os.fstat(fd).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
+
+
+def rotated(path: Path, number: int) -> Path:
+    """`log.jsonl.1` is the newest old file, `log.jsonl.<keep>` the oldest kept."""
+    return path.with_name(f"{path.name}.{number}")
+
+
+def _rotate(path: Path, keep: int) -> None:
+    """Called under the lock of the current file: older files move one number up, the
+    oldest beyond `keep` is dropped, and the next writer starts a new file."""
+    rotated(path, keep).unlink(missing_ok=True)
+    for number in range(keep - 1, 0, -1):
+        if rotated(path, number).exists():
+            os.replace(rotated(path, number), rotated(path, number + 1))
+    os.replace(path, rotated(path, 1))
 
 
 def entries(path: Path) -> Iterator[dict[str, Any]]:
@@ -72,19 +111,37 @@ def entries(path: Path) -> Iterator[dict[str, Any]]:
                 continue  # a torn last line after a crash is skipped, not fatal
 
 
+def _lines_from_end(path: Path, block: int = 64 * 1024) -> Iterator[bytes]:
+    """The file's lines, last first, reading blocks from the end: the newest entries
+    cost the same on a log of a thousand lines and of a million."""
+    try:
+        handle = open(path, "rb")  # noqa: SIM115 - closed below
+    except FileNotFoundError:
+        return
+    with handle:
+        position = handle.seek(0, os.SEEK_END)
+        rest = b""
+        while position > 0:
+            step = min(block, position)
+            position -= step
+            handle.seek(position)
+            lines = (handle.read(step) + rest).split(b"\n")
+            rest = lines.pop(0)  # may begin in the block before
+            yield from reversed([line for line in lines if line])
+        if rest:
+            yield rest
+
+
 def latest(path: Path, limit: int = 500) -> list[dict[str, Any]]:
-    """The newest `limit` entries, newest first."""
-    return list(reversed(list(entries(path))[-limit:]))
-
-
-def failures_since_success(path: Path, user: str) -> list[dt.datetime]:
-    """Times of the user's failed logins after their last successful one."""
-    failed: list[dt.datetime] = []
-    for entry in entries(path):
-        if entry.get("bruger") != user:
-            continue
-        if entry.get("haendelse") == "login":
-            failed = []
-        elif entry.get("haendelse") == "login_afvist":
-            failed.append(dt.datetime.fromisoformat(entry["tid"]))
-    return failed
+    """The newest `limit` entries, newest first, from the current file and as many
+    rotated ones as needed."""
+    found: list[dict[str, Any]] = []
+    for source in [path, *(rotated(path, n) for n in range(1, _limits()[1] + 1))]:
+        for line in _lines_from_end(source):
+            try:
+                found.append(json.loads(line))
+            except (json.JSONDecodeError, UnicodeDecodeError):
+                continue  # a torn last line after a crash is skipped, not fatal
+            if len(found) >= limit:
+                return found
+    return found

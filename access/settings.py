@@ -66,6 +66,14 @@ SETTINGS: dict[str, Setting] = {
         "SOSU_LOG", "",
         "Logbogen (JSON-linjer). Tom: `<database>-log.jsonl` ved siden af databasen.",
         lambda text: Path(text).expanduser() if text else None),
+    "log_max_mb": Setting(
+        "SOSU_LOG_MAX_MB", "10",
+        "Når logbogen når så mange MB, gemmes den som `<logbog>.1` (ældre filer rykker et "
+        "nummer op), og en ny begynder.", _positive_int),
+    "log_keep": Setting(
+        "SOSU_LOG_ANTAL", "5",
+        "Så mange gamle logbogsfiler gemmes (`.1` er den nyeste); den ældste slettes.",
+        _positive_int),
     "threshold": Setting(
         "SOSU_DISKRETION", "3",
         "Diskretionsgrænsen: tal på så mange elever eller færre vises som ≤3 for ledere og "

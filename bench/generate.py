@@ -39,7 +39,7 @@ from etl.demo import (  # noqa: E402
     SHARE_25_PLUS,
     WORKPLACES,
 )
-from etl.load import DEMO_MARKER  # noqa: E402
+from etl.demoseal import write_marker  # noqa: E402
 
 MUNICIPALITIES = (
     "København", "Frederiksberg", "Albertslund", "Ballerup", "Brøndby", "Dragør", "Gentofte",
@@ -260,9 +260,7 @@ def generate(out_dir: Path, students_per_year: int, years: int = 10, seed: int =
         for handle in handles.values():
             handle.close()
     # Synthetic like the demo, so the dashboard opens on it without a login.
-    (out_dir / DEMO_MARKER).write_text(
-        "Syntetiske benchmarkdata fra bench/generate.py. Ingen rigtige personer.\n",
-        encoding="utf-8")
+    write_marker(out_dir)
     return {spec.name: counts[spec.name] for spec in FILES}
 
 

@@ -30,7 +30,7 @@ from queries.targets import Target, TargetsError, load_targets
 Stamp = tuple[int, int]
 
 
-_PINNED = "_sosu_db_version"
+_PINNED = PINNED = "_sosu_db_version"
 
 
 class _Swapped(Exception):

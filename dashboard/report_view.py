@@ -10,6 +10,7 @@ from access import audit
 from access.roles import AccessDenied
 from dashboard import data
 from dashboard.filters import ALL_SITES
+from dashboard.login import guarded
 from dashboard.viewer import current_viewer
 from queries.db import database_path
 from report import ReportError
@@ -45,6 +46,8 @@ def report_section() -> None:
             st.session_state["report_pdf"] = (quarter, pdf)
         made = st.session_state.get("report_pdf")
         if made:
-            st.download_button(f"Hent kvartalsrapport {made[0]} (PDF)", made[1],
+            pdf_bytes: bytes = made[1]
+            st.download_button(f"Hent kvartalsrapport {made[0]} (PDF)",
+                               guarded(lambda: pdf_bytes),
                                f"kvartalsrapport-{made[0]}.pdf", "application/pdf",
                                key="report_download", on_click="ignore")

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from etl.contract import FILES, INDSATSER, schedule_rows
-from etl.load import DEMO_MARKER
+from etl.demoseal import write_marker
 
 SITES = ("Døgnplejen Nord", "Døgnplejen Syd", "Omsorgscenter Engly", "Omsorgscenter Fjordhaven",
          "Omsorgscenter Skovbrynet", "Rehabiliteringscenter Strandvejen")
@@ -439,9 +439,6 @@ def write_demo(out_dir: Path, today: dt.date | None = None, seed: int = 2024) ->
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(INDSATSER.column_names)
         writer.writerows(INITIATIVES)
-    (out_dir / DEMO_MARKER).write_text(
-        "Syntetiske demodata fra 'sosu demo'. Ingen rigtige personer.\n"
-        "Så længe kun disse data er indlæst, kan dashboardet køre uden login.\n",
-        encoding="utf-8")
+    write_marker(out_dir)
     return {**{spec.name: len(tables[spec.name]) for spec in FILES},
             INDSATSER.name: len(INITIATIVES)}

@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 
 from etl.contract import ALL_FILES, OPTIONAL_FILES, FileSpec, schedule_rows
+from etl.demoseal import is_sealed_demo
 from etl.fast import validate_fast
 from etl.problems import Problem, ValidationFailed
 from etl.read import find_sources, stage
@@ -31,9 +32,9 @@ from queries.schema import code_fingerprint
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
 SQL_LAYERS = ("staging", "intermediate", "metrics")
 DEFAULT_DB = Path("data/sosu.duckdb")
-# Written by `sosu demo`. A load without it counts as real data, which makes the
-# dashboard insist on login: secure unless a folder says it is synthetic.
-DEMO_MARKER = "DEMODATA.txt"
+# Written by `sosu demo` with a seal over the folder's files (etl.demoseal). A load
+# without a matching seal counts as real data, which makes the dashboard insist on
+# login: secure unless the folder proves it is the synthetic demo.
 
 Progress = Callable[[str, float], None]
 
@@ -220,6 +221,8 @@ def _discard(building: Path) -> None:
 
 def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> LoadSummary:
     con = None
+    # Sealed before and after the read: a file changed in between gives real data.
+    sealed_before = is_sealed_demo(folder)
     try:
         con = duckdb.connect(str(building))
         # One transaction from the first table to the last: DuckDB then writes the
@@ -249,7 +252,7 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
                         f"FROM {typed_table(spec.name)}")
         rows = _row_counts(con, lambda name: name)
         data_pr = _newest_date(con)
-        demo = (folder / DEMO_MARKER).is_file()
+        demo = sealed_before and is_sealed_demo(folder)
         _write_load_info(con, rows, display, data_pr, today, demo)
         _write_schedule(con)
         _write_codes(con)

@@ -46,6 +46,17 @@ def no_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_FORBERED", "nej")
 
 
+def log_in(at: Any, name: str, seconds_ago: float = 0) -> Any:
+    """Log an AppTest in by session, as the gate does after a password check (tested in
+    test_access and test_roles); the gate still derives the viewer from the users file."""
+    import time
+
+    from dashboard.login import SESSION_LOGIN, Session
+
+    at.session_state[SESSION_LOGIN] = Session("konti", name, time.time() - seconds_ago)
+    return at
+
+
 def add_user(name: str, role: str, sites: tuple[str, ...] = (),
              password: str = "en-lang-adgangskode") -> None:
     """An account in the test's users file (SOSU_USERS)."""
@@ -74,7 +85,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo data without its demo marker: to the app, real personal data."""
     from etl.demo import write_demo
-    from etl.load import DEMO_MARKER, load_folder
+    from etl.demoseal import DEMO_MARKER
+    from etl.load import load_folder
 
     folder = tmp_path_factory.mktemp("real")
     write_demo(folder / "csv", today=TODAY)

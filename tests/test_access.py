@@ -5,13 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import multiprocessing
 import os
 import stat
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
-from access import audit
+from access import audit, lockout
 from access.login import WRONG, attempt
 from access.passwords import hash_password, verify_password
 from access.users import User, UsersError, add_user, load_users, remove_user, set_password
@@ -134,3 +138,134 @@ def test_cli_load_is_logged_with_files_and_row_counts(tmp_path: Path) -> None:
     assert entry["haendelse"] == "indlaesning" and entry["raekker"]["elever"] == 8
     assert entry["demodata"] is False
     assert "A1" not in json.dumps(entry)  # no student in the log
+
+
+def test_parallel_wrong_passwords_check_at_most_max_failures(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fifteen sessions guessing at once: the count, the check and the record are one
+    step, so only the first five guesses are ever verified."""
+    import access.login
+
+    path, log = tmp_path / "brugere.toml", tmp_path / "log.jsonl"
+    add_user(path, User("anne", "uddannelse"), PASSWORD)
+    users = load_users(path)
+    verified: list[str] = []
+    real_check = access.login.check_password
+
+    def counting(*args: object) -> User | None:
+        verified.append("x")
+        time.sleep(0.05)  # widen the window the old code raced through
+        return real_check(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(access.login, "check_password", counting)
+    start = threading.Barrier(15)
+
+    def guess(number: int) -> str:
+        start.wait()
+        return _try(users, log, f"forkert-kodeord-{number}").message
+
+    with ThreadPoolExecutor(max_workers=15) as pool:
+        messages = list(pool.map(guess, range(15)))
+    assert len(verified) == 5
+    assert messages.count(WRONG) == 5
+    assert sum("For mange forkerte forsøg" in m for m in messages) == 10
+
+
+def test_parallel_attempts_from_separate_processes_share_the_lock(tmp_path: Path) -> None:
+    path, log = tmp_path / "brugere.toml", tmp_path / "log.jsonl"
+    add_user(path, User("anne", "uddannelse"), PASSWORD)
+    context = multiprocessing.get_context("fork")
+    with context.Pool(6) as pool:
+        messages = pool.starmap(_guess_in_process, [(path, log, n) for n in range(12)])
+    assert messages.count(WRONG) == 5
+    assert [e["haendelse"] for e in audit.entries(log)].count("login_afvist") == 5
+
+
+def _guess_in_process(path: Path, log: Path, number: int) -> str:
+    return _try(load_users(path), log, f"forkert-kodeord-{number}").message
+
+
+@pytest.mark.parametrize("name", ["0101901234", "1234567890", "010190-1234"])
+def test_a_name_shaped_like_a_number_locks_like_any_other(tmp_path: Path, name: str) -> None:
+    """The log masks such names, so counting from the log never locked them."""
+    log = tmp_path / "log.jsonl"
+    for minute in range(5):
+        assert _try({}, log, PASSWORD, minute, name=name).message == WRONG
+    assert "For mange forkerte forsøg" in _try({}, log, PASSWORD, 6, name=name).message
+    digits = name.replace("-", "")
+    for stored in (p for p in tmp_path.rglob("*") if p.is_file()):  # keyed hashes only
+        assert digits not in stored.read_bytes().decode("latin-1").replace("-", "")
+
+
+def test_the_lockout_never_reads_the_audit_log(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A login cost the whole log (1.5 s at a million lines): it now reads a small store."""
+    log = tmp_path / "log.jsonl"
+    log.write_text('{"tid": "2026-01-01T00:00:00", "haendelse": "login", "bruger": "x"}\n'
+                   * 20_000, encoding="utf-8")
+
+    def forbidden(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("the audit log was read")
+
+    monkeypatch.setattr(audit, "entries", forbidden)
+    monkeypatch.setattr(audit, "latest", forbidden)
+    real_open = open
+
+    def no_reading_the_log(file, mode="r", *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if Path(str(file)) == log and "r" in mode:
+            raise AssertionError("the audit log was read")
+        return real_open(file, mode, *args, **kwargs)
+
+    monkeypatch.setattr("builtins.open", no_reading_the_log)
+    for minute in range(5):
+        assert _try({}, log, PASSWORD, minute).message == WRONG
+    assert "For mange forkerte forsøg" in _try({}, log, PASSWORD, 6).message
+    store = lockout.state_path(log)
+    assert stat.S_IMODE(store.stat().st_mode) == 0o600
+    assert stat.S_IMODE(lockout.folder(log).stat().st_mode) == 0o700
+    assert store.stat().st_size < 1000
+
+
+def test_audit_log_rotates_and_latest_reads_across_files(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOSU_LOG_MAX_MB", "1")
+    monkeypatch.setenv("SOSU_LOG_ANTAL", "2")
+    log = tmp_path / "log.jsonl"
+    filler = "x" * 1000
+    for number in range(3_500):  # about 3.6 MB: the first file is dropped
+        audit.record(log, "eksport", "anne", NOW, nummer=number, fyld=filler)
+    files = sorted(tmp_path.glob("log.jsonl*"))
+    assert [f.name for f in files] == ["log.jsonl", "log.jsonl.1", "log.jsonl.2"]
+    for file in files:
+        assert file.stat().st_size <= 1024 * 1024
+        assert stat.S_IMODE(file.stat().st_mode) == 0o600
+    newest = audit.latest(log, limit=1500)
+    assert [e["nummer"] for e in newest] == list(range(3_499, 1_999, -1))
+    kept = audit.latest(log, limit=10_000)
+    assert kept[0]["nummer"] == 3_499 and len(kept) < 3_500  # the oldest file is gone
+    assert [e["nummer"] for e in kept] == sorted((e["nummer"] for e in kept), reverse=True)
+
+
+def test_latest_skips_a_torn_line_and_reads_from_the_end(tmp_path: Path) -> None:
+    log = tmp_path / "log.jsonl"
+    for number in range(3):
+        audit.record(log, "eksport", "anne", NOW, nummer=number)
+    with open(log, "a", encoding="utf-8") as handle:
+        handle.write('{"tid": "2026-')  # a crash mid-write
+    assert [e["nummer"] for e in audit.latest(log, limit=2)] == [2, 1]
+    assert [e["nummer"] for e in audit.latest(log)] == [2, 1, 0]
+
+
+def test_a_check_in_progress_holds_up_only_its_own_name(tmp_path: Path) -> None:
+    """No lock around every login: one account's check does not stop another's."""
+    log = tmp_path / "log.jsonl"
+    with lockout.hold(log, "anne"):
+        key = lockout.name_id((lockout.folder(log) / "noegle").read_bytes(), "anne")
+        other = next(name for name in (f"bruger{n}" for n in range(1000))
+                     if int(lockout.name_id((lockout.folder(log) / "noegle").read_bytes(),
+                                            name)[:4], 16) % lockout.LOCKS
+                     != int(key[:4], 16) % lockout.LOCKS)
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            result = pool.submit(_try, {}, log, PASSWORD, 0, other)
+            # A deadlock guard, not a timing assertion: a blocked check never finishes.
+            assert result.result(timeout=60).message == WRONG

@@ -29,12 +29,13 @@ def running_app(db: Path, **settings: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The hand-made fixture marked as demo data, so no login is asked for."""
-    from etl.load import DEMO_MARKER, load_folder
+    from etl.demoseal import write_marker
+    from etl.load import load_folder
     from tests.conftest import MINIMAL, TODAY
 
     folder = tmp_path_factory.mktemp("browser")
     shutil.copytree(MINIMAL, folder / "csv")
-    (folder / "csv" / DEMO_MARKER).write_text("test", encoding="utf-8")
+    write_marker(folder / "csv")  # sealed as `sosu demo` seals its folders
     load_folder(folder / "csv", folder / "sosu.duckdb", today=TODAY)
     with running_app(folder / "sosu.duckdb", SOSU_USERS=str(folder / "ingen.toml"),
                      SOSU_LOG=str(folder / "log.jsonl")) as url:

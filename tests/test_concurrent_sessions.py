@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.load import DEMO_MARKER, load_folder
+from etl.demoseal import write_marker
+from etl.load import load_folder
 from tests.browser_support import (
     EXCEPTION,
     ROOT,
@@ -41,7 +42,7 @@ def original(tmp_path: Path) -> Path:
     """The fixture marked as demo data: the app shows it without a login."""
     folder = tmp_path / "original"
     shutil.copytree(MINIMAL, folder)
-    (folder / DEMO_MARKER).write_text("test", encoding="utf-8")
+    write_marker(folder)  # sealed as `sosu demo` seals its folders
     return folder
 
 
@@ -51,6 +52,7 @@ def changed(original: Path, tmp_path: Path) -> Path:
     shutil.copytree(original, folder)
     with open(folder / "elever.csv", "a", encoding="utf-8") as handle:
         handle.write(EXTRA_STUDENT)
+    write_marker(folder)  # the edit broke the seal: reseal, this is still test data
     return folder
 
 

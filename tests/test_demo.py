@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from etl.demo import write_demo
-from etl.load import load_folder
+from etl.demoseal import DEMO_MARKER
+from etl.load import holds_real_data, load_folder
 from queries.db import connect_read_only
 from queries.kpi import kpi
-from tests.conftest import TODAY
+from tests.conftest import MINIMAL, TODAY
 
 
 @pytest.fixture(scope="module", params=[TODAY, dt.date(2027, 3, 1)], ids=["today", "later"])
@@ -102,3 +106,76 @@ def test_deterministic(tmp_path: Path) -> None:
     for name in ("elever", "gennemfoerte", "frafald", "sygefravaer", "efter_uddannelse"):
         assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (
             tmp_path / "b" / f"{name}.csv").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("sealed") / "demo"
+    write_demo(folder, TODAY)
+    return folder
+
+
+def _loaded_as_demo(folder: Path, tmp_path: Path) -> bool:
+    db = tmp_path / "x.duckdb"
+    summary = load_folder(folder, db, today=TODAY)
+    assert summary.demo == (not holds_real_data(db))
+    return summary.demo
+
+
+def test_the_demo_folder_loads_as_demo(demo_folder: Path, tmp_path: Path) -> None:
+    assert _loaded_as_demo(demo_folder, tmp_path)
+
+
+def _copy(folder: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "copy"
+    shutil.copytree(folder, target)
+    return target
+
+
+@pytest.mark.parametrize("change", ["edited_byte", "appended_row", "extra_file", "file_removed",
+                                    "marker_beside_real_files", "marker_from_an_old_version"])
+def test_anything_but_the_exact_demo_files_loads_as_real_data(
+        demo_folder: Path, tmp_path: Path, change: str) -> None:
+    """A copied or stale marker proves nothing: the data are real and need login."""
+    folder = _copy(demo_folder, tmp_path)
+    if change == "edited_byte":  # one student's age, same length
+        text = (folder / "elever.csv").read_text(encoding="utf-8")
+        line = text.splitlines()[1].split(",")
+        line[3] = "30" if line[3] != "30" else "31"
+        (folder / "elever.csv").write_text(
+            text.replace(text.splitlines()[1], ",".join(line), 1), encoding="utf-8")
+    elif change == "appended_row":
+        with open(folder / "elever.csv", "a", encoding="utf-8") as handle:
+            handle.write("E99999,SSA,2023-10-15,40,Omsorgscenter Engly,ekstern\n")
+    elif change == "extra_file":  # the load ignores it, but it is not what the demo wrote
+        (folder / "noter.txt").write_text("rigtige navne", encoding="utf-8")
+    elif change == "file_removed":
+        (folder / "indsatser.csv").unlink()
+    elif change == "marker_beside_real_files":
+        folder = tmp_path / "rigtige"
+        shutil.copytree(MINIMAL, folder)
+        shutil.copy(demo_folder / DEMO_MARKER, folder / DEMO_MARKER)
+    else:  # a demo written by another version of the generator
+        marker = folder / DEMO_MARKER
+        lines = marker.read_text(encoding="utf-8").splitlines()
+        forged = hmac.new(b"sosu-demo\0" + hashlib.sha256(b"old").digest(),
+                          digestmod=hashlib.sha256).hexdigest()
+        marker.write_text("\n".join([*lines[:-1], f"segl: {forged}"]) + "\n", encoding="utf-8")
+    assert not _loaded_as_demo(folder, tmp_path)
+
+
+def test_a_file_changed_during_the_load_gives_real_data(
+        demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The seal is checked before and after the read: what was read was what was sealed."""
+    import etl.load
+
+    folder = _copy(demo_folder, tmp_path)
+    real_count = etl.load._row_counts
+
+    def edit_after_the_read(*args, **kwargs) -> dict[str, int]:  # noqa: ANN002, ANN003
+        with open(folder / "elever.csv", "a", encoding="utf-8") as handle:
+            handle.write("\n")
+        return real_count(*args, **kwargs)
+
+    monkeypatch.setattr(etl.load, "_row_counts", edit_after_the_read)
+    assert not _loaded_as_demo(folder, tmp_path)

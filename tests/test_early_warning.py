@@ -28,14 +28,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from access.roles import Viewer
 from dashboard.early_warning_view import CHOICES
 from etl.contract import schedule_rows
 from etl.load import load_folder
 from queries import db, metrics
 from queries.datasets import BACKTEST_THRESHOLDS
 from queries.db import connect_read_only
-from tests.conftest import APP, DATA, TODAY, add_user
+from tests.conftest import APP, DATA, TODAY, add_user, log_in
 
 FIXTURE = DATA / "early_warning"
 
@@ -199,7 +198,7 @@ def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201 - an 
     monkeypatch.setenv("SOSU_DB", str(path))
     add_user("team", "uddannelse")
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["viewer"] = Viewer("team", "uddannelse")
+    log_in(at, "team")
     at.run()
     return at.switch_page("app_pages/tidlig_opsporing.py").run()
 
@@ -233,7 +232,7 @@ def test_the_slider_changes_list_and_backtest(page) -> None:  # noqa: ANN001
 
 def _fresh_session() -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["viewer"] = Viewer("team", "uddannelse")
+    log_in(at, "team")
     at.run()
     return at.switch_page("app_pages/tidlig_opsporing.py").run()
 

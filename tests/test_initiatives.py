@@ -17,14 +17,13 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from access.roles import Viewer
 from dashboard import charts
 from etl.load import check_folder, load_folder
 from etl.problems import ValidationFailed
 from queries import metrics
 from queries.db import connect_read_only
 from queries.kpi import kpi
-from tests.conftest import APP, DATA, MINIMAL, TODAY, add_user
+from tests.conftest import APP, DATA, MINIMAL, TODAY, add_user, log_in
 
 INITIATIVES = DATA / "initiatives" / "indsatser.csv"
 
@@ -176,7 +175,7 @@ def app(with_initiatives: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SOSU_DB", str(db))
     add_user("kf", "kvalitetsforum")
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["viewer"] = Viewer("kf", "kvalitetsforum")
+    log_in(at, "kf")
     return at.run()
 
 

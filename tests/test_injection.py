@@ -13,7 +13,7 @@ from access.roles import Viewer
 from etl.load import load_folder
 from queries import datasets
 from queries.db import connect_read_only
-from tests.conftest import APP, MINIMAL, PAGES, TODAY, add_user
+from tests.conftest import APP, MINIMAL, PAGES, TODAY, add_user, log_in
 
 SITE = "<img src=x onerror=alert(1)>'; DROP TABLE elever; --"
 WORKPLACE = "**[klik](javascript:alert(1))** ![x](http://example.invalid/x.png)"
@@ -51,7 +51,7 @@ def test_hostile_text_is_never_read_as_markdown_or_html(
     monkeypatch.setenv("SOSU_DB", str(hostile_db))
     add_user("t", "uddannelse")
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.session_state["viewer"] = Viewer("t", "uddannelse")
+    log_in(at, "t")
     at.query_params["sted"] = SITE
     at.run()
     at.switch_page(page).run()

@@ -7,15 +7,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from access.roles import Viewer
-from tests.conftest import APP, PAGES, add_user, open_tables
+from tests.conftest import APP, PAGES, add_user, log_in, open_tables
 
 
 def as_viewer(at: AppTest, role: str, sites: tuple[str, ...] = ()) -> AppTest:
     """Log in by session, as the gate does after a password check (tested in test_access)."""
     add_user(f"test-{role}", role, sites)
-    at.session_state["viewer"] = Viewer(f"test-{role}", role, sites)
-    return at
+    return log_in(at, f"test-{role}")
 
 
 @pytest.fixture

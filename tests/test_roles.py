@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import time
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -16,7 +16,7 @@ from queries import datasets, metrics, release
 from queries.datasets import Request
 from queries.db import connect_read_only
 from queries.protect import REST
-from tests.conftest import APP, PAGES, TEAM_ONLY_PAGES, add_user, open_tables
+from tests.conftest import APP, PAGES, TEAM_ONLY_PAGES, add_user, log_in, open_tables
 
 OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
 LEDER = Viewer("leder", "leder", (OWN,))
@@ -233,7 +233,7 @@ def _app(db: Path, monkeypatch: pytest.MonkeyPatch, viewer: Viewer | None = None
     at = AppTest.from_file(str(APP), default_timeout=90)
     if viewer is not None:
         add_user(viewer.name, viewer.role, viewer.sites)
-        at.session_state["viewer"] = viewer
+        log_in(at, viewer.name)
     return at
 
 
@@ -345,10 +345,16 @@ def test_login_logout_and_lockout_in_the_app(real_db: Path,
 
 def test_idle_session_expires(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     at = _app(real_db, monkeypatch, LEDER)
-    at.session_state["sidst_aktiv"] = time.time() - dt.timedelta(hours=2).total_seconds()
+    log_in(at, LEDER.name, seconds_ago=dt.timedelta(hours=2).total_seconds())
     at.run()
     assert "inaktiv for længe" in _everything(at)
     assert at.text_input(key="login_name") and not at.metric
+
+
+# What st.login needs under [auth] (not contacted: AppTest's at.user stands in for it).
+AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+        "client_id": "sosu", "client_secret": "hemmelig",
+        "server_metadata_url": "http://127.0.0.1:9400/.well-known/openid-configuration"}
 
 
 def _oidc_app(db: Path, monkeypatch: pytest.MonkeyPatch, user: dict) -> AppTest:
@@ -359,19 +365,22 @@ def _oidc_app(db: Path, monkeypatch: pytest.MonkeyPatch, user: dict) -> AppTest:
     add(Path(os.environ["SOSU_USERS"]), User("kf", "kvalitetsforum", email="kf@kommune.dk"),
         None)
     at = _app(db, monkeypatch)
+    at.secrets["auth"] = AUTH
     at.user = user
     return at.run()
 
 
 def test_oidc_login_maps_the_email_to_role(real_db: Path,
                                            monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "KF@kommune.dk"})
+    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "KF@kommune.dk",
+                                                     "email_verified": True})
     assert not at.exception and at.metric
     assert "Logget ind som **kf** (Kvalitetsforum)" in _everything(at)
 
 
 def test_oidc_unknown_email_is_refused(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "x@andet.dk"})
+    at = _oidc_app(real_db, monkeypatch, {"is_logged_in": True, "email": "x@andet.dk",
+                                                     "email_verified": True})
     assert "har ikke adgang" in _everything(at) and not at.metric
 
 
@@ -395,3 +404,149 @@ def test_every_mark_tells_the_truth(con, viewer: Viewer) -> None:
         assert truth.loc[printed == "≤3", column].between(1, 3).all()
         assert not truth.loc[printed == "skjult", column].between(1, 3).any()
     assert (marks(shown, "gennemfoert", 3) == "skjult").any()
+
+
+def _audit_events() -> list[tuple[str, str]]:
+    from access import audit
+
+    return [(e["haendelse"], e["bruger"]) for e in reversed(audit.latest(
+        Path(os.environ["SOSU_LOG"])))]
+
+
+def test_a_demo_tab_loses_its_access_when_accounts_are_created(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _app(demo_db, monkeypatch).run()
+    assert at.metric and "**Demo**" in _everything(at)
+    add_user("anne", "uddannelse")
+    at.run()  # the next click
+    assert at.text_input(key="login_name") and not at.metric
+    assert ("session_afsluttet", "demo") in _audit_events()
+
+
+def test_a_demo_tab_loses_its_access_when_real_data_are_loaded(
+        demo_db: Path, real_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    live = tmp_path / "live.duckdb"
+    shutil.copy(demo_db, live)
+    at = _app(live, monkeypatch).run()
+    at.switch_page("app_pages/tidlig_opsporing.py").run()
+    assert at.dataframe  # the demo's early-warning list
+    shutil.copy(real_db, tmp_path / "ny.duckdb")
+    os.replace(tmp_path / "ny.duckdb", live)  # a load swaps the file in
+    add_user("anne", "uddannelse")
+    at.run()
+    assert at.text_input(key="login_name") and not at.dataframe and not at.metric
+    assert "syntetiske" not in _everything(at).lower()
+
+
+def test_a_removed_account_is_logged_out_at_the_next_click(
+        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from access.users import remove_user
+
+    at = _app(real_db, monkeypatch, TEAM).run()
+    assert at.metric
+    remove_user(Path(os.environ["SOSU_USERS"]), TEAM.name)
+    add_user("someone-else", "uddannelse")
+    at.run()
+    assert at.text_input(key="login_name") and not at.metric
+    assert ("session_afsluttet", TEAM.name) in _audit_events()
+
+
+def test_a_changed_role_takes_effect_at_the_next_click(
+        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from access.users import User, load_users, save_users
+
+    at = _app(real_db, monkeypatch, TEAM).run()
+    at.switch_page("app_pages/tidlig_opsporing.py").run()
+    assert at.dataframe
+    path = Path(os.environ["SOSU_USERS"])
+    users = load_users(path)
+    users[TEAM.name] = User(TEAM.name, "leder", (OWN,), password_hash=users[TEAM.name]
+                            .password_hash)
+    save_users(path, users)
+    at.run()
+    assert f"Logget ind som **{TEAM.name}** (Leder af oplæringssted · {OWN})" in _everything(at)
+    with pytest.raises(ValueError, match="Could not find a navigation page"):
+        at.switch_page("app_pages/tidlig_opsporing.py")  # the list is gone from the menu
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> list:
+    """The data callables the tables hand to st.download_button. Streamlit calls one when
+    its button is clicked, without a script run (AppTest has no runtime to do it)."""
+    import dashboard.login
+    import dashboard.ui
+
+    made: list = []
+
+    def keep(produce):  # noqa: ANN001, ANN202
+        made.append(dashboard.login.guarded(produce))
+        return made[-1]
+
+    monkeypatch.setattr(dashboard.ui, "guarded", keep)
+    return made
+
+
+def _session_ends(at: AppTest, how: str) -> None:
+    from access.users import remove_user
+
+    if how == "expired":
+        at.session_state["sosu_login"].last_seen -= dt.timedelta(hours=2).total_seconds()
+    elif how == "removed":
+        remove_user(Path(os.environ["SOSU_USERS"]), TEAM.name)
+        add_user("someone-else", "uddannelse")
+    else:
+        at.button(key="logout").click().run()
+
+
+@pytest.mark.parametrize("how", ["expired", "removed", "logged_out"])
+def test_a_download_after_the_session_ended_delivers_nothing(
+        real_db: Path, monkeypatch: pytest.MonkeyPatch, downloads: list, how: str) -> None:
+    from dashboard.login import DownloadRefused
+
+    at = _app(real_db, monkeypatch, TEAM).run()
+    at.switch_page("app_pages/tidlig_opsporing.py").run()
+    assert downloads and downloads[-1]()  # while the session holds
+    exported = _audit_events().count(("eksport", TEAM.name))
+    _session_ends(at, how)
+    with pytest.raises(DownloadRefused):
+        downloads[-1]()
+    assert _audit_events().count(("eksport", TEAM.name)) == exported
+
+
+def test_oidc_without_auth_configuration_says_so_in_danish(
+        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOSU_LOGIN", "oidc")
+    at = _app(real_db, monkeypatch).run()
+    assert not at.exception
+    assert "Kommunens login (SOSU_LOGIN=oidc) er ikke sat op" in _everything(at)
+    assert not at.metric and not at.get("button")
+
+
+def test_oidc_problems_name_each_missing_key() -> None:
+    from dashboard.login import oidc_problems
+
+    assert oidc_problems(None, None) == ["afsnittet [auth] mangler"]
+    assert oidc_problems(AUTH, None) == []
+    partial = {k: v for k, v in AUTH.items() if k not in ("cookie_secret", "client_id")}
+    assert oidc_problems(partial, None) == ["cookie_secret", "[auth] client_id"]
+    assert oidc_problems(AUTH, "microsoft") == ["[auth.microsoft] mangler"]
+
+
+@pytest.mark.parametrize("verified", [False, None, "false"])
+def test_oidc_refuses_an_unverified_email(real_db: Path, monkeypatch: pytest.MonkeyPatch,
+                                          verified: object) -> None:
+    claims = {"is_logged_in": True, "email": "kf@kommune.dk"}
+    if verified is not None:
+        claims["email_verified"] = verified
+    at = _oidc_app(real_db, monkeypatch, claims)
+    assert not at.metric and "ikke bekræftet" in _everything(at)
+    assert ("login_afvist", "kf@kommune.dk") in _audit_events()
+
+
+def test_errors_never_show_tracebacks_to_users() -> None:
+    import tomllib
+
+    from streamlit.config import ShowErrorDetailsConfigOptions
+
+    config = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value
