@@ -44,11 +44,12 @@ def log_path(db_path: Path) -> Path:
 
 def record(path: Path, event: str, user: str, now: dt.datetime | None = None,
            **details: Any) -> None:
-    """Append one entry. A typed user name could be anything, so CPR shapes are masked."""
+    """Append one entry. A typed user name or a file name could be anything, so CPR
+    numbers are masked in every value, before JSON escaping could hide a separator."""
     if event not in EVENTS:
         raise ValueError(f"ukendt hændelse {event!r}")
     entry = {"tid": (now or dt.datetime.now()).isoformat(timespec="seconds"),
-             "haendelse": event, "bruger": mask_cpr(user)[:80], **details}
+             "haendelse": event, "bruger": mask_cpr(user)[:80], **_masked(details)}
     line = mask_cpr(json.dumps(entry, ensure_ascii=False, default=str)) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -57,6 +58,16 @@ def record(path: Path, event: str, user: str, now: dt.datetime | None = None,
         os.write(fd, line.encode("utf-8"))
     finally:
         os.close(fd)
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_cpr(value)
+    if isinstance(value, dict):
+        return {_masked(k): _masked(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(v) for v in value]
+    return value
 
 
 def entries(path: Path) -> Iterator[dict[str, Any]]:
