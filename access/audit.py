@@ -47,11 +47,12 @@ def log_path(db_path: Path) -> Path:
 
 def record(path: Path, event: str, user: str, now: dt.datetime | None = None,
            **details: Any) -> None:
-    """Append one entry. A typed user name could be anything, so CPR shapes are masked."""
+    """Append one entry. A typed user name or a file name could be anything, so CPR
+    numbers are masked in every value, before JSON escaping could hide a separator."""
     if event not in EVENTS:
         raise ValueError(f"ukendt hændelse {event!r}")
     entry = {"tid": (now or dt.datetime.now()).isoformat(timespec="seconds"),
-             "haendelse": event, "bruger": mask_cpr(user)[:80], **details}
+             "haendelse": event, "bruger": mask_cpr(user)[:80], **_masked(details)}
     line = mask_cpr(json.dumps(entry, ensure_ascii=False, default=str)) + "\n"
     path.parent.mkdir(parents=True, exist_ok=True)
     max_bytes, keep = _limits()
@@ -96,6 +97,16 @@ def _rotate(path: Path, keep: int) -> None:
         if rotated(path, number).exists():
             os.replace(rotated(path, number), rotated(path, number + 1))
     os.replace(path, rotated(path, 1))
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str):
+        return mask_cpr(value)
+    if isinstance(value, dict):
+        return {_masked(k): _masked(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_masked(v) for v in value]
+    return value
 
 
 def entries(path: Path) -> Iterator[dict[str, Any]]:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-# Six digits, optional hyphen, four digits: anything shaped like a CPR number is
-# masked in every message, whatever rule produced it.
-_CPR_SHAPE = re.compile(r"\d{6}-?\d{4}")
+from etl.cpr import mask_cpr
+
+__all__ = ["MAX_REPORTED", "Problem", "ValidationFailed", "mask_cpr"]
 MAX_REPORTED = 200
-
-
-def mask_cpr(text: str) -> str:
-    return _CPR_SHAPE.sub("XXXXXX-XXXX", text)
 
 
 @dataclass(frozen=True, order=True)
@@ -21,6 +16,12 @@ class Problem:
     line: int
     column: str
     message: str
+
+    def __post_init__(self) -> None:
+        # A file or sheet name, a header or a quoted value may hold a CPR number, in any
+        # spelling: masked here, every way a problem is shown (CLI, Data page, log) is safe.
+        for name in ("file", "column", "message"):
+            object.__setattr__(self, name, mask_cpr(getattr(self, name)))
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.line}" if self.line else self.file

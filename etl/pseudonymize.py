@@ -21,6 +21,7 @@ import os
 import re
 import secrets
 import stat
+import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +29,8 @@ from pathlib import Path
 import duckdb
 
 from etl.contract import ALL_FILES, FILES_BY_NAME, OPTIONAL_FILES
-from etl.problems import _CPR_SHAPE, ValidationFailed
+from etl.cpr import replace_cpr
+from etl.problems import ValidationFailed
 from etl.read import EXTENSIONS, find_sources, stage
 
 KEY_BYTES = 32
@@ -158,8 +160,10 @@ class Pseudonymizer:
         return len(self._pseudonyms)
 
     def pseudonym(self, cpr: str) -> str:
-        """`ddmmyy-xxxx` and `ddmmyyxxxx` are the same person, so hash the ten digits."""
-        digits = cpr.replace("-", "")
+        """Every spelling of one number is the same person (`ddmmyy-xxxx`, `ddmmyyxxxx`,
+        full-width digits …), so hash its ten ASCII digits."""
+        digits = "".join(str(unicodedata.digit(c)) for c in cpr if unicodedata.digit(c, None)
+                         is not None)
         found = self._pseudonyms.get(digits)
         if found is None:
             digest = hmac.new(self._key, _HMAC_CONTEXT + digits.encode("ascii"),
@@ -172,13 +176,14 @@ class Pseudonymizer:
     def text(self, value: str | None) -> str:
         """Any cell: every CPR-shaped substring (free text too) becomes its pseudonym.
 
-        The shape is the one problem messages mask (etl.problems), with no date or
-        modulus-11 check: many CPR numbers issued since 2007 fail modulus 11, and
+        Every spelling the loader refuses (etl.cpr), and more: ten digits in that layout
+        that are no date, or stand in a longer run of digits, are replaced too (no
+        modulus-11 check either: many CPR numbers issued since 2007 fail it), since
         replacing a number that only looks like one costs nothing.
         """
         if not value:
             return ""
-        return _CPR_SHAPE.sub(lambda match: self.pseudonym(match.group()), value)
+        return replace_cpr(value, self.pseudonym, loose=True)
 
     def elev_id(self, value: str | None) -> str:
         if value and _CPR_WITHOUT_ZERO.fullmatch(value) and _is_ddmmyy("0" + value[:5]):

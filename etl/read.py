@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from etl.contract import FILES, FILES_BY_NAME, FileSpec, normalize_header
+from etl.cpr import mask_cpr
 from etl.problems import Problem
 
 EXTENSIONS = (".csv", ".xlsx")
@@ -35,7 +36,10 @@ class Source:
 
     @property
     def display(self) -> str:
-        return f"{self.path.name}[{self.sheet}]" if self.sheet else self.path.name
+        """The name stored in the database, shown on the Data page and logged: a CPR number
+        in a file or sheet name is masked there (the file itself loads as usual)."""
+        name = f"{self.path.name}[{self.sheet}]" if self.sheet else self.path.name
+        return mask_cpr(name)
 
 
 def find_sources(folder: Path) -> tuple[dict[str, Source], list[Problem]]:

@@ -24,6 +24,7 @@ from etl.contract import (
     Column,
     FileSpec,
 )
+from etl.cpr import contains_cpr, sql_candidate
 from etl.problems import MAX_REPORTED, Problem
 
 
@@ -85,7 +86,10 @@ def parse_expression(column: Column) -> str:
         # 'SSA' cost a comparison each, and the result is the one the key would give.
         exact = " ".join(f"WHEN {_sql_text(spelling)} THEN {_sql_text(code)}"
                          for spelling, code in _exact_spellings(column.codes).items())
-        return f"CASE {v} {exact} ELSE CASE {_match_key(v)} {cases} END END"
+        # The key drops everything but ASCII letters and digits, so 'SSA ０１０１９０-１２３４'
+        # would become 'SSA': text that may hold a CPR number is never read as a code.
+        return (f"CASE {v} {exact} ELSE CASE WHEN {sql_candidate(v)} THEN NULL "
+                f"ELSE CASE {_match_key(v)} {cases} END END END")
     return v
 
 
@@ -99,11 +103,45 @@ def _exact_spellings(codes: dict[str, str]) -> dict[str, str]:
 
 
 def cpr_condition(v: str) -> str:
-    """True for an id shaped like a CPR number: XXXXXX-XXXX, or ten digits starting with
-    a valid DDMMYY date. The length test first spares millions of ids the regex."""
-    return (f"length({v}) IN (10, 11) AND (regexp_full_match({v}, '\\d{{6}}-\\d{{4}}') "
+    """True for an id shaped like a CPR number: XXXXXX-XXXX, ten digits starting with a
+    valid DDMMYY date, or nine such digits, the number Excel keeps of a CPR number typed
+    as a number (its leading zero dropped; as etl.pseudonymize). The length test first
+    spares millions of ids the regex. Other spellings: cpr_cells."""
+    return (f"length({v}) IN (9, 10, 11) AND (regexp_full_match({v}, '\\d{{6}}-\\d{{4}}') "
             f"OR (regexp_full_match({v}, '\\d{{10}}') "
-            f"AND try_strptime(left({v}, 6), '%d%m%y') IS NOT NULL))")
+            f"AND try_strptime(left({v}, 6), '%d%m%y') IS NOT NULL) "
+            f"OR (regexp_full_match({v}, '[1-9]\\d{{8}}') "
+            f"AND try_strptime('0' || left({v}, 5), '%d%m%y') IS NOT NULL))")
+
+
+CPR_MESSAGE = "indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numre i filerne"
+
+
+def cpr_cells(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
+              line: str = "_line") -> list[tuple[int, str]]:
+    """(line, column) of every cell of `table` holding a CPR number in any spelling
+    (etl.cpr); an id the id rule (cpr_condition) reports already is left out.
+
+    DuckDB's regex finds the candidate cells (one pass, a superset); Python decides on
+    their distinct values, which are few, and which never leave this function."""
+    found: list[tuple[int, str]] = []
+    for column in columns:
+        skip = f" AND NOT coalesce({cpr_condition(column)}, false)" if column == "elev_id" else ""
+        values = [value for (value,) in con.execute(
+            f"SELECT DISTINCT {column} FROM {table} WHERE {sql_candidate(column)}{skip}"
+        ).fetchall() if contains_cpr(value)]
+        if values:
+            rows = con.execute(f"SELECT {line} FROM {table} WHERE list_contains(?, {column})",
+                               [values]).fetchall()
+            found += [(int(number), column) for (number,) in rows]
+    return found
+
+
+def _cpr_problems(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str, str]]:
+    """Every cell of every staged file that holds a CPR number."""
+    return [(spec.name, line, column, CPR_MESSAGE)
+            for spec in ALL_FILES
+            for line, column in cpr_cells(con, raw_table(spec.name), list(spec.column_names))]
 
 
 def _column_rules(spec: FileSpec, column: Column, today: dt.date) -> list[tuple[str, str]]:
@@ -292,7 +330,6 @@ def _record_rules() -> list[str]:
 # The targets an initiative may serve. Read here rather than through queries.targets:
 # the loader must not depend on the query layer, and needs only the ids.
 TARGETS_FILE = Path(__file__).resolve().parent.parent / "data" / "targets.toml"
-_CPR_ANYWHERE = r"(^|\D)\d{6}-?\d{4}($|\D)"
 
 
 def target_ids(path: Path = TARGETS_FILE) -> list[str]:
@@ -322,11 +359,6 @@ def initiative_rules() -> list[str]:
               FROM typed_indsatser WHERE navn IS NOT NULL
               GROUP BY ALL HAVING count(*) > 1) d
           ON t.navn = d.navn AND coalesce(t.maal_id, '') = d.maal AND t._line > d.first_line""",
-        *(f"""
-        SELECT 'indsatser', _line, '{column}',
-               'indeholder noget, der ligner et CPR-nummer; skriv det aldrig i filerne'
-        FROM typed_indsatser WHERE regexp_matches({column}, '{_CPR_ANYWHERE}')"""
-          for column in ("navn", "maal_id")),
     ]
 
 
@@ -340,6 +372,9 @@ def collect_problems(
         + [f"SELECT * FROM ({q})" for q in (*cross_file_rules(today), *initiative_rules())]
     )
     con.execute(f"CREATE OR REPLACE TEMP TABLE problems AS {union}")
+    cpr = _cpr_problems(con)
+    if cpr:
+        con.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", cpr)
     total = con.execute("SELECT count(*) FROM problems").fetchone()
     rows = con.execute(
         f"SELECT * FROM problems ORDER BY 1, 2, 3 LIMIT {MAX_REPORTED}"
