@@ -15,8 +15,9 @@ from dashboard.viewer import current_viewer
 from etl.contract import ALL_FILES
 from etl.load import check_folder, load_folder
 from etl.problems import ValidationFailed, mask_cpr
-from etl.templates import KIND_TEXT, template_csv
+from etl.templates import KIND_TEXT, template_frame
 from queries.db import database_path
+from queries import export
 
 
 def loaded_files() -> pd.DataFrame:
@@ -41,8 +42,9 @@ def contract_section() -> None:
                 "påkrævet": "ja" if c.required else "nej",
                 "beskrivelse": c.description, "eksempel": c.example,
             } for c in spec.columns]), hide_index=True, width="stretch")
-            st.download_button(f"Hent skabelon {spec.name}.csv", template_csv(spec),
-                               f"{spec.name}.csv", "text/csv", key=f"template_{spec.name}")
+            st.download_button(f"Hent skabelon {spec.name}.csv",
+                               export.download(template_frame(spec), "csv"),
+                               f"{spec.name}.csv", export.CSV_MIME, key=f"template_{spec.name}")
 
 
 def audit_section() -> None:
