@@ -14,6 +14,7 @@ from dashboard import data, ui
 from dashboard.viewer import current_viewer
 from etl.contract import ALL_FILES
 from etl.load import check_folder, load_folder
+from etl.private import write_private
 from etl.problems import ValidationFailed, mask_cpr
 from etl.templates import KIND_TEXT, template_frame
 from queries.db import database_path
@@ -66,7 +67,7 @@ def audit_section() -> None:
 def _save(uploads: list, folder: Path) -> None:
     for upload in uploads:
         # Only the bare file name is used: no path from the browser reaches the disk.
-        (folder / Path(upload.name).name).write_bytes(upload.getvalue())
+        write_private(folder / Path(upload.name).name, upload.getvalue())
 
 
 def _problem_table(error: ValidationFailed) -> pd.DataFrame:
