@@ -17,8 +17,8 @@ from etl.load import check_folder, load_folder
 from etl.private import write_private
 from etl.problems import ValidationFailed, mask_cpr
 from etl.templates import KIND_TEXT, template_frame
-from queries.db import database_path
 from queries import export
+from queries.db import database_path
 
 
 def loaded_files() -> pd.DataFrame:
