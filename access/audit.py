@@ -54,7 +54,7 @@ def record(path: Path, event: str, user: str, now: dt.datetime | None = None,
     entry = {"tid": (now or dt.datetime.now()).isoformat(timespec="seconds"),
              "haendelse": event, "bruger": mask_cpr(user)[:80], **_masked(details)}
     line = mask_cpr(json.dumps(entry, ensure_ascii=False, default=str)) + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     max_bytes, keep = _limits()
     while True:
         fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)

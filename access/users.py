@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import stat
 import tempfile
 import tomllib
 from dataclasses import dataclass, replace
@@ -71,7 +72,9 @@ def _from_entry(entry: object, index: int) -> User:
 def load_users(path: Path) -> dict[str, User]:
     """Users by name; an empty dict when the file does not exist."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:
+            _check_private(path, os.fstat(handle.fileno()).st_mode)
+            raw = handle.read()
     except FileNotFoundError:
         return {}
     except OSError as error:
@@ -90,6 +93,15 @@ def load_users(path: Path) -> dict[str, User]:
     if len(emails) != len(set(emails)):
         raise UsersError("samme e-mail står ved to brugere")
     return users
+
+
+def _check_private(path: Path, mode: int) -> None:
+    """Refuse a users file that group or others may read or change: whoever can change it
+    can give themselves the education team's role, and it names every account."""
+    if mode & 0o077:
+        raise UsersError(
+            f"brugerfilen {path} kan læses eller ændres af andre end ejeren (rettigheder "
+            f"{stat.S_IMODE(mode):04o}); den bruges ikke. Ret det med: chmod 600 {path}")
 
 
 def _toml(user: User) -> str:

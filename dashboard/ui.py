@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import re
 from functools import partial
 from typing import Any
@@ -16,7 +15,7 @@ from access.roles import Viewer
 from dashboard import data
 from dashboard.login import guarded
 from dashboard.viewer import current_viewer
-from queries import fmt
+from queries import export, fmt
 from queries.db import database_path
 from queries.protect import flag_columns, is_protected, marks
 from queries.schema import STALE
@@ -107,7 +106,7 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
 def _export(frame: pd.DataFrame, *, viewer: Viewer, name: str, kind: str) -> bytes:
     """Made when the button is clicked, and only if the session still holds (`guarded`):
     the log records the downloads that were delivered."""
-    content = _csv(frame) if kind == "csv" else _excel(frame)
+    content = export.download(frame, kind)
     audit.record(audit.log_path(database_path()), "eksport", viewer.name,
                  rolle=viewer.role, tabel=name, format=kind)
     return content
@@ -136,24 +135,15 @@ def table(frame: pd.DataFrame, name: str, key: str,
     # The files are made when clicked, not on every run: writing an Excel file for each
     # of Frafald's five charts took 0.3 s of every rerun.
     viewer = current_viewer()
+    # Made when clicked, only if the session still holds (`guarded`), and through
+    # queries.export, which keeps text from becoming an Excel formula.
     left.download_button("Hent CSV", guarded(partial(_export, visible, viewer=viewer, name=name,
                                                      kind="csv")),
-                         f"{name}.csv", "text/csv", key=f"csv_{key}", on_click="ignore")
+                         f"{name}.csv", export.CSV_MIME, key=f"csv_{key}", on_click="ignore")
     right.download_button("Hent Excel", guarded(partial(_export, visible, viewer=viewer,
                                                         name=name, kind="xlsx")),
-                          f"{name}.xlsx",
-                          "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                          key=f"xlsx_{key}", on_click="ignore")
-
-
-def _csv(frame: pd.DataFrame) -> bytes:
-    return frame.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
-
-
-def _excel(frame: pd.DataFrame) -> bytes:
-    buffer = io.BytesIO()
-    frame.to_excel(buffer, index=False)
-    return buffer.getvalue()
+                          f"{name}.xlsx", export.XLSX_MIME, key=f"xlsx_{key}",
+                          on_click="ignore")
 
 
 def page_filters(with_site: bool = True, with_years: bool = True) -> Any:

@@ -14,8 +14,10 @@ from dashboard import data, ui
 from dashboard.viewer import current_viewer
 from etl.contract import ALL_FILES
 from etl.load import check_folder, load_folder
+from etl.private import write_private
 from etl.problems import ValidationFailed, mask_cpr
-from etl.templates import KIND_TEXT, template_csv
+from etl.templates import KIND_TEXT, template_frame
+from queries import export
 from queries.db import database_path
 
 
@@ -41,8 +43,9 @@ def contract_section() -> None:
                 "påkrævet": "ja" if c.required else "nej",
                 "beskrivelse": c.description, "eksempel": c.example,
             } for c in spec.columns]), hide_index=True, width="stretch")
-            st.download_button(f"Hent skabelon {spec.name}.csv", template_csv(spec),
-                               f"{spec.name}.csv", "text/csv", key=f"template_{spec.name}")
+            st.download_button(f"Hent skabelon {spec.name}.csv",
+                               export.download(template_frame(spec), "csv"),
+                               f"{spec.name}.csv", export.CSV_MIME, key=f"template_{spec.name}")
 
 
 def audit_section() -> None:
@@ -64,7 +67,7 @@ def audit_section() -> None:
 def _save(uploads: list, folder: Path) -> None:
     for upload in uploads:
         # Only the bare file name is used: no path from the browser reaches the disk.
-        (folder / Path(upload.name).name).write_bytes(upload.getvalue())
+        write_private(folder / Path(upload.name).name, upload.getvalue())
 
 
 def _problem_table(error: ValidationFailed) -> pd.DataFrame:

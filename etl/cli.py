@@ -17,6 +17,7 @@ from access.cli import register as register_user_commands
 from access.settings import SettingsError
 from access.users import UsersError
 from etl.load import DEFAULT_DB, check_folder, holds_real_data, load_folder
+from etl.private import write_private
 from etl.problems import ValidationFailed, mask_cpr
 
 
@@ -177,7 +178,12 @@ def _report(args: argparse.Namespace) -> int:
         return 1
     finally:
         con.close()
-    Path(args.out).write_bytes(pdf)
+    try:
+        write_private(Path(args.out), pdf)
+    except OSError as error:
+        print(f"Fejl: rapporten kan ikke skrives til {args.out} ({error.strerror})",
+              file=sys.stderr)
+        return 1
     audit.record(audit.log_path(db), "eksport", viewer.name, rolle=role, tabel="kvartalsrapport",
                  kvartal=args.quarter, sted=args.site, via="kommandolinje")
     print(f"Rapport for {args.quarter} skrevet til {args.out} ({len(pdf) // 1024} kB)")

@@ -4,6 +4,10 @@ The new database is written beside the live one and moved over it with
 os.replace only after every rule passed. A refused, failed or killed load
 therefore leaves the live file byte-for-byte as it was, and a dashboard that
 holds it open keeps its snapshot (DuckDB locks a file per process).
+
+The new file is built inside a private folder (mode 0700) and made 0600 before the
+swap, so neither it nor its write-ahead log is ever readable by others, whatever
+the umask; a new database folder is made 0700 as well.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import errno
 import fcntl
 import json
 import os
+import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -124,7 +129,7 @@ def _exclusive(db_path: Path) -> Iterator[None]:
     """One load at a time per database; a second is refused rather than queued."""
     lock_path = db_path.with_name(db_path.name + ".lock")
     try:
-        handle = open(lock_path, "a")  # noqa: SIM115 - held for the whole load
+        handle = open(lock_path, "a", opener=_private)  # noqa: SIM115 - held for the load
     except OSError as error:
         raise _cannot_write(db_path.parent, error) from error
     try:
@@ -139,11 +144,26 @@ def _exclusive(db_path: Path) -> Iterator[None]:
         handle.close()
 
 
+def _private(path: str, flags: int) -> int:
+    """An opener that creates files owner-only (0600), whatever the umask."""
+    return os.open(path, flags, 0o600)
+
+
 def _remove_leftovers(db_path: Path) -> None:
     """Half-built files from a killed load are never the live database: remove them."""
     for leftover in db_path.parent.glob(f".loading-{db_path.name}*"):
         with contextlib.suppress(OSError):  # a read-only folder: the build fails clearly
-            leftover.unlink(missing_ok=True)
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink(missing_ok=True)
+
+
+def _private_folder(path: Path) -> Path:
+    """A new folder only the owner can enter (0700 whatever the umask: mkdir's mode is
+    only ever narrowed by it); the database is built inside it."""
+    os.mkdir(path, 0o700)
+    return path
 
 
 def _cannot_write(folder: Path, error: OSError | duckdb.Error) -> ValidationFailed:
@@ -190,7 +210,7 @@ def load_folder(
     refused; checked under the load lock, so no other load can slip in between."""
     today = today or dt.date.today()
     try:
-        db_path.parent.mkdir(parents=True, exist_ok=True)
+        db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as error:
         raise _cannot_write(db_path.parent, error) from error
     with _exclusive(db_path):
@@ -198,18 +218,24 @@ def load_folder(
             raise ValidationFailed([Problem(db_path.name, 0, "", (
                 "databasen holder rigtige data; demodata indlæses ikke oven i dem"))])
         _remove_leftovers(db_path)
-        building = db_path.with_name(f".loading-{db_path.name}-{os.getpid()}")
+        private = db_path.with_name(f".loading-{db_path.name}-{os.getpid()}")
+        building = private / db_path.name
         try:
+            try:
+                _private_folder(private)
+            except OSError as error:
+                raise _cannot_write(db_path.parent, error) from error
             summary = _build(folder, building, today, progress)
             progress("Skifter databasen ud", 0.98)
             try:
+                os.chmod(building, 0o600)
                 os.replace(building, db_path)
             except OSError as error:  # e.g. the folder turned read-only during the load
                 raise _cannot_write(db_path.parent, error) from error
             _fsync_dir(db_path.parent)
         finally:
             with contextlib.suppress(OSError):  # left for the next load to remove
-                _discard(building)
+                shutil.rmtree(private)
     progress("Færdig", 1.0)
     return summary
 
@@ -262,7 +288,7 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
         con.execute("COMMIT")
         con.execute("CHECKPOINT")
     except (OSError, duckdb.IOException) as error:
-        raise _cannot_write(building.parent, error) from error
+        raise _cannot_write(building.parent.parent, error) from error
     finally:
         if con is not None:
             con.close()

@@ -263,9 +263,9 @@ def _write_file(con: duckdb.DuckDBPyConnection, name: str, out_dir: Path,
     id_index = spec.column_names.index("elev_id") if "elev_id" in spec.column_names else -1
     temp = out_dir / f"{_TEMP_PREFIX}{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
     count = 0
-    # Mode 0666 less the umask, as any other file the user writes: output is meant to be
-    # loaded and shared like an export, not guarded like the key.
-    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    # Owner only, whatever the umask: pseudonymised rows are still personal data (the key
+    # links them back), so sharing them is a decision, not a default.
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     try:
         # Semicolon and BOM, like the templates: Danish Excel opens it as it is.
         with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as handle:
@@ -315,7 +315,7 @@ def pseudonymize_folder(in_dir: Path, out_dir: Path, key_file: Path, *, force: b
                    "den samme nøgle får de samme elever nye pseudonymer næste gang. Læg den "
                    "aldrig sammen med data.")
         try:
-            out_dir.mkdir(parents=True, exist_ok=True)
+            out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as error:
             raise PseudonymizeError(
                 f"kan ikke oprette outputmappen {out_dir} ({error.strerror})") from None

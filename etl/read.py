@@ -24,6 +24,7 @@ import pandas as pd
 from etl.contract import FILES, FILES_BY_NAME, FileSpec, normalize_header
 from etl.cpr import mask_cpr
 from etl.problems import Problem
+from etl.workbook import WorkbookRefused, content_rows, open_workbook
 
 EXTENSIONS = (".csv", ".xlsx")
 
@@ -89,11 +90,11 @@ def _unknown_file_message() -> str:
 
 def _workbook_sheets(book: Path) -> tuple[dict[str, str], list[Problem]]:
     try:
-        import openpyxl
-
-        wb = openpyxl.load_workbook(book, read_only=True, data_only=True)
+        wb = open_workbook(book)
         names = list(wb.sheetnames)
         wb.close()
+    except WorkbookRefused as refused:
+        return {}, [Problem(book.name, 0, "", str(refused))]
     except Exception:  # openpyxl raises many types for damaged files
         return {}, [Problem(book.name, 0, "", _unreadable_excel())]
     sheets: dict[str, str] = {}
@@ -347,6 +348,8 @@ def _stage_excel(
     display = source.display
     try:
         rows = list(_excel_rows(source))
+    except WorkbookRefused as refused:
+        return [Problem(display, 0, "", str(refused))]
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError):
         return [Problem(display, 0, "", _unreadable_excel())]
     if not rows:
@@ -374,14 +377,10 @@ def _stage_excel(
 
 
 def _excel_rows(source: Source) -> Iterator[tuple[int, tuple[object, ...]]]:
-    import openpyxl
-
-    wb = openpyxl.load_workbook(source.path, read_only=True, data_only=True)
+    wb = open_workbook(source.path)
     try:
         sheet = wb[source.sheet] if source.sheet else wb.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            if any(v not in (None, "") for v in values):
-                yield number, tuple(values)
+        yield from content_rows(sheet)
     finally:
         wb.close()
 

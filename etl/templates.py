@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
+
 from etl.contract import ALL_FILES, FileSpec
+from queries import export
 
 KIND_TEXT = {
     "id": "tekst (pseudonym)",
@@ -16,11 +19,15 @@ KIND_TEXT = {
 }
 
 
+def template_frame(spec: FileSpec) -> pd.DataFrame:
+    """The header and one example row, all text."""
+    return pd.DataFrame([[c.example for c in spec.columns]], columns=spec.column_names,
+                        dtype=object)
+
+
 def template_csv(spec: FileSpec) -> bytes:
-    """Header and one example row, semicolon separated as Danish Excel expects."""
-    header = ";".join(spec.column_names)
-    example = ";".join(c.example for c in spec.columns)
-    return f"{header}\n{example}\n".encode("utf-8-sig")
+    """Semicolon separated as Danish Excel expects; made like every other download."""
+    return export.download(template_frame(spec), "csv")
 
 
 def contract_markdown() -> str:

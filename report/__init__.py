@@ -15,4 +15,12 @@ def make_report(con: duckdb.DuckDBPyConnection, viewer: Viewer, quarter: str,
                 site: str | None = None) -> bytes:
     from report.pdf import build  # reportlab and matplotlib load only when a report is made
 
-    return build(gather(con, viewer, Quarter.parse(quarter), load_targets(), site))
+    content = gather(con, viewer, Quarter.parse(quarter), load_targets(), site)
+    try:
+        return build(content)
+    except Exception as error:  # matplotlib and reportlab raise many kinds
+        # The error's text may quote data (a name): only its kind is named.
+        raise ReportError(
+            "rapporten kunne ikke tegnes; en tekst i data (fx et navn på en indsats eller et "
+            f"oplæringssted) kan ikke vises ({type(error).__name__}). Ret teksten og prøv "
+            "igen, eller kontakt den, der driver dashboardet") from error

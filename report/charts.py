@@ -8,6 +8,10 @@ import io
 import matplotlib
 
 matplotlib.use("Agg")  # no display: the report is built on servers and in tests
+# Every text drawn is data or a label, never a formula: "$" must not start mathtext,
+# or an initiative named "Kursus $\\frac{a}{b$" breaks every report. The setting is read
+# by every Text matplotlib creates (titles, annotations, legends, ticks).
+matplotlib.rcParams["text.parse_math"] = False
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402

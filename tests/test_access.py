@@ -69,6 +69,7 @@ def test_malformed_users_file_names_the_entry(tmp_path: Path, text: str,
                                               words: list[str]) -> None:
     path = tmp_path / "brugere.toml"
     path.write_text(text, encoding="utf-8")
+    path.chmod(0o600)  # owner only, or it is refused before it is read
     with pytest.raises(UsersError) as error:
         load_users(path)
     for word in words:

@@ -1,0 +1,108 @@
+"""Excel workbooks are opened only within limits, so one file cannot starve the server.
+
+An .xlsx file is a zip of XML. A small upload can unpack to gigabytes (a zip bomb),
+hold a huge shared-strings table (read whole into memory), or claim a million rows
+in its <dimension> that openpyxl would hand out one by one. Before openpyxl sees a
+file its zip directory is checked: every member's unpacked size, the workbook's
+total and each large member's compression ratio against the limits below. Sheets
+are then read streaming (read_only) with their claimed dimension ignored; a sheet
+with more rows of content than MAX_ROWS, or more than MAX_EMPTY_RUN empty rows in a
+row, is refused (nothing is silently cut off): such files belong in CSV, which has
+no limit. The limits are documented in the README (Excel-filer).
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+MB = 1 << 20
+MAX_MEMBER_BYTES = 64 * MB  # one sheet's XML: about 200,000 rows of ten columns
+MAX_TOTAL_BYTES = 128 * MB  # every member together, unpacked
+MAX_SHARED_STRINGS_BYTES = 16 * MB  # read whole into memory by openpyxl
+MAX_RATIO = 100  # ordinary sheets pack 5–20 times; a bomb thousands of times
+RATIO_FROM_BYTES = 1 * MB  # small members may pack well without harm
+MAX_MEMBERS = 1000
+MAX_ROWS = 200_000  # rows with content per sheet
+MAX_EMPTY_RUN = 50_000  # empty rows in a row: formatting, or a row claimed far below
+
+
+class WorkbookRefused(Exception):
+    """The workbook breaks a limit; the message is Danish and says what to do."""
+
+
+def _mb(size: int) -> str:
+    return f"{size / MB:,.0f}".replace(",", ".")
+
+
+def check_limits(path: Path) -> None:
+    """Refuse a workbook whose zip would unpack beyond the limits; read nothing but the
+    zip directory. Raises WorkbookRefused, or zipfile.BadZipFile for a damaged file."""
+    with zipfile.ZipFile(path) as archive:
+        members = archive.infolist()
+    if len(members) > MAX_MEMBERS:
+        raise WorkbookRefused(f"Excel-filen består af {len(members)} dele (grænsen er "
+                              f"{MAX_MEMBERS}); gem den igen fra Excel, eller som CSV")
+    total = 0
+    for member in members:
+        _check_member(member)
+        total += member.file_size
+    if total > MAX_TOTAL_BYTES:
+        raise WorkbookRefused(
+            f"Excel-filen fylder {_mb(total)} MB, når den pakkes ud (grænsen er "
+            f"{_mb(MAX_TOTAL_BYTES)} MB). Gem de store ark som CSV, eller slet tomme rækker "
+            "og kolonner, der kun har formatering")
+
+
+def _check_member(member: zipfile.ZipInfo) -> None:
+    limit = (MAX_SHARED_STRINGS_BYTES if member.filename.endswith("sharedStrings.xml")
+             else MAX_MEMBER_BYTES)
+    if member.file_size > limit:
+        what = ("tabellen over tekster (sharedStrings)"
+                if limit == MAX_SHARED_STRINGS_BYTES else member.filename)
+        raise WorkbookRefused(
+            f"Excel-filen er for stor, når den pakkes ud: {what} fylder {_mb(member.file_size)}"
+            f" MB (grænsen er {_mb(limit)} MB). Gem arket som CSV, eller slet tomme rækker "
+            "og kolonner, der kun har formatering")
+    ratio = member.file_size / max(member.compress_size, 1)
+    if member.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
+        raise WorkbookRefused(
+            f"Excel-filen pakker sig ud til {ratio:,.0f} gange sin størrelse ({member.filename})"
+            f"; en almindelig projektmappe pakker højst {MAX_RATIO} gange, så filen afvises "
+            "som mulig zip-bombe. Gem den igen fra Excel, eller som CSV")
+
+
+def open_workbook(path: Path) -> Any:
+    """An openpyxl workbook in streaming (read-only) mode, after the limits are checked."""
+    import openpyxl
+
+    check_limits(path)
+    return openpyxl.load_workbook(path, read_only=True, data_only=True)
+
+
+def content_rows(sheet: Any) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """(line number, values) of every row with content, at most MAX_ROWS of them.
+
+    The sheet's claimed <dimension> is ignored: openpyxl would otherwise make up an
+    empty row for every claimed one (a million of them, each as wide as claimed)."""
+    sheet.reset_dimensions()
+    found, last = 0, 0
+    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+        if not any(v not in (None, "") for v in values):
+            if number - last > MAX_EMPTY_RUN:
+                raise WorkbookRefused(
+                    f"arket har over {_count(MAX_EMPTY_RUN)} tomme rækker i træk efter række "
+                    f"{last}; slet de tomme rækker (de har formatering eller står langt "
+                    "nede), eller gem arket som CSV")
+            continue
+        found, last = found + 1, number
+        if found > MAX_ROWS:
+            raise WorkbookRefused(f"arket har mere end {_count(MAX_ROWS)} rækker med indhold; "
+                                  "gem det som CSV, som ingen grænse har")
+        yield number, tuple(values)
+
+
+def _count(value: int) -> str:
+    return f"{value:,}".replace(",", ".")
