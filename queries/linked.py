@@ -188,7 +188,7 @@ def determined(system: System, hidden: np.ndarray, *, seed: int = 0) -> np.ndarr
         solution = lsqr(transposed, vector, atol=1e-15, btol=1e-15, conlim=1e14,
                         iter_lim=50 * len(columns) + 1000)[0]
         residual = vector - transposed @ solution
-        if np.linalg.norm(sub @ residual) > 1e-8 * max(1.0, np.linalg.norm(vector)):
+        if np.linalg.norm(sub @ residual) > 1e-8 * max(1.0, float(np.linalg.norm(vector))):
             largest[:] = 0.0  # not converged: call every unknown determined
             break
         largest = np.maximum(largest, np.abs(residual))

@@ -148,6 +148,7 @@ def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
     result.findings += [Finding(_name(c), "to forskellige tal") for c in differ]
     cells = truth.system.cells
     index = pd.Series(np.arange(len(cells)), index=release.key(truth.keys))
+    names = [str(k) for k in index.index]
     shown_keys = states.index[~states.hidden_max.to_numpy(dtype=bool)]
     hidden_keys = states.index[states.hidden_min.to_numpy(dtype=bool)]
     unknown_to_registry = [k for k in states.index if k not in index.index]
@@ -168,7 +169,7 @@ def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
     must_not_be_known = linked.sensitive(truth.system, told_hidden)
     found = linked.determined(truth.system, hidden) & must_not_be_known
     for cell in np.flatnonzero(found):
-        result.findings.append(Finding(_name(index.index[cell]),
+        result.findings.append(Finding(_name(names[cell]),
                                        f"kan regnes ud præcist ({values[cell]:g})"))
     if narrowing:
         candidates = np.flatnonzero(told_hidden & small & ~found & (values >= 1)
@@ -176,10 +177,9 @@ def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
         intervals = linked.ranges(truth.system, hidden, candidates)
         result.ranges_checked = len(intervals)
         narrow = intervals[intervals.high - intervals.low < threshold - 1e-9]
-        for row in narrow.itertuples():
-            result.findings.append(Finding(
-                _name(index.index[int(row.cell)]),
-                f"kan indsnævres til {row.low:g}–{row.high:g}"))
+        result.findings += [
+            Finding(_name(names[cell]), f"kan indsnævres til {low:g}–{high:g}")
+            for cell, low, high in zip(narrow.cell, narrow.low, narrow.high, strict=True)]
     return result
 
 

@@ -68,9 +68,14 @@ _RATES = {
     "ansat_efter": ("ansat_efter", "ansatte"),
     "ansat_efter_af_gennemfoerte": ("ansat_efter", "gennemfoert"),
 }
-_SICK = dict(kind="", counts=("elever",), group="elever",
-             hours=("planlagte_timer", "syge_timer"),
-             derived={"andel": ("planlagte_timer", "syge_timer")})
+
+
+def _sick(name: str, kind: str, period: str) -> Output:
+    """Sick leave: hours of a group of students, shown only when the group is large."""
+    return Output(name, kind, period=period, counts=("elever",), group="elever",
+                  hours=("planlagte_timer", "syge_timer"),
+                  derived={"andel": ("planlagte_timer", "syge_timer")})
+
 
 OUTPUTS: dict[str, Output] = {o.name: o for o in (
     Output(
@@ -95,8 +100,8 @@ OUTPUTS: dict[str, Output] = {o.name: o for o in (
         sums=(("ansatte", "intern_ufaglaert", "intern_ssh", "ekstern"),
               ("ansatte", "alder_25_plus", "alder_under_25")),
         headline=("ansatte", "intern_ufaglaert", "intern_ssh")),
-    Output("sick_leave_by_year", **{**_SICK, "kind": "syg_aar"}, period="aar"),
-    Output("sick_leave_by_month", **{**_SICK, "kind": "syg_md"}, period="maaned"),
+    _sick("sick_leave_by_year", "syg_aar", "aar"),
+    _sick("sick_leave_by_month", "syg_md", "maaned"),
     Output("dropout_reasons", "aarsag", period="aar", category="aarsag", counts=("antal",),
            totals={"i_alt": (ALL, "antal")}),
     Output("dropout_phases", "fase", category="fase", counts=("antal",),
@@ -156,16 +161,16 @@ def cell_rows(output: Output, frame: pd.DataFrame, threshold: int) -> pd.DataFra
     group_small = (frame[output.group].fillna(0) <= threshold).to_numpy() \
         if output.group else np.zeros(len(frame), dtype=bool)
     parts = []
-    columns: list[tuple[str, str, str, pd.Series, bool]] = []
+    columns: list[tuple[str, str, str, pd.Series, bool]] = []  # column, measure, cat, ...
     for column in (*output.counts, *output.hours):
         columns.append((column, column, "", frame[column], False))
     for column, (cat, measure) in output.totals.items():
         columns.append((column, measure, cat, frame[column], False))
     for name, (minuend, subtrahends) in output.virtual.items():
-        value = frame[minuend] - frame[list(subtrahends)].sum(axis=1)
-        columns.append((name, name, "", value, True))
-    for column, measure, cat, values, virtual in columns:
-        value = values.fillna(0).to_numpy(dtype="float64")
+        difference = frame[minuend] - frame[list(subtrahends)].sum(axis=1)
+        columns.append((name, name, "", difference, True))
+    for column, measure, cat, series, virtual in columns:
+        value = series.fillna(0).to_numpy(dtype="float64")
         small = group_small.copy()
         if column not in output.hours:
             counted = (value >= 1) & (value <= threshold)
@@ -205,10 +210,10 @@ def _pooled_cells(cells: pd.DataFrame, threshold: int) -> pd.DataFrame:
     """For every figure with years, its sum over every year (POOLED): nobody is shown it,
     everybody can add it up, and the pooled tables (phases, ages, workplaces) equal it."""
     dated = cells[(cells.period != POOLED) & cells.kind.isin(["kohorte", "aarsag"])]
-    sums = dated.groupby(["kind", "site", "udd", "cat", "measure"], as_index=False).value.sum()
+    sums = dated.groupby(["kind", "site", "udd", "cat", "measure"], as_index=False).agg(
+        value=("value", "sum"))
     sums["period"] = POOLED
-    value = sums.value.to_numpy()
-    sums["small"] = (value >= 1) & (value <= threshold)
+    sums["small"] = (sums.value >= 1) & (sums.value <= threshold)
     sums["virtual"] = True
     sums["headline"] = False
     return pd.concat([cells, sums], ignore_index=True)
@@ -321,7 +326,7 @@ def _series_terms(cells: pd.DataFrame) -> list[pd.DataFrame]:
             wanted = "\x1f".join([kind, MUNICIPALITY, udd, period, "", measure])
             if wanted in index:
                 rows.append((number, int(index[wanted]), -1.0))
-        rows.append((number, int(cell), 1.0))
+        rows.append((number, int(str(cell)), 1.0))
     return [pd.DataFrame(rows, columns=["equation", "cell", "coefficient"])]
 
 
