@@ -190,6 +190,40 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _audit_privacy(args: argparse.Namespace) -> int:
+    """Every output each protected role can obtain, and what of the hidden can be worked out:
+    exit 1 when anything can."""
+    from access.roles import Viewer
+    from access.settings import get
+    from queries.privacy_audit import audit, protected_viewers
+
+    con = _open_loaded(Path(args.db))
+    if con is None:
+        return 1
+    try:
+        threshold = get("threshold")
+        viewers = protected_viewers(con, threshold)
+        if args.rolle == "kvalitetsforum":
+            viewers = viewers[:1]
+        elif args.rolle == "leder":
+            viewers = viewers[1:]
+        if args.sted:
+            viewers = [Viewer(f"leder {args.sted}", "leder", (args.sted,), threshold)]
+        found = 0
+        for viewer in viewers:
+            result = audit(con, viewer, sites_alone=args.steder_alene,
+                           narrowing=not args.uden_intervaller)
+            print(result.summary())
+            for finding in result.findings[:args.vis]:
+                print(f"  {finding.cell}: {finding.what}")
+            found += len(result.findings)
+    finally:
+        con.close()
+    print("Intet skjult tal kan regnes ud." if not found
+          else f"{found} skjulte tal kan regnes ud eller indsnævres.")
+    return 1 if found else 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sosu", description="Indlæs og kontrollér SOSU-elevdata (sosu-overblik).")
@@ -233,6 +267,23 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--out", required=True, help="PDF-filen, der skrives")
     report.add_argument("--db", default=str(DEFAULT_DB))
     report.set_defaults(run=_report)
+    privacy = commands.add_parser(
+        "audit-privacy", help="prøv at regne skjulte tal ud, som hver rolle kan se dem",
+        description="Henter alt, hvad Kvalitetsforum og en leder af hvert oplæringssted kan "
+                    "få (alle sider, filtre og downloads), og finder hvert skjult tal, der kan "
+                    "regnes ud eller indsnævres fra de viste tal. Afslutter med status 1, hvis "
+                    "noget kan.")
+    privacy.add_argument("--db", default=str(DEFAULT_DB))
+    privacy.add_argument("--rolle", default="alle", choices=["alle", "kvalitetsforum", "leder"])
+    privacy.add_argument("--sted", default=None, help="kun lederen af dette oplæringssted")
+    privacy.add_argument("--steder-alene", type=int, default=None, metavar="N",
+                         help="spørg kun om de første N oplæringssteder hver for sig (alle "
+                              "steder hentes stadig på én gang); til store databaser")
+    privacy.add_argument("--uden-intervaller", action="store_true",
+                         help="spring intervaltjekket (lineær programmering) over")
+    privacy.add_argument("--vis", type=int, default=20, metavar="N",
+                         help="vis højst N fund pr. rolle (standard 20)")
+    privacy.set_defaults(run=_audit_privacy)
     register_user_commands(commands)
     return parser
 

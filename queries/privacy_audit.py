@@ -121,15 +121,19 @@ def audit(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, sites_alone: int | 
           narrowing: bool = True) -> AuditResult:
     """Everything the viewer can obtain, and what of the hidden can be worked out."""
     result = AuditResult(viewer)
-    seen: list[pd.DataFrame] = []
-    names = sorted(datasets.RELEASED)
+    obtained: dict[str, list[pd.DataFrame]] = {name: [] for name in datasets.RELEASED}
     for request in requests(con, viewer, sites_alone=sites_alone):
-        for name in names:
+        for name in obtained:
             frame = datasets.BY_NAME[name](con, viewer, request)
-            seen.append(_observed(frame, name, request.site))
+            if SITE not in frame:
+                frame = frame.assign(**{SITE: request.site or MUNICIPALITY})
+            obtained[name].append(frame)
             result.requests += 1
-    seen.append(_observed(datasets.target_series(con, viewer), "target_series", None))
+    obtained["target_series"] = [datasets.target_series(con, viewer).assign(
+        **{SITE: MUNICIPALITY})]
     result.requests += 1
+    seen = [_observed(pd.concat(frames, ignore_index=True), name, None)
+            for name, frames in obtained.items() if frames]
     observed = pd.concat([f for f in seen if len(f)], ignore_index=True)
     truth = release.build(datasets.release_frames(con, viewer), viewer.threshold,
                           complementary=False)
