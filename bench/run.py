@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import pickle
 import resource
 import shutil
 import statistics
@@ -192,30 +191,25 @@ VARIANTS = ("alle", "ét sted", "leder", "kvalitetsforum", "kf forberedt")
 PREPARED = "kf forberedt"
 
 
-def prepare(con: Any, first_year: int, last_year: int) -> dict[str, Any]:
+def prepare(con: Any) -> None:
     """What the dashboard prepares when it opens a new file (SOSU_FORBERED,
-    dashboard/data.py): every figure protected per site, for every site at once, as
-    Kvalitetsforum sees it, for the pages' untouched filters (tests/test_prepare.py holds
-    the dashboard to those)."""
+    dashboard/data.py): Kvalitetsforum's release, every output for every site protected
+    together (queries.release)."""
     from access.roles import Viewer
     from queries import datasets
-    from queries.datasets import Request
 
-    viewer = Viewer("", "kvalitetsforum")
-    request = Request(None, tuple(EDUCATIONS), (first_year, last_year), every_site=True)
-    # Pickled, as st.cache_data keeps them: a page's lookup unpickles the frame.
-    return {name: pickle.dumps(datasets.BY_NAME[name](con, viewer, request))
-            for name in sorted(datasets.PROTECTED_PER_SITE)}
+    datasets.forget_releases()
+    datasets.scope_release(con, Viewer("", "kvalitetsforum"))
 
 
-def page_calls(con: Any, variant: str, site: str, first_year: int, last_year: int,
-               prepared: dict[str, Any] | None = None) -> dict[str, list[Call]]:
+def page_calls(con: Any, variant: str, site: str, first_year: int,
+               last_year: int) -> dict[str, list[Call]]:
     """Every query a page runs on a first visit, as app_pages/*.py and dashboard/*_view.py
     call them through the viewer-aware query layer. "alle": the education team, no site
     filter; "ét sted": the education team filtered to `site`; "leder": the manager of
     `site` (every figure protected: suppression, complementary cells, REST);
     "kvalitetsforum": a member filtered to `site` (protected against every other site);
-    "kf forberedt": the same after the dashboard's preparation, given as `prepared`."""
+    "kf forberedt": the same after the dashboard's preparation (the release made)."""
     from access.roles import AccessDenied, Viewer
     from queries import datasets, metrics
     from queries.datasets import Request
@@ -233,16 +227,6 @@ def page_calls(con: Any, variant: str, site: str, first_year: int, last_year: in
     def get(name: str, req: Request) -> Call:
         def call() -> object:
             try:
-                # A protected viewer's site is cut from every site they may see, protected
-                # at once, as dashboard/data.py asks for it (further sites: cached lookups).
-                every_site = datasets.from_every_site(viewer, name, req)
-                if every_site is not None:
-                    if prepared is not None and every_site == Request(
-                            None, tuple(EDUCATIONS), years, every_site=True):
-                        every = pickle.loads(prepared[name])
-                    else:
-                        every = datasets.BY_NAME[name](con, viewer, every_site)
-                    return datasets.one_site(every, str(req.site))
                 return datasets.BY_NAME[name](con, viewer, req)
             except AccessDenied:  # the page shows the refusal instead (dashboard/data.py)
                 return None
@@ -297,6 +281,7 @@ def measure_queries(db: Path, site: str, runs: int
                     ) -> tuple[dict[str, dict[str, Timing]], Timing]:
     """({page: {variant: Timing}}, the preparation's Timing); every page on a fresh
     read-only connection."""
+    from queries.datasets import forget_releases
     from queries.db import connect_read_only
     from queries.kpi import kpi
     from queries.metrics import year_span
@@ -308,20 +293,26 @@ def measure_queries(db: Path, site: str, runs: int
     preparing = []
     for _ in range(runs):
         start = time.perf_counter()
-        prepared = prepare(probe, *span)
+        prepare(probe)
         preparing.append(time.perf_counter() - start)
     probe.close()
     for variant in VARIANTS:
         for page in [*page_calls(None, variant, site, *span), KPI]:
             con = connect_read_only(db)
-            calls = (page_calls(con, variant, site, *span,
-                                prepared if variant == PREPARED else None)[page] if page != KPI
+            if variant == PREPARED:
+                prepare(con)
+            calls = (page_calls(con, variant, site, *span)[page] if page != KPI
                      else [partial(kpi, con, None if variant == "alle" else site)])
             if not calls:  # a page this viewer does not get
                 con.close()
                 continue
             seconds = []
             for _ in range(runs):
+                # A protected viewer's figures are rows of their release (queries.release),
+                # made once per load: "leder" and "kvalitetsforum" time the first page
+                # view that makes it, "kf forberedt" a view after the preparation.
+                if variant in ("leder", "kvalitetsforum"):
+                    forget_releases()
                 start = time.perf_counter()
                 for call in calls:
                     call()

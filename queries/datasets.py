@@ -92,6 +92,12 @@ def scope_release(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
         return made
 
 
+def forget_releases() -> None:
+    """Drop every cached release (the bench times a first view; tests change the rules)."""
+    with _RELEASE_LOCK:
+        _RELEASES.clear()
+
+
 def _site_frames(con: duckdb.DuckDBPyConnection, viewer: Viewer,
                  fetch: Fetch) -> pd.DataFrame:
     """One output for every site the viewer may see, the others added up as REST, and the

@@ -139,8 +139,9 @@ def test_without_complementary_suppression_the_auditor_finds_the_leaks(
         demo_con, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(release, "build",
                         functools.partial(release.build, complementary=False))
-    monkeypatch.setattr(datasets, "_RELEASES", type(datasets._RELEASES)())
+    datasets.forget_releases()
     result = privacy_audit.audit(demo_con, FORUM, sites_alone=2, narrowing=False)
+    datasets.forget_releases()
     exact = [f for f in result.findings if "præcist" in f.what]
     assert len(exact) > 20
     assert any(f.cell.startswith("syg_aar") for f in exact)  # I alt − SSH = SSA
