@@ -86,9 +86,10 @@ SETTINGS: dict[str, Setting] = {
     "prepare": Setting(
         "SOSU_FORBERED", "ja",
         "`ja`: når dashboardet åbner en ny database (første sidevisning efter en "
-        "indlæsning), beregner det i baggrunden Kvalitetsforums beskyttede tal for alle "
-        "oplæringssteder (sidernes første filtre), så et medlem, der åbner et oplæringssted, "
-        "ikke venter på beregningen. `nej`: de beregnes, når nogen beder om dem.", _yes_no),
+        "indlæsning), beregner det i baggrunden Kvalitetsforums beskyttede tal (alle sider, "
+        "oplæringssteder, uddannelser og år, beskyttet under ét), så det første medlem, der "
+        "åbner en side, ikke venter på beregningen. `nej`: de beregnes, når nogen første "
+        "gang beder om dem.", _yes_no),
     "idle_minutes": Setting(
         "SOSU_INAKTIV_MINUTTER", "30",
         "En session udløber efter så mange minutter uden aktivitet.", _positive_int),

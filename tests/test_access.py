@@ -188,11 +188,15 @@ def _guess_in_process(path: Path, log: Path, number: int) -> str:
 
 @pytest.mark.parametrize("name", ["0101901234", "1234567890", "010190-1234"])
 def test_a_name_shaped_like_a_number_locks_like_any_other(tmp_path: Path, name: str) -> None:
-    """The log masks such names, so counting from the log never locked them."""
+    """The log masks CPR-shaped names, so counting from the log never locked them."""
+    from etl.cpr import contains_cpr
+
     log = tmp_path / "log.jsonl"
     for minute in range(5):
         assert _try({}, log, PASSWORD, minute, name=name).message == WRONG
     assert "For mange forkerte forsøg" in _try({}, log, PASSWORD, 6, name=name).message
+    if not contains_cpr(name):  # 1234567890 has no month 34: a number, not a CPR number
+        return
     digits = name.replace("-", "")
     for stored in (p for p in tmp_path.rglob("*") if p.is_file()):  # keyed hashes only
         assert digits not in stored.read_bytes().decode("latin-1").replace("-", "")
