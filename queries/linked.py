@@ -112,64 +112,69 @@ class _State:
         except zeros (see sensitive)."""
         return (self.hidden | (self.virtual & self.small)) & (self.values != 0)
 
-    def hide_cheapest(self, equations: np.ndarray) -> int:
-        """In each of these equations, hide the cheapest shown cell; how many were hidden."""
+    def hide_cheapest(self, equations: np.ndarray) -> np.ndarray:
+        """In each of these equations, hide the cheapest shown cell; the cells hidden."""
+        none = np.zeros(0, dtype=np.int64)
         if not len(equations):
-            return 0
+            return none
         wanted = np.zeros(self.pattern.shape[0], dtype=bool)
         wanted[equations] = True
         shown = ~self.unknown
         mask = wanted[self.rows] & shown[self.cols]
         rows, cols = self.rows[mask], self.cols[mask]
         if not len(rows):
-            return 0
+            return none
         order = np.lexsort((cols, self.cost_base[cols], rows))
         rows, cols = rows[order], cols[order]
         first = np.ones(len(rows), dtype=bool)
         first[1:] = rows[1:] != rows[:-1]
         chosen = np.unique(cols[first])
         self.hidden[chosen] = True
-        return len(chosen)
+        return chosen
 
 
 def _settle(state: _State) -> None:
     """The fast part: what an attacker finds by substitution. An equation with one
     unknown cell gives it; a virtual cell found so (basic-course dropouts, say) is then
     known and may leave another equation with one unknown. When the cell found needs
-    protection, the cheapest shown cell of that equation is hidden instead, and the
-    search starts again. Each round settles every such equation at once."""
+    protection, the cheapest shown cell of that equation is hidden instead. Each round
+    settles every such equation at once. A virtual cell found before a cell it was found
+    through is hidden stays known: that can only hide more, and the search need not start
+    again (at national scale, starting again took thousands of rounds)."""
     known = ~state.unknown
+    single_rows = np.zeros(state.pattern.shape[0], dtype=bool)
     while True:
         unknown = state.pattern @ (~known).astype(np.int32)
-        single = np.flatnonzero(unknown == 1)
-        if not len(single):
+        single_rows[:] = unknown == 1
+        if not single_rows.any():
             return
         # The one unknown cell of each such equation.
-        in_single = np.isin(state.rows, single) & ~known[state.cols]
+        in_single = single_rows[state.rows] & ~known[state.cols]
         found = np.unique(state.cols[in_single])
-        leaking = found[state.needs_protection[found]]
-        if len(leaking):
-            rows_with_leak = np.unique(state.rows[in_single][
-                state.needs_protection[state.cols[in_single]]])
-            if state.hide_cheapest(rows_with_leak):
-                known = ~state.unknown  # what was found through a cell now hidden is not
+        leaking = state.needs_protection[state.cols[in_single]]
+        if leaking.any():
+            chosen = state.hide_cheapest(np.unique(state.rows[in_single][leaking]))
+            if len(chosen):
+                known[chosen] = False
                 continue
             # Nothing shown is left in those equations: the exact check and _break handle
             # it, through the equations of the cells that give it away.
         known[found] = True
 
 
-def determined(system: System, hidden: np.ndarray, *, seed: int = 0) -> np.ndarray:
+def determined(system: System, hidden: np.ndarray, *, seed: int = 0, vectors: int = 3,
+               near: np.ndarray | None = None) -> np.ndarray:
     """Cells recoverable exactly from every shown cell and every equation together.
 
     The unknowns are the hidden and virtual cells; the equations restricted to them form
     a matrix A. A cell is determined exactly when its unit vector lies in A's row space,
-    i.e. when every vector of A's null space is 0 there. Three random vectors are
-    projected onto the null space (least squares, to machine precision): a cell where all
-    three projections are 0 is determined. A random projection is 0 at a cell that is not
-    determined with probability 0, and the gap is wide (about 1e-13 against 1e-2 on the
-    demo): a value between the two, or a projection that did not converge, counts as
-    determined, which errs on the side of hiding more."""
+    i.e. when every vector of A's null space is 0 there. Random vectors are projected onto
+    the null space (least squares, to machine precision): a cell where every projection
+    is 0 is determined. A random projection is 0 at a cell that is not determined with
+    probability 0, and the gap is wide (about 1e-13 against 1e-2 on the demo): a value
+    between the two, or a projection that did not converge, counts as determined, which
+    errs on the side of hiding more. With `near`, only the connected groups of unknowns
+    that hold one of those cells are checked (the others cannot have changed)."""
     virtual = system.cells.virtual.to_numpy(dtype=bool)
     unknown = hidden | virtual
     found = np.zeros(system.size, dtype=bool)
@@ -181,8 +186,16 @@ def determined(system: System, hidden: np.ndarray, *, seed: int = 0) -> np.ndarr
     sub = sub[np.flatnonzero(np.diff(sub.indptr)), :]
     if sub.shape[0] == 0:
         return found
+    if near is not None:
+        sub, columns = _around(sub, columns, near)
+        if not len(columns):
+            return found
+    # Each equation scaled to length 1: the row space, and so the answer, is the same, and
+    # the least squares converge in fewer steps.
+    lengths = np.sqrt(np.asarray(sub.multiply(sub).sum(axis=1)).ravel())
+    sub = sparse.diags(1.0 / np.where(lengths > 0, lengths, 1.0)) @ sub
     transposed = sub.T.tocsr()
-    projections = np.random.default_rng(seed).standard_normal((3, len(columns)))
+    projections = np.random.default_rng(seed).standard_normal((vectors, len(columns)))
     largest = np.zeros(len(columns))
     for vector in projections:
         solution = lsqr(transposed, vector, atol=1e-15, btol=1e-15, conlim=1e14,
@@ -196,19 +209,42 @@ def determined(system: System, hidden: np.ndarray, *, seed: int = 0) -> np.ndarr
     return found
 
 
+def _around(sub: sparse.csr_matrix, columns: np.ndarray,
+            near: np.ndarray) -> tuple[sparse.csr_matrix, np.ndarray]:
+    """The equations and unknowns of the connected groups that hold a cell of `near`."""
+    n_rows = sub.shape[0]
+    graph = sparse.bmat([[None, sub], [sub.T, None]]).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    wanted = np.unique(labels[n_rows:][near[columns]])
+    rows = np.isin(labels[:n_rows], wanted)
+    keep = np.isin(labels[n_rows:], wanted)
+    return sub[np.flatnonzero(rows)][:, np.flatnonzero(keep)].tocsr(), columns[keep]
+
+
 def suppress(system: System, *, complementary: bool = True) -> np.ndarray:
     """Which cells to hide: the small ones, then (with `complementary`) as many more as it
-    takes for no hidden or small virtual cell to be recoverable from the rest."""
+    takes for no hidden or small virtual cell to be recoverable from the rest.
+
+    After a fix only the groups of unknowns it touched are checked again, with one random
+    vector; the last check is of everything, with three."""
     state = _State(system)
     if not complementary:
         return state.hidden.copy()
-    for _ in range(100):
-        _settle(state)
-        leaks = determined(system, state.hidden) & state.needs_protection
+    _settle(state)
+    near: np.ndarray | None = None  # None: check everything
+    for _ in range(200):
+        leaks = determined(system, state.hidden, vectors=3 if near is None else 1,
+                           near=near) & state.needs_protection
         if not leaks.any():
-            return state.hidden.copy()
+            if near is None:
+                return state.hidden.copy()
+            near = None
+            continue
+        before = state.hidden.copy()
         if not _break(state, np.flatnonzero(leaks)):
             raise RuntimeError("suppression could not protect every cell")
+        _settle(state)
+        near = (state.hidden & ~before) | leaks
     raise RuntimeError("suppression did not settle")
 
 
@@ -231,7 +267,7 @@ def _break(state: _State, leaks: np.ndarray) -> bool:
             rows, cols = rows[order], cols[order]
             first = np.ones(len(cols), dtype=bool)
             first[1:] = cols[1:] != cols[:-1]
-            return bool(state.hide_cheapest(np.unique(rows[first])))
+            return bool(len(state.hide_cheapest(np.unique(rows[first]))))
         reached = np.zeros(state.pattern.shape[0], dtype=bool)
         reached[rows] = True
         frontier[state.cols[reached[state.rows]]] = True
