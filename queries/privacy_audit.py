@@ -40,10 +40,14 @@ from queries.release import ALL, MUNICIPALITY, OUTPUTS, SITE
 EDUCATION_CHOICES = (("SSH",), ("SSA",), ("SSH", "SSA"))
 
 
+EXACT, NARROWED, INCONSISTENT = "præcist", "indsnævret", "uoverensstemmelse"
+
+
 @dataclass
 class Finding:
     cell: str
     what: str
+    kind: str = EXACT
 
 
 @dataclass
@@ -67,7 +71,11 @@ class AuditResult:
         return (f"{who}: {self.requests} udtræk, {self.cells} celler, {self.shown} vist, "
                 f"{self.hidden} skjult ({self.hidden_small} på 1-{self.viewer.threshold} "
                 f"elever, {self.hidden_other} for at beskytte dem); "
-                f"{len(self.findings)} kan regnes ud")
+                f"{self.count(EXACT)} kan regnes ud, {self.count(NARROWED)} kan indsnævres, "
+                f"{self.count(INCONSISTENT)} uoverensstemmelser")
+
+    def count(self, kind: str) -> int:
+        return sum(finding.kind == kind for finding in self.findings)
 
 
 def _year_ranges(span: tuple[int, int]) -> list[tuple[int, int]]:
@@ -146,10 +154,11 @@ def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
         hidden_min=("hidden", "min"), hidden_max=("hidden", "max"),
         low=("value", "min"), high=("value", "max"))
     both = states.index[states.hidden_min != states.hidden_max]
-    result.findings += [Finding(_name(c), "vist i ét udtræk, skjult i et andet") for c in both]
+    result.findings += [Finding(_name(c), "vist i ét udtræk, skjult i et andet", INCONSISTENT)
+                        for c in both]
     differ = states.index[~states.hidden_max.to_numpy(dtype=bool)
                           & ((states.high - states.low).abs() > linked.TOLERANCE).to_numpy()]
-    result.findings += [Finding(_name(c), "to forskellige tal") for c in differ]
+    result.findings += [Finding(_name(c), "to forskellige tal", INCONSISTENT) for c in differ]
     cells = truth.system.cells
     index = pd.Series(np.arange(len(cells)), index=release.key(truth.keys))
     names = [str(k) for k in index.index]
@@ -157,7 +166,7 @@ def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
     hidden_keys = states.index[states.hidden_min.to_numpy(dtype=bool)]
     unknown_to_registry = [k for k in states.index if k not in index.index]
     for cell in unknown_to_registry:
-        result.findings.append(Finding(_name(cell), "ikke i registret"))
+        result.findings.append(Finding(_name(cell), "ikke i registret", INCONSISTENT))
     shown = np.zeros(len(cells), dtype=bool)
     shown[index.reindex(shown_keys).dropna().to_numpy(dtype=int)] = True
     told_hidden = np.zeros(len(cells), dtype=bool)
@@ -182,7 +191,7 @@ def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
         result.ranges_checked = len(intervals)
         narrow = intervals[intervals.high - intervals.low < threshold - 1e-9]
         result.findings += [
-            Finding(_name(names[cell]), f"kan indsnævres til {low:g}–{high:g}")
+            Finding(_name(names[cell]), f"kan indsnævres til {low:g}–{high:g}", NARROWED)
             for cell, low, high in zip(narrow.cell, narrow.low, narrow.high, strict=True)]
     return result
 

@@ -142,7 +142,7 @@ def test_without_complementary_suppression_the_auditor_finds_the_leaks(
     datasets.forget_releases()
     result = privacy_audit.audit(demo_con, FORUM, sites_alone=2, narrowing=False)
     datasets.forget_releases()
-    exact = [f for f in result.findings if "præcist" in f.what]
+    exact = [f for f in result.findings if f.kind == privacy_audit.EXACT]
     assert len(exact) > 20
     assert any(f.cell.startswith("syg_aar") for f in exact)  # I alt − SSH = SSA
     assert any(f.cell.startswith("kohorte") for f in exact)
@@ -156,4 +156,15 @@ def test_the_auditor_sees_a_cell_shown_under_one_filter_and_hidden_under_another
     truth = release.build({}, 3)
     result = privacy_audit._judge(privacy_audit.AuditResult(FORUM), observed, truth, 3,
                                   narrowing=False)
-    assert any("vist i ét udtræk" in f.what for f in result.findings)
+    assert any(f.kind == privacy_audit.INCONSISTENT and "vist i ét udtræk" in f.what
+               for f in result.findings)
+
+
+def test_sosu_audit_privacy_reports_every_protected_role(
+        minimal_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from etl.cli import main
+
+    assert main(["audit-privacy", "--db", str(minimal_db), "--uden-intervaller"]) == 0
+    out = capsys.readouterr().out
+    assert "Kvalitetsforum:" in out and out.count("Leder af oplæringssted") == 2
+    assert "0 kan regnes ud" in out and out.rstrip().endswith("Intet skjult tal kan regnes ud.")
