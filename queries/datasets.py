@@ -120,7 +120,7 @@ def release_frames(con: duckdb.DuckDBPyConnection,
     every_year = (0, 9999)
     frames = {
         name: _site_frames(con, viewer, fetch)
-        for name, fetch in _FETCHES(con, every_year).items()
+        for name, fetch in _fetches(con, every_year).items()
     }
     frames["target_series"] = _series_frame(con)
     return frames
@@ -147,8 +147,8 @@ def series_cells(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def _FETCHES(con: duckdb.DuckDBPyConnection,  # noqa: N802 - a table of fetchers
-             years: tuple[int, int]) -> dict[str, Fetch]:
+def _fetches(con: duckdb.DuckDBPyConnection, years: tuple[int, int]) -> dict[str, Fetch]:
+    """Each released output's query for every education and the given years."""
     request = Request(None, EDUCATIONS, years)
     return {
         "cohorts": _cohort_fetch(con, request, protected=True),

@@ -14,7 +14,7 @@ equation of the system the suppression protects.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -331,9 +331,6 @@ def _series_terms(cells: pd.DataFrame) -> list[pd.DataFrame]:
 
 
 # The release ---------------------------------------------------------------------------
-
-Fetch = Callable[[str], pd.DataFrame]
-
 
 def build(frames: dict[str, pd.DataFrame], threshold: int, *,
           complementary: bool = True) -> Release:
