@@ -83,7 +83,7 @@ def _figures(db: Path) -> dict:
 
 # --- faults during a load: SIGKILL, two loads at once, a read-only folder ---------------
 
-KILL_POINTS = 20
+KILL_POINTS = 24  # two per step the load reports, and two before it starts (tested)
 EXTRA_STUDENT = "Z0000001,SSA,{day},31,Ekstra sted,ekstern\n"
 
 
@@ -96,8 +96,7 @@ class Versions:
     db_a: Path
     figures_a: dict
     figures_b: dict
-    startup_seconds: float  # a fresh process importing etl.cli, before any loading
-    load_seconds: float  # one undisturbed `sosu load` in a fresh process
+    phases: tuple[str, ...]  # the steps an undisturbed load reports, in order
 
 
 @pytest.fixture(scope="module")
@@ -115,43 +114,83 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> Versions:
         handle.write(EXTRA_STUDENT.format(day=today.replace(day=1).isoformat()))
     load_folder(base / "a", base / "a.duckdb", today=today)
     load_folder(base / "b", base / "b.duckdb", today=today)
-    # Twice, the second timed: the first may compile and read every module cold (1.4 s
-    # once on a fresh machine, longer than the load it is compared with).
-    for _ in range(2):
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", "import etl.cli"], cwd=ROOT, check=True)
-        startup = time.perf_counter() - start
-    start = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "etl.cli", "load", str(base / "b"), "--db",
-                    str(base / "timing.duckdb")], cwd=ROOT, check=True, capture_output=True)
-    seconds = time.perf_counter() - start
+    phases = _run_paused(base / "b", base / "phases.duckdb", pause_at=None)
     return Versions(base / "a", base / "b", base / "a.duckdb", _figures(base / "a.duckdb"),
-                    _figures(base / "b.duckdb"), startup, seconds)
+                    _figures(base / "b.duckdb"), tuple(phases))
 
 
-def _kill_delays(versions: Versions) -> list[float]:
-    """Seeded random moments: a few while Python starts, most while the load runs and
-    swaps, the last just past the end."""
+# A load in a fresh process that reports each step on stdout and, at step `pause_at`
+# (-1: before the load starts), waits for the file `go` before going on: a kill point
+# chosen by the load's own progress, not by the clock.
+_PAUSING_LOAD = """
+import datetime as dt, pathlib, sys, time
+sys.path.insert(0, '.')
+from etl.load import load_folder
+folder, db, pause_at, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), pathlib.Path(sys.argv[4])
+steps = []
+def wait():
+    print('pause', flush=True)
+    while not go.exists():
+        time.sleep(0.001)
+def report(step, _fraction):
+    print(step, flush=True)
+    if len(steps) == pause_at:
+        wait()
+    steps.append(step)
+if pause_at == -1:
+    wait()
+load_folder(pathlib.Path(folder), pathlib.Path(db), today=dt.date.today(), progress=report)
+print('done', flush=True)
+"""
+
+
+def _start_paused(folder: Path, db: Path, pause_at: int | None,
+                  go: Path) -> tuple[subprocess.Popen[str], list[str]]:
+    """The pausing load, started; returns once it waits at `pause_at` (or, with None,
+    once it has finished), with the steps it reported."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", _PAUSING_LOAD, str(folder), str(db),
+         str(-2 if pause_at is None else pause_at), str(go)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    assert process.stdout is not None
+    steps = []
+    for line in process.stdout:
+        line = line.strip()
+        if line in ("pause", "done"):
+            break
+        steps.append(line)
+    return process, steps
+
+
+def _run_paused(folder: Path, db: Path, pause_at: int | None) -> list[str]:
+    process, steps = _start_paused(folder, db, pause_at, db.with_suffix(".go"))
+    assert process.wait(timeout=120) == 0
+    return steps
+
+
+def _kill_points(versions: Versions) -> list[tuple[int, float]]:
+    """(step, delay): before the load starts (-1), and at every step the load reports,
+    killed as the step begins and a seeded few milliseconds into it; the delays only
+    spread the kills inside a step, no assertion depends on them."""
     rng = random.Random(20261123)
-    startup, total = versions.startup_seconds, versions.load_seconds
-    early = [rng.uniform(0.05, startup) for _ in range(3)]
-    return sorted(early + [rng.uniform(startup, total * 1.05)
-                           for _ in range(KILL_POINTS - len(early))])
+    steps = range(-1, len(versions.phases))
+    return [(step, delay) for step in steps for delay in (0.0, rng.uniform(0.002, 0.15))]
 
 
 @pytest.mark.parametrize("point", range(KILL_POINTS))
 def test_killed_load_leaves_a_whole_database(versions: Versions, tmp_path: Path,
                                              point: int) -> None:
-    """SIGKILL at a random point: the live file is the old one byte for byte, or (if the
-    kill came after the swap) the complete new one; never a mixture, never missing. The
-    next load succeeds and tidies up."""
+    """SIGKILL at every step the load reports: the live file is the old one byte for
+    byte, or (if the kill came after the swap) the complete new one; never a mixture,
+    never missing. The next load succeeds and tidies up."""
     db = tmp_path / "live.duckdb"
     shutil.copyfile(versions.db_a, db)
     before = _digest(db)
-    process = subprocess.Popen([sys.executable, "-m", "etl.cli", "load", str(versions.b),
-                                "--db", str(db)], cwd=ROOT,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    time.sleep(_kill_delays(versions)[point])
+    step, delay = _kill_points(versions)[point]
+    go = tmp_path / "go"
+    process, _steps = _start_paused(versions.b, db, step, go)
+    go.touch()
+    time.sleep(delay)
     if process.poll() is None:
         os.kill(process.pid, signal.SIGKILL)
     process.wait()
@@ -177,10 +216,12 @@ def test_the_same_data_give_the_same_figures_to_the_last_digit(versions: Version
 
 
 def test_kill_points_cover_the_whole_load(versions: Versions) -> None:
-    delays = _kill_delays(versions)
-    assert len(delays) >= 20
-    assert delays[0] < versions.startup_seconds and delays[-1] > versions.load_seconds * 0.9
-    assert versions.load_seconds - versions.startup_seconds > 0.2, "data too small to kill in"
+    """Every step the load reports is a kill point, from before it starts to after the
+    swap; chosen by the load's progress, so a busy machine moves none of them."""
+    assert versions.phases[0].startswith("Læser") and versions.phases[-1] == "Færdig"
+    assert "Skifter databasen ud" in versions.phases
+    # A load that reports more or fewer steps needs KILL_POINTS changed with it.
+    assert len(_kill_points(versions)) == 2 * (len(versions.phases) + 1) == KILL_POINTS
 
 
 _STARTER = """
