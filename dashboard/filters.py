@@ -10,9 +10,8 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from queries.datasets import Request
+from queries.datasets import EDUCATIONS, Request
 
-EDUCATIONS = ["SSH", "SSA"]
 ALL_SITES = "Hele kommunen"
 
 
@@ -59,7 +58,7 @@ def shared_filters(visible_sites: list[str], first_year: int, last_year: int,
     with st.sidebar:
         st.subheader("Filtre")
         educations = st.multiselect(
-            "Uddannelse", EDUCATIONS, default=_param_list("uddannelse", EDUCATIONS),
+            "Uddannelse", list(EDUCATIONS), default=_param_list("uddannelse", list(EDUCATIONS)),
             key="filter_uddannelse")
         low = _param_int("fra", first_year, first_year, last_year)
         high = _param_int("til", last_year, low, last_year)

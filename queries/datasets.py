@@ -37,7 +37,7 @@ class Request:
     """The shared filters: one site or the whole municipality, educations, years.
 
     `every_site` asks for each site the viewer may see at once, as its own page would
-    show it, keyed by `oplaeringssted` (see one_site)."""
+    show it, keyed by `oplaeringssted`."""
 
     site: str | None
     educations: tuple[str, ...]
@@ -58,7 +58,7 @@ def sites(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
     return viewer.visible_sites(metrics.sites(con))
 
 
-EDUCATIONS = ("SSH", "SSA")
+EDUCATIONS = ("SSH", "SSA")  # the filter's choices, in the order the pages list them
 _RELEASES: OrderedDict[tuple[object, ...], Release] = OrderedDict()
 _RELEASE_LOCK = threading.Lock()
 _KEY_LOCKS: dict[tuple[object, ...], threading.Lock] = {}

@@ -12,7 +12,7 @@ import pandas as pd
 
 from access.roles import Viewer
 from queries import datasets, metrics
-from queries.datasets import ALL, Request
+from queries.datasets import ALL, EDUCATIONS, Request
 from queries.fmt import date, number, pct
 from queries.initiatives import started_for, status_tables
 from queries.scorecard import Fulfilment, Score, overall, score, series_for
@@ -27,7 +27,6 @@ FOCUS_AREAS = {
 FOCUS_OF_METRIC = {"ansatte": "foer", "intern_ufaglaert": "foer", "intern_ssh": "foer",
                    "frafald_hovedforloeb": "under", "sygefravaer": "under",
                    "ansat_efter": "efter"}
-EDUCATIONS = ("SSH", "SSA")
 
 
 class ReportError(ValueError):
