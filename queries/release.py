@@ -249,7 +249,8 @@ def _row_terms(cells: pd.DataFrame) -> list[pd.DataFrame]:
 
 
 def _equations(cells: pd.DataFrame, main_phases: list[str]) -> pd.DataFrame:
-    everything = ["kind", "site", "udd", "period", "cat", "measure"]
+    """Every sum between the cells, numbered: (equation, cell, coefficient)."""
+    everything = list(DIMENSIONS)
     terms = [*_row_terms(cells)]
     site = (cells.site == MUNICIPALITY).to_numpy()
     terms.append(_sum_terms(cells, [c for c in everything if c != "site"], site, ~site))
