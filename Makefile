@@ -19,7 +19,7 @@ demo: $(BIN)/sosu
 # Loads the demo when the database is missing or holds another version's demo data.
 run: $(BIN)/sosu
 	$(BIN)/sosu demo data/demo --db $(DB)
-	SOSU_DB=$(DB) $(BIN)/streamlit run app.py
+	SOSU_DB=$(DB) $(BIN)/streamlit run src/sosu/app/main.py
 
 check: $(BIN)/sosu
 	$(BIN)/ruff check .

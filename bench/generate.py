@@ -30,8 +30,8 @@ from typing import TextIO
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from etl.contract import FILES  # noqa: E402
-from etl.demo import (  # noqa: E402
+from sosu.domain.contract import FILES  # noqa: E402
+from sosu.etl.demo import (  # noqa: E402
     DURATION_MONTHS,
     GF_MONTHS,
     HIRED_AFTER_RATE,
@@ -39,7 +39,7 @@ from etl.demo import (  # noqa: E402
     SHARE_25_PLUS,
     WORKPLACES,
 )
-from etl.demoseal import write_marker  # noqa: E402
+from sosu.etl.demoseal import write_marker  # noqa: E402
 
 MUNICIPALITIES = (
     "København", "Frederiksberg", "Albertslund", "Ballerup", "Brøndby", "Dragør", "Gentofte",

@@ -70,9 +70,9 @@ def _child(kind: str, folder: Path, db: Path) -> None:
     """Run one measurement in this (child) process and print its wall time as JSON."""
     import duckdb
 
-    from etl.contract import FILES
-    from etl.load import load_folder
-    from etl.problems import ValidationFailed
+    from sosu.domain.contract import FILES
+    from sosu.etl.load import load_folder
+    from sosu.etl.problems import ValidationFailed
 
     for leftover in (db, db.with_name(db.name + ".wal")):
         leftover.unlink(missing_ok=True)
@@ -194,9 +194,9 @@ PREPARED = "kf forberedt"
 def prepare(con: Any) -> None:
     """What the dashboard prepares when it opens a new file (SOSU_FORBERED,
     dashboard/data.py): Kvalitetsforum's release, every output for every site protected
-    together (queries.release)."""
-    from access.roles import Viewer
-    from queries import datasets
+    together (sosu.metrics.release)."""
+    from sosu.domain.roles import Viewer
+    from sosu.metrics import datasets
 
     datasets.forget_releases()
     datasets.scope_release(con, Viewer("", "kvalitetsforum"))
@@ -210,9 +210,10 @@ def page_calls(con: Any, variant: str, site: str, first_year: int,
     `site` (every figure protected: suppression, complementary cells, REST);
     "kvalitetsforum": a member filtered to `site` (protected against every other site);
     "kf forberedt": the same after the dashboard's preparation (the release made)."""
-    from access.roles import AccessDenied, Viewer
-    from queries import datasets, metrics
-    from queries.datasets import Request
+    from sosu.domain.roles import AccessDenied, Viewer
+    from sosu.metrics import datasets, metrics
+    from sosu.metrics.datasets import Request
+    from sosu.store import db
 
     viewer = {"leder": Viewer("leder", "leder", (site,)),
               "kvalitetsforum": Viewer("kf", "kvalitetsforum"),
@@ -232,7 +233,7 @@ def page_calls(con: Any, variant: str, site: str, first_year: int,
                 return None
         return call
 
-    header = [lambda: metrics.load_info(con)]
+    header = [lambda: db.load_info(con)]
     filters = [lambda: metrics.year_span(con), lambda: datasets.sites(con, viewer)]
     own = chosen or site  # Mit oplæringssted always shows one site
     sick_site = [get("sick_leave_by_year", request(own)),
@@ -281,10 +282,10 @@ def measure_queries(db: Path, site: str, runs: int
                     ) -> tuple[dict[str, dict[str, Timing]], Timing]:
     """({page: {variant: Timing}}, the preparation's Timing); every page on a fresh
     read-only connection."""
-    from queries.datasets import forget_releases
-    from queries.db import connect_read_only
-    from queries.kpi import kpi
-    from queries.metrics import year_span
+    from sosu.metrics.datasets import forget_releases
+    from sosu.metrics.kpi import kpi
+    from sosu.metrics.metrics import year_span
+    from sosu.store.db import connect_read_only
 
     results: dict[str, dict[str, Timing]] = {}
     probe = connect_read_only(db)
@@ -308,7 +309,7 @@ def measure_queries(db: Path, site: str, runs: int
                 continue
             seconds = []
             for _ in range(runs):
-                # A protected viewer's figures are rows of their release (queries.release),
+                # A protected viewer's figures are rows of their release (sosu.metrics.release),
                 # made once per load: "leder" and "kvalitetsforum" time the first page
                 # view that makes it, "kf forberedt" a view after the preparation.
                 if variant in ("leder", "kvalitetsforum"):
@@ -498,7 +499,7 @@ def report(results: dict[str, dict[str, Any]]) -> str:
 
 
 def _largest_site(db: Path) -> str:
-    from queries.db import connect_read_only
+    from sosu.store.db import connect_read_only
 
     con = connect_read_only(db)
     try:

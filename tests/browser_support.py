@@ -72,15 +72,15 @@ class Server:
 
 @contextmanager
 def streamlit_server(db: Path, timeout: float = 60, **env: str) -> Iterator[Server]:
-    """`streamlit run app.py` on `db`, ready once /_stcore/health answers."""
+    """`streamlit run src/sosu/app/main.py` on `db`, ready once /_stcore/health answers."""
     port = free_port()
     # Kvalitetsforum's figures prepared after each load, as the dashboard is deployed
     # (the in-process tests turn it off: conftest.py).
     environment = {**os.environ, "SOSU_FORBERED": "ja", "SOSU_DB": str(db), **env}
     process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--browser.gatherUsageStats", "false",
-         "--server.fileWatcherType", "none"],
+        [sys.executable, "-m", "streamlit", "run", "src/sosu/app/main.py",
+         "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
         cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:

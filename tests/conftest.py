@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 DATA = Path(__file__).parent / "data"
-APP = Path(__file__).resolve().parent.parent / "app.py"
+APP = Path(__file__).resolve().parent.parent / "src" / "sosu" / "app" / "main.py"
 PAGES = [f"app_pages/{name}.py" for name in (
     "overblik", "frafald", "sygefravaer", "fastholdelse", "rekruttering", "mit_oplaeringssted",
     "tidlig_opsporing", "data")]
@@ -28,7 +28,7 @@ def minimal_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def minimal_db(tmp_path: Path) -> Path:
-    from etl.load import load_folder
+    from sosu.etl.load import load_folder
 
     db = tmp_path / "minimal.duckdb"
     load_folder(MINIMAL, db, today=TODAY)
@@ -51,7 +51,7 @@ def log_in(at: Any, name: str, seconds_ago: float = 0) -> Any:
     test_access and test_roles); the gate still derives the viewer from the users file."""
     import time
 
-    from dashboard.login import SESSION_LOGIN, Session
+    from sosu.app.login import SESSION_LOGIN, Session
 
     at.session_state[SESSION_LOGIN] = Session("konti", name, time.time() - seconds_ago)
     return at
@@ -62,8 +62,8 @@ def add_user(name: str, role: str, sites: tuple[str, ...] = (),
     """An account in the test's users file (SOSU_USERS)."""
     import os
 
-    from access.users import User
-    from access.users import add_user as add
+    from sosu.access.users import User
+    from sosu.access.users import add_user as add
 
     add(Path(os.environ["SOSU_USERS"]), User(name, role, sites), password)
 
@@ -71,8 +71,8 @@ def add_user(name: str, role: str, sites: tuple[str, ...] = (),
 @pytest.fixture(scope="session")
 def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo municipality loaded once: big enough that not everything is ≤3."""
-    from etl.demo import write_demo
-    from etl.load import load_folder
+    from sosu.etl.demo import write_demo
+    from sosu.etl.load import load_folder
 
     folder = tmp_path_factory.mktemp("demo")
     write_demo(folder / "csv", today=TODAY)
@@ -84,9 +84,9 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo data without its demo marker: to the app, real personal data."""
-    from etl.demo import write_demo
-    from etl.demoseal import DEMO_MARKER
-    from etl.load import load_folder
+    from sosu.etl.demo import write_demo
+    from sosu.etl.demoseal import DEMO_MARKER
+    from sosu.etl.load import load_folder
 
     folder = tmp_path_factory.mktemp("real")
     write_demo(folder / "csv", today=TODAY)
@@ -99,7 +99,7 @@ def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def open_tables(at: Any) -> Any:
     """Open every chart's "Vis som tabel" panel, as a user clicking each, and run again:
     the tables are drawn only in an open panel (dashboard/ui.chart)."""
-    from dashboard.ui import table_panel
+    from sosu.app.ui import table_panel
 
     for expander in at.expander:
         key = str(expander.proto.id).rpartition("-")[2]

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from access import audit, lockout
-from access.login import WRONG, attempt
-from access.passwords import hash_password, verify_password
-from access.users import User, UsersError, add_user, load_users, remove_user, set_password
-from etl.cli import main
+from sosu.access import audit, lockout
+from sosu.access.login import WRONG, attempt
+from sosu.access.passwords import hash_password, verify_password
+from sosu.access.users import User, UsersError, add_user, load_users, remove_user, set_password
+from sosu.cli.main import main
 
 PASSWORD = "korrekt-hest-batteri"
 NOW = dt.datetime(2026, 11, 23, 10, 0)
@@ -145,20 +145,20 @@ def test_parallel_wrong_passwords_check_at_most_max_failures(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Fifteen sessions guessing at once: the count, the check and the record are one
     step, so only the first five guesses are ever verified."""
-    import access.login
+    import sosu.access.login
 
     path, log = tmp_path / "brugere.toml", tmp_path / "log.jsonl"
     add_user(path, User("anne", "uddannelse"), PASSWORD)
     users = load_users(path)
     verified: list[str] = []
-    real_check = access.login.check_password
+    real_check = sosu.access.login.check_password
 
     def counting(*args: object) -> User | None:
         verified.append("x")
         time.sleep(0.05)  # widen the window the old code raced through
         return real_check(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(access.login, "check_password", counting)
+    monkeypatch.setattr(sosu.access.login, "check_password", counting)
     start = threading.Barrier(15)
 
     def guess(number: int) -> str:
@@ -189,7 +189,7 @@ def _guess_in_process(path: Path, log: Path, number: int) -> str:
 @pytest.mark.parametrize("name", ["0101901234", "1234567890", "010190-1234"])
 def test_a_name_shaped_like_a_number_locks_like_any_other(tmp_path: Path, name: str) -> None:
     """The log masks CPR-shaped names, so counting from the log never locked them."""
-    from etl.cpr import contains_cpr
+    from sosu.domain.cpr import contains_cpr
 
     log = tmp_path / "log.jsonl"
     for minute in range(5):

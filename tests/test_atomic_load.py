@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 
-from etl.load import _exclusive, load_folder
-from etl.problems import ValidationFailed
-from queries import metrics
-from queries.db import connect_read_only
-from queries.kpi import kpi
+from sosu.etl.load import _exclusive, load_folder
+from sosu.etl.problems import ValidationFailed
+from sosu.metrics import metrics
+from sosu.metrics.kpi import kpi
+from sosu.store.db import connect_read_only
 from tests.conftest import MINIMAL, TODAY
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,7 +50,7 @@ def test_reader_in_another_process_does_not_block_a_load(tmp_path: Path) -> None
     holder = subprocess.Popen(
         [sys.executable, "-c",
          "import sys, time; sys.path.insert(0, '.');"
-         "from queries.db import connect_read_only; from pathlib import Path;"
+         "from sosu.store.db import connect_read_only; from pathlib import Path;"
          f"c = connect_read_only(Path({str(db)!r})); print('open', flush=True); time.sleep(30)"],
         cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
@@ -125,7 +125,7 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> Versions:
 _PAUSING_LOAD = """
 import datetime as dt, pathlib, sys, time
 sys.path.insert(0, '.')
-from etl.load import load_folder
+from sosu.etl.load import load_folder
 folder, db, pause_at, go = sys.argv[1], sys.argv[2], int(sys.argv[3]), pathlib.Path(sys.argv[4])
 steps = []
 def wait():
@@ -227,7 +227,7 @@ def test_kill_points_cover_the_whole_load(versions: Versions) -> None:
 _STARTER = """
 import pathlib, sys, time
 sys.path.insert(0, '.')
-from etl.cli import main
+from sosu.cli.main import main
 go = pathlib.Path(sys.argv[1])
 print('ready', flush=True)
 while not go.exists():
@@ -345,12 +345,12 @@ def test_write_refused_by_the_system_gives_a_clear_message(
     """The same faults as a read-only folder, simulated, so they run as root too."""
     import duckdb
 
-    import etl.load
+    import sosu.etl.load
 
     before = _digest(live)
     if where == "lock_file":
         live.with_name(live.name + ".lock").unlink()
-        monkeypatch.setattr(etl.load, "open", _denied, raising=False)
+        monkeypatch.setattr(sosu.etl.load, "open", _denied, raising=False)
     elif where == "new_database":
         real_connect = duckdb.connect
 
@@ -359,9 +359,9 @@ def test_write_refused_by_the_system_gives_a_clear_message(
                 raise duckdb.IOException(f'Cannot open file "{path}": Permission denied')
             return real_connect(path, *args, **kw)  # type: ignore[arg-type]
 
-        monkeypatch.setattr(etl.load.duckdb, "connect", read_only_folder)
+        monkeypatch.setattr(sosu.etl.load.duckdb, "connect", read_only_folder)
     else:
-        monkeypatch.setattr(etl.load.os, "replace", _denied)
+        monkeypatch.setattr(sosu.etl.load.os, "replace", _denied)
     _refused_clearly(live, before)
     monkeypatch.undo()
     assert not list(live.parent.glob(".loading-*"))
@@ -372,7 +372,7 @@ def test_disk_full_during_a_load_keeps_the_old_database(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import duckdb
 
-    import etl.load
+    import sosu.etl.load
 
     db = tmp_path / "live.duckdb"
     load_folder(MINIMAL, db, today=TODAY)
@@ -384,7 +384,7 @@ def test_disk_full_during_a_load_keeps_the_old_database(
             raise duckdb.IOException("No space left on device")
         return real_connect(path, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(etl.load.duckdb, "connect", full_disk)
+    monkeypatch.setattr(sosu.etl.load.duckdb, "connect", full_disk)
     with pytest.raises(ValidationFailed) as refused:
         load_folder(MINIMAL, db, today=TODAY)
     assert "fuld disk" in refused.value.report()[0]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from etl.cli import main
-from etl.load import check_folder, load_folder
-from etl.problems import ValidationFailed
+from sosu.cli.main import main
+from sosu.etl.load import check_folder, load_folder
+from sosu.etl.problems import ValidationFailed
 from tests.conftest import TODAY
 
 # (file, text to replace, replacement, words the report must contain)

@@ -29,8 +29,8 @@ def running_app(db: Path, **settings: str) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The hand-made fixture marked as demo data, so no login is asked for."""
-    from etl.demoseal import write_marker
-    from etl.load import load_folder
+    from sosu.etl.demoseal import write_marker
+    from sosu.etl.load import load_folder
     from tests.conftest import MINIMAL, TODAY
 
     folder = tmp_path_factory.mktemp("browser")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from access.users import User, add_user
+from sosu.access.users import User, add_user
 from tests.test_browser import _settled, browser, running_app  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.browser

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.demoseal import write_marker
-from etl.load import load_folder
+from sosu.etl.demoseal import write_marker
+from sosu.etl.load import load_folder
 from tests.browser_support import (
     EXCEPTION,
     ROOT,
@@ -22,7 +22,7 @@ from tests.browser_support import (
     require_chromium,
     streamlit_server,
 )
-from tests.conftest import MINIMAL, TODAY
+from tests.conftest import APP, MINIMAL, TODAY
 from tests.test_pages import _texts
 
 SESSIONS = 20
@@ -72,11 +72,11 @@ def test_a_swap_in_the_middle_of_a_page_run_shows_one_version(
     """Deterministic: the load lands right after the page read 'Data pr.' and before it
     read the scorecard. The run keeps its version; the next session shows the new one.
     (A second run() of the same AppTest would not run app.py again, unlike a server.)"""
-    import queries.metrics
+    import sosu.store.db
 
     db = tmp_path / "sosu.duckdb"
     load_folder(original, db, today=TODAY)
-    real_load_info = queries.metrics.load_info
+    real_load_info = sosu.store.db.load_info
     swapped: list[bool] = []
 
     def load_info_then_swap(con: object) -> dict[str, object]:
@@ -86,13 +86,13 @@ def test_a_swap_in_the_middle_of_a_page_run_shows_one_version(
             swapped.append(True)
         return info
 
-    monkeypatch.setattr(queries.metrics, "load_info", load_info_then_swap)
+    monkeypatch.setattr(sosu.store.db, "load_info", load_info_then_swap)
     monkeypatch.setenv("SOSU_DB", str(db))
-    app = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    app = AppTest.from_file(str(APP), default_timeout=60)
     app.run()
     assert swapped and not app.exception
     assert _version(_texts(app)) == "old"
-    reloaded = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60).run()
+    reloaded = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not reloaded.exception
     assert _version(_texts(reloaded)) == "new"
 
@@ -112,7 +112,7 @@ def test_twenty_sessions_while_a_load_swaps_the_database(tmp_path: Path, origina
             drawn(page, "Overblik", timeout_ms=DRAW_TIMEOUT_MS)
             assert _version(page.inner_text("body")) == "old"
         # All twenty rerun while the load validates, builds and swaps.
-        loading = subprocess.Popen([sys.executable, "-m", "etl.cli", "load", str(changed),
+        loading = subprocess.Popen([sys.executable, "-m", "sosu.cli.main", "load", str(changed),
                                     "--db", str(db)], cwd=ROOT, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.PIPE, text=True)
         seen = []

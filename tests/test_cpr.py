@@ -1,4 +1,4 @@
-"""No CPR number gets in, however it is written or wherever it stands (etl.cpr).
+"""No CPR number gets in, however it is written or wherever it stands (sosu.domain.cpr).
 
 Every CPR-shaped number here is made up: 010190-1234 in every spelling below.
 """
@@ -16,9 +16,9 @@ import duckdb
 import openpyxl
 import pytest
 
-from etl.cli import main
-from etl.contract import ALL_FILES, FILES
-from etl.cpr import (
+from sosu.cli.main import main
+from sosu.domain.contract import ALL_FILES, FILES
+from sosu.domain.cpr import (
     _RE2_DIGIT,
     _RE2_INVISIBLE,
     _RE2_SEPARATOR,
@@ -27,10 +27,10 @@ from etl.cpr import (
     mask_cpr,
     normalise,
 )
-from etl.fast import validate_fast
-from etl.load import check_folder, load_folder
-from etl.problems import ValidationFailed
-from etl.pseudonymize import Pseudonymizer, pseudonymize_folder
+from sosu.etl.fast import validate_fast
+from sosu.etl.load import check_folder, load_folder
+from sosu.etl.problems import ValidationFailed
+from sosu.etl.pseudonymize import Pseudonymizer, pseudonymize_folder
 from tests.conftest import DATA, MINIMAL, TODAY
 
 DIGITS = "0101901234"

@@ -11,11 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from etl.demo import write_demo
-from etl.demoseal import DEMO_MARKER
-from etl.load import holds_real_data, load_folder
-from queries.db import connect_read_only
-from queries.kpi import kpi
+from sosu.etl.demo import write_demo
+from sosu.etl.demoseal import DEMO_MARKER
+from sosu.etl.load import load_folder
+from sosu.metrics.kpi import kpi
+from sosu.store.db import connect_read_only, holds_real_data
 from tests.conftest import MINIMAL, TODAY
 
 
@@ -167,15 +167,15 @@ def test_anything_but_the_exact_demo_files_loads_as_real_data(
 def test_a_file_changed_during_the_load_gives_real_data(
         demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The seal is checked before and after the read: what was read was what was sealed."""
-    import etl.load
+    import sosu.etl.load
 
     folder = _copy(demo_folder, tmp_path)
-    real_count = etl.load._row_counts
+    real_count = sosu.etl.load._row_counts
 
     def edit_after_the_read(*args, **kwargs) -> dict[str, int]:  # noqa: ANN002, ANN003
         with open(folder / "elever.csv", "a", encoding="utf-8") as handle:
             handle.write("\n")
         return real_count(*args, **kwargs)
 
-    monkeypatch.setattr(etl.load, "_row_counts", edit_after_the_read)
+    monkeypatch.setattr(sosu.etl.load, "_row_counts", edit_after_the_read)
     assert not _loaded_as_demo(folder, tmp_path)

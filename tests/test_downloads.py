@@ -11,9 +11,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from etl.contract import ALL_FILES
-from etl.templates import template_csv
-from queries import export
+from sosu.domain.contract import ALL_FILES
+from sosu.etl.templates import template_csv
+from sosu.store import export
 
 ROOT = Path(__file__).resolve().parent.parent
 ATTACKS = ["=HYPERLINK(\"http://x.invalid\",\"klik\")", "+1+cmd|' /C calc'!A0",
@@ -31,15 +31,11 @@ def _frame() -> pd.DataFrame:
 
 def _download_calls() -> list[tuple[Path, ast.Call]]:
     calls = []
-    for folder in ("dashboard", "app_pages"):
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            tree = ast.parse(path.read_text(encoding="utf-8"))
-            calls += [(path, node) for node in ast.walk(tree) if isinstance(node, ast.Call)
-                      and isinstance(node.func, ast.Attribute)
-                      and node.func.attr == "download_button"]
-    calls += [(ROOT / "app.py", node) for node in ast.walk(ast.parse(
-        (ROOT / "app.py").read_text(encoding="utf-8"))) if isinstance(node, ast.Call)
-        and isinstance(node.func, ast.Attribute) and node.func.attr == "download_button"]
+    for path in sorted((ROOT / "src" / "sosu" / "app").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        calls += [(path, node) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                  and isinstance(node.func, ast.Attribute)
+                  and node.func.attr == "download_button"]
     return calls
 
 
@@ -85,14 +81,13 @@ def test_every_download_button_goes_through_export() -> None:
 
 
 def test_no_csv_or_excel_is_written_outside_export() -> None:
-    """Every CSV/XLSX users get comes from queries.export (the pseudonymised files are
+    """Every CSV/XLSX users get comes from sosu.store.export (the pseudonymised files are
     input for `sosu load`, written by the csv module, and are not downloads)."""
-    for folder in ("dashboard", "app_pages", "queries", "report", "etl", "access"):
-        for path in sorted((ROOT / folder).rglob("*.py")):
-            if path.name == "export.py":
-                continue
-            text = path.read_text(encoding="utf-8")
-            assert ".to_csv(" not in text and ".to_excel(" not in text, path.name
+    for path in sorted((ROOT / "src" / "sosu").rglob("*.py")):
+        if path.name == "export.py":
+            continue
+        text = path.read_text(encoding="utf-8")
+        assert ".to_csv(" not in text and ".to_excel(" not in text, path.name
 
 
 def test_xlsx_has_no_formula_and_numbers_stay_numbers() -> None:
@@ -149,7 +144,7 @@ def test_safe_text_leaves_harmless_text(value: str) -> None:
 
 def test_audit_log_download_neutralises_a_typed_login_name(tmp_path: Path) -> None:
     """The reported path: a name typed on the login page, logged, then downloaded."""
-    from access import audit
+    from sosu.access import audit
 
     log = tmp_path / "log.jsonl"
     audit.record(log, "login_afvist", '=HYPERLINK("http://x.invalid","klik")')

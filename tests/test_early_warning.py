@@ -28,12 +28,13 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard.early_warning_view import CHOICES
-from etl.contract import schedule_rows
-from etl.load import load_folder
-from queries import db, metrics
-from queries.datasets import BACKTEST_THRESHOLDS
-from queries.db import connect_read_only
+from sosu.app.app_pages.early_warning_view import CHOICES
+from sosu.domain.contract import schedule_rows
+from sosu.etl.load import load_folder
+from sosu.metrics import metrics
+from sosu.metrics.datasets import BACKTEST_THRESHOLDS
+from sosu.store import db
+from sosu.store.db import connect_read_only
 from tests.conftest import APP, DATA, TODAY, add_user, log_in
 
 FIXTURE = DATA / "early_warning"
@@ -258,7 +259,7 @@ def test_a_list_longer_than_the_page_shows_shows_its_first_rows_and_says_so(
         monkeypatch: pytest.MonkeyPatch, page) -> None:  # noqa: ANN001
     # A region's or the country's list is thousands of students: the page draws the
     # first rows and the download buttons still give all of them.
-    from dashboard import early_warning_view
+    from sosu.app.app_pages import early_warning_view
 
     monkeypatch.setattr(early_warning_view, "SHOWN_ROWS", 2)
     page.run()

@@ -1,4 +1,4 @@
-"""The fast load path (etl.fast) never accepts what the text path refuses, and builds
+"""The fast load path (sosu.etl.fast) never accepts what the text path refuses, and builds
 exactly the tables the text path builds."""
 
 from __future__ import annotations
@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import etl.load
-from etl.contract import FILES, Column
-from etl.fast import NATIVE, validate_fast
-from etl.load import load_folder
-from etl.validate import parse_expression
+import sosu.etl.load
+from sosu.domain.contract import FILES, Column
+from sosu.etl.fast import NATIVE, validate_fast
+from sosu.etl.load import load_folder
+from sosu.etl.validate import parse_expression
 from tests.conftest import MINIMAL, TODAY
 from tests.test_bad_input import CASES
 from tests.test_input_variants import VARIANTS
@@ -37,7 +37,7 @@ AWKWARD = {
 
 def _fast_value(con: duckdb.DuckDBPyConnection, tmp: Path, kind: str, cell: str,
                 delimiter: str) -> tuple[bool, object]:
-    """(accepted, value) as etl.fast's read_csv call reads one cell of this kind."""
+    """(accepted, value) as sosu.etl.fast's read_csv call reads one cell of this kind."""
     duck_type, date_format = NATIVE[kind]
     path = tmp / "cell.csv"
     quoted = '"' + cell.replace('"', '""') + '"' if cell else ""
@@ -109,7 +109,7 @@ def _tables(db: Path) -> dict[str, list[tuple]]:
 
 
 def _text_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(etl.load, "validate_fast", lambda *args, **kwargs: None)
+    monkeypatch.setattr(sosu.etl.load, "validate_fast", lambda *args, **kwargs: None)
 
 
 @pytest.fixture(scope="module")
@@ -157,8 +157,8 @@ def test_a_problem_deep_in_a_big_file_is_reported_by_line(generated: Path,
     fields[4] = str(float(fields[3]) + 1)  # more sick hours than planned
     lines[target - 1] = ",".join(fields)
     sick.write_text("".join(lines), encoding="utf-8")
-    from etl.load import check_folder
-    from etl.problems import ValidationFailed
+    from sosu.etl.load import check_folder
+    from sosu.etl.problems import ValidationFailed
 
     with pytest.raises(ValidationFailed) as refused:
         check_folder(folder, today=TODAY)
@@ -170,7 +170,7 @@ def test_a_problem_deep_in_a_big_file_is_reported_by_line(generated: Path,
 def test_generated_national_shape_passes_validation(generated: Path) -> None:
     """The generator's data is clean by construction, at any scale and date."""
     from bench.generate import generate
-    from etl.load import check_folder
+    from sosu.etl.load import check_folder
 
     counts = check_folder(generated, today=TODAY)
     assert counts["elever"] == 40 * 6 and counts["sygefravaer"] > 40 * 6 * 10
@@ -198,9 +198,9 @@ def test_a_late_non_utf8_byte_sends_the_load_down_the_text_path(
     """The fast path judges the encoding on the first piece of a file and lets read_csv
     reject any later line that is not UTF-8; the text path then reads the file as the
     Windows-1252 it is."""
-    import etl.read
+    import sosu.etl.read
 
-    monkeypatch.setattr(etl.read, "CHUNK", 64)  # the first 'Å' lies beyond byte 64
+    monkeypatch.setattr(sosu.etl.read, "CHUNK", 64)  # the first 'Å' lies beyond byte 64
     elever = minimal_copy / "elever.csv"
     elever.write_bytes(elever.read_text(encoding="utf-8").encode("cp1252"))
     assert b"\xc5" not in elever.read_bytes()[:64]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from access import audit
-from access.users import User, UsersError, add_user, load_users, save_users
+from sosu.access import audit
+from sosu.access.users import User, UsersError, add_user, load_users, save_users
 from tests.conftest import MINIMAL, TODAY
 
 
@@ -36,8 +36,8 @@ def test_new_database_and_its_folder_are_owner_only(tmp_path: Path, open_umask: 
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
     import duckdb
 
-    import etl.load
-    from etl.load import load_folder
+    import sosu.etl.load
+    from sosu.etl.load import load_folder
 
     seen: list[tuple[str, int, int]] = []
     real_connect = duckdb.connect
@@ -48,7 +48,7 @@ def test_new_database_and_its_folder_are_owner_only(tmp_path: Path, open_umask: 
             seen.append((str(path), _mode(Path(path).parent), _mode(Path(path))))
         return connection
 
-    monkeypatch.setattr(etl.load.duckdb, "connect", watching)
+    monkeypatch.setattr(sosu.etl.load.duckdb, "connect", watching)
     db = tmp_path / "ny" / "sosu.duckdb"
     load_folder(MINIMAL, db, today=TODAY)
     assert _mode(db.parent) == 0o700
@@ -60,7 +60,7 @@ def test_new_database_and_its_folder_are_owner_only(tmp_path: Path, open_umask: 
 
 
 def test_a_second_load_keeps_the_database_owner_only(minimal_db: Path, open_umask: None) -> None:
-    from etl.load import load_folder
+    from sosu.etl.load import load_folder
 
     load_folder(MINIMAL, minimal_db, today=TODAY)
     assert _mode(minimal_db) == 0o600
@@ -73,7 +73,7 @@ def test_audit_log_and_its_folder_are_owner_only(tmp_path: Path, open_umask: Non
 
 
 def test_pseudonymised_files_are_owner_only(tmp_path: Path, open_umask: None) -> None:
-    from etl.pseudonymize import pseudonymize_folder
+    from sosu.etl.pseudonymize import pseudonymize_folder
 
     keys = tmp_path / "keys"
     keys.mkdir(mode=0o700)
@@ -86,7 +86,7 @@ def test_pseudonymised_files_are_owner_only(tmp_path: Path, open_umask: None) ->
 
 def test_report_file_is_owner_only(minimal_db: Path, tmp_path: Path, open_umask: None,
                                    capsys: pytest.CaptureFixture[str]) -> None:
-    from etl.cli import main
+    from sosu.cli.main import main
 
     out = tmp_path / "rapport.pdf"
     out.write_bytes(b"old")
@@ -98,7 +98,7 @@ def test_report_file_is_owner_only(minimal_db: Path, tmp_path: Path, open_umask:
 
 def test_report_to_a_missing_folder_says_so_in_danish(
         minimal_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from etl.cli import main
+    from sosu.cli.main import main
 
     out = tmp_path / "findes-ikke" / "rapport.pdf"
     assert main(["report", "--quarter", "2023Q3", "--db", str(minimal_db),
@@ -108,7 +108,7 @@ def test_report_to_a_missing_folder_says_so_in_danish(
 
 
 def test_uploaded_files_are_owner_only(tmp_path: Path, open_umask: None) -> None:
-    from dashboard.upload_view import _save
+    from sosu.app.app_pages.upload_view import _save
 
     class Upload:
         name = "elever.csv"
@@ -141,7 +141,7 @@ def test_users_file_readable_or_writable_by_others_is_refused(tmp_path: Path, mo
 
 def test_cli_refuses_a_users_file_open_to_others(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    from etl.cli import main
+    from sosu.cli.main import main
 
     path = Path(os.environ["SOSU_USERS"])
     save_users(path, {"anne": User("anne", "uddannelse", password_hash="x")})

@@ -1,4 +1,4 @@
-"""queries.db.frame must give exactly what DuckDB's own .df() gives, column types included:
+"""sosu.store.db.frame must give exactly what DuckDB's own .df() gives, column types included:
 every page, suppression rule and test was written against .df()."""
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from access.roles import Viewer
-from queries import datasets, db
+from sosu.domain.roles import Viewer
+from sosu.metrics import datasets
+from sosu.store import db
 
 
 @pytest.fixture

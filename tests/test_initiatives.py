@@ -17,12 +17,12 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import charts
-from etl.load import check_folder, load_folder
-from etl.problems import ValidationFailed
-from queries import metrics
-from queries.db import connect_read_only
-from queries.kpi import kpi
+from sosu.app import charts
+from sosu.etl.load import check_folder, load_folder
+from sosu.etl.problems import ValidationFailed
+from sosu.metrics import metrics
+from sosu.metrics.kpi import kpi
+from sosu.store.db import connect_read_only
 from tests.conftest import APP, DATA, MINIMAL, TODAY, add_user, log_in
 
 INITIATIVES = DATA / "initiatives" / "indsatser.csv"

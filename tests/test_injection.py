@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from access.roles import Viewer
-from etl.load import load_folder
-from queries import datasets
-from queries.db import connect_read_only
+from sosu.domain.roles import Viewer
+from sosu.etl.load import load_folder
+from sosu.metrics import datasets
+from sosu.store.db import connect_read_only
 from tests.conftest import APP, MINIMAL, PAGES, TODAY, add_user, log_in
 
 SITE = "<img src=x onerror=alert(1)>'; DROP TABLE elever; --"
@@ -63,7 +63,7 @@ def test_hostile_text_is_never_read_as_markdown_or_html(
 
 
 def test_uploaded_file_names_cannot_leave_the_upload_folder(tmp_path: Path) -> None:
-    from dashboard.upload_view import _save
+    from sosu.app.app_pages.upload_view import _save
 
     class Upload:
         def __init__(self, name: str) -> None:

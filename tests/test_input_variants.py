@@ -12,10 +12,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from etl.contract import FILES
-from etl.load import load_folder
-from queries.db import connect_read_only
-from queries.kpi import kpi
+from sosu.domain.contract import FILES
+from sosu.etl.load import load_folder
+from sosu.metrics.kpi import kpi
+from sosu.store.db import connect_read_only
 from tests.conftest import MINIMAL, TODAY
 
 

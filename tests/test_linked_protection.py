@@ -1,5 +1,5 @@
-"""Protection over every output together (queries.linked, queries.release) and the privacy
-auditor (queries.privacy_audit): nothing a protected viewer can obtain, on any page, with
+"""Protection over every output together (sosu.metrics.linked, sosu.metrics.release) and the privacy
+auditor (sosu.metrics.privacy_audit): nothing a protected viewer can obtain, on any page, with
 any filter, in any download or the scorecard, recomputes a hidden cell."""
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from access.roles import Viewer
-from queries import datasets, linked, metrics, privacy_audit, release
-from queries.datasets import Request
-from queries.db import connect_read_only
-from queries.release import ALL
+from sosu.domain.roles import Viewer
+from sosu.metrics import datasets, linked, metrics, privacy_audit, release
+from sosu.metrics.datasets import Request
+from sosu.metrics.release import ALL
+from sosu.store.db import connect_read_only
 
 FORUM = Viewer("kf", "kvalitetsforum")
 
@@ -162,7 +162,7 @@ def test_the_auditor_sees_a_cell_shown_under_one_filter_and_hidden_under_another
 
 def test_sosu_audit_privacy_reports_every_protected_role(
         minimal_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    from etl.cli import main
+    from sosu.cli.main import main
 
     assert main(["audit-privacy", "--db", str(minimal_db), "--uden-intervaller"]) == 0
     out = capsys.readouterr().out

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from queries import metrics
-from queries.db import connect_read_only
-from queries.kpi import kpi
+from sosu.metrics import metrics
+from sosu.metrics.kpi import kpi
+from sosu.store.db import connect_read_only
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_age_bands(con):
 
 
 def test_wilson_interval_matches_the_textbook_value(con):
-    from queries.scorecard import target_series
+    from sosu.metrics.scorecard import target_series
 
     series = target_series(con)
     row = series[(series.metric == "frafald_hovedforloeb") & (series.uddannelse == "SSH")]

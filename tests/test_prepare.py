@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from dashboard import data
-from queries import metrics, release
-from queries.db import connect_read_only, file_stamp
+from sosu.app import data
+from sosu.metrics import metrics, release
+from sosu.store.db import connect_read_only, file_stamp
 from tests.conftest import APP, PAGES, TEAM_ONLY_PAGES
 from tests.test_pages import as_viewer
 
@@ -80,7 +80,7 @@ def test_a_bad_setting_is_logged_and_the_default_used(
         caplog: pytest.LogCaptureFixture) -> None:
     monkeypatch.setenv("SOSU_FORBERED", "måske")
     built = _releases_built(monkeypatch)
-    with caplog.at_level(logging.WARNING, logger="dashboard.data"):
+    with caplog.at_level(logging.WARNING, logger="sosu.app.data"):
         at = as_viewer(AppTest.from_file(str(APP), default_timeout=60), "kvalitetsforum").run()
         _preparation_done()
     assert not at.exception
@@ -110,7 +110,7 @@ def test_a_failed_preparation_is_logged_without_the_data(
     monkeypatch.setattr(release, "build", failing)
     stamp = file_stamp(fresh_demo)
     assert stamp is not None
-    with caplog.at_level(logging.WARNING, logger="dashboard.data"):
+    with caplog.at_level(logging.WARNING, logger="sosu.app.data"):
         data._prepare(str(fresh_demo), stamp)  # does not raise: the pages compute when asked
     assert "forberedelsen" in caplog.text and "ValueError" in caplog.text
     assert "E0042" not in caplog.text and "0101901234" not in caplog.text
@@ -122,6 +122,6 @@ def test_a_file_that_is_no_database_is_not_prepared(
     broken.write_text("E0001,SSH\n")
     stamp = file_stamp(broken)
     assert stamp is not None
-    with caplog.at_level(logging.WARNING, logger="dashboard.data"):
+    with caplog.at_level(logging.WARNING, logger="sosu.app.data"):
         data._prepare(str(broken), stamp)
     assert "forberedelsen" in caplog.text

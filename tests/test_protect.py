@@ -1,4 +1,4 @@
-"""The suppression rules on hand-made tables, through the release (queries.release): the
+"""The suppression rules on hand-made tables, through the release (sosu.metrics.release): the
 primary rule, whole small rows, the threshold, headline figures, sites, the unseen rest
 and the marks the UI prints."""
 
@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from queries import linked, release
-from queries.protect import REST, marks
-from queries.release import MUNICIPALITY, SITE
+from sosu.metrics import linked, release
+from sosu.metrics.protect import REST, marks
+from sosu.metrics.release import MUNICIPALITY, SITE
 
 COUNTS = ["ansatte", "gennemfoert", "frafald", "frafald_hovedforloeb", "aktive",
           "ansat_efter"]

@@ -18,12 +18,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from etl.cli import main
-from etl.contract import FILES
-from etl.load import check_folder, load_folder
-from etl.pseudonymize import PseudonymizeError, Pseudonymizer, pseudonymize_folder
-from queries.db import connect_read_only
-from queries.kpi import kpi
+from sosu.cli.main import main
+from sosu.domain.contract import FILES
+from sosu.etl.load import check_folder, load_folder
+from sosu.etl.pseudonymize import PseudonymizeError, Pseudonymizer, pseudonymize_folder
+from sosu.metrics.kpi import kpi
+from sosu.store.db import connect_read_only
 from tests.conftest import MINIMAL, TODAY
 
 # Fixture id → made-up CPR number. A4, B2 and B3 keep their ordinary pseudonyms.
@@ -149,7 +149,7 @@ def test_different_keys_give_different_pseudonyms(cpr_input: Path, key_dir: Path
 
 def test_output_passes_the_loader_with_the_same_figures(cpr_input: Path, key_dir: Path,
                                                         tmp_path: Path) -> None:
-    from etl.problems import ValidationFailed
+    from sosu.etl.problems import ValidationFailed
 
     with pytest.raises(ValidationFailed):  # the raw export is refused: it holds CPR numbers
         check_folder(cpr_input, today=TODAY)
@@ -359,7 +359,7 @@ def test_unreadable_input_is_reported_without_cpr(cpr_input: Path, key_dir: Path
 def test_a_crash_while_writing_leaves_no_half_files(cpr_input: Path, key_dir: Path,
                                                     tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    import etl.pseudonymize as module
+    import sosu.etl.pseudonymize as module
 
     out = tmp_path / "out"
     key = key_dir / "nøgle"

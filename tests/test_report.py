@@ -14,15 +14,15 @@ import pypdf
 import pypdfium2
 import pytest
 
-from access.roles import AccessDenied, Viewer
-from etl.cli import main
-from queries import datasets
-from queries.db import connect_read_only
-from queries.fmt import pct
-from queries.scorecard import overall, score
-from queries.targets import load_targets
-from report import make_report
-from report.content import Quarter, ReportError
+from sosu.cli.main import main
+from sosu.domain.fmt import pct
+from sosu.domain.roles import AccessDenied, Viewer
+from sosu.domain.targets import load_targets
+from sosu.metrics import datasets
+from sosu.metrics.scorecard import overall, score
+from sosu.report import make_report
+from sosu.report.content import Quarter, ReportError
+from sosu.store.db import connect_read_only
 
 OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
 FORUM = Viewer("kf", "kvalitetsforum")
@@ -144,7 +144,7 @@ def test_each_focus_page_lists_its_initiatives_with_status(forum_pdf: bytes) -> 
 
 
 def test_charts_mark_only_initiatives_started_by_the_quarter(con) -> None:
-    from report.content import gather, marked_initiatives
+    from sosu.report.content import gather, marked_initiatives
 
     targets = {t.id: t for t in load_targets()}
     early = gather(con, FORUM, Quarter.parse("2023Q4"), list(targets.values()))

@@ -10,11 +10,11 @@ import pandas as pd
 import pypdf
 import pytest
 
-from access.roles import Viewer
-from queries.db import connect_read_only
-from queries.targets import load_targets
-from report import ReportError, make_report
-from report.content import Quarter, gather
+from sosu.domain.roles import Viewer
+from sosu.domain.targets import load_targets
+from sosu.report import ReportError, make_report
+from sosu.report.content import Quarter, gather
+from sosu.store.db import connect_read_only
 
 FORUM = Viewer("kf", "kvalitetsforum")
 HOSTILE = ["Kursus $\\frac{a}{b$", "<b>Fed</b> & <i>kursiv", "Pris $5 og $6", "a &amp; b <br/>"]
@@ -32,7 +32,7 @@ def _text(pdf: bytes) -> str:
 
 
 def test_initiative_names_are_drawn_as_text_in_charts_and_tables(con) -> None:  # noqa: ANN001
-    from report.pdf import build
+    from sosu.report.pdf import build
 
     content = gather(con, FORUM, Quarter.parse("2025Q3"), load_targets())
     assert len(content.initiatives) >= len(HOSTILE)
@@ -45,7 +45,7 @@ def test_initiative_names_are_drawn_as_text_in_charts_and_tables(con) -> None:  
 
 
 def test_chart_titles_and_legends_are_not_mathtext() -> None:
-    from report import charts
+    from sosu.report import charts
 
     frame = pd.DataFrame({"uddannelse": ["$\\frac{a", "$\\frac{a", "b$"],
                           "aar": [2023, 2024, 2023], "andel": [0.1, 0.2, 0.3]})
@@ -55,7 +55,7 @@ def test_chart_titles_and_legends_are_not_mathtext() -> None:
 
 def test_a_report_that_cannot_be_drawn_says_why_in_danish(
         con, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
-    from report import charts
+    from sosu.report import charts
 
     def broken(*_args: object, **_kwargs: object) -> bytes:
         raise ValueError("0101901234 kunne ikke tegnes")  # an error quoting data
@@ -70,8 +70,8 @@ def test_a_report_that_cannot_be_drawn_says_why_in_danish(
 def test_cli_exits_non_zero_with_a_danish_message(
         demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
-    from etl.cli import main
-    from report import charts
+    from sosu.cli.main import main
+    from sosu.report import charts
 
     def broken(*_args: object, **_kwargs: object) -> bytes:
         raise ValueError("mathtext")

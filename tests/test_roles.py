@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from access.roles import AccessDenied, Viewer
-from queries import datasets, metrics, release
-from queries.datasets import Request
-from queries.db import connect_read_only
-from queries.protect import REST
+from sosu.domain.roles import AccessDenied, Viewer
+from sosu.metrics import datasets, metrics, release
+from sosu.metrics.datasets import Request
+from sosu.metrics.protect import REST
+from sosu.store.db import connect_read_only
 from tests.conftest import APP, PAGES, TEAM_ONLY_PAGES, add_user, log_in, open_tables
 
 OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
@@ -358,8 +358,8 @@ AUTH = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret":
 
 
 def _oidc_app(db: Path, monkeypatch: pytest.MonkeyPatch, user: dict) -> AppTest:
-    from access.users import User
-    from access.users import add_user as add
+    from sosu.access.users import User
+    from sosu.access.users import add_user as add
 
     monkeypatch.setenv("SOSU_LOGIN", "oidc")
     add(Path(os.environ["SOSU_USERS"]), User("kf", "kvalitetsforum", email="kf@kommune.dk"),
@@ -395,7 +395,7 @@ def test_oidc_logged_out_gets_the_login_button(real_db: Path,
 def test_every_mark_tells_the_truth(con, viewer: Viewer) -> None:
     """"≤3" only where the true count is 1–3; other hidden counts (0 or more than 3,
     hidden to protect a small one) read "skjult"."""
-    from queries.protect import marks
+    from sosu.metrics.protect import marks
 
     shown = datasets.cohorts(con, viewer, _request(OWN))
     truth = datasets.cohorts(con, TEAM, _request(OWN))
@@ -407,7 +407,7 @@ def test_every_mark_tells_the_truth(con, viewer: Viewer) -> None:
 
 
 def _audit_events() -> list[tuple[str, str]]:
-    from access import audit
+    from sosu.access import audit
 
     return [(e["haendelse"], e["bruger"]) for e in reversed(audit.latest(
         Path(os.environ["SOSU_LOG"])))]
@@ -440,7 +440,7 @@ def test_a_demo_tab_loses_its_access_when_real_data_are_loaded(
 
 def test_a_removed_account_is_logged_out_at_the_next_click(
         real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from access.users import remove_user
+    from sosu.access.users import remove_user
 
     at = _app(real_db, monkeypatch, TEAM).run()
     assert at.metric
@@ -453,7 +453,7 @@ def test_a_removed_account_is_logged_out_at_the_next_click(
 
 def test_a_changed_role_takes_effect_at_the_next_click(
         real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from access.users import User, load_users, save_users
+    from sosu.access.users import User, load_users, save_users
 
     at = _app(real_db, monkeypatch, TEAM).run()
     at.switch_page("app_pages/tidlig_opsporing.py").run()
@@ -473,21 +473,21 @@ def test_a_changed_role_takes_effect_at_the_next_click(
 def downloads(monkeypatch: pytest.MonkeyPatch) -> list:
     """The data callables the tables hand to st.download_button. Streamlit calls one when
     its button is clicked, without a script run (AppTest has no runtime to do it)."""
-    import dashboard.login
-    import dashboard.ui
+    import sosu.app.login
+    import sosu.app.ui
 
     made: list = []
 
     def keep(produce):  # noqa: ANN001, ANN202
-        made.append(dashboard.login.guarded(produce))
+        made.append(sosu.app.login.guarded(produce))
         return made[-1]
 
-    monkeypatch.setattr(dashboard.ui, "guarded", keep)
+    monkeypatch.setattr(sosu.app.ui, "guarded", keep)
     return made
 
 
 def _session_ends(at: AppTest, how: str) -> None:
-    from access.users import remove_user
+    from sosu.access.users import remove_user
 
     if how == "expired":
         at.session_state["sosu_login"].last_seen -= dt.timedelta(hours=2).total_seconds()
@@ -501,7 +501,7 @@ def _session_ends(at: AppTest, how: str) -> None:
 @pytest.mark.parametrize("how", ["expired", "removed", "logged_out"])
 def test_a_download_after_the_session_ended_delivers_nothing(
         real_db: Path, monkeypatch: pytest.MonkeyPatch, downloads: list, how: str) -> None:
-    from dashboard.login import DownloadRefused
+    from sosu.app.login import DownloadRefused
 
     at = _app(real_db, monkeypatch, TEAM).run()
     at.switch_page("app_pages/tidlig_opsporing.py").run()
@@ -523,7 +523,7 @@ def test_oidc_without_auth_configuration_says_so_in_danish(
 
 
 def test_oidc_problems_name_each_missing_key() -> None:
-    from dashboard.login import oidc_problems
+    from sosu.app.login import oidc_problems
 
     assert oidc_problems(None, None) == ["afsnittet [auth] mangler"]
     assert oidc_problems(AUTH, None) == []
@@ -548,5 +548,5 @@ def test_errors_never_show_tracebacks_to_users() -> None:
 
     from streamlit.config import ShowErrorDetailsConfigOptions
 
-    config = tomllib.loads((APP.parent / ".streamlit" / "config.toml").read_text("utf-8"))
+    config = tomllib.loads((APP.parents[3] / ".streamlit" / "config.toml").read_text("utf-8"))
     assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value

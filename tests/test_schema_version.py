@@ -15,9 +15,9 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from etl.cli import main
-from queries.db import connect_read_only
-from queries.schema import ROOT, SOURCES, built_by_this_version, code_fingerprint
+from sosu.cli.main import main
+from sosu.store.db import connect_read_only
+from sosu.store.schema import ROOT, SOURCES, built_by_this_version, code_fingerprint
 from tests.conftest import APP, PAGES, TODAY
 from tests.test_pages import _texts, as_viewer
 
@@ -55,7 +55,7 @@ def test_fingerprint_changes_with_the_sql_and_the_contract_only(tmp_path: Path) 
         _copy_sources(tmp_path / name) for name in ("same", "sql", "contract", "windows"))
     with open(sql_changed / "sql/metrics/kohorter.sql", "a", encoding="utf-8") as sql:
         sql.write("\n-- en ny kommentar\n")
-    with open(contract_changed / "etl/contract.py", "a", encoding="utf-8") as contract:
+    with open(contract_changed / "domain/contract.py", "a", encoding="utf-8") as contract:
         contract.write("\n# en ny kommentar\n")
     crlf = windows / "sql/metrics/data_pr.sql"
     crlf.write_bytes(crlf.read_bytes().replace(b"\n", b"\r\n"))
@@ -68,7 +68,7 @@ def test_fingerprint_changes_with_the_sql_and_the_contract_only(tmp_path: Path) 
 
 def test_a_load_records_this_versions_fingerprint(minimal_db: Path, old_db: Path) -> None:
     assert not _current(old_db)
-    from etl.load import load_folder
+    from sosu.etl.load import load_folder
     from tests.conftest import MINIMAL
 
     load_folder(MINIMAL, old_db, today=TODAY)
@@ -153,9 +153,9 @@ def test_the_demo_is_refused_under_the_lock_when_real_data_got_there_first(
         minimal_db: Path, tmp_path: Path) -> None:
     """`make run` checks before writing the demo files; a real load that finishes in
     between must still win: the load checks again under its lock."""
-    from etl.demo import write_demo
-    from etl.load import load_folder
-    from etl.problems import ValidationFailed
+    from sosu.etl.demo import write_demo
+    from sosu.etl.load import load_folder
+    from sosu.etl.problems import ValidationFailed
 
     write_demo(tmp_path / "demo", today=TODAY)
     before = minimal_db.read_bytes()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from queries.scorecard import overall, score
-from queries.targets import Target
+from sosu.domain.targets import Target
+from sosu.metrics.scorecard import overall, score
 
 DROPOUT = Target(id="d", label="Frafald", metric="frafald_hovedforloeb", maal_type="relativ",
                  maal=-0.07, frist=2026, retning="ned", uddannelse="SSH", baseline=0.16)

@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-import etl.load
-from etl.contract import ALL_FILES
-from etl.load import load_folder
+import sosu.etl.load
+from sosu.domain.contract import ALL_FILES
+from sosu.etl.load import load_folder
 from tests.conftest import TODAY
 
 ELSEWHERE = "Vikarbureauet Syd"  # a month's site that is in no other file
@@ -64,9 +64,9 @@ def test_the_rows_are_never_written_to_the_file(
     """In memory (TEMP) from the moment they are read: a table written to the file and
     dropped before the commit left its blocks in the file (seen at national scale)."""
     if path == "text":
-        monkeypatch.setattr(etl.load, "validate_fast", lambda *args, **kwargs: None)
+        monkeypatch.setattr(sosu.etl.load, "validate_fast", lambda *args, **kwargs: None)
     seen: list[tuple[str, bool]] = []
-    build = etl.load.create_views
+    build = sosu.etl.load.create_views
 
     def watching(con: duckdb.DuckDBPyConnection) -> None:
         seen.extend(con.execute("SELECT table_name, temporary FROM duckdb_tables() "
@@ -75,7 +75,7 @@ def test_the_rows_are_never_written_to_the_file(
         seen.extend(con.execute("SELECT table_name, temporary FROM duckdb_tables() "
                                 "WHERE table_name = 'int_elevmaaneder'").fetchall())
 
-    monkeypatch.setattr(etl.load, "create_views", watching)
+    monkeypatch.setattr(sosu.etl.load, "create_views", watching)
     load_folder(minimal_copy, tmp_path / "sosu.duckdb", today=TODAY)
     assert seen == [("sygefravaer", True), ("int_elevmaaneder", True)]
 

@@ -17,10 +17,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from etl import workbook
-from etl.contract import FILES_BY_NAME
-from etl.load import check_folder
-from etl.problems import ValidationFailed
+from sosu.domain.contract import FILES_BY_NAME
+from sosu.etl import workbook
+from sosu.etl.load import check_folder
+from sosu.etl.problems import ValidationFailed
 from tests.conftest import MINIMAL
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -210,8 +210,8 @@ def test_an_ordinary_workbook_still_loads(tmp_path: Path) -> None:
 _MEMORY_PROBE = """
 import json, resource, sys
 from pathlib import Path
-from etl.load import check_folder
-from etl.problems import ValidationFailed
+from sosu.etl.load import check_folder
+from sosu.etl.problems import ValidationFailed
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 try:
     check_folder(Path(sys.argv[1]))

@@ -1,0 +1,23 @@
+import streamlit as st
+
+from sosu.app import ui
+from sosu.app.app_pages.upload_view import (
+    audit_section,
+    contract_section,
+    loaded_files,
+    upload_section,
+)
+from sosu.app.viewer import current_viewer
+
+ui.page_header("Data", "Hvilke filer der er indlæst, datakontrakten med tomme skabeloner, og "
+               "indlæsning af nye data.")
+files = loaded_files()
+if not files.empty:
+    st.subheader("Indlæste filer")
+    ui.table(files, "indlaeste_filer", "loaded")
+contract_section()
+if current_viewer().may_see_individuals:
+    upload_section()
+    audit_section()
+else:
+    st.info("Kun uddannelsesteamet kan indlæse data og se logbogen.")

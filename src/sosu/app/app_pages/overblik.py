@@ -1,0 +1,34 @@
+import streamlit as st
+
+from sosu.app import data, ui
+from sosu.app.app_pages.initiatives_view import mark, status_section
+from sosu.app.app_pages.report_view import report_section
+from sosu.app.app_pages.scorecard_view import overall_card, score_card, trend_chart
+from sosu.metrics.scorecard import overall, score
+
+if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med udgangspunkt og "
+                  "hvilken årgang eller periode tallet kommer fra."):
+    targets, problem = data.targets()
+    if problem:
+        st.error(f"Målfilen data/targets.toml kan ikke bruges: {problem}")
+    series = data.target_series()
+    scores = [score(series, target) for target in targets]
+    overall_card(overall(scores))
+    columns = st.columns(3)
+    for index, result in enumerate(scores):
+        with columns[index % 3]:
+            score_card(result)
+    st.caption("Status: nået · på vej (på eller bedre end den lige linje fra udgangspunkt til "
+               "mål) · ikke på vej · usikker (ændringen ligger inden for usikkerheden) · for få "
+               "data (under 10 elever). Andele vises med 95 %-interval (Wilson); – betyder "
+               "ingen data endnu.")
+    # A toggle, not an expander: a collapsed expander still draws its eight charts in
+    # every browser, and Kvalitetsforum opens this page all at once (docs/performance.md).
+    if st.toggle("Vis udviklingen mod hvert mål", key="vis_udvikling"):
+        trend_columns = st.columns(2)
+        for index, result in enumerate(scores):
+            with trend_columns[index % 2]:
+                st.plotly_chart(mark(trend_chart(series, result), [result.target.id]),
+                                key=f"trend_{result.target.id}")
+    status_section()
+    report_section()

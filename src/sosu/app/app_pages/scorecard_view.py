@@ -1,0 +1,65 @@
+"""One scorecard card per target."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from sosu.app import charts
+from sosu.domain import fmt
+from sosu.metrics.scorecard import Fulfilment, Score, series_for
+
+STATUS_ICON = {"nået": "✅", "på vej": "↗️", "ikke på vej": "⚠️", "usikker": "〰️",
+               "for få data": "❔"}
+
+
+def _value(score: Score, value: float | None) -> str:
+    return fmt.pct(value) if score.target.is_rate else fmt.number(value)
+
+
+def score_card(score: Score) -> None:
+    target = score.target
+    with st.container(border=True):
+        st.markdown(f"**{target.label}**")
+        st.metric("Seneste værdi", f"{_value(score, score.value)} {score.trend}",
+                  help=f"Periode: {score.period or '–'}")
+        st.markdown(f"{STATUS_ICON[score.status]} **{score.status}** · mål "
+                    f"{_value(score, target.goal_value)} i {target.frist}")
+        if score.fulfilment is not None:
+            st.progress(score.fulfilment,
+                        text=f"Målopfyldelse {fmt.pct(score.fulfilment, 0)}")
+        details = [f"Periode: {score.period or '–'}"]
+        if target.baseline is not None:
+            details.append(f"udgangspunkt {_value(score, target.baseline)} "
+                           f"({target.baseline_periode or '–'})")
+        if score.expected is not None and target.maal_type != "absolut":
+            details.append(f"målkurven siger {_value(score, score.expected)} nu")
+        if target.metric in ("frafald_hovedforloeb", "ansat_efter"):
+            details.append(fmt.count_of(score.numerator, score.denominator))
+            details.append(fmt.interval(score.lower, score.upper))
+        if not score.final:
+            details.append("foreløbigt tal")
+        if score.explanation:
+            details.append(score.explanation)
+        st.caption(" · ".join(d for d in details if d))
+
+
+def overall_card(result: Fulfilment) -> None:
+    """The weighted fulfilment over all targets, the way result contracts are scored."""
+    left_out = ", ".join(t.label for t in result.left_out)
+    st.metric("Samlet målopfyldelse (vægtet)", fmt.pct(result.share, 0),
+              help="Hvert mål tæller med sin vægt fra data/targets.toml; et delvist nået mål "
+                   "tæller med den andel af vejen fra udgangspunkt til mål, der er tilbagelagt.")
+    st.caption(f"Heraf påvist ud over usikkerheden: {fmt.pct(result.certain, 0)} (mål med "
+               "status 'usikker' tæller her 0).")
+    if left_out:
+        st.caption(f"Ikke med (for få data): {left_out}")
+
+
+def trend_chart(series: pd.DataFrame, score: Score) -> go.Figure:
+    """The target's series against the straight line from baseline to goal."""
+    target = score.target
+    rows = series_for(series, target)
+    return charts.trajectory(rows, target.trajectory([int(y) for y in rows.aar]),
+                             target.label, target.is_rate)

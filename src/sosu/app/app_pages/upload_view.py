@@ -1,0 +1,113 @@
+"""The Data page: loaded files, the contract with templates, and the upload form."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import streamlit as st
+
+from sosu.access import audit
+from sosu.app import data, ui
+from sosu.app.viewer import current_viewer
+from sosu.domain.contract import ALL_FILES
+from sosu.domain.cpr import mask_cpr
+from sosu.etl.load import check_folder, load_folder
+from sosu.etl.problems import ValidationFailed
+from sosu.etl.templates import KIND_TEXT, template_frame
+from sosu.store import export
+from sosu.store.db import database_path
+from sosu.store.private import write_private
+
+
+def loaded_files() -> pd.DataFrame:
+    info = data.load_info()
+    if not info:
+        return pd.DataFrame()
+    files = json.loads(str(info["filer"]))
+    return pd.DataFrame([{"fil": name, "kilde": f["kilde"], "rækker": f["raekker"]}
+                         for name, f in files.items()])
+
+
+def contract_section() -> None:
+    st.subheader("Datakontrakt")
+    st.caption("Fem filer som CSV (komma eller semikolon) eller Excel, eller én Excel-fil med "
+               "fem ark, og en valgfri sjette med strategiens indsatser. Overskrifter må have "
+               "store bogstaver, mellemrum og æ/ø/å.")
+    for spec in ALL_FILES:
+        with st.expander(f"{spec.name} – {spec.title}"):
+            st.write(spec.description)
+            st.dataframe(pd.DataFrame([{
+                "kolonne": c.name, "type": KIND_TEXT[c.kind],
+                "påkrævet": "ja" if c.required else "nej",
+                "beskrivelse": c.description, "eksempel": c.example,
+            } for c in spec.columns]), hide_index=True, width="stretch")
+            st.download_button(f"Hent skabelon {spec.name}.csv",
+                               export.download(template_frame(spec), "csv"),
+                               f"{spec.name}.csv", export.CSV_MIME, key=f"template_{spec.name}")
+
+
+def audit_section() -> None:
+    """Logins, loads and exports, newest first: the education team's view of who did what."""
+    entries = audit.latest(audit.log_path(database_path()))
+    st.subheader("Logbog")
+    if not entries:
+        st.caption("Logbogen er tom.")
+        return
+    frame = pd.DataFrame([{
+        "tid": e.get("tid"), "hændelse": audit.EVENTS.get(e.get("haendelse", ""), "?"),
+        "bruger": e.get("bruger"),
+        "detaljer": ", ".join(f"{k}: {v}" for k, v in e.items()
+                              if k not in ("tid", "haendelse", "bruger")),
+    } for e in entries])
+    ui.table(frame, "logbog", "audit")
+
+
+def _save(uploads: list, folder: Path) -> None:
+    for upload in uploads:
+        # Only the bare file name is used: no path from the browser reaches the disk.
+        write_private(folder / Path(upload.name).name, upload.getvalue())
+
+
+def _problem_table(error: ValidationFailed) -> pd.DataFrame:
+    return pd.DataFrame([{"fil": p.file, "linje": p.line or "", "kolonne": p.column,
+                          "problem": mask_cpr(p.message)}
+                         for p in sorted(error.problems)])
+
+
+def upload_section() -> None:
+    st.subheader("Indlæs nye data")
+    uploads = st.file_uploader("Vælg de fem filer (eller én Excel-projektmappe)",
+                               type=["csv", "xlsx"], accept_multiple_files=True, key="upload")
+    if not uploads:
+        return
+    with tempfile.TemporaryDirectory(prefix="sosu-upload-") as tmp:
+        folder = Path(tmp)
+        _save(uploads, folder)
+        try:
+            counts = check_folder(folder)
+        except ValidationFailed as error:
+            st.error(f"Filerne har {error.total} fejl. Intet er indlæst; ret fejlene og prøv "
+                     "igen.")
+            st.dataframe(_problem_table(error), hide_index=True, width="stretch")
+            return
+        st.success("Ingen fejl: " + ", ".join(f"{n} {c}" for n, c in counts.items()))
+        if st.button("Indlæs data", type="primary", key="load_button"):
+            bar = st.progress(0.0, text="Indlæser …")
+
+            def show(step: str, fraction: float) -> None:
+                bar.progress(fraction, text=step)
+
+            log, who = audit.log_path(database_path()), current_viewer().name
+            try:
+                summary = load_folder(folder, database_path(), progress=show)
+            except ValidationFailed as error:
+                audit.record(log, "indlaesning_afvist", who, via="dashboard", fejl=error.total)
+                st.error("Indlæsningen blev afvist; den gamle database er uændret.")
+                st.dataframe(_problem_table(error), hide_index=True)
+                return
+            audit.record(log, "indlaesning", who, via="dashboard", filer=summary.sources,
+                         raekker=summary.rows, demodata=summary.demo)
+            st.success("Indlæst. " + summary.one_line())

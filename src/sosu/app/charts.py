@@ -1,0 +1,171 @@
+"""Plotly figures: colour-blind safe (Okabe–Ito), readable in print, targets drawn in."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from sosu.domain import fmt
+
+COLOURS = {"SSH": "#0072B2", "SSA": "#E69F00", "I alt": "#000000"}
+SEQUENCE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
+            "#000000", "#999999", "#882255"]
+TARGET_STYLE = {"color": "#000000", "dash": "dash", "width": 1.5}
+
+
+def _safe(values: pd.Series) -> pd.Series:
+    """Plotly reads a little HTML in labels; data (site names) must stay plain text."""
+    if pd.api.types.is_object_dtype(values) or pd.api.types.is_string_dtype(values):
+        return values.map(lambda v: html.escape(str(v)))
+    return values
+
+
+def _layout(fig: go.Figure, title: str, y_title: str, percent: bool) -> go.Figure:
+    fig.update_layout(
+        title=title, template="plotly_white", height=380, margin={"t": 60, "b": 40},
+        legend={"orientation": "h", "y": -0.15}, separators=",.", hovermode="closest",
+        font={"size": 13},
+    )
+    fig.update_yaxes(title=y_title, tickformat=".0%" if percent else ",d", rangemode="tozero")
+    return fig
+
+
+def add_target(fig: go.Figure, value: float, text: str, colour: str | None = None) -> None:
+    style = dict(TARGET_STYLE, color=colour or TARGET_STYLE["color"])
+    fig.add_hline(y=value, line=style, annotation_text=text, annotation_position="top left")
+
+
+INITIATIVE_STYLE = {"color": "#555555", "dash": "dot", "width": 1}
+LABEL_LENGTH = 26
+
+
+def _short(name: str) -> str:
+    return name if len(name) <= LABEL_LENGTH else name[:LABEL_LENGTH - 1] + "…"
+
+
+def _first_x(fig: go.Figure, dates: bool) -> float | None:
+    """The chart's first x as a fractional year (None for an empty chart)."""
+    values = [x for trace in fig.data if getattr(trace, "x", None) is not None
+              for x in trace.x if x is not None]
+    if not values:
+        return None
+    if dates:
+        first = min(pd.Timestamp(v) for v in values)
+        return first.year + (first.month - 1) / 12
+    return float(min(float(v) for v in values))
+
+
+def add_initiatives(fig: go.Figure, initiatives: pd.DataFrame, dates: bool = False) -> None:
+    """A dotted line where each initiative started, labelled with its name (hover: the
+    whole name, status and date). On a yearly axis the line sits at the start month's
+    place in the year; labels of initiatives close together are stacked, not overlaid."""
+    if initiatives.empty:
+        return
+    first = _first_x(fig, dates)
+    placed: list[float] = []
+    starts = pd.to_datetime(initiatives.start_dato).tolist()
+    for name, status, start in zip(initiatives.navn.tolist(), initiatives.status_tekst.tolist(),
+                                   starts, strict=True):
+        position = start.year + (start.month - 1) / 12
+        if first is not None and position < first:
+            continue  # started before the chart begins: a line there would stretch the axis
+        # A label runs about three years to the right on a ten-year axis.
+        level = sum(1 for other in placed if abs(other - position) < 3)
+        placed.append(position)
+        fig.add_vline(
+            x=start.timestamp() * 1000 if dates else position,
+            line=INITIATIVE_STYLE,
+            annotation={
+                "text": html.escape(_short(str(name))),
+                "hovertext": html.escape(f"{name} · {status} · fra {fmt.date(start)}"),
+                "font": {"size": 10, "color": INITIATIVE_STYLE["color"]},
+                "yshift": -14 * level, "xanchor": "left", "showarrow": False,
+            },
+            annotation_position="top right",
+        )
+
+
+def rate_by_cohort(frame: pd.DataFrame, count: str, total: str, title: str,
+                   targets: dict[str, float] | None = None, stem: str | None = None
+                   ) -> go.Figure:
+    """Rate per cohort (columns andel_<stem>, <stem>_nedre/_oevre from the SQL view) with
+    its Wilson interval; running cohorts drawn hollow."""
+    stem = stem or count
+    fig = go.Figure()
+    for education, rows in frame.groupby("uddannelse", sort=False):
+        rate = rows[f"andel_{stem}"]
+        lower, upper = rows[f"{stem}_nedre"], rows[f"{stem}_oevre"]
+        hover = [
+            f"Årgang {a}: {fmt.pct(r)} ({fmt.count_of(k, n)})"
+            f"{'' if done else ' – årgangen er ikke færdig'}<br>{fmt.interval(lo, hi)}"
+            for a, r, k, n, done, lo, hi in zip(
+                rows.aargang, rate, rows[count], rows[total], rows.afsluttet,
+                lower, upper, strict=True)
+        ]
+        fig.add_trace(go.Scatter(
+            x=rows.aargang, y=rate, name=str(education), mode="lines+markers",
+            line={"color": COLOURS.get(str(education))},
+            marker={"size": 10, "symbol": ["circle" if d else "circle-open"
+                                           for d in rows.afsluttet]},
+            error_y={"type": "data", "symmetric": False, "array": upper - rate,
+                     "arrayminus": rate - lower, "thickness": 1},
+            hovertext=hover, hoverinfo="text",
+        ))
+    for education, value in (targets or {}).items():
+        add_target(fig, value, f"Mål {education}: {fmt.pct(value)}", COLOURS.get(education))
+    fig.update_xaxes(title="Årgang (ansættelsesår) · hul markør = årgangen er ikke færdig",
+                     dtick=1)
+    return _layout(fig, title, "Andel", percent=True)
+
+
+def bars(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: str,
+         percent: bool = False, stacked: bool = False, hover: str | None = None,
+         labels: dict[str, str] | None = None) -> go.Figure:
+    fig = go.Figure()
+    for index, (group, rows) in enumerate(frame.groupby(colour, sort=False)):
+        name = (labels or {}).get(str(group), str(group))
+        fig.add_trace(go.Bar(
+            x=_safe(rows[x]), y=rows[y], name=html.escape(name),
+            marker_color=COLOURS.get(str(group), SEQUENCE[index % len(SEQUENCE)]),
+            hovertext=_safe(rows[hover]) if hover else None,
+            hoverinfo="text+name" if hover else None,
+        ))
+    fig.update_layout(barmode="stack" if stacked else "group")
+    fig.update_xaxes(dtick=1 if pd.api.types.is_integer_dtype(frame[x]) else None)
+    return _layout(fig, title, y_title, percent)
+
+
+def lines(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: str,
+          percent: bool = False, hover: str | None = None) -> go.Figure:
+    fig = go.Figure()
+    for index, (group, rows) in enumerate(frame.groupby(colour, sort=False)):
+        fig.add_trace(go.Scatter(
+            x=_safe(rows[x]), y=rows[y], name=html.escape(str(group)), mode="lines+markers",
+            line={"color": COLOURS.get(str(group), SEQUENCE[index % len(SEQUENCE)]),
+                  "shape": "hv" if x == "maaneder" else "linear"},
+            hovertext=_safe(rows[hover]) if hover else None,
+            hoverinfo="text" if hover else None,
+        ))
+    return _layout(fig, title, y_title, percent)
+
+
+def trajectory(rows: pd.DataFrame, line: list[tuple[int, float]], title: str,
+               percent: bool) -> go.Figure:
+    """A target's values per year (hollow while not final) and the line to its goal."""
+    fig = go.Figure()
+    if line:
+        fig.add_trace(go.Scatter(x=[x for x, _ in line], y=[y for _, y in line],
+                                 name="Målkurve", mode="lines", line=TARGET_STYLE))
+    fig.add_trace(go.Scatter(
+        x=rows.aar, y=rows.vaerdi, name="Værdi", mode="lines+markers",
+        line={"color": SEQUENCE[0]},
+        marker={"size": 9, "symbol": ["circle" if f else "circle-open" for f in rows.endelig]},
+        hovertext=[f"{p}: {fmt.pct(v) if percent else fmt.number(v)}"
+                   for p, v in zip(rows.periode, rows.vaerdi, strict=True)],
+        hoverinfo="text"))
+    fig.update_xaxes(dtick=1)
+    fig = _layout(fig, title, "", percent)
+    fig.update_layout(height=260, margin={"t": 40, "b": 20})
+    return fig

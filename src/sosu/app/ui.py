@@ -1,0 +1,156 @@
+"""Building blocks every page uses: freshness note, empty states, tables with downloads."""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+from typing import Any
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from sosu.access import audit
+from sosu.app import data
+from sosu.app.login import guarded
+from sosu.app.viewer import current_viewer
+from sosu.domain import fmt
+from sosu.domain.roles import Viewer
+from sosu.metrics.protect import flag_columns, is_protected, marks
+from sosu.store import export
+from sosu.store.db import database_path
+from sosu.store.schema import STALE
+
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+
+
+def plain(text: object) -> str:
+    """Data (site names, file names) shown as text, never read as Markdown or HTML."""
+    return _MARKDOWN.sub(r"\\\1", str(text))
+
+
+def page_header(title: str, intro: str) -> bool:
+    """Title, role, demo/freshness note. False when there is nothing to show."""
+    st.title(title)
+    st.caption(intro)
+    viewer = current_viewer()
+    if viewer.demo:
+        st.warning(f"**Demo** · syntetiske data, ingen rigtige personer · vist som "
+                   f"{viewer.role_label}. Vælg en anden rolle i sidepanelet.", icon="🧪")
+    if data.stale():
+        st.error(STALE, icon="🔁")
+        return False
+    info = data.load_info()
+    if not info:
+        st.info("Der er endnu ingen data. Indlæs elevdata på siden **Data**, "
+                "eller kør `make run`, som bygger demodata.")
+        return False
+    loaded = info.get("indlaest_tid")
+    stamp = loaded.strftime("%d-%m-%Y %H:%M") if loaded else "ukendt"
+    data_pr = info.get("data_pr")
+    note = (f" · tal på {viewer.threshold} elever eller færre vises som ≤{viewer.threshold}, "
+            "og tal skjult for at beskytte dem som 'skjult'"
+            if not viewer.may_see_individuals else "")
+    st.caption(f"Data pr. {data_pr.strftime('%d-%m-%Y') if data_pr else 'ukendt'} · "
+               f"indlæst {stamp} · vist som {viewer.role_label}{note}")
+    return True
+
+
+def nothing_selected(frame: pd.DataFrame, what: str = "det valgte") -> bool:
+    if frame.empty:
+        st.info(f"Ingen data for {what}. Prøv at ændre filtrene i sidepanelet.")
+        return True
+    return False
+
+
+def table_panel(key: str) -> str:
+    """The session-state key of a chart's "Vis som tabel" panel (True when open)."""
+    return f"tabel_{key}"
+
+
+def chart(fig: go.Figure, frame: pd.DataFrame, name: str, key: str) -> None:
+    """A chart with its table and CSV/Excel downloads one click away.
+
+    The table is drawn only once its panel is opened: collapsed, the five tables of
+    Frafald still took half a second of the page's drawing in the browser.
+    """
+    st.plotly_chart(fig, width="stretch", key=f"chart_{key}")
+    with st.expander("Vis som tabel", key=table_panel(key), on_change="rerun") as panel:
+        if panel.open:
+            table(frame, name, key)
+
+
+def _as_text(column: str, value: float) -> str:
+    if column.startswith("andel") or column.endswith(("_nedre", "_oevre")):
+        return fmt.pct(value)
+    return fmt.number(value, 0 if float(value).is_integer() else 1)
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """The frame as the viewer sees and downloads it: "≤3" or "skjult" in hidden cells.
+
+    A column with a hidden cell becomes text throughout (Danish number format), since
+    a table column cannot mix numbers and "≤3".
+    """
+    if not is_protected(frame):
+        return frame
+    result = frame.drop(columns=flag_columns(frame))
+    threshold = current_viewer().threshold
+    for column in result.columns:
+        shown_as = marks(frame, str(column), threshold)
+        if shown_as.astype(bool).any():
+            result[column] = [mark or _as_text(str(column), value)
+                              for mark, value in zip(shown_as, result[column], strict=True)]
+    return result
+
+
+def _export(frame: pd.DataFrame, *, viewer: Viewer, name: str, kind: str) -> bytes:
+    """Made when the button is clicked, and only if the session still holds (`guarded`):
+    the log records the downloads that were delivered."""
+    content = export.download(frame, kind)
+    audit.record(audit.log_path(database_path()), "eksport", viewer.name,
+                 rolle=viewer.role, tabel=name, format=kind)
+    return content
+
+
+def _for_download(frame: pd.DataFrame) -> pd.DataFrame:
+    """Columns of lists (small trend lines) do not fit in a CSV or Excel cell."""
+    lists = [c for c in frame.columns
+             if len(frame) and isinstance(frame[c].iloc[0], (list, tuple))]
+    return frame.drop(columns=lists)
+
+
+def table(frame: pd.DataFrame, name: str, key: str,
+          column_config: dict[str, Any] | None = None, limit: int | None = None) -> None:
+    """A table with CSV/Excel downloads. With `limit`, a longer table shows its first
+    rows only (a list of 20,000 students took seconds to draw); the files hold all."""
+    visible = shown(frame)
+    if limit is not None and len(visible) > limit:
+        st.caption(f"Viser de første {fmt.number(limit)} af {fmt.number(len(visible))} "
+                   "rækker. Hent hele listen som CSV eller Excel herunder, eller vælg et "
+                   "oplæringssted i filteret.")
+    st.dataframe(visible if limit is None else visible.head(limit), hide_index=True,
+                 width="stretch", key=f"table_{key}", column_config=column_config)
+    visible = _for_download(visible)
+    left, right = st.columns(2)
+    # The files are made when clicked, not on every run: writing an Excel file for each
+    # of Frafald's five charts took 0.3 s of every rerun.
+    viewer = current_viewer()
+    # Made when clicked, only if the session still holds (`guarded`), and through
+    # store.export, which keeps text from becoming an Excel formula.
+    left.download_button("Hent CSV", guarded(partial(_export, visible, viewer=viewer, name=name,
+                                                     kind="csv")),
+                         f"{name}.csv", export.CSV_MIME, key=f"csv_{key}", on_click="ignore")
+    right.download_button("Hent Excel", guarded(partial(_export, visible, viewer=viewer,
+                                                        name=name, kind="xlsx")),
+                          f"{name}.xlsx", export.XLSX_MIME, key=f"xlsx_{key}",
+                          on_click="ignore")
+
+
+def page_filters(with_site: bool = True, with_years: bool = True) -> Any:
+    """The shared sidebar filters, bounded by the years present in the data."""
+    from sosu.app.filters import shared_filters
+
+    first, last = data.year_span() or (2019, 2019)
+    return shared_filters(data.sites(), first, last, with_site=with_site,
+                          with_years=with_years)

@@ -1,0 +1,316 @@
+"""`sosu`: check, load, pseudonymize, write demo data and export metrics from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+import duckdb
+
+from sosu.access import audit
+from sosu.access.users import UsersError
+from sosu.cli.users import register as register_user_commands
+from sosu.domain.cpr import mask_cpr
+from sosu.domain.settings import SettingsError
+from sosu.etl.load import check_folder, load_folder
+from sosu.etl.problems import ValidationFailed
+from sosu.store.db import DEFAULT_DB, holds_real_data
+from sosu.store.private import write_private
+
+
+def _progress_bar(step: str, fraction: float) -> None:
+    if not sys.stderr.isatty():
+        return
+    filled = int(fraction * 30)
+    sys.stderr.write(f"\r[{'#' * filled}{' ' * (30 - filled)}] {step:<40}")
+    if fraction >= 1:
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def _refused(error: ValidationFailed) -> int:
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    for line in error.report():
+        print(line, file=sys.stderr)
+    print(f"Afvist: {error.total} fejl. Databasen er ikke ændret.", file=sys.stderr)
+    return 1
+
+
+def _check(args: argparse.Namespace) -> int:
+    counts = check_folder(Path(args.folder))
+    summary = ", ".join(f"{name} {n}" for name, n in counts.items())
+    print(f"OK: ingen fejl ({summary})")
+    return 0
+
+
+def _load(args: argparse.Namespace, over_real_data: bool = True) -> int:
+    db = Path(args.db)
+    log = audit.log_path(db)
+    try:
+        summary = load_folder(Path(args.folder), db, progress=_progress_bar,
+                              over_real_data=over_real_data)
+    except ValidationFailed as error:
+        audit.record(log, "indlaesning_afvist", getpass.getuser(), via="kommandolinje",
+                     fejl=error.total)
+        raise
+    audit.record(log, "indlaesning", getpass.getuser(), via="kommandolinje",
+                 filer=summary.sources, raekker=summary.rows, demodata=summary.demo)
+    print(f"{summary.one_line()} → {args.db}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from sosu.etl.demo import write_demo
+
+    if args.db and not _demo_needed(Path(args.db)):
+        return 0
+    counts = write_demo(Path(args.folder))
+    print("Demodata skrevet til " + args.folder + ": "
+          + ", ".join(f"{name} {n}" for name, n in counts.items()))
+    # Checked again under the load's lock: a real load may have finished meanwhile.
+    return _load(args, over_real_data=False) if args.db else 0
+
+
+def _demo_needed(db: Path) -> bool:
+    """Whether `make run` must (re)load the demo: the file is missing, or holds demo data
+    loaded by another version. Real data are never replaced by the demo."""
+    from sosu.store.db import connect_read_only
+    from sosu.store.schema import built_by_this_version
+
+    if not db.exists():
+        return True
+    if holds_real_data(db):
+        print(f"{db} holder rigtige data; demodata indlæses ikke oven i dem.", file=sys.stderr)
+        return False
+    con = connect_read_only(db)
+    try:
+        current = built_by_this_version(con)
+    finally:
+        con.close()
+    if current:
+        print(f"{db}: demodata er allerede indlæst.", file=sys.stderr)
+        return False
+    print(f"{db}: demodata fra en anden version af sosu-overblik; indlæser dem igen.",
+          file=sys.stderr)
+    return True
+
+
+def _pseudonymize(args: argparse.Namespace) -> int:
+    from sosu.etl.pseudonymize import PseudonymizeError, pseudonymize_folder
+
+    def notice(message: str) -> None:
+        print(mask_cpr(message), file=sys.stderr)
+
+    try:
+        summary = pseudonymize_folder(Path(args.in_dir), Path(args.out_dir),
+                                      Path(args.key_file), force=args.force, notify=notice)
+    except PseudonymizeError as error:
+        print(mask_cpr(f"Afvist: {error}"), file=sys.stderr)
+        return 1
+    except ValidationFailed as error:  # the input cannot be read; its own message differs
+        for line in error.report():
+            print(line, file=sys.stderr)
+        print(f"Afvist: {error.total} fejl i inputtet. Ingen filer er skrevet.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Afbrudt. Ingen halve filer er skrevet.", file=sys.stderr)
+        return 130
+    print(mask_cpr(summary.one_line()))
+    return 0
+
+
+def _open_loaded(db: Path) -> duckdb.DuckDBPyConnection | None:
+    """The database read-only, if this version of sosu-overblik loaded it; else None,
+    after saying why (another version's macros would fail with a traceback)."""
+    from sosu.store.db import connect_read_only
+    from sosu.store.schema import built_by_this_version
+
+    if not db.exists():
+        print(f"{db}: databasen findes ikke; kør først 'sosu load MAPPE'", file=sys.stderr)
+        return None
+    con = connect_read_only(db)
+    if not built_by_this_version(con):
+        con.close()
+        print(f"{db}: databasen er indlæst med en anden version af sosu-overblik; "
+              f"indlæs data igen med 'sosu load MAPPE --db {db}'", file=sys.stderr)
+        return None
+    return con
+
+
+def _kpi(args: argparse.Namespace) -> int:
+    from sosu.metrics.kpi import kpi
+
+    db = Path(args.db)
+    con = _open_loaded(db)
+    if con is None:
+        return 1
+    try:
+        result = kpi(con, args.site)
+    finally:
+        con.close()
+    json.dump(result, sys.stdout, ensure_ascii=False, indent=2 if args.pretty else None,
+              default=str)
+    sys.stdout.write("\n")
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from sosu.domain.roles import Viewer
+    from sosu.domain.settings import get
+    from sosu.report import ReportError, make_report
+
+    db = Path(args.db)
+    # A site report is the site manager's view of it; the education team's stays complete.
+    role = "leder" if args.site and args.rolle == "kvalitetsforum" else args.rolle
+    sites = (args.site,) if role == "leder" and args.site else ()
+    viewer = Viewer(getpass.getuser(), role, sites, get("threshold"))
+    con = _open_loaded(db)
+    if con is None:
+        return 1
+    try:
+        pdf = make_report(con, viewer, args.quarter, args.site)
+    except ReportError as error:
+        print(f"Ingen rapport: {error}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    try:
+        write_private(Path(args.out), pdf)
+    except OSError as error:
+        print(f"Fejl: rapporten kan ikke skrives til {args.out} ({error.strerror})",
+              file=sys.stderr)
+        return 1
+    audit.record(audit.log_path(db), "eksport", viewer.name, rolle=role, tabel="kvartalsrapport",
+                 kvartal=args.quarter, sted=args.site, via="kommandolinje")
+    print(f"Rapport for {args.quarter} skrevet til {args.out} ({len(pdf) // 1024} kB)")
+    return 0
+
+
+def _audit_privacy(args: argparse.Namespace) -> int:
+    """Every output each protected role can obtain, and what of the hidden can be worked out:
+    exit 1 when anything can."""
+    from sosu.domain.roles import Viewer
+    from sosu.domain.settings import get
+    from sosu.metrics.privacy_audit import audit, protected_viewers
+
+    con = _open_loaded(Path(args.db))
+    if con is None:
+        return 1
+    try:
+        threshold = get("threshold")
+        viewers = protected_viewers(con, threshold)
+        if args.rolle == "kvalitetsforum":
+            viewers = viewers[:1]
+        elif args.rolle == "leder":
+            viewers = viewers[1:]
+        if args.sted:
+            viewers = [Viewer(f"leder {args.sted}", "leder", (args.sted,), threshold)]
+        found = 0
+        for viewer in viewers:
+            result = audit(con, viewer, sites_alone=args.steder_alene,
+                           narrowing=not args.uden_intervaller)
+            print(result.summary())
+            for finding in result.findings[:args.vis]:
+                print(f"  {finding.cell}: {finding.what}")
+            found += len(result.findings)
+    finally:
+        con.close()
+    print("Intet skjult tal kan regnes ud." if not found
+          else f"{found} skjulte tal kan regnes ud eller indsnævres.")
+    return 1 if found else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sosu", description="Indlæs og kontrollér SOSU-elevdata (sosu-overblik).")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="kontrollér en datamappe uden at indlæse")
+    check.add_argument("folder")
+    check.set_defaults(run=_check)
+    load = commands.add_parser("load", help="kontrollér og indlæs en datamappe")
+    load.add_argument("folder")
+    load.add_argument("--db", default=str(DEFAULT_DB))
+    load.set_defaults(run=_load)
+    demo = commands.add_parser("demo", help="skriv demodata (syntetiske) som CSV-filer")
+    demo.add_argument("folder")
+    demo.add_argument("--db", default=None,
+                      help="indlæs dem også i denne database, hvis den mangler eller har "
+                           "demodata fra en anden version (rigtige data røres aldrig)")
+    demo.set_defaults(run=_demo)
+    pseudo = commands.add_parser(
+        "pseudonymize", help="erstat CPR-numre med faste pseudonymer (HMAC med hemmelig nøgle)",
+        description="Skriv en kopi af datamappen, hvor hvert CPR-nummer er erstattet af et "
+                    "pseudonym. Samme nøgle giver samme pseudonym i alle filer og kørsler.")
+    pseudo.add_argument("in_dir", metavar="IN_DIR", help="mappe med eksporten (med CPR-numre)")
+    pseudo.add_argument("out_dir", metavar="OUT_DIR", help="ny eller tom mappe til resultatet")
+    pseudo.add_argument("--key-file", required=True, metavar="STI",
+                        help="hemmelig nøgle uden for datamapperne; oprettes ved første brug")
+    pseudo.add_argument("--force", action="store_true",
+                        help="overskriv tidligere resultatfiler i OUT_DIR")
+    pseudo.set_defaults(run=_pseudonymize)
+    kpi = commands.add_parser("kpi", help="nøgletal som JSON")
+    kpi.add_argument("--db", default=str(DEFAULT_DB))
+    kpi.add_argument("--site", default=None, help="kun ét oplæringssted")
+    kpi.add_argument("--json", action="store_true", help="JSON-output (standard)")
+    kpi.add_argument("--pretty", action="store_true", help="indrykket JSON")
+    kpi.set_defaults(run=_kpi)
+    report = commands.add_parser("report", help="kvartalsrapport som PDF")
+    report.add_argument("--quarter", required=True, help="fx 2025Q3")
+    report.add_argument("--site", default=None, help="et oplæringssted ved siden af kommunen")
+    report.add_argument("--rolle", default="kvalitetsforum",
+                        choices=["kvalitetsforum", "leder", "uddannelse"],
+                        help="hvem rapporten er til; styrer diskretion (standard kvalitetsforum)")
+    report.add_argument("--out", required=True, help="PDF-filen, der skrives")
+    report.add_argument("--db", default=str(DEFAULT_DB))
+    report.set_defaults(run=_report)
+    privacy = commands.add_parser(
+        "audit-privacy", help="prøv at regne skjulte tal ud, som hver rolle kan se dem",
+        description="Henter alt, hvad Kvalitetsforum og en leder af hvert oplæringssted kan "
+                    "få (alle sider, filtre og downloads), og finder hvert skjult tal, der kan "
+                    "regnes ud eller indsnævres fra de viste tal. Afslutter med status 1, hvis "
+                    "noget kan.")
+    privacy.add_argument("--db", default=str(DEFAULT_DB))
+    privacy.add_argument("--rolle", default="alle", choices=["alle", "kvalitetsforum", "leder"])
+    privacy.add_argument("--sted", default=None, help="kun lederen af dette oplæringssted")
+    privacy.add_argument("--steder-alene", type=int, default=None, metavar="N",
+                         help="spørg kun om de første N oplæringssteder hver for sig (alle "
+                              "steder hentes stadig på én gang); til store databaser")
+    privacy.add_argument("--uden-intervaller", action="store_true",
+                         help="spring intervaltjekket (lineær programmering) over")
+    privacy.add_argument("--vis", type=int, default=20, metavar="N",
+                         help="vis højst N fund pr. rolle (standard 20)")
+    privacy.set_defaults(run=_audit_privacy)
+    register_user_commands(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        code = int(args.run(args))
+        sys.stdout.flush()  # a reader gone early shows here, not as an error at exit
+        return code
+    except ValidationFailed as error:
+        return _refused(error)
+    except (UsersError, SettingsError, ValueError) as error:
+        print(mask_cpr(f"Fejl: {error}"), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Afbrudt. Databasen er ikke ændret.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:  # the reader stopped early (`sosu kpi | head`): not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no error at exit
+        return 0
+    except Exception as error:  # never a traceback for users; the message is masked
+        print(mask_cpr(f"Uventet fejl: {type(error).__name__}: {error}"), file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,166 @@
+"""The strategy's targets from the targets file (SOSU_MAAL, or the shipped targets.toml),
+validated field by field."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from sosu.domain import settings
+
+# The targets that ship with the program; SOSU_MAAL names an operator's own file.
+SHIPPED_TARGETS = Path(__file__).resolve().parent.parent / "targets.toml"
+
+METRICS = ("frafald_hovedforloeb", "sygefravaer", "ansat_efter", "ansatte",
+           "intern_ufaglaert", "intern_ssh")
+GOAL_TYPES = ("absolut", "pp", "relativ")
+DIRECTIONS = ("ned", "op")
+
+# Every field of an entry: (type, required, description). Drives validation and docs.
+FIELDS: dict[str, tuple[type | tuple[type, ...], bool, str]] = {
+    "id": (str, True, "Entydigt navn, fx frafald_ssh."),
+    "label": (str, True, "Dansk tekst, som brugerne ser."),
+    "metric": (str, True, "Nøgletallet: " + ", ".join(METRICS) + "."),
+    "uddannelse": (str, False, "SSH eller SSA; udelades for begge."),
+    "baseline": ((int, float), False, "Udgangsværdi (andele som brøk, 0.16 = 16 %)."),
+    "baseline_periode": (str, False, "Hvor udgangsværdien stammer fra, fx 'årgang 2022'."),
+    "maal_type": (str, True, "absolut, pp (procentpoint) eller relativ (brøk, -0.07 = -7 %)."),
+    "maal": ((int, float), True, "Målet: niveau, ændring i procentpoint eller relativ ændring."),
+    "frist": (int, True, "Årstal, hvor målet skal være nået."),
+    "retning": (str, True, "ned (lavere er bedre) eller op."),
+    "vaegt": ((int, float), False, "Vægt i den samlede målopfyldelse (standard 1)."),
+}
+
+
+class TargetsError(ValueError):
+    """A broken targets file; the message names the entry and field."""
+
+
+@dataclass(frozen=True)
+class Target:
+    id: str
+    label: str
+    metric: str
+    maal_type: str
+    maal: float
+    frist: int
+    retning: str
+    uddannelse: str | None = None
+    baseline: float | None = None
+    baseline_periode: str | None = None
+    vaegt: float = 1.0
+
+    @property
+    def goal_value(self) -> float:
+        """The level to reach: relative and pp goals are applied to the baseline."""
+        if self.maal_type == "absolut":
+            return self.maal
+        assert self.baseline is not None
+        if self.maal_type == "pp":
+            return self.baseline + self.maal
+        return self.baseline * (1 + self.maal)
+
+    @property
+    def is_rate(self) -> bool:
+        return self.metric in ("frafald_hovedforloeb", "sygefravaer", "ansat_efter")
+
+    @property
+    def baseline_year(self) -> int | None:
+        """The newest year named in baseline_periode ('SSH 2022 + SSA 2020' → 2022)."""
+        years = [int(y) for y in re.findall(r"\b(?:19|20)\d\d\b", self.baseline_periode or "")]
+        return max(years) if years else None
+
+    def expected(self, year: int) -> float | None:
+        """Where the straight line from baseline to goal says the value should be in `year`.
+
+        Before the baseline year it is the baseline, after the deadline the goal. A
+        yearly level (hires per year) has no line: its goal holds every year.
+        """
+        start = self.baseline_year
+        if self.baseline is None or start is None:
+            return self.goal_value if self.maal_type == "absolut" else None
+        if self.frist <= start:
+            return self.goal_value
+        share = min(max((year - start) / (self.frist - start), 0.0), 1.0)
+        return self.baseline + (self.goal_value - self.baseline) * share
+
+    def trajectory(self, years: list[int]) -> list[tuple[int, float]]:
+        """The line to draw: over the given years, the baseline year and the deadline."""
+        every = sorted({*years, *(y for y in (self.baseline_year, self.frist) if y is not None)})
+        points = [(year, self.expected(year)) for year in every]
+        return [(year, value) for year, value in points if value is not None]
+
+    def fulfilment(self, value: float) -> float:
+        """How much of the way from baseline to goal is covered, 0–1 (result-contract style)."""
+        goal = self.goal_value
+        if self.baseline is not None and goal != self.baseline:
+            share = (value - self.baseline) / (goal - self.baseline)
+        elif self.retning == "op":
+            share = value / goal if goal else 1.0
+        else:
+            share = goal / value if value else 1.0
+        return min(max(share, 0.0), 1.0)
+
+    def better_or_equal(self, value: float, reference: float) -> bool:
+        return value <= reference if self.retning == "ned" else value >= reference
+
+    def reached(self, value: float) -> bool:
+        return value <= self.goal_value if self.retning == "ned" else value >= self.goal_value
+
+
+def _check_entry(number: int, entry: object) -> Target:
+    if not isinstance(entry, dict):
+        raise TargetsError(f"mål nr. {number}: skal være en [[maal]]-tabel")
+    name = f"mål nr. {number} ({entry.get('id', 'uden id')})"
+    for key in entry:
+        if key not in FIELDS:
+            raise TargetsError(f"{name}: ukendt felt '{key}'")
+    for key, (kind, required, _doc) in FIELDS.items():
+        if key not in entry:
+            if required:
+                raise TargetsError(f"{name}: feltet '{key}' mangler")
+            continue
+        if not isinstance(entry[key], kind) or isinstance(entry[key], bool):
+            raise TargetsError(f"{name}: feltet '{key}' har forkert type")
+    choices = {"metric": METRICS, "maal_type": GOAL_TYPES, "retning": DIRECTIONS,
+               "uddannelse": ("SSH", "SSA")}
+    for key, allowed in choices.items():
+        if key in entry and entry[key] not in allowed:
+            raise TargetsError(f"{name}: '{key}' skal være en af {', '.join(allowed)}")
+    if entry["maal_type"] != "absolut" and "baseline" not in entry:
+        raise TargetsError(f"{name}: maal_type '{entry['maal_type']}' kræver en baseline")
+    return Target(**{k: v for k, v in entry.items()})
+
+
+def targets_file() -> Path:
+    return settings.get("targets_file") or SHIPPED_TARGETS
+
+
+def load_targets(path: Path | None = None) -> list[Target]:
+    path = path or targets_file()
+    try:
+        document = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise TargetsError(f"{path.name}: kan ikke læses ({error.strerror})") from error
+    except tomllib.TOMLDecodeError as error:
+        raise TargetsError(f"{path.name}: ugyldig TOML ({error})") from error
+    entries = document.get("maal")
+    if not isinstance(entries, list) or not entries:
+        raise TargetsError(f"{path.name}: ingen [[maal]] fundet")
+    targets = [_check_entry(i, e) for i, e in enumerate(entries, start=1)]
+    ids = [t.id for t in targets]
+    duplicates = sorted({i for i in ids if ids.count(i) > 1})
+    if duplicates:
+        raise TargetsError(f"{path.name}: id findes flere gange: {', '.join(duplicates)}")
+    return targets
+
+
+def target_ids() -> list[str]:
+    """The ids an initiative may name; none when the file is broken (the dashboard says
+    why, and the loader then refuses every maal_id rather than guess)."""
+    try:
+        return [target.id for target in load_targets()]
+    except TargetsError:
+        return []

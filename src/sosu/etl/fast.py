@@ -1,0 +1,261 @@
+"""The fast path for clean CSV exports: typed read_csv straight into the final tables.
+
+A national load is millions of clean rows. Staging every cell as text and parsing it
+again in SQL (etl.read, etl.validate) costs three times a bare read_csv. Here
+read_csv parses the typed columns itself (ISO dates, ÅÅÅÅ-MM months, hours with the
+file's decimal separator) into the tables the dashboard reads, and then one question
+is asked: would the text path find any problem? Every column rule and every rule
+across files is evaluated on the typed values, except the three over every sick-leave
+month, which one cheaper pass of its own answers without ever missing a problem
+(sick_leave_months_sql). Only if there is no rejected line and no rule is hit is the
+result kept. Otherwise it is thrown away and the text path runs and reports every
+problem exactly as before, with file, line and column.
+
+That is sound because read_csv's typed parsing accepts a subset of what the text path
+accepts and gives the same value for it (tests/test_fast_path.py checks the awkward
+cases); codes, ages and free text are parsed with the text path's own expressions.
+The encoding is judged on the first piece of each file; read_csv rejects any later
+line that is not UTF-8. Excel workbooks and files whose dates are not ISO simply take
+the text path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+
+from sosu.domain.contract import (
+    FILES,
+    MAX_ALDER,
+    MAX_ID_LENGTH,
+    MAX_TIMER,
+    MIN_ALDER,
+    OPTIONAL_FILES,
+    Column,
+    FileSpec,
+)
+from sosu.etl.read import CsvFile, find_sources, inspect_csv, utf8_file
+from sosu.etl.validate import (
+    cpr_cells,
+    cpr_condition,
+    create_final,
+    cross_file_rules,
+    parse_expression,
+    typed_table,
+)
+
+Progress = Callable[[str, float], None]
+
+# Kinds read_csv parses itself, with the type and (for dates) the only format it is
+# given: the text path's first format, so both read the same text as the same value.
+NATIVE = {"date": ("DATE", "%Y-%m-%d"), "month": ("DATE", "%Y-%m"), "hours": ("DOUBLE", None)}
+TYPES = {"date": "DATE", "month": "DATE", "int": "INTEGER", "hours": "DOUBLE"}
+NOT_AN_AGE = -1  # an age that is there but is not a whole number: fails the range rule
+assert not MIN_ALDER <= NOT_AN_AGE <= MAX_ALDER
+
+
+def _date_format(spec: FileSpec) -> str | None:
+    formats = {NATIVE[c.kind][1] for c in spec.columns if c.kind in ("date", "month")}
+    if len(formats) > 1:
+        raise ValueError(f"{spec.name}: read_csv takes one date format per file")
+    return formats.pop() if formats else None
+
+
+def _value(column: Column, present: bool) -> str:
+    """The final column from read_csv's output (text columns already trimmed)."""
+    name = column.name
+    if not present:
+        return f"NULL::{TYPES.get(column.kind, 'VARCHAR')} AS {name}"
+    if column.kind in NATIVE:
+        return name
+    if column.kind == "int":
+        return (f"CASE WHEN {name} IS NOT NULL THEN coalesce({parse_expression(column)}, "
+                f"{NOT_AN_AGE}) END AS {name}")
+    if column.kind in ("code", "yesno"):
+        # An unknown spelling stays as written, so the check below sees it.
+        return f"coalesce({parse_expression(column)}, {name}) AS {name}"
+    return name
+
+
+def _problem_condition(column: Column, today: dt.date) -> str | None:
+    """True on a row where the text path would report a problem in this column.
+
+    Unparseable dates, months and hours never get here: read_csv rejected their line.
+    """
+    v = column.name
+    conditions = [f"{v} IS NULL"] if column.required else []
+    if column.kind == "id":
+        conditions += [f"({cpr_condition(v)})", f"length({v}) > {MAX_ID_LENGTH}"]
+    elif column.kind == "date":
+        conditions.append(f"{v} > DATE '{today.isoformat()}'")
+    elif column.kind == "month":
+        conditions.append(f"{v} > DATE '{today.replace(day=1).isoformat()}'")
+    elif column.kind == "int":
+        conditions.append(f"{v} NOT BETWEEN {MIN_ALDER} AND {MAX_ALDER}")
+    elif column.kind == "hours":
+        conditions.append(f"{v} < 0 OR {v} > {MAX_TIMER}")
+    elif column.kind in ("code", "yesno"):
+        accepted = ", ".join(f"'{code}'" for code in column.codes)
+        conditions.append(f"{v} NOT IN ({accepted})")
+    return " OR ".join(conditions) or None
+
+
+def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec) -> bool:
+    """Create table `spec.name` from a CSV file; False (and no table) on any rejected line."""
+    present = set(found.names)
+    read_types = {n: NATIVE[spec.column(n).kind][0] if spec.column(n).kind in NATIVE
+                  else "VARCHAR" for n in found.names}
+    trimmed = ", ".join(n if read_types[n] != "VARCHAR" else f"nullif(trim({n}), '') AS {n}"
+                        for n in found.names)
+    values = ", ".join(_value(c, c.name in present) for c in spec.columns)
+    options = {"dateformat": _date_format(spec) or "%Y-%m-%d",
+               "decimal_separator": "," if found.delimiter == ";" else "."}
+    rejects = f"fast_{spec.name}_rejects"
+    with utf8_file(found) as path:
+        try:
+            con.execute(
+                f"""{create_final(spec)} AS SELECT {values} FROM (SELECT {trimmed}
+                FROM read_csv(?, delim = ?, header = true, quote = '"', escape = '"',
+                    columns = ?, auto_detect = false, store_rejects = true,
+                    rejects_table = '{rejects}', rejects_scan = '{rejects}_scan',
+                    null_padding = false, strict_mode = true,
+                    dateformat = ?, decimal_separator = ?))""",
+                [str(path), found.delimiter, read_types, options["dateformat"],
+                 options["decimal_separator"]],
+            )
+            row = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()
+        except duckdb.Error:
+            con.execute(f"DROP TABLE IF EXISTS {spec.name}")
+            return False
+    con.execute(f"DROP TABLE {rejects}")
+    con.execute(f"DROP TABLE {rejects}_scan")
+    if row and row[0]:
+        con.execute(f"DROP TABLE {spec.name}")
+        return False
+    # Lines with every field empty are skipped, as the text path skips them.
+    con.execute(f"DELETE FROM {spec.name} WHERE "
+                + " AND ".join(f"{c.name} IS NULL" for c in spec.columns))
+    return True
+
+
+def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
+    row = con.execute(sql).fetchone()
+    return int(row[0]) if row else 0
+
+
+# The month of hire and the months after it that fit in one HUGEINT's bits (0..126).
+MONTH_BITS = 127
+
+
+def sick_leave_months_sql(today: dt.date) -> str:
+    """Students whose sick-leave months might break etl.validate.sick_leave_month_rules.
+
+    Those rules (a month twice, an unknown student, a month outside the employment) cost
+    three passes over millions of months, the duplicate one grouping on text keys. Here
+    one pass gives each student-month its month number since hire and sets that bit in one
+    number per student: a month twice sets one bit for two rows. It may flag more than the
+    rules (a month over ten years after hire) but never less; a flag sends the load down
+    the text path, which decides and reports.
+    """
+    first = "date_trunc('month', e.ansat_dato)"
+    return f"""
+    WITH
+    ansaettelse AS (
+        SELECT
+            e.rowid AS elev_nr,
+            e.elev_id,
+            e.uddannelse,
+            {first} AS fra,
+            date_diff('month', {first}, coalesce(g.afsluttet_dato, f.frafald_dato,
+                                                  DATE '{today.isoformat()}')) AS slut_nr
+        FROM elever AS e
+        LEFT JOIN gennemfoerte AS g USING (elev_id, uddannelse)
+        LEFT JOIN frafald AS f USING (elev_id, uddannelse)
+    ),
+    maaneder AS (
+        SELECT a.elev_nr, a.slut_nr, date_diff('month', a.fra, t.maaned) AS maaned_nr
+        FROM sygefravaer AS t
+        LEFT JOIN ansaettelse AS a USING (elev_id, uddannelse)
+    ),
+    pr_elev AS (
+        SELECT
+            elev_nr,
+            count(*) AS maaneder,
+            count(maaned_nr) AS med_nr,
+            min(maaned_nr) AS foerste,
+            max(maaned_nr) AS sidste,
+            max(slut_nr) AS slut_nr,
+            bit_or(CASE WHEN maaned_nr >= 0 AND maaned_nr < {MONTH_BITS}
+                        THEN 1::HUGEINT << maaned_nr::INTEGER END) AS bits
+        FROM maaneder
+        GROUP BY elev_nr
+    )
+    SELECT count(*) FROM pr_elev
+    WHERE elev_nr IS NULL OR med_nr < maaneder OR foerste < 0 OR sidste > slut_nr
+       OR sidste >= {MONTH_BITS} OR bit_count(bits) <> maaneder"""
+
+
+def cpr_columns(spec: FileSpec) -> list[str]:
+    """The columns where only the CPR check (etl.validate.cpr_cells) could find a CPR
+    number the text path refuses. Elsewhere another check already declines it: a date,
+    month or hours column read_csv parsed cannot hold one; in an age or a code it is no
+    valid value (parse_expression never reads possible CPR text as a code); and an
+    elev_id outside elever must match one in elever, or the rules across files (and
+    sick_leave_months_sql) decline, which spares the regex millions of sick-leave ids."""
+    return [c.name for c in spec.columns
+            if c.kind == "text" or (c.kind == "id" and spec.name == "elever")]
+
+
+def has_problems(con: duckdb.DuckDBPyConnection, today: dt.date) -> bool:
+    """Would the text path report anything for the tables on `con`?"""
+    for spec in FILES:
+        if cpr_cells(con, spec.name, cpr_columns(spec), line="rowid"):
+            return True
+        condition = " OR ".join(f"({c})" for c in (
+            _problem_condition(column, today) for column in spec.columns) if c)
+        if condition and _count(con, f"SELECT count(*) FROM {spec.name} WHERE {condition}"):
+            return True
+    union = "\nUNION ALL\n".join(
+        f"SELECT * FROM ({q})" for q in cross_file_rules(today, sick_leave_months=False))
+    return (_count(con, f"SELECT count(*) FROM ({union})") > 0
+            or _count(con, sick_leave_months_sql(today)) > 0)
+
+
+def _quiet(_step: str, _fraction: float) -> None:
+    return None
+
+
+def validate_fast(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    today: dt.date,
+    progress: Progress = _quiet,
+) -> dict[str, str] | None:
+    """Build the final tables on `con` if every file is a clean CSV; otherwise None.
+
+    After None, `con` may hold half of the tables: the caller throws it away and runs
+    the text path, which reports the problems.
+    """
+    sources, problems = find_sources(folder)
+    if problems or any(s.path.suffix.lower() != ".csv" for s in sources.values()):
+        return None
+    if any(spec.name in sources for spec in OPTIONAL_FILES):
+        return None  # a few initiatives: the text path checks them with everything else
+    display = {name: source.display for name, source in sources.items()}
+    for index, spec in enumerate(FILES):
+        progress(f"Læser {display[spec.name]}", index / (len(FILES) + 1))
+        found = inspect_csv(sources[spec.name], spec, whole_file=False)
+        if isinstance(found, list) or not read_typed(con, found, spec):
+            return None
+    progress("Kontrollerer reglerne", len(FILES) / (len(FILES) + 1))
+    for spec in FILES:
+        # The rules across files read typed_<name> with a _line, as on the text path.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {typed_table(spec.name)} AS "
+                    f"SELECT rowid AS _line, * FROM {spec.name}")
+    problems_found = has_problems(con, today)
+    for spec in FILES:
+        con.execute(f"DROP VIEW {typed_table(spec.name)}")
+    return None if problems_found else display

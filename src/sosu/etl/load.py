@@ -1,0 +1,360 @@
+"""Validate a data folder and swap a freshly built database in atomically.
+
+The new database is written beside the live one and moved over it with
+os.replace only after every rule passed. A refused, failed or killed load
+therefore leaves the live file byte-for-byte as it was, and a dashboard that
+holds it open keeps its snapshot (DuckDB locks a file per process).
+
+The new file is built inside a private folder (mode 0700) and made 0600 before the
+swap, so neither it nor its write-ahead log is ever readable by others, whatever
+the umask; a new database folder is made 0700 as well.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import errno
+import fcntl
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from sosu.domain.contract import ALL_FILES, OPTIONAL_FILES, FileSpec, schedule_rows
+from sosu.etl.demoseal import is_sealed_demo
+from sosu.etl.fast import validate_fast
+from sosu.etl.problems import Problem, ValidationFailed
+from sosu.etl.read import find_sources, stage
+from sosu.etl.validate import build_typed, collect_problems, create_final, raw_table, typed_table
+from sosu.store import db
+from sosu.store.schema import code_fingerprint
+
+SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
+SQL_LAYERS = ("staging", "intermediate", "metrics")
+# Written by `sosu demo` with a seal over the folder's files (etl.demoseal). A load
+# without a matching seal counts as real data, which makes the dashboard insist on
+# login: secure unless the folder proves it is the synthetic demo.
+
+Progress = Callable[[str, float], None]
+
+
+def _quiet(_step: str, _fraction: float) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    rows: dict[str, int]
+    data_pr: dt.date | None
+    sources: dict[str, str]
+    demo: bool = False
+
+    def one_line(self) -> str:
+        counts = ", ".join(f"{name} {n:,}".replace(",", ".") for name, n in self.rows.items())
+        when = self.data_pr.isoformat() if self.data_pr else "ingen datoer"
+        return f"OK: {counts}; data pr. {when}"
+
+
+def validate_folder(
+    con: duckdb.DuckDBPyConnection,
+    folder: Path,
+    today: dt.date,
+    progress: Progress = _quiet,
+) -> dict[str, str]:
+    """Stage and check every file on `con`; raise ValidationFailed listing all problems."""
+    sources, problems = find_sources(folder)
+    display = {name: source.display for name, source in sources.items()}
+    for index, spec in enumerate(ALL_FILES):
+        progress(f"Læser {display.get(spec.name, spec.name)}", index / (len(ALL_FILES) + 1))
+        if spec.name in sources:
+            problems += stage(con, sources[spec.name], raw_table(spec.name))
+        elif spec.optional:
+            _empty_raw(con, spec)
+    if problems:
+        raise ValidationFailed(problems)
+    progress("Kontrollerer reglerne", len(ALL_FILES) / (len(ALL_FILES) + 1))
+    for spec in ALL_FILES:
+        build_typed(con, spec)
+    found, total = collect_problems(con, today, display)
+    if found:
+        raise ValidationFailed(found, total)
+    return display
+
+
+def _empty_raw(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
+    """An optional file left out is staged as empty, so every rule and view still runs."""
+    columns = ", ".join(f"{name} VARCHAR" for name in spec.column_names)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {raw_table(spec.name)} "
+                f"(_line BIGINT, {columns})")
+
+
+def check_folder(folder: Path, today: dt.date | None = None) -> dict[str, int]:
+    """Validate only; return row counts."""
+    today = today or dt.date.today()
+    con = duckdb.connect()
+    try:
+        if validate_fast(con, folder, today) is not None:
+            return _row_counts(con, lambda name: name)
+    finally:
+        con.close()
+    con = duckdb.connect()
+    try:
+        validate_folder(con, folder, today)
+        return _row_counts(con, typed_table)
+    finally:
+        con.close()
+
+
+def _row_counts(con: duckdb.DuckDBPyConnection, table: Callable[[str], str]) -> dict[str, int]:
+    counts = {}
+    for spec in ALL_FILES:
+        try:
+            row = con.execute(f"SELECT count(*) FROM {table(spec.name)}").fetchone()
+        except duckdb.CatalogException:
+            if not spec.optional:
+                raise
+            row = (0,)  # checked on the fast path: an optional file that was not there
+        counts[spec.name] = int(row[0]) if row else 0
+    return counts
+
+
+@contextmanager
+def _exclusive(db_path: Path) -> Iterator[None]:
+    """One load at a time per database; a second is refused rather than queued."""
+    lock_path = db_path.with_name(db_path.name + ".lock")
+    try:
+        handle = open(lock_path, "a", opener=_private)  # noqa: SIM115 - held for the load
+    except OSError as error:
+        raise _cannot_write(db_path.parent, error) from error
+    try:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as busy:
+            raise ValidationFailed([Problem(db_path.name, 0, "", (
+                "en anden indlæsning af databasen er i gang; prøv igen, når den er færdig"))]
+            ) from busy
+        yield
+    finally:
+        handle.close()
+
+
+def _private(path: str, flags: int) -> int:
+    """An opener that creates files owner-only (0600), whatever the umask."""
+    return os.open(path, flags, 0o600)
+
+
+def _remove_leftovers(db_path: Path) -> None:
+    """Half-built files from a killed load are never the live database: remove them."""
+    for leftover in db_path.parent.glob(f".loading-{db_path.name}*"):
+        with contextlib.suppress(OSError):  # a read-only folder: the build fails clearly
+            if leftover.is_dir() and not leftover.is_symlink():
+                shutil.rmtree(leftover)
+            else:
+                leftover.unlink(missing_ok=True)
+
+
+def _private_folder(path: Path) -> Path:
+    """A new folder only the owner can enter (0700 whatever the umask: mkdir's mode is
+    only ever narrowed by it); the database is built inside it."""
+    os.mkdir(path, 0o700)
+    return path
+
+
+def _cannot_write(folder: Path, error: OSError | duckdb.Error) -> ValidationFailed:
+    """The database folder refuses writes: say why in Danish; the live file is untouched."""
+    text = str(error)
+    if isinstance(error, OSError) and error.errno in (errno.EACCES, errno.EPERM, errno.EROFS) \
+            or "Permission denied" in text or "Read-only file system" in text:
+        reason = "skrivebeskyttet mappe"
+    elif isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT) \
+            or "No space left" in text:
+        reason = "fuld disk"
+    elif isinstance(error, OSError) and error.strerror:
+        reason = error.strerror
+    else:
+        reason = "fuld disk eller skrivebeskyttet mappe?"
+    return ValidationFailed([Problem(folder.name or ".", 0, "", (
+        f"databasen kan ikke skrives ({reason}); den gamle database er uændret"))])
+
+
+def load_folder(
+    folder: Path,
+    db_path: Path = db.DEFAULT_DB,
+    today: dt.date | None = None,
+    progress: Progress = _quiet,
+    over_real_data: bool = True,
+) -> LoadSummary:
+    """Validate `folder` and, only if it is clean, replace `db_path` atomically. With
+    `over_real_data` false (the demo), a file holding real data is kept and the load
+    refused; checked under the load lock, so no other load can slip in between."""
+    today = today or dt.date.today()
+    try:
+        db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    except OSError as error:
+        raise _cannot_write(db_path.parent, error) from error
+    with _exclusive(db_path):
+        if not over_real_data and db.holds_real_data(db_path):
+            raise ValidationFailed([Problem(db_path.name, 0, "", (
+                "databasen holder rigtige data; demodata indlæses ikke oven i dem"))])
+        _remove_leftovers(db_path)
+        private = db_path.with_name(f".loading-{db_path.name}-{os.getpid()}")
+        building = private / db_path.name
+        try:
+            try:
+                _private_folder(private)
+            except OSError as error:
+                raise _cannot_write(db_path.parent, error) from error
+            summary = _build(folder, building, today, progress)
+            progress("Skifter databasen ud", 0.98)
+            try:
+                os.chmod(building, 0o600)
+                os.replace(building, db_path)
+            except OSError as error:  # e.g. the folder turned read-only during the load
+                raise _cannot_write(db_path.parent, error) from error
+            _fsync_dir(db_path.parent)
+        finally:
+            with contextlib.suppress(OSError):  # left for the next load to remove
+                shutil.rmtree(private)
+    progress("Færdig", 1.0)
+    return summary
+
+
+def _discard(building: Path) -> None:
+    building.unlink(missing_ok=True)
+    building.with_name(building.name + ".wal").unlink(missing_ok=True)
+
+
+def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> LoadSummary:
+    con = None
+    # Sealed before and after the read: a file changed in between gives real data.
+    sealed_before = is_sealed_demo(folder)
+    try:
+        con = duckdb.connect(str(building))
+        # One transaction from the first table to the last: DuckDB then writes the
+        # millions of sick-leave rows once, where a commit per table had the final
+        # checkpoint rewrite them (about 0.3 s of a national load).
+        con.execute("BEGIN")
+        # Clean CSV files go straight into the final tables (etl.fast). Anything else,
+        # or any problem, starts again on an empty file with the text path, which
+        # reports every problem.
+        display = validate_fast(con, folder, today, progress)
+        fast = display is not None
+        if display is None:
+            con.close()
+            _discard(building)
+            con = duckdb.connect(str(building))
+            con.execute("BEGIN")
+            display = validate_folder(con, folder, today, progress)
+        progress("Skriver databasen", 0.9)
+        for spec in ALL_FILES if not fast else ():
+            columns = ", ".join(spec.column_names)
+            # Typed tables keep the file's order (insertion order is preserved): no sort.
+            con.execute(f"{create_final(spec)} AS SELECT {columns} FROM {typed_table(spec.name)}")
+        for spec in OPTIONAL_FILES if fast else ():  # the fast path is taken only without them
+            _empty_raw(con, spec)
+            build_typed(con, spec)
+            con.execute(f"{create_final(spec)} AS SELECT {', '.join(spec.column_names)} "
+                        f"FROM {typed_table(spec.name)}")
+        rows = _row_counts(con, lambda name: name)
+        data_pr = _newest_date(con)
+        demo = sealed_before and is_sealed_demo(folder)
+        _write_load_info(con, rows, display, data_pr, today, demo)
+        _write_schedule(con)
+        _write_codes(con)
+        progress("Beregner nøgletallene", 0.93)  # views, macros and materialised tables
+        create_views(con)
+        progress("Gemmer databasen", 0.96)
+        con.execute("COMMIT")
+        con.execute("CHECKPOINT")
+    except (OSError, duckdb.IOException) as error:
+        raise _cannot_write(building.parent.parent, error) from error
+    finally:
+        if con is not None:
+            con.close()
+    return LoadSummary(rows, data_pr, display, demo)
+
+
+def _newest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:
+    row = con.execute("""
+        SELECT greatest(
+            (SELECT max(ansat_dato) FROM elever),
+            (SELECT max(afsluttet_dato) FROM gennemfoerte),
+            (SELECT max(frafald_dato) FROM frafald),
+            (SELECT max(maaned) FROM sygefravaer),
+            (SELECT max(dato) FROM efter_uddannelse))
+    """).fetchone()
+    return row[0] if row else None
+
+
+def _write_load_info(
+    con: duckdb.DuckDBPyConnection,
+    rows: dict[str, int],
+    display: dict[str, str],
+    data_pr: dt.date | None,
+    today: dt.date,
+    demo: bool,
+) -> None:
+    con.execute("""
+        CREATE TABLE indlaesning (
+            indlaest_tid TIMESTAMP, data_pr DATE, beregnet_dato DATE, filer JSON,
+            demodata BOOLEAN, kodeversion VARCHAR)
+    """)
+    files = {name: {"kilde": display.get(name, "ikke med (valgfri fil)"), "raekker": n}
+             for name, n in rows.items()}
+    con.execute(
+        "INSERT INTO indlaesning VALUES (?, ?, ?, ?, ?, ?)",
+        [dt.datetime.now().replace(microsecond=0), data_pr, today, json.dumps(files), demo,
+         code_fingerprint()],
+    )
+
+
+def _write_schedule(con: duckdb.DuckDBPyConnection) -> None:
+    """The standard schedule from the contract, for the phase estimate in SQL.
+
+    `fase_id` numbers every row: the millions of student-months carry this small number
+    rather than the phase's name and flag."""
+    con.execute("""
+        CREATE TABLE standardforloeb (
+            fase_id UTINYINT, uddannelse VARCHAR, nr INTEGER, fase VARCHAR,
+            fra_maaned INTEGER, til_maaned INTEGER, tidlig BOOLEAN)
+    """)
+    con.executemany("INSERT INTO standardforloeb VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [(index, *row) for index, row in enumerate(schedule_rows(), start=1)])
+
+
+def _write_codes(con: duckdb.DuckDBPyConnection) -> None:
+    """Every code with its Danish label, from the contract: views show labels from here."""
+    con.execute("CREATE TABLE koder (fil VARCHAR, kolonne VARCHAR, kode VARCHAR, tekst VARCHAR)")
+    con.executemany("INSERT INTO koder VALUES (?, ?, ?, ?)", [
+        (spec.name, column.name, code, label)
+        for spec in ALL_FILES for column in spec.columns
+        for code, label in column.codes.items()])
+
+
+def create_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every staging view and metric macro from sql/, layer by layer.
+
+    The heavy intermediate models (sql/intermediate: one row per student, cohort counts
+    and sick-leave hours per site) are tables, built here once per load, so the
+    dashboard's queries add up a few thousand rows instead of millions. They cannot go
+    stale: every load builds a new database file and swaps it in whole.
+
+    Within a layer the files run in name order, so a file reads only what sorts before
+    it (the early warning's rules, 00_tidlig_opsporing_regler.sql, come first)."""
+    for layer in SQL_LAYERS:
+        for path in sorted((SQL_DIR / layer).glob("*.sql")):
+            con.execute(path.read_text(encoding="utf-8"))
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

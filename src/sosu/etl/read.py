@@ -1,0 +1,399 @@
+"""Find the five contract files in a folder and stage each as an all-text DuckDB table.
+
+Every staged table has the contract's column names, a `_line` column with the
+line number a spreadsheet shows (header = line 1), and nothing typed yet: typing
+and rules are set-wise SQL in etl.validate.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from sosu.domain.contract import FILES, FILES_BY_NAME, FileSpec, normalize_header
+from sosu.domain.cpr import mask_cpr
+from sosu.etl.problems import Problem
+from sosu.etl.workbook import WorkbookRefused, content_rows, open_workbook
+
+EXTENSIONS = (".csv", ".xlsx")
+
+
+@dataclass(frozen=True)
+class Source:
+    spec_name: str
+    path: Path
+    sheet: str | None = None
+
+    @property
+    def display(self) -> str:
+        """The name stored in the database, shown on the Data page and logged: a CPR number
+        in a file or sheet name is masked there (the file itself loads as usual)."""
+        name = f"{self.path.name}[{self.sheet}]" if self.sheet else self.path.name
+        return mask_cpr(name)
+
+
+def find_sources(folder: Path) -> tuple[dict[str, Source], list[Problem]]:
+    """Map contract file names to files (or workbook sheets) in `folder`."""
+    if not folder.is_dir():
+        return {}, [Problem(str(folder), 0, "", "mappen findes ikke")]
+    candidates = sorted(
+        p for p in folder.iterdir()
+        if p.suffix.lower() in EXTENSIONS and not p.name.startswith((".", "~$"))
+    )
+    sources: dict[str, Source] = {}
+    problems: list[Problem] = []
+    workbooks: list[Path] = []
+    for path in candidates:
+        name = normalize_header(path.stem)
+        if name in FILES_BY_NAME:
+            if name in sources:
+                problems.append(Problem(path.name, 0, "", (
+                    f"'{name}' findes to gange ({sources[name].path.name} og {path.name}); "
+                    "behold kun den ene")))
+            sources[name] = Source(name, path)
+        elif path.suffix.lower() == ".xlsx":
+            workbooks.append(path)
+        else:
+            problems.append(Problem(path.name, 0, "", _unknown_file_message()))
+    for book in workbooks:
+        sheets, sheet_problems = _workbook_sheets(book)
+        problems += sheet_problems
+        for name, sheet in sheets.items():
+            if name in sources:
+                problems.append(Problem(book.name, 0, "", (
+                    f"arket '{sheet}' findes også som {sources[name].display}")))
+            else:
+                sources[name] = Source(name, book, sheet)
+    for spec in FILES:
+        if spec.name not in sources:
+            problems.append(Problem(f"{spec.name}.csv", 0, "", (
+                f"filen mangler: læg {spec.name}.csv eller {spec.name}.xlsx i mappen, "
+                "eller et ark med det navn i en samlet Excel-projektmappe")))
+    return sources, problems
+
+
+def _unknown_file_message() -> str:
+    expected = ", ".join(f.name for f in FILES)
+    return f"ukendt fil; forventede filnavne er {expected}"
+
+
+def _workbook_sheets(book: Path) -> tuple[dict[str, str], list[Problem]]:
+    try:
+        wb = open_workbook(book)
+        names = list(wb.sheetnames)
+        wb.close()
+    except WorkbookRefused as refused:
+        return {}, [Problem(book.name, 0, "", str(refused))]
+    except Exception:  # openpyxl raises many types for damaged files
+        return {}, [Problem(book.name, 0, "", _unreadable_excel())]
+    sheets: dict[str, str] = {}
+    problems = []
+    for sheet in names:
+        name = normalize_header(sheet)
+        if name in FILES_BY_NAME:
+            sheets[name] = sheet
+        else:
+            problems.append(Problem(f"{book.name}[{sheet}]", 0, "", _unknown_file_message()))
+    return sheets, problems
+
+
+def _unreadable_excel() -> str:
+    return "kan ikke åbnes som Excel-fil (.xlsx); er den beskadiget eller i et andet format?"
+
+
+def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> list[Problem]:
+    """Create `table` (all VARCHAR + `_line`) from one source; return problems."""
+    spec = FILES_BY_NAME[source.spec_name]
+    if source.path.suffix.lower() == ".xlsx":
+        return _stage_excel(con, source, spec, table)
+    return _stage_csv(con, source, spec, table)
+
+
+def _map_header(
+    raw_names: list[str], spec: FileSpec, display: str
+) -> tuple[list[str], list[Problem]]:
+    """Normalise header names and check them against the contract."""
+    names = [normalize_header(n) for n in raw_names]
+    problems = []
+    seen: set[str] = set()
+    for raw, name in zip(raw_names, names, strict=True):
+        if not name:
+            problems.append(Problem(display, 1, raw or "(tom)", "kolonnen har ingen overskrift"))
+        elif name not in spec.column_names:
+            problems.append(Problem(display, 1, raw, (
+                "ukendt kolonne; forventede kolonner er " + ", ".join(spec.column_names))))
+        elif name in seen:
+            problems.append(Problem(display, 1, raw, "kolonnen findes to gange"))
+        seen.add(name)
+    for column in spec.columns:
+        if column.required and column.name not in seen:
+            problems.append(Problem(display, 1, column.name, "kolonnen mangler"))
+    return names, problems
+
+
+CHUNK = 1 << 23  # files are checked in 8 MiB pieces: a national file never sits in memory
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(frozen=True)
+class CsvFile:
+    """A CSV file whose header matches the contract, ready for DuckDB's read_csv."""
+
+    path: Path
+    display: str
+    names: list[str]
+    delimiter: str
+    encoding: str  # "utf-8", "utf-8-sig" (with BOM) or "cp1252"
+
+    @property
+    def plain_utf8(self) -> bool:
+        return self.encoding == "utf-8"
+
+
+@dataclass
+class _Scan:
+    has_content: bool = False
+    binary: bool = False
+    bom: bool = False
+    utf8: bool = True
+    header: bytes = b""
+
+
+def _scan(path: Path, whole_file: bool = True) -> _Scan:
+    """One pass over the file: empty?, binary?, valid UTF-8?, and its first line.
+
+    Danish Excel writes UTF-8 (often with BOM) or Windows-1252; DuckDB reads UTF-8
+    only (cp1252 needs a download), so the encoding is settled here, in pieces.
+    Without `whole_file` only the first piece is read: the fast path lets read_csv,
+    which rejects every line that is not UTF-8, check the rest.
+    """
+    scan = _Scan()
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    header: bytes | None = None
+    with open(path, "rb") as handle:
+        chunk = handle.read(CHUNK)
+        scan.binary = b"\x00" in chunk[:65536]
+        scan.bom = chunk.startswith(_BOM)
+        pending = b""
+        while chunk:
+            scan.has_content = scan.has_content or bool(chunk.strip())
+            if scan.utf8:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    scan.utf8 = False
+            if header is None:
+                pending += chunk
+                if b"\n" in pending:
+                    header = pending.split(b"\n", 1)[0]
+            chunk = handle.read(CHUNK) if whole_file or header is None else b""
+    if scan.utf8 and whole_file:
+        try:
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            scan.utf8 = False
+    scan.header = pending if header is None else header
+    return scan
+
+
+def _cp1252_ok(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            try:
+                chunk.decode("cp1252")
+            except UnicodeDecodeError:
+                return False
+    return True
+
+
+def _sniff_delimiter(header_line: str) -> str:
+    counts = {d: header_line.count(d) for d in (";", ",", "\t")}
+    return max(counts, key=lambda d: counts[d])
+
+
+def inspect_csv(
+    source: Source, spec: FileSpec, whole_file: bool = True
+) -> CsvFile | list[Problem]:
+    """Encoding, delimiter and header of a CSV source, or the problems that stop it.
+
+    Without `whole_file` the encoding is judged on the first piece of the file only
+    (see _scan): for the fast path, whose read_csv checks the rest."""
+    display = source.display
+    try:
+        scan = _scan(source.path, whole_file)
+        encoding = ("utf-8-sig" if scan.bom else "utf-8") if scan.utf8 else (
+            "cp1252" if _cp1252_ok(source.path) else None)
+    except OSError as error:
+        return [Problem(display, 0, "", f"kan ikke læses ({error.strerror})")]
+    if not scan.has_content:
+        return [Problem(display, 0, "", "filen er tom; den skal mindst have en overskriftslinje")]
+    if scan.binary:
+        return [Problem(display, 0, "", "er ikke en tekstfil (CSV); gem den som CSV eller .xlsx")]
+    if encoding is None:
+        return [Problem(display, 0, "", "ukendt tegnsæt; gem filen som CSV UTF-8")]
+    header_line = scan.header.decode(encoding).lstrip("\ufeff").rstrip("\r")
+    delimiter = _sniff_delimiter(header_line)
+    raw_names = next(csv.reader([header_line], delimiter=delimiter))
+    names, problems = _map_header(raw_names, spec, display)
+    if problems:
+        return problems
+    return CsvFile(source.path, display, names, delimiter, encoding)
+
+
+def _stage_csv(
+    con: duckdb.DuckDBPyConnection, source: Source, spec: FileSpec, table: str
+) -> list[Problem]:
+    found = inspect_csv(source, spec)
+    if isinstance(found, list):
+        return found
+    with utf8_file(found) as path:
+        return _read_csv_into(con, path, found.names, found.delimiter, spec, table,
+                              found.display)
+
+
+@contextlib.contextmanager
+def utf8_file(found: CsvFile) -> Iterator[Path]:
+    """Yield a path DuckDB can read as UTF-8; a temporary copy is always removed."""
+    if found.plain_utf8:
+        yield found.path
+        return
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix=".sosu-")
+    try:
+        with os.fdopen(fd, "wb") as target, open(found.path, "rb") as source:
+            stripping = found.encoding == "utf-8-sig"
+            while chunk := source.read(CHUNK):
+                if found.encoding == "cp1252":
+                    chunk = chunk.decode("cp1252").encode("utf-8")
+                elif stripping:
+                    while chunk.startswith(_BOM):  # every leading BOM goes
+                        chunk = chunk[len(_BOM):]
+                    stripping = not chunk
+                target.write(chunk)
+        yield Path(name)
+    finally:
+        os.unlink(name)
+
+
+def _read_csv_into(
+    con: duckdb.DuckDBPyConnection,
+    path: Path,
+    names: list[str],
+    delimiter: str,
+    spec: FileSpec,
+    table: str,
+    display: str,
+) -> list[Problem]:
+    columns = {name: "VARCHAR" for name in names}
+    try:
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {table}_file AS
+            SELECT * FROM read_csv(?, delim = ?, header = true, quote = '"', escape = '"',
+                columns = ?, auto_detect = false, store_rejects = true,
+                rejects_table = '{table}_rejects', rejects_scan = '{table}_scan',
+                null_padding = false, strict_mode = true)""",
+            [str(path), delimiter, columns],
+        )
+        rejects = con.execute(
+            f"SELECT line, coalesce(column_name, ''), error_type FROM {table}_rejects "
+            "ORDER BY line LIMIT 200"
+        ).fetchall()
+    except duckdb.Error:
+        return [Problem(display, 0, "", "kan ikke læses som CSV (afkortet eller beskadiget?)")]
+    if rejects:
+        return [Problem(display, int(line), "", _reject_message(kind, len(names)))
+                for line, _column, kind in rejects]
+    # Insertion order is preserved, so a row's rowid counted from the first row + 2 is the
+    # spreadsheet line number. Counted from the first: inside a transaction (sosu load is
+    # one) rows not yet committed are numbered from a large offset, not from 0.
+    selected = ", ".join(_column_or_null(c.name, names) for c in spec.columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT "
+        f"(rowid - (SELECT min(rowid) FROM {table}_file) + 2)::BIGINT AS _line, "
+        f"{selected} FROM {table}_file WHERE NOT ({_all_empty(names)})"
+    )
+    con.execute(f"DROP TABLE {table}_file")
+    return []
+
+
+def _reject_message(error_type: str, expected: int) -> str:
+    if error_type in ("TOO MANY COLUMNS", "TOO FEW COLUMNS", "MISSING COLUMNS"):
+        return f"linjen har ikke {expected} felter som overskriften"
+    if error_type == "UNQUOTED VALUE":
+        return "citationstegn (\") står forkert i linjen"
+    return "linjen kan ikke læses"
+
+
+def _column_or_null(name: str, present: list[str]) -> str:
+    return f"nullif(trim({name}), '') AS {name}" if name in present else f"NULL::VARCHAR AS {name}"
+
+
+def _all_empty(names: list[str]) -> str:
+    return " AND ".join(f"coalesce(trim({n}), '') = ''" for n in names)
+
+
+def _stage_excel(
+    con: duckdb.DuckDBPyConnection, source: Source, spec: FileSpec, table: str
+) -> list[Problem]:
+    display = source.display
+    try:
+        rows = list(_excel_rows(source))
+    except WorkbookRefused as refused:
+        return [Problem(display, 0, "", str(refused))]
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError):
+        return [Problem(display, 0, "", _unreadable_excel())]
+    if not rows:
+        return [Problem(display, 0, "", "arket er tomt; det skal mindst have en overskriftslinje")]
+    _line, header = rows[0]
+    while header and header[-1] in (None, ""):
+        header = header[:-1]
+    names, problems = _map_header(["" if h is None else str(h) for h in header], spec, display)
+    if problems:
+        return problems
+    records = {
+        "_line": [line for line, _ in rows[1:]],
+        **{name: [_cell(values, i) for _, values in rows[1:]] for i, name in enumerate(names)},
+    }
+    frame = pd.DataFrame(records).astype({n: "object" for n in names})
+    con.register(f"{table}_frame", frame)
+    selected = ", ".join(_column_or_null(c.name, names) for c in spec.columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _line::BIGINT AS _line, {selected} "
+        f"FROM (SELECT _line, {', '.join(f'{n}::VARCHAR AS {n}' for n in names)} "
+        f"FROM {table}_frame) WHERE NOT ({_all_empty(names)}) ORDER BY _line"
+    )
+    con.unregister(f"{table}_frame")
+    return []
+
+
+def _excel_rows(source: Source) -> Iterator[tuple[int, tuple[object, ...]]]:
+    wb = open_workbook(source.path)
+    try:
+        sheet = wb[source.sheet] if source.sheet else wb.worksheets[0]
+        yield from content_rows(sheet)
+    finally:
+        wb.close()
+
+
+def _cell(values: tuple[object, ...], index: int) -> str | None:
+    """Excel cells → the text a CSV export would hold (dates ISO, whole numbers bare)."""
+    value = values[index] if index < len(values) else None
+    if value is None:
+        return None
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -1,0 +1,482 @@
+"""What each viewer may see: every figure the dashboard shows, restricted and protected.
+
+Each function takes the Viewer first. The site restriction is checked here (a
+leder asking for another site's figures is refused whatever the page or URL
+said). The education team gets each figure as asked. For viewers who may not see
+individuals, every figure is a selection of rows from their scope's release
+(metrics.release): all outputs they can obtain, computed for every site, education
+and year at once and protected together, so a filter chooses rows and never changes
+a number.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from sosu.domain.roles import AccessDenied, Viewer
+from sosu.metrics import metrics, release, scorecard
+from sosu.metrics.protect import flag_columns
+from sosu.metrics.release import MUNICIPALITY, Release
+from sosu.store import db
+
+Sites = list[str] | None  # a set of sites; None: all
+# A figure for a set of sites: as one group, or each site on its own; given the third
+# argument, only those sites on their own and the others added up as one keyed REST.
+Fetch = Callable[[Sites, bool, Sites], pd.DataFrame]
+ALL = "I alt"
+SITE = "oplaeringssted"  # the key of each row's site in a figure fetched site by site
+
+
+@dataclass(frozen=True)
+class Request:
+    """The shared filters: one site or the whole municipality, educations, years.
+
+    `every_site` asks for each site the viewer may see at once, as its own page would
+    show it, keyed by `oplaeringssted`."""
+
+    site: str | None
+    educations: tuple[str, ...]
+    years: tuple[int, int]
+    every_site: bool = False
+
+    def __post_init__(self) -> None:
+        # An education named twice is one choice (and would double every row).
+        object.__setattr__(self, "educations", tuple(dict.fromkeys(self.educations)))
+
+    @property
+    def sites(self) -> list[str] | None:
+        """The site restriction as the query layer takes it: None for all sites."""
+        return [self.site] if self.site else None
+
+
+def sites(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
+    return viewer.visible_sites(metrics.sites(con))
+
+
+EDUCATIONS = ("SSH", "SSA")  # the filter's choices, in the order the pages list them
+_RELEASES: OrderedDict[tuple[object, ...], Release] = OrderedDict()
+_RELEASE_LOCK = threading.Lock()
+_KEY_LOCKS: dict[tuple[object, ...], threading.Lock] = {}
+_KEPT_RELEASES = 16
+
+
+def _release_key(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> tuple[object, ...]:
+    info = db.load_info(con)
+    return (id(con), tuple(sorted((k, str(v)) for k, v in info.items())), viewer.scope)
+
+
+def scope_release(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
+    """Every output the viewer's scope can obtain, protected together; computed once per
+    database load and scope (a member who opens the next page or site reads rows of it)."""
+    key = _release_key(con, viewer)
+    with _RELEASE_LOCK:
+        if key in _RELEASES:
+            _RELEASES.move_to_end(key)
+            return _RELEASES[key]
+        lock = _KEY_LOCKS.setdefault(key, threading.Lock())
+    with lock:  # a second session asking meanwhile waits for this computation
+        with _RELEASE_LOCK:
+            if key in _RELEASES:
+                return _RELEASES[key]
+        made = release.build(release_frames(con, viewer), viewer.threshold)
+        with _RELEASE_LOCK:
+            _RELEASES[key] = made
+            _KEY_LOCKS.pop(key, None)
+            while len(_RELEASES) > _KEPT_RELEASES:
+                _RELEASES.popitem(last=False)
+        return made
+
+
+def forget_releases() -> None:
+    """Drop every cached release (the bench times a first view; tests change the rules)."""
+    with _RELEASE_LOCK:
+        _RELEASES.clear()
+
+
+def _site_frames(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                 fetch: Fetch) -> pd.DataFrame:
+    """One output for every site the viewer may see, the others added up as REST, and the
+    municipality (MUNICIPALITY): one long frame keyed by `oplaeringssted`."""
+    everywhere = metrics.sites(con)
+    visible = viewer.visible_sites(everywhere)
+    hidden_sites = [s for s in everywhere if s not in visible]
+    # With no visible site, a name no site has keeps every site in REST.
+    apart = (visible or ["\x00ingen"]) if hidden_sites else None
+    per_site = fetch(None, True, apart)
+    whole = fetch(None, False, None)
+    whole.insert(0, SITE, MUNICIPALITY)
+    frames = [f for f in (per_site, whole) if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else whole
+
+
+def release_frames(con: duckdb.DuckDBPyConnection,
+                   viewer: Viewer) -> dict[str, pd.DataFrame]:
+    """Every released output unprotected, for the release to protect together."""
+    every_year = (0, 9999)
+    frames = {
+        name: _site_frames(con, viewer, fetch)
+        for name, fetch in _fetches(con, every_year).items()
+    }
+    frames["target_series"] = _series_frame(con)
+    return frames
+
+
+def _series_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    frame = scorecard.target_series(con, None)
+    frame.insert(0, SITE, MUNICIPALITY)
+    return series_cells(frame)
+
+
+def series_cells(frame: pd.DataFrame) -> pd.DataFrame:
+    """The series with the education and period of the cells each row is taken from."""
+    frame = frame.copy()
+    education = frame.uddannelse.fillna(ALL).astype(str)
+    period = frame.aar.astype(str)
+    # "SSH 2022 + SSA 2020": the strategy's latest finished cohorts together.
+    together = frame.periode.str.contains("+", regex=False)
+    parts = frame.periode[together].str.split(" + ", regex=False)
+    education[together] = parts.map(lambda p: "+".join(x.split(" ")[0] for x in p))
+    period[together] = parts.map(lambda p: "+".join(x.split(" ")[1] for x in p))
+    frame[release.SERIES_EDUCATION] = education
+    frame[release.SERIES_PERIOD] = period
+    return frame
+
+
+def _fetches(con: duckdb.DuckDBPyConnection, years: tuple[int, int]) -> dict[str, Fetch]:
+    """Each released output's query for every education and the given years."""
+    request = Request(None, EDUCATIONS, years)
+    return {
+        "cohorts": _cohort_fetch(con, request, protected=True),
+        "hires": _hires_fetch(con, request),
+        "sick_leave_by_year": _sick_fetch(con, request, "aar"),
+        "sick_leave_by_month": _sick_fetch(con, request, "maaned"),
+        "dropout_reasons": _reasons_fetch(con, request),
+        "dropout_phases": _pooled_fetch(con, request, metrics.dropout_phases,
+                                        ["uddannelse", "fase", "frafald_hovedforloeb"]),
+        "age_bands": _pooled_fetch(con, request, metrics.age_bands,
+                                   ["uddannelse", "aldersgruppe"]),
+        "workplaces": _pooled_fetch(con, request, _workplaces, ["uddannelse", "arbejdssted"]),
+    }
+
+
+def _released(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
+              name: str) -> pd.DataFrame:
+    """A protected viewer's rows of one released output, as the request selects them."""
+    viewer.require_site(request.site)
+    frame = scope_release(con, viewer).tables[name]
+    if request.every_site:
+        visible = viewer.visible_sites(metrics.sites(con))
+        rows = frame[SITE].isin(visible).to_numpy()
+    else:
+        rows = (frame[SITE] == (request.site or MUNICIPALITY)).to_numpy()
+    frame = frame[rows]
+    chosen = list(request.educations)
+    if name in ("sick_leave_by_year", "sick_leave_by_month", "hires") and len(chosen) > 1:
+        chosen.append(ALL)
+    frame = frame[frame.uddannelse.isin(chosen)]
+    if name in ("sick_leave_by_year", "sick_leave_by_month"):
+        # Each chosen education's rows together, in the order chosen, then "I alt".
+        place = pd.Index(chosen).get_indexer(pd.Index(frame.uddannelse))
+        frame = frame.iloc[place.argsort(kind="stable")]
+    period = _PERIODS.get(name)
+    if period is not None:
+        frame = _years(frame, period, request.years)
+    frame = frame.drop(columns=[c for c in ("frafald_hovedforloeb",) if c in frame
+                                and name == "dropout_phases"])
+    if not request.every_site:
+        frame = frame.drop(columns=SITE)
+    return frame.reset_index(drop=True)
+
+
+_PERIODS = {"cohorts": "aargang", "hires": "aar", "sick_leave_by_year": "aar",
+            "sick_leave_by_month": "aar", "dropout_reasons": "aar"}
+
+
+def _as_asked(viewer: Viewer, request: Request, fetch: Fetch, name: str,
+              con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The figure as asked for the education team; the release's rows for anyone else."""
+    if not viewer.may_see_individuals:
+        return _released(con, viewer, request, name)
+    viewer.require_site(request.site)
+    if request.every_site:
+        return fetch(None, True, None)
+    return fetch(request.sites, False, None)
+
+
+def _by(frame: pd.DataFrame, *columns: str) -> list[str]:
+    """Grouping columns, led by the site when the frame holds each site on its own."""
+    return [SITE, *columns] if SITE in frame else list(columns)
+
+
+def _years(frame: pd.DataFrame, column: str, years: tuple[int, int]) -> pd.DataFrame:
+    return frame[frame[column].between(*years)] if len(frame) else frame
+
+
+# Cohorts -------------------------------------------------------------------
+
+# Protected viewers get dropout counted one way only (with switches, as the strategy's
+# target): the switch counts are mostly 1–3, and showing both ways would hide the
+# headline figures with them.
+_SWITCH_STEMS = ("omvalg", "frafald_uden_omvalg", "frafald_hovedforloeb_uden_omvalg")
+SWITCH_COLUMNS = tuple(
+    c for stem in _SWITCH_STEMS
+    for c in (stem, f"andel_{stem}", f"{stem}_nedre", f"{stem}_oevre"))
+
+
+def _cohort_fetch(con: duckdb.DuckDBPyConnection, request: Request, *,
+                  protected: bool) -> Fetch:
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = metrics.cohorts(con, sites, request.educations, by_site, apart)
+        if protected:
+            frame = frame.drop(columns=[c for c in SWITCH_COLUMNS if c in frame])
+        return _years(frame, "aargang", request.years)
+    return fetch
+
+
+def cohorts(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
+    return _as_asked(viewer, request, _cohort_fetch(con, request, protected=False), "cohorts",
+                     con)
+
+
+# Sick leave ----------------------------------------------------------------
+
+def _sick_fetch(con: duckdb.DuckDBPyConnection, request: Request, period: str) -> Fetch:
+    function = metrics.sick_leave_by_year if period == "aar" else metrics.sick_leave_by_month
+    labels = [*request.educations, ALL] if len(request.educations) > 1 else [
+        *request.educations]
+
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = function(con, sites, request.educations, by_site, True, apart)
+        frame["uddannelse"] = frame.uddannelse.fillna(ALL)
+        # Each chosen education, then all of them ("I alt", only when there are two),
+        # each education's rows together as the page draws them.
+        place = pd.Index(labels).get_indexer(pd.Index(frame.uddannelse))
+        frame = frame[place >= 0].iloc[place[place >= 0].argsort(kind="stable")]
+        if frame.empty:
+            return pd.DataFrame(columns=[*([SITE] if by_site else []), "uddannelse", period,
+                                         "aar", "elever", "planlagte_timer", "syge_timer",
+                                         "andel"])
+        frame = frame.reset_index(drop=True)
+        if period == "maaned":
+            frame["aar"] = frame.maaned.dt.year
+        return _years(frame, "aar", request.years)
+    return fetch
+
+
+def sick_leave(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
+               period: str) -> pd.DataFrame:
+    """Per education, plus "I alt" when more than one is chosen; period "aar" or "maaned"."""
+    name = "sick_leave_by_year" if period == "aar" else "sick_leave_by_month"
+    return _as_asked(viewer, request, _sick_fetch(con, request, period), name, con)
+
+
+# Dropout reasons and phases ------------------------------------------------
+
+def _with_group_total(frame: pd.DataFrame, group: list[str]) -> pd.DataFrame:
+    if frame.empty:
+        return frame.assign(i_alt=pd.Series(dtype="float64"))
+    return frame.assign(i_alt=frame.groupby(group).antal.transform("sum"))
+
+
+def _reasons_fetch(con: duckdb.DuckDBPyConnection, request: Request) -> Fetch:
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = metrics.dropout_reasons(con, sites, request.educations, by_site, apart)
+        frame = _years(frame, "aar", request.years)
+        return _with_group_total(frame, _by(frame, "aar", "uddannelse"))
+    return fetch
+
+
+def dropout_reasons(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                    request: Request) -> pd.DataFrame:
+    return _as_asked(viewer, request, _reasons_fetch(con, request), "dropout_reasons", con)
+
+
+def _pooled(frame: pd.DataFrame, by: list[str], years: tuple[int, int]) -> pd.DataFrame:
+    frame = _years(frame, "aar", years)
+    frame = frame.groupby(_by(frame, *by), as_index=False).agg(antal=("antal", "sum"))
+    return _with_group_total(frame, _by(frame, "uddannelse"))
+
+
+Summed = Callable[..., pd.DataFrame]
+
+
+def _pooled_fetch(con: duckdb.DuckDBPyConnection, request: Request, function: Summed,
+                  by: list[str]) -> Fetch:
+    """Counts summed over the request's years (all years for protected viewers: two
+    overlapping ranges would otherwise give the year between them by subtraction)."""
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = function(con, sites, request.educations, by_site, apart)
+        return _pooled(frame, by, request.years)
+    return fetch
+
+
+def dropout_phases(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                   request: Request) -> pd.DataFrame:
+    """Dropouts per phase, summed over the chosen years (all years for protected viewers)."""
+    fetch = _pooled_fetch(con, request, metrics.dropout_phases, ["uddannelse", "fase"])
+    return _as_asked(viewer, request, fetch, "dropout_phases", con)
+
+
+# Survival ------------------------------------------------------------------
+
+SURVIVAL_STEP = 3  # months between the points protected viewers see
+_COHORT_ROW = ("ansatte", "gennemfoert", "frafald", "frafald_hovedforloeb", "aktive")
+
+
+def _coarse_survival(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Quarterly points, each only if its at-risk group and the dropouts since the
+    previous point shown are both more than `threshold` (or no dropouts at all)."""
+    kept: list[pd.Series] = []
+    for _, curve in frame.sort_values("maaneder").groupby(["uddannelse", "aargang"]):
+        since = 0
+        for _, row in curve.iterrows():
+            since += int(row["frafald"])
+            if int(row["maaneder"]) % SURVIVAL_STEP or float(row["i_risiko"]) <= threshold:
+                continue
+            if since == 0 or since > threshold:
+                point = row.copy()
+                point["frafald"] = since  # dropouts since the previous point shown
+                kept.append(point)
+                since = 0
+    return pd.DataFrame(kept, columns=frame.columns).reset_index(drop=True)
+
+
+def survival(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
+    """Kaplan–Meier curves. Protected viewers see the municipality's, quarterly, and only
+    for cohorts whose every count is shown in their cohort table: a curve's first point is
+    the cohort's size and its steps bound its dropouts, so a cohort with a hidden count
+    gets no curve."""
+    viewer.require_site(request.site)
+    frame = metrics.survival(con, request.sites, request.educations)
+    frame = _years(frame, "aargang", request.years)
+    if viewer.may_see_individuals:
+        return frame
+    if request.site is not None:
+        raise AccessDenied("Overlevelseskurver vises kun for hele kommunen for din rolle: "
+                           "på et enkelt oplæringssted bliver tallene for små.")
+    table = scope_release(con, viewer).tables["cohorts"]
+    whole = table[table[SITE] == MUNICIPALITY]
+    complete = ~whole[[f"{c}_skjult" for c in _COHORT_ROW]].any(axis=1)
+    shown = set(zip(whole.uddannelse[complete], whole.aargang[complete], strict=True))
+    keep = [(u, a) in shown for u, a in zip(frame.uddannelse, frame.aargang, strict=True)]
+    return _coarse_survival(frame[keep], viewer.threshold)
+
+
+# Hires ---------------------------------------------------------------------
+
+def _hires_fetch(con: duckdb.DuckDBPyConnection, request: Request) -> Fetch:
+    counts = ["ansatte", "intern_ufaglaert", "intern_ssh", "alder_25_plus"]
+
+    def fetch(sites: Sites, by_site: bool, apart: Sites) -> pd.DataFrame:
+        frame = _years(metrics.hires(con, sites, request.educations, by_site, apart), "aar",
+                       request.years)
+        if frame.empty or len(request.educations) < 2:
+            return frame
+        total = frame.groupby(_by(frame, "aar"), as_index=False)[counts].sum()
+        return pd.concat([frame, total.assign(uddannelse=ALL)], ignore_index=True)
+    return fetch
+
+
+def hires(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
+    """Hires per year and education, plus "I alt" per year (the internal-recruitment targets
+    count both educations together)."""
+    return _as_asked(viewer, request, _hires_fetch(con, request), "hires", con)
+
+
+def age_bands(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
+    fetch = _pooled_fetch(con, request, metrics.age_bands, ["uddannelse", "aldersgruppe"])
+    return _as_asked(viewer, request, fetch, "age_bands", con)
+
+
+def _workplaces(con: duckdb.DuckDBPyConnection, sites: Sites, educations: Sites,
+                by_site: bool, apart: Sites) -> pd.DataFrame:
+    frame = metrics.hired_after_by_workplace(con, sites, educations, by_site, apart)
+    return frame.rename(columns={"aargang": "aar"})
+
+
+def workplaces(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
+    """Where graduates were hired, summed over cohorts (all cohorts for protected viewers)."""
+    fetch = _pooled_fetch(con, request, _workplaces, ["uddannelse", "arbejdssted"])
+    return _as_asked(viewer, request, fetch, "workplaces", con)
+
+
+# Scorecard and students ----------------------------------------------------
+
+def target_series(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+    """The municipality's series behind the scorecard; for protected viewers the rows of
+    their release, so each series cell is hidden exactly where the page showing the same
+    students hides it."""
+    if viewer.may_see_individuals:
+        return scorecard.target_series(con, None)
+    frame = scope_release(con, viewer).tables["target_series"]
+    helpers = [SITE, release.SERIES_EDUCATION, release.SERIES_PERIOD]
+    frame = frame.drop(columns=[*helpers, *flag_columns(frame)])
+    return frame.reset_index(drop=True)
+
+
+def initiatives(con: duckdb.DuckDBPyConnection, _viewer: Viewer) -> pd.DataFrame:
+    """The strategy's initiatives: about the organisation, not students, so every role
+    sees all of them and nothing is suppressed."""
+    return metrics.initiatives(con)
+
+
+def students(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
+    """One row per student: the education team only."""
+    viewer.require_individuals()
+    frame = metrics.students(con, request.sites,
+                             request.educations)
+    return _years(frame, "aargang", request.years)
+
+
+# Early warning ---------------------------------------------------------------
+
+# The thresholds the back-test always tries, beside the one chosen on the page.
+BACKTEST_THRESHOLDS = (0.05, 0.075, 0.10, 0.125, 0.15, 0.20)
+
+
+def early_warning(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
+                  threshold: float) -> pd.DataFrame:
+    """The students to follow up now: the education team only."""
+    viewer.require_individuals()
+    return metrics.early_warning(con, threshold, request.sites,
+                                 request.educations)
+
+
+def active_students(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                    request: Request) -> pd.DataFrame:
+    viewer.require_individuals()
+    return metrics.active_students(con, request.sites,
+                                   request.educations)
+
+
+def early_warning_backtest(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
+                           threshold: float) -> pd.DataFrame:
+    """How the list would have done on the history, at the chosen and the usual thresholds."""
+    viewer.require_individuals()
+    thresholds = sorted({*BACKTEST_THRESHOLDS, round(threshold, 4)})
+    return metrics.early_warning_backtest(
+        con, thresholds, request.sites, request.educations)
+
+
+# The figures a protected viewer gets as rows of their release (metrics.release).
+RELEASED = frozenset(release.OUTPUTS) - {"target_series"}
+
+BY_NAME: dict[str, Callable[[duckdb.DuckDBPyConnection, Viewer, Request], pd.DataFrame]] = {
+    "cohorts": cohorts,
+    "sick_leave_by_year": lambda con, viewer, request: sick_leave(con, viewer, request, "aar"),
+    "sick_leave_by_month": lambda con, viewer, request: sick_leave(con, viewer, request,
+                                                                   "maaned"),
+    "dropout_reasons": dropout_reasons,
+    "dropout_phases": dropout_phases,
+    "survival": survival,
+    "hires": hires,
+    "age_bands": age_bands,
+    "workplaces": workplaces,
+    "students": students,
+}

@@ -1,0 +1,408 @@
+"""Everything a protected viewer can obtain, protected together: the output registry.
+
+A leder or a Kvalitetsforum member can open every page for every site they may see, with
+every education choice and year range, download it, and get the quarterly report. Each of
+those outputs is a selection of rows from one **release** per viewer scope: the tables
+below (OUTPUTS), computed once for every site the viewer may see and for the
+municipality, for every education and year, and protected together (metrics.linked).
+Filters only choose rows of it; they never change a number. So no combination of
+filters, pages and downloads gives two different answers about the same students, and
+every sum between them (sites → municipality, educations → "I alt", months → year,
+reasons and phases → all dropouts, hires → cohorts, the scorecard → its cohorts) is one
+equation of the system the suppression protects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sosu.metrics import linked
+from sosu.metrics.protect import REST, SMALL, SUFFIX
+
+MUNICIPALITY = "\x00kommunen"  # the site key of the municipality's own rows
+SITE = "oplaeringssted"
+ALL = "I alt"
+POOLED = "alle"  # the period of figures summed over every year
+DIMENSIONS = ("kind", "site", "udd", "period", "cat", "measure")
+# The scorecard's series name the cells they are taken from in two helper columns: the
+# strategy's "latest finished cohorts together" is SSH of one year plus SSA of another.
+SERIES_EDUCATION = "_celle_uddannelse"
+SERIES_PERIOD = "_celle_periode"
+
+
+@dataclass(frozen=True)
+class Output:
+    """One table a protected viewer can obtain, and what its cells count.
+
+    Two outputs whose cells have the same (kind, site, education, period, category,
+    measure) show the same number: the cohort table's and the hires table's hires of a
+    year are one cell."""
+
+    name: str
+    kind: str
+    education: str = "uddannelse"
+    period: str | None = None  # None: summed over every year (POOLED)
+    category: str | None = None
+    counts: tuple[str, ...] = ()
+    # Columns that show another category's cell: column → (category, measure).
+    totals: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    group: str | None = None  # when this count is small, the whole row is
+    derived: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    virtual: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
+    sums: tuple[tuple[str, ...], ...] = ()
+    headline: tuple[str, ...] = ()
+    # Hours: shown for a group, never "small" by their own value.
+    hours: tuple[str, ...] = ()
+    # Categories whose counts are hours (the scorecard's sick-leave series).
+    hour_categories: tuple[str, ...] = ()
+
+
+_RATES = {
+    "frafald": ("frafald", "ansatte"),
+    "frafald_hovedforloeb": ("frafald_hovedforloeb", "ansatte"),
+    "gennemfoert": ("gennemfoert", "ansatte"),
+    "ansat_efter": ("ansat_efter", "ansatte"),
+    "ansat_efter_af_gennemfoerte": ("ansat_efter", "gennemfoert"),
+}
+
+
+def _sick(name: str, kind: str, period: str) -> Output:
+    """Sick leave: hours of a group of students, shown only when the group is large."""
+    return Output(name, kind, period=period, counts=("elever",), group="elever",
+                  hours=("planlagte_timer", "syge_timer"),
+                  derived={"andel": ("planlagte_timer", "syge_timer")})
+
+
+OUTPUTS: dict[str, Output] = {o.name: o for o in (
+    Output(
+        "cohorts", "kohorte", period="aargang",
+        counts=("ansatte", "gennemfoert", "frafald", "frafald_hovedforloeb", "aktive",
+                "ansat_efter"),
+        group="ansatte",
+        derived={column: sources for stem, sources in _RATES.items()
+                 for column in (f"andel_{stem}", f"{stem}_nedre", f"{stem}_oevre")},
+        virtual={"frafald_grundforloeb": ("frafald", ("frafald_hovedforloeb",)),
+                 "ikke_ansat_efter": ("gennemfoert", ("ansat_efter",))},
+        sums=(("ansatte", "gennemfoert", "frafald", "aktive"),
+              ("frafald", "frafald_hovedforloeb", "frafald_grundforloeb"),
+              ("gennemfoert", "ansat_efter", "ikke_ansat_efter")),
+        headline=("ansatte", "frafald_hovedforloeb", "ansat_efter")),
+    Output(
+        "hires", "kohorte", period="aar",
+        counts=("ansatte", "intern_ufaglaert", "intern_ssh", "alder_25_plus"),
+        group="ansatte",
+        virtual={"ekstern": ("ansatte", ("intern_ufaglaert", "intern_ssh")),
+                 "alder_under_25": ("ansatte", ("alder_25_plus",))},
+        sums=(("ansatte", "intern_ufaglaert", "intern_ssh", "ekstern"),
+              ("ansatte", "alder_25_plus", "alder_under_25")),
+        headline=("ansatte", "intern_ufaglaert", "intern_ssh")),
+    _sick("sick_leave_by_year", "syg_aar", "aar"),
+    _sick("sick_leave_by_month", "syg_md", "maaned"),
+    Output("dropout_reasons", "aarsag", period="aar", category="aarsag", counts=("antal",),
+           totals={"i_alt": (ALL, "antal")}),
+    Output("dropout_phases", "fase", category="fase", counts=("antal",),
+           totals={"i_alt": (ALL, "antal")}),
+    Output("age_bands", "alder", category="aldersgruppe", counts=("antal",),
+           totals={"i_alt": (ALL, "antal")}),
+    Output("workplaces", "arbejdssted", category="arbejdssted", counts=("antal",),
+           totals={"i_alt": (ALL, "antal")}),
+    Output("target_series", "maal", education=SERIES_EDUCATION, period=SERIES_PERIOD,
+           category="metric", counts=("taeller", "naevner"), hour_categories=("sygefravaer",),
+           derived={c: ("taeller", "naevner") for c in ("vaerdi", "nedre", "oevre")}),
+)}
+
+# Figures of one kind that another kind's cells add up to (over every year, per site and
+# education): all of a site's dropouts are its reasons' total, its phases' total, ...
+IDENTITIES: tuple[tuple[tuple[str, str, str], tuple[str, str, str]], ...] = (
+    (("aarsag", ALL, "antal"), ("kohorte", "", "frafald")),
+    (("fase", ALL, "antal"), ("kohorte", "", "frafald")),
+    (("fase", "hovedforloeb", "antal"), ("kohorte", "", "frafald_hovedforloeb")),
+    (("alder", ALL, "antal"), ("kohorte", "", "ansatte")),
+    (("arbejdssted", ALL, "antal"), ("kohorte", "", "ansat_efter")),
+)
+
+
+@dataclass
+class Release:
+    """The protected tables of one viewer scope, each keyed by `oplaeringssted` (a site,
+    or MUNICIPALITY for the municipality's own rows), and the system they were
+    protected as (for the privacy auditor)."""
+
+    tables: dict[str, pd.DataFrame]
+    system: linked.System
+    hidden: np.ndarray
+    keys: pd.DataFrame  # the cells' DIMENSIONS, row i = cell i
+
+
+# Building the cells ----------------------------------------------------------------
+
+def _dimension(frame: pd.DataFrame, column: str | None, default: str) -> pd.Series:
+    if column is None:
+        return pd.Series(default, index=frame.index, dtype="object")
+    values = frame[column]
+    if pd.api.types.is_datetime64_any_dtype(values):
+        return values.dt.strftime("%Y-%m")
+    return values.astype("object").where(values.notna(), ALL).astype(str)
+
+
+def cell_rows(output: Output, frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """One row per (frame row, count column), virtual ones included, with the cell's
+    DIMENSIONS, value, small, virtual and headline, and where it stands in the frame."""
+    base = pd.DataFrame({
+        "site": frame[SITE].astype(str),
+        "udd": _dimension(frame, output.education, ALL),
+        "period": _dimension(frame, output.period, POOLED),
+    })
+    category = _dimension(frame, output.category, "")
+    group_small = (frame[output.group].fillna(0) <= threshold).to_numpy() \
+        if output.group else np.zeros(len(frame), dtype=bool)
+    parts = []
+    columns: list[tuple[str, str, str, pd.Series, bool]] = []  # column, measure, cat, ...
+    for column in (*output.counts, *output.hours):
+        columns.append((column, column, "", frame[column], False))
+    for column, (cat, measure) in output.totals.items():
+        columns.append((column, measure, cat, frame[column], False))
+    for name, (minuend, subtrahends) in output.virtual.items():
+        difference = frame[minuend] - frame[list(subtrahends)].sum(axis=1)
+        columns.append((name, name, "", difference, True))
+    for column, measure, cat, series, virtual in columns:
+        value = series.fillna(0).to_numpy(dtype="float64")
+        small = group_small.copy()
+        if column not in output.hours:
+            counted = (value >= 1) & (value <= threshold)
+            small |= counted & ~category.isin(output.hour_categories).to_numpy()
+        parts.append(base.assign(
+            kind=output.kind, cat=cat if cat else category, measure=measure, value=value,
+            small=small, virtual=virtual, headline=column in output.headline,
+            output=output.name, row=np.arange(len(frame)), column=column))
+    return pd.concat(parts, ignore_index=True)
+
+
+def key(frame: pd.DataFrame) -> pd.Series:
+    """Each cell's identity as one string (its DIMENSIONS joined)."""
+    key = frame[DIMENSIONS[0]].astype(str)
+    for column in DIMENSIONS[1:]:
+        key = key + "\x1f" + frame[column].astype(str)
+    return key
+
+
+def _unique_cells(rows: pd.DataFrame) -> tuple[pd.DataFrame, np.ndarray]:
+    """Cells shown by several outputs are one cell: (cells, cell id of every row)."""
+    ids, _ = pd.factorize(key(rows))
+    grouped = rows.assign(cell=ids).groupby("cell", sort=True)
+    cells = grouped.first()[list(DIMENSIONS)].reset_index()
+    values = grouped.value
+    spread = (values.max() - values.min()).abs().max() if len(rows) else 0.0
+    if spread > linked.TOLERANCE * max(1.0, float(rows.value.abs().max())):
+        raise ValueError("two outputs show different numbers for the same cell")
+    cells["value"] = values.first().to_numpy()
+    cells["small"] = grouped.small.any().to_numpy()
+    cells["virtual"] = grouped.virtual.all().to_numpy() | (cells.site == REST).to_numpy()
+    cells["headline"] = grouped.headline.any().to_numpy()
+    return cells, ids
+
+
+def _pooled_cells(cells: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """For every figure with years, its sum over every year (POOLED): nobody is shown it,
+    everybody can add it up, and the pooled tables (phases, ages, workplaces) equal it."""
+    dated = cells[(cells.period != POOLED) & cells.kind.isin(["kohorte", "aarsag"])]
+    sums = dated.groupby(["kind", "site", "udd", "cat", "measure"], as_index=False).agg(
+        value=("value", "sum"))
+    sums["period"] = POOLED
+    sums["small"] = (sums.value >= 1) & (sums.value <= threshold)
+    sums["virtual"] = True
+    sums["headline"] = False
+    return pd.concat([cells, sums], ignore_index=True)
+
+
+# Equations ---------------------------------------------------------------------------
+
+def _sum_terms(cells: pd.DataFrame, by: list[str], total: np.ndarray,
+               part: np.ndarray) -> pd.DataFrame:
+    """Within each group of `by`, the one total cell = the sum of the part cells."""
+    chosen = cells[total | part]
+    if chosen.empty:
+        return pd.DataFrame(columns=["equation", "cell", "coefficient"])
+    equation = chosen.groupby(by, sort=False, dropna=False).ngroup().to_numpy()
+    is_total = total[chosen.index.to_numpy()]
+    terms = pd.DataFrame({"equation": equation, "cell": chosen.index.to_numpy(),
+                          "coefficient": np.where(is_total, 1.0, -1.0)})
+    totals_per_equation = pd.Series(is_total).groupby(equation).sum()
+    ok = totals_per_equation[totals_per_equation == 1].index
+    return terms[terms.equation.isin(ok)]
+
+
+def _row_terms(cells: pd.DataFrame) -> list[pd.DataFrame]:
+    """Sums inside a row of one output: hired = completed + dropped out + active, ..."""
+    terms = []
+    for output in OUTPUTS.values():
+        mine = (cells.kind == output.kind).to_numpy()
+        for equation in output.sums:
+            total = mine & (cells.measure == equation[0]).to_numpy()
+            part = mine & cells.measure.isin(equation[1:]).to_numpy()
+            terms.append(_sum_terms(cells, ["site", "udd", "period", "cat"], total, part))
+    return terms
+
+
+def _equations(cells: pd.DataFrame, main_phases: list[str]) -> pd.DataFrame:
+    """Every sum between the cells, numbered: (equation, cell, coefficient)."""
+    everything = list(DIMENSIONS)
+    terms = [*_row_terms(cells)]
+    site = (cells.site == MUNICIPALITY).to_numpy()
+    terms.append(_sum_terms(cells, [c for c in everything if c != "site"], site, ~site))
+    education = (cells.udd == ALL).to_numpy()
+    terms.append(_sum_terms(cells, [c for c in everything if c != "udd"], education,
+                            cells.udd.isin(["SSH", "SSA"]).to_numpy()))
+    total_category = (cells.cat == ALL).to_numpy() & cells.kind.isin(
+        ["aarsag", "fase", "alder", "arbejdssted"]).to_numpy()
+    part_category = ~total_category & cells.kind.isin(
+        ["aarsag", "fase", "alder", "arbejdssted"]).to_numpy() & (cells.cat != "hovedforloeb")
+    terms.append(_sum_terms(cells, [c for c in everything if c != "cat"], total_category,
+                            part_category))
+    # The main-course phases add up to the main-course dropouts.
+    main_total = ((cells.kind == "fase") & (cells.cat == "hovedforloeb")).to_numpy()
+    main_part = ((cells.kind == "fase") & cells.cat.isin(main_phases)).to_numpy()
+    terms.append(_sum_terms(cells, ["site", "udd", "period", "measure"], main_total,
+                            main_part))
+    # The years of a figure add up to its POOLED sum.
+    pooled = (cells.period == POOLED).to_numpy() & cells.kind.isin(
+        ["kohorte", "aarsag"]).to_numpy()
+    terms.append(_sum_terms(cells, [c for c in everything if c != "period"], pooled,
+                            cells.kind.isin(["kohorte", "aarsag"]).to_numpy() & ~pooled))
+    # The months of a year add up to the year (hours only: a student counts once a year).
+    months = cells.assign(period=np.where(cells.kind == "syg_md", cells.period.str[:4],
+                                          cells.period),
+                          kind=np.where(cells.kind == "syg_md", "syg_aar", cells.kind))
+    hours = cells.measure.isin(["planlagte_timer", "syge_timer"]).to_numpy()
+    terms.append(_sum_terms(months, everything, (cells.kind == "syg_aar").to_numpy() & hours,
+                            (cells.kind == "syg_md").to_numpy() & hours))
+    for (kind_a, cat_a, measure_a), (kind_b, cat_b, measure_b) in IDENTITIES:
+        a = ((cells.kind == kind_a) & (cells.cat == cat_a) & (cells.measure == measure_a)
+             & (cells.period == POOLED)).to_numpy()
+        b = ((cells.kind == kind_b) & (cells.cat == cat_b) & (cells.measure == measure_b)
+             & (cells.period == POOLED)).to_numpy()
+        terms.append(_sum_terms(cells, ["site", "udd"], a, b))
+    terms.extend(_series_terms(cells))
+    offset = 0
+    numbered = []
+    for part in terms:
+        if part.empty:
+            continue
+        numbered.append(part.assign(equation=part.equation + offset))
+        offset = int(numbered[-1].equation.max()) + 1
+    if not numbered:
+        return pd.DataFrame(columns=["equation", "cell", "coefficient"])
+    return pd.concat(numbered, ignore_index=True)
+
+
+def _series_terms(cells: pd.DataFrame) -> list[pd.DataFrame]:
+    """The scorecard's series are cohort, hires and sick-leave cells of the municipality:
+    each series cell equals the cell it is taken from (or the sum, for the strategy's
+    'latest finished cohorts together')."""
+    series = cells[cells.kind == "maal"]
+    if series.empty:
+        return []
+    source = {("frafald_hovedforloeb", "taeller"): ("kohorte", "frafald_hovedforloeb"),
+              ("frafald_hovedforloeb", "naevner"): ("kohorte", "ansatte"),
+              ("ansat_efter", "taeller"): ("kohorte", "ansat_efter"),
+              ("ansat_efter", "naevner"): ("kohorte", "ansatte"),
+              ("ansatte", "taeller"): ("kohorte", "ansatte"),
+              ("intern_ufaglaert", "taeller"): ("kohorte", "intern_ufaglaert"),
+              ("intern_ssh", "taeller"): ("kohorte", "intern_ssh"),
+              ("sygefravaer", "taeller"): ("syg_aar", "syge_timer"),
+              ("sygefravaer", "naevner"): ("syg_aar", "planlagte_timer")}
+    index = pd.Series(cells.index, index=key(cells))
+    rows = []
+    for number, (cell, row) in enumerate(series.iterrows()):  # a few hundred rows
+        if (row["cat"], row["measure"]) not in source:
+            continue
+        kind, measure = source[(row["cat"], row["measure"])]
+        periods = str(row["period"]).split("+")
+        educations = str(row["udd"]).split("+")
+        for udd, period in zip(educations, periods, strict=True):
+            wanted = "\x1f".join([kind, MUNICIPALITY, udd, period, "", measure])
+            if wanted in index:
+                rows.append((number, int(index[wanted]), -1.0))
+        rows.append((number, int(str(cell)), 1.0))
+    return [pd.DataFrame(rows, columns=["equation", "cell", "coefficient"])]
+
+
+# The release ---------------------------------------------------------------------------
+
+def build(frames: dict[str, pd.DataFrame], threshold: int, *,
+          complementary: bool = True) -> Release:
+    """Protect every output together. `frames` holds each output's rows for every site the
+    viewer may see, REST (the sites they may not, added up) and MUNICIPALITY, keyed by
+    `oplaeringssted`."""
+    rows = [cell_rows(OUTPUTS[name], frame.reset_index(drop=True), threshold)
+            for name, frame in frames.items() if len(frame)]
+    if not rows:
+        empty = pd.DataFrame(columns=[*DIMENSIONS, *linked.CELL_COLUMNS[1:]])
+        system = linked.System(empty, pd.DataFrame(columns=["equation", "cell",
+                                                             "coefficient"]))
+        return Release({n: f.copy() for n, f in frames.items()}, system,
+                       np.zeros(0, dtype=bool), empty)
+    every = pd.concat(rows, ignore_index=True)
+    cells, ids = _unique_cells(every)
+    phases = frames.get("dropout_phases", pd.DataFrame())
+    main_phases = sorted(phases.loc[phases.frafald_hovedforloeb.astype(bool), "fase"]
+                         .unique()) if "frafald_hovedforloeb" in phases else []
+    cells = _pooled_cells(_main_course(cells, main_phases, threshold), threshold)
+    terms = linked.keep_true_equations(_equations(cells, main_phases),
+                                       cells.value.to_numpy(dtype="float64"))
+    system = linked.System(cells.assign(cell=cells.index), terms)
+    hidden = linked.suppress(system, complementary=complementary)
+    small = cells.small.to_numpy(dtype=bool)
+    tables = {name: _protected(OUTPUTS[name], frame.reset_index(drop=True),
+                               every[every.output == name], ids[every.output == name],
+                               hidden, small)
+              for name, frame in frames.items()}
+    return Release(tables, system, hidden, cells[list(DIMENSIONS)])
+
+
+def _main_course(cells: pd.DataFrame, main: list[str], threshold: int) -> pd.DataFrame:
+    """A virtual 'hovedforloeb' category of the phases: the main-course phases summed."""
+    rows = cells[(cells.kind == "fase") & cells.cat.isin(main)]
+    sums = rows.groupby(["kind", "site", "udd", "period", "measure"], as_index=False).agg(
+        value=("value", "sum"))
+    sums["cat"] = "hovedforloeb"
+    sums["small"] = (sums.value >= 1) & (sums.value <= threshold)
+    sums["virtual"] = True
+    sums["headline"] = False
+    return pd.concat([cells, sums], ignore_index=True)
+
+
+def _protected(output: Output, frame: pd.DataFrame, rows: pd.DataFrame, ids: np.ndarray,
+               hidden: np.ndarray, small: np.ndarray) -> pd.DataFrame:
+    """The frame with NA in hidden cells and `_skjult`/`_lille` flags beside every
+    protected column, as metrics.protect.apply gives them."""
+    shown = rows[~rows.virtual.to_numpy(dtype=bool)]
+    ids = ids[~rows.virtual.to_numpy(dtype=bool)]
+    flags: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+    for column in shown.column.unique():
+        mine = (shown.column == column).to_numpy()
+        is_hidden = np.zeros(len(frame), dtype=bool)
+        is_small = np.zeros(len(frame), dtype=bool)
+        is_hidden[shown.row.to_numpy()[mine]] = hidden[ids[mine]]
+        is_small[shown.row.to_numpy()[mine]] = small[ids[mine]]
+        flags[column] = (is_hidden, is_small)
+    for column, sources in output.derived.items():
+        if column in frame and all(s in flags for s in sources):
+            flags[column] = (np.any([flags[s][0] for s in sources], axis=0),
+                             np.any([flags[s][1] for s in sources], axis=0))
+    columns: dict[str, object] = {c: frame[c].array for c in frame.columns}
+    extra: dict[str, np.ndarray] = {}
+    for column, (is_hidden, is_small) in flags.items():
+        if column not in frame:
+            continue
+        values = frame[column].to_numpy(dtype="float64", copy=True)
+        values[is_hidden] = np.nan
+        columns[column] = values
+        extra[column + SUFFIX] = is_hidden
+        extra[column + SMALL] = is_small
+    columns.update(extra)
+    return pd.DataFrame(columns, index=frame.index)

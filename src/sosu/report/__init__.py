@@ -1,0 +1,26 @@
+"""The quarterly PDF report: `sosu report` and the Overblik page's button make the same one."""
+
+from __future__ import annotations
+
+import duckdb
+
+from sosu.domain.roles import Viewer
+from sosu.domain.targets import load_targets
+from sosu.report.content import Quarter, ReportError, gather
+
+__all__ = ["Quarter", "ReportError", "make_report"]
+
+
+def make_report(con: duckdb.DuckDBPyConnection, viewer: Viewer, quarter: str,
+                site: str | None = None) -> bytes:
+    from sosu.report.pdf import build  # reportlab and matplotlib load only when a report is made
+
+    content = gather(con, viewer, Quarter.parse(quarter), load_targets(), site)
+    try:
+        return build(content)
+    except Exception as error:  # matplotlib and reportlab raise many kinds
+        # The error's text may quote data (a name): only its kind is named.
+        raise ReportError(
+            "rapporten kunne ikke tegnes; en tekst i data (fx et navn på en indsats eller et "
+            f"oplæringssted) kan ikke vises ({type(error).__name__}). Ret teksten og prøv "
+            "igen, eller kontakt den, der driver dashboardet") from error

@@ -1,0 +1,126 @@
+"""Read-only access to the loaded database.
+
+The file is ATTACHed read-only to a private in-memory connection rather than
+opened directly: DuckDB caches database instances per path within a process,
+so a plain `duckdb.connect(path)` after a load swapped the file in would return
+the old data. A fresh attach always sees the file as it is now.
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+DEFAULT_DB = Path("data/sosu.duckdb")
+CATALOG = "sosu"
+
+
+def database_path() -> Path:
+    return Path(os.environ.get("SOSU_DB", str(DEFAULT_DB)))
+
+
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """(inode, mtime) identifies one loaded version of the file; None if missing."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return info.st_ino, info.st_mtime_ns
+
+
+def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
+    """A connection that can never change the data (the dashboard and `sosu kpi` use it)."""
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [str(path)])
+    con.execute(f"USE {CATALOG}")
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor per query (connections are not thread-safe) that sees the attached data."""
+    cur = con.cursor()
+    cur.execute(f"USE {CATALOG}")
+    return cur
+
+
+# Arrow straight from an executed query copies the rows once more than a relation would,
+# but a relation binds the query twice: measured, this is the faster of the two.
+warnings.filterwarnings("ignore", message="Arrow output on a DB-API result",
+                        category=UserWarning)
+
+# DuckDB's own .df() gives these pandas types for a column with NULLs.
+_NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+             pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(),
+             pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
+             pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
+
+
+def _plain(column: pa.ChunkedArray) -> bool:
+    kind = column.type
+    return (pa.types.is_string(kind) or pa.types.is_floating(kind)
+            or pa.types.is_date32(kind) or pa.types.is_timestamp(kind)
+            or ((pa.types.is_integer(kind) or pa.types.is_boolean(kind)) and kind in _NULLABLE))
+
+
+def _as_duckdb_gives(table: pa.Table) -> pd.DataFrame:
+    """Arrow's pandas conversion, in the three places where it differs from .df()."""
+    dates = [i for i, kind in enumerate(table.schema.types) if pa.types.is_date32(kind)]
+    for i in dates:  # .df() gives dates as microsecond timestamps
+        table = table.set_column(i, table.field(i).name, table.column(i).cast(pa.timestamp("us")))
+    result = table.to_pandas(use_threads=False)  # faster for a page's small answers
+    for name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_string(column.type) and column.null_count == len(column):
+            result[name] = np.full(len(column), None, dtype=object)  # .df(): no str type
+        elif column.null_count and column.type in _NULLABLE:  # .df(): Int64, boolean
+            result[name] = column.to_pandas(types_mapper=_NULLABLE.get)
+    return result
+
+
+def frame(cursor: duckdb.DuckDBPyConnection, sql: str, parameters: list[object]) -> pd.DataFrame:
+    """A query's result as DuckDB's .df() gives it, with the same column types, in half
+    the time: .df() builds every text cell as a Python string before pandas packs them
+    into Arrow again, and a protected viewer's every-site answer is 200,000 rows."""
+    table = cursor.execute(sql, parameters).to_arrow_table()
+    assert table is not None, "a query's rows are read once, here"
+    names = table.column_names
+    if len(set(names)) < len(names) or not all(_plain(column) for column in table.columns):
+        return duckdb.from_arrow(table, connection=cursor).df()
+    return _as_duckdb_gives(table)
+
+
+def real_data(info: dict[str, object]) -> bool:
+    """Loaded data not marked as the synthetic demo are real personal data, and so is a
+    file whose load information cannot be read (an empty `info`)."""
+    return not info.get("demodata")
+
+
+def holds_real_data(path: Path) -> bool:
+    """Whether the file at `path` holds real personal data (see `real_data`)."""
+    if not path.exists():
+        return False
+    con = connect_read_only(path)
+    try:
+        return real_data(load_info(con))
+    finally:
+        con.close()
+
+
+def load_info(con: duckdb.DuckDBPyConnection) -> dict[str, object]:
+    """When the data were loaded and the newest date in them ("data pr."); empty for a
+    file that holds no load (not a sosu-overblik database)."""
+    cur = cursor(con)
+    try:
+        cur.execute("SELECT * FROM data_pr")
+        row = cur.fetchone()
+        names = [d[0] for d in cur.description or []]
+    except duckdb.CatalogException:
+        return {}
+    finally:
+        cur.close()
+    return dict(zip(names, row, strict=True)) if row else {}
