@@ -1,9 +1,8 @@
 import streamlit as st
 
 from sosu.app import charts, data, ui
-from sosu.app.app_pages.frafald_view import goals
+from sosu.app.app_pages.frafald_view import goal_lines
 from sosu.app.app_pages.initiatives_view import mark_metrics
-from sosu.domain import fmt
 
 if ui.page_header("Fastholdelse", "Andel ansat i kommunen efter endt uddannelse pr. årgang, "
                   "og hvor de nyuddannede blev ansat."):
@@ -19,8 +18,8 @@ if ui.page_header("Fastholdelse", "Andel ansat i kommunen efter endt uddannelse 
                                     f"Ansat i kommunen efter uddannelsen, andel af {of_completed}",
                                     stem=stem)
         if stem == "ansat_efter":
-            for value in goals("ansat_efter").values():
-                charts.add_target(fig, value, f"Mål 2027: {fmt.pct(value)}")
+            for value, label in goal_lines("ansat_efter"):
+                charts.add_target(fig, value, label)
             mark_metrics(fig, ["ansat_efter"], filters.educations)
         ui.chart(fig, cohorts, "ansat_efter_pr_aargang", "retention")
         places = data.dataset("workplaces", filters.request())

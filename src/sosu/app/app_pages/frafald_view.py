@@ -15,6 +15,14 @@ def goals(metric: str = "frafald_hovedforloeb") -> dict[str, float]:
     return {t.uddannelse or "I alt": t.goal_value for t in targets if t.metric == metric}
 
 
+def goal_lines(metric: str, decimals: int = 1) -> list[tuple[float, str]]:
+    """Each target of `metric` as (level, label), the label naming the target's own
+    deadline from the targets file (it is editable, so no year is written here)."""
+    targets, _problem = data.targets()
+    return [(t.goal_value, f"Mål {t.frist}: {fmt.pct(t.goal_value, decimals)}")
+            for t in targets if t.metric == metric]
+
+
 def has_switch_counts(cohorts: pd.DataFrame) -> bool:
     """Dropout without switches (omvalg) is the education team's view only."""
     return "frafald_hovedforloeb_uden_omvalg" in cohorts
