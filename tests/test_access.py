@@ -15,11 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from sosu.access import audit, lockout
+from sosu.access import lockout
 from sosu.access.login import WRONG, attempt
 from sosu.access.passwords import hash_password, verify_password
 from sosu.access.users import User, UsersError, add_user, load_users, remove_user, set_password
 from sosu.cli.main import main
+from sosu.store import audit
 
 PASSWORD = "korrekt-hest-batteri"
 NOW = dt.datetime(2026, 11, 23, 10, 0)

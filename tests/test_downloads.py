@@ -144,7 +144,7 @@ def test_safe_text_leaves_harmless_text(value: str) -> None:
 
 def test_audit_log_download_neutralises_a_typed_login_name(tmp_path: Path) -> None:
     """The reported path: a name typed on the login page, logged, then downloaded."""
-    from sosu.access import audit
+    from sosu.store import audit
 
     log = tmp_path / "log.jsonl"
     audit.record(log, "login_afvist", '=HYPERLINK("http://x.invalid","klik")')

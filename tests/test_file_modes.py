@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from sosu.access import audit
 from sosu.access.users import User, UsersError, add_user, load_users, save_users
+from sosu.store import audit
 from tests.conftest import MINIMAL, TODAY
 
 

@@ -407,7 +407,7 @@ def test_every_mark_tells_the_truth(con, viewer: Viewer) -> None:
 
 
 def _audit_events() -> list[tuple[str, str]]:
-    from sosu.access import audit
+    from sosu.store import audit
 
     return [(e["haendelse"], e["bruger"]) for e in reversed(audit.latest(
         Path(os.environ["SOSU_LOG"])))]

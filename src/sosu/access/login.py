@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sosu.access import audit
 from sosu.access.lockout import Failures, hold
 from sosu.access.users import User, check_password
+from sosu.store import audit
 
 
 @dataclass(frozen=True)

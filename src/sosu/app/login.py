@@ -22,14 +22,13 @@ from typing import Any, TypeVar
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
-from sosu.access import audit
 from sosu.access.login import attempt
 from sosu.access.users import User, UsersError, by_email, load_users
 from sosu.app import data
 from sosu.domain import settings
 from sosu.domain.roles import ROLES, Viewer
 from sosu.domain.settings import SettingsError
-from sosu.store import db
+from sosu.store import audit, db
 from sosu.store.db import database_path
 
 # Written by the gate on every run for the pages to read; never read by the gate.

@@ -10,14 +10,13 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sosu.access import audit
 from sosu.app import data
 from sosu.app.login import guarded
 from sosu.app.viewer import current_viewer
 from sosu.domain import fmt
 from sosu.domain.roles import Viewer
 from sosu.metrics.protect import flag_columns, is_protected, marks
-from sosu.store import export
+from sosu.store import audit, export
 from sosu.store.db import database_path
 from sosu.store.schema import STALE
 

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import duckdb
 
-from sosu.access import audit
 from sosu.access.users import UsersError
 from sosu.cli.users import register as register_user_commands
 from sosu.domain.cpr import mask_cpr
 from sosu.domain.settings import SettingsError
-from sosu.etl.load import check_folder, load_folder
+from sosu.etl.load import check_folder, load_and_record
 from sosu.etl.problems import ValidationFailed
+from sosu.store import audit
 from sosu.store.db import DEFAULT_DB, holds_real_data
 from sosu.store.private import write_private
 
@@ -50,17 +50,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace, over_real_data: bool = True) -> int:
-    db = Path(args.db)
-    log = audit.log_path(db)
-    try:
-        summary = load_folder(Path(args.folder), db, progress=_progress_bar,
+    summary = load_and_record(Path(args.folder), Path(args.db), who=getpass.getuser(),
+                              via="kommandolinje", progress=_progress_bar,
                               over_real_data=over_real_data)
-    except ValidationFailed as error:
-        audit.record(log, "indlaesning_afvist", getpass.getuser(), via="kommandolinje",
-                     fejl=error.total)
-        raise
-    audit.record(log, "indlaesning", getpass.getuser(), via="kommandolinje",
-                 filer=summary.sources, raekker=summary.rows, demodata=summary.demo)
     print(f"{summary.one_line()} → {args.db}")
     return 0
 

@@ -7,10 +7,10 @@ import getpass
 import sys
 from typing import Any
 
-from sosu.access import audit
 from sosu.access.users import User, add_user, load_users, remove_user, set_password
 from sosu.domain import settings
 from sosu.domain.roles import ROLES
+from sosu.store import audit
 
 
 def _password(args: argparse.Namespace) -> str:

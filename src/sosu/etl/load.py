@@ -32,7 +32,7 @@ from sosu.etl.fast import validate_fast
 from sosu.etl.problems import Problem, ValidationFailed
 from sosu.etl.read import find_sources, stage
 from sosu.etl.validate import build_typed, collect_problems, create_final, raw_table, typed_table
-from sosu.store import db
+from sosu.store import audit, db
 from sosu.store.schema import code_fingerprint
 
 SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
@@ -181,6 +181,21 @@ def _cannot_write(folder: Path, error: OSError | duckdb.Error) -> ValidationFail
         reason = "fuld disk eller skrivebeskyttet mappe?"
     return ValidationFailed([Problem(folder.name or ".", 0, "", (
         f"databasen kan ikke skrives ({reason}); den gamle database er uændret"))])
+
+
+def load_and_record(folder: Path, db_path: Path, *, who: str, via: str,
+                    progress: Progress = _quiet, over_real_data: bool = True) -> LoadSummary:
+    """`load_folder`, with the load or its refusal written to the audit log as `who`
+    via the command line or the dashboard: every load path records the same events."""
+    log = audit.log_path(db_path)
+    try:
+        summary = load_folder(folder, db_path, progress=progress, over_real_data=over_real_data)
+    except ValidationFailed as error:
+        audit.record(log, "indlaesning_afvist", who, via=via, fejl=error.total)
+        raise
+    audit.record(log, "indlaesning", who, via=via, filer=summary.sources, raekker=summary.rows,
+                 demodata=summary.demo)
+    return summary
 
 
 def load_folder(

@@ -6,13 +6,13 @@ import datetime as dt
 
 import streamlit as st
 
-from sosu.access import audit
 from sosu.app import data
 from sosu.app.filters import ALL_SITES
 from sosu.app.login import guarded
 from sosu.app.viewer import current_viewer
 from sosu.domain.roles import AccessDenied
 from sosu.report import ReportError
+from sosu.store import audit
 from sosu.store.db import database_path
 
 

@@ -9,15 +9,14 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from sosu.access import audit
 from sosu.app import data, ui
 from sosu.app.viewer import current_viewer
 from sosu.domain.contract import ALL_FILES
 from sosu.domain.cpr import mask_cpr
-from sosu.etl.load import check_folder, load_folder
+from sosu.etl.load import check_folder, load_and_record
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.templates import KIND_TEXT, template_frame
-from sosu.store import export
+from sosu.store import audit, export
 from sosu.store.db import database_path
 from sosu.store.private import write_private
 
@@ -100,14 +99,11 @@ def upload_section() -> None:
             def show(step: str, fraction: float) -> None:
                 bar.progress(fraction, text=step)
 
-            log, who = audit.log_path(database_path()), current_viewer().name
             try:
-                summary = load_folder(folder, database_path(), progress=show)
+                summary = load_and_record(folder, database_path(), who=current_viewer().name,
+                                          via="dashboard", progress=show)
             except ValidationFailed as error:
-                audit.record(log, "indlaesning_afvist", who, via="dashboard", fejl=error.total)
                 st.error("Indlæsningen blev afvist; den gamle database er uændret.")
                 st.dataframe(_problem_table(error), hide_index=True)
                 return
-            audit.record(log, "indlaesning", who, via="dashboard", filer=summary.sources,
-                         raekker=summary.rows, demodata=summary.demo)
             st.success("Indlæst. " + summary.one_line())
