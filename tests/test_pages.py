@@ -147,7 +147,9 @@ def test_data_page_lists_files_and_templates(app: AppTest) -> None:
         "elever": 8, "gennemfoerte": 2, "frafald": 3, "sygefravaer": 5, "efter_uddannelse": 2,
         "indsatser": 0}
     assert "ikke med (valgfri fil)" in set(files.kilde)
-    assert len(app.get("download_button")) >= 5 + 2
+    buttons = app.get("download_button")
+    assert len(buttons) >= 5 + 2
+    assert any("Excel-skabelon" in button.proto.label for button in buttons)
 
 
 def test_no_database_gives_a_friendly_message(tmp_path: Path,

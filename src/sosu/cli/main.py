@@ -69,6 +69,20 @@ def _demo(args: argparse.Namespace) -> int:
     return _load(args, over_real_data=False) if args.db else 0
 
 
+def _template(args: argparse.Namespace) -> int:
+    from sosu.etl.templates import TEMPLATE_NAME, template_workbook
+
+    folder = Path(args.folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / TEMPLATE_NAME
+    if target.exists() and not args.force:
+        print(f"{target} findes allerede; brug --force for at overskrive den.", file=sys.stderr)
+        return 1
+    target.write_bytes(template_workbook())
+    print(f"Skabelon skrevet: {target} (et ark pr. fil og et ark med vejledning)")
+    return 0
+
+
 def _demo_needed(db: Path) -> bool:
     """Whether `make run` must (re)load the demo: the file is missing, or holds demo data
     loaded by another version. Real data are never replaced by the demo."""
@@ -235,6 +249,11 @@ def build_parser() -> argparse.ArgumentParser:
                       help="indlæs dem også i denne database, hvis den mangler eller har "
                            "demodata fra en anden version (rigtige data røres aldrig)")
     demo.set_defaults(run=_demo)
+    template = commands.add_parser(
+        "skabelon", help="skriv en Excel-skabelon til dataene (et ark pr. fil, rullelister)")
+    template.add_argument("folder")
+    template.add_argument("--force", action="store_true", help="overskriv en tidligere skabelon")
+    template.set_defaults(run=_template)
     pseudo = commands.add_parser(
         "pseudonymize", help="erstat CPR-numre med faste pseudonymer (HMAC med hemmelig nøgle)",
         description="Skriv en kopi af datamappen, hvor hvert CPR-nummer er erstattet af et "

@@ -280,6 +280,11 @@ ALL_FILES: tuple[FileSpec, ...] = FILES + OPTIONAL_FILES
 FILES_BY_NAME: dict[str, FileSpec] = {f.name: f for f in ALL_FILES}
 
 
+# A workbook sheet by this name explains the columns (the Excel template has one) and is
+# not data: the loader passes it over instead of calling it an unknown file.
+GUIDE_SHEET = "Vejledning"
+
+
 def normalize_header(raw: str) -> str:
     """Map a header as Danish Excel writes it ('Ansat dato', 'Årsag') to the contract name."""
     text = raw.strip().strip("\ufeff").lower()

@@ -21,7 +21,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from sosu.domain.contract import FILES, FILES_BY_NAME, FileSpec, normalize_header
+from sosu.domain.contract import FILES, FILES_BY_NAME, GUIDE_SHEET, FileSpec, normalize_header
 from sosu.domain.cpr import mask_cpr
 from sosu.etl.problems import Problem
 from sosu.etl.workbook import WorkbookRefused, content_rows, open_workbook
@@ -103,7 +103,7 @@ def _workbook_sheets(book: Path) -> tuple[dict[str, str], list[Problem]]:
         name = normalize_header(sheet)
         if name in FILES_BY_NAME:
             sheets[name] = sheet
-        else:
+        elif name != normalize_header(GUIDE_SHEET):
             problems.append(Problem(f"{book.name}[{sheet}]", 0, "", _unknown_file_message()))
     return sheets, problems
 

@@ -1,10 +1,23 @@
-"""Empty templates and the contract's documentation, generated from domain.contract."""
+"""Templates and the contract's documentation, generated from domain.contract.
+
+The Excel template is what the education team fills in by hand: one sheet per file
+with Danish headers the loader maps back to the contract's names, drop-down lists for
+every coded column, real date cells, and a sheet explaining every column. It loads as
+it is (its example rows are one consistent student), so a team can start from it.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
+import datetime as dt
+import io
 
-from sosu.domain.contract import ALL_FILES, FileSpec
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from sosu.domain.contract import ALL_FILES, GUIDE_SHEET, Column, FileSpec, normalize_header
 from sosu.store import export
 
 KIND_TEXT = {
@@ -28,6 +41,105 @@ def template_frame(spec: FileSpec) -> pd.DataFrame:
 def template_csv(spec: FileSpec) -> bytes:
     """Semicolon separated as Danish Excel expects; made like every other download."""
     return export.download(template_frame(spec), "csv")
+
+
+# How the contract's ASCII names are spelt in Danish (gennemfoert → gennemført); a
+# header is used only if the loader maps it back to the same name.
+_DANISH_LETTERS = (("aa", "å"), ("oe", "ø"), ("ae", "æ"))
+TEMPLATE_NAME = "sosu-skabelon.xlsx"
+_ROWS_WITH_LISTS = 2000  # drop-down lists and formats reach this far down each sheet
+
+
+def danish_header(column: Column) -> str:
+    """'ansat_dato' → 'Ansat dato', 'gennemfoert' → 'Gennemført'."""
+    text = column.name.replace("_", " ")
+    for ascii_, danish in _DANISH_LETTERS:
+        text = text.replace(ascii_, danish)
+    text = text[:1].upper() + text[1:]
+    return text if normalize_header(text) == column.name else column.name
+
+
+def _example(column: Column) -> object:
+    """The example as the cell type a user would type: dates as dates, numbers as numbers."""
+    if column.kind == "date":
+        return dt.date.fromisoformat(column.example)
+    if column.kind == "int":
+        return int(column.example)
+    if column.kind == "hours":
+        return float(column.example.replace(",", "."))
+    return column.example
+
+
+# The examples describe one student who completed; the dropout example is a second
+# student, so the template's rows obey the rules across files and load as they are.
+_DROPOUT_EXAMPLE = "E0002"
+
+
+def _example_rows(spec: FileSpec) -> list[list[object]]:
+    row = [_example(c) for c in spec.columns]
+    if "elev_id" not in spec.column_names:
+        return [row]
+    position = spec.column_names.index("elev_id")
+    second = [_DROPOUT_EXAMPLE if i == position else value for i, value in enumerate(row)]
+    if spec.name == "elever":
+        return [row, second]
+    return [second] if spec.name == "frafald" else [row]
+
+
+def _file_sheet(book: Workbook, spec: FileSpec) -> None:
+    sheet = book.create_sheet(spec.name)
+    sheet.append([export.safe_text(danish_header(c)) for c in spec.columns])
+    for row in _example_rows(spec):
+        sheet.append([export.safe_text(v) if isinstance(v, str) else v for v in row])
+    for index, column in enumerate(spec.columns, start=1):
+        letter = get_column_letter(index)
+        sheet.cell(row=1, column=index).font = Font(bold=True)
+        sheet.column_dimensions[letter].width = max(14, len(danish_header(column)) + 4)
+        cells = f"{letter}2:{letter}{_ROWS_WITH_LISTS}"
+        if column.codes:
+            choices = DataValidation(type="list", formula1='"' + ",".join(column.codes) + '"',
+                                     allow_blank=not column.required, showErrorMessage=True,
+                                     errorTitle="Ukendt kode",
+                                     error="Vælg en af koderne på listen.")
+            choices.add(cells)
+            sheet.add_data_validation(choices)
+        if column.kind == "date":
+            for line in range(2, _ROWS_WITH_LISTS + 1):
+                sheet.cell(row=line, column=index).number_format = "DD-MM-YYYY"
+        elif column.kind in ("month", "id", "text"):
+            # Text cells: Excel would turn 2023-09 into a date and E0001-like ids are kept.
+            for line in range(2, _ROWS_WITH_LISTS + 1):
+                sheet.cell(row=line, column=index).number_format = "@"
+    sheet.freeze_panes = "A2"
+
+
+def _guide_sheet(book: Workbook) -> None:
+    sheet = book.create_sheet(GUIDE_SHEET, 0)
+    sheet.append(["Ark", "Kolonne", "Overskrift", "Type", "Påkrævet", "Beskrivelse",
+                  "Koder"])
+    for spec in ALL_FILES:
+        for column in spec.columns:
+            codes = ", ".join(f"{code} ({label})" for code, label in column.codes.items())
+            sheet.append([export.safe_text(text) for text in (
+                spec.name, column.name, danish_header(column), KIND_TEXT[column.kind],
+                "ja" if column.required else "nej", column.description, codes)])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCDEFG", (18, 20, 20, 18, 10, 80, 60), strict=True):
+        sheet.column_dimensions[letter].width = width
+    sheet.freeze_panes = "A2"
+
+
+def template_workbook() -> bytes:
+    """One .xlsx: the guide, then a sheet per contract file with one example row."""
+    book = Workbook()
+    book.remove(book.active)
+    _guide_sheet(book)
+    for spec in ALL_FILES:
+        _file_sheet(book, spec)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
 
 
 def contract_markdown() -> str:

@@ -15,7 +15,7 @@ from sosu.domain.contract import ALL_FILES
 from sosu.domain.cpr import mask_cpr
 from sosu.etl.load import check_folder, load_and_record
 from sosu.etl.problems import ValidationFailed
-from sosu.etl.templates import KIND_TEXT, template_frame
+from sosu.etl.templates import KIND_TEXT, TEMPLATE_NAME, template_frame, template_workbook
 from sosu.store import audit, export
 from sosu.store.db import database_path
 from sosu.store.private import write_private
@@ -35,6 +35,9 @@ def contract_section() -> None:
     st.caption("Fem filer som CSV (komma eller semikolon) eller Excel, eller én Excel-fil med "
                "fem ark, og en valgfri sjette med strategiens indsatser. Overskrifter må have "
                "store bogstaver, mellemrum og æ/ø/å.")
+    st.download_button("Hent Excel-skabelon (alle filer, med rullelister og vejledning)",
+                       template_workbook(), TEMPLATE_NAME, export.XLSX_MIME,
+                       key="template_workbook")
     for spec in ALL_FILES:
         with st.expander(f"{spec.name} – {spec.title}"):
             st.write(spec.description)
