@@ -1,3 +1,4 @@
+-- depends: stg_efter_uddannelse, stg_elever, stg_frafald, stg_gennemfoerte
 -- One row per student: where they are in the programme and how it ended.
 -- A student's site is the one in elever; every site restriction uses it.
 -- Materialised: a table built once per load (every load builds a new database file, so

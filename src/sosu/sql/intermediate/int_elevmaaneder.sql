@@ -1,3 +1,4 @@
+-- depends: graense_stigende, int_elevforloeb, stg_sygefravaer
 -- One row per student and month of sick-leave data, seen from the end of that month: its
 -- hours, the sick-leave share of the last three months, the early warning's rising rule
 -- as a threshold (the month's share when each of the last three months rose, else

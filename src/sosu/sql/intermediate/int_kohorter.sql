@@ -1,3 +1,4 @@
+-- depends: int_elevforloeb
 -- Per-cohort facts per site: the strategy's cohort counts for each training site,
 -- education and cohort (årgang = year hired). The cohort metric adds up the sites chosen;
 -- a student belongs to one site, so the counts add up. Materialised: a table built once

@@ -1,3 +1,4 @@
+-- depends: pr_sted_gruppe, valgte_forloeb
 -- Where graduates were hired by the municipality, per education and cohort.
 CREATE OR REPLACE MACRO ansat_efter_sted(steder, uddannelser, pr_sted := false,
         hver_for_sig := NULL) AS TABLE

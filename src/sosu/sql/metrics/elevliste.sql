@@ -1,3 +1,4 @@
+-- depends: int_sygefravaer_elev, valgte_forloeb
 -- One row per student for the education team (never shown to other roles): status,
 -- months since hire, and sick leave overall and in the last three months of data.
 CREATE OR REPLACE MACRO elevliste(steder, uddannelser) AS TABLE

@@ -1,3 +1,4 @@
+-- depends: pr_sted_gruppe, valgte_kohorter, wilson
 -- Per cohort (årgang = year hired) and education: the strategy's cohort figures.
 -- Dropout = dropped / hired; completion = completed / hired;
 -- hired after graduation = hired-after / hired (the strategy's 41.4 % = 34 of 82).

@@ -1,3 +1,4 @@
+-- depends: ansaettelser, kohorter, sygefravaer_pr_aar, wilson
 -- One time series per target metric, in one shape: (metric, uddannelse, aar,
 -- periode, taeller, naevner, vaerdi, nedre, oevre, endelig). uddannelse NULL = both.
 -- `endelig` marks values that can no longer change: a finished cohort, a past year.

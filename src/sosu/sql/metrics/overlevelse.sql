@@ -1,3 +1,4 @@
+-- depends: valgte_forloeb
 -- Kaplan–Meier: share of a cohort still in training (not dropped out) by months since
 -- hire. Completion and still being active censor a student; dropout is the event.
 CREATE OR REPLACE MACRO overlevelse(steder, uddannelser) AS TABLE

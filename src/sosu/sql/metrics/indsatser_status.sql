@@ -1,3 +1,4 @@
+-- depends: stg_indsatser
 -- Initiatives for the status table and the chart markers, with the contract's Danish
 -- labels: focus areas in the strategy's order, then by start (not started last).
 CREATE OR REPLACE VIEW indsatser_status AS

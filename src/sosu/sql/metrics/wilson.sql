@@ -1,3 +1,4 @@
+-- depends:
 -- Wilson score interval (95 %) for k of n, as [nedre, øvre]: honest bounds on small
 -- cohorts. Both bounds come from one call: DuckDB expands a macro at every use while
 -- binding, and a cohort query with twelve single-bound calls spent half its time there.
