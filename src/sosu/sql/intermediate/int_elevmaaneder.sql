@@ -1,4 +1,4 @@
--- depends: graense_stigende, int_elevforloeb, stg_sygefravaer
+-- depends: frafaldet_uden_omvalg, graense_stigende, int_elevforloeb, stg_sygefravaer
 -- One row per student and month of sick-leave data, seen from the end of that month: its
 -- hours, the sick-leave share of the last three months, the early warning's rising rule
 -- as a threshold (the month's share when each of the last three months rose, else
@@ -21,7 +21,7 @@ forloeb AS (
         uddannelse,
         ansat_dato,
         -- a switch SSA -> SSH (omvalg) is not a dropout, as in the ministry's statistics
-        CASE WHEN status = 'frafaldet' AND NOT omvalg
+        CASE WHEN frafaldet_uden_omvalg(status, omvalg)
              THEN date_diff('month', date_trunc('month', ansat_dato), frafald_dato)::INTEGER
         END AS frafald_maaneder_efter
     FROM int_elevforloeb

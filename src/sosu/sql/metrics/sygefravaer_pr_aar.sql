@@ -1,34 +1,10 @@
--- depends: pr_sted_gruppe, valgte_sygefravaer_aar
--- Sick leave = Σ sick hours / Σ planned hours, per calendar year.
-CREATE OR REPLACE MACRO sygefravaer_pr_aar(steder, uddannelser, pr_sted := false,
-                                          hver_for_sig := NULL, pr_uddannelse := false) AS TABLE
-WITH
-timer AS (
-    SELECT
-        pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS gruppe,
-        uddannelse,
-        aar,
-        elever,
-        planlagte_timer,
-        syge_timer
-    FROM valgte_sygefravaer_aar(steder, uddannelser)
-),
-
--- All chosen educations together (uddannelse NULL) and, with pr_uddannelse, each on
--- its own as well: one pass instead of one query per education.
-final AS (
-    SELECT
-        gruppe AS oplaeringssted,
-        uddannelse,
-        aar,
-        -- Distinct students per site and education add up (int_sygefravaer_maaned.sql).
-        sum(elever)::BIGINT AS elever,
-        sum(planlagte_timer) AS planlagte_timer,
-        sum(syge_timer) AS syge_timer,
-        sum(syge_timer) / sum(planlagte_timer) AS andel
-    FROM timer
-    GROUP BY GROUPING SETS ((gruppe, uddannelse, aar), (gruppe, aar))
-    HAVING pr_uddannelse OR grouping(uddannelse) = 1
+-- depends: sygefravaer_pr_periode
+-- Sick leave = Σ sick hours / Σ planned hours, per calendar year (sygefravaer_pr_periode).
+CREATE OR REPLACE MACRO sygefravaer_pr_aar(
+    steder, uddannelser, pr_sted := false, hver_for_sig := NULL, pr_uddannelse := false
+) AS TABLE
+SELECT * EXCLUDE (maaned)
+FROM sygefravaer_pr_periode(
+    steder, uddannelser, true, pr_sted, hver_for_sig, pr_uddannelse
 )
-
-SELECT * FROM final ORDER BY oplaeringssted, uddannelse NULLS LAST, aar;
+ORDER BY oplaeringssted, uddannelse NULLS LAST, aar;

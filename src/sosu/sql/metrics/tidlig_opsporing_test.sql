@@ -1,5 +1,5 @@
--- depends: er_valgt, int_tidlig_baand, int_tidlig_elevmaaneder, tidlig_graenser,
--- depends: valgte_forloeb, wilson
+-- depends: er_valgt, frafaldet_uden_omvalg, int_tidlig_baand, int_tidlig_elevmaaneder,
+-- depends: tidlig_graenser, valgte_forloeb, wilson
 -- Back-test: had the list been used every month of the loaded history, with each of
 -- the thresholds in `graenser`, how many of the students who later dropped out would
 -- it have shown three months before, and how long would the list have been? Only
@@ -59,7 +59,7 @@ optalt AS (
 frafaldne AS (
     SELECT count(*) AS frafaldne
     FROM forloeb, periode AS p
-    WHERE status = 'frafaldet' AND NOT omvalg
+    WHERE frafaldet_uden_omvalg(status, omvalg)
       AND (date_trunc('month', frafald_dato) - INTERVAL 3 MONTH)::DATE BETWEEN p.fra AND p.til
 ),
 
