@@ -27,4 +27,5 @@ final AS (
     GROUP BY oplaeringssted, uddannelse, aargang
 )
 
-SELECT * FROM final ORDER BY oplaeringssted, uddannelse, aargang;
+SELECT * FROM final
+ORDER BY oplaeringssted, uddannelse, aargang;

@@ -17,4 +17,5 @@ final AS (
     GROUP BY oplaeringssted, uddannelse, aar
 )
 
-SELECT * FROM final ORDER BY oplaeringssted, uddannelse, aar;
+SELECT * FROM final
+ORDER BY oplaeringssted, uddannelse, aar;

@@ -9,14 +9,24 @@
 -- They read the student-months of int_elevmaaneder, keyed by an integer, rather than
 -- joining the sick-leave rows to elever on two texts again.
 CREATE OR REPLACE TABLE int_sygefravaer_maaned AS
-WITH
-maaneder AS (
-    SELECT forloeb_nr, maaned, tilbage_1, planlagte_timer, syge_timer FROM int_elevmaaneder
+WITH maaneder AS (
+    SELECT
+        forloeb_nr,
+        maaned,
+        tilbage_1,
+        planlagte_timer,
+        syge_timer
+    FROM int_elevmaaneder
 ),
-forloeb AS (SELECT forloeb_nr, oplaeringssted, uddannelse FROM int_elevforloeb),
 
--- Each site and education numbered: millions of months add up faster under one integer
--- than under two texts.
+forloeb AS (
+    SELECT
+        forloeb_nr,
+        oplaeringssted,
+        uddannelse
+    FROM int_elevforloeb
+),
+
 grupper AS (
     SELECT
         forloeb_nr,
@@ -40,8 +50,16 @@ summer AS (
         eksakt_sum(m.planlagte_timer) AS planlagte_timer,
         eksakt_sum(m.syge_timer) AS syge_timer
     FROM maaneder AS m
-    JOIN grupper AS g USING (forloeb_nr)
+    INNER JOIN grupper AS g USING (forloeb_nr)
     GROUP BY g.gruppe_nr, m.maaned
+),
+
+k AS (
+    SELECT DISTINCT
+        gruppe_nr,
+        oplaeringssted,
+        uddannelse
+    FROM grupper
 ),
 
 final AS (
@@ -55,8 +73,9 @@ final AS (
         s.planlagte_timer,
         s.syge_timer
     FROM summer AS s
-    JOIN (SELECT DISTINCT gruppe_nr, oplaeringssted, uddannelse FROM grupper) AS k
+    INNER JOIN k
         USING (gruppe_nr)
 )
 
-SELECT * FROM final ORDER BY oplaeringssted, uddannelse, maaned;
+SELECT * FROM final
+ORDER BY oplaeringssted, uddannelse, maaned;

@@ -7,7 +7,13 @@
 CREATE OR REPLACE TABLE int_tidlig_baand AS
 WITH
 listet AS (SELECT * FROM int_tidlig_elevmaaneder),
-forloeb AS (SELECT forloeb_nr, uddannelse FROM int_elevforloeb),
+
+forloeb AS (
+    SELECT
+        forloeb_nr,
+        uddannelse
+    FROM int_elevforloeb
+),
 
 final AS (
     SELECT
@@ -17,8 +23,9 @@ final AS (
         l.faldt_fra_om_3_mdr,
         map_entries(histogram(l.listegraense, tidlig_graenser())) AS baand
     FROM listet AS l
-    JOIN forloeb AS f USING (forloeb_nr)
+    INNER JOIN forloeb AS f USING (forloeb_nr)
     GROUP BY ALL
 )
 
-SELECT * FROM final ORDER BY maaned, uddannelse, faldt_fra, faldt_fra_om_3_mdr;
+SELECT * FROM final
+ORDER BY maaned, uddannelse, faldt_fra, faldt_fra_om_3_mdr;

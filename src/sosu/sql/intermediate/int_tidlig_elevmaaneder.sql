@@ -20,9 +20,9 @@ final AS (
         forloeb_nr,
         maaned,
         listegraense(andel_3_mdr, graense_stigende, tidlig_fase) AS listegraense,
-        coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse BETWEEN 1 AND 3, false)
+        coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse BETWEEN 1 AND 3, FALSE)
             AS faldt_fra,
-        coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse = 3, false)
+        coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse = 3, FALSE)
             AS faldt_fra_om_3_mdr
     FROM vinduer
 )

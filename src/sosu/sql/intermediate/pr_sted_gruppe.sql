@@ -6,5 +6,6 @@
 -- see); a short list, since list_contains per row is slow for hundreds of sites.
 -- Without pr_sted the key is NULL and the chosen sites add up to one group.
 CREATE OR REPLACE MACRO pr_sted_gruppe(sted, pr_sted, hver_for_sig) AS
-    CASE WHEN pr_sted AND (hver_for_sig IS NULL OR list_contains(hver_for_sig, sted))
-         THEN sted END;
+CASE WHEN pr_sted AND (hver_for_sig IS NULL OR list_contains(hver_for_sig, sted))
+        THEN sted
+END;

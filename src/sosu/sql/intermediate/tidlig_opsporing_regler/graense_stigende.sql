@@ -3,4 +3,4 @@
 -- the newest above the threshold (caught before the three-month share gets there).
 -- Stored with every student-month (int_elevmaaneder), so it is a model before that table.
 CREATE OR REPLACE MACRO graense_stigende(foer_2, foer_1, nu) AS
-    CASE WHEN foer_2 < foer_1 AND foer_1 < nu THEN nu END;
+CASE WHEN foer_2 < foer_1 AND foer_1 < nu THEN nu END;

@@ -11,6 +11,8 @@
 -- This macro: the highest threshold at which the student-month is on the list by any
 -- rule. `stigende` is the month's graense_stigende, stored with every student-month.
 CREATE OR REPLACE MACRO listegraense(andel_3_mdr, stigende, tidlig_fase) AS
-    greatest(coalesce(graense_hoejt(andel_3_mdr), -1),
-             coalesce(stigende, -1),
-             coalesce(graense_tidligt(tidlig_fase, andel_3_mdr), -1));
+greatest(
+    coalesce(graense_hoejt(andel_3_mdr), -1),
+    coalesce(stigende, -1),
+    coalesce(graense_tidligt(tidlig_fase, andel_3_mdr), -1)
+);
