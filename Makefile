@@ -25,6 +25,7 @@ check: $(BIN)/sosu
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	$(BIN)/sqlfluff lint src/sosu/sql
 
 pytest: $(BIN)/sosu
 	$(BIN)/pytest

@@ -29,14 +29,13 @@ import duckdb
 from sosu.domain.contract import ALL_FILES, OPTIONAL_FILES, FileSpec, schedule_rows
 from sosu.etl.demoseal import is_sealed_demo
 from sosu.etl.fast import validate_fast
+from sosu.etl.models import SQL_DIR, build_order
 from sosu.etl.problems import Problem, ValidationFailed
 from sosu.etl.read import find_sources, stage
 from sosu.etl.validate import build_typed, collect_problems, create_final, raw_table, typed_table
 from sosu.store import audit, db
 from sosu.store.schema import code_fingerprint
 
-SQL_DIR = Path(__file__).resolve().parent.parent / "sql"
-SQL_LAYERS = ("staging", "intermediate", "metrics")
 # Written by `sosu demo` with a seal over the folder's files (etl.demoseal). A load
 # without a matching seal counts as real data, which makes the dashboard insist on
 # login: secure unless the folder proves it is the synthetic demo.
@@ -353,18 +352,17 @@ def _write_codes(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def create_views(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every staging view and metric macro from sql/, layer by layer.
+    """Create every staging view, intermediate table and metric macro from sql/.
 
     The heavy intermediate models (sql/intermediate: one row per student, cohort counts
     and sick-leave hours per site) are tables, built here once per load, so the
     dashboard's queries add up a few thousand rows instead of millions. They cannot go
     stale: every load builds a new database file and swaps it in whole.
 
-    Within a layer the files run in name order, so a file reads only what sorts before
-    it (the early warning's rules, 00_tidlig_opsporing_regler.sql, come first)."""
-    for layer in SQL_LAYERS:
-        for path in sorted((SQL_DIR / layer).glob("*.sql")):
-            con.execute(path.read_text(encoding="utf-8"))
+    Each file creates one object and runs after the models its `-- depends:` header
+    names (etl.models.build_order, which refuses an inconsistent set of files)."""
+    for model in build_order(SQL_DIR):
+        con.execute(model.sql)
 
 
 def _fsync_dir(folder: Path) -> None:

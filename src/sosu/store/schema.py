@@ -21,7 +21,8 @@ from sosu.store import db
 ROOT = Path(__file__).resolve().parent.parent
 # What shapes the database: every SQL model; the contract that types the tables and
 # holds the codes and the standard schedule; the modules that write the tables.
-SOURCES = ("sql", "domain/contract.py", "etl/load.py", "etl/validate.py", "etl/fast.py")
+SOURCES = ("sql", "domain/contract.py", "etl/load.py", "etl/models.py", "etl/validate.py",
+           "etl/fast.py")
 
 STALE = ("Databasen er indlæst med en anden version af sosu-overblik, så tallene kan "
          "ikke vises. Indlæs data igen: på siden Data eller med `sosu load MAPPE`.")

@@ -1,8 +1,9 @@
 """Early warning (tidlig opsporing): the list of students to follow up and its back-test.
 
-The rules live in sql/intermediate/00_tidlig_opsporing_regler.sql, the list and its
-back-test in sql/metrics/tidlig_opsporing.sql; here the threshold is chosen and
-the figures are put into words and tables the personal supervisors can sort and download.
+The rules live in sql/intermediate/tidlig_opsporing_regler/, the list and its back-test
+in sql/metrics/tidlig_opsporing.sql and tidlig_opsporing_test.sql; here the threshold is
+chosen and the figures are put into words and tables the personal supervisors can sort
+and download.
 """
 
 from __future__ import annotations

@@ -1,3 +1,4 @@
+-- depends: stg_efter_uddannelse, stg_elever, stg_frafald, stg_gennemfoerte
 -- One row per student: where they are in the programme and how it ended.
 -- A student's site is the one in elever; every site restriction uses it.
 -- Materialised: a table built once per load (every load builds a new database file, so
@@ -7,8 +8,11 @@
 CREATE OR REPLACE TABLE int_elevforloeb AS
 WITH
 elever AS (SELECT * FROM stg_elever),
+
 gennemfoerte AS (SELECT * FROM stg_gennemfoerte),
+
 frafald AS (SELECT * FROM stg_frafald),
+
 efter AS (SELECT * FROM stg_efter_uddannelse),
 
 final AS (
@@ -30,10 +34,10 @@ final AS (
             ELSE 'aktiv'
         END AS status,
         -- The main course (hovedforløb) is every phase after the basic course.
-        coalesce(f.fase <> 'GF', false) AS frafald_hovedforloeb,
+        coalesce(f.fase <> 'GF', FALSE) AS frafald_hovedforloeb,
         -- A switch SSA -> SSH is omvalg in the ministry's statistics, not dropout.
-        coalesce(f.aarsag = 'skift_ssa_ssh', false) AS omvalg,
-        coalesce(a.ansat_i_kommunen, false) AS ansat_efter,
+        coalesce(f.aarsag = 'skift_ssa_ssh', FALSE) AS omvalg,
+        coalesce(a.ansat_i_kommunen, FALSE) AS ansat_efter,
         a.arbejdssted
     FROM elever AS e
     LEFT JOIN gennemfoerte AS g USING (elev_id, uddannelse)

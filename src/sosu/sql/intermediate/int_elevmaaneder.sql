@@ -1,3 +1,4 @@
+-- depends: frafaldet_uden_omvalg, graense_stigende, int_elevforloeb, stg_sygefravaer
 -- One row per student and month of sick-leave data, seen from the end of that month: its
 -- hours, the sick-leave share of the last three months, the early warning's rising rule
 -- as a threshold (the month's share when each of the last three months rose, else
@@ -13,6 +14,7 @@
 CREATE OR REPLACE TEMP TABLE int_elevmaaneder AS
 WITH
 timer AS (SELECT * FROM stg_sygefravaer),
+
 forloeb AS (
     SELECT
         forloeb_nr,
@@ -20,27 +22,36 @@ forloeb AS (
         uddannelse,
         ansat_dato,
         -- a switch SSA -> SSH (omvalg) is not a dropout, as in the ministry's statistics
-        CASE WHEN status = 'frafaldet' AND NOT omvalg
-             THEN date_diff('month', date_trunc('month', ansat_dato), frafald_dato)::INTEGER
+        CASE WHEN frafaldet_uden_omvalg(status, omvalg)
+                THEN date_diff('month', date_trunc('month', ansat_dato), frafald_dato)::INTEGER
         END AS frafald_maaneder_efter
     FROM int_elevforloeb
 ),
+
 skema AS (SELECT * FROM standardforloeb),
 
 -- The standard schedule month by month, so the phase is an equality join. Its last
 -- phase is open-ended (a student behind schedule is still in it): months past its
 -- start are looked up as its first month.
 sidste_fase AS (
-    SELECT uddannelse, max(fra_maaned) AS fra_maaned FROM skema GROUP BY uddannelse
+    SELECT
+        uddannelse,
+        max(fra_maaned) AS fra_maaned
+    FROM skema
+    GROUP BY uddannelse
 ),
 
 skema_maaneder AS (
-    SELECT s.uddannelse, m.maaned_nr, s.fase_id, s.tidlig
+    SELECT
+        s.uddannelse,
+        m.maaned_nr,
+        s.fase_id,
+        s.tidlig
     FROM skema AS s
-    JOIN sidste_fase AS l USING (uddannelse),
-    LATERAL (
-        SELECT unnest(range(s.fra_maaned, least(s.til_maaned, l.fra_maaned + 1))) AS maaned_nr
-    ) AS m
+    INNER JOIN sidste_fase AS l USING (uddannelse),
+        LATERAL (
+            SELECT unnest(range(s.fra_maaned, least(s.til_maaned, l.fra_maaned + 1))) AS maaned_nr
+        ) AS m
 ),
 
 -- Months since hire counts month boundaries: the month of hire is month 0. As a whole
@@ -58,7 +69,7 @@ maaneder AS (
         f.frafald_maaneder_efter,
         f.uddannelse
     FROM timer AS t
-    JOIN forloeb AS f USING (elev_id, uddannelse)
+    INNER JOIN forloeb AS f USING (elev_id, uddannelse)
 ),
 
 faser AS (
@@ -69,8 +80,8 @@ faser AS (
     FROM maaneder AS m
     LEFT JOIN sidste_fase AS l USING (uddannelse)
     LEFT JOIN skema_maaneder AS s
-        ON s.uddannelse = m.uddannelse
-        AND s.maaned_nr = least(m.maaneder_siden_ansaettelse, l.fra_maaned)
+        ON m.uddannelse = s.uddannelse
+            AND s.maaned_nr = least(m.maaneder_siden_ansaettelse, l.fra_maaned)
 ),
 
 -- The contract allows one row per student and month, so the two months before a row
@@ -100,21 +111,26 @@ final AS (
         v.planlagte_timer,
         -- how many months back the student's row before lies (NULL: the first row)
         v.tilbage_1,
-        (v.syge_timer
+        (
+            v.syge_timer
             + CASE WHEN v.tilbage_1 <= 2 THEN v.syge_timer_1 ELSE 0 END
-            + CASE WHEN v.tilbage_2 <= 2 THEN v.syge_timer_2 ELSE 0 END)
-            / nullif(v.planlagte_timer
-                     + CASE WHEN v.tilbage_1 <= 2 THEN v.planlagte_timer_1 ELSE 0 END
-                     + CASE WHEN v.tilbage_2 <= 2 THEN v.planlagte_timer_2 ELSE 0 END, 0)
+            + CASE WHEN v.tilbage_2 <= 2 THEN v.syge_timer_2 ELSE 0 END
+        )
+        / nullif(
+            v.planlagte_timer
+            + CASE WHEN v.tilbage_1 <= 2 THEN v.planlagte_timer_1 ELSE 0 END
+            + CASE WHEN v.tilbage_2 <= 2 THEN v.planlagte_timer_2 ELSE 0 END, 0)
             AS andel_3_mdr,
         -- The early warning's rising rule (each of the last three months higher than the
         -- one before) as the threshold below which it lists the month: one column,
         -- mostly NULL, instead of the two months' shares (a tenth less to write).
         graense_stigende(
             CASE WHEN v.tilbage_1 = 1 AND v.tilbage_2 = 2
-                 THEN v.syge_timer_2 / nullif(v.planlagte_timer_2, 0) END,
+                    THEN v.syge_timer_2 / nullif(v.planlagte_timer_2, 0)
+            END,
             CASE WHEN v.tilbage_1 = 1 THEN v.syge_timer_1 / nullif(v.planlagte_timer_1, 0) END,
-            v.syge_timer / nullif(v.planlagte_timer, 0)) AS graense_stigende,
+            v.syge_timer / nullif(v.planlagte_timer, 0)
+        ) AS graense_stigende,
         -- the month of the student's dropout, counted like maaneder_siden_ansaettelse
         -- (NULL: no dropout)
         v.frafald_maaneder_efter

@@ -1,3 +1,4 @@
+-- depends: frafaldet_uden_omvalg, int_elevforloeb
 -- Per-cohort facts per site: the strategy's cohort counts for each training site,
 -- education and cohort (årgang = year hired). The cohort metric adds up the sites chosen;
 -- a student belongs to one site, so the counts add up. Materialised: a table built once
@@ -17,8 +18,8 @@ final AS (
         count(*) FILTER (status = 'frafaldet') AS frafald,
         count(*) FILTER (status = 'frafaldet' AND frafald_hovedforloeb) AS frafald_hovedforloeb,
         count(*) FILTER (omvalg) AS omvalg,
-        count(*) FILTER (status = 'frafaldet' AND NOT omvalg) AS frafald_uden_omvalg,
-        count(*) FILTER (status = 'frafaldet' AND frafald_hovedforloeb AND NOT omvalg)
+        count(*) FILTER (frafaldet_uden_omvalg(status, omvalg)) AS frafald_uden_omvalg,
+        count(*) FILTER (frafaldet_uden_omvalg(status, omvalg) AND frafald_hovedforloeb)
             AS frafald_hovedforloeb_uden_omvalg,
         count(*) FILTER (status = 'aktiv') AS aktive,
         count(*) FILTER (ansat_efter) AS ansat_efter
@@ -26,4 +27,5 @@ final AS (
     GROUP BY oplaeringssted, uddannelse, aargang
 )
 
-SELECT * FROM final ORDER BY oplaeringssted, uddannelse, aargang;
+SELECT * FROM final
+ORDER BY oplaeringssted, uddannelse, aargang;

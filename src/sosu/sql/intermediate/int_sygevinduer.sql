@@ -1,6 +1,7 @@
+-- depends: int_elevmaaneder
 -- Each student-month seen from the end of that month: the sick-leave share of the month
 -- and of the last three months, and the rising rule's threshold. The early warning's
--- tables are built from it (int_tidlig_opsporing.sql).
+-- tables are built from it (int_tidlig_elevmaaneder, int_seneste_maaned).
 -- A view of the load only (TEMP), over int_elevmaaneder: the month's own share is
 -- computed as it is read, from the hours the sick-leave sums also use.
 CREATE OR REPLACE TEMP VIEW int_sygevinduer AS

@@ -1,45 +1,23 @@
+-- depends: pr_sted_gruppe, valgte_forloeb
 -- Hires per calendar year: the dimensioning and internal recruitment targets.
-CREATE OR REPLACE MACRO ansaettelser(steder, uddannelser, pr_sted := false,
-        hver_for_sig := NULL) AS TABLE
-WITH
-elever AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
+CREATE OR REPLACE MACRO ansaettelser(
+    steder, uddannelser, pr_sted := FALSE,
+    hver_for_sig := NULL) AS TABLE
+    WITH
+    elever AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
 
-final AS (
-    SELECT
-        pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS oplaeringssted,
-        aargang AS aar,
-        uddannelse,
-        count(*) AS ansatte,
-        count(*) FILTER (rekruttering = 'ufaglaert') AS intern_ufaglaert,
-        count(*) FILTER (rekruttering = 'ssh') AS intern_ssh,
-        count(*) FILTER (alder >= 25) AS alder_25_plus
-    FROM elever
-    GROUP BY ALL
-)
+    final AS (
+        SELECT
+            pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS oplaeringssted,
+            aargang AS aar,
+            uddannelse,
+            count(*) AS ansatte,
+            count(*) FILTER (rekruttering = 'ufaglaert') AS intern_ufaglaert,
+            count(*) FILTER (rekruttering = 'ssh') AS intern_ssh,
+            count(*) FILTER (alder >= 25) AS alder_25_plus
+        FROM elever
+        GROUP BY ALL
+    )
 
-SELECT * FROM final ORDER BY oplaeringssted, aar, uddannelse;
-
--- Age at hire in the strategy's bands, per calendar year of hire.
-CREATE OR REPLACE MACRO aldersfordeling(steder, uddannelser, pr_sted := false,
-        hver_for_sig := NULL) AS TABLE
-WITH
-elever AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
-
-final AS (
-    SELECT
-        pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS oplaeringssted,
-        aargang AS aar,
-        uddannelse,
-        CASE
-            WHEN alder < 25 THEN '16–24'
-            WHEN alder < 35 THEN '25–34'
-            WHEN alder < 45 THEN '35–44'
-            WHEN alder < 55 THEN '45–54'
-            ELSE '55+'
-        END AS aldersgruppe,
-        count(*) AS antal
-    FROM elever
-    GROUP BY ALL
-)
-
-SELECT * FROM final ORDER BY oplaeringssted, aar, uddannelse, aldersgruppe;
+    SELECT * FROM final
+    ORDER BY oplaeringssted, aar, uddannelse;

@@ -1,87 +1,154 @@
+-- depends: ansaettelser, kohorter, sygefravaer_pr_aar, wilson
 -- One time series per target metric, in one shape: (metric, uddannelse, aar,
 -- periode, taeller, naevner, vaerdi, nedre, oevre, endelig). uddannelse NULL = both.
 -- `endelig` marks values that can no longer change: a finished cohort, a past year.
 CREATE OR REPLACE MACRO maalserier(steder) AS TABLE
-WITH
-kohorter AS (SELECT * FROM kohorter(steder, NULL)),
-sygefravaer_aar AS (SELECT * FROM sygefravaer_pr_aar(steder, NULL)),
-ansaettelser AS (SELECT * FROM ansaettelser(steder, NULL)),
-seneste_aar AS (SELECT year(data_pr) AS aar FROM indlaesning),
+    WITH
+    kohorter AS (SELECT * FROM kohorter(steder, NULL)),
 
-frafald AS (
-    SELECT 'frafald_hovedforloeb' AS metric, uddannelse, aargang AS aar,
-           'årgang ' || aargang AS periode,
-           frafald_hovedforloeb AS taeller, ansatte AS naevner, afsluttet AS endelig
-    FROM kohorter
-),
+    sygefravaer_aar AS (SELECT * FROM sygefravaer_pr_aar(steder, NULL)),
 
-ansat_efter AS (
-    SELECT 'ansat_efter' AS metric, uddannelse, aargang AS aar, 'årgang ' || aargang AS periode,
-           ansat_efter AS taeller, ansatte AS naevner, afsluttet AS endelig
-    FROM kohorter
-),
+    ansaettelser AS (SELECT * FROM ansaettelser(steder, NULL)),
 
--- The strategy's 41.4 %: the latest finished cohort of each education together.
-seneste_afsluttede AS (
-    SELECT * FROM kohorter
-    WHERE afsluttet
-    QUALIFY aargang = max(aargang) OVER (PARTITION BY uddannelse)
-),
+    seneste_aar AS (SELECT year(data_pr) AS aar FROM indlaesning),
 
-ansat_efter_samlet AS (
-    SELECT 'ansat_efter' AS metric, NULL AS uddannelse, max(aargang) AS aar,
-           string_agg(uddannelse || ' ' || aargang, ' + ' ORDER BY uddannelse DESC) AS periode,
-           sum(ansat_efter) AS taeller, sum(ansatte) AS naevner, true AS endelig
-    FROM seneste_afsluttede
-    HAVING count(*) > 0
-),
+    frafald AS (
+        SELECT
+            'frafald_hovedforloeb' AS metric,
+            uddannelse,
+            aargang AS aar,
+            'årgang ' || aargang AS periode,
+            frafald_hovedforloeb AS taeller,
+            ansatte AS naevner,
+            afsluttet AS endelig
+        FROM kohorter
+    ),
 
-syg AS (
-    SELECT 'sygefravaer' AS metric, NULL AS uddannelse, aar, aar::VARCHAR AS periode,
-           syge_timer AS taeller, planlagte_timer AS naevner,
-           aar < (SELECT aar FROM seneste_aar) AS endelig
-    FROM sygefravaer_aar
-),
+    ansat_efter AS (
+        SELECT
+            'ansat_efter' AS metric,
+            uddannelse,
+            aargang AS aar,
+            'årgang ' || aargang AS periode,
+            ansat_efter AS taeller,
+            ansatte AS naevner,
+            afsluttet AS endelig
+        FROM kohorter
+    ),
 
-ansat_pr_aar AS (
-    SELECT uddannelse, aar, sum(ansatte) AS ansatte, sum(intern_ufaglaert) AS intern_ufaglaert,
-           sum(intern_ssh) AS intern_ssh
-    FROM ansaettelser
-    GROUP BY GROUPING SETS ((uddannelse, aar), (aar))
-),
+    -- The strategy's 41.4 %: the latest finished cohort of each education together.
+    seneste_afsluttede AS (
+        SELECT * FROM kohorter
+        WHERE afsluttet
+        QUALIFY aargang = max(aargang) OVER (PARTITION BY uddannelse)
+    ),
 
-optaelling AS (
-    UNPIVOT ansat_pr_aar ON ansatte, intern_ufaglaert, intern_ssh
-    INTO NAME metric VALUE taeller
-),
+    ansat_efter_samlet AS (
+        SELECT
+            'ansat_efter' AS metric,
+            NULL AS uddannelse,
+            max(aargang) AS aar,
+            string_agg(uddannelse || ' ' || aargang, ' + ' ORDER BY uddannelse DESC) AS periode,
+            sum(ansat_efter) AS taeller,
+            sum(ansatte) AS naevner,
+            TRUE AS endelig
+        FROM seneste_afsluttede
+        HAVING count(*) > 0
+    ),
 
-antal AS (
-    SELECT metric, uddannelse, aar, aar::VARCHAR AS periode, taeller, NULL AS naevner,
-           aar < (SELECT aar FROM seneste_aar) AS endelig
-    FROM optaelling
-),
+    syg AS (
+        SELECT
+            'sygefravaer' AS metric,
+            NULL AS uddannelse,
+            aar,
+            aar::VARCHAR AS periode,
+            syge_timer AS taeller,
+            planlagte_timer AS naevner,
+            aar < (SELECT aar FROM seneste_aar) AS endelig
+        FROM sygefravaer_aar
+    ),
 
-andele AS (
-    SELECT * FROM frafald
-    UNION ALL BY NAME SELECT * FROM ansat_efter
-    UNION ALL BY NAME SELECT * FROM ansat_efter_samlet
-    UNION ALL BY NAME SELECT * FROM syg
-),
+    ansat_pr_aar AS (
+        SELECT
+            uddannelse,
+            aar,
+            sum(ansatte) AS ansatte,
+            sum(intern_ufaglaert) AS intern_ufaglaert,
+            sum(intern_ssh) AS intern_ssh
+        FROM ansaettelser
+        GROUP BY GROUPING SETS ((uddannelse, aar), (aar))
+    ),
 
-final AS (
-    SELECT metric, uddannelse, aar, periode, taeller, naevner, taeller / naevner AS vaerdi,
-           wilson(taeller, naevner)[1] AS nedre, wilson(taeller, naevner)[2] AS oevre,
-           endelig
-    FROM andele
-    WHERE metric <> 'sygefravaer'
-    UNION ALL
-    -- Sick leave is hours over hours, not students over students: no binomial interval.
-    SELECT metric, uddannelse, aar, periode, taeller, naevner, taeller / naevner,
-           NULL, NULL, endelig
-    FROM andele WHERE metric = 'sygefravaer'
-    UNION ALL
-    SELECT metric, uddannelse, aar, periode, taeller, naevner, taeller, NULL, NULL, endelig
-    FROM antal
-)
+    optaelling AS (
+        UNPIVOT ansat_pr_aar ON ansatte, intern_ufaglaert, intern_ssh
+        INTO NAME metric VALUE taeller
+    ),
 
-SELECT * FROM final ORDER BY metric, uddannelse NULLS FIRST, aar;
+    antal AS (
+        SELECT
+            metric,
+            uddannelse,
+            aar,
+            aar::VARCHAR AS periode,
+            taeller,
+            NULL AS naevner,
+            aar < (SELECT aar FROM seneste_aar) AS endelig
+        FROM optaelling
+    ),
+
+    andele AS (
+        SELECT * FROM frafald
+        UNION ALL BY NAME
+        SELECT * FROM ansat_efter
+        UNION ALL BY NAME
+        SELECT * FROM ansat_efter_samlet
+        UNION ALL BY NAME
+        SELECT * FROM syg
+    ),
+
+    final AS (
+        SELECT
+            metric,
+            uddannelse,
+            aar,
+            periode,
+            taeller,
+            naevner,
+            taeller / naevner AS vaerdi,
+            wilson(taeller, naevner)[1] AS nedre,
+            wilson(taeller, naevner)[2] AS oevre,
+            endelig
+        FROM andele
+        WHERE metric <> 'sygefravaer'
+        UNION ALL
+        -- Sick leave is hours over hours, not students over students: no binomial interval.
+        SELECT
+            metric,
+            uddannelse,
+            aar,
+            periode,
+            taeller,
+            naevner,
+            taeller / naevner AS vaerdi,
+            NULL AS nedre,
+            NULL AS oevre,
+            endelig
+        FROM andele
+        WHERE metric = 'sygefravaer'
+        UNION ALL
+        SELECT
+            metric,
+            uddannelse,
+            aar,
+            periode,
+            taeller,
+            naevner,
+            taeller AS vaerdi,
+            NULL AS nedre,
+            NULL AS oevre,
+            endelig
+        FROM antal
+    )
+
+    SELECT * FROM final
+    ORDER BY metric, uddannelse NULLS FIRST, aar;

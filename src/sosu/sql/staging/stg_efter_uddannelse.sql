@@ -1,3 +1,4 @@
+-- depends:
 CREATE OR REPLACE VIEW stg_efter_uddannelse AS
 SELECT
     elev_id,

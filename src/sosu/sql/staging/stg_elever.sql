@@ -1,3 +1,4 @@
+-- depends:
 -- Hires as loaded: one row per student (elev_id, uddannelse).
 CREATE OR REPLACE VIEW stg_elever AS
 SELECT

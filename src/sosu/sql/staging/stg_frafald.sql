@@ -1,3 +1,4 @@
+-- depends:
 CREATE OR REPLACE VIEW stg_frafald AS
 SELECT
     elev_id,

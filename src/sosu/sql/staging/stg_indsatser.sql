@@ -1,3 +1,4 @@
+-- depends:
 -- The strategy's initiatives as loaded (an absent file loads as an empty table).
 CREATE OR REPLACE VIEW stg_indsatser AS
 SELECT

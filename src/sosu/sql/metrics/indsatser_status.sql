@@ -1,10 +1,25 @@
+-- depends: stg_indsatser
 -- Initiatives for the status table and the chart markers, with the contract's Danish
 -- labels: focus areas in the strategy's order, then by start (not started last).
 CREATE OR REPLACE VIEW indsatser_status AS
 WITH
 indsatser AS (SELECT * FROM stg_indsatser),
-fokus AS (SELECT kode, tekst FROM koder WHERE fil = 'indsatser' AND kolonne = 'fokusomraade'),
-status AS (SELECT kode, tekst FROM koder WHERE fil = 'indsatser' AND kolonne = 'status'),
+
+fokus AS (
+    SELECT
+        kode,
+        tekst
+    FROM koder
+    WHERE fil = 'indsatser' AND kolonne = 'fokusomraade'
+),
+
+status AS (
+    SELECT
+        kode,
+        tekst
+    FROM koder
+    WHERE fil = 'indsatser' AND kolonne = 'status'
+),
 
 final AS (
     SELECT
@@ -18,8 +33,9 @@ final AS (
         s.tekst AS status_tekst,
         i.maal_id
     FROM indsatser AS i
-    LEFT JOIN fokus AS f ON f.kode = i.fokusomraade
-    LEFT JOIN status AS s ON s.kode = i.status
+    LEFT JOIN fokus AS f ON i.fokusomraade = f.kode
+    LEFT JOIN status AS s ON i.status = s.kode
 )
 
-SELECT * FROM final ORDER BY fokus_nr, start_dato NULLS LAST, navn, maal_id;
+SELECT * FROM final
+ORDER BY fokus_nr, start_dato NULLS LAST, navn, maal_id;

@@ -1,0 +1,30 @@
+-- depends: int_sygevinduer, listegraense
+-- Early warning (tidlig opsporing): what it keeps of the student-months, and the parts
+-- that are the same for every view (int_tidlig_baand, int_seneste_maaned), built once per
+-- load. The list and its back-test (sql/metrics/tidlig_opsporing.sql,
+-- tidlig_opsporing_test.sql) read them; the rules are in tidlig_opsporing_regler/.
+-- Each student-month once, with the highest threshold that lists it, whether the student
+-- dropped out within the next three months, and whether in exactly three: the month in
+-- which the list had to show them. Switches SSA -> SSH (omvalg) are not dropouts here
+-- (frafald_maaneder_efter is NULL for them), as in the ministry's statistics.
+-- Kept: the back-test for a choice of sites, or at a threshold off the offered ones,
+-- counts these when asked. With the newest month's rows below, this is what the
+-- database keeps of each student's months; their hours stay in the load
+-- (int_elevmaaneder).
+CREATE OR REPLACE TABLE int_tidlig_elevmaaneder AS
+WITH
+vinduer AS (SELECT * FROM int_sygevinduer),
+
+final AS (
+    SELECT
+        forloeb_nr,
+        maaned,
+        listegraense(andel_3_mdr, graense_stigende, tidlig_fase) AS listegraense,
+        coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse BETWEEN 1 AND 3, FALSE)
+            AS faldt_fra,
+        coalesce(frafald_maaneder_efter - maaneder_siden_ansaettelse = 3, FALSE)
+            AS faldt_fra_om_3_mdr
+    FROM vinduer
+)
+
+SELECT * FROM final;
