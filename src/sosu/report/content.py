@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from sosu.domain.fmt import date, number, pct
+from sosu.domain.fmt import date, pct
 from sosu.domain.roles import Viewer
 from sosu.domain.targets import Target
 from sosu.metrics import datasets, metrics
 from sosu.metrics.datasets import ALL, EDUCATIONS, Request
 from sosu.metrics.initiatives import started_for, status_tables
-from sosu.metrics.scorecard import Fulfilment, Score, overall, score, series_for
+from sosu.metrics.scorecard import Fulfilment, Score, overall, score, series_for, statements
 from sosu.store import db
 
 FOCUS_AREAS = {
@@ -94,28 +94,10 @@ def _up_to(frame: pd.DataFrame, column: str, last: dt.date) -> pd.DataFrame:
     return frame[values <= last.year]
 
 
-def _value_text(target: Target, value: float | None) -> str:
-    return pct(value) if target.is_rate else number(value)
-
-
 def summary_lines(scores: list[Score], fulfilment: Fulfilment) -> list[str]:
-    """A few plain Danish sentences: where each target stands, and the whole."""
-    lines = []
-    for result in scores:
-        target = result.target
-        if result.value is None:
-            lines.append(f"{target.label}: for få data til at vurdere målet.")
-            continue
-        now = f"{_value_text(target, result.value)} ({result.period})"
-        if target.baseline is not None:
-            moved = ("uændret" if result.value == target.baseline else
-                     "faldet" if result.value < target.baseline else "steget")
-            text = (f"{target.label} er {moved} fra {_value_text(target, target.baseline)} "
-                    f"({target.baseline_periode}) til {now}")
-        else:
-            text = f"{target.label} var {now}"
-        lines.append(f"{text}; målet er {_value_text(target, target.goal_value)} i "
-                     f"{target.frist} – status: {result.status}.")
+    """A few plain Danish sentences: where each target stands (the scorecard's own
+    statements, metrics.scorecard.statements), and the whole."""
+    lines = [" ".join(statements(result)) for result in scores]
     if fulfilment.share is not None:
         lines.append(f"Samlet målopfyldelse, vægtet: {pct(fulfilment.share, 0)} "
                      f"({len(fulfilment.counted)} af "
@@ -161,7 +143,9 @@ def gather(con: duckdb.DuckDBPyConnection, viewer: Viewer, quarter: Quarter,
     span = metrics.year_span(con) or (quarter.year, quarter.year)
     request = Request(site, EDUCATIONS, (span[0], quarter.year))
     series = _up_to(datasets.target_series(con, viewer), "aar", quarter.last_day)
-    scores = [score(series, target) for target in targets]
+    # The scorecard is the municipality's: its baselines are measured on all sites.
+    whole = datasets.cohorts(con, viewer, Request(None, EDUCATIONS, request.years))
+    scores = [score(series, target, whole) for target in targets]
     fulfilment = overall(scores)
     cohorts = datasets.cohorts(con, viewer, request)
     frames = {
