@@ -60,6 +60,22 @@ class Baseline:
 
 
 @dataclass(frozen=True)
+class Projected:
+    """A running cohort's projected final value (metrics.projection), used for a dropout
+    target's status when no finished cohort is newer than the baseline."""
+
+    year: int
+    value: float
+    lower: float
+    upper: float
+    unresolved: float  # the share the projection still leaves in training
+
+    @property
+    def period(self) -> str:
+        return f"årgang {self.year}"
+
+
+@dataclass(frozen=True)
 class Score:
     target: Target  # with its baseline measured from the data, when it could be
     value: float | None
@@ -78,6 +94,7 @@ class Score:
     baseline: Baseline | None = None
     # The newest value is from the baseline's own period (or an older one).
     no_newer: bool = False
+    projection: Projected | None = None  # the status comes from it when given
 
     @property
     def explanation(self) -> str:
@@ -204,10 +221,43 @@ def _no_newer(target: Target, row: pd.Series) -> bool:
     return int(row.aar) < max(year for _education, year in cells)
 
 
-def score(series: pd.DataFrame, target: Target, cohorts: pd.DataFrame | None = None) -> Score:
+def _projected(target: Target, projections: pd.DataFrame | None) -> Projected | None:
+    """The most advanced running cohort newer than the baseline, projected: the oldest
+    one, which rests most on its own months."""
+    start = target.baseline_year
+    if (projections is None or projections.empty or target.metric != "frafald_hovedforloeb"
+            or start is None):
+        return None
+    rows = projections[(~projections.afsluttet.astype(bool)) & (projections.aargang > start)
+                       & projections.andel_frafald_hovedforloeb.notna()]
+    if target.uddannelse:
+        rows = rows[rows.uddannelse == target.uddannelse]
+    if rows.empty:
+        return None
+    row = rows.sort_values("aargang").iloc[0]
+    return Projected(int(row.aargang), float(row.andel_frafald_hovedforloeb),
+                     float(row.frafald_hovedforloeb_nedre),
+                     float(row.frafald_hovedforloeb_oevre), float(row.i_forloeb))
+
+
+def _projected_status(target: Target, projected: Projected) -> str:
+    """On the way or not by a projection; never 'nået' before the cohort has finished."""
+    if target.baseline is not None and projected.lower <= target.baseline <= projected.upper:
+        return "usikker"
+    expected = target.expected(projected.year)
+    if expected is None:
+        return "usikker"
+    return "på vej" if target.better_or_equal(projected.value, expected) else "ikke på vej"
+
+
+def score(series: pd.DataFrame, target: Target, cohorts: pd.DataFrame | None = None,
+          projections: pd.DataFrame | None = None) -> Score:
     """The target's newest value against its goal. The baseline is measured from the data
     when its period is loaded (`cohorts`: the cohort table, for the strategy's own
-    definition beside it), and the trajectory runs from there."""
+    definition beside it), and the trajectory runs from there. When no finished cohort
+    is newer than the baseline, a dropout target's status comes from the most advanced
+    running cohort's projection (`projections`: metrics.projection), with no
+    fulfilment percentage (nothing newer has been measured)."""
     baseline = measure_baseline(series, target, cohorts)
     if baseline.measured is not None:
         target = target.rebased(baseline.measured)
@@ -224,8 +274,10 @@ def score(series: pd.DataFrame, target: Target, cohorts: pd.DataFrame | None = N
     previous = chosen.iloc[-2].vaerdi if len(chosen) > 1 else None
     status = _status(target, latest)
     no_newer = _no_newer(target, latest)
+    projected = _projected(target, projections) if no_newer else None
     if no_newer and target.maal_type != "absolut" and status != "for få data":
-        status = WAITING  # nothing newer than the baseline: no progress to judge
+        # Nothing newer than the baseline has been measured: a projection, or no judgement.
+        status = _projected_status(target, projected) if projected else WAITING
     value = float(latest.vaerdi)
     return Score(
         target=target,
@@ -239,9 +291,11 @@ def score(series: pd.DataFrame, target: Target, cohorts: pd.DataFrame | None = N
         final=bool(latest.endelig),
         status=status,
         expected=target.expected(int(latest.aar)),
-        fulfilment=None if status in ("for få data", WAITING) else target.fulfilment(value),
+        fulfilment=None if status in ("for få data", WAITING) or (
+            no_newer and target.maal_type != "absolut") else target.fulfilment(value),
         baseline=baseline,
         no_newer=no_newer,
+        projection=projected,
     )
 
 
@@ -302,7 +356,8 @@ def statement(score: Score) -> str:
     the report's summary is these sentences."""
     target = score.target
     goal = (f"målet er {shown(target, target.goal_value)} i {target.frist} – "
-            f"status: {score.status}")
+            f"status: {score.status}"
+            f"{' (fremskrevet)' if score.projection is not None else ''}")
     if score.value is None:
         return f"{target.label}: for få data til at vurdere målet; {goal}."
     now = f"{shown(target, score.value)} ({score.period}{_counted(score)})"
@@ -313,6 +368,11 @@ def statement(score: Score) -> str:
                        score.no_newer)
     if score.no_newer:
         text = f"{target.label} er {now} – {word}"
+        if score.projection is not None:
+            p = score.projection
+            text = (f"{target.label} er {now} – ingen nyere afsluttet årgang endnu; "
+                    f"{p.period} ventes at ende på {shown(target, p.value)} "
+                    f"({fmt.interval(p.lower, p.upper)}, fremskrevet)")
     elif word == "uændret":
         text = f"{target.label} er uændret: {now} mod {start}"
     elif word == "ingen sikker ændring":

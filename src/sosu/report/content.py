@@ -144,8 +144,10 @@ def gather(con: duckdb.DuckDBPyConnection, viewer: Viewer, quarter: Quarter,
     request = Request(site, EDUCATIONS, (span[0], quarter.year))
     series = _up_to(datasets.target_series(con, viewer), "aar", quarter.last_day)
     # The scorecard is the municipality's: its baselines are measured on all sites.
-    whole = datasets.cohorts(con, viewer, Request(None, EDUCATIONS, request.years))
-    scores = [score(series, target, whole) for target in targets]
+    municipality = Request(None, EDUCATIONS, request.years)
+    whole = datasets.cohorts(con, viewer, municipality)
+    projections = datasets.projections(con, viewer, municipality)
+    scores = [score(series, target, whole, projections) for target in targets]
     fulfilment = overall(scores)
     cohorts = datasets.cohorts(con, viewer, request)
     frames = {

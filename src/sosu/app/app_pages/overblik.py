@@ -14,8 +14,12 @@ if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med 
         st.error(f"Målfilen data/targets.toml kan ikke bruges: {problem}")
     series = data.target_series()
     # The municipality's cohorts: each baseline measured the strategy's way beside ours.
-    cohorts = data.dataset("cohorts", Request(None, EDUCATIONS, data.year_span() or (0, 0)))
-    scores = [score(series, target, cohorts) for target in targets]
+    whole = Request(None, EDUCATIONS, data.year_span() or (0, 0))
+    cohorts = data.dataset("cohorts", whole)
+    # Running cohorts projected (Aalen–Johansen): a dropout target's status when no
+    # finished cohort is newer than its baseline.
+    projections = data.dataset("projections", whole)
+    scores = [score(series, target, cohorts, projections) for target in targets]
     overall_card(overall(scores), scores)
     columns = st.columns(3)
     for index, result in enumerate(scores):
