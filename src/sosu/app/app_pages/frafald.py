@@ -1,3 +1,4 @@
+import pandas as pd
 import streamlit as st
 
 from sosu.app import charts, data, ui
@@ -12,6 +13,7 @@ from sosu.app.app_pages.frafald_view import (
     reason_frame,
 )
 from sosu.app.app_pages.initiatives_view import mark_metrics
+from sosu.app.viewer import current_viewer
 
 if ui.page_header("Frafald", "Frafald og gennemførelse pr. årgang, frafaldsårsager og hvornår "
                   "i forløbet eleverne falder fra."):
@@ -68,9 +70,11 @@ if ui.page_header("Frafald", "Frafald og gennemførelse pr. årgang, frafaldsår
                            "har gennemført, kan ikke længere falde fra. Igangværende elever "
                            "censureres. (Kaplan–Meier-kurven, som behandlede gennemførte som "
                            "censurerede og derfor overvurderede frafaldet, er erstattet.)")
-        backtest = backtest_frame(filters)
+        # The back-test rests on the data as they stood on past dates: the team's only.
+        backtest = backtest_frame(filters) if current_viewer().may_see_individuals and \
+            st.toggle("Vis fremskrivningen prøvet på afsluttede årgange",
+                      key="vis_afproevning") else pd.DataFrame()
         if not backtest.empty:
-            st.subheader("Fremskrivningen prøvet på afsluttede årgange")
             st.caption("For hver afsluttet årgang: fremskrivningen med data, som de så ud 12 "
                        "og 24 måneder efter årgangens sidste ansættelse, mod årgangens "
                        "faktiske frafald i hovedforløbet. 'Uafklaret' er den andel, "

@@ -66,7 +66,7 @@ def incidence_frame(filters: Filters) -> pd.DataFrame:
     for stem, word in (("frafald", "frafald"), ("gennemfoert", "gennemført")):
         part = frame[["uddannelse", "aargang", "maaneder", "i_risiko"]].assign(
             udfald=word, andel=frame[f"andel_{stem}"], nedre=frame[f"{stem}_nedre"],
-            oevre=frame[f"{stem}_oevre"])
+            oevre=frame[f"{stem}_oevre"], andel_i_forloeb=frame.i_forloeb)
         parts.append(part)
     long = pd.concat(parts, ignore_index=True)
     long["kurve"] = (long.uddannelse + " " + long.aargang.astype(str) + ", " + long.udfald)
