@@ -42,24 +42,52 @@ CAUSES = (MAIN, BASIC, DONE)
 Z = 1.96
 
 
+Risk = tuple[np.ndarray, np.ndarray, np.ndarray]  # months, at risk, leavers per cause
+
+
+def _risk(months: np.ndarray, number: np.ndarray, kinds: np.ndarray,
+          causes: tuple[str, ...]) -> Risk:
+    every, place = np.unique(months, return_inverse=True)
+    leaving = np.bincount(place, weights=number, minlength=len(every))
+    at_risk = leaving[::-1].cumsum()[::-1]
+    leavers = np.column_stack([
+        np.bincount(place, weights=np.where(kinds == cause, number, 0.0),
+                    minlength=len(every)) for cause in causes]) if len(every) else \
+        np.zeros((0, len(causes)))
+    return every, at_risk, leavers
+
+
+def _frame_risk(counts: pd.DataFrame, causes: tuple[str, ...]) -> Risk:
+    return _risk(counts.maaneder.to_numpy(dtype=np.int64), counts.antal.to_numpy(dtype=float),
+                 counts.udfald.to_numpy(), causes)
+
+
 def risk_table(counts: pd.DataFrame, causes: tuple[str, ...] = CAUSES) -> pd.DataFrame:
     """Per month since hire: still in training at its start (`i_risiko`) and how many
     left by each cause, from rows (maaneder, udfald, antal). A student censored in a
     month is at risk in that month (events come before censoring, as in Kaplan–Meier)."""
-    if counts.empty:
-        return pd.DataFrame(columns=["maaneder", "i_risiko", *causes])
-    wide = counts.pivot_table(index="maaneder", columns="udfald", values="antal",
-                              aggfunc="sum", fill_value=0)
-    for column in (*causes, ACTIVE):
-        if column not in wide:
-            wide[column] = 0
-    wide = wide.sort_index()
-    leaving = wide[[*causes, ACTIVE]].sum(axis=1)
-    table = pd.DataFrame({"maaneder": wide.index.astype(int),
-                          "i_risiko": leaving[::-1].cumsum()[::-1].to_numpy()})
-    for cause in causes:
-        table[cause] = wide[cause].to_numpy()
-    return table.reset_index(drop=True)
+    months, at_risk, leavers = _frame_risk(counts, causes)
+    return _table((months, at_risk, leavers), causes)
+
+
+def _table(risk: Risk, causes: tuple[str, ...]) -> pd.DataFrame:
+    months, at_risk, leavers = risk
+    columns: dict[str, np.ndarray] = {"maaneder": months, "i_risiko": at_risk}
+    for k, cause in enumerate(causes):
+        columns[cause] = leavers[:, k]
+    return pd.DataFrame(columns)
+
+
+def _estimate(at_risk: np.ndarray, leavers: np.ndarray
+              ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Hazards, their sum, the share still in training after and before each month, and
+    each cause's cumulative incidence (months × causes)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        h = np.where(at_risk[:, None] > 0, leavers / at_risk[:, None], 0.0)
+    total = h.sum(axis=1)
+    survival = np.cumprod(1 - total)
+    before = np.concatenate([[1.0], survival[:-1]])
+    return h, total, survival, before, np.cumsum(before[:, None] * h, axis=0)
 
 
 def aalen_johansen(table: pd.DataFrame, causes: tuple[str, ...] = CAUSES) -> pd.DataFrame:
@@ -67,41 +95,36 @@ def aalen_johansen(table: pd.DataFrame, causes: tuple[str, ...] = CAUSES) -> pd.
     variance and 95 % interval, and the share still in training (`i_forloeb`)."""
     n = table.i_risiko.to_numpy(dtype=float)
     d = table[list(causes)].to_numpy(dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        h = np.where(n[:, None] > 0, d / n[:, None], 0.0)
-    total = h.sum(axis=1)
-    survival = np.cumprod(1 - total)
-    before = np.concatenate([[1.0], survival[:-1]])
-    incidence = np.cumsum(before[:, None] * h, axis=0)
-    result = table[["maaneder", "i_risiko"]].copy()
-    result["i_forloeb"] = survival
+    h, total, survival, before, incidence = _estimate(n, d)
+    columns: dict[str, object] = {"maaneder": table.maaneder.to_numpy(), "i_risiko": n,
+                                  "i_forloeb": survival}
     first = float(n[0]) if len(n) else 0.0
     for k, cause in enumerate(causes):
-        variance = np.array([_variance(n, h, total, before, incidence[:, k], k, j)
-                             for j in range(len(n))])
-        result[cause] = d[:, k]
-        result[f"andel_{cause}"] = incidence[:, k]
-        result[f"var_{cause}"] = variance
+        variance = _variances(n, h[:, k], total, before, incidence[:, k])
         bounds = [interval(f, v, first) for f, v in zip(incidence[:, k], variance,
                                                           strict=True)]
-        result[f"{cause}_nedre"] = [b[0] for b in bounds]
-        result[f"{cause}_oevre"] = [b[1] for b in bounds]
-    return result
+        columns.update({cause: d[:, k], f"andel_{cause}": incidence[:, k],
+                        f"var_{cause}": variance,
+                        f"{cause}_nedre": [b[0] for b in bounds],
+                        f"{cause}_oevre": [b[1] for b in bounds]})
+    return pd.DataFrame(columns)
 
 
-def _variance(n: np.ndarray, h: np.ndarray, total: np.ndarray, before: np.ndarray,
-              incidence: np.ndarray, k: int, last: int) -> float:
-    """Var F_k(t_last) by the delta method (see the module's docstring)."""
-    value = 0.0
-    for j in range(last + 1):
-        if n[j] <= 0:
-            continue
-        a = before[j]
-        rest = incidence[last] - incidence[j]
-        b = rest / (1 - total[j]) if total[j] < 1 else 0.0
-        hk, big = h[j, k], total[j]
-        value += ((a - b) ** 2 * hk + b ** 2 * (big - hk) - (a * hk - b * big) ** 2) / n[j]
-    return max(value, 0.0)
+def _variances(n: np.ndarray, hk: np.ndarray, total: np.ndarray, before: np.ndarray,
+               incidence: np.ndarray) -> np.ndarray:
+    """Var F_k(t) after every month t by the delta method (see the module's docstring):
+    row t of a months × months matrix of the terms of months j ≤ t, summed."""
+    size = len(n)
+    if not size:
+        return np.zeros(0)
+    rest = incidence[:, None] - incidence[None, :]  # [t, j] = F_k(t) − F_k(t_j)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b = np.where(total[None, :] < 1, rest / (1 - total[None, :]), 0.0)
+        a = before[None, :]
+        terms = ((a - b) ** 2 * hk[None, :] + b ** 2 * (total - hk)[None, :]
+                 - (a * hk[None, :] - b * total[None, :]) ** 2) / n[None, :]
+    terms = np.where((n[None, :] > 0) & np.tri(size, dtype=bool), terms, 0.0)
+    return np.maximum(terms.sum(axis=1), 0.0)
 
 
 def interval(share: float, variance: float, students: float) -> tuple[float, float]:
@@ -116,35 +139,46 @@ def interval(share: float, variance: float, students: float) -> tuple[float, flo
             min((centre + spread) / (1 + Z ** 2 / size), 1.0))
 
 
-def _cohort(counts: pd.DataFrame, education: str, year: int) -> pd.DataFrame:
-    return counts[(counts.uddannelse == education) & (counts.aargang == year)]
+class _Counts:
+    """The outcome counts as arrays, for many cohorts' estimates without pandas per step."""
 
+    def __init__(self, counts: pd.DataFrame) -> None:
+        self.education = counts.uddannelse.astype(str).to_numpy()
+        self.year = counts.aargang.to_numpy(dtype=np.int64)
+        self.months = counts.maaneder.to_numpy(dtype=np.int64)
+        self.number = counts.antal.to_numpy(dtype=float)
+        self.kinds = counts.udfald.astype(str).to_numpy()
+        self.followed = counts.fulgt_alle.to_numpy(dtype=np.int64)
+        keys = sorted(set(zip(self.education.tolist(), self.year.tolist(), strict=True)))
+        self.cohorts: list[tuple[str, int]] = [(str(e), int(y)) for e, y in keys]
 
-def _groups(counts: pd.DataFrame) -> list[tuple[str, int, pd.DataFrame]]:
-    """Each cohort's rows, in order of education and year."""
-    keys = counts[["uddannelse", "aargang"]].drop_duplicates().sort_values(
-        ["uddannelse", "aargang"])
-    return [(str(u), int(a), _cohort(counts, str(u), int(a)))
-            for u, a in zip(keys.uddannelse.tolist(), keys.aargang.tolist(), strict=True)]
+    def risk(self, rows: np.ndarray, causes: tuple[str, ...] = CAUSES) -> Risk:
+        return _risk(self.months[rows], self.number[rows], self.kinds[rows], causes)
+
+    def own(self, education: str, year: int) -> np.ndarray:
+        return (self.education == education) & (self.year == year)
+
+    def projected(self, education: str, year: int) -> Risk:
+        """See projected_table."""
+        own = self.own(education, year)
+        earlier = (self.education == education) & (self.year < year)
+        if not (self.kinds[own] == ACTIVE).any() or not earlier.any():
+            return self.risk(own)  # finished (its outcomes are final), or nothing to borrow
+        followed = int(self.followed[own].min())
+        months, at_risk, leavers = self.risk(own)
+        head = months < followed
+        # At risk from `followed` on: exactly the students whose time is `followed` or more.
+        tail = self.risk((own | earlier) & (self.months >= followed))
+        return (np.concatenate([months[head], tail[0]]),
+                np.concatenate([at_risk[head], tail[1]]),
+                np.concatenate([leavers[head], tail[2]]))
 
 
 def projected_table(counts: pd.DataFrame, education: str, year: int) -> pd.DataFrame:
     """The risk table a cohort's projection is estimated on: its own months while every
     student is followed, then its remaining students with the earlier cohorts of the
     same education (their months from the same point on)."""
-    own = _cohort(counts, education, year)
-    mine = risk_table(own)
-    if own.empty or not (own.udfald == ACTIVE).any():
-        return mine  # finished: its own outcomes are final
-    followed = int(own.fulgt_alle.min())
-    earlier = counts[(counts.uddannelse == education) & (counts.aargang < year)]
-    if earlier.empty:
-        return mine
-    # At risk from `followed` on: exactly the students whose time is `followed` or more.
-    tail = risk_table(pd.concat([own[own.maaneder >= followed],
-                                 earlier[earlier.maaneder >= followed]]))
-    head = mine[mine.maaneder < followed]
-    return pd.concat([head, tail], ignore_index=True)
+    return _table(_Counts(counts).projected(education, year), CAUSES)
 
 
 def projections(counts: pd.DataFrame) -> pd.DataFrame:
@@ -152,21 +186,25 @@ def projections(counts: pd.DataFrame) -> pd.DataFrame:
     and the projected final share of each outcome with its 95 % interval; `i_forloeb` is
     the share the projection still leaves in training (0 when the earlier cohorts
     finished)."""
+    arrays = _Counts(counts)
     rows = []
-    for education, year, own in _groups(counts):
-        table = projected_table(counts, education, year)
-        estimate = aalen_johansen(table)
-        last = estimate.iloc[-1]
+    for education, year in arrays.cohorts:
+        own = arrays.own(education, year)
+        _months, at_risk, leavers = arrays.projected(education, year)
+        h, total, survival, before, incidence = _estimate(at_risk, leavers)
         row: dict[str, object] = {
             "uddannelse": education, "aargang": year,
-            "ansatte": int(own.antal.sum()),
-            "afsluttet": not bool((own.udfald == ACTIVE).any()),
-            "fulgt_alle": int(own.fulgt_alle.min()),
-            "i_forloeb": float(last.i_forloeb)}
-        for cause in CAUSES:
-            row[f"andel_{cause}"] = float(last[f"andel_{cause}"])
-            row[f"{cause}_nedre"] = float(last[f"{cause}_nedre"])
-            row[f"{cause}_oevre"] = float(last[f"{cause}_oevre"])
+            "ansatte": int(arrays.number[own].sum()),
+            "afsluttet": not bool((arrays.kinds[own] == ACTIVE).any()),
+            "fulgt_alle": int(arrays.followed[own].min()),
+            "i_forloeb": float(survival[-1])}
+        for k, cause in enumerate(CAUSES):
+            share = float(incidence[-1, k])
+            variance = float(_variances(at_risk, h[:, k], total, before,
+                                        incidence[:, k])[-1])
+            lower, upper = interval(share, variance, float(at_risk[0]))
+            row.update({f"andel_{cause}": share, f"{cause}_nedre": lower,
+                        f"{cause}_oevre": upper})
         rows.append(row)
     return pd.DataFrame(rows)
 
@@ -174,14 +212,16 @@ def projections(counts: pd.DataFrame) -> pd.DataFrame:
 def curves(counts: pd.DataFrame) -> pd.DataFrame:
     """Each cohort's own cumulative incidence of dropout (both phases) and completion by
     month since hire, with 95 % intervals: the curves that replace Kaplan–Meier."""
-    frames = []
-    for education, year, own in _groups(counts):
-        merged = own.assign(udfald=own.udfald.replace({MAIN: "frafald", BASIC: "frafald"}))
-        table = risk_table(merged, ("frafald", DONE))
-        estimate = aalen_johansen(table, ("frafald", DONE))
-        frames.append(estimate.assign(uddannelse=education, aargang=year))
-    if not frames:
+    if counts.empty:
         return pd.DataFrame()
+    merged = counts.assign(udfald=counts.udfald.replace({MAIN: "frafald", BASIC: "frafald"}))
+    arrays = _Counts(merged)
+    causes = ("frafald", DONE)
+    frames = []
+    for education, year in arrays.cohorts:
+        estimate = aalen_johansen(_table(arrays.risk(arrays.own(education, year), causes),
+                                         causes), causes)
+        frames.append(estimate.assign(uddannelse=education, aargang=year))
     columns = ["uddannelse", "aargang", "maaneder", "i_risiko", "frafald", DONE,
                "andel_frafald", "frafald_nedre", "frafald_oevre", f"andel_{DONE}",
                f"{DONE}_nedre", f"{DONE}_oevre", "i_forloeb"]
@@ -209,8 +249,9 @@ def backtest(counts_on: Callable[[dt.date | None], pd.DataFrame],
     final = final[final.afsluttet]
     if final.empty:
         return pd.DataFrame(columns=BACKTEST_COLUMNS)
-    latest = {(education, year): pd.Timestamp(own.sidste_ansat.min()).date()
-              for education, year, own in _groups(now)}
+    last_hire = now.groupby(["uddannelse", "aargang"]).sidste_ansat.min()
+    latest = {(str(key[0]), int(key[1])): pd.Timestamp(day).date()  # type: ignore[index]
+              for key, day in zip(last_hire.index.tolist(), last_hire.tolist(), strict=True)}
     rows = []
     cache: dict[dt.date, pd.DataFrame] = {}
     for education, year, actual in zip(final.uddannelse.tolist(), final.aargang.tolist(),

@@ -57,8 +57,8 @@ if ui.page_header("Frafald", "Frafald og gennemførelse pr. årgang, frafaldsår
                      phases, "frafald_fase", "phases")
         # On request, as Overblik's trend charts: a curve per cohort and education is the
         # heaviest chart to draw, and the charts above answer the page's first questions.
-        if st.toggle("Vis frafald og gennemførelse over tid (kumuleret incidens)",
-                     key="vis_overlevelse"):
+        if st.toggle("Vis andel stadig i forløb, frafaldet og gennemført over tid "
+                     "(kumuleret incidens)", key="vis_overlevelse"):
             curves = incidence_frame(filters)
             if not curves.empty:
                 ui.chart(charts.lines(curves, "maaneder", "andel", "kurve",

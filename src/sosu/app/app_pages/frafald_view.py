@@ -70,11 +70,11 @@ def incidence_frame(filters: Filters) -> pd.DataFrame:
         parts.append(part)
     long = pd.concat(parts, ignore_index=True)
     long["kurve"] = (long.uddannelse + " " + long.aargang.astype(str) + ", " + long.udfald)
-    long["hover"] = [f"{c}, {m} mdr.: {fmt.pct(a)} ({fmt.interval(lo, hi)}; "
-                     f"{fmt.number(r)} i risiko)"
-                     for c, m, a, lo, hi, r in zip(long.kurve, long.maaneder, long.andel,
-                                                    long.nedre, long.oevre, long.i_risiko,
-                                                    strict=True)]
+    long["hover"] = [f"{c}, {m} mdr.: {fmt.pct(a)} ({fmt.interval(lo, hi)}); stadig i "
+                     f"forløb {fmt.pct(s)} ({fmt.number(r)} i risiko)"
+                     for c, m, a, lo, hi, s, r in zip(
+                         long.kurve, long.maaneder, long.andel, long.nedre, long.oevre,
+                         long.andel_i_forloeb, long.i_risiko, strict=True)]
     return long
 
 
