@@ -117,7 +117,14 @@ def _notes(viewer: Viewer, cohorts: pd.DataFrame, data_pr: dt.date,
                  f"{e} {', '.join(map(str, years)) or 'ingen'}"
                  for e, years in by_education.items()) + ". Andre årgange er foreløbige.",
              "Andele vises med 95 %-interval (Wilson). Status 'usikker' betyder, at "
-             "intervallet stadig rummer udgangspunktet."]
+             "intervallet stadig rummer udgangspunktet; 'afventer data', at den nyeste "
+             "afsluttede årgang eller det nyeste hele år er udgangspunktets eget, så der "
+             "endnu intet er at måle fremskridt på.",
+             "Udgangspunktet er målt i data på samme måde som målet, når dets periode er "
+             "indlæst; strategiens tal står ved siden af. Et frafaldsmål uden nyere "
+             "afsluttet årgang vurderes på den mest fremskredne igangværende årgangs "
+             "fremskrevne frafald (Aalen–Johansen: frafald og gennemførelse konkurrerer, "
+             "aktive elever censureres), markeret 'fremskrevet' og uden målopfyldelse."]
     if viewer.may_see_individuals:
         notes.append("Rapporten er lavet til uddannelsesteamet: små tal er ikke skjult. "
                      "Giv den ikke videre uden for teamet.")
