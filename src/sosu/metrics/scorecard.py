@@ -149,6 +149,15 @@ def _cell_rows(series: pd.DataFrame, metric: str, cells: list[tuple[str | None, 
     return rows
 
 
+def _period_row(series: pd.DataFrame, target: Target) -> pd.Series | None:
+    """The series row of exactly the baseline's period ('SSH 2022 + SSA 2020'), if any."""
+    mask = (series.metric == target.metric) & (series.periode == target.baseline_periode)
+    mask &= series.uddannelse.isna() if target.uddannelse is None else (
+        series.uddannelse == target.uddannelse)
+    found = series[mask]
+    return None if found.empty else found.iloc[0]
+
+
 def measure_baseline(series: pd.DataFrame, target: Target,
                      cohorts: pd.DataFrame | None = None) -> Baseline:
     """The baseline period measured from the data with the target's own metric, beside
@@ -159,6 +168,12 @@ def measure_baseline(series: pd.DataFrame, target: Target,
     if target.baseline is None or not cells:
         return published
     rows = _cell_rows(series, target.metric, cells)
+    together = _period_row(series, target)
+    if together is not None and (rows is None or len(rows) > 1 and any(
+            pd.isna(r.taeller) or pd.isna(r.naevner) for r in rows)):
+        # The strategy's cohorts together, as the series has them: shown even where a
+        # part alone is hidden for the viewer.
+        rows = [together]
     if rows is None or not all(bool(r.endelig) for r in rows):
         return published
     if any(pd.isna(r.taeller) for r in rows) or (
