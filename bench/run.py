@@ -247,9 +247,11 @@ def page_calls(con: Any, variant: str, site: str, first_year: int,
                                                        WARNING_THRESHOLD)]
     return {
         "Overblik": [*header, lambda: datasets.target_series(con, viewer),
+                     get("cohorts", request(whole=True)),
+                     get("projections", request(whole=True)),
                      lambda: datasets.initiatives(con, viewer)],
         "Frafald": [*header, *filters, *(get(n, request()) for n in (
-            "cohorts", "dropout_reasons", "dropout_phases", "survival"))],
+            "cohorts", "dropout_reasons", "dropout_phases", "projections", "incidence"))],
         "Sygefravær": [*header, *filters, get("sick_leave_by_year", request()),
                        get("sick_leave_by_month", request())],
         "Fastholdelse": [*header, *filters, get("cohorts", request()),

@@ -194,6 +194,20 @@ def early_warning(what: str, request: Request, threshold: float) -> pd.DataFrame
         return pd.DataFrame()
 
 
+@st.cache_data(max_entries=16, show_spinner=False)
+def _backtest(path: str, stamp: Stamp, viewer: Viewer, request: Request) -> pd.DataFrame:
+    return datasets.projection_backtest(_open(path, stamp), viewer, request)
+
+
+def projection_backtest(request: Request) -> pd.DataFrame:
+    """The dropout projection's back-test: the education team only (empty for others)."""
+    current = version()
+    viewer = _viewer()
+    if current is None or not request.educations or not viewer.may_see_individuals:
+        return pd.DataFrame()
+    return _backtest(*current, viewer, request)
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
 def _series(path: str, stamp: Stamp, viewer: Viewer) -> pd.DataFrame:
     return datasets.target_series(_open(path, stamp), viewer)

@@ -3,6 +3,7 @@ validated field by field."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import tomllib
 from dataclasses import dataclass
@@ -17,6 +18,14 @@ METRICS = ("frafald_hovedforloeb", "sygefravaer", "ansat_efter", "ansatte",
            "intern_ufaglaert", "intern_ssh")
 GOAL_TYPES = ("absolut", "pp", "relativ")
 DIRECTIONS = ("ned", "op")
+# How the strategy may have measured a published baseline other than the way its target is
+# measured: the definition's Danish name → the cohort count it divides by the hired.
+BASELINE_DEFINITIONS = {"frafald i alt": "frafald"}
+# What each metric is called in a sentence ("samme årgangs frafald i hovedforløbet").
+METRIC_NAMES = {"frafald_hovedforloeb": "frafald i hovedforløbet", "sygefravaer": "sygefravær",
+                "ansat_efter": "andel ansat efter endt uddannelse", "ansatte": "ansatte elever",
+                "intern_ufaglaert": "egne ufaglærte i uddannelse",
+                "intern_ssh": "egne SSH'ere ansat som SSA-elever"}
 
 # Every field of an entry: (type, required, description). Drives validation and docs.
 FIELDS: dict[str, tuple[type | tuple[type, ...], bool, str]] = {
@@ -26,6 +35,9 @@ FIELDS: dict[str, tuple[type | tuple[type, ...], bool, str]] = {
     "uddannelse": (str, False, "SSH eller SSA; udelades for begge."),
     "baseline": ((int, float), False, "Udgangsværdi (andele som brøk, 0.16 = 16 %)."),
     "baseline_periode": (str, False, "Hvor udgangsværdien stammer fra, fx 'årgang 2022'."),
+    "baseline_definition": (str, False, "Hvordan strategien målte udgangsværdien, når det ikke "
+                            "var som målet: " + ", ".join(BASELINE_DEFINITIONS) + ". Udelades, "
+                            "når den er målt som målet."),
     "maal_type": (str, True, "absolut, pp (procentpoint) eller relativ (brøk, -0.07 = -7 %)."),
     "maal": ((int, float), True, "Målet: niveau, ændring i procentpoint eller relativ ændring."),
     "frist": (int, True, "Årstal, hvor målet skal være nået."),
@@ -51,6 +63,19 @@ class Target:
     baseline: float | None = None
     baseline_periode: str | None = None
     vaegt: float = 1.0
+    baseline_definition: str | None = None
+
+    def rebased(self, baseline: float) -> Target:
+        """The same target with its baseline measured from the data: the trajectory, a
+        relative or pp goal and the fulfilment then run from the measured value."""
+        return dataclasses.replace(self, baseline=baseline)
+
+    @property
+    def baseline_cells(self) -> list[tuple[str | None, int]]:
+        """The (education, year) cells baseline_periode names: 'årgang 2022' on an SSH
+        target → [('SSH', 2022)]; 'SSH 2022 + SSA 2020' → both; '2023' → [(None, 2023)]
+        when the target covers both educations."""
+        return period_cells(self.baseline_periode or "", self.uddannelse)
 
     @property
     def goal_value(self) -> float:
@@ -101,13 +126,39 @@ class Target:
             share = value / goal if goal else 1.0
         else:
             share = goal / value if value else 1.0
-        return min(max(share, 0.0), 1.0)
+        return min(max(share, 0.0), 1.0) + 0.0  # + 0.0: never "-0 %"
 
     def better_or_equal(self, value: float, reference: float) -> bool:
         return value <= reference if self.retning == "ned" else value >= reference
 
     def reached(self, value: float) -> bool:
         return value <= self.goal_value if self.retning == "ned" else value >= self.goal_value
+
+
+def rounding_unit(published: float, is_rate: bool) -> float:
+    """One unit of a published figure's last digit (0.414 → 0.001): a measured value
+    closer than that is the same figure, rounded (or cut off, as 34 of 82 = 41.46 %
+    became 41.4 %). A rate is given to a whole percent at least (TOML reads 0.40 as 0.4);
+    a count is exact."""
+    if not is_rate:
+        return 0.5
+    return 10.0 ** -max(_decimals(published), 2)
+
+
+def published_decimals(published: float) -> int:
+    """The decimals a published rate was given with, in percent (0.0884 → 2, 0.16 → 0)."""
+    return max(_decimals(published), 2) - 2
+
+
+def _decimals(value: float) -> int:
+    text = repr(float(value))
+    return len(text.split(".")[1].rstrip("0")) if "e" not in text else 6
+
+
+def period_cells(period: str, education: str | None) -> list[tuple[str | None, int]]:
+    """The (education, year) cells a period text names; see Target.baseline_cells."""
+    cells = re.findall(r"(?:\b(SSH|SSA)\s+)?(?:årgang\s+)?\b((?:19|20)\d\d)\b", period)
+    return [(name or education, int(year)) for name, year in cells]
 
 
 def _check_entry(number: int, entry: object) -> Target:
@@ -129,6 +180,10 @@ def _check_entry(number: int, entry: object) -> Target:
     for key, allowed in choices.items():
         if key in entry and entry[key] not in allowed:
             raise TargetsError(f"{name}: '{key}' skal være en af {', '.join(allowed)}")
+    if entry.get("baseline_definition", next(iter(BASELINE_DEFINITIONS))) not in \
+            BASELINE_DEFINITIONS:
+        raise TargetsError(f"{name}: 'baseline_definition' skal være en af "
+                           f"{', '.join(BASELINE_DEFINITIONS)} (eller udelades)")
     if entry["maal_type"] != "absolut" and "baseline" not in entry:
         raise TargetsError(f"{name}: maal_type '{entry['maal_type']}' kræver en baseline")
     return Target(**{k: v for k, v in entry.items()})

@@ -20,7 +20,7 @@ import duckdb
 import pandas as pd
 
 from sosu.domain.roles import AccessDenied, Viewer
-from sosu.metrics import metrics, release, scorecard
+from sosu.metrics import metrics, projection, release, scorecard
 from sosu.metrics.protect import flag_columns
 from sosu.metrics.release import MUNICIPALITY, Release
 from sosu.store import db
@@ -368,6 +368,109 @@ def survival(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -
     return _coarse_survival(frame[keep], viewer.threshold)
 
 
+# Cumulative incidence and projections (Aalen–Johansen) ------------------------
+
+_INCIDENCE_CAUSES = ("frafald", "gennemfoert")
+
+
+def _complete_cohorts(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> set[tuple[str, int]]:
+    """The municipality's cohorts whose every count the viewer's cohort table shows."""
+    table = scope_release(con, viewer).tables["cohorts"]
+    whole = table[table[SITE] == MUNICIPALITY]
+    complete = ~whole[[f"{c}_skjult" for c in _COHORT_ROW]].any(axis=1)
+    return set(zip(whole.uddannelse[complete], whole.aargang[complete].astype(int),
+                   strict=True))
+
+
+def _coarse_incidence(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
+    """Today's curve rule for the incidence curves: quarterly points, each only if its
+    at-risk group is more than `threshold` and, for each outcome, the students leaving
+    since the previous point shown are none or more than `threshold`."""
+    kept: list[pd.Series] = []
+    for _, curve in frame.sort_values("maaneder").groupby(["uddannelse", "aargang"]):
+        since = dict.fromkeys(_INCIDENCE_CAUSES, 0)
+        for _, row in curve.iterrows():
+            for cause in _INCIDENCE_CAUSES:
+                since[cause] += int(row[cause])
+            if int(row["maaneder"]) % SURVIVAL_STEP or float(row["i_risiko"]) <= threshold:
+                continue
+            if all(n == 0 or n > threshold for n in since.values()):
+                point = row.copy()
+                for cause in _INCIDENCE_CAUSES:
+                    point[cause] = since[cause]
+                kept.append(point)
+                since = dict.fromkeys(_INCIDENCE_CAUSES, 0)
+    return pd.DataFrame(kept, columns=frame.columns).reset_index(drop=True)
+
+
+def _protected_scope(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                     request: Request) -> set[tuple[str, int]] | None:
+    """None for the education team; else the cohorts a protected viewer may get curves
+    and projections for: the municipality's only (for one site: none)."""
+    viewer.require_site(request.site)
+    if viewer.may_see_individuals:
+        return None
+    if request.site is not None:
+        return set()
+    return _complete_cohorts(con, viewer)
+
+
+def incidence(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
+    """Each cohort's cumulative incidence of dropout and of completion by months since
+    hire (Aalen–Johansen; completion competes with dropout, the active are censored).
+    Protected viewers get them under the Kaplan–Meier curve's rules: the municipality's
+    (none for one site), quarterly, only for cohorts whose every count their cohort table
+    shows."""
+    shown = _protected_scope(con, viewer, request)
+    counts = metrics.outcome_times(con, None, request.sites, request.educations)
+    frame = _years(projection.curves(counts), "aargang", request.years)
+    if shown is None or frame.empty:
+        return frame
+    keep = [(u, int(a)) in shown for u, a in zip(frame.uddannelse, frame.aargang, strict=True)]
+    return _coarse_incidence(frame[keep], viewer.threshold)
+
+
+_PROJECTION_COLUMNS = ["uddannelse", "aargang", "afsluttet", "fulgt_alle", "i_forloeb",
+                       "andel_frafald_hovedforloeb", "frafald_hovedforloeb_nedre",
+                       "frafald_hovedforloeb_oevre"]
+
+
+def projections(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                request: Request) -> pd.DataFrame:
+    """Each cohort's projected final main-course dropout with its 95 % interval (a
+    finished cohort's is its own). A running cohort's projection rests on the earlier
+    cohorts of its education too, so a protected viewer gets it only when that cohort and
+    every earlier one of its education are complete in their cohort table, and never
+    for one site."""
+    shown = _protected_scope(con, viewer, request)
+    counts = metrics.outcome_times(con, None, request.sites, request.educations)
+    frame = projection.projections(counts)
+    if frame.empty:
+        return pd.DataFrame(columns=_PROJECTION_COLUMNS)
+    frame = frame[_PROJECTION_COLUMNS]
+    if shown is not None:
+        keep = [all((u, y) in shown for y in frame.aargang[(frame.uddannelse == u)
+                                                           & (frame.aargang <= a)])
+                for u, a in zip(frame.uddannelse, frame.aargang, strict=True)]
+        frame = frame[keep]
+    return _years(frame, "aargang", request.years).reset_index(drop=True)
+
+
+def projection_backtest(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                        request: Request) -> pd.DataFrame:
+    """The projection tried on every finished cohort, 12 and 24 months after its last
+    hire: the education team only (the data as they stood on a date are not released)."""
+    viewer.require_individuals()
+    data_date = db.load_info(con).get("data_pr")
+    if data_date is None:
+        return pd.DataFrame(columns=projection.BACKTEST_COLUMNS)
+
+    def counts_on(day: object) -> pd.DataFrame:
+        return metrics.outcome_times(con, day, request.sites, request.educations)
+
+    return projection.backtest(counts_on, data_date)  # type: ignore[arg-type]
+
+
 # Hires ---------------------------------------------------------------------
 
 def _hires_fetch(con: duckdb.DuckDBPyConnection, request: Request) -> Fetch:
@@ -475,6 +578,8 @@ BY_NAME: dict[str, Callable[[duckdb.DuckDBPyConnection, Viewer, Request], pd.Dat
     "dropout_reasons": dropout_reasons,
     "dropout_phases": dropout_phases,
     "survival": survival,
+    "incidence": incidence,
+    "projections": projections,
     "hires": hires,
     "age_bands": age_bands,
     "workplaces": workplaces,

@@ -152,6 +152,13 @@ def survival(con: duckdb.DuckDBPyConnection, sites: Selection = None,
     return _macro(con, "overlevelse", sites, educations)
 
 
+def outcome_times(con: duckdb.DuckDBPyConnection, as_of: object = None,
+                  sites: Selection = None, educations: Selection = None) -> pd.DataFrame:
+    """Per cohort and month since hire, the students leaving by each outcome as the data
+    stood on `as_of` (None: the data's own date); the input of metrics.projection."""
+    return _macro(con, "forloebstider", sites, educations, as_of)
+
+
 def students(con: duckdb.DuckDBPyConnection, sites: Selection = None,
              educations: Selection = None) -> pd.DataFrame:
     """Student-level rows: only ever called for the education team (see metrics.datasets)."""

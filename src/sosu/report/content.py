@@ -10,13 +10,13 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from sosu.domain.fmt import date, number, pct
+from sosu.domain.fmt import date, pct
 from sosu.domain.roles import Viewer
 from sosu.domain.targets import Target
 from sosu.metrics import datasets, metrics
 from sosu.metrics.datasets import ALL, EDUCATIONS, Request
 from sosu.metrics.initiatives import started_for, status_tables
-from sosu.metrics.scorecard import Fulfilment, Score, overall, score, series_for
+from sosu.metrics.scorecard import Fulfilment, Score, overall, score, series_for, statements
 from sosu.store import db
 
 FOCUS_AREAS = {
@@ -94,28 +94,10 @@ def _up_to(frame: pd.DataFrame, column: str, last: dt.date) -> pd.DataFrame:
     return frame[values <= last.year]
 
 
-def _value_text(target: Target, value: float | None) -> str:
-    return pct(value) if target.is_rate else number(value)
-
-
 def summary_lines(scores: list[Score], fulfilment: Fulfilment) -> list[str]:
-    """A few plain Danish sentences: where each target stands, and the whole."""
-    lines = []
-    for result in scores:
-        target = result.target
-        if result.value is None:
-            lines.append(f"{target.label}: for få data til at vurdere målet.")
-            continue
-        now = f"{_value_text(target, result.value)} ({result.period})"
-        if target.baseline is not None:
-            moved = ("uændret" if result.value == target.baseline else
-                     "faldet" if result.value < target.baseline else "steget")
-            text = (f"{target.label} er {moved} fra {_value_text(target, target.baseline)} "
-                    f"({target.baseline_periode}) til {now}")
-        else:
-            text = f"{target.label} var {now}"
-        lines.append(f"{text}; målet er {_value_text(target, target.goal_value)} i "
-                     f"{target.frist} – status: {result.status}.")
+    """A few plain Danish sentences: where each target stands (the scorecard's own
+    statements, metrics.scorecard.statements), and the whole."""
+    lines = [" ".join(statements(result)) for result in scores]
     if fulfilment.share is not None:
         lines.append(f"Samlet målopfyldelse, vægtet: {pct(fulfilment.share, 0)} "
                      f"({len(fulfilment.counted)} af "
@@ -135,7 +117,14 @@ def _notes(viewer: Viewer, cohorts: pd.DataFrame, data_pr: dt.date,
                  f"{e} {', '.join(map(str, years)) or 'ingen'}"
                  for e, years in by_education.items()) + ". Andre årgange er foreløbige.",
              "Andele vises med 95 %-interval (Wilson). Status 'usikker' betyder, at "
-             "intervallet stadig rummer udgangspunktet."]
+             "intervallet stadig rummer udgangspunktet; 'afventer data', at den nyeste "
+             "afsluttede årgang eller det nyeste hele år er udgangspunktets eget, så der "
+             "endnu intet er at måle fremskridt på.",
+             "Udgangspunktet er målt i data på samme måde som målet, når dets periode er "
+             "indlæst; strategiens tal står ved siden af. Et frafaldsmål uden nyere "
+             "afsluttet årgang vurderes på den mest fremskredne igangværende årgangs "
+             "fremskrevne frafald (Aalen–Johansen: frafald og gennemførelse konkurrerer, "
+             "aktive elever censureres), markeret 'fremskrevet' og uden målopfyldelse."]
     if viewer.may_see_individuals:
         notes.append("Rapporten er lavet til uddannelsesteamet: små tal er ikke skjult. "
                      "Giv den ikke videre uden for teamet.")
@@ -161,7 +150,11 @@ def gather(con: duckdb.DuckDBPyConnection, viewer: Viewer, quarter: Quarter,
     span = metrics.year_span(con) or (quarter.year, quarter.year)
     request = Request(site, EDUCATIONS, (span[0], quarter.year))
     series = _up_to(datasets.target_series(con, viewer), "aar", quarter.last_day)
-    scores = [score(series, target) for target in targets]
+    # The scorecard is the municipality's: its baselines are measured on all sites.
+    municipality = Request(None, EDUCATIONS, request.years)
+    whole = datasets.cohorts(con, viewer, municipality)
+    projections = datasets.projections(con, viewer, municipality)
+    scores = [score(series, target, whole, projections) for target in targets]
     fulfilment = overall(scores)
     cohorts = datasets.cohorts(con, viewer, request)
     frames = {

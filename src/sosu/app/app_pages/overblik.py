@@ -4,7 +4,8 @@ from sosu.app import data, ui
 from sosu.app.app_pages.initiatives_view import mark, status_section
 from sosu.app.app_pages.report_view import report_section
 from sosu.app.app_pages.scorecard_view import overall_card, score_card, trend_chart
-from sosu.metrics.scorecard import overall, score
+from sosu.metrics.datasets import EDUCATIONS, Request
+from sosu.metrics.scorecard import WAITING, overall, score
 
 if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med udgangspunkt og "
                   "hvilken årgang eller periode tallet kommer fra."):
@@ -12,14 +13,21 @@ if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med 
     if problem:
         st.error(f"Målfilen data/targets.toml kan ikke bruges: {problem}")
     series = data.target_series()
-    scores = [score(series, target) for target in targets]
-    overall_card(overall(scores))
+    # The municipality's cohorts: each baseline measured the strategy's way beside ours.
+    whole = Request(None, EDUCATIONS, data.year_span() or (0, 0))
+    cohorts = data.dataset("cohorts", whole)
+    # Running cohorts projected (Aalen–Johansen): a dropout target's status when no
+    # finished cohort is newer than its baseline.
+    projections = data.dataset("projections", whole)
+    scores = [score(series, target, cohorts, projections) for target in targets]
+    overall_card(overall(scores), scores)
     columns = st.columns(3)
     for index, result in enumerate(scores):
         with columns[index % 3]:
             score_card(result)
     st.caption("Status: nået · på vej (på eller bedre end den lige linje fra udgangspunkt til "
-               "mål) · ikke på vej · usikker (ændringen ligger inden for usikkerheden) · for få "
+               "mål) · ikke på vej · usikker (ændringen ligger inden for usikkerheden) · "
+               f"{WAITING} (ingen nyere årgang eller periode end udgangspunktet) · for få "
                "data (under 10 elever). Andele vises med 95 %-interval (Wilson); – betyder "
                "ingen data endnu.")
     # A toggle, not an expander: a collapsed expander still draws its eight charts in

@@ -8,10 +8,10 @@ import streamlit as st
 
 from sosu.app import charts
 from sosu.domain import fmt
-from sosu.metrics.scorecard import Fulfilment, Score, series_for
+from sosu.metrics.scorecard import WAITING, Fulfilment, Score, series_for, statements
 
 STATUS_ICON = {"nået": "✅", "på vej": "↗️", "ikke på vej": "⚠️", "usikker": "〰️",
-               "for få data": "❔"}
+               WAITING: "⏳", "for få data": "❔"}
 
 
 def _value(score: Score, value: float | None) -> str:
@@ -30,9 +30,15 @@ def score_card(score: Score) -> None:
             st.progress(score.fulfilment,
                         text=f"Målopfyldelse {fmt.pct(score.fulfilment, 0)}")
         details = [f"Periode: {score.period or '–'}"]
+        base = score.baseline
         if target.baseline is not None:
+            measured = base is not None and base.measured is not None
             details.append(f"udgangspunkt {_value(score, target.baseline)} "
-                           f"({target.baseline_periode or '–'})")
+                           f"({target.baseline_periode or '–'}"
+                           f"{', målt i data' if measured else ''})")
+            if measured and base is not None:
+                details.append(f"strategiens tal {_value(score, base.published)}"
+                               + (f" ({base.definition})" if base.definition else ""))
         if score.expected is not None and target.maal_type != "absolut":
             details.append(f"målkurven siger {_value(score, score.expected)} nu")
         if target.metric in ("frafald_hovedforloeb", "ansat_efter"):
@@ -43,11 +49,15 @@ def score_card(score: Score) -> None:
         if score.explanation:
             details.append(score.explanation)
         st.caption(" · ".join(d for d in details if d))
+        # The same sentences as the report's summary (metrics.scorecard.statements).
+        st.caption(" ".join(statements(score)))
 
 
-def overall_card(result: Fulfilment) -> None:
+def overall_card(result: Fulfilment, scores: list[Score]) -> None:
     """The weighted fulfilment over all targets, the way result contracts are scored."""
-    left_out = ", ".join(t.label for t in result.left_out)
+    waiting = {s.target.id for s in scores if s.status == WAITING}
+    left_out = ", ".join(t.label for t in result.left_out if t.id not in waiting)
+    later = ", ".join(t.label for t in result.left_out if t.id in waiting)
     st.metric("Samlet målopfyldelse (vægtet)", fmt.pct(result.share, 0),
               help="Hvert mål tæller med sin vægt fra data/targets.toml; et delvist nået mål "
                    "tæller med den andel af vejen fra udgangspunkt til mål, der er tilbagelagt.")
@@ -55,6 +65,9 @@ def overall_card(result: Fulfilment) -> None:
                "status 'usikker' tæller her 0).")
     if left_out:
         st.caption(f"Ikke med (for få data): {left_out}")
+    if later:
+        st.caption(f"Ikke med ({WAITING}: ingen nyere årgang eller periode end "
+                   f"udgangspunktet): {later}")
 
 
 def trend_chart(series: pd.DataFrame, score: Score) -> go.Figure:
