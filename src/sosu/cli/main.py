@@ -8,6 +8,7 @@ import json
 import os
 import sys
 from collections.abc import Sequence
+from email.message import EmailMessage
 from pathlib import Path
 
 import duckdb
@@ -171,6 +172,11 @@ def _report(args: argparse.Namespace) -> int:
     from sosu.domain.settings import get
     from sosu.report import ReportError, make_report
 
+    if args.mail:
+        return _report_mail(args)
+    if args.out is None or args.quarter is None:
+        print("Fejl: angiv --quarter og --out (eller --mail)", file=sys.stderr)
+        return 2
     db = Path(args.db)
     # A site report is the site manager's view of it; the education team's stays complete.
     role = "leder" if args.site and args.rolle == "kvalitetsforum" else args.rolle
@@ -195,6 +201,76 @@ def _report(args: argparse.Namespace) -> int:
     audit.record(audit.log_path(db), "eksport", viewer.name, rolle=role, tabel="kvartalsrapport",
                  kvartal=args.quarter, sted=args.site, via="kommandolinje")
     print(f"Rapport for {args.quarter} skrevet til {args.out} ({len(pdf) // 1024} kB)")
+    return 0
+
+
+def _report_mail(args: argparse.Namespace) -> int:
+    """Every recipient's report made first, then all sent over one SMTP session: a report
+    that cannot be made means no mail at all."""
+    import datetime as dt
+
+    from sosu.domain.roles import AccessDenied
+    from sosu.domain.settings import get
+    from sosu.domain.workdays import is_first_working_day_of_quarter
+    from sosu.report import ReportError
+    from sosu.report.mail import (
+        MailError,
+        letters,
+        load_settings,
+        message,
+        password,
+        previous_quarter,
+        send,
+    )
+
+    if args.out or args.site or args.rolle != "kvalitetsforum":
+        print("Fejl: med --mail styrer filen modtagere, roller og steder; udelad --out, --site "
+              "og --rolle", file=sys.stderr)
+        return 2
+    today = dt.date.today()
+    if args.foerste_arbejdsdag and not is_first_working_day_of_quarter(today):
+        print(f"{today.isoformat()} er ikke kvartalets første arbejdsdag; intet sendt.")
+        return 0
+    quarter = args.quarter or str(previous_quarter(today))
+    db = Path(args.db)
+    try:
+        settings = load_settings(get("report_mail"))
+        if not settings.recipients:
+            raise MailError(f"{get('report_mail')}: ingen [[modtager]]; intet at sende")
+        password(settings.smtp)  # a missing password is found before the reports are made
+    except (MailError, SettingsError) as error:
+        print(f"Fejl: {error}", file=sys.stderr)
+        return 1
+    con = _open_loaded(db)
+    if con is None:
+        print("Intet er sendt.", file=sys.stderr)
+        return 1
+    try:
+        made = letters(con, settings, quarter, get("threshold"))
+    except (ReportError, AccessDenied) as error:
+        print(f"Ingen rapport: {error}. Intet er sendt.", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    log = audit.log_path(db)
+    mails = [message(letter, settings.smtp.sender, quarter) for letter in made]
+    by_id = {mail["Message-ID"]: letter for mail, letter in zip(mails, made, strict=True)}
+
+    def sent(mail: EmailMessage) -> None:
+        letter = by_id[mail["Message-ID"]]
+        sites = [a.site for a in letter.attachments if a.site]
+        audit.record(log, "eksport", getpass.getuser(), rolle=letter.recipient.role,
+                     tabel="kvartalsrapport", kvartal=quarter, sted=", ".join(sites) or None,
+                     via="e-mail", modtager=letter.recipient.email)
+        print(f"Sendt til {letter.recipient.email} ({letter.recipient.role}"
+              + (f": {', '.join(sites)}" if sites else "") + ")")
+
+    try:
+        send(settings, mails, sent)
+    except MailError as error:
+        print(f"Fejl: {error}", file=sys.stderr)
+        return 1
+    print(f"Kvartalsrapport {quarter} sendt til {len(mails)} modtagere.")
     return 0
 
 
@@ -272,12 +348,18 @@ def build_parser() -> argparse.ArgumentParser:
     kpi.add_argument("--pretty", action="store_true", help="indrykket JSON")
     kpi.set_defaults(run=_kpi)
     report = commands.add_parser("report", help="kvartalsrapport som PDF")
-    report.add_argument("--quarter", required=True, help="fx 2025Q3")
+    report.add_argument("--quarter", default=None,
+                        help="fx 2025Q3 (med --mail: standard er kvartalet før i dag)")
     report.add_argument("--site", default=None, help="et oplæringssted ved siden af kommunen")
     report.add_argument("--rolle", default="kvalitetsforum",
                         choices=["kvalitetsforum", "leder", "uddannelse"],
                         help="hvem rapporten er til; styrer diskretion (standard kvalitetsforum)")
-    report.add_argument("--out", required=True, help="PDF-filen, der skrives")
+    report.add_argument("--out", default=None, help="PDF-filen, der skrives")
+    report.add_argument("--mail", action="store_true",
+                        help="send rapporten til modtagerne i SOSU_RAPPORT_MAIL, hver med sin "
+                             "rolles visning")
+    report.add_argument("--foerste-arbejdsdag", action="store_true",
+                        help="med --mail: send kun på kvartalets første arbejdsdag (til timeren)")
     report.add_argument("--db", default=str(DEFAULT_DB))
     report.set_defaults(run=_report)
     privacy = commands.add_parser(

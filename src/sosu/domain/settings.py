@@ -74,6 +74,12 @@ SETTINGS: dict[str, Setting] = {
         "SOSU_LOG_ANTAL", "5",
         "Så mange gamle logbogsfiler gemmes (`.1` er den nyeste); den ældste slettes.",
         _positive_int),
+    "report_mail": Setting(
+        "SOSU_RAPPORT_MAIL", "~/.config/sosu-overblik/rapport-mail.toml",
+        "Filen (TOML), som `sosu report --mail` læser: SMTP-serveren og modtagerne med hver "
+        "sin rolle (og lederens oplæringssteder). Adgangskoden står i den miljøvariabel, "
+        "filen nævner (standard `SOSU_SMTP_ADGANGSKODE`), aldrig i filen.",
+        lambda text: Path(text).expanduser()),
     "targets_file": Setting(
         "SOSU_MAAL", "",
         "Målfilen (TOML) med strategiens mål. Tom: de mål, der følger med programmet "
