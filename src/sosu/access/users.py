@@ -32,6 +32,9 @@ class User:
     sites: tuple[str, ...] = ()
     email: str | None = None
     password_hash: str | None = None
+    # The identifier the municipality's login sends in SOSU_OIDC_CLAIM when that is not
+    # `email` (Entra ID's `oid`, or `sub` or `preferred_username`).
+    oidc_id: str | None = None
 
     def viewer(self, threshold: int) -> Viewer:
         return Viewer(self.name, self.role, self.sites, threshold)
@@ -55,16 +58,19 @@ def _from_entry(entry: object, index: int) -> User:
     if not isinstance(entry, dict):
         raise UsersError(f"{where}: skal være en [[bruger]]-tabel")
     where = f"bruger {entry.get('navn', index)!r}"
-    unknown = set(entry) - {"navn", "rolle", "steder", "email", "adgangskode"}
+    unknown = set(entry) - {"navn", "rolle", "steder", "email", "adgangskode", "oidc_id"}
     if unknown:
         raise UsersError(f"{where}: ukendte felter {', '.join(sorted(unknown))}")
     sites = entry.get("steder", [])
     if not isinstance(sites, list) or not all(isinstance(s, str) for s in sites):
         raise UsersError(f"{where}: steder skal være en liste af tekster")
     email = entry.get("email")
+    oidc_id = entry.get("oidc_id")
+    if oidc_id is not None and (not isinstance(oidc_id, str) or not oidc_id.strip()):
+        raise UsersError(f"{where}: oidc_id skal være en tekst")
     user = User(str(entry.get("navn", "")), str(entry.get("rolle", "")), tuple(sites),
                 email.lower() if isinstance(email, str) else None,
-                entry.get("adgangskode"))
+                entry.get("adgangskode"), oidc_id.strip() if oidc_id else None)
     _check(user, where)
     return user
 
@@ -92,6 +98,9 @@ def load_users(path: Path) -> dict[str, User]:
     emails = [u.email for u in users.values() if u.email]
     if len(emails) != len(set(emails)):
         raise UsersError("samme e-mail står ved to brugere")
+    ids = [u.oidc_id.casefold() for u in users.values() if u.oidc_id]
+    if len(ids) != len(set(ids)):
+        raise UsersError("samme oidc_id står ved to brugere")
     return users
 
 
@@ -112,6 +121,8 @@ def _toml(user: User) -> str:
         lines.append(f"steder = [{quoted}]")
     if user.email:
         lines.append(f"email = {json.dumps(user.email)}")
+    if user.oidc_id:
+        lines.append(f"oidc_id = {json.dumps(user.oidc_id, ensure_ascii=False)}")
     if user.password_hash:
         lines.append(f"adgangskode = {json.dumps(user.password_hash)}")
     return "\n".join(lines) + "\n"
@@ -138,8 +149,9 @@ def add_user(path: Path, user: User, password: str | None) -> None:
     user = replace(user, name=user.name.strip().lower())
     if user.name in users:
         raise UsersError(f"bruger {user.name!r} findes allerede")
-    if password is None and user.email is None:
-        raise UsersError(f"bruger {user.name!r}: angiv en adgangskode eller en e-mail (OIDC)")
+    if password is None and user.email is None and user.oidc_id is None:
+        raise UsersError(f"bruger {user.name!r}: angiv en adgangskode, en e-mail eller et "
+                         "oidc_id (kommunens login)")
     user = replace(user, email=user.email.lower() if user.email else None,
                    password_hash=hash_password(password) if password is not None else None)
     _check(user, f"bruger {user.name!r}")
@@ -175,3 +187,15 @@ def by_email(users: dict[str, User], email: str | None) -> User | None:
         return None
     wanted = email.strip().lower()
     return next((u for u in users.values() if u.email == wanted), None)
+
+
+def by_oidc_id(users: dict[str, User], claim: str, value: str | None) -> User | None:
+    """The user whose `oidc_id` is the claim's value. `oid` and `sub` are compared exactly
+    (they are opaque identifiers); `preferred_username` without regard to case."""
+    if not value:
+        return None
+    wanted = value.strip()
+    if claim == "preferred_username":
+        return next((u for u in users.values()
+                     if u.oidc_id and u.oidc_id.casefold() == wanted.casefold()), None)
+    return next((u for u in users.values() if u.oidc_id == wanted), None)

@@ -23,7 +23,7 @@ import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from sosu.access.login import attempt
-from sosu.access.users import User, UsersError, by_email, load_users
+from sosu.access.users import User, UsersError, by_email, by_oidc_id, load_users
 from sosu.app import data
 from sosu.domain import settings
 from sosu.domain.roles import ROLES, Viewer
@@ -167,15 +167,24 @@ def _oidc(users: dict[str, User]) -> User | None:
         st.button("Log ind med kommunens login", type="primary", key="oidc_login",
                   on_click=st.login, args=(provider,) if provider else ())
         return None
-    email = str(st.user.get("email") or "")
-    if not _verified(st.user.get("email_verified")):
-        _refuse(email, "Din e-mail er ikke bekræftet hos kommunens login, så den kan ikke "
-                "bruges til SOSU-overblik. Kontakt IT.", grund="e-mail ikke bekræftet")
+    claim = settings.get("oidc_claim")
+    identity = str(st.user.get(claim) or "")
+    if not identity:
+        _refuse(str(st.user.get("email") or st.user.get("sub") or ""),
+                f"Kommunens login sendte ikke feltet {claim!r}, som SOSU-overblik slår brugere "
+                "op på (SOSU_OIDC_CLAIM). Kontakt IT.", grund=f"{claim} mangler")
         return None
-    user = by_email(users, email)
+    if claim == "email":
+        if not _verified(st.user.get("email_verified")):
+            _refuse(identity, "Din e-mail er ikke bekræftet hos kommunens login, så den kan "
+                    "ikke bruges til SOSU-overblik. Kontakt IT.", grund="e-mail ikke bekræftet")
+            return None
+        user = by_email(users, identity)
+    else:
+        user = by_oidc_id(users, claim, identity)
     if user is None:
-        _refuse(email, "Din konto har ikke adgang til SOSU-overblik. Kontakt uddannelsesteamet.",
-                grund="e-mail ikke i brugerfilen")
+        _refuse(identity, "Din konto har ikke adgang til SOSU-overblik. Kontakt "
+                "uddannelsesteamet.", grund=f"{claim} ikke i brugerfilen")
         return None
     return user
 

@@ -32,9 +32,10 @@ def _log(args: argparse.Namespace, action: str, name: str) -> None:
 
 def _add(args: argparse.Namespace) -> int:
     path = settings.get("users_file")
-    oidc_only = args.email is not None and args.no_password
+    oidc_only = (args.email is not None or args.oidc_id is not None) and args.no_password
     password = None if oidc_only else _password(args)
-    add_user(path, User(args.name, args.role, tuple(args.site or ()), args.email), password)
+    add_user(path, User(args.name, args.role, tuple(args.site or ()), args.email,
+                        oidc_id=args.oidc_id), password)
     _log(args, "oprettet", args.name)
     print(f"Bruger {args.name} ({ROLES[args.role]}) oprettet i {path}")
     return 0
@@ -63,7 +64,9 @@ def _list(args: argparse.Namespace) -> int:
         print(f"Ingen brugere i {path}")
     for user in users.values():
         how = " + ".join(w for w, ok in (("adgangskode", user.password_hash),
-                                           ("e-mail " + (user.email or ""), user.email)) if ok)
+                                           ("e-mail " + (user.email or ""), user.email),
+                                           ("oidc_id " + (user.oidc_id or ""), user.oidc_id))
+                         if ok)
         sites = f" [{', '.join(user.sites)}]" if user.sites else ""
         print(f"{user.name}\t{user.role}{sites}\t{how}")
     return 0
@@ -77,8 +80,11 @@ def register(commands: Any) -> None:
     add.add_argument("--role", required=True, choices=list(ROLES))
     add.add_argument("--site", action="append", help="oplæringssted (for en leder; gentages)")
     add.add_argument("--email", help="e-mail til kommunens login (OIDC)")
+    add.add_argument("--oidc-id", default=None,
+                     help="id fra kommunens login, når SOSU_OIDC_CLAIM ikke er email "
+                          "(fx Entra ID's oid)")
     add.add_argument("--no-password", action="store_true",
-                     help="kun login med kommunens login (kræver --email)")
+                     help="kun login med kommunens login (kræver --email eller --oidc-id)")
     add.add_argument("--password-stdin", action="store_true",
                      help="læs adgangskoden fra standard input")
     add.set_defaults(run=_add)

@@ -49,6 +49,15 @@ def _login_method(text: str) -> str:
     return text
 
 
+OIDC_CLAIMS = ("email", "oid", "sub", "preferred_username")
+
+
+def _oidc_claim(text: str) -> str:
+    if text not in OIDC_CLAIMS:
+        raise ValueError(f"skal være en af {', '.join(OIDC_CLAIMS)}")
+    return text
+
+
 SETTINGS: dict[str, Setting] = {
     "users_file": Setting(
         "SOSU_USERS", "~/.config/sosu-overblik/brugere.toml",
@@ -62,6 +71,12 @@ SETTINGS: dict[str, Setting] = {
     "oidc_provider": Setting(
         "SOSU_OIDC_UDBYDER", "",
         "Navnet på udbyderen under [auth] i .streamlit/secrets.toml (tom: standardudbyderen)."),
+    "oidc_claim": Setting(
+        "SOSU_OIDC_CLAIM", "email",
+        "Det felt (claim) fra kommunens login, der slås op i brugerfilen: `email` (kræver "
+        "`email_verified`; slås op i `email`) eller et fast id, som Microsoft anbefaler for "
+        "Entra ID: `oid`, `sub` eller `preferred_username` (slås op i `oidc_id`).",
+        _oidc_claim),
     "audit_file": Setting(
         "SOSU_LOG", "",
         "Logbogen (JSON-linjer). Tom: `<database>-log.jsonl` ved siden af databasen.",
