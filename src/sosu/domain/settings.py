@@ -49,6 +49,16 @@ def _login_method(text: str) -> str:
     return text
 
 
+def _syslog(text: str) -> Path | None:
+    if text.lower() == "nej":
+        return None
+    if text.lower() == "ja":
+        return Path("/dev/log")
+    if not text.startswith("/"):
+        raise ValueError("skal være 'nej', 'ja' eller stien til en syslog-socket (fx /dev/log)")
+    return Path(text)
+
+
 OIDC_CLAIMS = ("email", "oid", "sub", "preferred_username")
 
 
@@ -81,6 +91,11 @@ SETTINGS: dict[str, Setting] = {
         "SOSU_LOG", "",
         "Logbogen (JSON-linjer). Tom: `<database>-log.jsonl` ved siden af databasen.",
         lambda text: Path(text).expanduser() if text else None),
+    "log_syslog": Setting(
+        "SOSU_LOG_SYSLOG", "nej",
+        "`ja`: hver post i logbogen sendes også til systemloggen (syslog; journald på "
+        "systemd-maskiner) via `/dev/log`, facility authpriv, som `sosu-overblik`. En sti: "
+        "den syslog-socket, der bruges i stedet. `nej`: kun filen.", _syslog),
     "log_max_mb": Setting(
         "SOSU_LOG_MAX_MB", "10",
         "Når logbogen når så mange MB, gemmes den som `<logbog>.1` (ældre filer rykker et "

@@ -6,6 +6,11 @@ file is renamed `.1` (older ones move up, SOSU_LOG_ANTAL are kept) and a new one
 begins; readers take the newest entries from the end, never the whole file. Entries name users,
 files, row counts and table names, never a student. Appends are serialised with
 an flock, so the dashboard's sessions and the command line can write at once.
+
+With SOSU_LOG_SYSLOG each entry also goes, as the same JSON, to the system log (a UNIX
+datagram to /dev/log, which journald or rsyslog serve; facility authpriv, so only root
+and the adm group read it there). The file stays the record the Data page reads: a
+system log that cannot be reached is reported on stderr and never stops the action.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import datetime as dt
 import fcntl
 import json
 import os
+import socket
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,9 +73,39 @@ def record(path: Path, event: str, user: str, now: dt.datetime | None = None,
                 _rotate(path, keep)
                 continue
             os.write(fd, line.encode("utf-8"))
-            return
+            break
         finally:
             os.close(fd)
+    _to_syslog(event, line.rstrip("\n"))
+
+
+# Facility authpriv (10): security messages that only privileged users may read.
+_AUTHPRIV = 10
+# Refusals and lockouts are notices (5); everything else is information (6).
+_NOTICE = {"login_afvist", "konto_spaerret", "indlaesning_afvist"}
+IDENT = "sosu-overblik"
+
+
+def syslog_message(event: str, line: str) -> bytes:
+    """One entry as a syslog datagram: `<PRI>sosu-overblik[pid]: {json}` (the form
+    Python's SysLogHandler and logger(1) send, which journald and rsyslog parse)."""
+    priority = _AUTHPRIV * 8 + (5 if event in _NOTICE else 6)
+    return f"<{priority}>{IDENT}[{os.getpid()}]: {line}".encode()
+
+
+def _to_syslog(event: str, line: str) -> None:
+    from sosu.domain import settings
+
+    address = settings.get("log_syslog")
+    if address is None:
+        return
+    try:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as sink:
+            sink.connect(str(address))
+            sink.send(syslog_message(event, line))
+    except OSError as error:
+        print(f"sosu-overblik: logbogens post kunne ikke sendes til systemloggen {address} "
+              f"({error.strerror or error}); den står i logfilen.", file=sys.stderr)
 
 
 def _limits() -> tuple[int, int]:
