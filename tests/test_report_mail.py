@@ -118,6 +118,7 @@ afsender = "sosu-overblik@kommune.dk"
 {f'ca_fil = "{cert}"' if cert else ""}
 {recipients}
 """, encoding="utf-8")
+    path.chmod(0o600)
     monkeypatch.setenv("SOSU_RAPPORT_MAIL", str(path))
     monkeypatch.setenv("SOSU_SMTP_ADGANGSKODE", PASSWORD)
 
@@ -299,3 +300,23 @@ def test_the_timer_fires_on_every_candidate_day() -> None:
         for month in (1, 4, 7, 10):
             day = first_working_day(year, month)
             assert day.weekday() < 5 and day.day <= 7
+
+
+def test_a_settings_file_others_can_change_is_refused(
+        demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    _settings(tmp_path, monkeypatch, free_port(), None, RECIPIENTS)
+    (tmp_path / "rapport-mail.toml").chmod(0o664)
+    assert main(["report", "--mail", "--quarter", "2025Q3", "--db", str(demo_db)]) == 1
+    assert "chmod 600" in capsys.readouterr().err
+
+
+def test_off_the_first_working_day_the_timer_sends_nothing(
+        demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, smtp: SmtpServer,
+        certificate: tuple[Path, Path], capsys: pytest.CaptureFixture[str]) -> None:
+    if is_first_working_day_of_quarter(dt.date.today()):
+        pytest.skip("today is a quarter's first working day")
+    _settings(tmp_path, monkeypatch, smtp.port, certificate[0], RECIPIENTS)
+    assert main(["report", "--mail", "--foerste-arbejdsdag", "--db", str(demo_db)]) == 0
+    assert "ikke kvartalets første arbejdsdag; intet sendt" in capsys.readouterr().out
+    assert smtp.inbox.envelopes == []

@@ -91,7 +91,14 @@ class Letter:
 
 
 def load_settings(path: Path) -> MailSettings:
+    """The settings file, refused if group or others may change it: whoever can change it
+    can have the education team's complete report sent to any address."""
     try:
+        mode = path.stat().st_mode
+        if mode & 0o022:
+            raise MailError(f"{path} kan ændres af andre end ejeren (rettigheder "
+                            f"{mode & 0o777:04o}); den bruges ikke. Ret det med: "
+                            f"chmod 600 {path}")
         document = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise MailError(f"{path}: filen med modtagere og SMTP-server findes ikke "
