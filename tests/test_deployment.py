@@ -296,3 +296,14 @@ def test_the_systemd_units_verify(tmp_path: Path) -> None:
     problems = [line for line in (result.stdout + result.stderr).splitlines()
                 if line.strip() and "/opt/sosu-overblik" not in line]
     assert not problems, problems
+
+
+def test_the_image_and_the_unit_start_the_installed_entry_file() -> None:
+    """Until `sosu serve` exists, both run `streamlit run` on the installed package's
+    app/main.py, found by importing the package."""
+    lookup = "import sosu, os; print(os.path.dirname(sosu.__file__))"
+    for name in ("Dockerfile", "sosu-overblik@.service"):
+        assert lookup in (DEPLOY / name).read_text(encoding="utf-8"), name
+    found = subprocess.run([sys.executable, "-c", lookup], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert (Path(found.stdout.strip()) / "app" / "main.py").is_file()

@@ -230,3 +230,21 @@ def test_a_bad_claim_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setenv("SOSU_OIDC_CLAIM", "upn")
     with pytest.raises(settings.SettingsError, match="SOSU_OIDC_CLAIM"):
         settings.get("oidc_claim")
+
+
+def test_an_idle_oidc_session_expires(real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """After SOSU_INAKTIV_MINUTTER without a click the session ends even though the
+    provider's login cookie is still valid: the gate logs it out (st.logout)."""
+    import time
+
+    from sosu.app.login import SESSION_LOGIN, Session
+
+    at = _claim_app(real_db, monkeypatch, None,
+                    {"email": "kf@kommune.dk", "email_verified": True})
+    assert "Logget ind som **kf**" in _text(at)
+    at.session_state[SESSION_LOGIN] = Session("oidc", "kf", time.time() - 31 * 60)
+    at.run()
+    assert "inaktiv for længe" in "\n".join(str(w.value) for w in at.warning)
+    entries = [json.loads(line) for line in
+               Path(os.environ["SOSU_LOG"]).read_text(encoding="utf-8").splitlines()]
+    assert ("session_udloebet", "kf") in [(e["haendelse"], e["bruger"]) for e in entries]
