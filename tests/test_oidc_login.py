@@ -248,3 +248,25 @@ def test_an_idle_oidc_session_expires(real_db: Path, monkeypatch: pytest.MonkeyP
     entries = [json.loads(line) for line in
                Path(os.environ["SOSU_LOG"]).read_text(encoding="utf-8").splitlines()]
     assert ("session_udloebet", "kf") in [(e["haendelse"], e["bruger"]) for e in entries]
+
+
+def test_oidc_id_in_the_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                   capsys: pytest.CaptureFixture[str]) -> None:
+    from sosu.access.users import UsersError, by_oidc_id, load_users
+    from sosu.cli.main import main
+
+    path = tmp_path / "brugere.toml"
+    monkeypatch.setenv("SOSU_USERS", str(path))
+    assert main(["user", "add", "kf", "--role", "kvalitetsforum", "--oidc-id", OID,
+                 "--no-password"]) == 0
+    users = load_users(path)
+    assert users["kf"].oidc_id == OID and users["kf"].password_hash is None
+    assert by_oidc_id(users, "oid", OID) == users["kf"]
+    assert by_oidc_id(users, "oid", OID.upper()) is None
+    assert main(["user", "list"]) == 0
+    assert f"oidc_id {OID}" in capsys.readouterr().out
+    path.write_text(path.read_text(encoding="utf-8")
+                    + f'\n[[bruger]]\nnavn = "andet"\nrolle = "uddannelse"\noidc_id = "{OID}"\n',
+                    encoding="utf-8")
+    with pytest.raises(UsersError, match="samme oidc_id"):
+        load_users(path)
