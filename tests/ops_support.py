@@ -4,6 +4,7 @@ secrets file on a chosen port, and a users file written as an operator would."""
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -11,8 +12,9 @@ import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from tests.browser_support import ROOT
+from tests.browser_support import ROOT, settled
 
 APP = ROOT / "src" / "sosu" / "app" / "main.py"
 
@@ -60,3 +62,32 @@ def users_file(path: Path, entries: str) -> Path:
     path.write_text(entries, encoding="utf-8")
     path.chmod(0o600)
     return path
+
+
+def oidc_secrets(path: Path, redirect_uri: str, provider: str) -> Path:
+    """Streamlit's secrets.toml with an [auth] section for st.login against `provider`."""
+    path.write_text(f"""
+[auth]
+redirect_uri = "{redirect_uri}"
+cookie_secret = "{secrets.token_hex(32)}"
+client_id = "sosu-overblik"
+client_secret = "{secrets.token_hex(16)}"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+""", encoding="utf-8")
+    path.chmod(0o600)
+    return path
+
+
+def oidc_log_in(page: Any, url: str, sub: str) -> None:
+    """Click the app's login button, then the provider's button for `sub`, and wait until
+    the dashboard has decided (logged in or refused)."""
+    page.goto(url)
+    settled(page)
+    page.get_by_role("button", name="Log ind med kommunens login").click()
+    page.wait_for_url("**/oauth2/authorize**", timeout=30_000)
+    page.locator(f"button[name='sub'][value='{sub}']").click()
+    page.wait_for_url(f"{url}/**", timeout=30_000)
+    page.wait_for_function(
+        "() => /Logget ind som|har ikke adgang|ikke bekræftet/.test(document.body.innerText)",
+        timeout=90_000)
+    settled(page)

@@ -1,7 +1,8 @@
 """The deployment in deploy/, run without containers: two dashboard replicas on loopback
 behind Debian's nginx with the shipped site file, a self-signed certificate, cookie-sticky
-sessions and websocket upgrade. Headless Chromium logs in through the proxy and opens
-every page; a load swapped in meanwhile is shown by both replicas after a rerun. The
+sessions and websocket upgrade, and the municipality's login (SOSU_LOGIN=oidc) at a real
+OIDC provider on loopback. Headless Chromium logs in through the proxy on each replica
+and opens every page; a load swapped in meanwhile is shown by both after a rerun. The
 Dockerfile is linted with hadolint, the compose file and systemd units are checked."""
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,13 +24,12 @@ from typing import Any
 import pytest
 
 from sosu.access.users import User, add_user
-from tests.browser_support import PAGES, ROOT, chromium, drawn, free_port, settled
+from tests.browser_support import PAGES, ROOT, chromium, drawn, free_port
 from tests.conftest import TODAY
-from tests.ops_support import streamlit_on
+from tests.ops_support import oidc_log_in, oidc_secrets, streamlit_on
 
 DEPLOY = ROOT / "deploy"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-PASSWORD = "en-lang-adgangskode"
 COOKIE = "sosu_replika"
 
 
@@ -108,6 +109,10 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     from tests.browser_support import require_chromium
 
     require_chromium()
+    pytest.importorskip("oidc_provider_mock")
+    from oidc_provider_mock import User as ProviderUser
+    from oidc_provider_mock import run_server_in_thread
+
     from sosu.etl.load import load_folder
 
     folder = tmp_path_factory.mktemp("deploy")
@@ -116,40 +121,61 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     db = data / "sosu.duckdb"
     load_folder(_real_data(folder / "first", seed=2024), db, today=TODAY)
     users = folder / "brugere.toml"
-    add_user(users, User("team", "uddannelse"), PASSWORD)
+    add_user(users, User("team", "uddannelse", email="team@kommune.dk"), None)
     cert, key = folder / "cert.pem", folder / "key.pem"
     subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                     "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
                     "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     env = {"SOSU_DB": str(db), "SOSU_USERS": str(users), "SOSU_LOG": str(folder / "log.jsonl"),
-           "SOSU_FORBERED": "nej"}
+           "SOSU_FORBERED": "nej", "SOSU_LOGIN": "oidc"}
     ports = [free_port(), free_port()]
-    with streamlit_on(ports[0], env, log=folder / "replika-1.log"), \
-            streamlit_on(ports[1], env, log=folder / "replika-2.log"):
-        https_port, http_port = free_port(), free_port()
-        proxy = folder / "nginx"
-        proxy.mkdir()
-        config = nginx_config(proxy, https_port, http_port, ports, cert, key)
-        base = [NGINX, "-p", str(proxy), "-e", str(proxy / "error.log"), "-c", str(config)]
-        checked = subprocess.run([*base, "-t"], capture_output=True, text=True)
-        assert checked.returncode == 0, checked.stderr
-        process = subprocess.Popen([*base, "-g", "daemon off;"], stdout=subprocess.DEVNULL,
-                                   stderr=subprocess.DEVNULL)
-        try:
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    if _request(https_port, "/_stcore/health").status == 200:
-                        break
-                except OSError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        raise RuntimeError((proxy / "error.log").read_text()) from None
-                    time.sleep(0.2)
-            yield Topology(f"https://127.0.0.1:{https_port}", https_port, http_port,
-                           [f"127.0.0.1:{p}" for p in ports], db, env, folder)
-        finally:
-            process.terminate()  # SIGTERM: nginx's fast shutdown, workers included
-            process.wait(timeout=20)
+    https_port, http_port = free_port(), free_port()
+    claims = {"sub": "team", "email": "team@kommune.dk", "email_verified": True}
+    provider_users = [ProviderUser(sub="team", claims=claims)]
+    with run_server_in_thread(port=0, user_claims=provider_users) as provider:
+        # Both replicas share one secrets.toml; the redirect goes back through the proxy.
+        secrets_file = oidc_secrets(folder / "secrets.toml",
+                                    f"https://127.0.0.1:{https_port}/oauth2callback",
+                                    f"http://localhost:{provider.server_port}")
+        with _replicas(ports, env, secrets_file, folder):
+            yield from _proxy(folder, https_port, http_port, ports, db, env)
+
+
+@contextmanager
+def _replicas(ports: list[int], env: dict[str, str], secrets_file: Path,
+              folder: Path) -> Iterator[None]:
+    args = ["--secrets.files", str(secrets_file)]
+    with streamlit_on(ports[0], env, args, log=folder / "replika-1.log"), \
+            streamlit_on(ports[1], env, args, log=folder / "replika-2.log"):
+        yield
+
+
+def _proxy(folder: Path, https_port: int, http_port: int, ports: list[int], db: Path,
+           env: dict[str, str]) -> Iterator[Topology]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    proxy = folder / "nginx"
+    proxy.mkdir()
+    config = nginx_config(proxy, https_port, http_port, ports, cert, key)
+    base = [NGINX, "-p", str(proxy), "-e", str(proxy / "error.log"), "-c", str(config)]
+    checked = subprocess.run([*base, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen([*base, "-g", "daemon off;"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _request(https_port, "/_stcore/health").status == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError((proxy / "error.log").read_text()) from None
+                time.sleep(0.2)
+        yield Topology(f"https://127.0.0.1:{https_port}", https_port, http_port,
+                       [f"127.0.0.1:{p}" for p in ports], db, env, folder)
+    finally:
+        process.terminate()  # SIGTERM: nginx's fast shutdown, workers included
+        process.wait(timeout=20)
 
 
 def _replica_of(topology: Topology, cookie: str) -> str:
@@ -192,13 +218,9 @@ def test_the_proxy_is_tls_sticky_and_redirects_http(topology: Topology) -> None:
 
 
 def _log_in(page: Any, url: str) -> None:
-    page.goto(url)
-    settled(page)
-    page.get_by_label("Brugernavn").fill("team")
-    page.get_by_label("Adgangskode").fill(PASSWORD)
-    page.get_by_role("button", name="Log ind").click()
-    page.wait_for_function("() => /Logget ind som/.test(document.body.innerText)",
-                           timeout=90_000)
+    """Through the proxy to the provider and back (the callback reaches the same replica,
+    which holds the login's state)."""
+    oidc_log_in(page, url, "team")
     drawn(page, "Overblik", timeout_ms=120_000)
 
 

@@ -7,15 +7,14 @@ from __future__ import annotations
 
 import json
 import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser_support import chromium, free_port, require_chromium, settled
-from tests.ops_support import streamlit_on, users_file
+from tests.browser_support import chromium, free_port, require_chromium
+from tests.ops_support import oidc_log_in, oidc_secrets, streamlit_on, users_file
 
 oidc_provider_mock = pytest.importorskip("oidc_provider_mock")
 
@@ -56,16 +55,8 @@ def dashboard(provider: str, demo_db: Path,
     require_chromium()
     folder = tmp_path_factory.mktemp("oidc")
     port = free_port()
-    secrets_file = folder / "secrets.toml"
-    secrets_file.write_text(f"""
-[auth]
-redirect_uri = "http://127.0.0.1:{port}/oauth2callback"
-cookie_secret = "{secrets.token_hex(32)}"
-client_id = "sosu-overblik"
-client_secret = "{secrets.token_hex(16)}"
-server_metadata_url = "{provider}/.well-known/openid-configuration"
-""", encoding="utf-8")
-    secrets_file.chmod(0o600)
+    secrets_file = oidc_secrets(folder / "secrets.toml",
+                                f"http://127.0.0.1:{port}/oauth2callback", provider)
     log = folder / "log.jsonl"
     env = {"SOSU_DB": str(demo_db), "SOSU_LOGIN": "oidc", "SOSU_FORBERED": "nej",
            "SOSU_USERS": str(users_file(folder / "brugere.toml", USERS)),
@@ -86,20 +77,9 @@ def _body(page: Any) -> str:
 
 
 def _log_in(browser: Any, url: str, sub: str) -> Any:
-    """A fresh browser (no cookies) that clicks the app's login button, then the
-    provider's button for `sub`, and comes back to the dashboard."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(url)
-    settled(page)
-    page.get_by_role("button", name="Log ind med kommunens login").click()
-    page.wait_for_url("**/oauth2/authorize**", timeout=30_000)
-    page.locator(f"button[name='sub'][value='{sub}']").click()
-    page.wait_for_url(f"{url}/**", timeout=30_000)
-    page.wait_for_function(
-        "() => /Logget ind som|har ikke adgang|ikke bekræftet/.test(document.body.innerText)",
-        timeout=60_000)
-    settled(page)
+    """A fresh browser context (no cookies) logged in as `sub` at the provider."""
+    page = browser.new_context().new_page()
+    oidc_log_in(page, url, sub)
     return page
 
 
