@@ -67,6 +67,23 @@ def dashboard(provider: str, demo_db: Path,
 
 
 @pytest.fixture(scope="module")
+def idle_dashboard(provider: str, demo_db: Path,
+                   tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The same, with sessions that expire after one idle minute (the smallest setting)."""
+    require_chromium()
+    folder = tmp_path_factory.mktemp("oidc-idle")
+    port = free_port()
+    secrets_file = oidc_secrets(folder / "secrets.toml",
+                                f"http://127.0.0.1:{port}/oauth2callback", provider)
+    log = folder / "log.jsonl"
+    env = {"SOSU_DB": str(demo_db), "SOSU_LOGIN": "oidc", "SOSU_FORBERED": "nej",
+           "SOSU_USERS": str(users_file(folder / "brugere.toml", USERS)),
+           "SOSU_LOG": str(log), "SOSU_INAKTIV_MINUTTER": "1"}
+    with streamlit_on(port, env, ["--secrets.files", str(secrets_file)]) as url:
+        yield url, log
+
+
+@pytest.fixture(scope="module")
 def browser(dashboard: tuple[str, Path]) -> Iterator[Any]:
     with chromium() as launched:
         yield launched
@@ -138,6 +155,24 @@ def test_an_unknown_or_unverified_user_is_refused(
     entries = [json.loads(line) for line in log.read_text(encoding="utf-8").splitlines()]
     assert any(e["haendelse"] == "login_afvist" and e.get("grund") == reason for e in entries)
     _log_out(page)
+    page.context.close()
+
+
+@pytest.mark.browser
+def test_an_idle_session_ends_at_the_next_click(
+        idle_dashboard: tuple[str, Path], browser: Any) -> None:
+    """After SOSU_INAKTIV_MINUTTER without a click, the next click logs out here and at
+    the provider, although the provider's login would still be valid."""
+    url, log = idle_dashboard
+    page = _log_in(browser, url, "bo")
+    assert "Logget ind som bo" in _body(page)
+    page.wait_for_timeout(62_000)  # one idle minute, and a little more
+    page.locator("[data-testid='stSidebarNav'] a[href$='/frafald']").first.click()
+    page.wait_for_url("**/oauth2/end_session**", timeout=60_000)
+    page.get_by_role("button", name="End session").click()
+    page.get_by_role("button", name="Log ind med kommunens login").wait_for(timeout=60_000)
+    assert "Logget ind som" not in _body(page)
+    assert ("session_udloebet", "bo") in _events(log)
     page.context.close()
 
 
