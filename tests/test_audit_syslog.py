@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from sosu.access import audit
+from sosu.store import audit
 from sosu.cli.main import main
 
 LINE = re.compile(rb"^<(\d+)>sosu-overblik\[(\d+)\]: (\{.*\})$")
