@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from sosu.store import audit
 from sosu.cli.main import main
+from sosu.store import audit
 
 LINE = re.compile(rb"^<(\d+)>sosu-overblik\[(\d+)\]: (\{.*\})$")
 
