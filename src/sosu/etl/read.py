@@ -1,8 +1,9 @@
 """Find the five contract files in a folder and stage each as an all-text DuckDB table.
 
 Every staged table has the contract's column names, a `_line` column with the
-line number a spreadsheet shows (header = line 1), and nothing typed yet: typing
-and rules are set-wise SQL in etl.validate.
+line number a spreadsheet shows (header = line 1), and nothing typed yet: typing is
+set-wise SQL in etl.validate, the rules are etl.rules. Both load paths read CSV
+through read_csv below.
 """
 
 from __future__ import annotations
