@@ -13,6 +13,7 @@ import sosu.etl.load
 from sosu.domain.contract import FILES, Column
 from sosu.etl.fast import NATIVE, validate_fast
 from sosu.etl.load import load_folder
+from sosu.etl.read import ISO_DATE, read_csv
 from sosu.etl.validate import parse_expression
 from tests.conftest import MINIMAL, TODAY
 from tests.test_bad_input import CASES
@@ -44,13 +45,9 @@ def _fast_value(con: duckdb.DuckDBPyConnection, tmp: Path, kind: str, cell: str,
     path.write_text(f"id{delimiter}v\n1{delimiter}{quoted}\n", encoding="utf-8")
     con.execute("DROP TABLE IF EXISTS rej")
     con.execute("DROP TABLE IF EXISTS rej_scan")
-    con.execute(
-        """CREATE OR REPLACE TEMP TABLE cell AS SELECT v FROM read_csv(?, delim = ?,
-           header = true, quote = '"', escape = '"', columns = ?, auto_detect = false,
-           store_rejects = true, rejects_table = 'rej', rejects_scan = 'rej_scan',
-           null_padding = false, strict_mode = true, dateformat = ?, decimal_separator = ?)""",
-        [str(path), delimiter, {"id": "VARCHAR", "v": duck_type}, date_format or "%Y-%m-%d",
-         "," if delimiter == ";" else "."])
+    reader, parameters = read_csv(path, delimiter, {"id": "VARCHAR", "v": duck_type}, "rej",
+                                  date_format or ISO_DATE)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE cell AS SELECT v FROM {reader}", parameters)
     rejected = con.execute("SELECT count(*) FROM rej").fetchone()
     if rejected and rejected[0]:
         return False, None

@@ -9,10 +9,13 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+import duckdb
 import openpyxl
 import pytest
 
+import sosu.etl.load
 from sosu.domain.contract import FILES
+from sosu.etl.fast import validate_fast
 from sosu.etl.load import load_folder
 from sosu.metrics.kpi import kpi
 from sosu.store.db import connect_read_only
@@ -143,10 +146,21 @@ def test_cp1252_text_survives(tmp_path: Path) -> None:
     assert sites == [("Døgnplejen Øst",), ("Plejecenter Å",)]
 
 
-def test_trailing_empty_rows_are_ignored(tmp_path: Path) -> None:
+@pytest.mark.parametrize("path", ["fast", "text"])
+def test_trailing_empty_rows_are_ignored(path: str, tmp_path: Path, expected: dict,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows of empty fields at the end, as Excel leaves them, are no rows (no "mangler en
+    værdi" for each): on both load paths the file loads with its real rows only."""
     folder = tmp_path / "input"
     folder.mkdir()
-    _transform(folder, delimiter=";")
+    _transform(folder, cell=_decimal_comma, delimiter=";")  # a Danish export: the fast path
     with open(folder / "elever.csv", "a", encoding="utf-8") as handle:
         handle.write(";;;;;\n;;;;;\n")
-    load_folder(folder, tmp_path / "v.duckdb", today=TODAY)
+    if path == "text":
+        monkeypatch.setattr(sosu.etl.load, "validate_fast", lambda *args, **kwargs: None)
+    else:
+        assert validate_fast(duckdb.connect(), folder, TODAY) is not None
+    db = tmp_path / "v.duckdb"
+    summary = load_folder(folder, db, today=TODAY)
+    assert summary.rows["elever"] == len(_read("elever")) - 1  # the header is no row
+    assert _kpi(db) == expected

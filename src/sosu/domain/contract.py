@@ -1,7 +1,7 @@
 """The data contract: the one place that says which files, columns, types and codes
 the education team's exports must have.
 
-Validation (etl.validate), the documentation (docs/data-contract.md), the empty
+Validation (etl.rules), the documentation (docs/data-contract.md), the empty
 templates on the Data page and the demo generator are all driven from here, so
 they cannot drift apart.
 """

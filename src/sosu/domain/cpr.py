@@ -1,6 +1,6 @@
 """CPR numbers however they are written: the one place that knows their spellings.
 
-The loader refuses them (etl.validate, etl.fast), every message and log masks them
+The loader refuses them (etl.rules), every message and log masks them
 (etl.problems, store.audit), file and sheet names are masked before they are stored or
 shown (etl.read), and `sosu pseudonymize` replaces them (etl.pseudonymize).
 

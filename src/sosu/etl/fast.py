@@ -11,6 +11,12 @@ month, which one cheaper pass of its own answers without ever missing a problem
 result kept. Otherwise it is thrown away and the text path runs and reports every
 problem exactly as before, with file, line and column.
 
+The rules are those of the rule table (etl.rules), asked of the typed tables: a column
+rule sees each column as fast_cell gives it, a rule across files reads typed_<name>
+views of the final tables. Nothing here restates a rule; what is particular to this
+path is how read_csv types a column (NATIVE, _value) and the cheaper screens (SCREENS)
+that some rules name.
+
 That is sound because read_csv's typed parsing accepts a subset of what the text path
 accepts and gives the same value for it (tests/test_fast_path.py checks the awkward
 cases); codes, ages and free text are parsed with the text path's own expressions.
@@ -27,25 +33,11 @@ from pathlib import Path
 
 import duckdb
 
-from sosu.domain.contract import (
-    FILES,
-    MAX_ALDER,
-    MAX_ID_LENGTH,
-    MAX_TIMER,
-    MIN_ALDER,
-    OPTIONAL_FILES,
-    Column,
-    FileSpec,
-)
-from sosu.etl.read import CsvFile, find_sources, inspect_csv, utf8_file
-from sosu.etl.validate import (
-    cpr_cells,
-    cpr_condition,
-    create_final,
-    cross_file_rules,
-    parse_expression,
-    typed_table,
-)
+from sosu.domain.contract import FILES, OPTIONAL_FILES, Column, FileSpec
+from sosu.etl import rules
+from sosu.etl.read import ISO_DATE, CsvFile, find_sources, inspect_csv, read_csv, utf8_file
+from sosu.etl.rules import SICK_LEAVE_MONTHS, Cell, cpr_cells, sql_text
+from sosu.etl.validate import create_final, parse_expression, typed_table
 
 Progress = Callable[[str, float], None]
 
@@ -53,8 +45,7 @@ Progress = Callable[[str, float], None]
 # given: the text path's first format, so both read the same text as the same value.
 NATIVE = {"date": ("DATE", "%Y-%m-%d"), "month": ("DATE", "%Y-%m"), "hours": ("DOUBLE", None)}
 TYPES = {"date": "DATE", "month": "DATE", "int": "INTEGER", "hours": "DOUBLE"}
-NOT_AN_AGE = -1  # an age that is there but is not a whole number: fails the range rule
-assert not MIN_ALDER <= NOT_AN_AGE <= MAX_ALDER
+NOT_AN_AGE = -1  # an age that is there but is not a whole number (parse_expression: 0-999)
 
 
 def _date_format(spec: FileSpec) -> str | None:
@@ -80,27 +71,29 @@ def _value(column: Column, present: bool) -> str:
     return name
 
 
-def _problem_condition(column: Column, today: dt.date) -> str | None:
-    """True on a row where the text path would report a problem in this column.
+def fast_cell(column: Column, today: dt.date) -> Cell:
+    """A column of a final table read here, as the rules (etl.rules) see it.
 
-    Unparseable dates, months and hours never get here: read_csv rejected their line.
-    """
+    Dates, months and hours were typed by read_csv, which rejected the line of any cell it
+    could not read: none is unreadable here. An age that is no whole number is NOT_AN_AGE
+    and a code in no known spelling is kept as written (_value)."""
     v = column.name
-    conditions = [f"{v} IS NULL"] if column.required else []
-    if column.kind == "id":
-        conditions += [f"({cpr_condition(v)})", f"length({v}) > {MAX_ID_LENGTH}"]
-    elif column.kind == "date":
-        conditions.append(f"{v} > DATE '{today.isoformat()}'")
-    elif column.kind == "month":
-        conditions.append(f"{v} > DATE '{today.replace(day=1).isoformat()}'")
-    elif column.kind == "int":
-        conditions.append(f"{v} NOT BETWEEN {MIN_ALDER} AND {MAX_ALDER}")
-    elif column.kind == "hours":
-        conditions.append(f"{v} < 0 OR {v} > {MAX_TIMER}")
+    if column.kind == "int":
+        unreadable = f"({v} = {NOT_AN_AGE})"
     elif column.kind in ("code", "yesno"):
-        accepted = ", ".join(f"'{code}'" for code in column.codes)
-        conditions.append(f"{v} NOT IN ({accepted})")
-    return " OR ".join(conditions) or None
+        unreadable = f"({v} NOT IN ({', '.join(sql_text(code) for code in column.codes)}))"
+    else:
+        unreadable = "false"
+    return Cell(column, v, f"{v} IS NULL", unreadable, "NULL::VARCHAR", today)
+
+
+def problem_condition(spec: FileSpec, today: dt.date) -> str | None:
+    """True on a row of `spec`'s final table where the text path reports a column rule."""
+    conditions = []
+    for column in spec.columns:
+        cell = fast_cell(column, today)
+        conditions += [rule.when(cell) for rule in rules.column_rules(column)]
+    return " OR ".join(f"({c})" for c in conditions if c != "false") or None
 
 
 def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec) -> bool:
@@ -111,21 +104,13 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec) -
     trimmed = ", ".join(n if read_types[n] != "VARCHAR" else f"nullif(trim({n}), '') AS {n}"
                         for n in found.names)
     values = ", ".join(_value(c, c.name in present) for c in spec.columns)
-    options = {"dateformat": _date_format(spec) or "%Y-%m-%d",
-               "decimal_separator": "," if found.delimiter == ";" else "."}
     rejects = f"fast_{spec.name}_rejects"
     with utf8_file(found) as path:
+        reader, parameters = read_csv(path, found.delimiter, read_types, rejects,
+                                      _date_format(spec) or ISO_DATE)
         try:
-            con.execute(
-                f"""{create_final(spec)} AS SELECT {values} FROM (SELECT {trimmed}
-                FROM read_csv(?, delim = ?, header = true, quote = '"', escape = '"',
-                    columns = ?, auto_detect = false, store_rejects = true,
-                    rejects_table = '{rejects}', rejects_scan = '{rejects}_scan',
-                    null_padding = false, strict_mode = true,
-                    dateformat = ?, decimal_separator = ?))""",
-                [str(path), found.delimiter, read_types, options["dateformat"],
-                 options["decimal_separator"]],
-            )
+            con.execute(f"{create_final(spec)} AS SELECT {values} "
+                        f"FROM (SELECT {trimmed} FROM {reader})", parameters)
             row = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()
         except duckdb.Error:
             con.execute(f"DROP TABLE IF EXISTS {spec.name}")
@@ -151,7 +136,8 @@ MONTH_BITS = 127
 
 
 def sick_leave_months_sql(today: dt.date) -> str:
-    """Students whose sick-leave months might break etl.validate.sick_leave_month_rules.
+    """Students whose sick-leave months might break the rules that name this screen
+    (etl.rules.SICK_LEAVE_MONTHS).
 
     Those rules (a month twice, an unknown student, a month outside the employment) cost
     three passes over millions of months, the duplicate one grouping on text keys. Here
@@ -198,8 +184,12 @@ def sick_leave_months_sql(today: dt.date) -> str:
        OR sidste >= {MONTH_BITS} OR bit_count(bits) <> maaneder"""
 
 
+# Cheaper checks the fast path asks in place of the rules that name them (RowRule.screen).
+SCREENS: dict[str, Callable[[dt.date], str]] = {SICK_LEAVE_MONTHS: sick_leave_months_sql}
+
+
 def cpr_columns(spec: FileSpec) -> list[str]:
-    """The columns where only the CPR check (etl.validate.cpr_cells) could find a CPR
+    """The columns where only the CPR check (etl.rules.cpr_cells) could find a CPR
     number the text path refuses. Elsewhere another check already declines it: a date,
     month or hours column read_csv parsed cannot hold one; in an age or a code it is no
     valid value (parse_expression never reads possible CPR text as a code); and an
@@ -214,14 +204,17 @@ def has_problems(con: duckdb.DuckDBPyConnection, today: dt.date) -> bool:
     for spec in FILES:
         if cpr_cells(con, spec.name, cpr_columns(spec), line="rowid"):
             return True
-        condition = " OR ".join(f"({c})" for c in (
-            _problem_condition(column, today) for column in spec.columns) if c)
+        condition = problem_condition(spec, today)
         if condition and _count(con, f"SELECT count(*) FROM {spec.name} WHERE {condition}"):
             return True
-    union = "\nUNION ALL\n".join(
-        f"SELECT * FROM ({q})" for q in cross_file_rules(today, sick_leave_months=False))
-    return (_count(con, f"SELECT count(*) FROM ({union})") > 0
-            or _count(con, sick_leave_months_sql(today)) > 0)
+    read_here = {spec.name for spec in FILES}  # an optional file sends a load to the text path
+    asked = [rule for rule in rules.row_rules() if rule.file in read_here]
+    union = "\nUNION ALL\n".join(f"SELECT 1 {rule.rows_sql(today)}"
+                                  for rule in asked if rule.screen is None)
+    if union and _count(con, f"SELECT count(*) FROM ({union})"):
+        return True
+    screens = {rule.screen for rule in asked if rule.screen is not None}
+    return any(_count(con, SCREENS[screen](today)) for screen in sorted(screens))
 
 
 def _quiet(_step: str, _fraction: float) -> None:

@@ -1,8 +1,9 @@
 """Find the five contract files in a folder and stage each as an all-text DuckDB table.
 
 Every staged table has the contract's column names, a `_line` column with the
-line number a spreadsheet shows (header = line 1), and nothing typed yet: typing
-and rules are set-wise SQL in etl.validate.
+line number a spreadsheet shows (header = line 1), and nothing typed yet: typing is
+set-wise SQL in etl.validate, the rules are etl.rules. Both load paths read CSV
+through read_csv below.
 """
 
 from __future__ import annotations
@@ -285,6 +286,29 @@ def utf8_file(found: CsvFile) -> Iterator[Path]:
         os.unlink(name)
 
 
+ISO_DATE = "%Y-%m-%d"
+
+
+def decimal_separator(delimiter: str) -> str:
+    """A semicolon-separated file is a Danish export with decimal commas."""
+    return "," if delimiter == ";" else "."
+
+
+def read_csv(path: Path, delimiter: str, columns: dict[str, str], rejects: str,
+             dateformat: str = ISO_DATE) -> tuple[str, list[object]]:
+    """The read_csv call of both load paths, as SQL and its parameters.
+
+    Nothing is guessed (the header was checked, the types are given), quotes are the
+    CSV standard's, and a line that cannot be read is not padded or skipped but recorded
+    in the table `rejects` (and `rejects`_scan), which the caller reads and drops. Dates
+    and decimals matter only for columns typed as DATE or DOUBLE (the fast path)."""
+    sql = f"""read_csv(?, delim = ?, header = true, quote = '"', escape = '"',
+        columns = ?, auto_detect = false, store_rejects = true,
+        rejects_table = '{rejects}', rejects_scan = '{rejects}_scan',
+        null_padding = false, strict_mode = true, dateformat = ?, decimal_separator = ?)"""
+    return sql, [str(path), delimiter, columns, dateformat, decimal_separator(delimiter)]
+
+
 def _read_csv_into(
     con: duckdb.DuckDBPyConnection,
     path: Path,
@@ -294,16 +318,11 @@ def _read_csv_into(
     table: str,
     display: str,
 ) -> list[Problem]:
-    columns = {name: "VARCHAR" for name in names}
+    reader, parameters = read_csv(path, delimiter, {name: "VARCHAR" for name in names},
+                                  f"{table}_rejects")
     try:
-        con.execute(
-            f"""CREATE OR REPLACE TEMP TABLE {table}_file AS
-            SELECT * FROM read_csv(?, delim = ?, header = true, quote = '"', escape = '"',
-                columns = ?, auto_detect = false, store_rejects = true,
-                rejects_table = '{table}_rejects', rejects_scan = '{table}_scan',
-                null_padding = false, strict_mode = true)""",
-            [str(path), delimiter, columns],
-        )
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_file AS SELECT * FROM {reader}",
+                    parameters)
         rejects = con.execute(
             f"SELECT line, coalesce(column_name, ''), error_type FROM {table}_rejects "
             "ORDER BY line LIMIT 200"
