@@ -43,25 +43,32 @@ Progress = Callable[[str, float], None]
 
 # Kinds read_csv parses itself, with the type and (for dates) the only format it is
 # given: the text path's first format, so both read the same text as the same value.
-NATIVE = {"date": ("DATE", "%Y-%m-%d"), "month": ("DATE", "%Y-%m"), "hours": ("DOUBLE", None)}
+# Dates are not among them: read_csv's %Y takes '23-01-05' as the year 23 and 'epoch' as
+# 1970, so dates (few, in the small files) are read as text with the text path's own
+# expression; a date that expression cannot read becomes UNREADABLE_DATE.
+NATIVE = {"month": ("DATE", "%Y-%m"), "hours": ("DOUBLE", None)}
 TYPES = {"date": "DATE", "month": "DATE", "int": "INTEGER", "hours": "DOUBLE"}
 NOT_AN_AGE = -1  # an age that is there but is not a whole number (parse_expression: 0-999)
+UNREADABLE_DATE = "DATE '0001-01-01'"  # a date that is there but cannot be read
 
 
 def _date_format(spec: FileSpec) -> str | None:
-    formats = {NATIVE[c.kind][1] for c in spec.columns if c.kind in ("date", "month")}
+    formats = {NATIVE[c.kind][1] for c in spec.columns if c.kind == "month"}
     if len(formats) > 1:
         raise ValueError(f"{spec.name}: read_csv takes one date format per file")
     return formats.pop() if formats else None
 
 
-def _value(column: Column, present: bool) -> str:
+def _value(column: Column, present: bool, today: dt.date) -> str:
     """The final column from read_csv's output (text columns already trimmed)."""
     name = column.name
     if not present:
         return f"NULL::{TYPES.get(column.kind, 'VARCHAR')} AS {name}"
     if column.kind in NATIVE:
         return name
+    if column.kind == "date":
+        return (f"CASE WHEN {name} IS NOT NULL THEN coalesce({parse_expression(column, today)}, "
+                f"{UNREADABLE_DATE}) END AS {name}")
     if column.kind == "int":
         return (f"CASE WHEN {name} IS NOT NULL THEN coalesce({parse_expression(column)}, "
                 f"{NOT_AN_AGE}) END AS {name}")
@@ -80,6 +87,8 @@ def fast_cell(column: Column, today: dt.date) -> Cell:
     v = column.name
     if column.kind == "int":
         unreadable = f"({v} = {NOT_AN_AGE})"
+    elif column.kind == "date":
+        unreadable = f"({v} = {UNREADABLE_DATE})"
     elif column.kind in ("code", "yesno"):
         unreadable = f"({v} NOT IN ({', '.join(sql_text(code) for code in column.codes)}))"
     else:
@@ -96,14 +105,15 @@ def problem_condition(spec: FileSpec, today: dt.date) -> str | None:
     return " OR ".join(f"({c})" for c in conditions if c != "false") or None
 
 
-def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec) -> bool:
+def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
+               today: dt.date) -> bool:
     """Create table `spec.name` from a CSV file; False (and no table) on any rejected line."""
     present = set(found.names)
     read_types = {n: NATIVE[spec.column(n).kind][0] if spec.column(n).kind in NATIVE
                   else "VARCHAR" for n in found.names}
     trimmed = ", ".join(n if read_types[n] != "VARCHAR" else f"nullif(trim({n}), '') AS {n}"
                         for n in found.names)
-    values = ", ".join(_value(c, c.name in present) for c in spec.columns)
+    values = ", ".join(_value(c, c.name in present, today) for c in spec.columns)
     rejects = f"fast_{spec.name}_rejects"
     with utf8_file(found) as path:
         reader, parameters = read_csv(path, found.delimiter, read_types, rejects,
@@ -241,7 +251,7 @@ def validate_fast(
     for index, spec in enumerate(FILES):
         progress(f"Læser {display[spec.name]}", index / (len(FILES) + 1))
         found = inspect_csv(sources[spec.name], spec, whole_file=False)
-        if isinstance(found, list) or not read_typed(con, found, spec):
+        if isinstance(found, list) or not read_typed(con, found, spec, today):
             return None
     progress("Kontrollerer reglerne", len(FILES) / (len(FILES) + 1))
     for spec in FILES:

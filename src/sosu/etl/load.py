@@ -79,7 +79,7 @@ def validate_folder(
         raise ValidationFailed(problems)
     progress("Kontrollerer reglerne", len(ALL_FILES) / (len(ALL_FILES) + 1))
     for spec in ALL_FILES:
-        build_typed(con, spec)
+        build_typed(con, spec, today)
     found, total = collect_problems(con, today, display)
     if found:
         raise ValidationFailed(found, total)
@@ -272,7 +272,7 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
             con.execute(f"{create_final(spec)} AS SELECT {columns} FROM {typed_table(spec.name)}")
         for spec in OPTIONAL_FILES if fast else ():  # the fast path is taken only without them
             _empty_raw(con, spec)
-            build_typed(con, spec)
+            build_typed(con, spec, today)
             con.execute(f"{create_final(spec)} AS SELECT {', '.join(spec.column_names)} "
                         f"FROM {typed_table(spec.name)}")
         rows = _row_counts(con, lambda name: name)

@@ -115,7 +115,13 @@ def cpr_condition(v: str) -> str:
             f"AND try_strptime('0' || left({v}, 5), '%d%m%y') IS NOT NULL))")
 
 
-DATE_SHAPE = r"^(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[-./]\d{1,2}[-./]\d{4})$"
+ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}"
+DMY_DATE = r"\d{1,2}[-./]\d{1,2}[-./]\d{4}"
+DMY_SHORT_DATE = r"\d{1,2}[-./]\d{1,2}[-./]\d{2}"
+DATE_SHAPE = f"^({ISO_DATE}|{DMY_DATE}|{DMY_SHORT_DATE})$"
+# No student of this dashboard was hired, left or finished before: an earlier date is a
+# misread one (a year typed with too few digits), not history.
+EARLIEST_DATE = dt.date(1950, 1, 1)
 
 
 def _unreadable_date(cell: Cell) -> str:
@@ -123,6 +129,16 @@ def _unreadable_date(cell: Cell) -> str:
     return (f"CASE WHEN regexp_full_match({cell.text}, '{DATE_SHAPE}') "
             f"THEN 'datoen ' || {cell.shown} || ' findes ikke' "
             f"ELSE 'ugyldig dato ' || {cell.shown} || '; brug ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ' END")
+
+
+def _read_as(cell: Cell) -> str:
+    """How the cell was read, written as ÅÅÅÅ-MM-DD (the fast path has no text)."""
+    return f"strftime({cell.value}, '%Y-%m-%d')"
+
+
+def _too_early(cell: Cell) -> str:
+    return (f"'datoen ' || {cell.shown} || ' er læst som ' || {_read_as(cell)} || "
+            f"', før {EARLIEST_DATE.year}; skriv året med fire cifre'")
 
 
 def _unknown_code(cell: Cell) -> str:
@@ -138,7 +154,9 @@ COLUMN_RULES: tuple[ColumnRule, ...] = (
                f"er længere end {MAX_ID_LENGTH} tegn"),
     ColumnRule(kind("date"), lambda c: c.unreadable, _unreadable_date),
     ColumnRule(kind("date"), lambda c: f"{c.value} > {sql_date(c.today)}",
-               "datoen {shown} ligger i fremtiden"),
+               lambda c: (f"'datoen ' || {c.shown} || ' ligger i fremtiden (læst som ' || "
+                          f"{_read_as(c)} || ')'")),
+    ColumnRule(kind("date"), lambda c: f"{c.value} < {sql_date(EARLIEST_DATE)}", _too_early),
     ColumnRule(kind("month"), lambda c: c.unreadable,
                "ugyldig måned {shown}; brug ÅÅÅÅ-MM, fx 2023-09"),
     ColumnRule(kind("month"), lambda c: f"{c.value} > {sql_date(c.today.replace(day=1))}",

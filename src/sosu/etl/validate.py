@@ -15,7 +15,15 @@ from sosu.domain.contract import ALL_FILES, Column, FileSpec
 from sosu.domain.cpr import sql_candidate
 from sosu.etl import rules
 from sosu.etl.problems import MAX_REPORTED, Problem
-from sosu.etl.rules import CPR_MESSAGE, Cell, cpr_cells, sql_text
+from sosu.etl.rules import (
+    CPR_MESSAGE,
+    DMY_DATE,
+    DMY_SHORT_DATE,
+    ISO_DATE,
+    Cell,
+    cpr_cells,
+    sql_text,
+)
 
 
 def raw_table(name: str) -> str:
@@ -42,15 +50,32 @@ def _python_key(value: str) -> str:
     return re.sub(r"[^a-z0-9æøå]", "", value.lower())
 
 
-_DATE_FORMATS = ("%Y-%m-%d", "%d-%m-%Y", "%d.%m.%Y", "%d/%m/%Y")
+def _date_expression(v: str, today: dt.date | None) -> str:
+    """ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ and DD-MM-ÅÅ (with - . or /), each only in its own shape:
+    strptime's %Y alone reads '01-02-21' as the year 1. A two-digit year gets the century
+    that puts the date nearest before the data's date (`today`): a Danish spreadsheet
+    saves its short dates so."""
+    as_of = f"DATE '{today.isoformat()}'" if today else "current_date"
+    # strptime and read_csv pass over white space around a date; the shape tests must too.
+    v = f"trim({v}, ' ' || chr(9) || chr(10) || chr(13))"
+    parts = f"regexp_split_to_array({v}, '[-./]')"
+    two_digit = (f"make_date(2000 + {parts}[3]::INTEGER, {parts}[2]::INTEGER, "
+                 f"{parts}[1]::INTEGER)")
+    return (f"CASE WHEN regexp_full_match({v}, '{ISO_DATE}') THEN try_strptime({v}, '%Y-%m-%d')"
+            f" WHEN regexp_full_match({v}, '{DMY_DATE}') THEN "
+            f"try_strptime(regexp_replace({v}, '[./]', '-', 'g'), '%d-%m-%Y')"
+            f" WHEN regexp_full_match({v}, '{DMY_SHORT_DATE}') AND try_strptime("
+            f"regexp_replace({v}, '[./]', '-', 'g'), '%d-%m-%y') IS NOT NULL THEN "
+            f"CASE WHEN {two_digit} > {as_of} THEN {two_digit} - INTERVAL 100 YEAR "
+            f"ELSE {two_digit} END END::DATE")
 
 
-def parse_expression(column: Column) -> str:
-    """SQL turning the staged text of `column` into its typed value (NULL if invalid)."""
+def parse_expression(column: Column, today: dt.date | None = None) -> str:
+    """SQL turning the staged text of `column` into its typed value (NULL if invalid);
+    `today`, the data's date, places two-digit years (default: the database's today)."""
     v = column.name
     if column.kind == "date":
-        tries = ", ".join(f"try_strptime({v}, '{f}')" for f in _DATE_FORMATS)
-        return f"coalesce({tries})::DATE"
+        return _date_expression(v, today)
     if column.kind == "month":
         return (f"date_trunc('month', coalesce(try_strptime({v}, '%Y-%m'), "
                 f"try_strptime({v}, '%Y-%m-%d')))::DATE")
@@ -100,7 +125,7 @@ def text_cell(column: Column, today: dt.date) -> Cell:
     v = column.name
     if column.kind in ("id", "text"):
         return Cell(column, v, f"{v} IS NULL", "false", v, today)
-    typed = f"({parse_expression(column)})"
+    typed = f"({parse_expression(column, today)})"
     return Cell(column, typed, f"{v} IS NULL", f"({v} IS NOT NULL AND {typed} IS NULL)", v, today)
 
 
@@ -125,8 +150,9 @@ def row_problem_sql(today: dt.date) -> list[str]:
             for rule in rules.row_rules()]
 
 
-def build_typed(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
-    columns = ", ".join(f"{parse_expression(c)} AS {c.name}" for c in spec.columns)
+def build_typed(con: duckdb.DuckDBPyConnection, spec: FileSpec,
+                today: dt.date | None = None) -> None:
+    columns = ", ".join(f"{parse_expression(c, today)} AS {c.name}" for c in spec.columns)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {typed_table(spec.name)} AS "
         f"SELECT _line, {columns} FROM {raw_table(spec.name)}"
