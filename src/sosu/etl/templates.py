@@ -156,8 +156,9 @@ def contract_markdown() -> str:
         "UTF-8 with or without BOM, or Windows-1252; CRLF or LF; dates `ÅÅÅÅ-MM-DD`,",
         "`DD-MM-ÅÅÅÅ`, `DD.MM.ÅÅÅÅ` or `DD/MM/ÅÅÅÅ`, or with a two-digit year (`DD-MM-ÅÅ`, the",
         "century that puts the date nearest before the data's date; a date before 1950 is",
-        "refused); decimal point or comma; headers in any case with spaces, hyphens or æ/ø/å (`Ansat dato` → `ansat_dato`). Codes may be",
-        "given as the code or its Danish label, in any case. Empty rows are ignored.",
+        "refused); decimal point or comma; headers in any case with spaces, hyphens or æ/ø/å",
+        "(`Ansat dato` → `ansat_dato`). Codes may be given as the code or its Danish label, in",
+        "any case. Empty rows are ignored.",
         "",
     ]
     for spec in ALL_FILES:
