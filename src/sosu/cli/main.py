@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from sosu.access.users import UsersError
+from sosu.cli.history import register as register_history
 from sosu.cli.serve import register as register_serve
 from sosu.cli.users import register as register_user_commands
 from sosu.domain.cpr import mask_cpr
@@ -383,6 +384,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="vis højst N fund pr. rolle (standard 20)")
     privacy.set_defaults(run=_audit_privacy)
     register_user_commands(commands)
+    register_history(commands)
     register_serve(commands)
     return parser
 
