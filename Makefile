@@ -42,8 +42,13 @@ clean:
 
 # After a change to pyproject.toml's dependencies: pin them again with hashes, keeping every
 # pin that still fits (pip-tools; `pip install pip-tools` outside the project's venv).
+# requirements-run.lock: the same versions without the test tools, for servers.
 PIP_COMPILE ?= pip-compile
+LOCK_FLAGS := --quiet --generate-hashes --all-build-deps --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
 lock:
-	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) --quiet --generate-hashes --extra dev \
-		--all-build-deps --strip-extras --allow-unsafe --no-emit-index-url \
-		--no-emit-find-links -o requirements.lock pyproject.toml
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) $(LOCK_FLAGS) --extra dev \
+		-o requirements.lock pyproject.toml
+	cp requirements.lock requirements-run.lock
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) $(LOCK_FLAGS) \
+		-o requirements-run.lock pyproject.toml

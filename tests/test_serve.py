@@ -4,6 +4,7 @@ package with the options the repository's .streamlit/config.toml documents."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import time
@@ -11,6 +12,8 @@ import tomllib
 import urllib.request
 from importlib.metadata import version
 from pathlib import Path
+
+import pytest
 
 from sosu.cli.serve import ENTRY, SERVE_ONLY, STREAMLIT_OPTIONS, streamlit_command
 from sosu.domain.version import VERSION
@@ -106,6 +109,42 @@ def test_release_files() -> None:
     assert "login.microsoftonline.com" in entra["server_metadata_url"]
     lock = (ROOT / "requirements.lock").read_text("utf-8")
     assert "--hash=sha256:" in lock
+    pinned = dict(re.findall(r"^([a-z0-9._-]+)==(\S+) \\$", lock, re.MULTILINE))
+    runtime = dict(re.findall(r"^([a-z0-9._-]+)==(\S+) \\$",
+                              (ROOT / "requirements-run.lock").read_text("utf-8"), re.MULTILINE))
+    assert pinned["streamlit"] == "1.67.0" and "pytest" not in runtime
+    assert runtime.items() <= pinned.items()  # a server runs the versions the tests ran
+    # Lower bounds are the tested versions: every direct dependency's bound is its pin.
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    for requirement in [*project["dependencies"], *project["optional-dependencies"]["dev"]]:
+        name, bound = requirement.split(">=")
+        assert pinned[name.lower()] == bound or pinned[name.lower()].startswith(bound + "."), (
+            requirement, pinned[name.lower()])
     makefile = (ROOT / "Makefile").read_text("utf-8")
     assert "--require-hashes -r requirements.lock" in makefile
     assert "--no-deps" in makefile
+
+
+def test_the_version_is_in_the_sidebar_and_on_every_page_of_the_report(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+
+    import pypdf
+    from streamlit.testing.v1 import AppTest
+
+    from sosu.domain.roles import Viewer
+    from sosu.report import make_report
+    from sosu.store.db import connect_read_only
+    from tests.conftest import APP
+
+    monkeypatch.setenv("SOSU_DB", str(demo_db))
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert f"sosu-overblik {VERSION}" in [c.value for c in at.sidebar.caption]
+    con = connect_read_only(demo_db)
+    try:
+        pdf = make_report(con, Viewer("kf", "kvalitetsforum"), "2025Q3")
+    finally:
+        con.close()
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert all(f"sosu-overblik {VERSION}" in page.extract_text() for page in reader.pages)
+    assert reader.metadata is not None and reader.metadata.creator == f"sosu-overblik {VERSION}"
