@@ -252,12 +252,15 @@ def load_folder(
                 _private_folder(private)
             except OSError as error:
                 raise _cannot_write(db_path.parent, error) from error
-            progress("Kopierer filerne til historikken", 0.0)
+            # The load reads a private copy, kept in the history if the load succeeds. The
+            # demo's seal must hold on the folder as given, before and after, as well.
+            sealed = is_sealed_demo(folder)
             try:
                 sources = history.copy_sources(folder, private / history.SOURCES)
             except OSError as error:
                 raise _cannot_write(db_path.parent, error) from error
-            summary = _build(sources, building, today, progress)
+            summary = _build(sources, building, today, progress,
+                             still_sealed=lambda: sealed and is_sealed_demo(folder))
             progress("Skifter databasen ud", 0.98)
             try:
                 os.chmod(building, 0o600)
@@ -323,7 +326,8 @@ def _discard(building: Path) -> None:
     building.with_name(building.name + ".wal").unlink(missing_ok=True)
 
 
-def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> LoadSummary:
+def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
+           still_sealed: Callable[[], bool] = lambda: True) -> LoadSummary:
     con = None
     # Sealed before and after the read: a file changed in between gives real data.
     sealed_before = is_sealed_demo(folder)
@@ -356,7 +360,7 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
                         f"FROM {typed_table(spec.name)}")
         rows = _row_counts(con, lambda name: name)
         data_pr = _newest_date(con)
-        demo = sealed_before and is_sealed_demo(folder)
+        demo = sealed_before and is_sealed_demo(folder) and still_sealed()
         _write_load_info(con, rows, display, data_pr, today, demo)
         _write_schedule(con)
         _write_codes(con)
