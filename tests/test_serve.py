@@ -10,6 +10,8 @@ import sys
 import time
 import tomllib
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import version
 from pathlib import Path
 
@@ -54,16 +56,17 @@ def test_version_comes_from_the_package_metadata() -> None:
     assert shown.stdout.strip() == f"sosu-overblik {VERSION}"
 
 
-def test_sosu_serve_starts_the_dashboard_from_the_package(tmp_path: Path) -> None:
-    """Started where there is no checkout (no .streamlit/ folder): health answers, the page
-    is served, and Streamlit runs the package's entry file with the documented options."""
+@contextmanager
+def _serving(cwd: Path, db: Path) -> Iterator[tuple[str, int]]:
+    """`sosu serve` on loopback, started where there is no checkout; (url, pid) once
+    /_stcore/health answers."""
     port = free_port()
     environment = {**os.environ,
                    "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
     process = subprocess.Popen(
         [sys.executable, "-m", "sosu.cli.main", "serve", "--port", str(port),
-         "--address", "127.0.0.1", "--db", str(tmp_path / "sosu.duckdb")],
-        cwd=tmp_path, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+         "--address", "127.0.0.1", "--db", str(db)],
+        cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 90
@@ -76,18 +79,7 @@ def test_sosu_serve_starts_the_dashboard_from_the_package(tmp_path: Path) -> Non
                 assert process.poll() is None, process.stderr.read() if process.stderr else ""
                 assert time.monotonic() < deadline, "sosu serve did not start"
                 time.sleep(0.3)
-        with urllib.request.urlopen(url, timeout=10) as reply:
-            page = reply.read().decode("utf-8")
-        assert reply.status == 200 and '<div id="root">' in page
-        # `sosu serve` became Streamlit (exec): its command line holds the options.
-        arguments = Path(f"/proc/{process.pid}/cmdline").read_bytes().split(b"\0")
-        text = [a.decode() for a in arguments]
-        assert str(ENTRY) in text
-        assert text[text.index("--client.showErrorDetails") + 1] == "none"
-        assert text[text.index("--client.toolbarMode") + 1] == "viewer"
-        assert text[text.index("--server.address") + 1] == "127.0.0.1"
-        environ = Path(f"/proc/{process.pid}/environ").read_bytes().split(b"\0")
-        assert f"SOSU_DB={tmp_path / 'sosu.duckdb'}".encode() in environ
+        yield url, process.pid
     finally:
         process.terminate()
         try:
@@ -95,6 +87,40 @@ def test_sosu_serve_starts_the_dashboard_from_the_package(tmp_path: Path) -> Non
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait()
+
+
+def test_sosu_serve_starts_the_dashboard_from_the_package(tmp_path: Path) -> None:
+    """Started where there is no checkout (no .streamlit/ folder): health answers, the page
+    is served, and Streamlit runs the package's entry file with the documented options."""
+    with _serving(tmp_path, tmp_path / "sosu.duckdb") as (url, pid):
+        with urllib.request.urlopen(url, timeout=10) as reply:
+            page = reply.read().decode("utf-8")
+        assert reply.status == 200 and '<div id="root">' in page
+        # `sosu serve` became Streamlit (exec): its command line holds the options.
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+        text = [a.decode() for a in arguments]
+        assert str(ENTRY) in text
+        assert text[text.index("--client.showErrorDetails") + 1] == "none"
+        assert text[text.index("--client.toolbarMode") + 1] == "viewer"
+        assert text[text.index("--server.address") + 1] == "127.0.0.1"
+        environ = Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+        assert f"SOSU_DB={tmp_path / 'sosu.duckdb'}".encode() in environ
+
+
+@pytest.mark.browser
+def test_users_get_the_dashboard_with_its_version_and_no_deploy_button(
+        demo_db: Path, tmp_path: Path) -> None:
+    """On loopback Streamlit would show developers its "Deploy" button; `sosu serve` never."""
+    from tests.browser_support import chromium, settled
+
+    with _serving(tmp_path, demo_db) as (url, _pid), chromium() as browser:
+        page = browser.new_page()
+        page.goto(url)
+        settled(page)
+        assert page.get_by_role("heading", name="Overblik").count() >= 1
+        assert f"sosu-overblik {VERSION}" in page.locator("[data-testid='stSidebar']").inner_text()
+        assert page.locator("[data-testid='stAppDeployButton']").count() == 0
+        assert page.get_by_text("Deploy", exact=True).count() == 0
 
 
 def test_release_files() -> None:
