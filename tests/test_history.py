@@ -220,6 +220,12 @@ def test_the_data_page_shows_the_history_and_rolls_back(
     load_folder(_other_data(tmp_path), db, today=TODAY)
     at = _team_app(db, monkeypatch)
     assert not at.exception
+
+    def students_loaded() -> int:
+        files = next(d.value for d in at.dataframe if "fil" in d.value.columns)
+        return int(files.set_index("fil").loc["elever", "rækker"])
+
+    assert students_loaded() == 7
     table = next(d.value for d in at.dataframe if "ID" in d.value.columns)
     assert list(table["i brug"].astype(bool)) == [True, False]
     assert first in set(table["ID"])
@@ -229,6 +235,7 @@ def test_the_data_page_shows_the_history_and_rolls_back(
     assert not at.exception
     assert any("taget i brug igen" in s.value for s in at.success)
     assert history.find(db, first).live
+    assert students_loaded() == 8  # the rerun shows the database now in use
 
 
 def test_the_data_page_offers_a_reload_after_an_upgrade(
