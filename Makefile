@@ -43,12 +43,13 @@ clean:
 # After a change to pyproject.toml's dependencies: pin them again with hashes, keeping every
 # pin that still fits (pip-tools; `pip install pip-tools` outside the project's venv).
 # requirements-run.lock: the same versions without the test tools, for servers.
-PIP_COMPILE ?= pip-compile
+# (Not PIP_*: pip reads such variables from the environment as its own options.)
+PIPTOOLS_COMPILE ?= pip-compile
 LOCK_FLAGS := --quiet --generate-hashes --all-build-deps --strip-extras --allow-unsafe \
 	--no-emit-index-url --no-emit-find-links
 lock:
-	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) $(LOCK_FLAGS) --extra dev \
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIPTOOLS_COMPILE) $(LOCK_FLAGS) --extra dev \
 		-o requirements.lock pyproject.toml
 	cp requirements.lock requirements-run.lock
-	CUSTOM_COMPILE_COMMAND="make lock" $(PIP_COMPILE) $(LOCK_FLAGS) \
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIPTOOLS_COMPILE) $(LOCK_FLAGS) \
 		-o requirements-run.lock pyproject.toml
