@@ -4,12 +4,14 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/sosu.duckdb
 
-.PHONY: run test check pytest demo bench clean
+.PHONY: run test check pytest demo bench clean lock
 
-$(BIN)/sosu: pyproject.toml
+# The tested versions, with hashes (requirements.lock), then the project itself without
+# resolving anything again.
+$(BIN)/sosu: pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps --no-build-isolation -e .
 	touch $@
 
 demo: $(BIN)/sosu
@@ -19,7 +21,7 @@ demo: $(BIN)/sosu
 # Loads the demo when the database is missing or holds another version's demo data.
 run: $(BIN)/sosu
 	$(BIN)/sosu demo data/demo --db $(DB)
-	SOSU_DB=$(DB) $(BIN)/streamlit run src/sosu/app/main.py
+	$(BIN)/sosu serve --db $(DB)
 
 check: $(BIN)/sosu
 	$(BIN)/ruff check .
@@ -36,4 +38,18 @@ bench: $(BIN)/sosu
 	$(BIN)/python bench/run.py
 
 clean:
-	rm -rf $(VENV) data/demo $(DB)
+	rm -rf $(VENV) data/demo $(DB) $(basename $(DB))-historik
+
+# After a change to pyproject.toml's dependencies: pin them again with hashes, keeping every
+# pin that still fits (pip-tools; `pip install pip-tools` outside the project's venv).
+# requirements-run.lock: the same versions without the test tools, for servers.
+# (Not PIP_*: pip reads such variables from the environment as its own options.)
+PIPTOOLS_COMPILE ?= pip-compile
+LOCK_FLAGS := --quiet --generate-hashes --all-build-deps --strip-extras --allow-unsafe \
+	--no-emit-index-url --no-emit-find-links
+lock:
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIPTOOLS_COMPILE) $(LOCK_FLAGS) --extra dev \
+		-o requirements.lock pyproject.toml
+	cp requirements.lock requirements-run.lock
+	CUSTOM_COMPILE_COMMAND="make lock" $(PIPTOOLS_COMPILE) $(LOCK_FLAGS) \
+		-o requirements-run.lock pyproject.toml

@@ -314,7 +314,8 @@ def test_read_only_folder_gives_a_clear_message_and_keeps_the_database(
     finally:
         folder.chmod(0o755)
     load_folder(MINIMAL, live, today=TODAY)  # writable again: loads and tidies up
-    assert sorted(p.name for p in folder.iterdir()) == ["live.duckdb", "live.duckdb.lock"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "live-historik", "live.duckdb", "live.duckdb.lock"]
 
 
 def test_read_only_folder_as_root_without_the_override(tmp_path: Path) -> None:

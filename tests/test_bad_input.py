@@ -177,8 +177,9 @@ def test_refused_load_leaves_the_database_byte_for_byte(minimal_copy: Path,
     with pytest.raises(ValidationFailed):
         load_folder(minimal_copy, db, today=TODAY)
     assert _digest(db) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["input", "live.duckdb",
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["input", "live-historik", "live.duckdb",
                                                          "live.duckdb.lock"]
+    assert len(list((tmp_path / "live-historik").iterdir())) == 1  # the refused load: nothing
 
 
 def test_cli_exit_status_and_summary(minimal_copy: Path, tmp_path: Path,

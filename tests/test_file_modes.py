@@ -56,7 +56,8 @@ def test_new_database_and_its_folder_are_owner_only(tmp_path: Path, open_umask: 
     assert _mode(db.with_name(db.name + ".lock")) == 0o600
     # While it is written, the new file sits in a folder only the owner can enter.
     assert seen and all(folder == 0o700 for _, folder, _ in seen), seen
-    assert sorted(p.name for p in db.parent.iterdir()) == ["sosu.duckdb", "sosu.duckdb.lock"]
+    assert sorted(p.name for p in db.parent.iterdir()) == [
+        "sosu-historik", "sosu.duckdb", "sosu.duckdb.lock"]
 
 
 def test_a_second_load_keeps_the_database_owner_only(minimal_db: Path, open_umask: None) -> None:

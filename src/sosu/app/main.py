@@ -4,9 +4,11 @@ import streamlit as st
 
 from sosu.app import data
 from sosu.app.login import require_viewer
+from sosu.domain.version import VERSION
 
 st.set_page_config(page_title="SOSU-overblik", page_icon="📊", layout="wide")
 data.pin_version()  # every figure in this run comes from one database file
+st.sidebar.caption(f"sosu-overblik {VERSION}")  # on the login page too: what IT runs
 
 viewer = require_viewer()
 if viewer is None:

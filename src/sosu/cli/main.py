@@ -14,9 +14,12 @@ from pathlib import Path
 import duckdb
 
 from sosu.access.users import UsersError
+from sosu.cli.history import register as register_history
+from sosu.cli.serve import register as register_serve
 from sosu.cli.users import register as register_user_commands
 from sosu.domain.cpr import mask_cpr
 from sosu.domain.settings import SettingsError
+from sosu.domain.version import VERSION
 from sosu.etl.load import check_folder, load_and_record
 from sosu.etl.problems import ValidationFailed
 from sosu.store import audit
@@ -311,6 +314,7 @@ def _audit_privacy(args: argparse.Namespace) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="sosu", description="Indlæs og kontrollér SOSU-elevdata (sosu-overblik).")
+    parser.add_argument("--version", action="version", version=f"sosu-overblik {VERSION}")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="kontrollér en datamappe uden at indlæse")
     check.add_argument("folder")
@@ -380,6 +384,8 @@ def build_parser() -> argparse.ArgumentParser:
                          help="vis højst N fund pr. rolle (standard 20)")
     privacy.set_defaults(run=_audit_privacy)
     register_user_commands(commands)
+    register_history(commands)
+    register_serve(commands)
     return parser
 
 

@@ -110,6 +110,13 @@ SETTINGS: dict[str, Setting] = {
         "sin rolle (og lederens oplæringssteder). Adgangskoden står i den miljøvariabel, "
         "filen nævner (standard `SOSU_SMTP_ADGANGSKODE`), aldrig i filen.",
         lambda text: Path(text).expanduser()),
+    "history_keep": Setting(
+        "SOSU_HISTORIK", "5",
+        "Så mange indlæsninger gemmes i historikken ved siden af databasen "
+        "(`<database>-historik`, fx `data/sosu-historik`): filerne som indlæst, databasen og "
+        "den, den erstattede. Den ældste slettes. Bruges af `sosu history`, `sosu rollback` "
+        "og `sosu reload`.",
+        _positive_int),
     "targets_file": Setting(
         "SOSU_MAAL", "",
         "Målfilen (TOML) med strategiens mål. Tom: de mål, der følger med programmet "

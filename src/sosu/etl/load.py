@@ -8,11 +8,17 @@ holds it open keeps its snapshot (DuckDB locks a file per process).
 The new file is built inside a private folder (mode 0700) and made 0600 before the
 swap, so neither it nor its write-ahead log is ever readable by others, whatever
 the umask; a new database folder is made 0700 as well.
+
+The folder's files are copied into the private folder first and the load reads the
+copy; a successful load keeps that copy, the new database and the one it replaced in
+the history beside the database (etl.history), from where `rollback` swaps an older
+database back in the same atomic way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import errno
 import fcntl
@@ -23,10 +29,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
+from sosu.domain import settings
 from sosu.domain.contract import ALL_FILES, OPTIONAL_FILES, FileSpec, schedule_rows
+from sosu.domain.version import VERSION
+from sosu.etl import history
 from sosu.etl.demoseal import is_sealed_demo
 from sosu.etl.fast import validate_fast
 from sosu.etl.models import SQL_DIR, build_order
@@ -34,7 +44,7 @@ from sosu.etl.problems import Problem, ValidationFailed
 from sosu.etl.read import find_sources, stage
 from sosu.etl.validate import build_typed, collect_problems, create_final, raw_table, typed_table
 from sosu.store import audit, db
-from sosu.store.schema import code_fingerprint
+from sosu.store.schema import built_by_this_version, code_fingerprint
 
 # Written by `sosu demo` with a seal over the folder's files (etl.demoseal). A load
 # without a matching seal counts as real data, which makes the dashboard insist on
@@ -53,6 +63,7 @@ class LoadSummary:
     data_pr: dt.date | None
     sources: dict[str, str]
     demo: bool = False
+    history_id: str = ""  # the load's id in the history (etl.history)
 
     def one_line(self) -> str:
         counts = ", ".join(f"{name} {n:,}".replace(",", ".") for name, n in self.rows.items())
@@ -183,18 +194,30 @@ def _cannot_write(folder: Path, error: OSError | duckdb.Error) -> ValidationFail
 
 
 def load_and_record(folder: Path, db_path: Path, *, who: str, via: str,
-                    progress: Progress = _quiet, over_real_data: bool = True) -> LoadSummary:
+                    progress: Progress = _quiet, over_real_data: bool = True,
+                    reloaded_from: str | None = None) -> LoadSummary:
     """`load_folder`, with the load or its refusal written to the audit log as `who`
-    via the command line or the dashboard: every load path records the same events."""
+    via the command line or the dashboard: every load path records the same events
+    (a reload also the history entry it read), and the history keeps who."""
     log = audit.log_path(db_path)
+    extra: dict[str, Any] = {"fra_historik": reloaded_from} if reloaded_from else {}
     try:
-        summary = load_folder(folder, db_path, progress=progress, over_real_data=over_real_data)
+        summary = load_folder(folder, db_path, progress=progress, over_real_data=over_real_data,
+                              who=who, via=via)
     except ValidationFailed as error:
-        audit.record(log, "indlaesning_afvist", who, via=via, fejl=error.total)
+        audit.record(log, "indlaesning_afvist", who, via=via, fejl=error.total, **extra)
         raise
     audit.record(log, "indlaesning", who, via=via, filer=summary.sources, raekker=summary.rows,
-                 demodata=summary.demo)
+                 demodata=summary.demo, historik=summary.history_id, **extra)
     return summary
+
+
+def rollback_and_record(db_path: Path, entry_id: str | None, *, who: str,
+                        via: str) -> history.Entry:
+    """`rollback`, written to the audit log like a load."""
+    entry = rollback(db_path, entry_id)
+    audit.record(audit.log_path(db_path), "tilbagerulning", who, via=via, historik=entry.id)
+    return entry
 
 
 def load_folder(
@@ -203,11 +226,15 @@ def load_folder(
     today: dt.date | None = None,
     progress: Progress = _quiet,
     over_real_data: bool = True,
+    who: str = "",
+    via: str = "",
 ) -> LoadSummary:
     """Validate `folder` and, only if it is clean, replace `db_path` atomically. With
     `over_real_data` false (the demo), a file holding real data is kept and the load
-    refused; checked under the load lock, so no other load can slip in between."""
+    refused; checked under the load lock, so no other load can slip in between. The
+    load is kept in the history as loaded by `who` `via` the command line or dashboard."""
     today = today or dt.date.today()
+    keep = settings.get("history_keep")  # a bad value refuses the load before any work
     try:
         db_path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError as error:
@@ -219,24 +246,79 @@ def load_folder(
         _remove_leftovers(db_path)
         private = db_path.with_name(f".loading-{db_path.name}-{os.getpid()}")
         building = private / db_path.name
+        pending = None
         try:
             try:
                 _private_folder(private)
             except OSError as error:
                 raise _cannot_write(db_path.parent, error) from error
-            summary = _build(folder, building, today, progress)
+            # The load reads a private copy, kept in the history if the load succeeds. The
+            # demo's seal must hold on the folder as given, before and after, as well.
+            sealed = is_sealed_demo(folder)
+            try:
+                sources = history.copy_sources(folder, private / history.SOURCES)
+            except OSError as error:
+                raise _cannot_write(db_path.parent, error) from error
+            summary = _build(sources, building, today, progress,
+                             still_sealed=lambda: sealed and is_sealed_demo(folder))
             progress("Skifter databasen ud", 0.98)
             try:
                 os.chmod(building, 0o600)
+                pending = history.prepare(db_path, sources, building, _history_info(
+                    summary, who, via))
                 os.replace(building, db_path)
             except OSError as error:  # e.g. the folder turned read-only during the load
                 raise _cannot_write(db_path.parent, error) from error
             _fsync_dir(db_path.parent)
+            entry_id, pending = history.commit(pending, keep), None
         finally:
+            history.discard(pending)  # the swap failed: the entry never went live
             with contextlib.suppress(OSError):  # left for the next load to remove
                 shutil.rmtree(private)
     progress("Færdig", 1.0)
-    return summary
+    return dataclasses.replace(summary, history_id=entry_id)
+
+
+def _history_info(summary: LoadSummary, who: str, via: str) -> dict[str, object]:
+    return {
+        "bruger": who, "via": via,
+        "filer": {name: {"kilde": summary.sources.get(name, "ikke med (valgfri fil)"),
+                         "raekker": n} for name, n in summary.rows.items()},
+        "data_pr": summary.data_pr.isoformat() if summary.data_pr else None,
+        "demodata": summary.demo, "kodeversion": code_fingerprint(), "programversion": VERSION,
+    }
+
+
+def rollback(db_path: Path, entry_id: str | None = None) -> history.Entry:
+    """Put a kept load's database back in place of the live one, atomically (a hard link
+    renamed over the live file, under the load lock): the dashboard shows it at its next
+    rerun. Without `entry_id`, the load before the one in use. A database that another
+    version of sosu-overblik loaded is refused: `sosu reload ID` rebuilds it from its files."""
+    with _exclusive(db_path):
+        entry = history.find(db_path, entry_id) if entry_id else history.before_live(db_path)
+        if entry.live:
+            raise history.HistoryError(f"indlæsning {entry.id} er allerede den, der bruges")
+        if not entry.database.is_file():
+            raise history.HistoryError(f"indlæsning {entry.id} har ingen database gemt")
+        con = db.connect_read_only(entry.database)
+        try:
+            current = built_by_this_version(con)
+        finally:
+            con.close()
+        if not current:
+            raise history.HistoryError(
+                f"databasen fra {entry.id} er indlæst med en anden version af sosu-overblik; "
+                f"genindlæs dens filer i stedet: sosu reload {entry.id}")
+        swapping = db_path.with_name(f".loading-{db_path.name}-{os.getpid()}-tilbage")
+        swapping.unlink(missing_ok=True)
+        try:
+            os.link(entry.database, swapping)
+            os.replace(swapping, db_path)
+        except OSError as error:
+            swapping.unlink(missing_ok=True)
+            raise _cannot_write(db_path.parent, error) from error
+        _fsync_dir(db_path.parent)
+    return dataclasses.replace(entry, live=True)
 
 
 def _discard(building: Path) -> None:
@@ -244,7 +326,8 @@ def _discard(building: Path) -> None:
     building.with_name(building.name + ".wal").unlink(missing_ok=True)
 
 
-def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> LoadSummary:
+def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
+           still_sealed: Callable[[], bool] = lambda: True) -> LoadSummary:
     con = None
     # Sealed before and after the read: a file changed in between gives real data.
     sealed_before = is_sealed_demo(folder)
@@ -277,7 +360,7 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress) -> 
                         f"FROM {typed_table(spec.name)}")
         rows = _row_counts(con, lambda name: name)
         data_pr = _newest_date(con)
-        demo = sealed_before and is_sealed_demo(folder)
+        demo = sealed_before and is_sealed_demo(folder) and still_sealed()
         _write_load_info(con, rows, display, data_pr, today, demo)
         _write_schedule(con)
         _write_codes(con)

@@ -26,6 +26,7 @@ from reportlab.platypus import (
 )
 
 from sosu.domain.fmt import number, pct
+from sosu.domain.version import VERSION
 from sosu.metrics.protect import marks
 from sosu.report import charts
 from sosu.report.content import ReportContent, Section, initiative_table, marked_initiatives
@@ -166,7 +167,7 @@ def build(content: ReportContent) -> bytes:
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm,
         bottomMargin=1.8 * cm, title=f"Kvartalsrapport {content.quarter}",
-        author="sosu-overblik")
+        author="sosu-overblik", creator=f"sosu-overblik {VERSION}")
     flow = _front(content)
     for section in content.sections:
         flow += _site_page(content, section) if section.key == "sted" else _focus_page(
@@ -179,6 +180,7 @@ def build(content: ReportContent) -> bytes:
 def _footer(canvas: object, document: object) -> None:
     canvas.saveState()  # type: ignore[attr-defined]
     canvas.setFont("DejaVu", 7)  # type: ignore[attr-defined]
+    canvas.drawString(2 * cm, 1.1 * cm, f"sosu-overblik {VERSION}")  # type: ignore[attr-defined]
     canvas.drawRightString(A4[0] - 2 * cm, 1.1 * cm,  # type: ignore[attr-defined]
                            f"side {document.page}")  # type: ignore[attr-defined]
     canvas.restoreState()  # type: ignore[attr-defined]

@@ -36,6 +36,7 @@ EVENTS: dict[str, str] = {
     "session_afsluttet": "Session afsluttet (adgang ændret, konto fjernet eller demo slut)",
     "indlaesning": "Data indlæst",
     "indlaesning_afvist": "Indlæsning afvist",
+    "tilbagerulning": "Tidligere indlæsning taget i brug igen",
     "eksport": "Eksport",
     "bruger": "Brugerfil ændret",
 }

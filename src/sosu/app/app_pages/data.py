@@ -1,6 +1,7 @@
 import streamlit as st
 
 from sosu.app import ui
+from sosu.app.app_pages.history_view import history_section
 from sosu.app.app_pages.upload_view import (
     audit_section,
     contract_section,
@@ -18,6 +19,7 @@ if not files.empty:
 contract_section()
 if current_viewer().may_see_individuals:
     upload_section()
+    history_section()
     audit_section()
 else:
     st.info("Kun uddannelsesteamet kan indlæse data og se logbogen.")
