@@ -1,4 +1,5 @@
-"""Plotly figures: colour-blind safe (Okabe–Ito), readable in print, targets drawn in."""
+"""Plotly figures: colour-blind safe, contrast ≥ 3:1 (domain/palette.py), Danish numbers
+and months, targets drawn in."""
 
 from __future__ import annotations
 
@@ -7,12 +8,11 @@ import html
 import pandas as pd
 import plotly.graph_objects as go
 
-from sosu.domain import fmt
+from sosu.domain import fmt, palette
 
-COLOURS = {"SSH": "#0072B2", "SSA": "#E69F00", "I alt": "#000000"}
-SEQUENCE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-            "#000000", "#999999", "#882255"]
-TARGET_STYLE = {"color": "#000000", "dash": "dash", "width": 1.5}
+COLOURS = palette.EDUCATION
+SEQUENCE = palette.SEQUENCE
+TARGET_STYLE = {"color": palette.TARGET, "dash": "dash", "width": 1.5}
 
 
 def _safe(values: pd.Series) -> pd.Series:
@@ -37,7 +37,7 @@ def add_target(fig: go.Figure, value: float, text: str, colour: str | None = Non
     fig.add_hline(y=value, line=style, annotation_text=text, annotation_position="top left")
 
 
-INITIATIVE_STYLE = {"color": "#555555", "dash": "dot", "width": 1}
+INITIATIVE_STYLE = {"color": palette.INITIATIVE, "dash": "dot", "width": 1}
 LABEL_LENGTH = 26
 
 

@@ -2,10 +2,11 @@
 
 import streamlit as st
 
-from sosu.app import data
+from sosu.app import data, ui
 from sosu.app.login import require_viewer
 
 st.set_page_config(page_title="SOSU-overblik", page_icon="📊", layout="wide")
+ui.document_setup()  # lang="da" (Streamlit's page says "en")
 data.pin_version()  # every figure in this run comes from one database file
 
 viewer = require_viewer()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from functools import partial
 from typing import Any
@@ -13,7 +14,7 @@ import streamlit as st
 from sosu.app import data
 from sosu.app.login import guarded
 from sosu.app.viewer import current_viewer
-from sosu.domain import fmt
+from sosu.domain import fmt, palette
 from sosu.domain.roles import Viewer
 from sosu.metrics.protect import flag_columns, is_protected, marks
 from sosu.store import audit, export
@@ -21,6 +22,42 @@ from sosu.store.db import database_path
 from sosu.store.schema import STALE
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+
+
+# Streamlit writes <html lang="en"> and offers no setting: a screen reader would read the
+# Danish pages with an English voice (WCAG 3.1.1). This sets the language on each run,
+# and again whenever Streamlit's own code sets it back.
+_DOCUMENT = """<script>
+(() => {
+  const root = window.document.documentElement;
+  const danish = () => { if (root.lang !== "da") root.lang = "da"; };
+  danish();
+  if (!window.sosuLang) {
+    window.sosuLang = new MutationObserver(danish);
+    window.sosuLang.observe(root, {attributes: true, attributeFilter: ["lang"]});
+  }
+})();
+</script>"""
+
+
+def document_setup() -> None:
+    """Once per run, from main.py: the page's language (see _DOCUMENT)."""
+    st.html(_DOCUMENT, unsafe_allow_javascript=True)
+
+
+def fulfilment_bar(share: float, status: str) -> None:
+    """The share of the way to a target as a bar in the status's colour (not the theme's
+    accent), with the figure and status in words beside it and for screen readers."""
+    colour = palette.STATUS.get(status, palette.STATUS["usikker"])
+    value = max(0.0, min(1.0, share))
+    text = f"Målopfyldelse {fmt.pct(share, 0)}"
+    st.html(
+        f'<div style="font-size:0.875rem;margin-bottom:0.25rem">{html.escape(text)}</div>'
+        f'<div role="progressbar" aria-label="Målopfyldelse, status {html.escape(status)}" '
+        f'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{round(100 * value)}" '
+        f'aria-valuetext="{html.escape(fmt.pct(share, 0))}" '
+        'style="height:0.5rem;border-radius:0.25rem;background:#e6e6e6;overflow:hidden">'
+        f'<div style="height:100%;width:{100 * value:.1f}%;background:{colour}"></div></div>')
 
 
 def plain(text: object) -> str:
