@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/sosu.duckdb
 
-.PHONY: run test check pytest demo bench clean
+.PHONY: run test check pytest demo bench screenshots clean
 
 $(BIN)/sosu: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,10 @@ test: check pytest
 
 bench: $(BIN)/sosu
 	$(BIN)/python bench/run.py
+
+# Every page on the demo data in headless Chromium, into docs/screenshots/ (for reviewers).
+screenshots: $(BIN)/sosu
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) data/demo $(DB)
