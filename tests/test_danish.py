@@ -113,6 +113,10 @@ def test_cells_in_danish(column: str, value: object, shown: str) -> None:
     assert labels.cell(column, value) == shown
 
 
+def test_a_column_keeps_its_decimals() -> None:
+    assert labels.cell("Sygefravær seneste 3 mdr. (%)", 100.0, decimals=1) == "100,0"
+
+
 def test_headers_come_from_one_place() -> None:
     assert labels.header("ansat_efter") == "Ansat efter endt uddannelse"
     assert labels.header("frafald_oevre") == "Frafald, 95 %-interval, øvre"

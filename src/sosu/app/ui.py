@@ -163,6 +163,14 @@ def _for_download(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.rename(columns=lambda c: labels.header(str(c)))
 
 
+def _decimals(values: pd.Series) -> int | None:
+    """One decimal for a whole column of fractional numbers, none for whole numbers."""
+    if not pd.api.types.is_float_dtype(values):
+        return None
+    shown = values.dropna()
+    return 1 if len(shown) and not (shown == shown.round()).all() else 0
+
+
 def dataframe(frame: pd.DataFrame, key: str | None = None,
               column_config: dict[str, Any] | None = None) -> None:
     """`st.dataframe` as users read it: Danish headers from domain/labels.py, cells in
@@ -173,7 +181,8 @@ def dataframe(frame: pd.DataFrame, key: str | None = None,
     config.update(column_config or {})
     lists = set(_lists(frame))
     shown_as = frame.style.format({
-        c: partial(labels.cell, str(c)) for c in frame.columns if str(c) not in lists})
+        c: partial(labels.cell, str(c), decimals=_decimals(frame[c]))
+        for c in frame.columns if str(c) not in lists})
     st.dataframe(shown_as, hide_index=True, width="stretch", key=key, column_config=config)
 
 

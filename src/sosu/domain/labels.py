@@ -118,8 +118,9 @@ def is_rate(column: str) -> bool:
     return column.startswith("andel") or column.endswith(tuple(_BOUNDS))
 
 
-def cell(column: str, value: Any) -> str:
-    """A cell as the user reads it: 46,7 · 5.233 · 8,8 % · 01-02-2024 · februar 2024."""
+def cell(column: str, value: Any, decimals: int | None = None) -> str:
+    """A cell as the user reads it: 46,7 · 5.233 · 8,8 % · 01-02-2024 · februar 2024.
+    `decimals` keeps a column's numbers alike (100,0 beside 94,8)."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or (
             type(value).__name__ == "NaTType"):
         return "–"
@@ -139,5 +140,7 @@ def cell(column: str, value: Any) -> str:
             return str(int(number))
         if is_rate(column):
             return fmt.pct(number)
-        return fmt.number(number, 0 if number.is_integer() else 1)
+        if decimals is None:
+            decimals = 0 if number.is_integer() else 1
+        return fmt.number(number, decimals)
     return str(value)
