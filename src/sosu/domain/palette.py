@@ -23,6 +23,7 @@ STATUS = {
     "på vej": "#0072B2",       # blue, 5.2:1
     "ikke på vej": "#B8312F",  # red, 6.0:1
     "usikker": "#6B7280",      # grey, 4.8:1
+    "afventer data": "#6B7280",
     "for få data": "#6B7280",
 }
 
