@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/sosu.duckdb
 
-.PHONY: run test check pytest demo bench clean lock
+.PHONY: run test check pytest demo bench screenshots clean lock
 
 # The tested versions, with hashes (requirements.lock), then the project itself without
 # resolving anything again.
@@ -36,6 +36,10 @@ test: check pytest
 
 bench: $(BIN)/sosu
 	$(BIN)/python bench/run.py
+
+# Every page on the demo data in headless Chromium, into docs/screenshots/ (for reviewers).
+screenshots: $(BIN)/sosu
+	$(BIN)/python docs/screenshots.py
 
 clean:
 	rm -rf $(VENV) data/demo $(DB) $(basename $(DB))-historik

@@ -1,18 +1,19 @@
-"""Plotly figures: colour-blind safe (Okabe–Ito), readable in print, targets drawn in."""
+"""Plotly figures: colour-blind safe, contrast ≥ 3:1 (domain/palette.py), Danish numbers
+and months, targets drawn in."""
 
 from __future__ import annotations
 
 import html
+import re
 
 import pandas as pd
 import plotly.graph_objects as go
 
-from sosu.domain import fmt
+from sosu.domain import fmt, palette
 
-COLOURS = {"SSH": "#0072B2", "SSA": "#E69F00", "I alt": "#000000"}
-SEQUENCE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
-            "#000000", "#999999", "#882255"]
-TARGET_STYLE = {"color": "#000000", "dash": "dash", "width": 1.5}
+COLOURS = palette.EDUCATION
+SEQUENCE = palette.SEQUENCE
+TARGET_STYLE = {"color": palette.TARGET, "dash": "dash", "width": 1.5}
 
 
 def _safe(values: pd.Series) -> pd.Series:
@@ -37,7 +38,7 @@ def add_target(fig: go.Figure, value: float, text: str, colour: str | None = Non
     fig.add_hline(y=value, line=style, annotation_text=text, annotation_position="top left")
 
 
-INITIATIVE_STYLE = {"color": "#555555", "dash": "dot", "width": 1}
+INITIATIVE_STYLE = {"color": palette.INITIATIVE, "dash": "dot", "width": 1}
 LABEL_LENGTH = 26
 
 
@@ -163,9 +164,110 @@ def trajectory(rows: pd.DataFrame, line: list[tuple[int, float]], title: str,
         line={"color": SEQUENCE[0]},
         marker={"size": 9, "symbol": ["circle" if f else "circle-open" for f in rows.endelig]},
         hovertext=[f"{p}: {fmt.pct(v) if percent else fmt.number(v)}"
-                   for p, v in zip(rows.periode, rows.vaerdi, strict=True)],
+                   f"{'' if f else ' (foreløbigt tal)'}"
+                   for p, v, f in zip(rows.periode, rows.vaerdi, rows.endelig, strict=True)],
         hoverinfo="text"))
     fig.update_xaxes(dtick=1)
     fig = _layout(fig, title, "", percent)
     fig.update_layout(height=260, margin={"t": 40, "b": 20})
     return fig
+
+
+def rolling_months(frame: pd.DataFrame, title: str, y_title: str,
+                   hover: str = "hover") -> go.Figure:
+    """A rate per month (column `andel`, faint points behind) and its three-month rolling
+    rate (`andel_3_mdr`, a line) per education: eight years of noisy months show their
+    trend. The line carries the reading at full contrast; the points are context."""
+    fig = go.Figure()
+    for index, (group, rows) in enumerate(frame.groupby("uddannelse", sort=False)):
+        colour = COLOURS.get(str(group), SEQUENCE[index % len(SEQUENCE)])
+        name = html.escape(str(group))
+        fig.add_trace(go.Scatter(
+            x=rows.maaned, y=rows.andel, name=f"{name}, pr. måned", mode="markers",
+            marker={"color": colour, "size": 5, "opacity": 0.35}, legendgroup=name,
+            hovertext=_safe(rows[hover]), hoverinfo="text"))
+        fig.add_trace(go.Scatter(
+            x=rows.maaned, y=rows.andel_3_mdr, name=f"{name}, 3 mdr. glidende",
+            mode="lines", line={"color": colour, "width": 2.5}, legendgroup=name,
+            hovertext=[f"{name} {fmt.month(m)}: {fmt.pct(v, 2)} de seneste 3 måneder"
+                       for m, v in zip(rows.maaned, rows.andel_3_mdr, strict=True)],
+            hoverinfo="text", connectgaps=False))
+    danish_months(fig)
+    return _layout(fig, title, y_title, percent=True)
+
+
+SHORT_MONTHS = ("jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.",
+                "okt.", "nov.", "dec.")
+
+
+def danish_months(fig: go.Figure, ticks: int = 10) -> None:
+    """Month axes in Danish: Plotly writes English month names and has no Danish locale
+    in Streamlit, so the ticks are set here (every n months, at most about `ticks`)."""
+    dates = sorted({pd.Timestamp(x) for trace in fig.data
+                    if getattr(trace, "x", None) is not None for x in trace.x
+                    if x is not None and not pd.isna(x)})
+    if not dates:
+        return
+    first, last = dates[0], dates[-1]
+    months = (last.year - first.year) * 12 + last.month - first.month + 1
+    step = next(s for s in (1, 2, 3, 6, 12, 24, 60) if months / s <= ticks)
+    start = pd.Timestamp(first.year, 1 if step >= 12 else first.month, 1)
+    values = [v for v in pd.date_range(start, last, freq=f"{step}MS") if v >= first]
+    text = [str(v.year) if step >= 12 else f"{SHORT_MONTHS[v.month - 1]} {v.year}"
+            for v in values]
+    fig.update_xaxes(tickvals=values, ticktext=text)
+
+
+def danish_percent_ticks(fig: go.Figure, most: int = 8) -> None:
+    """Percent ticks as Danish writes them, "10 %" (Plotly's ".0%" gives "10%"): ticks
+    chosen from the largest value drawn (points, interval tops, target lines)."""
+    if fig.layout.yaxis.tickformat != ".0%":
+        return
+    values: list[float] = []
+    for trace in fig.data:
+        raw = getattr(trace, "y", None)
+        ys = [float(y) for y in (() if raw is None else raw)
+              if y is not None and not pd.isna(y)]
+        values += ys
+        error = getattr(trace, "error_y", None)
+        if error is not None and error.array is not None and ys:
+            values += [y + float(e) for y, e in zip(trace.y, error.array, strict=False)
+                       if y is not None and e is not None and not pd.isna(y) and not pd.isna(e)]
+    values += [float(shape.y0) for shape in fig.layout.shapes
+               if shape.y0 is not None and shape.y0 == shape.y1 and shape.yref == "y"]
+    top = max([v for v in values if v == v] or [1.0])
+    step = next((s for s in (0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.25)
+                 if top / s <= most), 0.5)
+    ticks = [round(i * step, 4) for i in range(int(top / step) + 2)]
+    decimals = 0 if abs(step * 100 - round(step * 100)) < 1e-9 else 1
+    fig.update_yaxes(tickvals=ticks, ticktext=[fmt.pct(t, decimals) for t in ticks])
+
+
+_TAGS = re.compile(r"<[^>]+>")
+
+
+def describe(fig: go.Figure) -> str:
+    """The chart's accessible name and description: its title and each series' latest
+    point as the hover text says it (Danish numbers, counts, intervals)."""
+    title = fig.layout.title.text or "Graf"
+    latest = []
+    for trace in fig.data:
+        if getattr(trace, "y", None) is None or not trace.name or trace.name == "Målkurve":
+            continue
+        points = [i for i, y in enumerate(trace.y) if y is not None and not pd.isna(y)]
+        if not points:
+            continue
+        last = points[-1]
+        texts = trace.hovertext
+        if texts is not None and not isinstance(texts, str) and len(texts) > last:
+            said = str(texts[last])
+        else:
+            x, y = trace.x[last], trace.y[last]
+            percent = fig.layout.yaxis.tickformat == ".0%"
+            said = f"{x}: {fmt.pct(y) if percent else fmt.number(y, 1)}"
+        said = html.unescape(_TAGS.sub(" ", said)).strip()
+        name = html.unescape(str(trace.name))
+        latest.append(said if said.startswith(name) else f"{name}: {said}")
+    if not latest:
+        return f"{title}. Ingen værdier."
+    return f"{title}. Seneste værdi – " + "; ".join(latest) + ". Tallene står i tabellen."

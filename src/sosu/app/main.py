@@ -2,11 +2,12 @@
 
 import streamlit as st
 
-from sosu.app import data
+from sosu.app import data, ui
 from sosu.app.login import require_viewer
 from sosu.domain.version import VERSION
 
 st.set_page_config(page_title="SOSU-overblik", page_icon="📊", layout="wide")
+ui.document_setup()  # lang="da" (Streamlit's page says "en")
 data.pin_version()  # every figure in this run comes from one database file
 st.sidebar.caption(f"sosu-overblik {VERSION}")  # on the login page too: what IT runs
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from functools import partial
 from typing import Any
@@ -10,10 +11,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sosu.app import data
+from sosu.app import charts, data
 from sosu.app.login import guarded
 from sosu.app.viewer import current_viewer
-from sosu.domain import fmt
+from sosu.domain import fmt, labels, palette
 from sosu.domain.roles import Viewer
 from sosu.metrics.protect import flag_columns, is_protected, marks
 from sosu.store import audit, export
@@ -21,6 +22,42 @@ from sosu.store.db import database_path
 from sosu.store.schema import STALE
 
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$])")
+
+
+# Streamlit writes <html lang="en"> and offers no setting: a screen reader would read the
+# Danish pages with an English voice (WCAG 3.1.1). This sets the language on each run,
+# and again whenever Streamlit's own code sets it back.
+_DOCUMENT = """<script>
+(() => {
+  const root = window.document.documentElement;
+  const danish = () => { if (root.lang !== "da") root.lang = "da"; };
+  danish();
+  if (!window.sosuLang) {
+    window.sosuLang = new MutationObserver(danish);
+    window.sosuLang.observe(root, {attributes: true, attributeFilter: ["lang"]});
+  }
+})();
+</script>"""
+
+
+def document_setup() -> None:
+    """Once per run, from main.py: the page's language (see _DOCUMENT)."""
+    st.html(_DOCUMENT, unsafe_allow_javascript=True)
+
+
+def fulfilment_bar(share: float, status: str) -> None:
+    """The share of the way to a target as a bar in the status's colour (not the theme's
+    accent), with the figure and status in words beside it and for screen readers."""
+    colour = palette.STATUS.get(status, palette.STATUS["usikker"])
+    value = max(0.0, min(1.0, share))
+    text = f"Målopfyldelse {fmt.pct(share, 0)}"
+    st.html(
+        f'<div style="font-size:0.875rem;margin-bottom:0.25rem">{html.escape(text)}</div>'
+        f'<div role="progressbar" aria-label="Målopfyldelse, status {html.escape(status)}" '
+        f'aria-valuemin="0" aria-valuemax="100" aria-valuenow="{round(100 * value)}" '
+        f'aria-valuetext="{html.escape(fmt.pct(share, 0))}" '
+        'style="height:0.5rem;border-radius:0.25rem;background:#e6e6e6;overflow:hidden">'
+        f'<div style="height:100%;width:{100 * value:.1f}%;background:{colour}"></div></div>')
 
 
 def plain(text: object) -> str:
@@ -73,7 +110,9 @@ def chart(fig: go.Figure, frame: pd.DataFrame, name: str, key: str) -> None:
     The table is drawn only once its panel is opened: collapsed, the five tables of
     Frafald still took half a second of the page's drawing in the browser.
     """
-    st.plotly_chart(fig, width="stretch", key=f"chart_{key}")
+    charts.danish_percent_ticks(fig)
+    # An accessible name and description: the title and each series' latest value.
+    st.plotly_chart(fig, width="stretch", key=f"chart_{key}", alt=charts.describe(fig))
     with st.expander("Vis som tabel", key=table_panel(key), on_change="rerun") as panel:
         if panel.open:
             table(frame, name, key)
@@ -112,11 +151,39 @@ def _export(frame: pd.DataFrame, *, viewer: Viewer, name: str, kind: str) -> byt
     return content
 
 
+def _lists(frame: pd.DataFrame) -> list[str]:
+    return [str(c) for c in frame.columns
+            if len(frame) and isinstance(frame[c].iloc[0], (list, tuple))]
+
+
 def _for_download(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns of lists (small trend lines) do not fit in a CSV or Excel cell."""
-    lists = [c for c in frame.columns
-             if len(frame) and isinstance(frame[c].iloc[0], (list, tuple))]
-    return frame.drop(columns=lists)
+    """Danish headers (domain/labels.py); numbers stay numbers. Columns of lists (small
+    trend lines) do not fit in a CSV or Excel cell; hover texts only feed the charts."""
+    frame = frame.drop(columns=[*_lists(frame), *(labels.INTERNAL & set(frame.columns))])
+    return frame.rename(columns=lambda c: labels.header(str(c)))
+
+
+def _decimals(values: pd.Series) -> int | None:
+    """One decimal for a whole column of fractional numbers, none for whole numbers."""
+    if not pd.api.types.is_float_dtype(values):
+        return None
+    shown = values.dropna()
+    return 1 if len(shown) and not (shown == shown.round()).all() else 0
+
+
+def dataframe(frame: pd.DataFrame, key: str | None = None,
+              column_config: dict[str, Any] | None = None) -> None:
+    """`st.dataframe` as users read it: Danish headers from domain/labels.py, cells in
+    Danish formats (46,7 · 5.233 · 8,8 % · 01-02-2024) while sorting still goes by the
+    numbers underneath (a pandas Styler gives display values), hover texts left out."""
+    frame = frame.drop(columns=list(labels.INTERNAL & set(frame.columns)))
+    config: dict[str, Any] = {str(c): labels.header(str(c)) for c in frame.columns}
+    config.update(column_config or {})
+    lists = set(_lists(frame))
+    shown_as = frame.style.format({
+        c: partial(labels.cell, str(c), decimals=_decimals(frame[c]))
+        for c in frame.columns if str(c) not in lists})
+    st.dataframe(shown_as, hide_index=True, width="stretch", key=key, column_config=config)
 
 
 def table(frame: pd.DataFrame, name: str, key: str,
@@ -128,8 +195,7 @@ def table(frame: pd.DataFrame, name: str, key: str,
         st.caption(f"Viser de første {fmt.number(limit)} af {fmt.number(len(visible))} "
                    "rækker. Hent hele listen som CSV eller Excel herunder, eller vælg et "
                    "oplæringssted i filteret.")
-    st.dataframe(visible if limit is None else visible.head(limit), hide_index=True,
-                 width="stretch", key=f"table_{key}", column_config=column_config)
+    dataframe(visible if limit is None else visible.head(limit), f"table_{key}", column_config)
     visible = _for_download(visible)
     left, right = st.columns(2)
     # The files are made when clicked, not on every run: writing an Excel file for each

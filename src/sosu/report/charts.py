@@ -17,12 +17,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
+from sosu.domain import palette  # noqa: E402
 from sosu.domain.fmt import number, pct  # noqa: E402
 from sosu.domain.targets import Target  # noqa: E402
 from sosu.metrics.scorecard import series_for  # noqa: E402
 
-COLOURS = {"SSH": "#0072B2", "SSA": "#E69F00", "I alt": "#000000", "Stedet": "#009E73",
-           "Hele kommunen": "#000000"}
+COLOURS = {**palette.EDUCATION, "Stedet": palette.SITE, "Hele kommunen": "#000000"}
 MARKERS = {"SSH": "o", "SSA": "s", "I alt": "^", "Stedet": "o", "Hele kommunen": "s"}
 SIZE = (4.6, 2.9)  # inches; two a row on A4, so text stays readable when printed
 
@@ -61,7 +61,7 @@ def lines_by_education(frame: pd.DataFrame, x: str, y: str, title: str, percent:
     for education, rows in frame.groupby("uddannelse", sort=False):
         name = str(education)
         ax.plot(rows[x], rows[y], marker=MARKERS.get(name, "o"), markersize=4,
-                color=COLOURS.get(name, "#009E73"), label=name, linewidth=1.5)
+                color=COLOURS.get(name, palette.SITE), label=name, linewidth=1.5)
     for name, value in (goals or {}).items():
         target_line(ax, value, f"Mål {name}: {pct(value) if percent else number(value)}")
     if len(frame):
@@ -74,10 +74,10 @@ def initiative_lines(ax: plt.Axes, initiatives: pd.DataFrame) -> None:
     for name, start in zip(initiatives.navn.tolist(),
                            pd.to_datetime(initiatives.start_dato).tolist(), strict=True):
         position = start.year + (start.month - 1) / 12
-        ax.axvline(position, color="#555555", linestyle=":", linewidth=1)
+        ax.axvline(position, color=palette.INITIATIVE, linestyle=":", linewidth=1)
         short = name if len(name) <= 28 else name[:27] + "…"
         ax.annotate(short, (position, 1), xycoords=("data", "axes fraction"), fontsize=6,
-                    rotation=90, va="top", ha="right", color="#555555",
+                    rotation=90, va="top", ha="right", color=palette.INITIATIVE,
                     xytext=(-1, -2), textcoords="offset points")
 
 

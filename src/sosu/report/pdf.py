@@ -167,7 +167,12 @@ def build(content: ReportContent) -> bytes:
     document = SimpleDocTemplate(
         buffer, pagesize=A4, leftMargin=2 * cm, rightMargin=2 * cm, topMargin=1.8 * cm,
         bottomMargin=1.8 * cm, title=f"Kvartalsrapport {content.quarter}",
-        author="sosu-overblik", creator=f"sosu-overblik {VERSION}")
+        author="sosu-overblik", creator=f"sosu-overblik {VERSION}",
+        subject="SOSU-elever mod strategiens mål",
+        # The catalogue's /Lang, so a screen reader reads Danish; the viewer's title bar
+        # shows the title, not the file name (PDF/UA asks both; reportlab cannot tag the
+        # structure: docs/tilgaengelighed.md).
+        lang="da-DK", displayDocTitle=True)
     flow = _front(content)
     for section in content.sections:
         flow += _site_page(content, section) if section.key == "sted" else _focus_page(

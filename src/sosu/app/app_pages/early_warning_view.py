@@ -98,7 +98,6 @@ def headline(filters: Filters, threshold: float, listed: int) -> tuple[str, str]
 
 
 COLUMNS = {
-    "Sygefravær seneste 3 mdr. (%)": st.column_config.NumberColumn(format="localized"),
     "Sygefravær pr. måned, seneste 12 mdr. (%)": st.column_config.LineChartColumn(
         "Udvikling, 12 mdr.", y_min=0, y_max=100,
         help="Sygefraværet måned for måned, i procent af de planlagte timer"),

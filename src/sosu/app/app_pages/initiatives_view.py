@@ -6,7 +6,7 @@ from __future__ import annotations
 import plotly.graph_objects as go
 import streamlit as st
 
-from sosu.app import charts, data
+from sosu.app import charts, data, ui
 from sosu.metrics import initiatives
 
 
@@ -35,6 +35,6 @@ def status_section() -> None:
     st.subheader("Indsatser")
     for code, title, table in initiatives.status_tables(frame, {t.id: t.label for t in targets}):
         st.markdown(f"**{title}**")
-        st.dataframe(table, hide_index=True, width="stretch", key=f"indsatser_{code}")
+        ui.dataframe(table, f"indsatser_{code}")
     st.caption(f"{initiatives.legend(frame)}. Indsatser med et mål vises som en prikket linje på "
                "målets grafer, fra den måned de startede.")

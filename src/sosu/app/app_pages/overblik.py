@@ -1,3 +1,4 @@
+import pandas as pd
 import streamlit as st
 
 from sosu.app import data, ui
@@ -5,7 +6,20 @@ from sosu.app.app_pages.initiatives_view import mark, status_section
 from sosu.app.app_pages.report_view import report_section
 from sosu.app.app_pages.scorecard_view import overall_card, score_card, trend_chart
 from sosu.metrics.datasets import EDUCATIONS, Request
-from sosu.metrics.scorecard import WAITING, overall, score
+from sosu.metrics.scorecard import WAITING, Score, overall, score, series_for
+
+
+def trend_table(series: pd.DataFrame, result: Score) -> pd.DataFrame:
+    """A trend chart's figures: each period's value beside the line to the goal."""
+    target = result.target
+    rows = series_for(series, target)
+    line = dict(target.trajectory([int(y) for y in rows.aar]))
+    value = "andel" if target.is_rate else "antal"
+    return pd.DataFrame({
+        "periode": rows.periode, value: rows.vaerdi,
+        f"{value}_maalkurve": [line.get(int(y)) for y in rows.aar],
+        "endelig": rows.endelig.astype(bool)})
+
 
 if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med udgangspunkt og "
                   "hvilken årgang eller periode tallet kommer fra."):
@@ -36,7 +50,9 @@ if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med 
         trend_columns = st.columns(2)
         for index, result in enumerate(scores):
             with trend_columns[index % 2]:
-                st.plotly_chart(mark(trend_chart(series, result), [result.target.id]),
-                                key=f"trend_{result.target.id}")
+                # Each chart with its table and an accessible description (ui.chart).
+                ui.chart(mark(trend_chart(series, result), [result.target.id]),
+                         trend_table(series, result), f"udvikling_{result.target.id}",
+                         f"trend_{result.target.id}")
     status_section()
     report_section()

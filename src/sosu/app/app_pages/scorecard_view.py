@@ -6,7 +6,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sosu.app import charts
+from sosu.app import charts, ui
 from sosu.domain import fmt
 from sosu.metrics.scorecard import WAITING, Fulfilment, Score, series_for, statements
 
@@ -27,8 +27,7 @@ def score_card(score: Score) -> None:
         st.markdown(f"{STATUS_ICON[score.status]} **{score.status}** · mål "
                     f"{_value(score, target.goal_value)} i {target.frist}")
         if score.fulfilment is not None:
-            st.progress(score.fulfilment,
-                        text=f"Målopfyldelse {fmt.pct(score.fulfilment, 0)}")
+            ui.fulfilment_bar(score.fulfilment, score.status)
         details = [f"Periode: {score.period or '–'}"]
         base = score.baseline
         if target.baseline is not None:

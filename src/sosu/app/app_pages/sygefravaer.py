@@ -17,8 +17,8 @@ if ui.page_header("Sygefravær", "Elevernes sygefravær: sygetimer i procent af 
         mark_metrics(fig, ["sygefravaer"], filters.educations)
         ui.chart(fig, years, "sygefravaer_pr_aar", "sick_year")
         months = monthly(filters)
-        fig = charts.lines(months, "maaned", "andel", "uddannelse", "Sygefravær pr. måned",
-                           "Andel", percent=True, hover="hover")
+        fig = charts.rolling_months(months, "Sygefravær pr. måned, 3 måneder glidende",
+                                    "Andel")
         for value, label in goal_lines("sygefravaer", decimals=2):
             charts.add_target(fig, value, label)
         mark_metrics(fig, ["sygefravaer"], filters.educations, dates=True)

@@ -28,5 +28,5 @@ if ui.page_header("Tidlig opsporing", "Aktive elever med tegn på stigende eller
     if test.empty:
         st.info("Der er endnu for lidt historik til at prøve listen af.")
     else:
-        st.dataframe(test, hide_index=True, width="stretch", key="table_backtest")
+        ui.dataframe(test, "table_backtest")
         st.caption(view.backtest_note(filters, threshold))

@@ -41,11 +41,11 @@ def contract_section() -> None:
     for spec in ALL_FILES:
         with st.expander(f"{spec.name} – {spec.title}"):
             st.write(spec.description)
-            st.dataframe(pd.DataFrame([{
+            ui.dataframe(pd.DataFrame([{
                 "kolonne": c.name, "type": KIND_TEXT[c.kind],
                 "påkrævet": "ja" if c.required else "nej",
                 "beskrivelse": c.description, "eksempel": c.example,
-            } for c in spec.columns]), hide_index=True, width="stretch")
+            } for c in spec.columns]))
             st.download_button(f"Hent skabelon {spec.name}.csv",
                                export.download(template_frame(spec), "csv"),
                                f"{spec.name}.csv", export.CSV_MIME, key=f"template_{spec.name}")
@@ -93,7 +93,7 @@ def upload_section() -> None:
         except ValidationFailed as error:
             st.error(f"Filerne har {error.total} fejl. Intet er indlæst; ret fejlene og prøv "
                      "igen.")
-            st.dataframe(_problem_table(error), hide_index=True, width="stretch")
+            ui.dataframe(_problem_table(error))
             return
         st.success("Ingen fejl: " + ", ".join(f"{n} {c}" for n, c in counts.items()))
         if st.button("Indlæs data", type="primary", key="load_button"):
@@ -107,6 +107,6 @@ def upload_section() -> None:
                                           via="dashboard", progress=show)
             except ValidationFailed as error:
                 st.error("Indlæsningen blev afvist; den gamle database er uændret.")
-                st.dataframe(_problem_table(error), hide_index=True)
+                ui.dataframe(_problem_table(error))
                 return
             st.success("Indlæst. " + summary.one_line())
