@@ -54,7 +54,7 @@ def minimal_db(minimal_session_db: Path, tmp_path: Path) -> Path:
     """The hand-made fixture as a database of the test's own, free to change or replace:
     a copy of the one loaded per session (a copy takes milliseconds, a load a second)."""
     db = tmp_path / "minimal.duckdb"
-    shutil.copyfile(minimal_session_db, db)
+    shutil.copy2(minimal_session_db, db)
     return db
 
 
