@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/sosu.duckdb
 
-.PHONY: run test check pytest demo bench clean
+.PHONY: run test check lint browser slow demo bench clean
 
 $(BIN)/sosu: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,15 +21,30 @@ run: $(BIN)/sosu
 	$(BIN)/sosu demo data/demo --db $(DB)
 	SOSU_DB=$(DB) $(BIN)/streamlit run src/sosu/app/main.py
 
-check: $(BIN)/sosu
+# SQLFLUFF: sqlfluff (DuckDB dialect) runs once the SQL branch adds its configuration
+# (.sqlfluff or [tool.sqlfluff] in pyproject.toml); until then the line does nothing.
+lint: $(BIN)/sosu
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+	@if [ -f .sqlfluff ] || grep -q '^\[tool\.sqlfluff' pyproject.toml; then echo "$(BIN)/sqlfluff lint src/sosu/sql"; \
+		$(BIN)/sqlfluff lint src/sosu/sql; fi
 
-pytest: $(BIN)/sosu
-	$(BIN)/pytest
+# Tests by level (tests/<level>/, also a marker): unit, sql and app in `make check`;
+# browser (headless Chromium) and slow (kill points, concurrency, national scale) in
+# `make browser`, `make slow` and `make test` (which CI runs: .ci/run).
+check: lint
+	$(BIN)/pytest tests/unit tests/sql tests/app
 
-test: check pytest
+browser: $(BIN)/sosu
+	$(BIN)/pytest tests/browser
+
+slow: $(BIN)/sosu
+	$(BIN)/pytest tests/slow
+
+# Everything in one pytest run, so the session's fixtures (the demo database) are built once.
+test: lint
+	$(BIN)/pytest tests
 
 bench: $(BIN)/sosu
 	$(BIN)/python bench/run.py

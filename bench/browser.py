@@ -1,7 +1,7 @@
 """`streamlit run` on a database and Debian's headless Chromium through Playwright (never
 a downloaded browser). Used by bench/run.py and by the browser and slow tests (through
-tests/browser/conftest.py and tests/support.py): the tests import this tool as they
-import bench/generate.py, and nothing here imports the tests."""
+the `browser` fixture in tests/conftest.py and tests/support.py): the tests import this
+tool as they import bench/generate.py, and nothing here imports the tests."""
 
 from __future__ import annotations
 
@@ -65,7 +65,7 @@ def streamlit_server(db: Path, timeout: float = 60, **env: str) -> Iterator[Serv
     """`streamlit run src/sosu/app/main.py` on `db`, ready once /_stcore/health answers."""
     port = free_port()
     # Kvalitetsforum's figures prepared after each load, as the dashboard is deployed
-    # (the in-process tests turn it off: conftest.py).
+    # (the in-process tests turn it off: tests/conftest.py).
     environment = {**os.environ, "SOSU_FORBERED": "ja", "SOSU_DB": str(db), **env}
     process = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "src/sosu/app/main.py",
