@@ -10,6 +10,7 @@ import pytest
 from sosu.cli.main import main
 from sosu.etl.load import check_folder, load_folder
 from sosu.etl.problems import ValidationFailed
+from sosu.store.db import connect_read_only
 from tests.sql.inputs import CASES
 from tests.support import TODAY
 
@@ -55,11 +56,20 @@ def test_cpr_number_is_refused_and_never_echoed(minimal_copy: Path, cpr: str,
     assert cpr not in everything and cpr.replace("-", "") not in everything
 
 
-def test_ten_digits_without_a_valid_date_is_a_pseudonym(minimal_copy: Path) -> None:
+def test_ten_digits_without_a_valid_date_is_a_pseudonym(minimal_copy: Path,
+                                                         tmp_path: Path) -> None:
     for path in minimal_copy.glob("*.csv"):
         path.write_text(path.read_text(encoding="utf-8").replace("A2,", "9913001234,"),
                         encoding="utf-8")
-    check_folder(minimal_copy, today=TODAY)
+    # Accepted (a refusal would raise) and loaded as an ordinary id.
+    assert check_folder(minimal_copy, today=TODAY)["elever"] == 8
+    load_folder(minimal_copy, tmp_path / "db.duckdb", today=TODAY)
+    con = connect_read_only(tmp_path / "db.duckdb")
+    try:
+        assert con.execute("SELECT count(*) FROM elever WHERE elev_id = '9913001234'"
+                           ).fetchone() == (1,)
+    finally:
+        con.close()
 
 
 @pytest.mark.parametrize(("content", "words"), [
