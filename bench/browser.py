@@ -29,6 +29,10 @@ PAGES = {"": "Overblik", "frafald": "Frafald", "sygefravaer": "Sygefravær",
          "mit_oplaeringssted": "Mit oplæringssted", "tidlig_opsporing": "Tidlig opsporing",
          "data": "Data"}
 SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# The most a wait may take before it counts as a failure: generous, because on a shared
+# machine (other test suites on the same 2 cores) a page can take ten times as long; a
+# page that is drawn ends the wait at once.
+PATIENCE_MS = 180_000
 EXCEPTION = "[data-testid='stException']"
 
 # True once the run is over, nothing is a skeleton, the heading is the wanted page's and
@@ -61,7 +65,7 @@ class Server:
 
 
 @contextmanager
-def streamlit_server(db: Path, timeout: float = 60, **env: str) -> Iterator[Server]:
+def streamlit_server(db: Path, timeout: float = PATIENCE_MS / 1000, **env: str) -> Iterator[Server]:
     """`streamlit run src/sosu/app/main.py` on `db`, ready once /_stcore/health answers."""
     port = free_port()
     # Kvalitetsforum's figures prepared after each load, as the dashboard is deployed
@@ -106,13 +110,13 @@ def chromium() -> Iterator[Any]:
             browser.close()
 
 
-def settled(page: Any, timeout_ms: int = 60_000) -> None:
+def settled(page: Any, timeout_ms: int = PATIENCE_MS) -> None:
     """Wait until the script run is over and no element is a loading skeleton."""
     page.wait_for_selector(SETTLED, timeout=timeout_ms)
     page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stSkeleton']", state="detached", timeout=30_000)
+    page.wait_for_selector("[data-testid='stSkeleton']", state="detached", timeout=timeout_ms)
 
 
-def drawn(page: Any, title: str, timeout_ms: int = 60_000) -> None:
+def drawn(page: Any, title: str, timeout_ms: int = PATIENCE_MS) -> None:
     """Wait until page `title` is fully drawn (see DRAWN_JS)."""
     page.wait_for_function(DRAWN_JS, arg=title, timeout=timeout_ms, polling=20)

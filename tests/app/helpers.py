@@ -14,6 +14,10 @@ APP = ROOT / "src" / "sosu" / "app" / "main.py"
 PAGES = [f"app_pages/{name}.py" for name in (
     "overblik", "frafald", "sygefravaer", "fastholdelse", "rekruttering", "mit_oplaeringssted",
     "tidlig_opsporing", "data")]
+# The most an AppTest run may take before it counts as hung: generous, because a busy
+# machine (other test suites on the same 2 cores) can make a run ten times slower; a
+# passing run never waits for it.
+TIMEOUT = 600
 # Pages that name students: in the navigation for the education team only.
 TEAM_ONLY_PAGES = ["app_pages/tidlig_opsporing.py"]
 

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from sosu.etl.demoseal import write_marker
 from sosu.etl.load import load_folder
-from tests.app.helpers import APP, texts
+from tests.app.helpers import APP, TIMEOUT, texts
 from tests.support import MINIMAL, TODAY
 
 # One more SSA student, hired after the newest date in the fixture. Two figures on
@@ -75,10 +75,10 @@ def test_a_swap_in_the_middle_of_a_page_run_shows_one_version(
 
     monkeypatch.setattr(sosu.store.db, "load_info", load_info_then_swap)
     monkeypatch.setenv("SOSU_DB", str(db))
-    app = AppTest.from_file(str(APP), default_timeout=60)
+    app = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     app.run()
     assert swapped and not app.exception
     assert _version(texts(app)) == "old"
-    reloaded = AppTest.from_file(str(APP), default_timeout=60).run()
+    reloaded = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     assert not reloaded.exception
     assert _version(texts(reloaded)) == "new"

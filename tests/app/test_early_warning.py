@@ -11,7 +11,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sosu.etl.load import load_folder
-from tests.app.helpers import APP, add_user, log_in
+from tests.app.helpers import APP, TIMEOUT, add_user, log_in
 from tests.support import DATA, TODAY
 
 FIXTURE = DATA / "early_warning"
@@ -23,7 +23,7 @@ def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201 - an 
     load_folder(FIXTURE, path, today=TODAY)
     monkeypatch.setenv("SOSU_DB", str(path))
     add_user("team", "uddannelse")
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     log_in(at, "team")
     at.run()
     return at.switch_page("app_pages/tidlig_opsporing.py").run()
@@ -57,7 +57,7 @@ def test_the_slider_changes_list_and_backtest(page) -> None:  # noqa: ANN001
 
 
 def _fresh_session() -> AppTest:
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     log_in(at, "team")
     at.run()
     return at.switch_page("app_pages/tidlig_opsporing.py").run()

@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sosu.etl.load import load_folder
-from tests.app.helpers import APP, add_user, log_in
+from tests.app.helpers import APP, TIMEOUT, add_user, log_in
 from tests.support import INITIATIVES, TODAY
 
 
@@ -29,7 +29,7 @@ def app(with_initiatives: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     load_folder(with_initiatives, db, today=TODAY)
     monkeypatch.setenv("SOSU_DB", str(db))
     add_user("kf", "kvalitetsforum")
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     log_in(at, "kf")
     return at.run()
 

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sosu.etl.load import load_folder
-from tests.app.helpers import APP, PAGES, add_user, log_in
+from tests.app.helpers import APP, PAGES, TIMEOUT, add_user, log_in
 from tests.support import MINIMAL, TODAY
 
 SITE = "<img src=x onerror=alert(1)>'; DROP TABLE elever; --"
@@ -38,7 +38,7 @@ def test_hostile_text_is_never_read_as_markdown_or_html(
         hostile_db: Path, monkeypatch: pytest.MonkeyPatch, page: str) -> None:
     monkeypatch.setenv("SOSU_DB", str(hostile_db))
     add_user("t", "uddannelse")
-    at = AppTest.from_file(str(APP), default_timeout=60)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     log_in(at, "t")
     at.query_params["sted"] = SITE
     at.run()

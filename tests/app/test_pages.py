@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import APP, PAGES, as_viewer, open_tables, texts
+from tests.app.helpers import APP, PAGES, TIMEOUT, as_viewer, open_tables, texts
 
 
 @pytest.fixture
 def app(minimal_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("SOSU_DB", str(minimal_db))
-    return as_viewer(AppTest.from_file(str(APP), default_timeout=60), "uddannelse")
+    return as_viewer(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "uddannelse")
 
 
 def _frames(at: AppTest) -> list:
@@ -116,7 +116,7 @@ def test_site_page_compares_with_the_municipality(app: AppTest) -> None:
 def test_small_numbers_are_suppressed_for_kvalitetsforum(
         minimal_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_DB", str(minimal_db))
-    app = as_viewer(AppTest.from_file(str(APP), default_timeout=60), "kvalitetsforum")
+    app = as_viewer(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "kvalitetsforum")
     app.run()
     app.switch_page("app_pages/mit_oplaeringssted.py").run()
     table = _frames(app)[0]
@@ -140,7 +140,7 @@ def test_data_page_lists_files_and_templates(app: AppTest) -> None:
 def test_no_database_gives_a_friendly_message(tmp_path: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_DB", str(tmp_path / "none.duckdb"))
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception
@@ -163,7 +163,7 @@ def test_overview_shows_weighted_fulfilment_and_the_trajectories(app: AppTest) -
 def test_overview_makes_the_quarterly_report(demo_db: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_DB", str(demo_db))
-    at = as_viewer(AppTest.from_file(str(APP), default_timeout=120), "kvalitetsforum").run()
+    at = as_viewer(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "kvalitetsforum").run()
     assert at.selectbox(key="report_quarter").value == "2026Q4"
     at.selectbox(key="report_quarter").set_value("2025Q3")
     at.button(key="report_make").click().run()

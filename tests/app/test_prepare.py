@@ -14,7 +14,7 @@ from streamlit.testing.v1 import AppTest
 from sosu.app import data
 from sosu.metrics import metrics, release
 from sosu.store.db import connect_read_only, file_stamp
-from tests.app.helpers import APP, PAGES, TEAM_ONLY_PAGES, as_viewer
+from tests.app.helpers import APP, PAGES, TEAM_ONLY_PAGES, TIMEOUT, as_viewer
 
 FORUM_PAGES = [page for page in PAGES if page not in TEAM_ONLY_PAGES]
 
@@ -44,7 +44,7 @@ def _releases_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def _preparation_done() -> None:
     for thread in threading.enumerate():
         if thread.name == data.PREPARING:
-            thread.join(timeout=120)
+            thread.join(timeout=TIMEOUT)
             assert not thread.is_alive()
 
 
@@ -61,7 +61,7 @@ def test_a_member_opens_a_site_from_the_prepared_release(
         prepare: str, fresh_demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_FORBERED", prepare)
     built = _releases_built(monkeypatch)
-    at = as_viewer(AppTest.from_file(str(APP), default_timeout=60), "kvalitetsforum").run()
+    at = as_viewer(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "kvalitetsforum").run()
     assert not at.exception
     _preparation_done()
     at.query_params["sted"] = _a_site(fresh_demo)
@@ -80,7 +80,7 @@ def test_a_bad_setting_is_logged_and_the_default_used(
     monkeypatch.setenv("SOSU_FORBERED", "måske")
     built = _releases_built(monkeypatch)
     with caplog.at_level(logging.WARNING, logger="sosu.app.data"):
-        at = as_viewer(AppTest.from_file(str(APP), default_timeout=60), "kvalitetsforum").run()
+        at = as_viewer(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "kvalitetsforum").run()
         _preparation_done()
     assert not at.exception
     assert "SOSU_FORBERED" in caplog.text

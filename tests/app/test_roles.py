@@ -13,7 +13,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sosu.domain.roles import Viewer
-from tests.app.helpers import APP, PAGES, TEAM_ONLY_PAGES, add_user, log_in, open_tables
+from tests.app.helpers import APP, PAGES, TEAM_ONLY_PAGES, TIMEOUT, add_user, log_in, open_tables
 
 OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
 LEDER = Viewer("leder", "leder", (OWN,))
@@ -35,7 +35,7 @@ def test_team_only_page_run_anyway_names_no_student(
         demo_db: Path, monkeypatch: pytest.MonkeyPatch, viewer: Viewer) -> None:
     """Should the page script run for another role all the same, it explains and stops."""
     monkeypatch.setenv("SOSU_DB", str(demo_db))
-    at = AppTest.from_file(str(APP.parent / TEAM_ONLY_PAGES[0]), default_timeout=60)
+    at = AppTest.from_file(str(APP.parent / TEAM_ONLY_PAGES[0]), default_timeout=TIMEOUT)
     at.session_state["viewer"] = viewer
     at.run()
     assert not at.exception, [e.value for e in at.exception]
@@ -45,7 +45,7 @@ def test_team_only_page_run_anyway_names_no_student(
 
 def _app(db: Path, monkeypatch: pytest.MonkeyPatch, viewer: Viewer | None = None) -> AppTest:
     monkeypatch.setenv("SOSU_DB", str(db))
-    at = AppTest.from_file(str(APP), default_timeout=90)
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if viewer is not None:
         add_user(viewer.name, viewer.role, viewer.sites)
         log_in(at, viewer.name)

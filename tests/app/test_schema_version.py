@@ -11,7 +11,7 @@ import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app.helpers import APP, PAGES, as_viewer, texts
+from tests.app.helpers import APP, PAGES, TIMEOUT, as_viewer, texts
 
 
 @pytest.fixture
@@ -26,7 +26,7 @@ def old_db(minimal_db: Path) -> Path:
 def test_every_page_asks_for_a_new_load_instead_of_failing(
         old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_DB", str(old_db))
-    at = as_viewer(AppTest.from_file(str(APP), default_timeout=60), "uddannelse").run()
+    at = as_viewer(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "uddannelse").run()
     for page in PAGES:
         at.switch_page(page).run()
         assert not at.exception, (page, [e.value for e in at.exception])
@@ -41,7 +41,7 @@ def test_a_file_without_load_information_is_treated_as_real_data(
     unknown = tmp_path / "ukendt.duckdb"
     duckdb.connect(str(unknown)).close()  # a DuckDB file, but no sosu-overblik load in it
     monkeypatch.setenv("SOSU_DB", str(unknown))
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     assert not at.exception
     assert any("rigtige elevdata" in e.value for e in at.error)
 
@@ -49,7 +49,7 @@ def test_a_file_without_load_information_is_treated_as_real_data(
 def test_an_old_file_without_login_is_treated_as_real_data(
         old_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_DB", str(old_db))
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     assert not at.exception
     assert any("rigtige elevdata" in e.value for e in at.error)
     assert "Overblik" not in texts(at)

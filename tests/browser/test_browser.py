@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.browser import PAGES, settled, streamlit_server
+from bench.browser import PAGES, PATIENCE_MS, settled, streamlit_server
 from tests.support import MINIMAL, TODAY
 
 
@@ -61,7 +61,7 @@ def test_filter_from_url_and_toggle(server: str, browser: object) -> None:
         # the click's rerun has begun.
         page.wait_for_function(
             "() => document.querySelectorAll(\"[data-testid='stPlotlyChart']\").length === 5",
-            timeout=30_000)
+            timeout=PATIENCE_MS)
         settled(page)
         assert "Kaplan–Meier" in page.inner_text("body")
         page.goto(f"{server}/rekruttering")
@@ -72,7 +72,7 @@ def test_filter_from_url_and_toggle(server: str, browser: object) -> None:
         # The files are made on the click (deferred), and arrive whole.
         for button, start in (("Hent CSV", b"\xef\xbb\xbfaar;uddannelse;ansatte"),
                               ("Hent Excel", b"PK\x03\x04")):
-            with page.expect_download(timeout=30_000) as download:
+            with page.expect_download(timeout=PATIENCE_MS) as download:
                 page.get_by_role("button", name=button).first.click()
             assert Path(download.value.path()).read_bytes().startswith(start)
     finally:
@@ -94,7 +94,7 @@ def test_upload_lists_every_problem_and_loads_nothing(server: str, browser: obje
         page.goto(f"{server}/data")
         settled(page)
         page.locator("input[type=file]").set_input_files(files)
-        page.get_by_text("Intet er indlæst").wait_for(timeout=60_000)
+        page.get_by_text("Intet er indlæst").wait_for(timeout=PATIENCE_MS)
         settled(page)
         assert page.locator("[data-testid='stException']").count() == 0
         assert "1 fejl" in page.inner_text("body")

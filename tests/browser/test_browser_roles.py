@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.browser import settled, streamlit_server
+from bench.browser import PATIENCE_MS, settled, streamlit_server
 from sosu.access.users import User, add_user
 
 OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
@@ -43,7 +43,7 @@ def _log_in(page: object, url: str, name: str, password: str) -> None:
     # password hash takes a while on a busy machine): wait for its outcome.
     page.wait_for_function(  # type: ignore[attr-defined]
         "() => /Logget ind som|Forkert brugernavn|spærret/.test(document.body.innerText)",
-        timeout=60_000)
+        timeout=PATIENCE_MS)
     settled(page)
 
 
@@ -74,6 +74,9 @@ def test_leder_sees_own_site_only_even_with_another_in_the_url(
         assert OWN in body and OTHER not in body and "≤3" in body
         assert "Elever (kun uddannelsesteamet)" not in body
         page.get_by_role("button", name="Log ud").click()
+        # The logout's rerun may not have begun when the page first reads as settled:
+        # wait for its outcome, the login form.
+        page.get_by_label("Brugernavn").wait_for(timeout=PATIENCE_MS)
         settled(page)
         assert "Seneste værdi" not in page.inner_text("body")
     finally:
@@ -89,11 +92,11 @@ def test_demo_banner_and_role_picker(demo_server: str, browser: object) -> None:
         assert "Elever (kun uddannelsesteamet)" in page.inner_text("body")
         page.get_by_label("Vis som (demo)").click()
         page.get_by_role("option", name="Kvalitetsforum").click()
-        page.get_by_text("vist som Kvalitetsforum").first.wait_for(timeout=30_000)
+        page.get_by_text("vist som Kvalitetsforum").first.wait_for(timeout=PATIENCE_MS)
         settled(page)
         # Waits for the rerun to remove it; a timeout here means it stayed.
         page.get_by_text("Elever (kun uddannelsesteamet)").wait_for(state="detached",
-                                                                    timeout=30_000)
+                                                                    timeout=PATIENCE_MS)
         assert page.locator("[data-testid='stException']").count() == 0
         assert "≤3" in page.inner_text("body")
     finally:

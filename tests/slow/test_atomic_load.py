@@ -120,7 +120,7 @@ def _start_paused(folder: Path, db: Path, pause_at: int | None,
 
 def _run_paused(folder: Path, db: Path, pause_at: int | None) -> list[str]:
     process, steps = _start_paused(folder, db, pause_at, db.with_suffix(".go"))
-    assert process.wait(timeout=120) == 0
+    assert process.wait(timeout=600) == 0
     return steps
 
 
@@ -203,7 +203,7 @@ def test_two_loads_started_together_one_proceeds_one_is_refused(
     for load in loads:  # both have imported everything and wait at the same line
         assert load.stdout and load.stdout.readline().strip() == "ready"
     go.touch()
-    results = [(load.wait(timeout=60), load.communicate()[1]) for load in loads]
+    results = [(load.wait(timeout=600), load.communicate()[1]) for load in loads]
     assert sorted(code for code, _err in results) == [0, 1]
     refused = next(err for code, err in results if code == 1)
     assert "en anden indlæsning af databasen er i gang; prøv igen, når den er færdig" in refused

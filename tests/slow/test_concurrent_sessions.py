@@ -18,7 +18,7 @@ from tests.support import MINIMAL, ROOT, TODAY, require_chromium
 SESSIONS = 20
 # Twenty Chromium tabs drawing at once on two cores take about 40 s; the server's own
 # part is small (docs/performance.md).
-DRAW_TIMEOUT_MS = 180_000
+DRAW_TIMEOUT_MS = 600_000  # a bound for a hang, generous for a busy machine
 # One more SSA student, hired after the newest date in the fixture. Two figures on
 # Overblik change, from two separate queries: "Data pr." (the load info) and the SSA
 # cohort 2023 main-course dropout on the scorecard, 1 of 4 students → 1 of 5.
@@ -82,7 +82,7 @@ def test_twenty_sessions_while_a_load_swaps_the_database(tmp_path: Path, origina
             drawn(page, "Overblik", timeout_ms=DRAW_TIMEOUT_MS)
             assert page.locator(EXCEPTION).count() == 0
             seen.append(_version(page.inner_text("body")))
-        assert loading.wait(timeout=60) == 0, loading.communicate()[1]
+        assert loading.wait(timeout=600) == 0, loading.communicate()[1]
         # After the swap, every session's next rerun shows the new figures.
         for page in pages:
             page.reload(wait_until="commit")

@@ -43,11 +43,13 @@ def test_reader_in_another_process_does_not_block_a_load(tmp_path: Path) -> None
         [sys.executable, "-c",
          "import sys, time; sys.path.insert(0, '.');"
          "from sosu.store.db import connect_read_only; from pathlib import Path;"
-         f"c = connect_read_only(Path({str(db)!r})); print('open', flush=True); time.sleep(30)"],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True)
+         f"c = connect_read_only(Path({str(db)!r})); print('open', flush=True);"
+         "sys.stdin.read()"],  # holds the file open until the test is done, however long
+        cwd=ROOT, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout and holder.stdout.readline().strip() == "open"
         load_folder(MINIMAL, db, today=TODAY)
+        assert holder.poll() is None, "the reader was open during the whole load"
     finally:
         holder.kill()
         holder.wait()
@@ -148,7 +150,7 @@ def test_read_only_folder_as_root_without_the_override(tmp_path: Path) -> None:
         [setpriv, "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-m",
          "pytest", "-q", "-p", "no:cacheprovider", "-rs",
          f"{__file__}::test_read_only_folder_gives_a_clear_message_and_keeps_the_database"],
-        cwd=ROOT, capture_output=True, text=True, timeout=300)
+        cwd=ROOT, capture_output=True, text=True, timeout=1200)
     summary = child.stdout.strip().splitlines()[-1]
     assert child.returncode == 0 and summary.startswith("3 passed"), child.stdout[-3000:]
     assert "skipped" not in summary
