@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import MINIMAL, TODAY
+from tests.support import DATA, MINIMAL, TODAY
 
 LEVELS = ("unit", "sql", "app", "browser", "slow")
 
@@ -55,6 +55,16 @@ def minimal_db(minimal_session_db: Path, tmp_path: Path) -> Path:
     a copy of the one loaded per session (a copy takes milliseconds, a load a second)."""
     db = tmp_path / "minimal.duckdb"
     shutil.copy2(minimal_session_db, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def early_warning_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/data/early_warning loaded once per session: read it, or copy it to change it."""
+    from sosu.etl.load import load_folder
+
+    db = tmp_path_factory.mktemp("early-warning") / "ew.duckdb"
+    load_folder(DATA / "early_warning", db, today=TODAY)
     return db
 
 

@@ -5,22 +5,20 @@ tests/sql/test_early_warning.py).
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sosu.etl.load import load_folder
 from tests.app.helpers import APP, TIMEOUT, add_user, log_in
-from tests.support import DATA, TODAY
-
-FIXTURE = DATA / "early_warning"
 
 
 @pytest.fixture
-def page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201 - an AppTest
+def page(early_warning_db: Path, tmp_path: Path,
+         monkeypatch: pytest.MonkeyPatch):  # noqa: ANN201 - an AppTest
     path = tmp_path / "ew.duckdb"
-    load_folder(FIXTURE, path, today=TODAY)
+    shutil.copy2(early_warning_db, path)  # a file of this test's own
     monkeypatch.setenv("SOSU_DB", str(path))
     add_user("team", "uddannelse")
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)

@@ -28,7 +28,7 @@ from sosu.domain.cpr import (
     normalise,
 )
 from sosu.etl.fast import validate_fast
-from sosu.etl.load import check_folder, load_folder
+from sosu.etl.load import check_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.pseudonymize import Pseudonymizer, pseudonymize_folder
 from tests.support import DATA, MINIMAL, TODAY
@@ -149,10 +149,9 @@ def _cpr_in_every_cell_of_line_2(folder: Path, spelling: str) -> None:
 
 @pytest.mark.parametrize(("name", "spelling"), SPELLINGS, ids=_ids(SPELLINGS))
 def test_a_cpr_number_in_any_column_of_any_file_is_refused_and_never_kept(
-        name: str, spelling: str, minimal_copy: Path, tmp_path: Path,
+        name: str, spelling: str, minimal_copy: Path, minimal_db: Path, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
-    db = tmp_path / "sosu.duckdb"
-    load_folder(MINIMAL, db, today=TODAY)
+    db = minimal_db  # a live database the refused load must leave alone
     folder = _all_files(minimal_copy)
     _cpr_in_every_cell_of_line_2(folder, spelling)
     capsys.readouterr()

@@ -21,10 +21,13 @@ from tests.support import MINIMAL, TODAY
 
 @pytest.fixture(scope="module", params=[TODAY, dt.date(2027, 3, 1)], ids=["today", "later"])
 def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    folder = tmp_path_factory.mktemp("demo")
-    write_demo(folder, request.param)
-    db = folder / "demo.duckdb"
-    load_folder(folder, db, today=request.param)  # every contract rule must pass
+    if request.param == TODAY:  # the session's demo (tests/conftest.py), loaded the same way
+        folder, db = request.getfixturevalue("demo_folder"), request.getfixturevalue("demo_db")
+    else:
+        folder = tmp_path_factory.mktemp("demo")
+        write_demo(folder, request.param)
+        db = folder / "demo.duckdb"
+        load_folder(folder, db, today=request.param)  # every contract rule must pass
     con = connect_read_only(db)
     try:
         result = kpi(con)
@@ -100,19 +103,11 @@ def test_running_cohorts_and_sites(demo: dict) -> None:
     assert not elever.elev_id.str.fullmatch(r"\d{6}-?\d{4}").any()
 
 
-def test_deterministic(tmp_path: Path) -> None:
-    write_demo(tmp_path / "a", TODAY)
-    write_demo(tmp_path / "b", TODAY)
+def test_deterministic(demo_folder: Path, tmp_path: Path) -> None:
+    write_demo(tmp_path / "again", TODAY)  # the session's demo_folder is the first writing
     for name in ("elever", "gennemfoerte", "frafald", "sygefravaer", "efter_uddannelse"):
-        assert (tmp_path / "a" / f"{name}.csv").read_bytes() == (
-            tmp_path / "b" / f"{name}.csv").read_bytes()
-
-
-@pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    folder = tmp_path_factory.mktemp("sealed") / "demo"
-    write_demo(folder, TODAY)
-    return folder
+        assert (demo_folder / f"{name}.csv").read_bytes() == (
+            tmp_path / "again" / f"{name}.csv").read_bytes()
 
 
 def _loaded_as_demo(folder: Path, tmp_path: Path) -> bool:

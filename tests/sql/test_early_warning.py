@@ -21,6 +21,7 @@ W08 = 1, 1, 2, 2, 3, 2, 5 (median 2) of 10, 10, 9, 9, 9, 8, 7 rows (shares media
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -29,21 +30,15 @@ import pytest
 
 from sosu.app.app_pages.early_warning_view import CHOICES
 from sosu.domain.contract import schedule_rows
-from sosu.etl.load import load_folder
 from sosu.metrics import metrics
 from sosu.metrics.datasets import BACKTEST_THRESHOLDS
 from sosu.store import db
 from sosu.store.db import connect_read_only
-from tests.support import DATA, TODAY
-
-FIXTURE = DATA / "early_warning"
 
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a DuckDB connection
-    path = tmp_path_factory.mktemp("early_warning") / "ew.duckdb"
-    load_folder(FIXTURE, path, today=TODAY)
-    connection = connect_read_only(path)
+def con(early_warning_db: Path):  # noqa: ANN201 - a DuckDB connection
+    connection = connect_read_only(early_warning_db)
     yield connection
     connection.close()
 
@@ -165,9 +160,10 @@ def test_backtest_counted_at_load_keeps_a_share_equal_to_the_threshold_off(con) 
     assert list(test.fanget) == [1, 0]
 
 
-def test_the_whole_country_backtest_is_answered_from_the_load(tmp_path: Path) -> None:
+def test_the_whole_country_backtest_is_answered_from_the_load(early_warning_db: Path,
+                                                            tmp_path: Path) -> None:
     path = tmp_path / "copy.duckdb"
-    load_folder(FIXTURE, path, today=TODAY)
+    shutil.copy2(early_warning_db, path)
     with duckdb.connect(str(path)) as writable:
         writable.execute("DELETE FROM int_tidlig_baand")
     copy = connect_read_only(path)

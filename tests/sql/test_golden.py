@@ -18,7 +18,7 @@ import pytest
 
 from sosu.cli.main import main
 from sosu.etl.load import load_folder
-from tests.support import DATA, GOLDEN, INITIATIVES, MINIMAL, TODAY
+from tests.support import GOLDEN, INITIATIVES, MINIMAL, TODAY
 
 # golden file -> (database, --site or None)
 CASES = {
@@ -33,17 +33,14 @@ CASES = {
 
 
 @pytest.fixture(scope="module")
-def databases(demo_db: Path, minimal_session_db: Path,
+def databases(demo_db: Path, minimal_session_db: Path, early_warning_db: Path,
               tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("golden")
     shutil.copytree(MINIMAL, folder / "initiatives")
     shutil.copy(INITIATIVES, folder / "initiatives" / "indsatser.csv")
-    for name in ("initiatives", "early_warning"):
-        source = folder / name if name == "initiatives" else DATA / name
-        load_folder(source, folder / f"{name}.duckdb", today=TODAY)
+    load_folder(folder / "initiatives", folder / "initiatives.duckdb", today=TODAY)
     return {"demo": demo_db, "minimal": minimal_session_db,
-            "initiatives": folder / "initiatives.duckdb",
-            "early_warning": folder / "early_warning.duckdb"}
+            "initiatives": folder / "initiatives.duckdb", "early_warning": early_warning_db}
 
 
 def _readable(output: bytes) -> list[str]:
