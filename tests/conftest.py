@@ -68,6 +68,32 @@ def early_warning_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db
 
 
+@pytest.fixture(scope="session")
+def quick_hasher() -> tuple[object, str]:
+    """Argon2id at its lowest cost, and a dummy hash made with it."""
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return hasher, hasher.hash("ingen-bruger-har-denne-adgangskode")
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+                          quick_hasher: tuple[object, str]) -> None:
+    """Passwords hashed at Argon2id's lowest cost in this process: the shipped cost takes
+    0.2 s of CPU per hash or check, and the tests make hundreds of them (every account an
+    AppTest logs in with). What a test checks does not depend on the cost; the shipped
+    parameters are checked by the tests marked shipped_password_cost, and child processes
+    always use them."""
+    if request.node.get_closest_marker("shipped_password_cost"):
+        return
+    from sosu.access import passwords
+
+    hasher, dummy = quick_hasher
+    monkeypatch.setattr(passwords, "_HASHER", hasher)
+    monkeypatch.setattr(passwords, "_DUMMY", dummy)
+
+
 @pytest.fixture(autouse=True)
 def no_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test reads the developer's own users file or writes the repository's log."""
