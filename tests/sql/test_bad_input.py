@@ -29,14 +29,15 @@ def test_rule_reports_file_line_column(minimal_copy: Path, file: str, old: str, 
     text = path.read_text(encoding="utf-8")
     assert old in text
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    report = "\n".join(_problems(minimal_copy))
+    problems = _problems(minimal_copy)
+    report = "\n".join(problems)
     for word in words:
         assert word in report
     # `sosu load` reads inside one transaction, where a new row's rowid is not its place
     # in the file: the same report, line numbers included.
     with pytest.raises(ValidationFailed) as refused:
         load_folder(minimal_copy, minimal_copy / "sosu.duckdb", today=TODAY)
-    assert refused.value.report() == _problems(minimal_copy)
+    assert refused.value.report() == problems
 
 
 @pytest.mark.parametrize("cpr", ["010203-1234", "0102031234", "311299-4321"])
