@@ -27,14 +27,18 @@ lint: $(BIN)/sosu
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	@if [ -f .sqlfluff ] || grep -q '^\[tool\.sqlfluff' pyproject.toml; then echo "$(BIN)/sqlfluff lint src/sosu/sql"; \
-		$(BIN)/sqlfluff lint src/sosu/sql; fi
+	@if [ -f .sqlfluff ] || grep -q '^\[tool\.sqlfluff' pyproject.toml; then \
+		echo "$(BIN)/sqlfluff lint src/sosu/sql"; $(BIN)/sqlfluff lint src/sosu/sql; fi
 
-# Tests by level (tests/<level>/, also a marker): unit, sql and app in `make check`;
-# browser (headless Chromium) and slow (kill points, concurrency, national scale) in
-# `make browser`, `make slow` and `make test` (which CI runs: .ci/run).
+# Tests by level (tests/<level>/, also a marker): unit, sql and app in `make check`, one
+# pytest worker per core (pytest-xdist: no test shares files or state with another);
+# browser (headless Chromium) and slow (kill points, concurrency) in one process, as their
+# servers and browsers want the cores to themselves: `make browser`, `make slow`, and
+# `make test`, which runs every level (CI: .ci/run).
+FAST_TESTS := tests/unit tests/sql tests/app
+
 check: lint
-	$(BIN)/pytest tests/unit tests/sql tests/app
+	$(BIN)/pytest -n auto --dist worksteal $(FAST_TESTS)
 
 browser: $(BIN)/sosu
 	$(BIN)/pytest tests/browser
@@ -42,9 +46,8 @@ browser: $(BIN)/sosu
 slow: $(BIN)/sosu
 	$(BIN)/pytest tests/slow
 
-# Everything in one pytest run, so the session's fixtures (the demo database) are built once.
-test: lint
-	$(BIN)/pytest tests
+test: check
+	$(BIN)/pytest tests/browser tests/slow
 
 bench: $(BIN)/sosu
 	$(BIN)/python bench/run.py
