@@ -126,13 +126,6 @@ def test_a_filter_chooses_rows_and_never_changes_a_number(demo_con, name: str) -
                                                check_names=False)
 
 
-def test_the_auditor_finds_nothing_to_recompute_for_any_protected_viewer(demo_con) -> None:  # noqa: ANN001
-    results = [privacy_audit.audit(demo_con, viewer, narrowing=False)
-               for viewer in privacy_audit.protected_viewers(demo_con, 3)]
-    assert len(results) == 1 + len(_sites(demo_con))
-    for result in results:
-        assert result.requests > 100 and result.hidden_small > 0
-        assert result.findings == [], (result.summary(), result.findings[:5])
 
 
 def test_without_complementary_suppression_the_auditor_finds_the_leaks(
