@@ -1,4 +1,6 @@
-"""A load never disturbs the live database: readers keep working, loads don't overlap."""
+"""A load never disturbs the live database: readers keep working, a second load is refused,
+a read-only folder, a refused write or a full disk leave the old file as it was (SIGKILL at
+every step and two loads at once: tests/slow/test_atomic_load.py)."""
 
 from __future__ import annotations
 
@@ -73,9 +75,6 @@ def _figures(db: Path) -> dict:
         return kpi(con)
     finally:
         con.close()
-
-
-# --- faults during a load: SIGKILL, two loads at once, a read-only folder ---------------
 
 
 def _chmod_is_enforced(folder: Path) -> bool:

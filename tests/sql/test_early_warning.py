@@ -17,6 +17,8 @@ W10 SSA hired June 2022: 42 months in December, past the 38-month schedule: S4.
 Tested months: June (January + 5) to December. At 10 %, listed per month: Jun W08; Jul
 W08; Aug W06, W08; Sep W06, W08; Oct W05, W06, W08; Nov W05, W08; Dec W01, W02, W03, W05,
 W08 = 1, 1, 2, 2, 3, 2, 5 (median 2) of 10, 10, 9, 9, 9, 8, 7 rows (shares median 2/9).
+
+The page on the same fixture: tests/app/test_early_warning.py.
 """
 
 from __future__ import annotations
@@ -183,6 +185,3 @@ def test_the_slider_offers_the_thresholds_counted_at_load(con) -> None:
 def test_backtest_without_history_is_empty_not_an_error(con) -> None:
     test = metrics.early_warning_backtest(con, [0.10], ["Intet sted"])
     assert list(test.frafaldne) == [0] and test.typisk_liste.isna().all()
-
-
-# The page, on the same fixture, as the education team sees it ---------------------------

@@ -1,4 +1,5 @@
-"""Initiatives (indsatser): the optional sixth file, its rules, the markers and the table.
+"""Initiatives (indsatser): the optional sixth file and its rules (the markers:
+tests/unit/test_initiative_markers.py; the pages: tests/app/test_initiatives.py).
 
 Fixture: tests/data/minimal plus tests/data/initiatives/indsatser.csv, four initiatives
 on five rows: Personlige vejledere serves two targets; Karrieresamtaler and Snusepraktik
@@ -129,9 +130,3 @@ def test_a_bad_initiatives_file_keeps_the_last_good_database(
     with pytest.raises(ValidationFailed):
         load_folder(with_initiatives, db, today=TODAY)
     assert db.read_bytes() == before
-
-
-# Markers ------------------------------------------------------------------------------
-
-
-# Pages --------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Hostile text in every free-text column is data: stored as is, shown as plain text."""
+"""Hostile text in every free-text column is data: stored as is (shown as plain text:
+tests/app/test_injection.py)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Per role: what is shown and what is refused, in the query layer and in the app."""
+"""Per role, in the query layer: what is shown and what is refused (the app's side:
+tests/app/test_roles.py)."""
 
 from __future__ import annotations
 
@@ -195,9 +196,6 @@ def test_survival_for_protected_viewers_is_quarterly_and_municipal(con) -> None:
     assert (frame.i_risiko > 3).all()
     with pytest.raises(AccessDenied):
         datasets.survival(con, FORUM, _request(OWN))
-
-
-# The app ----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("viewer", [LEDER, FORUM], ids=["leder", "kvalitetsforum"])

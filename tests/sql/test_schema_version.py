@@ -3,7 +3,8 @@
 The load writes the metric macros into the file, so new code calling an old file's
 macros failed on every page. The fixture below is such a file: its load recorded no
 fingerprint (as before the fingerprint existed) and its `kohorter` macro takes other
-arguments than the code expects.
+arguments than the code expects. Here: the fingerprint, the load and the command line;
+the pages: tests/app/test_schema_version.py.
 """
 
 from __future__ import annotations
