@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/sosu.duckdb
 
-.PHONY: run test check pytest demo bench screenshots clean lock
+.PHONY: run test check lint browser slow demo bench screenshots clean lock
 
 # The tested versions, with hashes (requirements.lock), then the project itself without
 # resolving anything again.
@@ -23,16 +23,32 @@ run: $(BIN)/sosu
 	$(BIN)/sosu demo data/demo --db $(DB)
 	$(BIN)/sosu serve --db $(DB)
 
-check: $(BIN)/sosu
+# SQLFLUFF: sqlfluff (DuckDB dialect) runs once the SQL branch adds its configuration
+# (.sqlfluff or [tool.sqlfluff] in pyproject.toml); until then the line does nothing.
+lint: $(BIN)/sosu
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 	$(BIN)/sqlfluff lint src/sosu/sql
 
-pytest: $(BIN)/sosu
-	$(BIN)/pytest
+# Tests by level (tests/<level>/, also a marker): unit, sql and app in `make check`, one
+# pytest worker per core (pytest-xdist: no test shares files or state with another);
+# browser (headless Chromium) and slow (kill points, concurrency) in one process, as their
+# servers and browsers want the cores to themselves: `make browser`, `make slow`, and
+# `make test`, which runs every level (CI: .ci/run).
+FAST_TESTS := tests/unit tests/sql tests/app
 
-test: check pytest
+check: lint
+	$(BIN)/pytest -n auto --dist worksteal $(FAST_TESTS)
+
+browser: $(BIN)/sosu
+	$(BIN)/pytest tests/browser
+
+slow: $(BIN)/sosu
+	$(BIN)/pytest tests/slow
+
+test: check
+	$(BIN)/pytest tests/browser tests/slow
 
 bench: $(BIN)/sosu
 	$(BIN)/python bench/run.py

@@ -362,7 +362,7 @@ def _settled(pid: int, quiet: float = 0.5, limit: float = 60) -> None:
 
 
 def measure_browser(db: Path, site: str, runs: int) -> BrowserResult:
-    from tests.browser_support import EXCEPTION, PAGES, chromium, drawn, streamlit_server
+    from bench.browser import EXCEPTION, PAGES, chromium, drawn, streamlit_server
 
     url_times: dict[str, dict[str, list[float]]] = {}
     click_times: dict[str, list[float]] = {}

@@ -1,21 +1,34 @@
+"""Fixtures shared by every level, and the level markers.
+
+Each test's level is the folder it sits in (tests/unit, sql, app, browser, slow) and is
+also set as a marker, so `pytest -m "not browser and not slow"` selects as the folders
+do. Constants and plain helpers are in tests/support.py; never import a conftest.
+"""
+
 from __future__ import annotations
 
-import datetime as dt
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-DATA = Path(__file__).parent / "data"
-APP = Path(__file__).resolve().parent.parent / "src" / "sosu" / "app" / "main.py"
-PAGES = [f"app_pages/{name}.py" for name in (
-    "overblik", "frafald", "sygefravaer", "fastholdelse", "rekruttering", "mit_oplaeringssted",
-    "tidlig_opsporing", "data")]
-# Pages that name students: in the navigation for the education team only.
-TEAM_ONLY_PAGES = ["app_pages/tidlig_opsporing.py"]
-MINIMAL = DATA / "minimal"
-TODAY = dt.date(2026, 11, 22)
+from tests.support import DATA, MINIMAL, TODAY
+
+LEVELS = ("unit", "sql", "app", "browser", "slow")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true",
+                     help="rewrite tests/golden/ from the current code instead of comparing")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    root = Path(__file__).parent
+    for item in items:
+        parts = item.path.relative_to(root).parts
+        if len(parts) > 1 and parts[0] in LEVELS:
+            item.add_marker(parts[0])
 
 
 @pytest.fixture
@@ -26,13 +39,59 @@ def minimal_copy(tmp_path: Path) -> Path:
     return target
 
 
-@pytest.fixture
-def minimal_db(tmp_path: Path) -> Path:
+@pytest.fixture(scope="session")
+def minimal_session_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made fixture loaded once per session; tests get copies (minimal_db)."""
     from sosu.etl.load import load_folder
 
-    db = tmp_path / "minimal.duckdb"
+    db = tmp_path_factory.mktemp("minimal") / "minimal.duckdb"
     load_folder(MINIMAL, db, today=TODAY)
     return db
+
+
+@pytest.fixture
+def minimal_db(minimal_session_db: Path, tmp_path: Path) -> Path:
+    """The hand-made fixture as a database of the test's own, free to change or replace:
+    a copy of the one loaded per session (a copy takes milliseconds, a load a second)."""
+    db = tmp_path / "minimal.duckdb"
+    shutil.copy2(minimal_session_db, db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def early_warning_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """tests/data/early_warning loaded once per session: read it, or copy it to change it."""
+    from sosu.etl.load import load_folder
+
+    db = tmp_path_factory.mktemp("early-warning") / "ew.duckdb"
+    load_folder(DATA / "early_warning", db, today=TODAY)
+    return db
+
+
+@pytest.fixture(scope="session")
+def quick_hasher() -> tuple[object, str]:
+    """Argon2id at its lowest cost, and a dummy hash made with it."""
+    from argon2 import PasswordHasher
+
+    hasher = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return hasher, hasher.hash("ingen-bruger-har-denne-adgangskode")
+
+
+@pytest.fixture(autouse=True)
+def quick_password_hashes(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch,
+                          quick_hasher: tuple[object, str]) -> None:
+    """Passwords hashed at Argon2id's lowest cost in this process: the shipped cost takes
+    0.2 s of CPU per hash or check, and the tests make hundreds of them (every account an
+    AppTest logs in with). What a test checks does not depend on the cost; the shipped
+    parameters are checked by the tests marked shipped_password_cost, and child processes
+    always use them."""
+    if request.node.get_closest_marker("shipped_password_cost"):
+        return
+    from sosu.access import passwords
+
+    hasher, dummy = quick_hasher
+    monkeypatch.setattr(passwords, "_HASHER", hasher)
+    monkeypatch.setattr(passwords, "_DUMMY", dummy)
 
 
 @pytest.fixture(autouse=True)
@@ -42,67 +101,52 @@ def no_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_LOG", str(tmp_path / "log.jsonl"))
     monkeypatch.delenv("SOSU_LOGIN", raising=False)
     monkeypatch.delenv("SOSU_DISKRETION", raising=False)
-    # No background thread outlives its test's database; tests/test_prepare.py turns it on.
+    # No background thread outlives its test's database; tests/app/test_prepare.py turns
+    # it on.
     monkeypatch.setenv("SOSU_FORBERED", "nej")
 
 
-def log_in(at: Any, name: str, seconds_ago: float = 0) -> Any:
-    """Log an AppTest in by session, as the gate does after a password check (tested in
-    test_access and test_roles); the gate still derives the viewer from the users file."""
-    import time
+@pytest.fixture(scope="session")
+def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo municipality's files as `sosu demo` writes them on TODAY (sealed)."""
+    from sosu.etl.demo import write_demo
 
-    from sosu.app.login import SESSION_LOGIN, Session
-
-    at.session_state[SESSION_LOGIN] = Session("konti", name, time.time() - seconds_ago)
-    return at
-
-
-def add_user(name: str, role: str, sites: tuple[str, ...] = (),
-             password: str = "en-lang-adgangskode") -> None:
-    """An account in the test's users file (SOSU_USERS)."""
-    import os
-
-    from sosu.access.users import User
-    from sosu.access.users import add_user as add
-
-    add(Path(os.environ["SOSU_USERS"]), User(name, role, sites), password)
+    folder = tmp_path_factory.mktemp("demo") / "csv"
+    write_demo(folder, today=TODAY)
+    return folder
 
 
 @pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo municipality loaded once: big enough that not everything is ≤3."""
-    from sosu.etl.demo import write_demo
+def demo_db(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo municipality loaded once: big enough that not everything is ≤3. Shared
+    by every test of the session: read it, never change it (copy it first)."""
     from sosu.etl.load import load_folder
 
-    folder = tmp_path_factory.mktemp("demo")
-    write_demo(folder / "csv", today=TODAY)
-    db = folder / "sosu.duckdb"
-    load_folder(folder / "csv", db, today=TODAY)
+    db = tmp_path_factory.mktemp("demo-db") / "sosu.duckdb"
+    load_folder(demo_folder, db, today=TODAY)
     return db
 
 
 @pytest.fixture(scope="session")
-def real_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def real_db(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo data without its demo marker: to the app, real personal data."""
-    from sosu.etl.demo import write_demo
     from sosu.etl.demoseal import DEMO_MARKER
     from sosu.etl.load import load_folder
 
     folder = tmp_path_factory.mktemp("real")
-    write_demo(folder / "csv", today=TODAY)
+    shutil.copytree(demo_folder, folder / "csv")
     (folder / "csv" / DEMO_MARKER).unlink()
     db = folder / "sosu.duckdb"
     load_folder(folder / "csv", db, today=TODAY)
     return db
 
 
-def open_tables(at: Any) -> Any:
-    """Open every chart's "Vis som tabel" panel, as a user clicking each, and run again:
-    the tables are drawn only in an open panel (dashboard/ui.chart)."""
-    from sosu.app.ui import table_panel
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's headless Chromium, one per session (each test opens its own pages)."""
+    from bench.browser import chromium
+    from tests.support import require_chromium
 
-    for expander in at.expander:
-        key = str(expander.proto.id).rpartition("-")[2]
-        if key.startswith(table_panel("")):
-            at.session_state[key] = True
-    return at.run()
+    require_chromium()
+    with chromium() as instance:
+        yield instance

@@ -14,7 +14,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from tests.browser_support import ROOT, settled
+from bench.browser import settled
+from tests.support import ROOT
 
 APP = ROOT / "src" / "sosu" / "app" / "main.py"
 

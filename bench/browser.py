@@ -1,0 +1,122 @@
+"""`streamlit run` on a database and Debian's headless Chromium through Playwright (never
+a downloaded browser). Used by bench/run.py and by the browser and slow tests (through
+the `browser` fixture in tests/conftest.py and tests/support.py): the tests import this
+tool as they import bench/generate.py, and nothing here imports the tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
+                  "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--disable-quic", "--no-first-run"]
+# URL path → page title (the heading every page starts with).
+PAGES = {"": "Overblik", "frafald": "Frafald", "sygefravaer": "Sygefravær",
+         "fastholdelse": "Fastholdelse", "rekruttering": "Rekruttering",
+         "mit_oplaeringssted": "Mit oplæringssted", "tidlig_opsporing": "Tidlig opsporing",
+         "data": "Data"}
+SETTLED = "[data-testid='stApp'][data-test-script-state='notRunning']"
+# The most a wait may take before it counts as a failure: generous, because on a shared
+# machine (other test suites on the same 2 cores) a page can take ten times as long; a
+# page that is drawn ends the wait at once.
+PATIENCE_MS = 180_000
+EXCEPTION = "[data-testid='stException']"
+
+# True once the run is over, nothing is a skeleton, the heading is the wanted page's and
+# every Plotly chart has drawn its SVG: the page as the user finally sees it.
+DRAWN_JS = """(title) => {
+    const app = document.querySelector("[data-testid='stApp']");
+    if (!app || app.getAttribute("data-test-script-state") !== "notRunning") return false;
+    if (document.querySelector("[data-testid='stSkeleton']")) return false;
+    const headings = [...document.querySelectorAll("h1")].map(h => h.textContent.trim());
+    if (!headings.some(h => h.startsWith(title))) return false;
+    const charts = document.querySelectorAll("[data-testid='stPlotlyChart']");
+    return [...charts].every(c => c.querySelector(".main-svg"));
+}"""
+
+
+def chromium_missing() -> bool:
+    return not Path(CHROMIUM).exists()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+
+@contextmanager
+def streamlit_server(db: Path, timeout: float = PATIENCE_MS / 1000, **env: str) -> Iterator[Server]:
+    """`streamlit run src/sosu/app/main.py` on `db`, ready once /_stcore/health answers."""
+    port = free_port()
+    # Kvalitetsforum's figures prepared after each load, as the dashboard is deployed
+    # (the in-process tests turn it off: tests/conftest.py).
+    environment = {**os.environ, "SOSU_FORBERED": "ja", "SOSU_DB": str(db), **env}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "src/sosu/app/main.py",
+         "--server.headless", "true", "--server.port", str(port),
+         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
+        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("streamlit did not start") from None
+                time.sleep(0.3)
+        yield Server(url, process.pid)
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@contextmanager
+def chromium() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def settled(page: Any, timeout_ms: int = PATIENCE_MS) -> None:
+    """Wait until the script run is over and no element is a loading skeleton."""
+    page.wait_for_selector(SETTLED, timeout=timeout_ms)
+    page.wait_for_timeout(300)
+    page.wait_for_selector("[data-testid='stSkeleton']", state="detached", timeout=timeout_ms)
+
+
+def drawn(page: Any, title: str, timeout_ms: int = PATIENCE_MS) -> None:
+    """Wait until page `title` is fully drawn (see DRAWN_JS)."""
+    page.wait_for_function(DRAWN_JS, arg=title, timeout=timeout_ms, polling=20)

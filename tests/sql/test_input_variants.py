@@ -1,0 +1,76 @@
+"""Danish Excel exports in all their spellings load to exactly the same figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+import sosu.etl.load
+from sosu.etl.fast import validate_fast
+from sosu.etl.load import load_folder
+from sosu.metrics.kpi import kpi
+from sosu.store.db import connect_read_only
+from tests.sql.inputs import VARIANTS, decimal_comma, transform
+from tests.support import MINIMAL, TODAY
+
+
+@pytest.fixture(scope="module")
+def expected(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    db = tmp_path_factory.mktemp("ref") / "ref.duckdb"
+    load_folder(MINIMAL, db, today=TODAY)
+    return _kpi(db)
+
+
+def _kpi(db: Path) -> dict:
+    con = connect_read_only(db)
+    try:
+        return kpi(con)
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_variant_loads_to_the_same_figures(variant: str, tmp_path: Path, expected: dict) -> None:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    VARIANTS[variant](folder)
+    db = tmp_path / "v.duckdb"
+    load_folder(folder, db, today=TODAY)
+    assert _kpi(db) == expected
+
+
+def test_cp1252_text_survives(tmp_path: Path) -> None:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    transform(folder, encoding="cp1252", delimiter=";")
+    db = tmp_path / "v.duckdb"
+    load_folder(folder, db, today=TODAY)
+    con = connect_read_only(db)
+    try:
+        sites = con.execute("SELECT DISTINCT oplaeringssted FROM elever ORDER BY 1").fetchall()
+    finally:
+        con.close()
+    assert sites == [("Døgnplejen Øst",), ("Plejecenter Å",)]
+
+
+@pytest.mark.parametrize("path", ["fast", "text"])
+def test_trailing_empty_rows_are_ignored(path: str, tmp_path: Path, expected: dict,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rows of empty fields at the end, as Excel leaves them, are no rows (no "mangler en
+    værdi" for each): on both load paths the file loads with its real rows only."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    transform(folder, cell=decimal_comma, delimiter=";")  # a Danish export: the fast path
+    with open(folder / "elever.csv", "a", encoding="utf-8") as handle:
+        handle.write(";;;;;\n;;;;;\n")
+    if path == "text":
+        monkeypatch.setattr(sosu.etl.load, "validate_fast", lambda *args, **kwargs: None)
+    else:
+        assert validate_fast(duckdb.connect(), folder, TODAY) is not None
+    db = tmp_path / "v.duckdb"
+    summary = load_folder(folder, db, today=TODAY)
+    rows = (MINIMAL / "elever.csv").read_text(encoding="utf-8").strip().splitlines()
+    assert summary.rows["elever"] == len(rows) - 1  # the header is no row
+    assert _kpi(db) == expected

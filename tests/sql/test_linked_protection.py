@@ -1,0 +1,163 @@
+"""Protection over every output together (sosu.metrics.linked, sosu.metrics.release) and the privacy
+auditor (sosu.metrics.privacy_audit): nothing a protected viewer can obtain, on any page, with
+any filter, in any download or the scorecard, recomputes a hidden cell."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sosu.domain.roles import Viewer
+from sosu.metrics import datasets, linked, metrics, privacy_audit, release
+from sosu.metrics.datasets import Request
+from sosu.metrics.release import ALL
+from sosu.store.db import connect_read_only
+
+FORUM = Viewer("kf", "kvalitetsforum")
+
+
+def _system(values: list[float], small: list[bool], equations: list[list[tuple[int, int]]],
+            virtual: list[bool] | None = None) -> linked.System:
+    cells = pd.DataFrame({"cell": range(len(values)), "value": values, "small": small,
+                          "virtual": virtual or [False] * len(values),
+                          "headline": [False] * len(values)})
+    terms = pd.DataFrame([(e, c, float(k)) for e, eq in enumerate(equations) for c, k in eq],
+                         columns=["equation", "cell", "coefficient"])
+    return linked.System(cells, linked.keep_true_equations(terms, np.array(values, float)))
+
+
+def _table_2x2() -> linked.System:
+    """A 2×2 table with its margins: cells 0-3 inner (a b / c d), 4-5 row sums, 6-7
+    column sums, 8 the total."""
+    values = [2, 10, 20, 30, 12, 50, 22, 40, 62]
+    rows = [[(4, 1), (0, -1), (1, -1)], [(5, 1), (2, -1), (3, -1)],
+            [(6, 1), (0, -1), (2, -1)], [(7, 1), (1, -1), (3, -1)],
+            [(8, 1), (4, -1), (5, -1)], [(8, 1), (6, -1), (7, -1)]]
+    return _system(values, [v <= 3 for v in values], rows)
+
+
+def test_a_lone_small_cell_is_recomputed_until_a_rectangle_hides_it() -> None:
+    system = _table_2x2()
+    primary = linked.suppress(system, complementary=False)
+    assert list(np.flatnonzero(primary)) == [0]
+    assert linked.determined(system, primary)[0]  # a = row sum - b
+    hidden = linked.suppress(system)
+    assert not (linked.determined(system, hidden) & linked.sensitive(system, hidden)).any()
+    assert hidden[[0, 1, 2, 3]].all()  # a, b, c, d: each row and column keeps two unknowns
+
+
+def test_a_cell_found_through_a_virtual_cell_is_protected() -> None:
+    # x + v = 20 (v virtual, nobody is shown it), v = b + c with b, c shown: v is known by
+    # substitution, so x is too, though its own equation holds two unknowns.
+    values = [2, 18, 8, 10, 20]
+    system = _system(values, [True, False, False, False, False],
+                     [[(4, 1), (0, -1), (1, -1)], [(1, 1), (2, -1), (3, -1)]],
+                     virtual=[False, True, False, False, False])
+    primary = linked.suppress(system, complementary=False)
+    assert linked.determined(system, primary)[0]
+    hidden = linked.suppress(system)
+    assert not (linked.determined(system, hidden) & linked.sensitive(system, hidden)).any()
+
+
+def test_ranges_give_the_interval_an_attacker_can_narrow_a_hidden_cell_to() -> None:
+    # a + b = 4 and a + c = 3, all three hidden and ≥ 0: a lies in [0, 3].
+    system = _system([1, 3, 2, 4, 3], [True, False, True, False, False],
+                     [[(3, 1), (0, -1), (1, -1)], [(4, 1), (0, -1), (2, -1)]])
+    hidden = np.array([True, True, True, False, False])
+    interval = linked.ranges(system, hidden, np.array([0]))
+    assert (interval.low[0], interval.high[0]) == (0, 3)
+
+
+def test_equations_that_do_not_hold_in_the_data_are_dropped() -> None:
+    terms = pd.DataFrame({"equation": [0, 0, 0, 1, 1, 1], "cell": [0, 1, 2, 0, 1, 2],
+                          "coefficient": [1.0, -1.0, -1.0, 1.0, 1.0, -1.0]})
+    kept = linked.keep_true_equations(terms, np.array([5.0, 2.0, 3.0]))
+    assert kept.equation.nunique() == 1 and list(kept.coefficient) == [1.0, -1.0, -1.0]
+
+
+@pytest.fixture(scope="module")
+def demo_con(demo_db: Path):  # noqa: ANN201
+    con = connect_read_only(demo_db)
+    yield con
+    con.close()
+
+
+def _sites(con) -> list[str]:  # noqa: ANN001
+    return metrics.sites(con)
+
+
+def test_sick_leave_of_one_education_never_undoes_the_total(demo_con) -> None:  # noqa: ANN001
+    """The reviewer's case: 'I alt' with both educations minus SSH alone gave SSA."""
+    recovered = 0
+    for site in _sites(demo_con):
+        both = datasets.sick_leave(demo_con, FORUM, Request(site, ("SSH", "SSA"), (0, 9999)),
+                                   "aar").set_index(["uddannelse", "aar"])
+        ssh = datasets.sick_leave(demo_con, FORUM, Request(site, ("SSH",), (0, 9999)),
+                                  "aar").set_index(["uddannelse", "aar"])
+        for year in both.loc[ALL].index:
+            if ("SSA", year) not in both.index or ("SSH", year) not in ssh.index:
+                continue
+            if both.loc[("SSA", year), "syge_timer_skjult"]:
+                total, one = both.loc[(ALL, year)], ssh.loc[("SSH", year)]
+                recovered += bool(not total.syge_timer_skjult and not one.syge_timer_skjult)
+    assert recovered == 0
+
+
+@pytest.mark.parametrize("name", sorted(datasets.RELEASED))
+def test_a_filter_chooses_rows_and_never_changes_a_number(demo_con, name: str) -> None:  # noqa: ANN001
+    fetch = datasets.BY_NAME[name]
+    site = _sites(demo_con)[0]
+    widest = fetch(demo_con, FORUM, Request(site, ("SSH", "SSA"), (0, 9999)))
+    keys = [c for c in ("uddannelse", "aargang", "aar", "maaned", "aarsag", "fase",
+                        "aldersgruppe", "arbejdssted") if c in widest]
+    for educations in (("SSA",), ("SSH",)):
+        for years in ((2019, 2020), (2022, 2022)):
+            narrow = fetch(demo_con, FORUM, Request(site, educations, years))
+            if narrow.empty:
+                continue
+            joined = narrow.merge(widest, on=keys, suffixes=("", "_bred"))
+            assert len(joined) == len(narrow)
+            for column in narrow.columns.difference(keys):
+                pd.testing.assert_series_equal(joined[column], joined[column + "_bred"],
+                                               check_names=False)
+
+
+
+
+def test_without_complementary_suppression_the_auditor_finds_the_leaks(
+        demo_con, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(release, "build",
+                        functools.partial(release.build, complementary=False))
+    datasets.forget_releases()
+    result = privacy_audit.audit(demo_con, FORUM, sites_alone=2, narrowing=False)
+    datasets.forget_releases()
+    exact = [f for f in result.findings if f.kind == privacy_audit.EXACT]
+    assert len(exact) > 20
+    assert any(f.cell.startswith("syg_aar") for f in exact)  # I alt − SSH = SSA
+    assert any(f.cell.startswith("kohorte") for f in exact)
+
+
+def test_the_auditor_sees_a_cell_shown_under_one_filter_and_hidden_under_another() -> None:
+    observed = pd.DataFrame({
+        "kind": ["kohorte"] * 2, "site": ["A"] * 2, "udd": ["SSA"] * 2,
+        "period": ["2020"] * 2, "cat": [""] * 2, "measure": ["ansatte"] * 2,
+        "value": [2.0, 2.0], "hidden": [True, False]})
+    truth = release.build({}, 3)
+    result = privacy_audit._judge(privacy_audit.AuditResult(FORUM), observed, truth, 3,
+                                  narrowing=False)
+    assert any(f.kind == privacy_audit.INCONSISTENT and "vist i ét udtræk" in f.what
+               for f in result.findings)
+
+
+def test_sosu_audit_privacy_reports_every_protected_role(
+        minimal_db: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from sosu.cli.main import main
+
+    assert main(["audit-privacy", "--db", str(minimal_db), "--uden-intervaller"]) == 0
+    out = capsys.readouterr().out
+    assert "Kvalitetsforum:" in out and out.count("Leder af oplæringssted") == 2
+    assert "0 kan regnes ud" in out and out.rstrip().endswith("Intet skjult tal kan regnes ud.")
