@@ -30,9 +30,9 @@ def shoot(page: Any, path: Path) -> None:
 
 
 def main() -> int:
+    from bench.browser import PAGES, chromium, drawn, settled, streamlit_server
     from sosu.etl.demo import write_demo
     from sosu.etl.load import load_folder
-    from tests.browser_support import PAGES, chromium, drawn, settled, streamlit_server
 
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as folder:
