@@ -15,7 +15,7 @@ from sosu.etl import history
 from tests.app.helpers import add_user
 from tests.support import MINIMAL
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "operations.md"
 
 

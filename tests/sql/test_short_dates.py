@@ -20,7 +20,7 @@ from sosu.metrics.kpi import kpi
 from sosu.store.db import connect_read_only
 
 TODAY = dt.date(2026, 11, 22)
-MINIMAL = Path(__file__).parent / "data" / "minimal"
+MINIMAL = Path(__file__).parents[1] / "data" / "minimal"
 ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})(?=[,;\n])")
 
 

@@ -13,7 +13,7 @@ from sosu.app import charts
 from sosu.app.app_pages.sygefravaer_view import rolling
 from sosu.domain import palette
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize("colour", [*palette.EDUCATION.values(), *palette.SEQUENCE,

@@ -7,10 +7,12 @@ shows the database now in use.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import streamlit as st
 
-from sosu.app import data
+from sosu.app import data, ui
 from sosu.app.viewer import current_viewer
 from sosu.etl import history
 from sosu.etl.load import load_and_record, rollback_and_record
@@ -20,14 +22,29 @@ from sosu.store.db import database_path
 _DONE = "historik_besked"  # what the last button did, shown after its rerun
 
 
+def _when(value: object) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(str(value)).replace(microsecond=0)
+    except ValueError:
+        return None
+
+
+def _day(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
 def _table(kept: list[history.Entry]) -> pd.DataFrame:
+    """Dates as dates and counts as numbers, so ui.dataframe shows them the Danish way."""
     return pd.DataFrame([{
         "ID": entry.id,
         "i brug": "✔ i brug" if entry.live else "",
-        "indlæst": str(entry.info.get("tid", "")).replace("T", " "),
+        "indlæst": _when(entry.info.get("tid", "")),
         "af": entry.info.get("bruger", ""),
         "via": entry.info.get("via", ""),
-        "data pr.": entry.info.get("data_pr") or "ukendt",
+        "data pr.": _day(entry.info.get("data_pr")),
         "rækker": sum(entry.rows.values()),
         "filer": ", ".join(entry.files) + (" (demodata)" if entry.info.get("demodata") else ""),
     } for entry in kept])
@@ -51,7 +68,7 @@ def history_section() -> None:
         return
     st.caption("De seneste indlæsninger med filerne, som de blev indlæst. En tidligere "
                "database kan tages i brug igen; alle brugere ser den ved deres næste klik.")
-    st.dataframe(_table(kept), hide_index=True, width="stretch", key="historik_tabel")
+    ui.dataframe(_table(kept), key="historik_tabel")
     if data.stale():
         _reload_offer(kept[0])
     older = [entry for entry in kept if not entry.live]
