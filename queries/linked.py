@@ -20,14 +20,19 @@ across tables, gives it back. So the cells of all of them are one system:
 more cells until no equation leaves a hidden cell alone (complementary suppression);
 `determined` then checks the whole system exactly (linear algebra over every equation
 together, not one at a time) and `suppress` hides more wherever a hidden cell could still
-be computed, until none can. `ranges` gives each small hidden cell's feasible interval
-(linear programming with every cell ≥ 0): what an attacker who knows every equation can
-narrow it down to.
+be computed, until none can. Given the threshold, it then hides more until no hidden
+count of 1..threshold can be narrowed to an interval narrower than the threshold
+(`narrowed`: linear programming with every cell ≥ 0, what an attacker who knows every
+equation can narrow a cell down to), in every connected group of unknown cells of at most
+`LIMIT` cells. `ranges` gives the same intervals with two linear programs per cell: the
+reference `narrowed` is tested against.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -221,23 +226,40 @@ def _around(sub: sparse.csr_matrix, columns: np.ndarray,
     return sub[np.flatnonzero(rows)][:, np.flatnonzero(keep)].tocsr(), columns[keep]
 
 
-def suppress(system: System, *, complementary: bool = True) -> np.ndarray:
+def suppress(system: System, *, complementary: bool = True,
+             threshold: int | None = None, limit: int | None = None) -> np.ndarray:
     """Which cells to hide: the small ones, then (with `complementary`) as many more as it
-    takes for no hidden or small virtual cell to be recoverable from the rest.
+    takes for no hidden or small virtual cell to be recoverable from the rest, and (with
+    `threshold`) for no hidden count of 1..threshold to be narrowed to an interval
+    narrower than the threshold (see `narrowed`; components of more than `limit` unknown
+    cells are left out of that step, see `unchecked`).
 
     After a fix only the groups of unknowns it touched are checked again, with one random
-    vector; the last check is of everything, with three."""
+    vector; the last check is of everything, with three. The interval step checks what
+    its fixes touched with three vectors: hiding a cell can make only that cell
+    recoverable, never one hidden before it."""
     state = _State(system)
     if not complementary:
         return state.hidden.copy()
     _settle(state)
-    near: np.ndarray | None = None  # None: check everything
+    _protect_exactly(state, system)
+    if threshold is not None:
+        _protect_intervals(state, system, threshold, limit)
+    return state.hidden.copy()
+
+
+def _protect_exactly(state: _State, system: System, near: np.ndarray | None = None, *,
+                     vectors: int = 1) -> None:
+    """Hide more until no cell that needs protection is determined. With `near`, start
+    with the groups of unknowns around those cells and stop when they are clean (with
+    `vectors` random vectors per check); without, end with a check of everything."""
+    final = near is None
     for _ in range(200):
-        leaks = determined(system, state.hidden, vectors=3 if near is None else 1,
+        leaks = determined(system, state.hidden, vectors=3 if near is None else vectors,
                            near=near) & state.needs_protection
         if not leaks.any():
-            if near is None:
-                return state.hidden.copy()
+            if near is None or not final:
+                return
             near = None
             continue
         before = state.hidden.copy()
@@ -321,3 +343,298 @@ def ranges(system: System, hidden: np.ndarray, cells: np.ndarray) -> pd.DataFram
         top = -high.fun if high.status == 0 else np.inf
         result.append((int(cell), float(low.fun) if low.status == 0 else 0.0, float(top)))
     return pd.DataFrame(result, columns=["cell", "low", "high"])
+
+
+# Intervals -----------------------------------------------------------------------------
+
+# An interval at most this much narrower than the threshold still counts as wide enough:
+# the linear programs are solved to about 1e-9.
+_SLACK = 1e-9
+# A dual value this far from 0 marks an equation that limits a cell's interval.
+_BINDING = 1e-9
+# Rounds of linear programs that push every open cell at once, before each cell still
+# open gets its own two.
+_ROUNDS = 8
+# Small groups of unknowns are solved together, up to this many unknowns in one program:
+# a program of a few thousand variables costs about what one of ten does.
+_BATCH = 5_000
+# `release.build` checks intervals only in groups of at most this many unknown cells: a
+# linear program over the national scale's largest group (178,000 unknowns) takes about a
+# minute, and the check needs dozens of them.
+LIMIT = 20_000
+
+
+@dataclass
+class _Block:
+    """Connected groups of unknown cells and every equation they take part in, as a linear
+    program's constraints: matrix @ x = right, x >= 0."""
+
+    cells: np.ndarray  # the system's ids of the unknowns
+    equations: np.ndarray  # the system's ids of the equations
+    matrix: sparse.csr_matrix
+    right: np.ndarray
+    values: np.ndarray  # the unknowns' true values: one feasible point
+
+    def solve(self, objective: np.ndarray) -> Any:
+        return linprog(objective, A_eq=self.matrix, b_eq=self.right, bounds=(0, None),
+                       method="highs")
+
+    def point(self, result: Any) -> np.ndarray | None:
+        """The solution, if it is a feasible point (checked here, not taken on trust)."""
+        if result.status != 0 or result.x is None:
+            return None
+        x = np.asarray(result.x, dtype="float64")
+        if x.min(initial=0.0) < -1e-6:
+            return None
+        scale = np.maximum(1.0, np.maximum(np.abs(self.right), abs(self.matrix) @ np.abs(x)))
+        if (np.abs(self.matrix @ x - self.right) > 1e-7 * scale).any():
+            return None
+        return np.maximum(x, 0.0)
+
+
+def _blocks(system: System, hidden: np.ndarray, wanted: np.ndarray,
+            limit: int | None) -> tuple[list[_Block], np.ndarray]:
+    """The connected groups of unknown cells that hold a cell of `wanted` and take part in
+    an equation, one block each, and the cells of `wanted` in groups of more than `limit`
+    unknowns (left out)."""
+    virtual = system.cells.virtual.to_numpy(dtype=bool)
+    values = system.cells.value.to_numpy(dtype="float64")
+    unknown = hidden | virtual
+    too_big = np.zeros(system.size, dtype=bool)
+    matrix = system.matrix()
+    columns = np.flatnonzero(unknown)
+    if not len(columns) or not wanted.any() or matrix.shape[0] == 0:
+        return [], too_big
+    right = -(matrix @ np.where(unknown, 0.0, values))
+    sub = matrix[:, columns].tocsr()
+    rows = np.flatnonzero(np.diff(sub.indptr))
+    sub = sub[rows].tocsr()
+    graph = sparse.bmat([[None, sub], [sub.T, None]]).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    row_labels, column_labels = labels[:len(rows)], labels[len(rows):]
+    column_order = np.argsort(column_labels, kind="stable")
+    row_order = np.argsort(row_labels, kind="stable")
+    column_sorted, row_sorted = column_labels[column_order], row_labels[row_order]
+    blocks = []
+    for label in np.unique(column_labels[wanted[columns]]):
+        mine = column_order[np.searchsorted(column_sorted, label):
+                            np.searchsorted(column_sorted, label, side="right")]
+        equations = row_order[np.searchsorted(row_sorted, label):
+                              np.searchsorted(row_sorted, label, side="right")]
+        if not len(equations):
+            continue  # in no equation: nothing bounds it from above
+        if limit is not None and len(mine) > limit:
+            too_big[columns[mine][wanted[columns[mine]]]] = True
+            continue
+        blocks.append(_Block(columns[mine], rows[equations],
+                             sub[equations][:, mine].tocsr(), right[rows[equations]],
+                             values[columns[mine]]))
+    return blocks, too_big
+
+
+def _batches(blocks: list[_Block]) -> Iterator[list[_Block]]:
+    """Consecutive blocks of at most _BATCH unknowns together (a larger block alone)."""
+    batch: list[_Block] = []
+    size = 0
+    for block in blocks:
+        if batch and size + len(block.cells) > _BATCH:
+            yield batch
+            batch, size = [], 0
+        batch.append(block)
+        size += len(block.cells)
+    if batch:
+        yield batch
+
+
+def _together(blocks: list[_Block]) -> _Block:
+    """Independent blocks as one linear program: a feasible point of it is one of each."""
+    if len(blocks) == 1:
+        return blocks[0]
+    return _Block(np.concatenate([b.cells for b in blocks]),
+                  np.concatenate([b.equations for b in blocks]),
+                  sparse.block_diag([b.matrix for b in blocks], format="csr"),
+                  np.concatenate([b.right for b in blocks]),
+                  np.concatenate([b.values for b in blocks]))
+
+
+def _rounds(block: _Block, target: np.ndarray, width: float,
+            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest and highest value of every unknown over the feasible points found: the
+    true values, and one point per round, from a linear program that pushes every open
+    target up or down at once (random directions, then the opposite ones). Stops when a
+    pair of rounds opens none."""
+    low, high = block.values.copy(), block.values.copy()
+    sign = np.ones(len(block.cells))
+    before = -1
+    for number in range(_ROUNDS):
+        open_now = target & (high - low < width - _SLACK)
+        count = int(open_now.sum())
+        if not count:
+            break
+        if number % 2 == 0:
+            if count == before:
+                break
+            before = count
+            sign = rng.choice([-1.0, 1.0], size=len(block.cells))
+        else:
+            sign = -sign
+        point = block.point(block.solve(np.where(open_now, -sign, 0.0)))
+        if point is not None:
+            np.minimum(low, point, out=low)
+            np.maximum(high, point, out=high)
+    return low, high
+
+
+@dataclass
+class _Narrow:
+    cell: int
+    low: float
+    high: float
+    binding: np.ndarray  # the equations that limit the interval (the system's ids)
+
+
+def _exact(block: _Block, target: np.ndarray, low: np.ndarray, high: np.ndarray,
+           width: float) -> list[_Narrow]:
+    """Each target not yet shown to be wide enough gets its own maximum, and its minimum
+    unless that is 0 already (exact); their solutions are feasible points too, and may show
+    later targets wide enough."""
+
+    def seen(result: Any) -> None:
+        point = block.point(result)
+        if point is not None:
+            np.minimum(low, point, out=low)
+            np.maximum(high, point, out=high)
+
+    found = []
+    for position in np.flatnonzero(target & (high - low < width - _SLACK)):
+        if high[position] - low[position] >= width - _SLACK:
+            continue
+        objective = np.zeros(len(block.cells))
+        objective[position] = 1.0
+        most = block.solve(-objective)
+        seen(most)
+        top = -float(most.fun) if most.status == 0 else (np.inf if most.status == 3
+                                                          else np.nan)
+        least = None
+        bottom = 0.0  # no cell is below 0
+        if low[position] > _SLACK and top - low[position] < width - _SLACK:
+            least = block.solve(objective)
+            seen(least)
+            bottom = float(least.fun) if least.status == 0 else np.nan
+        if top - bottom >= width - _SLACK:
+            continue
+        binding = np.zeros(0, dtype=np.int64)
+        for result in (most, least):
+            if result is not None and result.status == 0:
+                marginals = np.abs(np.asarray(result.eqlin.marginals))
+                binding = np.union1d(binding, block.equations[marginals > _BINDING])
+        found.append(_Narrow(int(block.cells[position]), bottom, top, binding))
+    return found
+
+
+def _narrowed(system: System, hidden: np.ndarray, cells: np.ndarray, width: float,
+              limit: int | None = None, seed: int = 0) -> tuple[list[_Narrow], np.ndarray]:
+    """The cells of `cells` whose interval is narrower than `width`, in cell order, and
+    those left out for `limit`. A cell is wide enough as soon as two feasible points lie
+    `width` apart in it (_rounds); only the others get a minimum and maximum (_exact)."""
+    wanted = np.zeros(system.size, dtype=bool)
+    wanted[np.asarray(cells, dtype=np.int64)] = True
+    blocks, too_big = _blocks(system, hidden, wanted, limit)
+    rng = np.random.default_rng(seed)
+    found: list[_Narrow] = []
+    for batch in _batches(blocks):
+        merged = _together(batch)
+        low, high = _rounds(merged, wanted[merged.cells], width, rng)
+        start = 0
+        for block in batch:
+            end = start + len(block.cells)
+            found += _exact(block, wanted[block.cells], low[start:end], high[start:end],
+                            width)
+            start = end
+    found.sort(key=lambda narrow: narrow.cell)
+    return found, too_big
+
+
+def narrowed(system: System, hidden: np.ndarray, cells: np.ndarray, width: float, *,
+             limit: int | None = None) -> pd.DataFrame:
+    """The cells of `cells` (hidden or virtual) whose feasible interval, given every shown
+    cell, every equation and every cell ≥ 0, is narrower than `width`: columns cell, low,
+    high (the exact interval, as `ranges` gives it; NaN where a linear program failed,
+    which counts as narrowed). Cells in a connected group of more than `limit` unknowns
+    are not checked: see `unchecked`."""
+    found, _ = _narrowed(system, hidden, cells, width, limit)
+    return pd.DataFrame({"cell": [n.cell for n in found], "low": [n.low for n in found],
+                         "high": [n.high for n in found]})
+
+
+def interval_targets(system: System, hidden: np.ndarray, threshold: float) -> np.ndarray:
+    """The cells whose interval must be at least as wide as the threshold: every hidden
+    small cell with a value of 1..threshold (the auditor's rule)."""
+    cells = system.cells
+    values = cells.value.to_numpy(dtype="float64")
+    return (hidden & ~cells.virtual.to_numpy(dtype=bool) & cells.small.to_numpy(dtype=bool)
+            & (values >= 1) & (values <= threshold))
+
+
+def unchecked(system: System, hidden: np.ndarray, threshold: float,
+              limit: int | None = LIMIT) -> np.ndarray:
+    """The targets `suppress` leaves out of the interval step: those in a connected group of
+    more than `limit` unknown cells."""
+    return _blocks(system, hidden, interval_targets(system, hidden, threshold), limit)[1]
+
+
+def _protect_intervals(state: _State, system: System, threshold: float,
+                       limit: int | None) -> None:
+    """Hide more until no hidden count of 1..threshold has an interval narrower than the
+    threshold. A narrowed cell gets a shown cell of an equation that limits its interval
+    hidden (_widen); then the exact check runs around it, and the cells that were narrowed
+    are checked again. Hiding a cell can only widen an interval (the feasible points
+    before are feasible after), so a cell found wide enough stays so."""
+    open_cells = np.flatnonzero(interval_targets(system, state.hidden, threshold))
+    for _ in range(200):
+        found, _ = _narrowed(system, state.hidden, open_cells, threshold, limit)
+        if not found:
+            return
+        before = state.hidden.copy()
+        if not _widen(state, found):
+            raise RuntimeError("suppression could not protect every interval")
+        _settle(state)
+        _protect_exactly(state, system, near=state.hidden & ~before, vectors=3)
+        open_cells = np.array([narrow.cell for narrow in found], dtype=np.int64)
+    raise RuntimeError("interval protection did not settle")
+
+
+def _widen(state: _State, found: list[_Narrow]) -> bool:
+    """For each narrowed cell, hide a shown cell of an equation that limits its interval
+    (a dual value not 0), or if none is shown, of its own equations; else look further out
+    as _break does. Of those, the cell that would stand alone as the only unknown in the
+    fewest equations (each such equation would give it away and need one more cell
+    hidden), then the cheapest."""
+    by_equation = state.pattern
+    by_cell = state.pattern.T.tocsr()
+
+    def cells_of(equations: np.ndarray) -> np.ndarray:
+        parts = [by_equation.indices[by_equation.indptr[e]:by_equation.indptr[e + 1]]
+                 for e in equations]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+    def equations_of(cell: int) -> np.ndarray:
+        return by_cell.indices[by_cell.indptr[cell]:by_cell.indptr[cell + 1]]
+
+    hid = False
+    for narrow in found:
+        shown = ~state.unknown
+        unknowns = state.pattern @ (~shown).astype(np.int32)
+        options = np.zeros(0, dtype=np.int64)
+        for equations in (narrow.binding, equations_of(narrow.cell)):
+            options = cells_of(equations)
+            options = options[shown[options]]
+            if len(options):
+                break
+        if not len(options):
+            hid = _break(state, np.array([narrow.cell])) or hid
+            continue
+        alone = np.array([int((unknowns[equations_of(int(c))] == 0).sum()) for c in options])
+        state.hidden[options[np.lexsort((options, state.cost_base[options], alone))[0]]] = True
+        hid = True
+    return hid

@@ -187,9 +187,8 @@ def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
     if narrowing:
         candidates = np.flatnonzero(told_hidden & small & ~found & (values >= 1)
                                     & (values <= threshold))
-        intervals = linked.ranges(truth.system, hidden, candidates)
-        result.ranges_checked = len(intervals)
-        narrow = intervals[intervals.high - intervals.low < threshold - 1e-9]
+        result.ranges_checked = len(candidates)
+        narrow = linked.narrowed(truth.system, hidden, candidates, threshold)
         result.findings += [
             Finding(_name(names[cell]), f"kan indsnævres til {low:g}–{high:g}", NARROWED)
             for cell, low, high in zip(narrow.cell, narrow.low, narrow.high, strict=True)]

@@ -355,7 +355,8 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
     terms = linked.keep_true_equations(_equations(cells, main_phases),
                                        cells.value.to_numpy(dtype="float64"))
     system = linked.System(cells.assign(cell=cells.index), terms)
-    hidden = linked.suppress(system, complementary=complementary)
+    hidden = linked.suppress(system, complementary=complementary, threshold=threshold,
+                             limit=linked.LIMIT)
     small = cells.small.to_numpy(dtype=bool)
     tables = {name: _protected(OUTPUTS[name], frame.reset_index(drop=True),
                                every[every.output == name], ids[every.output == name],
