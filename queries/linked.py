@@ -358,6 +358,8 @@ _ROUNDS = 8
 # Small groups of unknowns are solved together, up to this many unknowns in one program:
 # a program of a few thousand variables costs about what one of ten does.
 _BATCH = 5_000
+# Cells tried, cheapest first, for one that can be hidden without being recomputable.
+_TRIED = 5
 # `release.build` checks intervals only in groups of at most this many unknown cells: a
 # linear program over the national scale's largest group (178,000 unknowns) takes about a
 # minute, and the check needs dozens of them.
@@ -596,7 +598,7 @@ def _protect_intervals(state: _State, system: System, threshold: float,
         if not found:
             return
         before = state.hidden.copy()
-        if not _widen(state, found):
+        if not _widen(state, system, found):
             raise RuntimeError("suppression could not protect every interval")
         _settle(state)
         _protect_exactly(state, system, near=state.hidden & ~before, vectors=3)
@@ -604,7 +606,21 @@ def _protect_intervals(state: _State, system: System, threshold: float,
     raise RuntimeError("interval protection did not settle")
 
 
-def _widen(state: _State, found: list[_Narrow]) -> bool:
+def _first_undetermined(state: _State, system: System, options: np.ndarray) -> int:
+    """The first of these cells that, hidden, could not be recomputed (one that could, such
+    as a column's total when every other total is shown, widens nothing and only needs more
+    cells hidden to protect it); the first if each could."""
+    for cell in options:
+        hidden = state.hidden.copy()
+        hidden[cell] = True
+        near = np.zeros(system.size, dtype=bool)
+        near[cell] = True
+        if not determined(system, hidden, near=near)[cell]:
+            return int(cell)
+    return int(options[0])
+
+
+def _widen(state: _State, system: System, found: list[_Narrow]) -> bool:
     """For each narrowed cell, hide a shown cell of an equation that limits its interval
     (a dual value not 0), or if none is shown, of its own equations; else look further out
     as _break does. Of those, the cell that would stand alone as the only unknown in the
@@ -622,7 +638,10 @@ def _widen(state: _State, found: list[_Narrow]) -> bool:
         return by_cell.indices[by_cell.indptr[cell]:by_cell.indptr[cell + 1]]
 
     hid = False
+    touched = np.zeros(state.pattern.shape[0], dtype=bool)
     for narrow in found:
+        if touched[narrow.binding].any() or touched[equations_of(narrow.cell)].any():
+            continue  # a cell hidden for another may widen this one: checked again next
         shown = ~state.unknown
         unknowns = state.pattern @ (~shown).astype(np.int32)
         options = np.zeros(0, dtype=np.int64)
@@ -631,10 +650,15 @@ def _widen(state: _State, found: list[_Narrow]) -> bool:
             options = options[shown[options]]
             if len(options):
                 break
-        if not len(options):
-            hid = _break(state, np.array([narrow.cell])) or hid
+        before = state.hidden.copy()
+        if len(options):
+            alone = np.array([int((unknowns[equations_of(int(c))] == 0).sum())
+                              for c in options])
+            options = options[np.lexsort((options, state.cost_base[options], alone))]
+            state.hidden[_first_undetermined(state, system, options[:_TRIED])] = True
+        elif not _break(state, np.array([narrow.cell])):
             continue
-        alone = np.array([int((unknowns[equations_of(int(c))] == 0).sum()) for c in options])
-        state.hidden[options[np.lexsort((options, state.cost_base[options], alone))[0]]] = True
         hid = True
+        for cell in np.flatnonzero(state.hidden & ~before):
+            touched[equations_of(int(cell))] = True
     return hid
