@@ -541,6 +541,10 @@ def _exact(block: _Block, target: np.ndarray, low: np.ndarray, high: np.ndarray,
             least = block.solve(objective)
             seen(least)
             bottom = float(least.fun) if least.status == 0 else np.nan
+        if not np.isnan(top):  # the cell's exact extremes (an unbounded one has no point)
+            high[position] = max(high[position], top)
+        if not np.isnan(bottom):
+            low[position] = min(low[position], bottom)
         if top - bottom >= width - _SLACK:
             continue
         binding = np.zeros(0, dtype=np.int64)
@@ -607,7 +611,9 @@ def _open_in_parts(block: _Block, target: np.ndarray, width: float, groups: np.n
             found.setdefault(narrow.cell, narrow)
         low[inside], high[inside] = part_low, part_high
         still = target & (high - low < width - _SLACK)
-    return [found[int(cell)] for cell in block.cells[still]]
+    none = np.zeros(0, dtype=np.int64)
+    return [found.get(int(cell), _Narrow(int(cell), np.nan, np.nan, none))
+            for cell in block.cells[still]]
 
 
 def _narrowed(system: System, hidden: np.ndarray, cells: np.ndarray, width: float,
