@@ -296,16 +296,20 @@ def _audit_privacy(args: argparse.Namespace) -> int:
             viewers = viewers[1:]
         if args.sted:
             viewers = [Viewer(f"leder {args.sted}", "leder", (args.sted,), threshold)]
-        found = 0
+        found = undecided = 0
         for viewer in viewers:
             result = audit(con, viewer, sites_alone=args.steder_alene,
-                           narrowing=not args.uden_intervaller)
+                           narrowing=not args.uden_intervaller,
+                           interval_limit=args.gruppegraense)
             print(result.summary())
             for finding in result.findings[:args.vis]:
                 print(f"  {finding.cell}: {finding.what}")
             found += len(result.findings)
+            undecided += result.ranges_undecided
     finally:
         con.close()
+    if undecided:
+        print(f"{undecided} intervaller er ikke afgjort (grupper over --gruppegraense).")
     print("Intet skjult tal kan regnes ud." if not found
           else f"{found} skjulte tal kan regnes ud eller indsnævres.")
     return 1 if found else 0
@@ -380,6 +384,10 @@ def build_parser() -> argparse.ArgumentParser:
                               "steder hentes stadig på én gang); til store databaser")
     privacy.add_argument("--uden-intervaller", action="store_true",
                          help="spring intervaltjekket (lineær programmering) over")
+    privacy.add_argument("--gruppegraense", type=int, default=None, metavar="N",
+                         help="afgør intervaller i grupper af flere end N ukendte celler i "
+                              "dele i stedet for præcist (de uafgjorte tælles); til store "
+                              "databaser, f.eks. 20000")
     privacy.add_argument("--vis", type=int, default=20, metavar="N",
                          help="vis højst N fund pr. rolle (standard 20)")
     privacy.set_defaults(run=_audit_privacy)

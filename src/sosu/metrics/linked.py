@@ -20,14 +20,19 @@ across tables, gives it back. So the cells of all of them are one system:
 more cells until no equation leaves a hidden cell alone (complementary suppression);
 `determined` then checks the whole system exactly (linear algebra over every equation
 together, not one at a time) and `suppress` hides more wherever a hidden cell could still
-be computed, until none can. `ranges` gives each small hidden cell's feasible interval
-(linear programming with every cell ≥ 0): what an attacker who knows every equation can
-narrow it down to.
+be computed, until none can. Given the threshold, it then hides more until no hidden
+count of 1..threshold can be narrowed to an interval narrower than the threshold
+(`narrowed`: linear programming with every cell ≥ 0, what an attacker who knows every
+equation can narrow a cell down to), in every connected group of unknown cells of at most
+`LIMIT` cells. `ranges` gives the same intervals with two linear programs per cell: the
+reference `narrowed` is tested against.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -221,23 +226,57 @@ def _around(sub: sparse.csr_matrix, columns: np.ndarray,
     return sub[np.flatnonzero(rows)][:, np.flatnonzero(keep)].tocsr(), columns[keep]
 
 
-def suppress(system: System, *, complementary: bool = True) -> np.ndarray:
+@dataclass
+class Protection:
+    """What `protect` hides, and the hidden counts of 1..threshold whose interval it did
+    not check: those in a connected group of more than `limit` unknown cells."""
+
+    hidden: np.ndarray
+    undecided: np.ndarray
+
+
+def suppress(system: System, *, complementary: bool = True,
+             threshold: int | None = None, limit: int | None = None) -> np.ndarray:
     """Which cells to hide: the small ones, then (with `complementary`) as many more as it
-    takes for no hidden or small virtual cell to be recoverable from the rest.
+    takes for no hidden or small virtual cell to be recoverable from the rest, and (with
+    `threshold`) for no hidden count of 1..threshold to be narrowed to an interval
+    narrower than the threshold (see `interval_check`), in every connected group of at
+    most `limit` unknown cells (the counts in larger ones: `protect`'s `undecided`).
 
     After a fix only the groups of unknowns it touched are checked again, with one random
-    vector; the last check is of everything, with three."""
+    vector; the last check is of everything, with three. The interval step checks what
+    its fixes touched with three vectors: hiding a cell can make only that cell
+    recoverable, never one hidden before it."""
+    return protect(system, complementary=complementary, threshold=threshold,
+                   limit=limit).hidden
+
+
+def protect(system: System, *, complementary: bool = True, threshold: int | None = None,
+            limit: int | None = None) -> Protection:
+    """`suppress`, and the hidden counts whose interval it could not show wide enough."""
     state = _State(system)
+    undecided = np.zeros(system.size, dtype=bool)
     if not complementary:
-        return state.hidden.copy()
+        return Protection(state.hidden.copy(), undecided)
     _settle(state)
-    near: np.ndarray | None = None  # None: check everything
+    _protect_exactly(state, system)
+    if threshold is not None:
+        undecided = _protect_intervals(state, system, threshold, limit)
+    return Protection(state.hidden.copy(), undecided)
+
+
+def _protect_exactly(state: _State, system: System, near: np.ndarray | None = None, *,
+                     vectors: int = 1) -> None:
+    """Hide more until no cell that needs protection is determined. With `near`, start
+    with the groups of unknowns around those cells and stop when they are clean (with
+    `vectors` random vectors per check); without, end with a check of everything."""
+    final = near is None
     for _ in range(200):
-        leaks = determined(system, state.hidden, vectors=3 if near is None else 1,
+        leaks = determined(system, state.hidden, vectors=3 if near is None else vectors,
                            near=near) & state.needs_protection
         if not leaks.any():
-            if near is None:
-                return state.hidden.copy()
+            if near is None or not final:
+                return
             near = None
             continue
         before = state.hidden.copy()
@@ -321,3 +360,419 @@ def ranges(system: System, hidden: np.ndarray, cells: np.ndarray) -> pd.DataFram
         top = -high.fun if high.status == 0 else np.inf
         result.append((int(cell), float(low.fun) if low.status == 0 else 0.0, float(top)))
     return pd.DataFrame(result, columns=["cell", "low", "high"])
+
+
+# Intervals -----------------------------------------------------------------------------
+
+# An interval at most this much narrower than the threshold still counts as wide enough:
+# the linear programs are solved to about 1e-9.
+_SLACK = 1e-9
+# A dual value this far from 0 marks an equation that limits a cell's interval.
+_BINDING = 1e-9
+# Rounds of linear programs that push every open cell at once, before each cell still
+# open gets its own two.
+_ROUNDS = 8
+# Small groups of unknowns are solved together, up to this many unknowns in one program:
+# a program of a few thousand variables costs about what one of ten does.
+_BATCH = 5_000
+# The auditor checks a group of unknowns above its limit in parts of this many sites (and
+# the municipality's cells), cut this many ways at most (interval_check).
+_PART = 30
+_PARTITIONS = 5
+# Cells tried, cheapest first, for one that can be hidden without being recomputable.
+_TRIED = 5
+# `release.build` checks intervals only in groups of at most this many unknown cells: a
+# linear program over the national scale's largest group (178,000 unknowns) takes about a
+# minute, and the check needs dozens of them; checking it in parts (as the auditor can)
+# takes minutes more, and widening what the parts cannot show wide more still.
+LIMIT = 20_000
+
+
+@dataclass
+class _Block:
+    """Connected groups of unknown cells and every equation they take part in, as a linear
+    program's constraints: matrix @ x = right, x >= 0."""
+
+    cells: np.ndarray  # the system's ids of the unknowns
+    equations: np.ndarray  # the system's ids of the equations
+    matrix: sparse.csr_matrix
+    right: np.ndarray
+    values: np.ndarray  # the unknowns' true values: one feasible point
+
+    def solve(self, objective: np.ndarray) -> Any:
+        return linprog(objective, A_eq=self.matrix, b_eq=self.right, bounds=(0, None),
+                       method="highs")
+
+    def point(self, result: Any) -> np.ndarray | None:
+        """The solution, if it is a feasible point (checked here, not taken on trust)."""
+        if result.status != 0 or result.x is None:
+            return None
+        x = np.asarray(result.x, dtype="float64")
+        if x.min(initial=0.0) < -1e-6:
+            return None
+        scale = np.maximum(1.0, np.maximum(np.abs(self.right), abs(self.matrix) @ np.abs(x)))
+        if (np.abs(self.matrix @ x - self.right) > 1e-7 * scale).any():
+            return None
+        return np.maximum(x, 0.0)
+
+
+def _blocks(system: System, hidden: np.ndarray, wanted: np.ndarray,
+            limit: int | None) -> tuple[list[_Block], list[_Block]]:
+    """The connected groups of unknown cells that hold a cell of `wanted` and take part in
+    an equation, one block each: those of at most `limit` unknowns, and the larger ones."""
+    virtual = system.cells.virtual.to_numpy(dtype=bool)
+    values = system.cells.value.to_numpy(dtype="float64")
+    unknown = hidden | virtual
+    matrix = system.matrix()
+    columns = np.flatnonzero(unknown)
+    if not len(columns) or not wanted.any() or matrix.shape[0] == 0:
+        return [], []
+    right = -(matrix @ np.where(unknown, 0.0, values))
+    sub = matrix[:, columns].tocsr()
+    rows = np.flatnonzero(np.diff(sub.indptr))
+    sub = sub[rows].tocsr()
+    graph = sparse.bmat([[None, sub], [sub.T, None]]).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    row_labels, column_labels = labels[:len(rows)], labels[len(rows):]
+    column_order = np.argsort(column_labels, kind="stable")
+    row_order = np.argsort(row_labels, kind="stable")
+    column_sorted, row_sorted = column_labels[column_order], row_labels[row_order]
+    small: list[_Block] = []
+    large: list[_Block] = []
+    for label in np.unique(column_labels[wanted[columns]]):
+        mine = column_order[np.searchsorted(column_sorted, label):
+                            np.searchsorted(column_sorted, label, side="right")]
+        equations = row_order[np.searchsorted(row_sorted, label):
+                              np.searchsorted(row_sorted, label, side="right")]
+        if not len(equations):
+            continue  # in no equation: nothing bounds it from above
+        block = _Block(columns[mine], rows[equations], sub[equations][:, mine].tocsr(),
+                       right[rows[equations]], values[columns[mine]])
+        (large if limit is not None and len(mine) > limit else small).append(block)
+    return small, large
+
+
+def _batches(blocks: list[_Block]) -> Iterator[list[_Block]]:
+    """Consecutive blocks of at most _BATCH unknowns together (a larger block alone)."""
+    batch: list[_Block] = []
+    size = 0
+    for block in blocks:
+        if batch and size + len(block.cells) > _BATCH:
+            yield batch
+            batch, size = [], 0
+        batch.append(block)
+        size += len(block.cells)
+    if batch:
+        yield batch
+
+
+def _together(blocks: list[_Block]) -> _Block:
+    """Independent blocks as one linear program: a feasible point of it is one of each."""
+    if len(blocks) == 1:
+        return blocks[0]
+    return _Block(np.concatenate([b.cells for b in blocks]),
+                  np.concatenate([b.equations for b in blocks]),
+                  sparse.block_diag([b.matrix for b in blocks], format="csr"),
+                  np.concatenate([b.right for b in blocks]),
+                  np.concatenate([b.values for b in blocks]))
+
+
+def _rounds(block: _Block, target: np.ndarray, width: float,
+            rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """The lowest and highest value of every unknown over the feasible points found: the
+    true values, and one point per round, from a linear program that pushes every open
+    target up or down at once (random directions, then the opposite ones). Stops when a
+    pair of rounds opens none."""
+    low, high = block.values.copy(), block.values.copy()
+    sign = np.ones(len(block.cells))
+    before = -1
+    for number in range(_ROUNDS):
+        open_now = target & (high - low < width - _SLACK)
+        count = int(open_now.sum())
+        if not count:
+            break
+        if number % 2 == 0:
+            if count == before:
+                break
+            before = count
+            sign = rng.choice([-1.0, 1.0], size=len(block.cells))
+        else:
+            sign = -sign
+        point = block.point(block.solve(np.where(open_now, -sign, 0.0)))
+        if point is not None:
+            np.minimum(low, point, out=low)
+            np.maximum(high, point, out=high)
+    return low, high
+
+
+@dataclass
+class _Narrow:
+    cell: int
+    low: float
+    high: float
+    binding: np.ndarray  # the equations that limit the interval (the system's ids)
+
+
+def _exact(block: _Block, target: np.ndarray, low: np.ndarray, high: np.ndarray,
+           width: float) -> list[_Narrow]:
+    """Each target not yet shown to be wide enough gets its own maximum, and its minimum
+    unless that is 0 already (exact); their solutions are feasible points too, and may show
+    later targets wide enough."""
+
+    def seen(result: Any) -> None:
+        point = block.point(result)
+        if point is not None:
+            np.minimum(low, point, out=low)
+            np.maximum(high, point, out=high)
+
+    found = []
+    for position in np.flatnonzero(target & (high - low < width - _SLACK)):
+        if high[position] - low[position] >= width - _SLACK:
+            continue
+        objective = np.zeros(len(block.cells))
+        objective[position] = 1.0
+        most = block.solve(-objective)
+        seen(most)
+        top = -float(most.fun) if most.status == 0 else (np.inf if most.status == 3
+                                                          else np.nan)
+        least = None
+        bottom = 0.0  # no cell is below 0
+        if low[position] > _SLACK and top - low[position] < width - _SLACK:
+            least = block.solve(objective)
+            seen(least)
+            bottom = float(least.fun) if least.status == 0 else np.nan
+        if not np.isnan(top):  # the cell's exact extremes (an unbounded one has no point)
+            high[position] = max(high[position], top)
+        if not np.isnan(bottom):
+            low[position] = min(low[position], bottom)
+        if top - bottom >= width - _SLACK:
+            continue
+        binding = np.zeros(0, dtype=np.int64)
+        for result in (most, least):
+            if result is not None and result.status == 0:
+                marginals = np.abs(np.asarray(result.eqlin.marginals))
+                binding = np.union1d(binding, block.equations[marginals > _BINDING])
+        found.append(_Narrow(int(block.cells[position]), bottom, top, binding))
+    return found
+
+
+def _parts(block: _Block, groups: np.ndarray,
+           rng: np.random.Generator) -> Iterator[tuple[np.ndarray, _Block]]:
+    """A large block in parts: the unknowns of _PART groups drawn at random (sites, in the
+    release) and every shared one (group < 0: the municipality's), each part a program of
+    its own with every other unknown fixed at its true value. A feasible point of a part,
+    with those values, is one of the whole block."""
+    labels = groups[block.cells]
+    shared = labels < 0
+    members = rng.permutation(np.unique(labels[~shared]))
+    by_column = block.matrix.tocsc()
+    for start in range(0, max(len(members), 1), _PART):
+        inside = shared | np.isin(labels, members[start:start + _PART])
+        rows = np.unique(by_column[:, np.flatnonzero(inside)].indices)
+        if not len(rows):
+            continue
+        matrix = block.matrix[rows]
+        right = block.right[rows] - matrix @ np.where(inside, 0.0, block.values)
+        yield inside, _Block(block.cells[inside], block.equations[rows],
+                             matrix[:, np.flatnonzero(inside)].tocsr(), right,
+                             block.values[inside])
+
+
+def _open_in_parts(block: _Block, target: np.ndarray, width: float, groups: np.ndarray,
+                   rng: np.random.Generator) -> list[_Narrow]:
+    """The targets of a large block that no part shows wide enough, with their interval in
+    a part and the equations that limit it there. The parts' rounds (_rounds) run over up
+    to _PARTITIONS ways of cutting the block, until one shows no target more wide enough;
+    the targets left get their own programs (_exact) in the last way's parts. Two points
+    from two parts are two points of the block, so their spread counts too. A target
+    narrowed in its part may be wide in the block: the parts see less freedom."""
+    low, high = block.values.copy(), block.values.copy()
+    still = target.copy()
+    parts: list[tuple[np.ndarray, _Block]] = []
+    for _ in range(_PARTITIONS):
+        before = int(still.sum())
+        parts = list(_parts(block, groups, rng))
+        for inside, part in parts:
+            if still[inside].any():
+                part_low, part_high = _rounds(part, still[inside], width, rng)
+                low[inside] = np.minimum(low[inside], part_low)
+                high[inside] = np.maximum(high[inside], part_high)
+        still = target & (high - low < width - _SLACK)
+        if not still.any():
+            return []
+        if int(still.sum()) == before:
+            break
+    found: dict[int, _Narrow] = {}
+    for inside, part in parts:
+        if not still[inside].any():
+            continue
+        part_low, part_high = low[inside], high[inside]
+        for narrow in _exact(part, still[inside], part_low, part_high, width):
+            found.setdefault(narrow.cell, narrow)
+        low[inside], high[inside] = part_low, part_high
+        still = target & (high - low < width - _SLACK)
+    none = np.zeros(0, dtype=np.int64)
+    return [found.get(int(cell), _Narrow(int(cell), np.nan, np.nan, none))
+            for cell in block.cells[still]]
+
+
+def _narrowed(system: System, hidden: np.ndarray, cells: np.ndarray, width: float,
+              limit: int | None = None, groups: np.ndarray | None = None,
+              seed: int = 0) -> tuple[list[_Narrow], list[_Narrow]]:
+    """The cells of `cells` whose interval is narrower than `width`, in cell order, and
+    those not decided: in a group of more than `limit` unknowns, those no part of it shows
+    wide enough (_open_in_parts; every one, without `groups`). A cell is wide enough as soon as two
+    feasible points lie `width` apart in it (_rounds); only the others get a minimum and
+    maximum (_exact)."""
+    wanted = np.zeros(system.size, dtype=bool)
+    wanted[np.asarray(cells, dtype=np.int64)] = True
+    blocks, large = _blocks(system, hidden, wanted, limit)
+    rng = np.random.default_rng(seed)
+    found: list[_Narrow] = []
+    for batch in _batches(blocks):
+        merged = _together(batch)
+        low, high = _rounds(merged, wanted[merged.cells], width, rng)
+        start = 0
+        for block in batch:
+            end = start + len(block.cells)
+            found += _exact(block, wanted[block.cells], low[start:end], high[start:end],
+                            width)
+            start = end
+    found.sort(key=lambda narrow: narrow.cell)
+    partly: list[_Narrow] = []
+    for block in large:
+        target = wanted[block.cells]
+        if groups is not None:
+            partly += _open_in_parts(block, target, width, groups, rng)
+        else:
+            partly += [_Narrow(int(cell), np.nan, np.nan, np.zeros(0, dtype=np.int64))
+                       for cell in block.cells[target]]
+    partly.sort(key=lambda narrow: narrow.cell)
+    return found, partly
+
+
+def interval_check(system: System, hidden: np.ndarray, cells: np.ndarray, width: float, *,
+                   limit: int | None = None,
+                   groups: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The cells of `cells` (hidden or virtual) whose feasible interval, given every shown
+    cell, every equation and every cell ≥ 0, is narrower than `width`: columns cell, low,
+    high (the exact interval, as `ranges` gives it; NaN where a linear program failed,
+    which counts as narrowed); and the cells not decided. In a connected group of more than
+    `limit` unknowns no interval is computed exactly: a cell there is wide enough when a
+    part of the group (see _parts, given `groups`) shows it, else undecided."""
+    found, partly = _narrowed(system, hidden, cells, width, limit, groups)
+    frame = pd.DataFrame({"cell": [n.cell for n in found], "low": [n.low for n in found],
+                          "high": [n.high for n in found]})
+    undecided = np.zeros(system.size, dtype=bool)
+    undecided[[n.cell for n in partly]] = True
+    return frame, undecided
+
+
+def narrowed(system: System, hidden: np.ndarray, cells: np.ndarray,
+             width: float) -> pd.DataFrame:
+    """The cells of `cells` whose feasible interval is narrower than `width`, exactly (no
+    group is too large): see interval_check."""
+    return interval_check(system, hidden, cells, width)[0]
+
+
+def interval_targets(system: System, hidden: np.ndarray, threshold: float) -> np.ndarray:
+    """The cells whose interval must be at least as wide as the threshold: every hidden
+    small cell with a value of 1..threshold (the auditor's rule)."""
+    cells = system.cells
+    values = cells.value.to_numpy(dtype="float64")
+    return (hidden & ~cells.virtual.to_numpy(dtype=bool) & cells.small.to_numpy(dtype=bool)
+            & (values >= 1) & (values <= threshold))
+
+
+def _protect_intervals(state: _State, system: System, threshold: float,
+                       limit: int | None) -> np.ndarray:
+    """Hide more until no hidden count of 1..threshold has an interval narrower than the
+    threshold, in every connected group of at most `limit` unknowns; the counts in larger
+    groups, not checked, are returned. A narrowed cell gets a shown cell of an equation
+    that limits its interval hidden (_widen); then the exact check runs around it, and the
+    cells that were narrowed are checked again. Hiding a cell can only widen an interval
+    (the feasible points before are feasible after), so a cell found wide enough stays
+    so."""
+    open_cells = np.flatnonzero(interval_targets(system, state.hidden, threshold))
+    undecided = np.zeros(system.size, dtype=bool)
+    for _ in range(200):
+        found, partly = _narrowed(system, state.hidden, open_cells, threshold, limit)
+        undecided[[narrow.cell for narrow in partly]] = True
+        if not found:
+            return undecided
+        before = state.hidden.copy()
+        if not _widen(state, system, found):
+            raise RuntimeError("suppression could not protect every interval")
+        _settle(state)
+        _protect_exactly(state, system, near=state.hidden & ~before, vectors=3)
+        open_cells = np.array([narrow.cell for narrow in found], dtype=np.int64)
+    raise RuntimeError("interval protection did not settle")
+
+
+def _widen(state: _State, system: System, found: list[_Narrow]) -> bool:
+    """For each narrowed cell, hide a shown cell of an equation that limits its interval
+    (a dual value not 0), or if none is shown, of its own equations; else look further out
+    as _break does. Of those, the cell that would stand alone as the only unknown in the
+    fewest equations (each such equation would give it away and need one more cell
+    hidden), then the cheapest; and of the first _TRIED so ordered, the first that hidden
+    could not be recomputed (one that could, such as a column's total when every other
+    total is shown, widens nothing and only needs more cells hidden to protect it). A
+    narrowed cell whose equations a cell hidden for another touches waits for the next
+    check: that cell may widen it too."""
+    by_equation = state.pattern
+    by_cell = state.pattern.T.tocsr()
+
+    def cells_of(equations: np.ndarray) -> np.ndarray:
+        parts = [by_equation.indices[by_equation.indptr[e]:by_equation.indptr[e + 1]]
+                 for e in equations]
+        return np.unique(np.concatenate(parts)) if parts else np.zeros(0, dtype=np.int64)
+
+    def equations_of(cell: int) -> np.ndarray:
+        return by_cell.indices[by_cell.indptr[cell]:by_cell.indptr[cell + 1]]
+
+    shown = ~state.unknown
+    unknowns = state.pattern @ (~shown).astype(np.int32)
+    touched = np.zeros(state.pattern.shape[0], dtype=bool)
+    choices: list[np.ndarray] = []
+    hid = False
+    for narrow in found:
+        if len(narrow.binding) and (touched[narrow.binding].any()
+                                    or touched[equations_of(narrow.cell)].any()):
+            continue
+        options = np.zeros(0, dtype=np.int64)
+        for equations in (narrow.binding, equations_of(narrow.cell)):
+            options = cells_of(equations)
+            options = options[shown[options]]
+            if len(options):
+                break
+        if not len(options):
+            before = state.hidden.copy()
+            if _break(state, np.array([narrow.cell])):
+                hid = True
+                for cell in np.flatnonzero(state.hidden & ~before):
+                    touched[equations_of(int(cell))] = True
+                shown = ~state.unknown
+            continue
+        alone = np.array([int((unknowns[equations_of(int(c))] == 0).sum()) for c in options])
+        options = options[np.lexsort((options, state.cost_base[options], alone))][:_TRIED]
+        choices.append(options)
+        touched[equations_of(int(options[0]))] = True
+    # Try every narrowed cell's first choice at once, then the next for those whose choice
+    # would be recomputable, and so on (one check of the groups they are in per try).
+    waiting = list(range(len(choices)))
+    for attempt in range(_TRIED):
+        trying = {i: int(choices[i][attempt]) for i in waiting if attempt < len(choices[i])}
+        if not trying:
+            break
+        hidden = state.hidden.copy()
+        hidden[list(trying.values())] = True
+        near = np.zeros(system.size, dtype=bool)
+        near[list(trying.values())] = True
+        recomputable = determined(system, hidden, vectors=1, near=near)
+        waiting = [i for i, pick in trying.items() if recomputable[pick]]
+        for pick in trying.values():
+            if not recomputable[pick]:
+                state.hidden[pick] = True
+    for i in waiting:  # each of its choices would be recomputable: the first, and the
+        state.hidden[int(choices[i][0])] = True  # exact check hides what protects it
+    return hid or bool(choices)

@@ -60,6 +60,7 @@ class AuditResult:
     hidden_other: int = 0
     findings: list[Finding] = field(default_factory=list)
     ranges_checked: int = 0
+    ranges_undecided: int = 0  # in a group too large to solve whole, and no part showed
 
     @property
     def hidden(self) -> int:
@@ -72,7 +73,9 @@ class AuditResult:
                 f"{self.hidden} skjult ({self.hidden_small} på 1-{self.viewer.threshold} "
                 f"elever, {self.hidden_other} for at beskytte dem); "
                 f"{self.count(EXACT)} kan regnes ud, {self.count(NARROWED)} kan indsnævres, "
-                f"{self.count(INCONSISTENT)} uoverensstemmelser")
+                f"{self.count(INCONSISTENT)} uoverensstemmelser"
+                + (f"; {self.ranges_undecided} intervaller ikke afgjort (for stor gruppe)"
+                   if self.ranges_undecided else ""))
 
     def count(self, kind: str) -> int:
         return sum(finding.kind == kind for finding in self.findings)
@@ -126,8 +129,11 @@ def _observed(frame: pd.DataFrame, name: str, site: str | None) -> pd.DataFrame:
 
 
 def audit(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, sites_alone: int | None = None,
-          narrowing: bool = True) -> AuditResult:
-    """Everything the viewer can obtain, and what of the hidden can be worked out."""
+          narrowing: bool = True, interval_limit: int | None = None) -> AuditResult:
+    """Everything the viewer can obtain, and what of the hidden can be worked out. With
+    `interval_limit`, intervals in a connected group of more unknown cells than that are
+    not computed exactly but shown wide enough in parts of it, or counted as undecided
+    (a national database's largest group is too large for the exact programs)."""
     result = AuditResult(viewer)
     obtained: dict[str, list[pd.DataFrame]] = {name: [] for name in datasets.RELEASED}
     for request in requests(con, viewer, sites_alone=sites_alone):
@@ -145,11 +151,13 @@ def audit(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, sites_alone: int | 
     observed = pd.concat([f for f in seen if len(f)], ignore_index=True)
     truth = release.build(datasets.release_frames(con, viewer), viewer.threshold,
                           complementary=False)
-    return _judge(result, observed, truth, viewer.threshold, narrowing=narrowing)
+    return _judge(result, observed, truth, viewer.threshold, narrowing=narrowing,
+                  interval_limit=interval_limit)
 
 
 def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
-           threshold: int, *, narrowing: bool) -> AuditResult:
+           threshold: int, *, narrowing: bool,
+           interval_limit: int | None = None) -> AuditResult:
     states = observed.assign(key=release.key(observed)).groupby("key").agg(
         hidden_min=("hidden", "min"), hidden_max=("hidden", "max"),
         low=("value", "min"), high=("value", "max"))
@@ -187,9 +195,11 @@ def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
     if narrowing:
         candidates = np.flatnonzero(told_hidden & small & ~found & (values >= 1)
                                     & (values <= threshold))
-        intervals = linked.ranges(truth.system, hidden, candidates)
-        result.ranges_checked = len(intervals)
-        narrow = intervals[intervals.high - intervals.low < threshold - 1e-9]
+        result.ranges_checked = len(candidates)
+        narrow, undecided = linked.interval_check(
+            truth.system, hidden, candidates, threshold, limit=interval_limit,
+            groups=release.site_groups(truth.keys))
+        result.ranges_undecided = int(undecided.sum())
         result.findings += [
             Finding(_name(names[cell]), f"kan indsnævres til {low:g}–{high:g}", NARROWED)
             for cell, low, high in zip(narrow.cell, narrow.low, narrow.high, strict=True)]

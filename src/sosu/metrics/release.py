@@ -136,6 +136,9 @@ class Release:
     system: linked.System
     hidden: np.ndarray
     keys: pd.DataFrame  # the cells' DIMENSIONS, row i = cell i
+    # Hidden counts of 1..threshold whose interval the protection did not check: those in
+    # a connected group of more than queries.linked.LIMIT unknown cells.
+    undecided: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
 # Building the cells ----------------------------------------------------------------
@@ -355,13 +358,23 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
     terms = linked.keep_true_equations(_equations(cells, main_phases),
                                        cells.value.to_numpy(dtype="float64"))
     system = linked.System(cells.assign(cell=cells.index), terms)
-    hidden = linked.suppress(system, complementary=complementary)
+    protection = linked.protect(system, complementary=complementary, threshold=threshold,
+                                limit=linked.LIMIT)
+    hidden = protection.hidden
     small = cells.small.to_numpy(dtype=bool)
     tables = {name: _protected(OUTPUTS[name], frame.reset_index(drop=True),
                                every[every.output == name], ids[every.output == name],
                                hidden, small)
               for name, frame in frames.items()}
-    return Release(tables, system, hidden, cells[list(DIMENSIONS)])
+    return Release(tables, system, hidden, cells[list(DIMENSIONS)], protection.undecided)
+
+
+def site_groups(cells: pd.DataFrame) -> np.ndarray:
+    """Each cell's site as a number, for the auditor's check of intervals in parts of a
+    large system (queries.linked._parts); -1 for the municipality's and the unseen rest's
+    cells, which every part holds."""
+    codes, _ = pd.factorize(cells.site)
+    return np.where(cells.site.isin([MUNICIPALITY, REST]).to_numpy(), -1, codes)
 
 
 def _main_course(cells: pd.DataFrame, main: list[str], threshold: int) -> pd.DataFrame:
