@@ -141,9 +141,11 @@ def real_db(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path
     return db
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    """Debian's headless Chromium, one per session (each test opens its own pages)."""
+    """Debian's headless Chromium, one per test module (each test opens its own pages).
+    Not one per session: Playwright's sync API allows one instance at a time, and the
+    OIDC, deployment and serve tests start their own with their own settings."""
     from bench.browser import chromium
     from tests.support import require_chromium
 

@@ -21,7 +21,7 @@ from bench.browser import free_port
 from sosu.cli.serve import ENTRY, SERVE_ONLY, STREAMLIT_OPTIONS, streamlit_command
 from sosu.domain.version import VERSION
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _flatten(config: dict[str, object], prefix: str = "") -> dict[str, str]:

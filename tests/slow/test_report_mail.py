@@ -33,7 +33,7 @@ aiosmtpd = pytest.importorskip("aiosmtpd")
 from aiosmtpd.controller import Controller  # noqa: E402
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
 PASSWORD = "smtp-hemmelighed"
 

@@ -23,6 +23,9 @@ STREAMLIT_OPTIONS = {
     "browser.gatherUsageStats": "false",
     "server.headless": "true",
     "theme.base": "light",
+    # Contrast for WCAG 2.1 AA (docs/tilgaengelighed.md): near-black text, a dark blue accent.
+    "theme.textColor": "#1a1a1a",
+    "theme.primaryColor": "#1d5a9e",
     # Errors go to the server log only: a traceback shows server paths and data to users.
     "client.showErrorDetails": "none",
     # Users get the viewer's menu: no "Deploy", rerun or clear-cache.
