@@ -399,8 +399,10 @@ class _Block:
     right: np.ndarray
     values: np.ndarray  # the unknowns' true values: one feasible point
 
-    def solve(self, objective: np.ndarray) -> Any:
-        return linprog(objective, A_eq=self.matrix, b_eq=self.right, bounds=(0, None),
+    def solve(self, objective: np.ndarray, upper: np.ndarray | None = None) -> Any:
+        bounds = (0, None) if upper is None else np.column_stack(
+            (np.zeros(len(upper)), upper))
+        return linprog(objective, A_eq=self.matrix, b_eq=self.right, bounds=bounds,
                        method="highs")
 
     def point(self, result: Any) -> np.ndarray | None:
@@ -498,7 +500,10 @@ def _rounds(block: _Block, target: np.ndarray, width: float,
             sign = rng.choice([-1.0, 1.0], size=len(block.cells))
         else:
             sign = -sign
-        point = block.point(block.solve(np.where(open_now, -sign, 0.0)))
+        # Pushing a cell further than `width` above its value shows nothing more, and the
+        # cap keeps one unbounded cell from leaving the whole program without a point.
+        upper = np.where(open_now, block.values + width, np.inf)
+        point = block.point(block.solve(np.where(open_now, -sign, 0.0), upper))
         if point is not None:
             np.minimum(low, point, out=low)
             np.maximum(high, point, out=high)
