@@ -253,7 +253,8 @@ def suppress(system: System, *, complementary: bool = True,
 
 def protect(system: System, *, complementary: bool = True, threshold: int | None = None,
             limit: int | None = None) -> Protection:
-    """`suppress`, and the hidden counts whose interval it could not show wide enough."""
+    """`suppress`, and the hidden counts of 1..threshold whose interval it did not check
+    (in a connected group of more than `limit` unknown cells)."""
     state = _State(system)
     undecided = np.zeros(system.size, dtype=bool)
     if not complementary:
@@ -370,7 +371,7 @@ _SLACK = 1e-9
 # A dual value this far from 0 marks an equation that limits a cell's interval.
 _BINDING = 1e-9
 # Rounds of linear programs that push every open cell at once, before each cell still
-# open gets its own two.
+# open gets programs of its own.
 _ROUNDS = 8
 # Small groups of unknowns are solved together, up to this many unknowns in one program:
 # a program of a few thousand variables costs about what one of ten does.
