@@ -5,6 +5,7 @@ any filter, in any download or the scorecard, recomputes a hidden cell."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,7 @@ from sosu.store.db import connect_read_only
 FORUM = Viewer("kf", "kvalitetsforum")
 
 
-def _system(values: list[float], small: list[bool], equations: list[list[tuple[int, int]]],
+def _system(values: Sequence[float], small: list[bool], equations: list[list[tuple[int, int]]],
             virtual: list[bool] | None = None) -> linked.System:
     cells = pd.DataFrame({"cell": range(len(values)), "value": values, "small": small,
                           "virtual": virtual or [False] * len(values),
