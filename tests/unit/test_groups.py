@@ -173,3 +173,11 @@ def test_the_setting_is_a_path_or_nothing(monkeypatch: pytest.MonkeyPatch,
     assert settings.get("oidc_groups") is None
     monkeypatch.setenv("SOSU_OIDC_GRUPPER", str(tmp_path / "grupper.toml"))
     assert settings.get("oidc_groups") == tmp_path / "grupper.toml"
+
+
+def test_the_shipped_example_groups_file_is_valid(tmp_path: Path) -> None:
+    from tests.support import ROOT
+
+    text = (ROOT / "deploy" / "grupper.example.toml").read_text(encoding="utf-8")
+    rules = load_groups(_file(tmp_path, text))
+    assert [r.role for r in rules] == ["uddannelse", "leder", "kvalitetsforum"]
