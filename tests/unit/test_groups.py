@@ -181,3 +181,19 @@ def test_the_shipped_example_groups_file_is_valid(tmp_path: Path) -> None:
     text = (ROOT / "deploy" / "grupper.example.toml").read_text(encoding="utf-8")
     rules = load_groups(_file(tmp_path, text))
     assert [r.role for r in rules] == ["uddannelse", "leder", "kvalitetsforum"]
+
+
+def test_user_list_shows_the_groups_in_the_order_they_are_tried(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from sosu.cli.main import main
+
+    monkeypatch.setenv("SOSU_OIDC_GRUPPER", str(_file(tmp_path, GROUPS)))
+    assert main(["user", "list"]) == 0
+    out = capsys.readouterr().out
+    assert f"1. {TEAM}\tuddannelse\tUddannelsesteamet" in out
+    assert f"3. {SYD}\tleder [Døgnplejen Syd, Døgnplejen Nord]\n" in out
+    _file(tmp_path, GROUPS.replace('rolle = "uddannelse"', 'rolle = "team"'))
+    assert main(["user", "list"]) == 1
+    assert "grupper.toml:3: gruppe 'Uddannelsesteamet': ukendt rolle 'team'" in (
+        capsys.readouterr().err)
