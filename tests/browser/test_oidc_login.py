@@ -365,6 +365,9 @@ def test_a_group_session_ends_when_the_groups_file_drops_the_group(
         "email": "ny@kommune.dk", "email_verified": True, "groups": [KF_GROUP]})
     assert "Logget ind som **ny@kommune.dk** (Kvalitetsforum)" in _text(at)
     assert at.metric
+    login = json.loads(Path(os.environ["SOSU_LOG"]).read_text().splitlines()[-1])
+    assert login["regel"] == f"gruppe 'Kvalitetsforum' ({KF_GROUP.upper()})"
+    assert "kendt_som" not in login  # named by the e-mail already
     _groups_file("[[gruppe]]" + GROUPS.split("[[gruppe]]")[1])  # the leder group only
     at.run()
     assert "Din adgang er ændret" in "\n".join(str(w.value) for w in at.warning)
@@ -372,6 +375,18 @@ def test_a_group_session_ends_when_the_groups_file_drops_the_group(
     events = [(e["haendelse"], e["bruger"]) for e in
               map(json.loads, Path(os.environ["SOSU_LOG"]).read_text().splitlines())]
     assert events[-2:] == [("login", "ny@kommune.dk"), ("session_afsluttet", "ny@kommune.dk")]
+
+
+def test_a_group_login_by_oid_names_the_person_in_the_audit_log(
+        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOSU_OIDC_GRUPPER", str(_groups_file(GROUPS)))
+    member = "9d8c7b6a-0000-4000-8000-00000000abcd"
+    at = _claim_app(real_db, monkeypatch, "oid", {
+        "oid": member, "preferred_username": "Ny.Person@Kommune.dk",
+        "groups": [NORD_GROUP]})
+    assert f"Logget ind som **{member}** (Leder af oplæringssted · {OWN})" in _text(at)
+    login = json.loads(Path(os.environ["SOSU_LOG"]).read_text().splitlines()[-1])
+    assert (login["bruger"], login["kendt_som"]) == (member, "Ny.Person@Kommune.dk")
 
 
 def test_a_broken_groups_file_is_shown_to_nobody_but_named(

@@ -213,6 +213,13 @@ def _oidc(users: dict[str, User], rules: tuple[GroupRule, ...]) -> tuple[Grant, 
                           groups=groups)
 
 
+def _known_as(name: str) -> dict[str, Any]:
+    """A login named by an opaque id (Entra ID's oid) also gets the name the provider
+    shows, so whoever reads the audit log knows who it was."""
+    readable = str(st.user.get("preferred_username") or st.user.get("email") or "")
+    return {"kendt_som": readable} if readable and readable.lower() != name.lower() else {}
+
+
 def _refusal_reason(claim: str, rules: tuple[GroupRule, ...]) -> str:
     if not rules:
         return f"{claim} ikke i brugerfilen"
@@ -274,7 +281,7 @@ def _oidc_viewer(users: dict[str, User], session: Session | None,
         if session is not None:
             _end_session("session_afsluttet", grund="anden bruger")
         audit.record(_log(), "login", fresh.name, rolle=granted.user.role, metode="oidc",
-                     regel=granted.rule)
+                     regel=granted.rule, **_known_as(fresh.name))
         session = fresh
         st.session_state[SESSION_LOGIN] = session
     # The token may have changed under the same name (a new login in another tab).
