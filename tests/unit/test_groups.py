@@ -197,3 +197,30 @@ def test_user_list_shows_the_groups_in_the_order_they_are_tried(
     assert main(["user", "list"]) == 1
     assert "grupper.toml:3: gruppe 'Uddannelsesteamet': ukendt rolle 'team'" in (
         capsys.readouterr().err)
+
+
+def test_serve_refuses_a_bad_setting_and_warns_of_a_broken_groups_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """A setting cannot change while the server runs, so `sosu serve` does not start on a
+    bad one; the groups file can be fixed while it runs, so it starts and says why no
+    one can log in yet."""
+    import os
+
+    from sosu.cli.main import main
+
+    started: list[list[str]] = []
+    monkeypatch.setattr(os, "execv", lambda path, argv: started.append(argv))
+    monkeypatch.setenv("SOSU_LOGIN", "oidc")
+    monkeypatch.setenv("SOSU_INAKTIV_MINUTTER", "en halv time")
+    assert main(["serve", "--port", "8599"]) == 1
+    assert "SOSU_INAKTIV_MINUTTER='en halv time'" in capsys.readouterr().err
+    assert not started
+
+    monkeypatch.delenv("SOSU_INAKTIV_MINUTTER")
+    monkeypatch.setenv("SOSU_OIDC_GRUPPER", str(_file(
+        tmp_path, f'[[gruppe]]\nid = "{KF}"\nrolle = "leder"\n')))
+    assert main(["serve", "--port", "8599"]) == 0
+    err = capsys.readouterr().err
+    assert "Advarsel: " in err and "grupper.toml:1:" in err and "ingen kan logge ind" in err
+    assert started and "--server.port" in started[0]
