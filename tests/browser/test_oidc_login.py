@@ -400,3 +400,29 @@ def test_a_broken_groups_file_is_shown_to_nobody_but_named(
     assert "Opsætningen af login kan ikke bruges" in errors
     assert "grupper.toml:8: gruppe 'Kvalitetsforum': ukendt rolle 'kvalitetsforummet'" in errors
     assert not at.metric and not at.exception
+
+
+def test_a_group_members_download_is_checked_against_the_groups_file_at_the_click(
+        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A download is made on the click, outside a script run (no st.user): the session's
+    stored claim and groups are checked against the groups file as it is then."""
+    import sosu.app.login
+    import sosu.app.ui
+    from sosu.app.login import DownloadRefused
+
+    made: list[Any] = []
+
+    def keep(produce: Any) -> Any:
+        made.append(sosu.app.login.guarded(produce))
+        return made[-1]
+
+    monkeypatch.setattr(sosu.app.ui, "guarded", keep)
+    team = f'[[gruppe]]\nid = "{KF_GROUP}"\nnavn = "Team"\nrolle = "uddannelse"\n'
+    monkeypatch.setenv("SOSU_OIDC_GRUPPER", str(_groups_file(team)))
+    at = _claim_app(real_db, monkeypatch, None, {
+        "email": "ny@kommune.dk", "email_verified": True, "groups": [KF_GROUP]})
+    at.switch_page("app_pages/tidlig_opsporing.py").run()
+    assert not at.exception and made and made[-1]()  # while the group grants it
+    _groups_file(team.replace("uddannelse", "kvalitetsforum"))
+    with pytest.raises(DownloadRefused):
+        made[-1]()
