@@ -76,7 +76,8 @@ SETTINGS: dict[str, Setting] = {
     "login": Setting(
         "SOSU_LOGIN", "konti",
         "Login-metode: `konti` (brugernavn og adgangskode fra brugerfilen) eller `oidc` "
-        "(kommunens login via Streamlits st.login; brugeren slås op i brugerfilen og evt. gruppefilen).",
+        "(kommunens login via Streamlits st.login; brugeren slås op i brugerfilen og evt. "
+        "gruppefilen).",
         _login_method),
     "oidc_provider": Setting(
         "SOSU_OIDC_UDBYDER", "",
