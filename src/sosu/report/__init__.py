@@ -13,12 +13,12 @@ __all__ = ["Quarter", "ReportError", "make_report"]
 
 def make_report(con: duckdb.DuckDBPyConnection, viewer: Viewer, quarter: str,
                 site: str | None = None) -> bytes:
-    from sosu.report.pdf import build  # reportlab and matplotlib load only when a report is made
+    from sosu.report.pdf import build  # WeasyPrint and matplotlib load only when a report is made
 
     content = gather(con, viewer, Quarter.parse(quarter), load_targets(), site)
     try:
         return build(content)
-    except Exception as error:  # matplotlib and reportlab raise many kinds
+    except Exception as error:  # matplotlib and WeasyPrint raise many kinds
         # The error's text may quote data (a name): only its kind is named.
         raise ReportError(
             "rapporten kunne ikke tegnes; en tekst i data (fx et navn på en indsats eller et "
