@@ -58,6 +58,10 @@ def described(title: str, latest: list[str], extra: str = "") -> str:
 
 def _figure(title: str, percent: bool) -> tuple[plt.Figure, plt.Axes]:
     fig, ax = plt.subplots(figsize=SIZE, dpi=150)
+    # Fixed margins, room for a title line and ticks like "20.000" or "12,5 %": every
+    # chart's plot area lines up in the grid, and no tight_layout pass (a third of the
+    # time a chart took).
+    fig.subplots_adjust(left=0.12, right=0.98, top=0.9, bottom=0.1)
     ax.set_title(title, fontsize=10, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
@@ -71,7 +75,6 @@ def _figure(title: str, percent: bool) -> tuple[plt.Figure, plt.Axes]:
 
 def _svg(fig: plt.Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.tight_layout()
     fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)
     return buffer.getvalue()
