@@ -5,13 +5,15 @@ and download are used with Space, Enter and Backspace. The mouse is never used."
 
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bench.browser import PAGES, drawn, settled
-from tests.support import require_chromium
+from bench.browser import PAGES, drawn, settled, streamlit_server
+from tests.support import MINIMAL, TODAY, require_chromium
 
 pytestmark = pytest.mark.browser
 require_chromium()
@@ -124,6 +126,24 @@ def walk(page: Any, most: int = 400) -> tuple[set[str], dict[str, tuple[Any, byt
     return reached, kinds
 
 
+def assert_keyboard_reaches_and_shows(page: Any, name: str) -> None:
+    """Tab reaches every control on the page as it is now, and each kind of control
+    looks different focused and not focused."""
+    controls = page.evaluate(CONTROLS)
+    assert controls, "no controls found"
+    reached, kinds = walk(page)
+    missed = [c for i, c in enumerate(controls) if str(i) not in reached]
+    assert not missed, f"{name}: not reached with Tab:\n" + "\n".join(missed)
+    page.evaluate("() => document.activeElement && document.activeElement.blur()")
+    page.wait_for_timeout(300)
+    invisible = []
+    for kind, (handle, focused, text) in kinds.items():
+        clip = _clip(page, handle)
+        if clip and page.screenshot(clip=clip) == focused:
+            invisible.append(f"{kind} ({text})")
+    assert not invisible, f"{name}: focus not visible on:\n" + "\n".join(invisible)
+
+
 @pytest.mark.parametrize("path", list(PAGES))
 def test_tab_reaches_every_control_and_shows_the_focus(server: str, browser: Any,
                                                        path: str) -> None:
@@ -132,20 +152,7 @@ def test_tab_reaches_every_control_and_shows_the_focus(server: str, browser: Any
         page.goto(f"{server}/{path}")
         drawn(page, PAGES[path])
         settled(page)
-        controls = page.evaluate(CONTROLS)
-        assert controls, "no controls found"
-        reached, kinds = walk(page)
-        missed = [c for i, c in enumerate(controls) if str(i) not in reached]
-        assert not missed, f"{PAGES[path]}: not reached with Tab:\n" + "\n".join(missed)
-        # Focus visible: each kind of control looks different focused and not focused.
-        page.evaluate("() => document.activeElement && document.activeElement.blur()")
-        page.wait_for_timeout(300)
-        invisible = []
-        for kind, (handle, focused, text) in kinds.items():
-            clip = _clip(page, handle)
-            if clip and page.screenshot(clip=clip) == focused:
-                invisible.append(f"{kind} ({text})")
-        assert not invisible, f"{PAGES[path]}: focus not visible on:\n" + "\n".join(invisible)
+        assert_keyboard_reaches_and_shows(page, PAGES[path])
     finally:
         page.close()
 
@@ -182,5 +189,42 @@ def test_a_page_is_usable_without_a_mouse(server: str, browser: Any,  # noqa: F8
         content = Path(download.value.path()).read_bytes()
         assert content.startswith("\ufeffUddannelse;Årgang;Ansatte".encode())  # Danish headers
         assert page.locator("[data-testid='stException']").count() == 0
+    finally:
+        page.close()
+
+
+@pytest.fixture(scope="module")
+def login_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The hand-made fixture as real data (no demo marker): the login form is asked for."""
+    from sosu.access.users import User, add_user
+    from sosu.etl.load import load_folder
+
+    folder = tmp_path_factory.mktemp("keyboard-login")
+    shutil.copytree(MINIMAL, folder / "csv")
+    load_folder(folder / "csv", folder / "sosu.duckdb", today=TODAY)
+    add_user(folder / "brugere.toml", User("kf", "kvalitetsforum", ()), PASSWORD)
+    with streamlit_server(folder / "sosu.duckdb", SOSU_USERS=str(folder / "brugere.toml"),
+                          SOSU_LOG=str(folder / "log.jsonl")) as running:
+        yield running.url
+
+
+PASSWORD = "en-lang-adgangskode"
+
+
+def test_logging_in_with_the_keyboard_only(login_server: str, browser: Any) -> None:
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    try:
+        page.goto(login_server)
+        settled(page)
+        page.get_by_label("Brugernavn").wait_for(timeout=60_000)
+        assert_keyboard_reaches_and_shows(page, "Log ind")
+        page.evaluate("() => document.activeElement && document.activeElement.blur()")
+        tab_to(page, "INPUT |  | Brugernavn")
+        page.keyboard.type("kf")
+        tab_to(page, "INPUT |  | Adgangskode")
+        page.keyboard.type(PASSWORD)
+        page.keyboard.press("Enter")  # submits the form, as the button does
+        page.wait_for_function("() => /Logget ind som/.test(document.body.innerText)",
+                               timeout=60_000)
     finally:
         page.close()

@@ -145,6 +145,7 @@ def test_tables_have_header_cells(site_report: tuple[pikepdf.Pdf, Node]) -> None
     for table in tables:
         rows = table.find("TR")
         assert rows and all(c.kind == "TH" for c in rows[0].children), table.text[:80]
+        assert all(str(c.attributes.get("/Scope")) == "/Column" for c in rows[0].children)
         for cell in table.find("TD"):
             assert cell.attributes.get("/Headers"), cell.text  # each cell names its headers
     scorecard = tables[0]
@@ -155,6 +156,7 @@ def test_tables_have_header_cells(site_report: tuple[pikepdf.Pdf, Node]) -> None
     # (A line may break after a hyphen: "SSA-" / "elever" read back as "SSA- elever".)
     assert [(c.kind, c.text.replace("- ", "-")) for c in labels] == [
         ("TH", t.label) for t in load_targets()]
+    assert all(str(c.attributes.get("/Scope")) == "/Row" for c in labels)
     site = next(t for t in tables if t.find("TR")[0].children[0].text == "Sted")
     cells = [c.text for c in site.find("TD")]
     assert OWN in cells and "≤3" in cells and "skjult" in cells  # the release's marks

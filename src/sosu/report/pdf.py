@@ -14,9 +14,11 @@ import base64
 import html
 import logging
 from pathlib import Path
+from typing import Any
 
 import matplotlib
 import pandas as pd
+import pydyf
 from weasyprint import HTML, URLFetcher
 
 from sosu.domain.fmt import number, pct
@@ -201,6 +203,26 @@ class RenderError(RuntimeError):
     """WeasyPrint could not draw part of the report."""
 
 
+def _header_scopes(_document: object, pdf: pydyf.PDF) -> None:
+    """Each header cell says what it heads: /Scope /Column in the header row, /Row in a
+    row's first cell. WeasyPrint links each data cell to its headers (/Headers) but
+    writes no /Scope, which checkers (PAC, pdfua) ask for to tell the two kinds apart."""
+    objects: list[Any] = pdf.objects
+    by_number = {o.number: o for o in objects if isinstance(o, pydyf.Dictionary)}
+
+    def parent(element: pydyf.Dictionary) -> Any:
+        reference = element.get("P")
+        return by_number.get(int(reference.split()[0])) if reference else None
+
+    for element in by_number.values():
+        if element.get("S") != "/TH" or not isinstance(element.get("A"), pydyf.Dictionary):
+            continue
+        row = parent(element)
+        group = parent(row) if row is not None else None
+        in_head = group is not None and group.get("S") == "/THead"
+        element["A"]["Scope"] = "/Column" if in_head else "/Row"
+
+
 def build(content: ReportContent) -> bytes:
     # Only the charts (data:) and the fonts (file:) are read; nothing from the network.
     fetcher = URLFetcher(allowed_protocols=("data", "file"))
@@ -209,7 +231,7 @@ def build(content: ReportContent) -> bytes:
     logger.addHandler(watcher)
     try:
         pdf = HTML(string=document(content), url_fetcher=fetcher).write_pdf(
-            pdf_variant="pdf/ua-1")
+            pdf_variant="pdf/ua-1", finisher=_header_scopes)
     finally:
         logger.removeHandler(watcher)
     if watcher.problems:
