@@ -106,3 +106,14 @@ def test_a_chart_weasyprint_cannot_draw_stops_the_report(
         make_report(con, FORUM, "2025Q3")
     message = str(refused.value)
     assert "rapporten kunne ikke tegnes" in message and "0101901234" not in message
+
+
+def test_a_machine_without_weasyprint_or_pango_gets_a_danish_message(
+        con, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import sys
+
+    # As on a server without Pango: importing the PDF module fails.
+    monkeypatch.delitem(sys.modules, "sosu.report.pdf", raising=False)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    with pytest.raises(ReportError, match="apt-get install libpango-1.0-0"):
+        make_report(con, FORUM, "2025Q3")

@@ -13,7 +13,13 @@ __all__ = ["Quarter", "ReportError", "make_report"]
 
 def make_report(con: duckdb.DuckDBPyConnection, viewer: Viewer, quarter: str,
                 site: str | None = None) -> bytes:
-    from sosu.report.pdf import build  # WeasyPrint and matplotlib load only when a report is made
+    try:  # WeasyPrint and matplotlib load only when a report is made
+        from sosu.report.pdf import build
+    except (ImportError, OSError) as error:  # WeasyPrint loads Pango as it is imported
+        raise ReportError(
+            "rapporten kan ikke laves på denne maskine: WeasyPrint eller systemets Pango "
+            "mangler (Debian: apt-get install libpango-1.0-0 libpangoft2-1.0-0 "
+            "libharfbuzz-subset0). Kontakt den, der driver dashboardet") from error
 
     content = gather(con, viewer, Quarter.parse(quarter), load_targets(), site)
     try:

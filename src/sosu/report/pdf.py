@@ -142,7 +142,7 @@ def _cell(frame: pd.DataFrame, index: object, column: str, threshold: int, rate:
 def _site_page(content: ReportContent, section: Section) -> str:
     mark = content.viewer.threshold
     # A header cell is never empty: "Sted" names the first column (the site or the whole
-    # municipality), which the reportlab report left blank.
+    # municipality).
     rows = [["Sted", "Uddannelse", "Årgang", "Ansatte", "Gennemført", "Frafald", "Aktive",
              "Frafald %"]]
     for who, key in ((content.site or "", "site_cohorts"), ("Hele kommunen", "all_cohorts")):
