@@ -13,12 +13,12 @@ from __future__ import annotations
 import base64
 import html
 import logging
+import threading
 from pathlib import Path
 from typing import Any
 
 import matplotlib
 import pandas as pd
-import pydyf
 from weasyprint import HTML, URLFetcher
 
 from sosu.domain.fmt import number, pct
@@ -189,33 +189,37 @@ def document(content: ReportContent) -> str:
 
 class _Refused(logging.Handler):
     """WeasyPrint logs what it could not do (a missing alt text, an image it could not
-    read, a URL it refused) and goes on; a report missing part of itself is an error."""
+    read, a URL it refused) and goes on; a report missing part of itself is an error.
+    Only this thread's records count: two sessions may make reports at once."""
 
     def __init__(self) -> None:
         super().__init__(logging.ERROR)
+        self.thread = threading.get_ident()
         self.problems: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.problems.append(record.getMessage())
+        if record.thread == self.thread:
+            self.problems.append(record.getMessage())
 
 
 class RenderError(RuntimeError):
     """WeasyPrint could not draw part of the report."""
 
 
-def _header_scopes(_document: object, pdf: pydyf.PDF) -> None:
+def _header_scopes(_document: object, pdf: Any) -> None:
     """Each header cell says what it heads: /Scope /Column in the header row, /Row in a
     row's first cell. WeasyPrint links each data cell to its headers (/Headers) but
-    writes no /Scope, which checkers (PAC, pdfua) ask for to tell the two kinds apart."""
+    writes no /Scope, which checkers (PAC, pdfua) ask for to tell the two kinds apart.
+    `pdf` is WeasyPrint's pydyf.PDF, whose dictionaries are dicts with a number."""
     objects: list[Any] = pdf.objects
-    by_number = {o.number: o for o in objects if isinstance(o, pydyf.Dictionary)}
+    by_number = {o.number: o for o in objects if isinstance(o, dict)}
 
-    def parent(element: pydyf.Dictionary) -> Any:
+    def parent(element: dict[str, Any]) -> Any:
         reference = element.get("P")
         return by_number.get(int(reference.split()[0])) if reference else None
 
     for element in by_number.values():
-        if element.get("S") != "/TH" or not isinstance(element.get("A"), pydyf.Dictionary):
+        if element.get("S") != "/TH" or not isinstance(element.get("A"), dict):
             continue
         row = parent(element)
         group = parent(row) if row is not None else None
