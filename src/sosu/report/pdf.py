@@ -211,8 +211,8 @@ def _header_scopes(_document: object, pdf: Any) -> None:
     row's first cell. WeasyPrint links each data cell to its headers (/Headers) but
     writes no /Scope, which checkers (PAC, pdfua) ask for to tell the two kinds apart.
     `pdf` is WeasyPrint's pydyf.PDF, whose dictionaries are dicts with a number."""
-    objects: list[Any] = pdf.objects
-    by_number = {o.number: o for o in objects if isinstance(o, dict)}
+    dictionaries: list[Any] = [o for o in pdf.objects if isinstance(o, dict)]
+    by_number = {o.number: o for o in dictionaries}
 
     def parent(element: dict[str, Any]) -> Any:
         reference = element.get("P")
