@@ -315,7 +315,8 @@ def label(codes: dict[str, str], code: str | None) -> str:
 # Headers are compared after normalize_header; values after code_key.
 HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
     "elev_id": ("cpr_elev_nr", "elev_nr", "elevnr", "elevnummer", "elev", "pseudonym",
-                "elev_pseudonym", "person_id", "id"),
+                "elev_pseudonym", "person_id", "id", "medarbejder", "medarbejdernr",
+                "loennummer", "tjenestenummer"),
     "uddannelse": ("uddannelsesretning", "retning", "uddannelsesnavn", "udd", "speciale",
                    "uddannelsesforloeb"),
     "ansat_dato": ("startdato", "start_dato", "ansaettelsesdato", "ansaettelse",

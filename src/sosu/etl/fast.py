@@ -145,7 +145,8 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
                         f"FROM (SELECT {trimmed} FROM {reader})", parameters)
             row = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()
         except duckdb.Error:
-            con.execute(f"DROP TABLE IF EXISTS {spec.name}")
+            # Nothing more is asked of `con`: inside the load's transaction the error has
+            # aborted it, and the caller throws the connection away (validate_fast).
             return False
     con.execute(f"DROP TABLE {rejects}")
     con.execute(f"DROP TABLE {rejects}_scan")

@@ -377,8 +377,12 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
             con.close()
             _discard(building)
             con = duckdb.connect(str(building))
-            con.execute("BEGIN")
+            # Staged and typed tables are TEMP: the transaction starts with the first table
+            # written to the file. Begun before, a file DuckDB cannot read at all (a CSV
+            # with mixed line endings) aborted it, and the next file's staging failed
+            # with an unexpected error instead of the problem being reported.
             display = validate_folder(con, folder, today, progress, profile)
+            con.execute("BEGIN")
         progress("Skriver databasen", 0.9)
         for spec in ALL_FILES if not fast else ():
             columns = ", ".join(spec.column_names)
