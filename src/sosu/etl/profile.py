@@ -333,3 +333,30 @@ def render_profile(profile: Profile, comments: dict[tuple[str, ...], str] | None
                 lines.append(f"{toml_text(theirs)} = {toml_text(code)}"
                              f"{note(spec.name, 'vaerdier', column, theirs)}")
     return "\n".join(lines) + "\n"
+
+
+# --- profiles kept beside the database (the Data page) ---------------------------------
+
+def profile_folder(db_path: Path) -> Path:
+    """Where the Data page saves the education team's profiles, beside the database (as
+    its history is): offered again at the next upload."""
+    return db_path.with_name(f"{db_path.stem}-importprofiler")
+
+
+def profile_file_name(name: str) -> str:
+    """A profile's file name from its name: 'Uddata+ og løn' → 'uddata_og_loen.toml'."""
+    stem = re.sub(r"[^a-z0-9_]", "", normalize_header(name)) or "importprofil"
+    return f"{stem[:60]}.toml"
+
+
+def saved_profiles(folder: Path) -> tuple[list[Profile], list[str]]:
+    """The valid profiles in `folder`, newest first, and a message for each broken one."""
+    if not folder.is_dir():
+        return [], []
+    profiles, broken = [], []
+    for path in sorted(folder.glob("*.toml"), key=lambda p: p.stat().st_mtime, reverse=True):
+        try:
+            profiles.append(load_profile(path))
+        except ProfileError as error:
+            broken.append(str(error))
+    return profiles, broken

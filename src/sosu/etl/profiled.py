@@ -12,6 +12,7 @@ folder, and problems are reported with the user's file, line and header.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import zipfile
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from sosu.domain.contract import FILES_BY_NAME, Column, FileSpec, normalize_header
 from sosu.domain.cpr import contains_cpr, sql_candidate
@@ -479,3 +481,39 @@ def in_their_terms(problems: list[Problem], profile: Profile,
                               problem.message)
         result.append(problem)
     return result
+
+
+# --- a preview of what a profile loads -------------------------------------------------
+
+def preview(folder: Path, profile: Profile, today: dt.date, rows: int = 20
+            ) -> tuple[dict[str, pd.DataFrame], list[Problem]]:
+    """The first `rows` rows of each file the profile reads, as they will be loaded (the
+    contract's columns, typed, after value maps and reductions), or the problems that
+    stop the files being read at all. The rules are not run here: the check does that."""
+    from sosu.etl.validate import build_typed, parse_expression, raw_table, typed_table
+
+    con = duckdb.connect()
+    try:
+        sources, _others = find_sources(folder, profile)
+        problems: list[Problem] = []
+        for name, entry in profile.files.items():
+            if name in sources:
+                problems += stage(con, sources[name], entry, raw_table(name))
+            else:
+                problems.append(Problem(entry.file, 0, "", "filen mangler"))
+        if problems:
+            return {}, problems
+        resumable = profile if "elever" in profile.files else dataclasses.replace(
+            profile, files={n: dataclasses.replace(e, resume_months=None)
+                            for n, e in profile.files.items()})
+        reduce(con, resumable, raw_table,
+               lambda column: f"({parse_expression(column, today)})", "_line")
+        frames = {}
+        for name, entry in profile.files.items():
+            build_typed(con, entry.spec, today)
+            frames[name] = con.execute(
+                f"SELECT * EXCLUDE (_line) FROM {typed_table(name)} ORDER BY _line "
+                f"LIMIT {int(rows)}").df()
+        return frames, []
+    finally:
+        con.close()

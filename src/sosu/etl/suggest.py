@@ -381,3 +381,18 @@ def draft_text(folder: Path, out: Path, today: dt.date | None = None) -> tuple[s
     if not profile.files:
         return "", messages
     return render_profile(profile, notes, DRAFT_HEADER), messages
+
+
+def values_of(source: read.Source, header: str, column: Column,
+              today: dt.date | None = None) -> list[ValueCount]:
+    """The values of one of their columns the contract does not read, with suggestions:
+    for a header the user mapped to a coded column other than the draft's."""
+    con = duckdb.connect()
+    try:
+        found = read_file_table(con, source, "values", positional)
+        if isinstance(found, list) or header not in found.headers:
+            return []
+        staged = f"{IGNORED}{found.headers.index(header)}"
+        return _values(con, "values", found.line, staged, column, today or dt.date.today())
+    finally:
+        con.close()
