@@ -360,3 +360,77 @@ def saved_profiles(folder: Path) -> tuple[list[Profile], list[str]]:
         except ProfileError as error:
             broken.append(str(error))
     return profiles, broken
+
+
+# --- documentation (docs/data-contract.md, written by etl.templates) -------------------
+
+def profile_markdown() -> list[str]:
+    """The section on import profiles, from the fields and choices above."""
+    lines = [
+        "## Importprofiler (import profiles)",
+        "",
+        "When a system's export has its own headers, values or rows (EduAdm, Uddata+'s",
+        "reports, the payroll system, a hand-kept spreadsheet), an import profile says how its",
+        "files are read as the contract's, so nobody retypes them: one TOML file per source,",
+        "used with `sosu check MAPPE --profil FIL` and `sosu load MAPPE --profil FIL`, or made",
+        "and saved on the Data page (saved beside the database and offered again at the next",
+        "upload of the same files). `sosu profil forslag MAPPE --out FIL` writes a draft: each",
+        "file matched to the contract file whose required columns its headers cover best;",
+        "each header to a column by the same name after normalisation, then a known name from",
+        "another system (`HEADER_SYNONYMS` in contract.py), then a close match, each with its",
+        "reason as a comment; every value of a coded column the contract does not read, with",
+        "its count and first line and a suggested code (a known name or a close label), or",
+        "`\"\"` for the user to fill in.",
+        "",
+        "The profile only renames and maps: the files then pass the same rules as any folder,",
+        "and every problem names the user's own file, line and header. Files the profile does",
+        "not name are read by the contract's names. A profile is checked like the targets",
+        "file: a broken one is refused with a message naming its entry; a value still mapped",
+        "to `\"\"` makes `sosu check` list every unmapped value with its count and first line.",
+        "",
+        "Per contract file, a table `[fil]` with:",
+        "",
+        "| felt | betydning |",
+        "| --- | --- |",
+    ]
+    lines += [f"| `{name}` | {text} |" for name, text in FILE_FIELDS.items()]
+    lines += ["", "`flere_raekker` (several rows per student, or per student and month):", ""]
+    lines += [f"- `{name}`: {text}." for name, text in REDUCTIONS.items()]
+    lines += [
+        "",
+        "Rows are ordered by the file's date (" + ", ".join(
+            f"{name}: `{column}`" for name, column in ORDER_DATE.items()) + "); a student",
+        "whose rows include an unreadable date or key is left whole, for the rules to report.",
+        "With `genoptaget_inden_maaneder = 15` in `[frafald]`, the ministry's rule applies: a",
+        "dropout followed by a new spell of the same student and programme in `elever` within",
+        "15 months is no dropout; its row is dropped before the rules run. (`elever` then",
+        "holds a row per spell: `flere_raekker = \"foerste\"` keeps the first hire, so the",
+        "student stays in the cohort of the first spell.) A spell begun more than 15 months",
+        "later is a new start the contract's one row per student and programme cannot hold:",
+        "the dropout stands, and a later completion is refused as both.",
+        "",
+        "Date formats: " + ", ".join(f"`{f}`" for f in DATE_FORMAT_EXAMPLES) + " (`TT`, `mm`,",
+        "`ss`: hours, minutes, seconds, ignored). Values are matched as written, trimmed, in",
+        "any case. Columns the profile ignores are still checked for CPR numbers. Example:",
+        "",
+        "```toml",
+        'navn = "Elevadministration"',
+        "",
+        "[frafald]",
+        'fil = "Afgange.csv"',
+        'flere_raekker = "seneste"',
+        "genoptaget_inden_maaneder = 15",
+        'ignorer = ["Klasse"]',
+        "[frafald.kolonner]",
+        '"CPR/Elev-nr" = "elev_id"',
+        '"Uddannelsesretning" = "uddannelse"',
+        '"Afgangsdato" = "frafald_dato"',
+        '"Afgangsårsag" = "aarsag"',
+        '"Forløbsdel" = "fase"',
+        "[frafald.vaerdier.aarsag]",
+        '"Personlige forhold" = "privatliv"',
+        '"Udvandret" = ""  # ikke oversat endnu: sosu check viser antal og første linje',
+        "```",
+        "",
+    ]
+    return lines
