@@ -34,7 +34,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -137,6 +137,8 @@ class LoadResult:
     full_peak: float
     refused: float
     build: list[float]  # of `full`: views, macros and materialised tables
+    bare_cpu: list[float] = field(default_factory=list)  # user + system seconds per run
+    full_cpu: list[float] = field(default_factory=list)
 
 
 def _data(scale: Scale, work: Path) -> tuple[Path, dict[str, int]]:
@@ -177,21 +179,25 @@ def measure_load(scale: Scale, folder: Path, rows: dict[str, int], work: Path,
                  runs: int) -> LoadResult:
     base = work / scale.name
     bare, full, build, bare_peaks, full_peaks = [], [], [], [], []
+    bare_cpu: list[float] = []
+    full_cpu: list[float] = []
     for run in range(runs):
-        seconds, peak, _build = _measure("bare", folder, base / "bare.duckdb")
+        seconds, peak, _build = _measure("bare", folder, base / "bare.duckdb", bare_cpu)
         bare.append(seconds)
         bare_peaks.append(peak)
-        seconds, peak, built = _measure("load", folder, base / "sosu.duckdb")
+        seconds, peak, built = _measure("load", folder, base / "sosu.duckdb", full_cpu)
         full.append(seconds)
         full_peaks.append(peak)
         build.append(built)
-        print(f"  {scale.name} run {run + 1}: read_csv {bare[-1]:.2f} s, "
-              f"sosu load {full[-1]:.2f} s (build {built:.2f} s)", flush=True)
+        print(f"  {scale.name} run {run + 1}: read_csv {bare[-1]:.2f} s (cpu {bare_cpu[-1]:.2f}), "
+              f"sosu load {full[-1]:.2f} s (cpu {full_cpu[-1]:.2f}, build {built:.2f} s)",
+              flush=True)
     refused_folder = _refused_copy(folder, base / "refused")
     refused, _peak, _build = _measure("refused", refused_folder, base / "refused.duckdb")
     shutil.rmtree(refused_folder)
     (base / "bare.duckdb").unlink(missing_ok=True)
-    return LoadResult(rows, bare, full, max(bare_peaks), max(full_peaks), refused, build)
+    return LoadResult(rows, bare, full, max(bare_peaks), max(full_peaks), refused, build,
+                      bare_cpu, full_cpu)
 
 
 @dataclass
@@ -231,18 +237,20 @@ def profile_report(results: dict[str, dict[str, Any]]) -> list[str]:
              "values mapped on every row, DD-MM-ÅÅÅÅ dates, decimal commas, an extra column, "
              "resumed spells) against bare `read_csv` of the same files (best of the runs)", "",
              "| scale | read_csv | sosu load --profil | ratio | CPU read_csv | CPU load | "
-             "CPU ratio | ratio to canonical read_csv |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "CPU ratio | ratio to canonical read_csv | canonical CPU ratio |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for name, result in results.items():
         profiled: ProfileResult | None = result.get("profile")
         if profiled is None:
             continue
         bare, full = min(profiled.bare), min(profiled.load)
         cpu_bare, cpu_full = min(profiled.bare_cpu), min(profiled.load_cpu)
-        canonical = min(result["load"].bare)
+        canonical: LoadResult = result["load"]
+        canonical_cpu = (f"{min(canonical.full_cpu) / min(canonical.bare_cpu):.2f}×"
+                         if canonical.bare_cpu else "–")
         lines.append(f"| {name} | {_s(bare)} s | {_s(full)} s | {full / bare:.2f}× "
                      f"| {_s(cpu_bare)} s | {_s(cpu_full)} s | {cpu_full / cpu_bare:.2f}× "
-                     f"| {full / canonical:.2f}× |")
+                     f"| {full / min(canonical.bare):.2f}× | {canonical_cpu} |")
     return lines
 
 

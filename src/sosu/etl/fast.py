@@ -120,12 +120,14 @@ def problem_condition(spec: FileSpec, today: dt.date) -> str | None:
 
 
 def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
-               today: dt.date, texts: dict[str, Callable[[str], str]] | None = None) -> bool:
+               today: dt.date, texts: dict[str, Callable[[str], str]] | None = None,
+               extra: tuple[str, ...] = ()) -> bool:
     """Create table `spec.name` from a CSV file; False (and no table) on any rejected line.
 
-    An import profile (etl.profiled) names columns the contract does not have (read as
-    text, then dropped) and gives `texts`: per column, SQL turning the trimmed text into
-    the contract's text (their values mapped, their dates rewritten)."""
+    An import profile (etl.profiled) names columns the contract does not have: read as
+    text, and kept after the contract's columns if named in `extra` (for the caller to
+    check and drop), else dropped. It gives `texts`: per column, SQL turning the trimmed
+    text into the contract's text (their values mapped, their dates rewritten)."""
     present = set(found.names) & set(spec.column_names)
     read_types = {n: NATIVE[spec.column(n).kind][0]
                   if n in present and spec.column(n).kind in NATIVE else "VARCHAR"
@@ -134,8 +136,9 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
     trimmed = ", ".join(
         n if read_types[n] != "VARCHAR"
         else f"{text_of.get(n, lambda t: t)(f'nullif(trim({n}), {chr(39) * 2})')} AS {n}"
-        for n in found.names if n in present)
-    values = ", ".join(_value(c, c.name in present, today) for c in spec.columns)
+        for n in found.names if n in present or n in extra)
+    values = ", ".join([_value(c, c.name in present, today) for c in spec.columns]
+                       + list(extra))
     rejects = f"fast_{spec.name}_rejects"
     with utf8_file(found) as path:
         reader, parameters = read_csv(path, found.delimiter, read_types, rejects,

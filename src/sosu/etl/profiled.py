@@ -311,26 +311,16 @@ def read_fast(con: duckdb.DuckDBPyConnection, source: read.Source, entry: FilePr
         return False
     spec = entry.spec
     texts = {c.name: _text_of(entry, c) for c in spec.columns if c.name in found.found.names}
-    if not read_typed(con, found.found, spec, today, texts=texts):
+    # Ignored columns are kept in the table just long enough to be checked for CPR
+    # numbers (dropping a column costs nothing; reading the file again would).
+    ignored = tuple(found.ignored)
+    if not read_typed(con, found.found, spec, today, texts=texts, extra=ignored):
         return False
-    return not found.ignored or not _cpr_in_ignored(con, found)
-
-
-def _cpr_in_ignored(con: duckdb.DuckDBPyConnection, found: TheirCsv) -> bool:
-    """Whether an ignored column holds a CPR number: one more scan of the file, of those
-    columns only (the final table does not keep them)."""
-    columns = {name: "VARCHAR" for name in found.found.names}
-    with read.utf8_file(found.found) as path:
-        reader, parameters = read.read_csv(path, found.found.delimiter, columns,
-                                           "fast_ignored_rejects")
-        for name in found.ignored:
-            values = con.execute(f"SELECT DISTINCT {name} FROM {reader} "
-                                 f"WHERE {sql_candidate(name)}", parameters).fetchall()
-            if any(contains_cpr(value) for (value,) in values):
-                return True
-    con.execute("DROP TABLE IF EXISTS fast_ignored_rejects")
-    con.execute("DROP TABLE IF EXISTS fast_ignored_rejects_scan")
-    return False
+    if cpr_cells(con, spec.name, list(ignored), line="rowid"):
+        return False
+    for name in ignored:
+        con.execute(f"ALTER TABLE {spec.name} DROP COLUMN {name}")
+    return True
 
 
 # --- values the profile does not map ---------------------------------------------------
