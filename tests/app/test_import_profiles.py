@@ -117,3 +117,17 @@ def test_an_unmapped_value_is_refused_with_its_count(uploads: Path) -> None:
     problems = at.dataframe[-1].value
     assert list(problems["problem"])[0].startswith("værdien 'Udvandret' er ikke oversat (1 række")
     assert list(problems["kolonne"]) == ["Afgangsårsag"]
+
+
+def test_files_by_the_contract_need_no_profile(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.support import MINIMAL
+
+    folder = tmp_path / "upload"
+    shutil.copytree(MINIMAL, folder)
+    monkeypatch.setenv("SOSU_DB", str(tmp_path / "sosu.duckdb"))
+    at = _run(folder)
+    assert not at.exception
+    assert at.radio(key="import_reading").value == "kontrakt"
+    assert any("Ingen fejl" in s.value for s in at.success)
+    assert not at.selectbox  # no mapping step

@@ -129,12 +129,16 @@ def _cell(value: str) -> object:
     return value
 
 
-def test_the_load_keeps_the_profile_for_reload(foreign: Path, tmp_path: Path) -> None:
+def test_the_load_keeps_the_profile_for_reload(foreign: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
     db = tmp_path / "sosu.duckdb"
     summary = load_folder(foreign, db, today=TODAY, profile=load_profile(FOREIGN_PROFILE))
     kept = db.parent / f"{db.name.removesuffix('.duckdb')}-historik" / summary.history_id
     assert (kept / "kilder" / KEPT_PROFILE).read_text(encoding="utf-8") == \
         FOREIGN_PROFILE.read_text(encoding="utf-8")
+    before = _kpi_json(db, capsys)
+    assert main(["reload", summary.history_id, "--db", str(db)]) == 0  # read as it was
+    assert _kpi_json(db, capsys) == before
 
 
 def test_a_problem_names_their_file_line_and_header(foreign: Path) -> None:
