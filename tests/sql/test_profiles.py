@@ -297,3 +297,20 @@ def test_the_draft_leaves_unknown_values_to_the_user(foreign: Path, tmp_path: Pa
     profile = parse_profile(text, tmp_path / "udkast.toml")
     problems = _problems(foreign, profile)
     assert len(problems) == 1 and "værdien 'Udvandret' er ikke oversat" in problems[0]
+
+
+@pytest.mark.parametrize("profiled", [False, True])
+def test_a_csv_duckdb_cannot_parse_is_reported_not_a_crash(
+        profiled: bool, tmp_path: Path, minimal_copy: Path, foreign: Path) -> None:
+    """Mixed line endings stop DuckDB's CSV reader with an error, not a rejected line:
+    inside the load's transaction that once aborted it, and the next file's staging ended
+    the load with an unexpected error. Now the file is named and the database untouched."""
+    folder, name = (foreign, "Loen_sygefravaer.csv") if profiled else (
+        minimal_copy, "sygefravaer.csv")
+    with open(folder / name, "ab") as handle:
+        handle.write(b"A1;SSH;2023-09;1;0;x\n" if profiled else b"A1,SSH,2023-09,1,0,x\r\n")
+    profile = load_profile(FOREIGN_PROFILE) if profiled else None
+    with pytest.raises(ValidationFailed) as refused:
+        load_folder(folder, tmp_path / "sosu.duckdb", today=TODAY, profile=profile)
+    assert [p.file for p in refused.value.problems] == [name]
+    assert not (tmp_path / "sosu.duckdb").exists()
