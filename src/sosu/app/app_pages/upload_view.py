@@ -117,8 +117,6 @@ def import_step(folder: Path) -> None:
         st.success(f"Profilen »{profile.name}« er gemt ({path.name}); den tilbydes igen, "
                    "når I uploader de samme filer.")
     if st.session_state.get(checked):
-        st.download_button("Hent profilen (til sosu load --profil)", profile.text.encode(),
-                           profile.path.name, "application/toml", key="import_download")
         _check_and_load(folder, profile)
 
 
