@@ -32,7 +32,6 @@ from sosu.etl.workbook import (
     WorkbookRefused,
     sheet_names,
     sheet_rows,
-    what_file,
 )
 
 EXTENSIONS = (".csv", *WORKBOOK_EXTENSIONS)
@@ -117,8 +116,8 @@ def _workbook_sheets(book: Path) -> tuple[dict[str, str], list[Problem]]:
 
 
 def _unreadable_workbook(path: Path) -> str:
-    return (f"kan ikke åbnes som {what_file(path)} ({path.suffix.lower()}); er den beskadiget "
-            "eller i et andet format?")
+    kind = "regneark (.ods)" if path.suffix.lower() == ".ods" else "Excel-fil (.xlsx)"
+    return f"kan ikke åbnes som {kind}; er den beskadiget eller i et andet format?"
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> list[Problem]:
