@@ -75,7 +75,8 @@ def test_the_fast_path_declines_mixed_conventions_and_takes_one_convention(
 
 def test_excel_serial_numbers_are_read_and_checked_like_dates(folder: Path) -> None:
     path = folder / "gennemfoerte.csv"
-    # 2023-08-20 and 2023-09-30 as Excel stores them, then one in the future (2028-09-04); Excel shows 44927 as 2023-01-01.
+    # 2023-08-20 as Excel stores it, then a date in the future: 2028-09-04 (Excel shows
+    # 44927 as 2023-01-01).
     path.write_text("elev_id,uddannelse,afsluttet_dato\nA1,SSH,45158\nA2,SSH,47000\n",
                     encoding="utf-8")
     assert _report(folder) == ["gennemfoerte.csv:3: afsluttet_dato: datoen '47000' ligger i "

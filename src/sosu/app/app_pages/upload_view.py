@@ -84,7 +84,8 @@ def _problem_table(error: ValidationFailed) -> pd.DataFrame:
 def upload_section() -> None:
     st.subheader("Indlæs nye data")
     uploads = st.file_uploader("Vælg de fem filer (eller én projektmappe, .xlsx eller .ods)",
-                               type=["csv", "xlsx", "ods"], accept_multiple_files=True, key="upload")
+                               type=["csv", "xlsx", "ods"], accept_multiple_files=True,
+                               key="upload")
     if not uploads:
         return
     with tempfile.TemporaryDirectory(prefix="sosu-upload-") as tmp:
