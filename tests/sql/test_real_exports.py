@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 import python_calamine
 
+import sosu.etl.read
 from sosu.etl import workbook
 from sosu.etl.fast import validate_fast
 from sosu.etl.load import check_folder
@@ -89,6 +90,25 @@ def test_a_title_above_the_header_keeps_the_files_own_line_numbers(folder: Path)
     path.write_text("Elevoversigt pr. 22-11-2026,,,,,\n\n" + text, encoding="utf-8")
     assert _report(folder) == [
         "elever.csv:5: alder: ugyldig alder '300'; skal være et helt tal fra 15 til 70"]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"], ids=["lf", "crlf"])
+@pytest.mark.parametrize("piece", [8 << 20, 7, 16], ids=["whole", "7-bytes", "16-bytes"])
+def test_empty_lines_between_rows_keep_the_files_own_line_numbers(
+        folder: Path, monkeypatch: pytest.MonkeyPatch, newline: str, piece: int) -> None:
+    """read_csv passes over an empty line without a row: the rows below it are a line
+    further down than their count, however the pieces the file is scanned in fall."""
+    monkeypatch.setattr(sosu.etl.read, "CHUNK", piece)
+    path = folder / "elever.csv"
+    lines = path.read_text(encoding="utf-8").replace(",30,", ",300,").splitlines()
+    lines = ["Elevoversigt", "", *lines[:2], "", "", *lines[2:4], "", *lines[4:]]
+    path.write_bytes(newline.join(lines).encode("utf-8") + newline.encode())
+    assert lines[6].startswith("A2,SSH") and lines[7].startswith("A3,SSH")
+    lines[10] = lines[10].replace(",28,", ",280,")
+    path.write_bytes(newline.join(lines).encode("utf-8") + newline.encode())
+    assert _report(folder) == [
+        "elever.csv:7: alder: ugyldig alder '300'; skal være et helt tal fra 15 til 70",
+        "elever.csv:11: alder: ugyldig alder '280'; skal være et helt tal fra 15 til 70"]
 
 
 def test_a_title_above_a_sheets_header_keeps_the_sheets_row_numbers(folder: Path) -> None:

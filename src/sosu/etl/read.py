@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import math
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
@@ -202,6 +203,9 @@ class CsvFile:
     delimiter: str
     encoding: str  # "utf-8", "utf-8-sig" (with BOM) or "cp1252"
     skip: int = 0  # lines above the header (a report's title): the header is line skip + 1
+    # Empty lines (which read_csv passes over without a row), by line number: the rows
+    # after one are a line further down than their count says (whole-file scans only).
+    blank_lines: tuple[int, ...] = ()
 
     @property
     def plain_utf8(self) -> bool:
@@ -215,6 +219,32 @@ class _Scan:
     bom: bool = False
     utf8: bool = True
     first_lines: list[bytes] = field(default_factory=list)
+    blank_lines: list[int] = field(default_factory=list)
+
+
+_BLANK = re.compile(rb"\n\r?(?=\n)")  # a line break followed by an empty line
+
+
+class _BlankLines:
+    """The numbers of the empty lines of a file read in pieces (a pair of line breaks may
+    straddle two pieces: the last two bytes of each piece are looked at again)."""
+
+    def __init__(self) -> None:
+        self.found: list[int] = []
+        self._carry = b""
+        self._newlines = 0  # line breaks before the carried bytes
+
+    def add(self, chunk: bytes) -> None:
+        buffer = self._carry + chunk
+        counted, position = self._newlines, 0
+        for match in _BLANK.finditer(buffer):
+            counted += buffer.count(b"\n", position, match.start())
+            position = match.start()
+            line = counted + 2  # the line after the break at match.start()
+            if not self.found or line > self.found[-1]:
+                self.found.append(line)
+        self._carry = buffer[-2:]
+        self._newlines += buffer.count(b"\n", 0, len(buffer) - len(self._carry))
 
 
 def _scan(path: Path, whole_file: bool = True) -> _Scan:
@@ -229,6 +259,7 @@ def _scan(path: Path, whole_file: bool = True) -> _Scan:
     scan = _Scan()
     decoder = codecs.getincrementaldecoder("utf-8")()
     complete = False  # the first lines are read
+    blanks = _BlankLines()
     with open(path, "rb") as handle:
         chunk = handle.read(CHUNK)
         ended = len(chunk) < CHUNK
@@ -237,6 +268,8 @@ def _scan(path: Path, whole_file: bool = True) -> _Scan:
         pending = b""
         while chunk:
             scan.has_content = scan.has_content or bool(chunk.strip())
+            if whole_file:
+                blanks.add(chunk)
             if scan.utf8:
                 try:
                     decoder.decode(chunk)
@@ -259,6 +292,7 @@ def _scan(path: Path, whole_file: bool = True) -> _Scan:
     if not ended and len(lines) > 1:  # `ended`: the last piece read was the file's end
         lines.pop()  # cut off where the piece ended: a part of a line is no header
     scan.first_lines = lines[:HEADER_SEARCH_LINES]
+    scan.blank_lines = blanks.found
     return scan
 
 
@@ -308,7 +342,8 @@ def inspect_csv(
     names, problems = _map_header(lines[skip], spec, display, line=skip + 1)
     if problems:
         return problems
-    return CsvFile(source.path, display, names, delimiters[skip], encoding, skip)
+    return CsvFile(source.path, display, names, delimiters[skip], encoding, skip,
+                   tuple(line for line in scan.blank_lines if line > skip + 1))
 
 
 def _stage_csv(
@@ -391,17 +426,42 @@ def _read_csv_into(
         return [Problem(display, int(line), "", _reject_message(kind, len(names)))
                 for line, _column, kind in rejects]
     # Insertion order is preserved, so a row's rowid counted from the first row + 2 (and
-    # the lines above the header) is the spreadsheet line number. Counted from the first:
-    # inside a transaction (sosu load is one) rows not yet committed are numbered from a
-    # large offset, not from 0.
+    # the lines above the header, and the empty lines above the row) is the spreadsheet
+    # line number. Counted from the first: inside a transaction (sosu load is one) rows not
+    # yet committed are numbered from a large offset, not from 0.
     selected = ", ".join(_column_or_null(c.name, names) for c in spec.columns)
+    row = f"(rowid - (SELECT min(rowid) FROM {table}_file))"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT "
-        f"(rowid - (SELECT min(rowid) FROM {table}_file) + {2 + found.skip})::BIGINT AS _line, "
+        f"CREATE OR REPLACE TEMP TABLE {table}_rows AS SELECT {row} AS _row, "
         f"{selected} FROM {table}_file WHERE NOT ({_all_empty(names)})"
     )
     con.execute(f"DROP TABLE {table}_file")
+    _number_lines(con, table, found)
     return []
+
+
+def _number_lines(con: duckdb.DuckDBPyConnection, table: str, found: CsvFile) -> None:
+    """`table` with each row's line in the file. The j-th empty line below the header
+    (0-based, line b) comes after b - header - 1 - j rows: every row from there on lies
+    one line further down (an ASOF join counts the empty lines above each row)."""
+    header = found.skip + 1
+    base = f"_row + {header + 1}"
+    if not found.blank_lines:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT ({base})::BIGINT AS _line,"
+                    f" * EXCLUDE (_row) FROM {table}_rows ORDER BY _row")
+    else:
+        # Empty lines in a row share their first row: the last counts them all.
+        gaps = list({line - header - 1 - index: index + 1
+                     for index, line in enumerate(found.blank_lines)}.items())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_gaps (from_row BIGINT, above INT)")
+        con.executemany(f"INSERT INTO {table}_gaps VALUES (?, ?)", gaps)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT "
+            f"({base} + coalesce(g.above, 0))::BIGINT AS _line, r.* EXCLUDE (_row) "
+            f"FROM {table}_rows AS r ASOF LEFT JOIN {table}_gaps AS g ON r._row >= g.from_row "
+            "ORDER BY r._row")
+        con.execute(f"DROP TABLE {table}_gaps")
+    con.execute(f"DROP TABLE {table}_rows")
 
 
 def _reject_message(error_type: str, expected: int) -> str:
