@@ -21,8 +21,9 @@ That is sound because read_csv's typed parsing accepts a subset of what the text
 accepts and gives the same value for it (tests/test_fast_path.py checks the awkward
 cases); codes, ages and free text are parsed with the text path's own expressions.
 The encoding is judged on the first piece of each file; read_csv rejects any later
-line that is not UTF-8. Excel workbooks and files whose dates are not ISO simply take
-the text path.
+line that is not UTF-8. Workbooks (.xlsx, .ods) and files that write their dates in more
+than one convention simply take the text path, which reads the first and reports the
+second. A header below a title is read from its own line (CsvFile.skip).
 """
 
 from __future__ import annotations
