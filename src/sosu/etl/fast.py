@@ -21,8 +21,9 @@ That is sound because read_csv's typed parsing accepts a subset of what the text
 accepts and gives the same value for it (tests/test_fast_path.py checks the awkward
 cases); codes, ages and free text are parsed with the text path's own expressions.
 The encoding is judged on the first piece of each file; read_csv rejects any later
-line that is not UTF-8. Excel workbooks and files whose dates are not ISO simply take
-the text path.
+line that is not UTF-8. Workbooks (.xlsx, .ods) and files that write their dates in more
+than one convention simply take the text path, which reads the first and reports the
+second. A header below a title is read from its own line (CsvFile.skip).
 """
 
 from __future__ import annotations
@@ -37,8 +38,8 @@ from sosu.domain.contract import FILES, OPTIONAL_FILES, Column, FileSpec
 from sosu.etl import profiled, rules
 from sosu.etl.profile import Profile
 from sosu.etl.read import ISO_DATE, CsvFile, find_sources, inspect_csv, read_csv, utf8_file
-from sosu.etl.rules import SICK_LEAVE_MONTHS, Cell, cpr_cells, sql_text
-from sosu.etl.validate import create_final, parse_expression, typed_table
+from sosu.etl.rules import SICK_LEAVE_MONTHS, Cell, cpr_cells, date_convention_sql, sql_text
+from sosu.etl.validate import create_final, date_columns, parse_expression, typed_table
 
 Progress = Callable[[str, float], None]
 
@@ -142,7 +143,7 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
     rejects = f"fast_{spec.name}_rejects"
     with utf8_file(found) as path:
         reader, parameters = read_csv(path, found.delimiter, read_types, rejects,
-                                      _date_format(spec) or ISO_DATE)
+                                      _date_format(spec) or ISO_DATE, skip=found.skip)
         try:
             con.execute(f"{create_final(spec)} AS SELECT {values} "
                         f"FROM (SELECT {trimmed} FROM {reader})", parameters)
@@ -160,6 +161,29 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
     con.execute(f"DELETE FROM {spec.name} WHERE "
                 + " AND ".join(f"{c.name} IS NULL" for c in spec.columns))
     return True
+
+
+def mixes_date_conventions(con: duckdb.DuckDBPyConnection, found: CsvFile,
+                           spec: FileSpec) -> bool:
+    """Does the file write its dates in more than one convention (rules.date_convention_sql)?
+
+    The typed table keeps no text, so the date columns are read once more as text: they
+    lie in the small files (students, completions, dropouts), never in the months."""
+    columns = date_columns(spec)
+    present = [c for c in columns if c in found.names]
+    if not present:
+        return False
+    table = f"fast_{spec.name}_dates"
+    with utf8_file(found) as path:
+        reader, parameters = read_csv(path, found.delimiter, dict.fromkeys(found.names,
+                                      "VARCHAR"), f"{table}_rejects", skip=found.skip)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                    f"SELECT {', '.join(present)} FROM {reader}", parameters)
+    query = date_convention_sql(spec.name, present, table, line="rowid")
+    mixed = bool(query and con.execute(query).fetchall())
+    for leftover in (table, f"{table}_rejects", f"{table}_rejects_scan"):
+        con.execute(f"DROP TABLE IF EXISTS {leftover}")
+    return mixed
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -286,6 +310,8 @@ def validate_fast(
             continue
         found = inspect_csv(sources[spec.name], spec, whole_file=False)
         if isinstance(found, list) or not read_typed(con, found, spec, today):
+            return None
+        if mixes_date_conventions(con, found, spec):
             return None
     if profile is not None:
         profiled.reduce(con, profile, lambda name: name, typed_value, "rowid")

@@ -537,6 +537,21 @@ def students(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -
     return _years(frame, "aargang", request.years)
 
 
+# Completeness ----------------------------------------------------------------
+
+def completeness(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                 request: Request) -> pd.DataFrame:
+    """How complete each figure's basis is, per measure, year and education: the education
+    team only. A share known beside a basis that a protected viewer's release hides, or
+    shows as an interval, would give the hidden count back (the missing dropouts of a
+    year are often 1-3), and the release protects counts, not shares of them; so protected
+    roles see the figures without it, as before (docs/privacy.md)."""
+    viewer.require_individuals()
+    viewer.require_site(request.site)
+    frame = metrics.completeness(con, request.sites, request.educations)
+    return _years(frame, "aar", request.years).reset_index(drop=True)
+
+
 # Early warning ---------------------------------------------------------------
 
 # The thresholds the back-test always tries, beside the one chosen on the page.

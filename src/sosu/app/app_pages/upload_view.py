@@ -41,9 +41,11 @@ def loaded_files() -> pd.DataFrame:
 
 def contract_section() -> None:
     st.subheader("Datakontrakt")
-    st.caption("Fem filer som CSV (komma eller semikolon) eller Excel, eller én Excel-fil med "
-               "fem ark, og en valgfri sjette med strategiens indsatser. Overskrifter må have "
-               "store bogstaver, mellemrum og æ/ø/å.")
+    st.caption("Fem filer som CSV (komma eller semikolon), Excel (.xlsx) eller regneark (.ods), "
+               "eller én projektmappe med fem ark, og en valgfri sjette med strategiens "
+               "indsatser. Overskrifter må have store bogstaver, mellemrum og æ/ø/å og må stå "
+               "under en titellinje. Datoer som ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ, DD/MM/ÅÅÅÅ, "
+               "DD-MM-ÅÅ, Excel-datotal eller datoceller, men på samme måde i hele filen.")
     st.download_button("Hent Excel-skabelon (alle filer, med rullelister og vejledning)",
                        template_workbook(), TEMPLATE_NAME, export.XLSX_MIME,
                        key="template_workbook")
@@ -90,8 +92,9 @@ def _problem_table(error: ValidationFailed) -> pd.DataFrame:
 
 def upload_section() -> None:
     st.subheader("Indlæs nye data")
-    uploads = st.file_uploader("Vælg de fem filer (eller én Excel-projektmappe)",
-                               type=["csv", "xlsx"], accept_multiple_files=True, key="upload")
+    uploads = st.file_uploader("Vælg de fem filer (eller én projektmappe, .xlsx eller .ods)",
+                               type=["csv", "xlsx", "ods"], accept_multiple_files=True,
+                               key="upload")
     if not uploads:
         return
     with tempfile.TemporaryDirectory(prefix="sosu-upload-") as tmp:
