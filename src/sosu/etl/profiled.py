@@ -248,7 +248,7 @@ def _read_sheet(con: duckdb.DuckDBPyConnection, source: read.Source, table: str,
     except WorkbookRefused as refused:
         return [Problem(display, 0, "", str(refused))]
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError):
-        return [Problem(display, 0, "", read._unreadable_excel())]
+        return [Problem(display, 0, "", read._unreadable_workbook(source.path))]
     if not rows:
         return [Problem(display, 0, "", "arket er tomt; det skal mindst have en overskriftslinje")]
     _line, header = rows[0]
