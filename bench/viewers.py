@@ -71,11 +71,14 @@ class Viewer:
     """One browser tab's session over one websocket."""
 
     def __init__(self, number: int, base_url: str, account: Account,
-                 timeout: float = 600) -> None:
+                 timeout: float = 600, first_timeout: float = 1800) -> None:
         self.number = number
         self.base_url = base_url.rstrip("/")
         self.account = account
         self.timeout = timeout
+        # The first page after a new file may wait for a protected viewer's release
+        # (Kvalitetsforum's takes 32 s of CPU nationally, and far longer on a busy machine).
+        self.first_timeout = first_timeout
         self.pages: dict[str, str] = {}  # page name → page_script_hash, in the sidebar's order
         self._socket: Any = None
         self._cache: dict[str, int] = {}  # message hash → finished runs when last used
@@ -129,7 +132,8 @@ class Viewer:
     # --- one script run ---------------------------------------------------------------
 
     async def _rerun(self, *, page_script_hash: str = "", page_name: str = "",
-                     widgets: list[dict[str, Any]] | None = None) -> _Run:
+                     widgets: list[dict[str, Any]] | None = None,
+                     timeout: float | None = None) -> _Run:
         """Send one rerun request and read the server's messages until a run of it has
         finished (a run cut short by st.rerun is followed by the next one)."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -144,7 +148,7 @@ class Viewer:
             state.widget_states.widgets.add(**widget)
         await self._socket.send(message.SerializeToString())
         run = _Run()
-        async with asyncio.timeout(self.timeout):
+        async with asyncio.timeout(timeout or self.timeout):
             while True:
                 data = await self._socket.recv()
                 forward = ForwardMsg()
@@ -203,7 +207,8 @@ class Viewer:
         after = await self._rerun(widgets=[
             {"id": form.text_inputs["Brugernavn"], "string_value": self.account.name},
             {"id": form.text_inputs["Adgangskode"], "string_value": self.account.password},
-            {"id": form.buttons["Log ind"], "trigger_value": True}])
+            {"id": form.buttons["Log ind"], "trigger_value": True}],
+            timeout=self.first_timeout)
         if "Log ind" in after.buttons or not self.pages:
             raise ProtocolError(f"viewer {self.number}: login as {self.account.name} "
                                 f"refused (headings {after.headings})")
@@ -230,8 +235,7 @@ class Crowd:
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
     _stop: asyncio.Event = field(default_factory=asyncio.Event)
 
-    async def add(self, accounts: list[Account], *, ramp: float,
-                  ready: Callable[[int], None] | None = None) -> None:
+    async def add(self, accounts: list[Account], *, ramp: float) -> None:
         """Start one viewer per account, spread over `ramp` seconds; return once all have
         logged in and opened their first page."""
         logged_in: list[asyncio.Future[None]] = []
@@ -242,10 +246,10 @@ class Crowd:
             viewer = Viewer(first + offset, self.base_url, account)
             self._tasks.append(asyncio.create_task(self._life(viewer, future)))
             await asyncio.sleep(ramp / max(len(accounts), 1))
-        for number, future in enumerate(logged_in):
-            await future
-            if ready:
-                ready(first + number)
+        outcomes = await asyncio.gather(*logged_in, return_exceptions=True)
+        for outcome in outcomes:
+            if isinstance(outcome, BaseException):
+                raise outcome
 
     async def _life(self, viewer: Viewer, logged_in: asyncio.Future[None]) -> None:
         try:
@@ -275,3 +279,181 @@ class Crowd:
     async def stop(self) -> None:
         self._stop.set()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+
+
+# --- the measurement (bench/run.py part d) --------------------------------------------
+
+ROLES_MIXED = ("uddannelse", "leder", "kvalitetsforum")  # viewer i gets role i mod 3
+LEADER_SITES = 10  # site managers of the largest sites take turns
+
+
+@dataclass
+class Step:
+    viewers: int
+    views: int  # page views that finished in the window
+    seconds: list[float]  # their page times
+    slowest_page: tuple[str, float]  # the page with the highest p95 and that p95
+    server_cpu: float  # CPU seconds of both replicas in the window
+    proxy_cpu: float  # CPU seconds of nginx in the window
+    client_cpu: float  # CPU seconds of the load client (this process) in the window
+    window: float  # seconds
+    failures: list[str]
+    exceptions: int  # page views that showed an exception
+    loadavg: str  # 1/5/15 min before → after
+
+    @property
+    def cpu_per_view(self) -> float:
+        return self.server_cpu / self.views if self.views else float("nan")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of one process so far (/proc/PID/stat, fields 14 and 15)."""
+    import os
+    from pathlib import Path
+
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _with_children(pid: int) -> list[int]:
+    """`pid` and its direct children (nginx's master and its worker)."""
+    from pathlib import Path
+
+    found = [pid]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(stat.parent.name))
+        except (OSError, ValueError, IndexError):
+            continue
+    return found
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The nearest-rank percentile (share in 0..1) of `values`."""
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, round(share * len(ordered) + 0.5) - 1))]
+
+
+def _loadavg() -> str:
+    import os
+
+    return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+
+
+def _accounts(users: Any, sites: list[str], count: int) -> list[Account]:
+    """Accounts for the mixed roles in the users file `users` (Argon2id hashes): one for
+    the education team, one per site manager, one for Kvalitetsforum; viewers share them
+    as colleagues with the same role would."""
+    import secrets as _secrets
+
+    from sosu.access.users import User, add_user
+
+    password = _secrets.token_urlsafe(12)
+    made: dict[str, Account] = {}
+    accounts = []
+    for number in range(count):
+        role = ROLES_MIXED[number % len(ROLES_MIXED)]
+        if role == "leder":
+            site = sites[(number // len(ROLES_MIXED)) % len(sites)]
+            name = f"leder{sites.index(site) + 1}"
+            user = User(name, role, (site,))
+        else:
+            name = {"uddannelse": "team", "kvalitetsforum": "kf"}[role]
+            user = User(name, role)
+        if name not in made:
+            add_user(users, user, password)
+            made[name] = Account(name, password)
+        accounts.append(made[name])
+    return accounts
+
+
+def _largest_sites(db: Any, count: int) -> list[str]:
+    from sosu.store.db import connect_read_only
+
+    con = connect_read_only(db)
+    try:
+        rows = con.execute("SELECT oplaeringssted FROM elever GROUP BY 1 "
+                           "ORDER BY count(*) DESC, 1 LIMIT ?", [count]).fetchall()
+    finally:
+        con.close()
+    return [str(row[0]) for row in rows]
+
+
+def measure(db: Any, counts: list[int], *, window: float = 60, period: float = 10,
+            first_warmup: float = 90, progress: Callable[[str], None] = print) -> list[Step]:
+    """Two replicas behind nginx on `db`, password login, Kvalitetsforum's release
+    prepared on each replica as deployed (SOSU_FORBERED); viewers are added up to each
+    count in `counts`, and after a warm-up (`first_warmup` at the first count, two
+    periods after that) their page views are measured for `window` seconds."""
+    import resource
+    import tempfile
+    from pathlib import Path
+
+    from bench.deployment import deployment
+
+    with tempfile.TemporaryDirectory(prefix="sosu-viewers-") as tmp:
+        folder = Path(tmp)
+        users = folder / "brugere.toml"
+        accounts = _accounts(users, _largest_sites(db, LEADER_SITES), max(counts))
+        env = {"SOSU_DB": str(db), "SOSU_USERS": str(users),
+               "SOSU_LOG": str(folder / "log.jsonl"), "SOSU_FORBERED": "ja"}
+        with deployment(folder, env) as running:
+            servers = [server.pid for server in running.replicas]
+            proxies = _with_children(running.proxy.pid)
+
+            def client_cpu() -> float:
+                usage = resource.getrusage(resource.RUSAGE_SELF)
+                return usage.ru_utime + usage.ru_stime
+
+            async def steps() -> list[Step]:
+                crowd = Crowd(running.proxy.url, period=period)
+                measured = []
+                try:
+                    for number, count in enumerate(counts):
+                        started = time.monotonic()
+                        await crowd.add(accounts[len(crowd._tasks):count],
+                                        ramp=min(period, count / 5))
+                        if crowd.failures:
+                            raise ProtocolError("; ".join(crowd.failures[:5]))
+                        progress(f"    {count} viewers logged in after "
+                                 f"{time.monotonic() - started:.0f} s; warming up")
+                        await asyncio.sleep(first_warmup if number == 0 else 2 * period)
+                        before = (sum(map(cpu_seconds, servers)),
+                                  sum(map(cpu_seconds, proxies)), client_cpu(),
+                                  time.monotonic(), _loadavg(), len(crowd.views))
+                        await asyncio.sleep(window)
+                        end = time.monotonic()
+                        views = [v for v in crowd.views[before[5]:]
+                                 if v.started + v.seconds <= end]
+                        step = _step(count, views, before, end, servers, proxies,
+                                     client_cpu(), crowd.failures)
+                        measured.append(step)
+                        progress(f"    {count} viewers: {step.views} page views, "
+                                 f"p50 {percentile(step.seconds, 0.5):.2f} s, "
+                                 f"p95 {percentile(step.seconds, 0.95):.2f} s, "
+                                 f"server CPU {step.cpu_per_view:.3f} s per view, "
+                                 f"load {step.loadavg}")
+                finally:
+                    await crowd.stop()
+                return measured
+
+            return asyncio.run(steps())
+
+
+def _step(count: int, views: list[PageView], before: tuple[Any, ...], end: float,
+          servers: list[int], proxies: list[int], client_after: float,
+          failures: list[str]) -> Step:
+    by_page: dict[str, list[float]] = {}
+    for view in views:
+        by_page.setdefault(view.page, []).append(view.seconds)
+    slowest = max(((page, percentile(times, 0.95)) for page, times in by_page.items()),
+                  key=lambda item: item[1], default=("", 0.0))
+    return Step(
+        viewers=count, views=len(views), seconds=[v.seconds for v in views],
+        slowest_page=slowest,
+        server_cpu=sum(map(cpu_seconds, servers)) - before[0],
+        proxy_cpu=sum(map(cpu_seconds, proxies)) - before[1],
+        client_cpu=client_after - before[2], window=end - before[3],
+        failures=list(failures), exceptions=sum(v.exception for v in views),
+        loadavg=f"{before[4]} → {_loadavg()}")
