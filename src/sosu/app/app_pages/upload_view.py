@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -11,7 +12,7 @@ import streamlit as st
 
 from sosu.app import data, ui
 from sosu.app.viewer import current_viewer
-from sosu.domain.contract import ALL_FILES
+from sosu.domain.contract import ALL_FILES, FileSpec
 from sosu.domain.cpr import mask_cpr
 from sosu.etl.load import check_folder, load_and_record
 from sosu.etl.problems import ValidationFailed
@@ -30,14 +31,20 @@ def loaded_files() -> pd.DataFrame:
                          for name, f in files.items()])
 
 
+def _template_csv(spec: FileSpec) -> bytes:
+    return export.download(template_frame(spec), "csv")
+
+
 def contract_section() -> None:
     st.subheader("Datakontrakt")
     st.caption("Fem filer som CSV (komma eller semikolon) eller Excel, eller én Excel-fil med "
                "fem ark, og en valgfri sjette med strategiens indsatser. Overskrifter må have "
                "store bogstaver, mellemrum og æ/ø/å.")
+    # Made when clicked, not on every run: writing the workbook took 0.36 s of CPU, more
+    # than all the rest of the Data page (bench/run.py --viewers).
     st.download_button("Hent Excel-skabelon (alle filer, med rullelister og vejledning)",
-                       template_workbook(), TEMPLATE_NAME, export.XLSX_MIME,
-                       key="template_workbook")
+                       template_workbook, TEMPLATE_NAME, export.XLSX_MIME,
+                       key="template_workbook", on_click="ignore")
     for spec in ALL_FILES:
         with st.expander(f"{spec.name} – {spec.title}"):
             st.write(spec.description)
@@ -47,8 +54,8 @@ def contract_section() -> None:
                 "beskrivelse": c.description, "eksempel": c.example,
             } for c in spec.columns]))
             st.download_button(f"Hent skabelon {spec.name}.csv",
-                               export.download(template_frame(spec), "csv"),
-                               f"{spec.name}.csv", export.CSV_MIME, key=f"template_{spec.name}")
+                               partial(_template_csv, spec), f"{spec.name}.csv",
+                               export.CSV_MIME, key=f"template_{spec.name}", on_click="ignore")
 
 
 def audit_section() -> None:
