@@ -34,6 +34,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -597,6 +598,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--child", nargs=3, metavar=("KIND", "FOLDER", "DB"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # A stopped bench stops what it started (servers, nginx): SIGTERM unwinds like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.child:
         _child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return
