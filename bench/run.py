@@ -516,8 +516,8 @@ def viewer_report(steps: list[Any], loadavg: str) -> str:
              "each viewer opening a page every 10 s", "",
              "| viewers | page views | p50 | p95 | worst | slowest page (p95) "
              "| server CPU per view | nginx CPU per view | load client CPU per view "
-             "| failed | exceptions | load average before → after |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+             "| failed | exceptions | replicas' memory | load average before → after |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
     for step in steps:
         page, p95 = step.slowest_page
         lines.append(
@@ -526,7 +526,8 @@ def viewer_report(steps: list[Any], loadavg: str) -> str:
             f"| {_s(max(step.seconds))} s | {page} ({_s(p95)} s) "
             f"| {_ms(step.cpu_per_view)} ms | {_ms(step.proxy_cpu / step.views)} ms "
             f"| {_ms(step.client_cpu / step.views)} ms | {len(step.failures)} "
-            f"| {step.exceptions} | {step.loadavg} |")
+            f"| {step.exceptions} | {' + '.join(f'{m:.0f}' for m in step.memory)} MiB "
+            f"| {step.loadavg} |")
     lines += ["", "Page time: from the rerun request to the run's script_finished message, "
               "page views finished in the measuring window. Server CPU: user + system time "
               "of both replicas (/proc) in the window over the page views in it. Load "
@@ -554,12 +555,14 @@ def _current_database(scale: Scale, work: Path) -> Path:
     return db
 
 
-def measure_viewers(db: Path, counts: list[int], window: float) -> dict[str, Any]:
+def measure_viewers(db: Path, counts: list[int], window: float,
+                    roles: tuple[str, ...]) -> dict[str, Any]:
     from bench.viewers import measure
 
-    print(f"  viewers {', '.join(map(str, counts))} (window {window:.0f} s each)", flush=True)
+    print(f"  viewers {', '.join(map(str, counts))} (window {window:.0f} s each; roles in "
+          f"turn: {', '.join(roles)})", flush=True)
     before = _loadavg()
-    steps = measure(db, counts, window=window,
+    steps = measure(db, counts, window=window, roles=roles,
                     progress=lambda line: print(line, flush=True))
     return {"steps": steps, "loadavg": f"{before} → {_loadavg()}"}
 
@@ -595,6 +598,8 @@ def main(argv: list[str] | None = None) -> None:
                         help="numbers of simulated viewers, comma-separated")
     parser.add_argument("--viewer-window", type=float, default=60,
                         help="seconds each number of viewers is measured, after warm-up")
+    parser.add_argument("--viewer-roles", default="uddannelse,leder,kvalitetsforum",
+                        help="the simulated viewers' roles, taken in turn")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "FOLDER", "DB"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -605,10 +610,11 @@ def main(argv: list[str] | None = None) -> None:
         return
     names = ["municipal", "national"] if args.scale == "both" else [args.scale]
     counts = [int(n) for n in args.viewer_counts.split(",")]
+    roles = tuple(args.viewer_roles.split(","))
     if args.viewers:
         with _workdir(args.work) as work:
             db = _current_database(SCALES["national"], work)
-            viewers = measure_viewers(db, counts, args.viewer_window)
+            viewers = measure_viewers(db, counts, args.viewer_window, roles)
             print(f"\n{dt.datetime.now():%Y-%m-%d %H:%M}, {_machine()}.\n")
             print(viewer_report(viewers["steps"], viewers["loadavg"]))
         return
@@ -635,7 +641,7 @@ def main(argv: list[str] | None = None) -> None:
                 result["browser"] = measure_browser(db, site, args.browser_runs)
                 loadavg["browser"] += " → " + _loadavg()
             if name == "national" and not args.skip_viewers:
-                result["viewers"] = measure_viewers(db, counts, args.viewer_window)
+                result["viewers"] = measure_viewers(db, counts, args.viewer_window, roles)
             results[name] = result
         print()
         print(f"{dt.datetime.now():%Y-%m-%d %H:%M}, {_machine()}.")

@@ -300,6 +300,7 @@ class Step:
     failures: list[str]
     exceptions: int  # page views that showed an exception
     loadavg: str  # 1/5/15 min before → after
+    memory: list[float]  # each replica's resident memory at the end (MiB)
 
     @property
     def cpu_per_view(self) -> float:
@@ -329,6 +330,15 @@ def _with_children(pid: int) -> list[int]:
     return found
 
 
+def resident_mib(pid: int) -> float:
+    from pathlib import Path
+
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
 def percentile(values: list[float], share: float) -> float:
     """The nearest-rank percentile (share in 0..1) of `values`."""
     ordered = sorted(values)
@@ -341,7 +351,8 @@ def _loadavg() -> str:
     return " / ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def _accounts(users: Any, sites: list[str], count: int) -> list[Account]:
+def _accounts(users: Any, sites: list[str], count: int,
+              roles: tuple[str, ...] = ROLES_MIXED) -> list[Account]:
     """Accounts for the mixed roles in the users file `users` (Argon2id hashes): one for
     the education team, one per site manager, one for Kvalitetsforum; viewers share them
     as colleagues with the same role would."""
@@ -353,9 +364,9 @@ def _accounts(users: Any, sites: list[str], count: int) -> list[Account]:
     made: dict[str, Account] = {}
     accounts = []
     for number in range(count):
-        role = ROLES_MIXED[number % len(ROLES_MIXED)]
+        role = roles[number % len(roles)]
         if role == "leder":
-            site = sites[(number // len(ROLES_MIXED)) % len(sites)]
+            site = sites[(number // len(roles)) % len(sites)]
             name = f"leder{sites.index(site) + 1}"
             user = User(name, role, (site,))
         else:
@@ -381,7 +392,8 @@ def _largest_sites(db: Any, count: int) -> list[str]:
 
 
 def measure(db: Any, counts: list[int], *, window: float = 60, period: float = 10,
-            first_warmup: float = 90, progress: Callable[[str], None] = print) -> list[Step]:
+            first_warmup: float = 90, roles: tuple[str, ...] = ROLES_MIXED,
+            progress: Callable[[str], None] = print) -> list[Step]:
     """Two replicas behind nginx on `db`, password login, Kvalitetsforum's release
     prepared on each replica as deployed (SOSU_FORBERED); viewers are added up to each
     count in `counts`, and after a warm-up (`first_warmup` at the first count, two
@@ -395,7 +407,7 @@ def measure(db: Any, counts: list[int], *, window: float = 60, period: float = 1
     with tempfile.TemporaryDirectory(prefix="sosu-viewers-") as tmp:
         folder = Path(tmp)
         users = folder / "brugere.toml"
-        accounts = _accounts(users, _largest_sites(db, LEADER_SITES), max(counts))
+        accounts = _accounts(users, _largest_sites(db, LEADER_SITES), max(counts), roles)
         env = {"SOSU_DB": str(db), "SOSU_USERS": str(users),
                "SOSU_LOG": str(folder / "log.jsonl"), "SOSU_FORBERED": "ja"}
         with deployment(folder, env) as running:
@@ -456,4 +468,4 @@ def _step(count: int, views: list[PageView], before: tuple[Any, ...], end: float
         proxy_cpu=sum(map(cpu_seconds, proxies)) - before[1],
         client_cpu=client_after - before[2], window=end - before[3],
         failures=list(failures), exceptions=sum(v.exception for v in views),
-        loadavg=f"{before[4]} → {_loadavg()}")
+        loadavg=f"{before[4]} → {_loadavg()}", memory=[resident_mib(p) for p in servers])
