@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,18 +46,28 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 90
             time.sleep(0.3)
 
 
+def serve_command(port: int) -> list[str]:
+    """`sosu serve` on 127.0.0.1:port from this checkout (as deploy/ runs each replica)."""
+    return [sys.executable, "-m", "sosu.cli.main", "serve", "--address", "127.0.0.1",
+            "--port", str(port)]
+
+
 @contextmanager
 def replica(port: int, env: dict[str, str], args: Sequence[str] = (),
-            log: Path | None = None) -> Iterator[Server]:
-    """`python -m streamlit run src/sosu/app/main.py` on 127.0.0.1:port until the block
-    ends (its pid: the one process whose CPU time is the replica's)."""
+            log: Path | None = None, command: Sequence[str] | None = None,
+            cwd: Path = ROOT) -> Iterator[Server]:
+    """`command` (by default `python -m streamlit run src/sosu/app/main.py` with `args`),
+    serving the dashboard on 127.0.0.1:port until the block ends; its pid is the one
+    process whose CPU time is the replica's (`sosu serve` execs Streamlit in its place)."""
     environment = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **env}
+    if command is None:
+        command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless",
+                   "true", "--server.address", "127.0.0.1", "--server.port", str(port),
+                   "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+                   *args]
     out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
-        cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
+    process = subprocess.Popen(list(command), cwd=cwd, env=environment, stdout=out,
+                               stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, process)
@@ -176,16 +186,17 @@ class Deployment:
 
 
 @contextmanager
-def deployment(folder: Path, env: dict[str, str], args: Sequence[str] = (),
-               https_port: int | None = None) -> Iterator[Deployment]:
-    """Two replicas (as the shipped upstream file names them) with `env` and Streamlit
-    flags `args`, each logging to folder/replika-N.log, behind nginx (in folder/nginx, on
+def deployment(folder: Path, env: dict[str, str],
+               command: Callable[[int], Sequence[str]] = serve_command,
+               https_port: int | None = None, cwd: Path = ROOT) -> Iterator[Deployment]:
+    """Two replicas (as the shipped upstream file names them), each `command(port)` with
+    `env` in `cwd` and logging to folder/replika-N.log, behind nginx (in folder/nginx, on
     `https_port` if given) with a self-signed certificate made in `folder`."""
     cert, key = self_signed(folder)
     ports = [free_port(), free_port()]
     with ExitStack() as stack:
-        servers = [stack.enter_context(replica(port, env, args,
-                                               log=folder / f"replika-{number}.log"))
+        servers = [stack.enter_context(replica(port, env, log=folder / f"replika-{number}.log",
+                                               command=command(port), cwd=cwd))
                    for number, port in enumerate(ports, start=1)]
         with proxy(folder / "nginx", ports, cert, key, https_port) as front:
             yield Deployment(front, servers)
