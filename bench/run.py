@@ -2,6 +2,7 @@
 municipal scale (200 hires a year) and national scale (20,000 a year), ten years each.
 
     python bench/run.py [--scale municipal|national|both] [--skip-browser] [--runs N]
+                        [--skip-viewers] [--viewers] [--viewer-counts 25,50,100,200]
                         [--work DIR]
 
 a. `sosu load` (every validation rule) against DuckDB's bare read_csv of the same files
@@ -15,6 +16,13 @@ b. The data behind every dashboard page: every query function the page calls (as
 c. Headless Chromium against `streamlit run app.py` on the loaded database: time from
    opening a page's URL until it is fully drawn (run over, no skeleton, every chart
    drawn), first visit and repeated, and by clicking the page in the sidebar.
+d. Viewers one machine serves (national scale only): two replicas behind nginx with TLS
+   and sticky sessions (bench/deployment.py, as deploy/ ships them), N simulated viewers
+   speaking Streamlit's websocket protocol (bench/viewers.py), each logged in with its
+   role's password and opening a page every 10 s: p50/p95 page time (rerun request to
+   script finished) and the replicas' CPU seconds per page view, for each N.
+   `--viewers` runs this part alone (on the kept national database, loaded again when
+   this version did not build it).
 
 Data come from bench/generate.py (seeded) and are kept in --work between runs.
 """
@@ -26,6 +34,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -573,6 +582,64 @@ def report(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def viewer_report(steps: list[Any], loadavg: str) -> str:
+    from bench.viewers import percentile
+
+    lines = ["### d. Viewers, national: two replicas behind nginx (TLS, sticky sessions), "
+             "each viewer opening a page every 10 s", "",
+             "| viewers | page views | p50 | p95 | worst | slowest page (p95) "
+             "| server CPU per view | nginx CPU per view | load client CPU per view "
+             "| failed | exceptions | replicas' memory | load average before → after |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for step in steps:
+        page, p95 = step.slowest_page
+        lines.append(
+            f"| {step.viewers} | {step.views} ({step.views / step.window:.1f}/s) "
+            f"| {_s(percentile(step.seconds, 0.5))} s | {_s(percentile(step.seconds, 0.95))} s "
+            f"| {_s(max(step.seconds))} s | {page} ({_s(p95)} s) "
+            f"| {_ms(step.cpu_per_view)} ms | {_ms(step.proxy_cpu / step.views)} ms "
+            f"| {_ms(step.client_cpu / step.views)} ms | {len(step.failures)} "
+            f"| {step.exceptions} | {' + '.join(f'{m:.0f}' for m in step.memory)} MiB "
+            f"| {step.loadavg} |")
+    lines += ["", "Page time: from the rerun request to the run's script_finished message, "
+              "page views finished in the measuring window. Server CPU: user + system time "
+              "of both replicas (/proc) in the window over the page views in it. Load "
+              f"average (1 / 5 / 15 min) over the whole part: {loadavg}."]
+    return "\n".join(lines)
+
+
+def _current_database(scale: Scale, work: Path) -> Path:
+    """The scale's database in `work`, generated and loaded unless this version built it."""
+    from sosu.etl.load import load_folder
+    from sosu.store.db import connect_read_only
+    from sosu.store.schema import built_by_this_version
+
+    folder, _rows = _data(scale, work)
+    db = work / scale.name / "sosu.duckdb"
+    if db.exists():
+        con = connect_read_only(db)
+        try:
+            if built_by_this_version(con):
+                return db
+        finally:
+            con.close()
+    print(f"  loading {scale.name} data into {db}", flush=True)
+    load_folder(folder, db, today=TODAY)
+    return db
+
+
+def measure_viewers(db: Path, counts: list[int], window: float,
+                    roles: tuple[str, ...]) -> dict[str, Any]:
+    from bench.viewers import measure
+
+    print(f"  viewers {', '.join(map(str, counts))} (window {window:.0f} s each; roles in "
+          f"turn: {', '.join(roles)})", flush=True)
+    before = _loadavg()
+    steps = measure(db, counts, window=window, roles=roles,
+                    progress=lambda line: print(line, flush=True))
+    return {"steps": steps, "loadavg": f"{before} → {_loadavg()}"}
+
+
 def _largest_site(db: Path) -> str:
     from sosu.store.db import connect_read_only
 
@@ -598,13 +665,34 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--browser-runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=None,
                         help="keep generated data and databases here (default: a temp dir)")
+    parser.add_argument("--skip-viewers", action="store_true",
+                        help="leave out part d (needs nginx and openssl)")
+    parser.add_argument("--viewers", action="store_true",
+                        help="run part d alone (national scale)")
+    parser.add_argument("--viewer-counts", default="25,50,100,200",
+                        help="numbers of simulated viewers, comma-separated")
+    parser.add_argument("--viewer-window", type=float, default=60,
+                        help="seconds each number of viewers is measured, after warm-up")
+    parser.add_argument("--viewer-roles", default="uddannelse,leder,kvalitetsforum",
+                        help="the simulated viewers' roles, taken in turn")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "FOLDER", "DB"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # A stopped bench stops what it started (servers, nginx): SIGTERM unwinds like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.child:
         _child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return
     names = ["municipal", "national"] if args.scale == "both" else [args.scale]
+    counts = [int(n) for n in args.viewer_counts.split(",")]
+    roles = tuple(args.viewer_roles.split(","))
+    if args.viewers:
+        with _workdir(args.work) as work:
+            db = _current_database(SCALES["national"], work)
+            viewers = measure_viewers(db, counts, args.viewer_window, roles)
+            print(f"\n{dt.datetime.now():%Y-%m-%d %H:%M}, {_machine()}.\n")
+            print(viewer_report(viewers["steps"], viewers["loadavg"]))
+        return
     with _workdir(args.work) as work:
         results: dict[str, dict[str, Any]] = {}
         for name in names:
@@ -634,11 +722,17 @@ def main(argv: list[str] | None = None) -> None:
                 loadavg["browser"] = _loadavg()
                 result["browser"] = measure_browser(db, site, args.browser_runs)
                 loadavg["browser"] += " → " + _loadavg()
+            if name == "national" and not args.skip_viewers:
+                result["viewers"] = measure_viewers(db, counts, args.viewer_window, roles)
             results[name] = result
         print()
         print(f"{dt.datetime.now():%Y-%m-%d %H:%M}, {_machine()}.")
         print()
         print(report(results))
+        for result in results.values():
+            if "viewers" in result:
+                print()
+                print(viewer_report(result["viewers"]["steps"], result["viewers"]["loadavg"]))
         print(f"\nOne site = the largest: {', '.join(r['site'] for r in results.values())}. "
               f"Peak memory of this process: "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB.")

@@ -34,6 +34,9 @@ STREAMLIT_OPTIONS = {
     "client.showErrorDetails": "none",
     # Users get the viewer's menu: no "Deploy", rerun or clear-cache.
     "client.toolbarMode": "viewer",
+    # No full garbage collection after every script run: half of a page view's server CPU
+    # with the national data (docs/performance.md).
+    "runner.postScriptGC": "false",
 }
 # A served install does not watch its own files for changes (development does).
 SERVE_ONLY = {"server.fileWatcherType": "none"}

@@ -143,7 +143,7 @@ def inspect_csv(source: read.Source, rename_with: Renamer, whole_file: bool = Tr
         return [Problem(display, 0, "", "er ikke en tekstfil (CSV); gem den som CSV eller .xlsx")]
     if encoding is None:
         return [Problem(display, 0, "", "ukendt tegnsæt; gem filen som CSV UTF-8")]
-    header_line = scan.header.decode(encoding).lstrip("\ufeff").rstrip("\r")
+    header_line = scan.first_lines[0].decode(encoding).lstrip("\ufeff").rstrip("\r")
     delimiter = read._sniff_delimiter(header_line)
     headers = next(csv.reader([header_line], delimiter=delimiter))
     names, problems = rename_with(headers, display)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import tempfile
+from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,7 @@ from sosu.app.app_pages.import_view import (
     save_profile,
 )
 from sosu.app.viewer import current_viewer
-from sosu.domain.contract import ALL_FILES
+from sosu.domain.contract import ALL_FILES, FileSpec
 from sosu.domain.cpr import mask_cpr
 from sosu.etl.load import check_folder, load_and_record
 from sosu.etl.problems import ValidationFailed
@@ -39,6 +40,10 @@ def loaded_files() -> pd.DataFrame:
                          for name, f in files.items()])
 
 
+def _template_csv(spec: FileSpec) -> bytes:
+    return export.download(template_frame(spec), "csv")
+
+
 def contract_section() -> None:
     st.subheader("Datakontrakt")
     st.caption("Fem filer som CSV (komma eller semikolon), Excel (.xlsx) eller regneark (.ods), "
@@ -46,9 +51,11 @@ def contract_section() -> None:
                "indsatser. Overskrifter må have store bogstaver, mellemrum og æ/ø/å og må stå "
                "under en titellinje. Datoer som ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ, DD.MM.ÅÅÅÅ, DD/MM/ÅÅÅÅ, "
                "DD-MM-ÅÅ, Excel-datotal eller datoceller, men på samme måde i hele filen.")
+    # Made when clicked, not on every run: writing the workbook took 0.36 s of CPU, more
+    # than all the rest of the Data page (bench/run.py --viewers).
     st.download_button("Hent Excel-skabelon (alle filer, med rullelister og vejledning)",
-                       template_workbook(), TEMPLATE_NAME, export.XLSX_MIME,
-                       key="template_workbook")
+                       template_workbook, TEMPLATE_NAME, export.XLSX_MIME,
+                       key="template_workbook", on_click="ignore")
     for spec in ALL_FILES:
         with st.expander(f"{spec.name} – {spec.title}"):
             st.write(spec.description)
@@ -58,8 +65,8 @@ def contract_section() -> None:
                 "beskrivelse": c.description, "eksempel": c.example,
             } for c in spec.columns]))
             st.download_button(f"Hent skabelon {spec.name}.csv",
-                               export.download(template_frame(spec), "csv"),
-                               f"{spec.name}.csv", export.CSV_MIME, key=f"template_{spec.name}")
+                               partial(_template_csv, spec), f"{spec.name}.csv",
+                               export.CSV_MIME, key=f"template_{spec.name}", on_click="ignore")
 
 
 def audit_section() -> None:
