@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import DATA, MINIMAL, TODAY
+from tests.support import DATA, MINIMAL, TODAY, write_hostile_copy
 
 LEVELS = ("unit", "sql", "app", "browser", "slow")
 
@@ -65,6 +65,18 @@ def early_warning_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
     db = tmp_path_factory.mktemp("early-warning") / "ew.duckdb"
     load_folder(DATA / "early_warning", db, today=TODAY)
+    return db
+
+
+@pytest.fixture(scope="session")
+def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture with hostile text in every free-text column (tests.support), loaded
+    once per session: read it, never change it."""
+    from sosu.etl.load import load_folder
+
+    folder = tmp_path_factory.mktemp("hostile")
+    db = folder / "sosu.duckdb"
+    load_folder(write_hostile_copy(folder / "csv"), db, today=TODAY)
     return db
 
 
