@@ -3,60 +3,23 @@ secrets file on a chosen port, and a users file written as an operator would."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.browser import settled
+from bench.browser import serving, settled, streamlit_args
 from tests.support import ROOT
-
-APP = ROOT / "src" / "sosu" / "app" / "main.py"
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"streamlit on {url} did not start") from None
-            time.sleep(0.3)
 
 
 @contextmanager
 def streamlit_on(port: int, env: dict[str, str], args: Sequence[str] = (),
                  log: Path | None = None) -> Iterator[str]:
     """`python -m streamlit run src/sosu/app/main.py` on 127.0.0.1:port until the block ends."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **env}
-    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
-        cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
+    with serving(streamlit_args(port, *args), port, env={"PYTHONPATH": str(ROOT / "src"), **env},
+                 log=log, timeout=90) as (url, _pid):
         yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log:
-            out.close()  # type: ignore[union-attr]
 
 
 def users_file(path: Path, entries: str) -> Path:
