@@ -141,6 +141,7 @@ def no_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_USERS", str(tmp_path / "ingen-brugere.toml"))
     monkeypatch.setenv("SOSU_LOG", str(tmp_path / "log.jsonl"))
     monkeypatch.delenv("SOSU_LOGIN", raising=False)
+    monkeypatch.delenv("SOSU_OIDC_GRUPPER", raising=False)
     monkeypatch.delenv("SOSU_DISKRETION", raising=False)
     # No background thread outlives its test's database; tests/app/test_prepare.py turns
     # it on.

@@ -1,24 +1,63 @@
 """Shared by the operations tests: Streamlit servers started with their own settings and
-secrets file on a chosen port, and a users file written as an operator would."""
+secrets file on a chosen port (directly, or with the command the deploy files run), and a
+users file written as an operator would."""
 
 from __future__ import annotations
 
 import secrets
+import shlex
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from bench.browser import serving, settled, streamlit_args
+from bench.browser import serving as served
+from bench.browser import settled, streamlit_args
 from tests.support import ROOT
+
+DEPLOY = ROOT / "deploy"
+# Where deploy/ expects the installed package's command and Streamlit's secrets file.
+INSTALLED_SOSU = "/opt/sosu-overblik/bin/sosu"
+DEPLOYED_SECRETS = "/etc/sosu-overblik/secrets.toml"
+
+
+def unit_exec_start(unit: str = "sosu-overblik@.service") -> list[str]:
+    """A systemd unit's ExecStart in deploy/, split as systemd splits it."""
+    text = (DEPLOY / unit).read_text(encoding="utf-8")
+    lines = [line.split("=", 1)[1] for line in text.splitlines()
+             if line.startswith("ExecStart=")]
+    assert len(lines) == 1, f"{unit}: one ExecStart expected"
+    return shlex.split(lines[0])
+
+
+def replica_command(port: int, secrets_file: Path) -> list[str]:
+    """The replica unit's ExecStart for one port, run from this checkout: the installed
+    `sosu` becomes this interpreter's `-m sosu.cli.main`, the secrets file the test's.
+    Whatever else the unit passes (address, options) is passed unchanged."""
+    argv = unit_exec_start()
+    assert argv[0] == INSTALLED_SOSU, argv
+    assert DEPLOYED_SECRETS in argv, argv
+    rest = [str(secrets_file) if a == DEPLOYED_SECRETS else a.replace("%i", str(port))
+            for a in argv[1:]]
+    return [sys.executable, "-m", "sosu.cli.main", *rest]
 
 
 @contextmanager
 def streamlit_on(port: int, env: dict[str, str], args: Sequence[str] = (),
                  log: Path | None = None) -> Iterator[str]:
     """`python -m streamlit run src/sosu/app/main.py` on 127.0.0.1:port until the block ends."""
-    with serving(streamlit_args(port, *args), port, env={"PYTHONPATH": str(ROOT / "src"), **env},
-                 log=log, timeout=90) as (url, _pid):
+    with serving(streamlit_args(port, *args), port, env, log=log) as url:
+        yield url
+
+
+@contextmanager
+def serving(command: Sequence[str], port: int, env: dict[str, str],
+            log: Path | None = None, cwd: Path = ROOT) -> Iterator[str]:
+    """Any command that serves the dashboard on 127.0.0.1:port, with this checkout's
+    source first on the path, until the block ends (bench.browser.serving)."""
+    with served(command, port, env={"PYTHONPATH": str(ROOT / "src"), **env}, cwd=cwd,
+                log=log, timeout=90) as (url, _pid):
         yield url
 
 

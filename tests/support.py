@@ -14,6 +14,10 @@ DATA = Path(__file__).parent / "data"
 MINIMAL = DATA / "minimal"
 # The optional sixth file: tests/data/minimal plus this is the initiatives fixture.
 INITIATIVES = DATA / "initiatives" / "indsatser.csv"
+# A foreign export of the same students (other headers, values, date format, an extra
+# column, several rows per student, a resumed spell) and the import profile that reads it.
+FOREIGN = DATA / "foreign"
+FOREIGN_PROFILE = FOREIGN / "profil.toml"
 GOLDEN = Path(__file__).parent / "golden"
 ROOT = Path(__file__).resolve().parent.parent
 # The day every test (and the golden files) takes as today: the demo and the date checks

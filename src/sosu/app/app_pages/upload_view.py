@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import tempfile
 from pathlib import Path
@@ -10,11 +11,19 @@ import pandas as pd
 import streamlit as st
 
 from sosu.app import data, ui
+from sosu.app.app_pages.import_view import (
+    NEW,
+    choose_reading,
+    mapping_step,
+    preview_section,
+    save_profile,
+)
 from sosu.app.viewer import current_viewer
 from sosu.domain.contract import ALL_FILES
 from sosu.domain.cpr import mask_cpr
 from sosu.etl.load import check_folder, load_and_record
 from sosu.etl.problems import ValidationFailed
+from sosu.etl.profile import Profile
 from sosu.etl.templates import KIND_TEXT, TEMPLATE_NAME, template_frame, template_workbook
 from sosu.store import audit, export
 from sosu.store.db import database_path
@@ -88,25 +97,49 @@ def upload_section() -> None:
     with tempfile.TemporaryDirectory(prefix="sosu-upload-") as tmp:
         folder = Path(tmp)
         _save(uploads, folder)
+        import_step(folder)
+
+
+def import_step(folder: Path) -> None:
+    """Read the files in `folder` by the contract, a saved profile or a new one; check;
+    load. The folder holds the uploads (or, in tests, any files)."""
+    reading, profile = choose_reading(folder)
+    if reading != NEW:
+        _check_and_load(folder, profile)
+        return
+    profile = mapping_step(folder)
+    if profile is None or not preview_section(folder, profile):
+        return
+    checked = f"import_checked_{hashlib.sha256(profile.text.encode()).hexdigest()}"
+    if st.button("Gem profilen og kontrollér filerne", key="import_save_check"):
+        path = save_profile(profile)
+        st.session_state[checked] = True
+        st.success(f"Profilen »{profile.name}« er gemt ({path.name}); den tilbydes igen, "
+                   "når I uploader de samme filer.")
+    if st.session_state.get(checked):
+        _check_and_load(folder, profile)
+
+
+def _check_and_load(folder: Path, profile: Profile | None) -> None:
+    try:
+        counts = check_folder(folder, profile=profile)
+    except ValidationFailed as error:
+        st.error(f"Filerne har {error.total} fejl. Intet er indlæst; ret fejlene og prøv "
+                 "igen.")
+        ui.dataframe(_problem_table(error))
+        return
+    st.success("Ingen fejl: " + ", ".join(f"{n} {c}" for n, c in counts.items()))
+    if st.button("Indlæs data", type="primary", key="load_button"):
+        bar = st.progress(0.0, text="Indlæser …")
+
+        def show(step: str, fraction: float) -> None:
+            bar.progress(fraction, text=step)
+
         try:
-            counts = check_folder(folder)
+            summary = load_and_record(folder, database_path(), who=current_viewer().name,
+                                      via="dashboard", progress=show, profile=profile)
         except ValidationFailed as error:
-            st.error(f"Filerne har {error.total} fejl. Intet er indlæst; ret fejlene og prøv "
-                     "igen.")
+            st.error("Indlæsningen blev afvist; den gamle database er uændret.")
             ui.dataframe(_problem_table(error))
             return
-        st.success("Ingen fejl: " + ", ".join(f"{n} {c}" for n, c in counts.items()))
-        if st.button("Indlæs data", type="primary", key="load_button"):
-            bar = st.progress(0.0, text="Indlæser …")
-
-            def show(step: str, fraction: float) -> None:
-                bar.progress(fraction, text=step)
-
-            try:
-                summary = load_and_record(folder, database_path(), who=current_viewer().name,
-                                          via="dashboard", progress=show)
-            except ValidationFailed as error:
-                st.error("Indlæsningen blev afvist; den gamle database er uændret.")
-                ui.dataframe(_problem_table(error))
-                return
-            st.success("Indlæst. " + summary.one_line())
+        st.success("Indlæst. " + summary.one_line())
