@@ -14,36 +14,21 @@ import ssl
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.browser import Server, free_port
+from bench.browser import Server, free_port, serving, streamlit_args
 
 ROOT = Path(__file__).resolve().parent.parent
 DEPLOY = ROOT / "deploy"
-APP = ROOT / "src" / "sosu" / "app" / "main.py"
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 COOKIE = "sosu_replika"  # the sticky-session cookie of deploy/nginx/sosu-overblik.conf
 
 
 def nginx_missing() -> bool:
     return not Path(NGINX).exists() or not shutil.which("openssl")
-
-
-def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"streamlit on {url} did not start") from None
-            time.sleep(0.3)
 
 
 def serve_command(port: int) -> list[str]:
@@ -57,30 +42,14 @@ def replica(port: int, env: dict[str, str], args: Sequence[str] = (),
             log: Path | None = None, command: Sequence[str] | None = None,
             cwd: Path = ROOT) -> Iterator[Server]:
     """`command` (by default `python -m streamlit run src/sosu/app/main.py` with `args`),
-    serving the dashboard on 127.0.0.1:port until the block ends; its pid is the one
-    process whose CPU time is the replica's (`sosu serve` execs Streamlit in its place)."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **env}
+    serving the dashboard on 127.0.0.1:port until the block ends (bench.browser.serving);
+    its pid is the one process whose CPU time is the replica's (`sosu serve` execs
+    Streamlit in its place)."""
     if command is None:
-        command = [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless",
-                   "true", "--server.address", "127.0.0.1", "--server.port", str(port),
-                   "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-                   *args]
-    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(list(command), cwd=cwd, env=environment, stdout=out,
-                               stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
-        yield Server(url, process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log:
-            out.close()  # type: ignore[union-attr]
+        command = streamlit_args(port, *args)
+    with serving(command, port, env={"PYTHONPATH": str(ROOT / "src"), **env}, cwd=cwd,
+                 log=log, timeout=90) as (url, pid):
+        yield Server(url, pid)
 
 
 def nginx_config(folder: Path, https_port: int, http_port: int, replicas: list[int],

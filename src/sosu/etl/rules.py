@@ -36,7 +36,7 @@ from sosu.domain.contract import (
     Column,
     Kind,
 )
-from sosu.domain.cpr import contains_cpr, sql_candidate
+from sosu.domain.cpr import contains_cpr, sql_candidate, sql_ten_digit_like
 from sosu.domain.targets import target_ids
 
 
@@ -382,23 +382,34 @@ def row_rules() -> list[RowRule]:
 CPR_MESSAGE = "indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numre i filerne"
 
 
+# Below this many rows a table's cells are chosen for contains_cpr by a cheap superset
+# (sql_ten_digit_like) rather than the CPR regex, whose Unicode classes cost some 15 ms of
+# CPU to compile in each query: on a small file that is most of the check, while Python
+# decides on a few thousand values in less.
+REGEX_FROM_ROWS = 10_000
+
+
 def cpr_cells(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
               line: str = "_line") -> list[tuple[int, str]]:
     """(line, column) of every cell of `table` holding a CPR number in any spelling
     (domain.cpr); an id the id rule (cpr_condition) reports already is left out.
 
-    The one rule not written in SQL: DuckDB's regex finds the candidate cells (one pass,
-    a superset); Python decides on their distinct values, which are few, and which never
-    leave this function. Both paths ask it (etl.fast on fewer columns, see cpr_columns)."""
+    The one rule not written in SQL: DuckDB finds the candidate cells (one pass, a
+    superset: the CPR regex, or on a small table a cheaper test); Python decides on their
+    distinct values, which are few, and which never leave this function. Both paths ask it
+    (etl.fast on fewer columns, see cpr_columns)."""
+    if not columns:
+        return []
+    counted = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    candidate = sql_candidate if counted and counted[0] >= REGEX_FROM_ROWS else sql_ten_digit_like
     found: list[tuple[int, str]] = []
     for column in columns:
         skip = f" AND NOT coalesce({cpr_condition(column)}, false)" if column == "elev_id" else ""
         values = [value for (value,) in con.execute(
-            f"SELECT DISTINCT {column} FROM {table} WHERE {sql_candidate(column)}{skip}"
+            f"SELECT DISTINCT {column} FROM {table} WHERE {candidate(column)}{skip}"
         ).fetchall() if contains_cpr(value)]
         if values:
             rows = con.execute(f"SELECT {line} FROM {table} WHERE list_contains(?, {column})",
                                [values]).fetchall()
             found += [(int(number), column) for (number,) in rows]
     return found
-

@@ -12,7 +12,7 @@ import re
 import duckdb
 
 from sosu.domain.contract import ALL_FILES, Column, FileSpec
-from sosu.domain.cpr import sql_candidate
+from sosu.domain.cpr import sql_ten_digit_like
 from sosu.etl import rules
 from sosu.etl.problems import MAX_REPORTED, Problem
 from sosu.etl.rules import (
@@ -103,8 +103,10 @@ def parse_expression(column: Column, today: dt.date | None = None) -> str:
         exact = " ".join(f"WHEN {sql_text(spelling)} THEN {sql_text(code)}"
                          for spelling, code in _exact_spellings(column.codes).items())
         # The key drops everything but ASCII letters and digits, so 'SSA ０１０１９０-１２３４'
-        # would become 'SSA': text that may hold a CPR number is never read as a code.
-        return (f"CASE {v} {exact} ELSE CASE WHEN {sql_candidate(v)} THEN NULL "
+        # would become 'SSA': text that may hold a CPR number is never read as a code. The
+        # broad test, not the CPR regex, which would be compiled in every rule's query that
+        # reads the column: no code or label has ten digits or non-ASCII letters (tested).
+        return (f"CASE {v} {exact} ELSE CASE WHEN {sql_ten_digit_like(v)} THEN NULL "
                 f"ELSE CASE {_match_key(v)} {cases} END END END")
     return v
 

@@ -66,15 +66,23 @@ _KEY_LOCKS: dict[tuple[object, ...], threading.Lock] = {}
 _KEPT_RELEASES = 16
 
 
-def _release_key(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> tuple[object, ...]:
+def _release_key(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> tuple[object, ...] | None:
+    """The database file version the connection reads (path, inode, mtime, size), its
+    load information and the viewer's scope; None when the version is not known."""
+    version = db.attached_version(con)
+    if version is None:
+        return None
     info = db.load_info(con)
-    return (id(con), tuple(sorted((k, str(v)) for k, v in info.items())), viewer.scope)
+    return (version, tuple(sorted((k, str(v)) for k, v in info.items())), viewer.scope)
 
 
 def scope_release(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
     """Every output the viewer's scope can obtain, protected together; computed once per
-    database load and scope (a member who opens the next page or site reads rows of it)."""
+    database file version and scope (a member who opens the next page or site reads rows
+    of it). Not cached for a connection whose file version is unknown."""
     key = _release_key(con, viewer)
+    if key is None:
+        return release.build(release_frames(con, viewer), viewer.threshold)
     with _RELEASE_LOCK:
         if key in _RELEASES:
             _RELEASES.move_to_end(key)
