@@ -24,7 +24,7 @@ from sosu.domain.roles import AccessDenied, Viewer
 from sosu.domain.targets import Target, TargetsError, load_targets
 from sosu.metrics import datasets, metrics
 from sosu.metrics.datasets import Request
-from sosu.store import db
+from sosu.store import db, schema
 from sosu.store.db import connect_read_only, database_path, file_stamp
 from sosu.store.schema import built_by_this_version
 
@@ -267,10 +267,16 @@ def load_info() -> dict[str, Any]:
     return _load_info(*pinned) if pinned else {}
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _real_here(path: str, stamp: Stamp) -> bool:
+    return schema.real_data(_open(path, stamp))
+
+
 def holds_real_data() -> bool:
-    """Loaded data not marked as the synthetic demo are treated as real personal data,
-    and so is a file whose load information cannot be read."""
-    return _pinned() is not None and db.real_data(load_info())
+    """Whether the pinned file holds real personal data (`schema.real_data`): unless this
+    version loaded it as the sealed demo, it does."""
+    pinned = _pinned()
+    return pinned is not None and _real_here(*pinned)
 
 
 @st.cache_data(max_entries=16, show_spinner="Laver rapporten …")
