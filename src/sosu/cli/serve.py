@@ -30,6 +30,9 @@ STREAMLIT_OPTIONS = {
     "client.showErrorDetails": "none",
     # Users get the viewer's menu: no "Deploy", rerun or clear-cache.
     "client.toolbarMode": "viewer",
+    # No table toolbar "Download as CSV" or copy: it writes the cells as shown, outside
+    # store.export (formula injection), the audit log and the session check.
+    "client.disableDataExport": "true",
 }
 # A served install does not watch its own files for changes (development does).
 SERVE_ONLY = {"server.fileWatcherType": "none"}
