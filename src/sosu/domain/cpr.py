@@ -97,7 +97,7 @@ _SHAPES = (
 # The spaced digits must not continue a run of digits apart either (fixed-width look-behinds).
 _BEFORE = "".join(f"(?<![0-9]{'-' * n})" for n in range(_RUN + 1))
 _STRICT = re.compile(
-    "(?<![0-9])(?:" + "|".join(_SHAPES[:3]) + rf")(?![0-9])"
+    "(?<![0-9])(?:" + "|".join(_SHAPES[:3]) + r")(?![0-9])"
     + f"|{_BEFORE}{_SHAPES[3]}(?!{_GAP}[0-9])")
 # Also any ten digits in the first layout, inside a longer run too: what `sosu
 # pseudonymize` replaces, besides every CPR number (replacing costs nothing).

@@ -382,8 +382,8 @@ def _complete_cohorts(con: duckdb.DuckDBPyConnection,
     whole = table[table[SITE] == MUNICIPALITY]
     complete = whole[~whole[[f"{c}_skjult" for c in _COHORT_ROW]].any(axis=1)]
     return {(str(row.uddannelse), int(row.aargang)):
-            {cause: int(getattr(row, cause)) for cause in (*_INCIDENCE_CAUSES, "aktive")}
-            for row in complete.itertuples(index=False)}
+            {cause: int(row[cause]) for cause in (*_INCIDENCE_CAUSES, "aktive")}
+            for _, row in complete.iterrows()}
 
 
 def _incidence_points(curve: pd.DataFrame, threshold: int,
@@ -391,11 +391,12 @@ def _incidence_points(curve: pd.DataFrame, threshold: int,
     """One cohort's points under the curve rule. Each point tells what happened up to the
     end of its month: the leavers of each outcome since the previous point (0 or more than
     `threshold`) and, as `i_risiko`, how many are still in training after the month (more
-    than `threshold`, or 0 once a finished cohort has ended). Read at the start of the month, hired − still in training gave the
-    leavers before the month, and the point's count then gave the month's own leavers: a
-    step of one student. The cohort table's totals minus the points' sums give the leavers
-    after the last point; a point whose tail would be 1–`threshold` for an outcome is left
-    out, and its leavers join the tail, until no tail is."""
+    than `threshold`, or 0 once a finished cohort has ended). Read at the start of the
+    month, hired − still in training gave the leavers before the month, and the point's
+    count then gave the month's own leavers: a step of one student. The cohort table's
+    totals minus the points' sums give the leavers after the last point; a point whose
+    tail would be 1–`threshold` for an outcome is left out, and its leavers join the
+    tail, until no tail is."""
     after = np.append(curve.i_risiko.to_numpy(dtype=float)[1:], 0.0)
     kept: list[pd.Series] = []
     since = dict.fromkeys(_INCIDENCE_CAUSES, 0)
@@ -425,7 +426,7 @@ def _coarse_incidence(frame: pd.DataFrame, threshold: int,
     kept: list[pd.Series] = []
     for (education, year), curve in frame.sort_values("maaneder").groupby(
             ["uddannelse", "aargang"]):
-        kept += _incidence_points(curve, threshold, totals[(str(education), int(year))])
+        kept += _incidence_points(curve, threshold, totals[(str(education), int(str(year)))])
     return pd.DataFrame(kept, columns=frame.columns).reset_index(drop=True)
 
 
