@@ -9,16 +9,18 @@ A CPR number, as found here, after normalising the text:
   mathematical 𝟎, superscript ¹ …) counts as that ASCII digit;
 - invisible characters (format characters such as the zero-width space and the soft
   hyphen, and combining marks) are ignored;
-- a separator is any dash (Unicode Pd, incl. the non-breaking hyphen U+2011 and en dash),
-  the minus sign, any white space (NBSP, thin space …), a dot, a slash, a backslash or an
-  underscore, also in their full-width forms.
+- a separator is any punctuation mark (P*: dashes, dots, slashes, `|`, `·`, `,` …),
+  symbol (S*), space (Z*, NBSP, thin space …) or control character, full-width forms
+  included. Letters are not.
 
-The shape is DD MM YY NNNN: a day 01–31 and a month 01–12 (no modulus-11 check: many
-numbers issued since 2007 fail it), an optional separator after the day and after the
-month, up to three separators before the last four digits (`010190 - 1234`), and no
-digit directly before or after (a longer run of digits is some other number). Letters
+The shapes (see _SHAPES) are DD MM YY NNNN with up to five separators between the parts;
+a one-digit day or month, or a four-digit year in the century the serial's first digit
+gives, where every part stands apart; and ten digits each apart. A day is 01–31 and a
+month 01–12 (no modulus-11 check: many numbers issued since 2007 fail it), and no digit
+stands directly before or after (a longer run of digits is some other number). Letters
 glued to it do not matter: `CPR010190-1234`, `cpr:0101901234` and `010190-1234abc` are
-caught.
+caught. A serial split in two (`010190-12 34`) is not read as one: it has the shape of
+a date and a time (`12.03.24 10.15`).
 
 DuckDB cannot normalise text, so the loader asks DuckDB's regex (SQL_CANDIDATE) for
 candidate cells, the same shape over the raw text without the date and digit-boundary
