@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -56,6 +57,11 @@ def _connection(path: str, stamp: Stamp) -> Any:
     return con
 
 
+class DatabaseUnusable(Exception):
+    """The database file is there but cannot be opened (corrupt, another program's file,
+    a folder, no right to read it). Details go to the server log, never to the page."""
+
+
 def _current() -> tuple[str, Stamp] | None:
     """The file as it is now, with an open connection proven to be that very file."""
     path = database_path()
@@ -67,6 +73,9 @@ def _current() -> tuple[str, Stamp] | None:
             _connection(str(path), stamp)
         except _Swapped:
             continue  # swapped just now: take the new file
+        except (duckdb.Error, OSError) as error:
+            _log.error("Databasen %s kan ikke åbnes: %s", path, error)
+            raise DatabaseUnusable from error
         return str(path), stamp
     raise RuntimeError("databasen skiftes hele tiden ud; prøv igen om lidt")
 
