@@ -350,3 +350,21 @@ def test_errors_never_show_tracebacks_to_users() -> None:
 
     config = tomllib.loads((APP.parents[3] / ".streamlit" / "config.toml").read_text("utf-8"))
     assert config["client"]["showErrorDetails"] == ShowErrorDetailsConfigOptions.NONE.value
+
+
+def test_a_demo_flag_written_by_another_version_is_not_trusted(
+        demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Older versions marked a load as demo data when the folder held a file named
+    DEMODATA.txt, whatever else it held. Only this version's seal check is trusted: a file
+    another version loaded counts as real data, so without login nothing is shown."""
+    import duckdb
+
+    live = tmp_path / "gammel.duckdb"
+    shutil.copy(demo_db, live)
+    con = duckdb.connect(str(live))
+    con.execute("UPDATE indlaesning SET kodeversion = 'en gammel version'")
+    con.close()
+    at = _app(live, monkeypatch).run()
+    assert not at.exception
+    assert any("rigtige elevdata" in e.value for e in at.error)
+    assert "**Demo**" not in _everything(at) and not at.metric

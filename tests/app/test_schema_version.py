@@ -53,3 +53,20 @@ def test_an_old_file_without_login_is_treated_as_real_data(
     assert not at.exception
     assert any("rigtige elevdata" in e.value for e in at.error)
     assert "Overblik" not in texts(at)
+
+
+@pytest.mark.parametrize("kind", ["not-duckdb", "folder"])
+def test_a_database_that_cannot_be_opened_gets_a_danish_message(
+        kind: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A corrupt file, another program's file or a folder at SOSU_DB: the page says so in
+    Danish (Streamlit's own English 'This app has encountered an error' before)."""
+    broken = tmp_path / "sosu.duckdb"
+    if kind == "folder":
+        broken.mkdir()
+    else:
+        broken.write_text("ikke en database", encoding="utf-8")
+    monkeypatch.setenv("SOSU_DB", str(broken))
+    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
+    assert not at.exception
+    assert any("kan ikke åbnes" in e.value for e in at.error)
+    assert not any(str(tmp_path) in e.value for e in at.error)  # no server path

@@ -152,3 +152,22 @@ def test_the_version_is_in_the_sidebar_and_on_every_page_of_the_report(
     reader = pypdf.PdfReader(io.BytesIO(pdf))
     assert all(f"sosu-overblik {VERSION}" in page.extract_text() for page in reader.pages)
     assert reader.metadata is not None and reader.metadata.creator == f"sosu-overblik {VERSION}"
+
+
+@pytest.mark.browser
+def test_tables_offer_no_download_of_their_own(demo_db: Path, tmp_path: Path) -> None:
+    """st.dataframe's toolbar "Download as CSV" bypasses store.export, the audit log and
+    the session check; served, the toolbar keeps search and full screen only."""
+    from bench.browser import chromium, settled
+
+    with _serving(tmp_path, demo_db) as (url, _pid), chromium() as browser:
+        page = browser.new_page()
+        page.goto(f"{url.rstrip('/')}/tidlig_opsporing")
+        settled(page)
+        table = page.locator("[data-testid='stDataFrame']").first
+        table.wait_for()
+        table.hover()
+        toolbar = page.locator("[data-testid='stElementToolbarButton'] button")
+        toolbar.first.wait_for()
+        labels = [toolbar.nth(i).get_attribute("aria-label") for i in range(toolbar.count())]
+        assert "Search" in labels and "Download as CSV" not in labels

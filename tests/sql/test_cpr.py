@@ -66,10 +66,23 @@ SPELLINGS = [
     ("in-text", "Døgnplejen (Anne 010190-1234)"),
     ("plain", "0101901234"),
     ("hyphen", "010190-1234"),
+    ("short-day-month", "1.1.90-1234"),
+    ("short-month", "01.1.90 1234"),
+    ("four-digit-year", "01-01-1990-1234"),
+    ("spaced-date", "1. 1. 1990 - 1234"),
+    ("double-dash", "010190 -- 1234"),
+    ("middle-dot", "010190\u00b71234"),
+    ("pipe", "010190|1234"),
+    ("digits-apart", "0 1 0 1 9 0 1 2 3 4"),
 ]
 NOT_CPR = ["9913001234", "3213901234", "0113901234", "20230101-1234", "0101901234567",
            "1230101901234", "E0000001", "2023-01-05", "+4512345678", "12 34 56 78",
-           "148,0", "010190-123", "Plejecenter Å", ""]
+           "148,0", "010190-123", "Plejecenter Å", "",
+           # dates and times beside other numbers: a date and a year, the century of the
+           # serial not that of the year, a time, a version, a count, no such day
+           "1.1.2024-2025", "Forløb 1.1.2024-1234", "12.03.24 10:15", "kl. 10.15 12.03.24",
+           "2024-03-12 10:15:00", "v1.2.3.4567", "1 2 3 4 5 6 7 8 9 10", "32.1.90-1234",
+           "1.13.90-1234", "010190-12 34"]
 
 
 def _ids(cases: list[tuple[str, str]]) -> list[str]:
@@ -225,7 +238,8 @@ FAST_COLUMNS = [(spec.name, column.name, column.kind) for spec in FILES
                 for column in spec.columns if column.kind in ("text", "code", "yesno")
                 or (column.kind == "id" and spec.name == "elever")]
 FAST_SPELLINGS = [s for s in SPELLINGS if s[0] in ("nb-hyphen", "full-width", "arabic-indic",
-                                                   "prefix", "in-text")]
+                                                   "prefix", "in-text", "short-day-month",
+                                                   "four-digit-year", "digits-apart")]
 
 
 def _put(folder: Path, file: str, column: str, kind: str, spelling: str) -> None:

@@ -15,7 +15,8 @@ from sosu.etl.demo import write_demo
 from sosu.etl.demoseal import DEMO_MARKER
 from sosu.etl.load import load_folder
 from sosu.metrics.kpi import kpi
-from sosu.store.db import connect_read_only, holds_real_data
+from sosu.store.db import connect_read_only
+from sosu.store.schema import holds_real_data
 from tests.support import MINIMAL, TODAY
 
 

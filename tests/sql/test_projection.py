@@ -191,3 +191,40 @@ def test_outcome_times_as_the_data_stood(con) -> None:  # noqa: ANN001
     assert int(ssh22[ssh22.udfald == "aktiv"].antal.sum()) == 37 - gone
     assert not (then.aargang > 2022).any()
 
+
+
+def _steps_worked_out(con, viewer: Viewer) -> list[str]:  # noqa: ANN001
+    """What a protected viewer works out from the curves and the cohort table together:
+    every step of 1–3 students it gives away. Of a finished cohort (no one censored), the
+    students gone by a point (hired − still in training) must be the leavers its points
+    show; after the last point, the cohort table's totals minus the points' sums are the
+    leavers still to come, per outcome, which must be 0 or more than the threshold."""
+    table = datasets.scope_release(con, viewer).tables["cohorts"]
+    whole = table[table.oplaeringssted == datasets.MUNICIPALITY].set_index(
+        ["uddannelse", "aargang"])
+    found = []
+    curves = datasets.incidence(con, viewer, WHOLE)
+    for (education, year), curve in curves.groupby(["uddannelse", "aargang"]):
+        row = whole.loc[(education, year)]
+        dropouts, completions = curve.frafald.cumsum(), curve.gennemfoert.cumsum()
+        if row.aktive == 0:
+            gone = row.ansatte - curve.i_risiko
+            for month, g, d, c in zip(curve.maaneder, gone, dropouts, completions,
+                                      strict=True):
+                if g != d + c:
+                    found.append(f"{education} {year} month {month}: {d + c - g} in the month")
+        for outcome, total, shown in (("frafald", row.frafald, dropouts.iloc[-1]),
+                                      ("gennemfoert", row.gennemfoert, completions.iloc[-1])):
+            if 0 < total - shown <= viewer.threshold:
+                found.append(f"{education} {year}: {total - shown} {outcome} after the curve")
+    return found
+
+
+def test_the_curves_with_the_cohort_table_give_away_no_small_step(
+        con, demo_db) -> None:  # noqa: ANN001
+    assert _steps_worked_out(con, FORUM) == []
+    demo = connect_read_only(demo_db)
+    try:
+        assert _steps_worked_out(demo, FORUM) == []
+    finally:
+        demo.close()

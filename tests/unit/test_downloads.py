@@ -166,3 +166,20 @@ def test_templates_go_through_export_and_still_load() -> None:
         header, example = text.splitlines()
         assert header == ";".join(spec.column_names)
         assert example.split(";") == [export.safe_text(c.example) for c in spec.columns]
+
+
+def test_streamlits_own_table_export_is_off_wherever_the_dashboard_runs() -> None:
+    """st.dataframe's toolbar has its own "Download as CSV", made in the browser from the
+    cells shown: not through store.export (a typed name such as '=HYPERLINK(…)' in the
+    audit log would reach Excel as a formula), not logged, not checked again when clicked.
+    The served options switch it off; every download is one of the pages' buttons."""
+    import tomllib
+
+    from streamlit import config
+
+    from sosu.cli.serve import STREAMLIT_OPTIONS
+
+    assert "client.disableDataExport" in config.get_config_options()  # installed Streamlit
+    assert STREAMLIT_OPTIONS["client.disableDataExport"] == "true"
+    repository = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
+    assert repository["client"]["disableDataExport"] is True

@@ -16,6 +16,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -24,7 +25,7 @@ from sosu.domain.roles import AccessDenied, Viewer
 from sosu.domain.targets import Target, TargetsError, load_targets
 from sosu.metrics import datasets, metrics
 from sosu.metrics.datasets import Request
-from sosu.store import db
+from sosu.store import db, schema
 from sosu.store.db import connect_read_only, database_path, file_stamp
 from sosu.store.schema import built_by_this_version
 
@@ -56,6 +57,11 @@ def _connection(path: str, stamp: Stamp) -> Any:
     return con
 
 
+class DatabaseUnusable(Exception):
+    """The database file is there but cannot be opened (corrupt, another program's file,
+    a folder, no right to read it). Details go to the server log, never to the page."""
+
+
 def _current() -> tuple[str, Stamp] | None:
     """The file as it is now, with an open connection proven to be that very file."""
     path = database_path()
@@ -67,6 +73,9 @@ def _current() -> tuple[str, Stamp] | None:
             _connection(str(path), stamp)
         except _Swapped:
             continue  # swapped just now: take the new file
+        except (duckdb.Error, OSError) as error:
+            _log.error("Databasen %s kan ikke åbnes: %s", path, error)
+            raise DatabaseUnusable from error
         return str(path), stamp
     raise RuntimeError("databasen skiftes hele tiden ud; prøv igen om lidt")
 
@@ -285,10 +294,16 @@ def load_info() -> dict[str, Any]:
     return _load_info(*pinned) if pinned else {}
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def _real_here(path: str, stamp: Stamp) -> bool:
+    return schema.real_data(_open(path, stamp))
+
+
 def holds_real_data() -> bool:
-    """Loaded data not marked as the synthetic demo are treated as real personal data,
-    and so is a file whose load information cannot be read."""
-    return _pinned() is not None and db.real_data(load_info())
+    """Whether the pinned file holds real personal data (`schema.real_data`): unless this
+    version loaded it as the sealed demo, it does."""
+    pinned = _pinned()
+    return pinned is not None and _real_here(*pinned)
 
 
 @st.cache_data(max_entries=16, show_spinner="Laver rapporten …")

@@ -29,7 +29,7 @@ from sosu.app import data
 from sosu.domain import settings
 from sosu.domain.roles import ROLES, Viewer
 from sosu.domain.settings import SettingsError
-from sosu.store import audit, db
+from sosu.store import audit, schema
 from sosu.store.db import database_path
 
 # Written by the gate on every run for the pages to read; never read by the gate.
@@ -359,7 +359,7 @@ def _still_allowed(session: Session | None, viewer: Viewer) -> bool:
 
 
 def _real_data_now() -> bool:
-    return db.holds_real_data(database_path())
+    return schema.holds_real_data(database_path())
 
 
 class DownloadRefused(Exception):

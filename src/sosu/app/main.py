@@ -8,7 +8,13 @@ from sosu.domain.version import VERSION
 
 st.set_page_config(page_title="SOSU-overblik", page_icon="📊", layout="wide")
 ui.document_setup()  # lang="da" (Streamlit's page says "en")
-data.pin_version()  # every figure in this run comes from one database file
+try:
+    data.pin_version()  # every figure in this run comes from one database file
+except data.DatabaseUnusable:
+    st.error("Databasen kan ikke åbnes, så intet kan vises. Bed driften se serverens log: "
+             "filen kan være beskadiget eller ikke en database fra sosu-overblik. En "
+             "tidligere indlæsning kan tages tilbage med `sosu rollback`.")
+    st.stop()
 st.sidebar.caption(f"sosu-overblik {VERSION}")  # on the login page too: what IT runs
 
 viewer = require_viewer()

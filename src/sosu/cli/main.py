@@ -24,7 +24,7 @@ from sosu.etl.load import check_folder, load_and_record
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.profile import Profile, load_profile
 from sosu.store import audit
-from sosu.store.db import DEFAULT_DB, holds_real_data
+from sosu.store.db import DEFAULT_DB, holds_marked_demo
 from sosu.store.private import write_private
 
 
@@ -127,7 +127,7 @@ def _demo_needed(db: Path) -> bool:
 
     if not db.exists():
         return True
-    if holds_real_data(db):
+    if not holds_marked_demo(db):
         print(f"{db} holder rigtige data; demodata indlæses ikke oven i dem.", file=sys.stderr)
         return False
     con = connect_read_only(db)

@@ -37,6 +37,9 @@ STREAMLIT_OPTIONS = {
     # No full garbage collection after every script run: half of a page view's server CPU
     # with the national data (docs/performance.md).
     "runner.postScriptGC": "false",
+    # No table toolbar "Download as CSV" or copy: it writes the cells as shown, outside
+    # store.export (formula injection), the audit log and the session check.
+    "client.disableDataExport": "true",
 }
 # A served install does not watch its own files for changes (development does).
 SERVE_ONLY = {"server.fileWatcherType": "none"}

@@ -9,16 +9,18 @@ A CPR number, as found here, after normalising the text:
   mathematical 𝟎, superscript ¹ …) counts as that ASCII digit;
 - invisible characters (format characters such as the zero-width space and the soft
   hyphen, and combining marks) are ignored;
-- a separator is any dash (Unicode Pd, incl. the non-breaking hyphen U+2011 and en dash),
-  the minus sign, any white space (NBSP, thin space …), a dot, a slash, a backslash or an
-  underscore, also in their full-width forms.
+- a separator is any punctuation mark (P*: dashes, dots, slashes, `|`, `·`, `,` …),
+  symbol (S*), space (Z*, NBSP, thin space …) or control character, full-width forms
+  included. Letters are not.
 
-The shape is DD MM YY NNNN: a day 01–31 and a month 01–12 (no modulus-11 check: many
-numbers issued since 2007 fail it), an optional separator after the day and after the
-month, up to three separators before the last four digits (`010190 - 1234`), and no
-digit directly before or after (a longer run of digits is some other number). Letters
+The shapes (see _SHAPES) are DD MM YY NNNN with up to five separators between the parts;
+a one-digit day or month, or a four-digit year in the century the serial's first digit
+gives, where every part stands apart; and ten digits each apart. A day is 01–31 and a
+month 01–12 (no modulus-11 check: many numbers issued since 2007 fail it), and no digit
+stands directly before or after (a longer run of digits is some other number). Letters
 glued to it do not matter: `CPR010190-1234`, `cpr:0101901234` and `010190-1234abc` are
-caught.
+caught. A serial split in two (`010190-12 34`) is not read as one: it has the shape of
+a date and a time (`12.03.24 10.15`).
 
 DuckDB cannot normalise text, so the loader asks DuckDB's regex (SQL_CANDIDATE) for
 candidate cells, the same shape over the raw text without the date and digit-boundary
@@ -34,9 +36,10 @@ from collections.abc import Callable
 
 MASK = "XXXXXX-XXXX"
 
-# Separators besides Unicode dashes (Pd) and white space, with their full-width forms, the
-# minus signs and the fraction and division slashes.
-_OTHER_SEPARATORS = "./\\_\u2212\u2796\u2044\u2215\uff0e\uff0f\uff3c\uff3f"
+# Separators: every punctuation mark (P*), symbol (S*), space (Z*) and control character
+# (Cc). Which mark stands between the parts tells nothing: `010190|1234`, `010190·1234`
+# and `010190,1234` are the same number as `010190-1234`. Letters are not separators.
+_SEPARATOR_CATEGORIES = ("P", "S", "Z")
 _INVISIBLE = ("Cf", "Mn", "Me")
 _SEP = "-"  # every separator is normalised to this
 
@@ -51,7 +54,8 @@ class _Normaliser(dict[int, str | None]):
         digit = unicodedata.digit(char, None)
         if digit is not None:
             value: str | None = str(digit)
-        elif char.isspace() or char in _OTHER_SEPARATORS or unicodedata.category(char) == "Pd":
+        elif (char.isspace() or unicodedata.category(char)[0] in _SEPARATOR_CATEGORIES
+              or unicodedata.category(char) == "Cc"):
             value = _SEP
         elif unicodedata.category(char) in _INVISIBLE:
             value = None
@@ -64,12 +68,44 @@ class _Normaliser(dict[int, str | None]):
 _TABLE = _Normaliser()
 _DAY = "(?:0[1-9]|[12][0-9]|3[01])"
 _MONTH = "(?:0[1-9]|1[0-2])"
-# On normalised text. STRICT: what is a CPR number; LOOSE: any ten digits in that layout,
-# also inside a longer run (what `sosu pseudonymize` replaces: replacing costs nothing).
+_SHORT_DAY = f"(?:{_DAY}|[1-9])"
+_SHORT_MONTH = f"(?:{_MONTH}|[1-9])"
+_RUN = 5  # separators in a row between two parts, at most: `010190 -- 1234` has four
+_GAP = f"-{{0,{_RUN}}}"  # between two-digit parts: none or some (`01. 01. 90`)
+_APART = f"-{{1,{_RUN}}}"  # around a one-digit part or a four-digit year: at least one
+# A four-digit year only where the serial number's first digit gives that century (the
+# CPR rule): 19YY with 0–3, or 4/9 from 1937; 20YY with 4/9 up to 2036, 5–8 up to 2057.
+# So `1.1.2024-2025` (a date and a year) is not one, `1.1.1990-1234` is.
+_CENTURY = (f"(?:19[0-9]{{2}}{_APART}[0-3]"
+            f"|19(?:3[7-9]|[4-9][0-9]){_APART}[49]"
+            f"|20(?:[0-2][0-9]|3[0-6]){_APART}[49]"
+            f"|20(?:[0-4][0-9]|5[0-7]){_APART}[5-8])")
+_SPACED_DAY = f"(?:0{_APART}[1-9]|[12]{_APART}[0-9]|3{_APART}[01])"
+_SPACED_MONTH = f"(?:0{_APART}[1-9]|1{_APART}[0-2])"
+# On normalised text, each with no digit directly before or after:
+# - DD MM YY NNNN, written together or with separators between the parts;
+# - a day or month of one digit (`1.1.90-1234`), where every part stands apart;
+# - a four-digit year (`01-01-1990-1234`), likewise, in the serial's century;
+# - ten single digits, each apart (`0 1 0 1 9 0 1 2 3 4`).
+# Parts of the serial number apart (`010190-12 34`) are not read as one: `12.03.24 10 15`
+# is a time, and the separators would have to be told apart.
+_SHAPES = (
+    rf"(?P<d>{_DAY}){_GAP}(?P<m>{_MONTH}){_GAP}(?P<y>[0-9]{{2}}){_GAP}(?P<n>[0-9]{{4}})",
+    rf"(?P<d1>{_SHORT_DAY}){_APART}(?P<m1>{_SHORT_MONTH}){_APART}(?P<y1>[0-9]{{2}}){_GAP}"
+    rf"(?P<n1>[0-9]{{4}})",
+    rf"(?P<d2>{_SHORT_DAY}){_APART}(?P<m2>{_SHORT_MONTH}){_APART}(?P<c2>{_CENTURY})"
+    rf"(?P<n2>[0-9]{{3}})",
+    rf"(?P<s>{_SPACED_DAY}{_APART}{_SPACED_MONTH}(?:{_APART}[0-9]){{6}})",
+)
+# The spaced digits must not continue a run of digits apart either (fixed-width look-behinds).
+_BEFORE = "".join(f"(?<![0-9]{'-' * n})" for n in range(_RUN + 1))
 _STRICT = re.compile(
-    rf"(?<![0-9]){_DAY}-?{_MONTH}-?[0-9]{{2}}-{{0,3}}[0-9]{{4}}(?![0-9])")
-_LOOSE = re.compile(r"[0-9]{2}-?[0-9]{2}-?[0-9]{2}-{0,3}[0-9]{4}")
-_MIN_LENGTH = 10
+    "(?<![0-9])(?:" + "|".join(_SHAPES[:3]) + r")(?![0-9])"
+    + f"|{_BEFORE}{_SHAPES[3]}(?!{_GAP}[0-9])")
+# Also any ten digits in the first layout, inside a longer run too: what `sosu
+# pseudonymize` replaces, besides every CPR number (replacing costs nothing).
+_LOOSE = re.compile(_STRICT.pattern + r"|(?P<l>[0-9]{2}-?[0-9]{2}-?[0-9]{2}-{0,3}[0-9]{4})")
+_MIN_LENGTH = 10  # normalising never lengthens a text; 1-1-901234 is the shortest
 
 
 def normalise(text: str) -> str:
@@ -84,8 +120,8 @@ def contains_cpr(text: str | None) -> bool:
 
 
 def cpr_digits(text: str) -> list[str]:
-    """The ten ASCII digits of every CPR number in `text`, in order."""
-    return [_digits(m.group()) for m in _STRICT.finditer(normalise(text))]
+    """The ten ASCII digits (DDMMYYNNNN) of every CPR number in `text`, in order."""
+    return [_digits(m) for m in _STRICT.finditer(normalise(text))]
 
 
 def mask_cpr(text: str) -> str:
@@ -107,7 +143,7 @@ def replace_cpr(text: str, replacement: Callable[[str], str], *, loose: bool = F
     done = 0
     for match in pattern.finditer(normal):
         start, end = origin[match.start()], origin[match.end() - 1] + 1
-        parts += [text[done:start], replacement(_digits(match.group()))]
+        parts += [text[done:start], replacement(_digits(match))]
         done = end
     return "".join(parts) + text[done:]
 
@@ -124,8 +160,15 @@ def _normalise_with_origin(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
-def _digits(match: str) -> str:
-    return match.replace(_SEP, "")
+def _digits(match: re.Match[str]) -> str:
+    """DDMMYYNNNN of a match: short parts padded, a four-digit year's century dropped."""
+    parts = match.groupdict()
+    if parts["d1"] or parts["d2"]:
+        short = "1" if parts["d1"] else "2"
+        year = parts["y1"] if parts["d1"] else parts[f"c{short}"][2:4]
+        serial = parts["n1"] if parts["d1"] else parts["c2"][-1] + parts["n2"]
+        return (parts[f"d{short}"].zfill(2) + parts[f"m{short}"].zfill(2) + year + serial)
+    return match.group().replace(_SEP, "")
 
 
 # --- DuckDB --------------------------------------------------------------------------
@@ -135,15 +178,18 @@ def _digits(match: str) -> str:
 # every character normalised to a digit, separator or nothing is in the matching class.
 _RE2_DIGIT = r"[\p{Nd}\p{No}]"
 _RE2_INVISIBLE = r"[\p{Cf}\p{Mn}\p{Me}]*"
-_RE2_SEPARATOR = (r"[\p{Pd}\p{Z}\t\n\x{0B}\f\r\x{1C}-\x{1F}\x{85}"
-                  + "".join(f"\\x{{{ord(c):04X}}}" for c in _OTHER_SEPARATORS) + "]")
+_RE2_SEPARATOR = r"[\p{P}\p{S}\p{Z}\p{Cc}]"
 
 
 def _re2_candidate() -> str:
-    digit = _RE2_DIGIT + _RE2_INVISIBLE
+    """Every shape of _STRICT, with any number of digits a part may have (1–2, 1–2, 2–4,
+    4) and without the date, century and digit-boundary checks; or ten digits apart."""
+    digit = f"(?:{_RE2_DIGIT}{_RE2_INVISIBLE})"
     separator = f"(?:{_RE2_SEPARATOR}{_RE2_INVISIBLE})"
-    return (digit * 2 + separator + "?" + digit * 2 + separator + "?" + digit * 2
-            + separator + "{0,3}" + digit * 4)
+    gap, apart = separator + f"{{0,{_RUN}}}", separator + f"{{1,{_RUN}}}"
+    parts = (f"{digit}{{1,2}}{gap}{digit}{{1,2}}{gap}{digit}{{2,4}}{gap}{digit}{{4}}")
+    spaced = f"{digit}(?:{apart}{digit}){{9}}"
+    return f"{parts}|{spaced}"
 
 
 SQL_CANDIDATE = _re2_candidate()

@@ -267,7 +267,7 @@ def load_folder(
     except OSError as error:
         raise _cannot_write(db_path.parent, error) from error
     with _exclusive(db_path):
-        if not over_real_data and db.holds_real_data(db_path):
+        if not over_real_data and db_path.exists() and not db.holds_marked_demo(db_path):
             raise ValidationFailed([Problem(db_path.name, 0, "", (
                 "databasen holder rigtige data; demodata indlæses ikke oven i dem"))])
         _remove_leftovers(db_path)

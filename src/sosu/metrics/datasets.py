@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from sosu.domain.roles import AccessDenied, Viewer
@@ -381,45 +382,71 @@ def survival(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -
 _INCIDENCE_CAUSES = ("frafald", "gennemfoert")
 
 
-def _complete_cohorts(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> set[tuple[str, int]]:
-    """The municipality's cohorts whose every count the viewer's cohort table shows."""
+def _complete_cohorts(con: duckdb.DuckDBPyConnection,
+                      viewer: Viewer) -> dict[tuple[str, int], dict[str, int]]:
+    """The municipality's cohorts whose every count the viewer's cohort table shows, with
+    the totals shown there of each outcome the curves draw."""
     table = scope_release(con, viewer).tables["cohorts"]
     whole = table[table[SITE] == MUNICIPALITY]
-    complete = ~whole[[f"{c}_skjult" for c in _COHORT_ROW]].any(axis=1)
-    return set(zip(whole.uddannelse[complete], whole.aargang[complete].astype(int),
-                   strict=True))
+    complete = whole[~whole[[f"{c}_skjult" for c in _COHORT_ROW]].any(axis=1)]
+    return {(str(row.uddannelse), int(row.aargang)):
+            {cause: int(row[cause]) for cause in (*_INCIDENCE_CAUSES, "aktive")}
+            for _, row in complete.iterrows()}
 
 
-def _coarse_incidence(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Today's curve rule for the incidence curves: quarterly points, each only if its
-    at-risk group is more than `threshold` and, for each outcome, the students leaving
-    since the previous point shown are none or more than `threshold`."""
+def _incidence_points(curve: pd.DataFrame, threshold: int,
+                      totals: dict[str, int]) -> list[pd.Series]:
+    """One cohort's points under the curve rule. Each point tells what happened up to the
+    end of its month: the leavers of each outcome since the previous point (0 or more than
+    `threshold`) and, as `i_risiko`, how many are still in training after the month (more
+    than `threshold`, or 0 once a finished cohort has ended). Read at the start of the
+    month, hired − still in training gave the leavers before the month, and the point's
+    count then gave the month's own leavers: a step of one student. The cohort table's
+    totals minus the points' sums give the leavers after the last point; a point whose
+    tail would be 1–`threshold` for an outcome is left out, and its leavers join the
+    tail, until no tail is."""
+    after = np.append(curve.i_risiko.to_numpy(dtype=float)[1:], 0.0)
     kept: list[pd.Series] = []
-    for _, curve in frame.sort_values("maaneder").groupby(["uddannelse", "aargang"]):
-        since = dict.fromkeys(_INCIDENCE_CAUSES, 0)
-        for _, row in curve.iterrows():
+    since = dict.fromkeys(_INCIDENCE_CAUSES, 0)
+    for (_, row), remaining in zip(curve.iterrows(), after, strict=True):
+        for cause in _INCIDENCE_CAUSES:
+            since[cause] += int(row[cause])
+        ended = remaining == 0 and totals["aktive"] == 0  # for a running one: censored
+        if int(row["maaneder"]) % SURVIVAL_STEP or (remaining <= threshold and not ended):
+            continue
+        if all(n == 0 or n > threshold for n in since.values()):
+            point = row.copy()
+            point["i_risiko"] = remaining
             for cause in _INCIDENCE_CAUSES:
-                since[cause] += int(row[cause])
-            if int(row["maaneder"]) % SURVIVAL_STEP or float(row["i_risiko"]) <= threshold:
-                continue
-            if all(n == 0 or n > threshold for n in since.values()):
-                point = row.copy()
-                for cause in _INCIDENCE_CAUSES:
-                    point[cause] = since[cause]
-                kept.append(point)
-                since = dict.fromkeys(_INCIDENCE_CAUSES, 0)
+                point[cause] = since[cause]
+            kept.append(point)
+            since = dict.fromkeys(_INCIDENCE_CAUSES, 0)
+    while kept and any(0 < totals[c] - sum(int(p[c]) for p in kept) <= threshold
+                       for c in _INCIDENCE_CAUSES):
+        kept.pop()
+    return kept
+
+
+def _coarse_incidence(frame: pd.DataFrame, threshold: int,
+                      totals: dict[tuple[str, int], dict[str, int]]) -> pd.DataFrame:
+    """The incidence curves of the cohorts in `totals` under the curve rule
+    (`_incidence_points`)."""
+    kept: list[pd.Series] = []
+    for (education, year), curve in frame.sort_values("maaneder").groupby(
+            ["uddannelse", "aargang"]):
+        kept += _incidence_points(curve, threshold, totals[(str(education), int(str(year)))])
     return pd.DataFrame(kept, columns=frame.columns).reset_index(drop=True)
 
 
 def _protected_scope(con: duckdb.DuckDBPyConnection, viewer: Viewer,
-                     request: Request) -> set[tuple[str, int]] | None:
+                     request: Request) -> dict[tuple[str, int], dict[str, int]] | None:
     """None for the education team; else the cohorts a protected viewer may get curves
     and projections for: the municipality's only (for one site: none)."""
     viewer.require_site(request.site)
     if viewer.may_see_individuals:
         return None
     if request.site is not None:
-        return set()
+        return {}
     return _complete_cohorts(con, viewer)
 
 
@@ -435,7 +462,7 @@ def incidence(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) 
     if shown is None or frame.empty:
         return frame
     keep = [(u, int(a)) in shown for u, a in zip(frame.uddannelse, frame.aargang, strict=True)]
-    return _coarse_incidence(frame[keep], viewer.threshold)
+    return _coarse_incidence(frame[keep], viewer.threshold, shown)
 
 
 _PROJECTION_COLUMNS = ["uddannelse", "aargang", "afsluttet", "fulgt_alle", "i_forloeb",

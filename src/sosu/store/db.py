@@ -121,19 +121,21 @@ def frame(cursor: duckdb.DuckDBPyConnection, sql: str, parameters: list[object])
     return _as_duckdb_gives(table)
 
 
-def real_data(info: dict[str, object]) -> bool:
-    """Loaded data not marked as the synthetic demo are real personal data, and so is a
-    file whose load information cannot be read (an empty `info`)."""
-    return not info.get("demodata")
+def marked_demo(info: dict[str, object]) -> bool:
+    """Whether the load that wrote the file marked it as the synthetic demo. Only the
+    version that checked the demo's seal can be trusted on that (older versions trusted a
+    file named DEMODATA.txt): whether the data count as real is `schema.real_data`."""
+    return bool(info.get("demodata"))
 
 
-def holds_real_data(path: Path) -> bool:
-    """Whether the file at `path` holds real personal data (see `real_data`)."""
+def holds_marked_demo(path: Path) -> bool:
+    """Whether the file at `path` is marked as demo data by whichever version loaded it:
+    the demo may replace it (the history keeps the file it replaced)."""
     if not path.exists():
         return False
     con = connect_read_only(path)
     try:
-        return real_data(load_info(con))
+        return marked_demo(load_info(con))
     finally:
         con.close()
 

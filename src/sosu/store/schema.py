@@ -58,3 +58,23 @@ def file_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
 
 def built_by_this_version(con: duckdb.DuckDBPyConnection) -> bool:
     return file_fingerprint(con) == code_fingerprint()
+
+
+
+def real_data(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the file holds real personal data: yes unless this version of sosu-overblik
+    loaded it and found the demo's seal (etl.demoseal). A demo mark written by another
+    version is not trusted, since older versions gave it to any folder holding a file
+    named DEMODATA.txt. A file whose load information cannot be read is real data too."""
+    return not (db.marked_demo(db.load_info(con)) and built_by_this_version(con))
+
+
+def holds_real_data(path: Path) -> bool:
+    """Whether the file at `path` holds real personal data (see `real_data`)."""
+    if not path.exists():
+        return False
+    con = db.connect_read_only(path)
+    try:
+        return real_data(con)
+    finally:
+        con.close()

@@ -85,10 +85,38 @@ def audit_section() -> None:
     ui.table(frame, "logbog", "audit")
 
 
-def _save(uploads: list, folder: Path) -> None:
-    for upload in uploads:
-        # Only the bare file name is used: no path from the browser reaches the disk.
-        write_private(folder / Path(upload.name).name, upload.getvalue())
+_NAME_BYTES = 200  # the disk allows 255; write_private adds a prefix and a suffix
+
+
+def _file_name(name: str) -> str | None:
+    """The bare file name a browser sent, or None when no file can carry it. Only the
+    bare name is used: no path from the browser reaches the disk."""
+    bare = Path(name).name
+    if bare in ("", ".", "..") or "\x00" in bare or len(bare.encode("utf-8")) > _NAME_BYTES:
+        return None
+    return bare
+
+
+def _shown(name: str) -> str:
+    """A refused name as a message may show it: masked, printable, not too long."""
+    printable = "".join(c if c.isprintable() else "?" for c in mask_cpr(name))
+    return printable if len(printable) <= 60 else printable[:57] + "…"
+
+
+def _save(uploads: list, folder: Path) -> list[str]:
+    """Write the uploads into `folder`; the messages for those that cannot be written
+    (a name no file can have, two files with one name). Nothing is written then."""
+    names = [_file_name(upload.name) for upload in uploads]
+    refused = [f"Filnavnet '{_shown(upload.name)}' kan ikke bruges; giv filen et andet navn."
+               for upload, name in zip(uploads, names, strict=True) if name is None]
+    seen = [name for name in names if name]
+    refused += [f"To filer har filnavnet '{_shown(name)}'; upload kun den ene."
+                for name in sorted({n for n in seen if seen.count(n) > 1})]
+    if refused:
+        return refused
+    for upload, name in zip(uploads, names, strict=True):
+        write_private(folder / str(name), upload.getvalue())
+    return []
 
 
 def _problem_table(error: ValidationFailed) -> pd.DataFrame:
@@ -106,7 +134,10 @@ def upload_section() -> None:
         return
     with tempfile.TemporaryDirectory(prefix="sosu-upload-") as tmp:
         folder = Path(tmp)
-        _save(uploads, folder)
+        refused = _save(uploads, folder)
+        if refused:
+            st.error("Intet er indlæst. " + " ".join(refused))
+            return
         import_step(folder)
 
 
