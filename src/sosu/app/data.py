@@ -16,7 +16,6 @@ import threading
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import pandas as pd
 import streamlit as st
 
@@ -73,7 +72,7 @@ def _current() -> tuple[str, Stamp] | None:
             _connection(str(path), stamp)
         except _Swapped:
             continue  # swapped just now: take the new file
-        except (duckdb.Error, OSError) as error:
+        except db.OPEN_ERRORS as error:
             _log.error("Databasen %s kan ikke åbnes: %s", path, error)
             raise DatabaseUnusable from error
         return str(path), stamp

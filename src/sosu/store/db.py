@@ -52,6 +52,12 @@ def _file_version(path: Path) -> FileVersion | None:
     return str(path.resolve()), info.st_ino, info.st_mtime_ns, info.st_size
 
 
+# What opening a database file can raise when the file is unusable (corrupt, another
+# program's file, a folder, no right to read it): the app catches these without knowing
+# the database library.
+OPEN_ERRORS: tuple[type[BaseException], ...] = (duckdb.Error, OSError)
+
+
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection that can never change the data (the dashboard and `sosu kpi` use it)."""
     before = _file_version(path)
