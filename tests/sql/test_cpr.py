@@ -26,7 +26,7 @@ from sosu.domain.cpr import (
     contains_cpr,
     mask_cpr,
     normalise,
-    sql_ten_digit_like,
+    sql_digit_like,
 )
 from sosu.etl import rules
 from sosu.etl.fast import validate_fast
@@ -138,11 +138,11 @@ def test_the_sql_candidate_classes_hold_every_character_python_normalises() -> N
 
 
 def test_the_broad_test_holds_every_candidate_and_no_code() -> None:
-    """sql_ten_digit_like stands in for SQL_CANDIDATE on small tables and in front of the
+    """sql_digit_like stands in for SQL_CANDIDATE on small tables and in front of the
     code key: it must hold every spelling, and no code or label in any case (it would
     refuse a valid value)."""
     con = duckdb.connect()
-    test = sql_ten_digit_like("t")
+    test = sql_digit_like("t")
     caught = {text for (text,) in con.execute(f"SELECT t FROM unnest(?) u(t) WHERE {test}",
                                               [[s for _n, s in SPELLINGS]]).fetchall()}
     assert caught == {s for _n, s in SPELLINGS}

@@ -25,7 +25,7 @@ a date and a time (`12.03.24 10.15`).
 DuckDB cannot normalise text, so the loader asks DuckDB's regex (SQL_CANDIDATE) for
 candidate cells, the same shape over the raw text without the date and digit-boundary
 checks, a superset, and decides on those few with contains_cpr. On a small table a
-cheaper superset (sql_ten_digit_like) chooses the cells contains_cpr decides on.
+cheaper superset (sql_digit_like) chooses the cells contains_cpr decides on.
 """
 
 from __future__ import annotations
@@ -106,6 +106,7 @@ _STRICT = re.compile(
 # pseudonymize` replaces, besides every CPR number (replacing costs nothing).
 _LOOSE = re.compile(_STRICT.pattern + r"|(?P<l>[0-9]{2}-?[0-9]{2}-?[0-9]{2}-{0,3}[0-9]{4})")
 _MIN_LENGTH = 10  # normalising never lengthens a text; 1-1-901234 is the shortest
+_MIN_DIGITS = 8  # the fewest digits a CPR spelling has: a one-digit day and month (1.1.90-1234)
 
 
 def normalise(text: str) -> str:
@@ -201,10 +202,12 @@ def sql_candidate(expression: str) -> str:
     return f"regexp_matches({expression}, '{SQL_CANDIDATE}')"
 
 
-def sql_ten_digit_like(expression: str) -> str:
-    """SQL: true when `expression` has ten characters that may be digits, ASCII digits or
-    any character outside ASCII: a CPR number's ten digits are such characters, so this is
-    a superset of sql_candidate. It is far less selective, but its pattern compiles in
-    microseconds where SQL_CANDIDATE's Unicode classes take some 15 ms of CPU in every
-    query that names it, which dominates checking a small file."""
-    return f"length(regexp_replace({expression}, '[\\x00-/:-\\x7F]', '', 'g')) >= {_MIN_LENGTH}"
+def sql_digit_like(expression: str) -> str:
+    """SQL: true when `expression` has eight characters that may be digits, ASCII digits or
+    any character outside ASCII: a CPR number's digits (eight when the day and month are
+    written with one digit) are such characters, so this is a superset of sql_candidate.
+    It is far less selective, but its pattern compiles in microseconds where
+    SQL_CANDIDATE's Unicode classes take some 15 ms of CPU in every query that names it,
+    which dominates checking a small file."""
+    return (f"length(regexp_replace({expression}, '[\\x00-/:-\\x7F]', '', 'g')) "
+            f">= {_MIN_DIGITS}")

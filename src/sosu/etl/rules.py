@@ -36,7 +36,7 @@ from sosu.domain.contract import (
     Column,
     Kind,
 )
-from sosu.domain.cpr import contains_cpr, sql_candidate, sql_ten_digit_like
+from sosu.domain.cpr import contains_cpr, sql_candidate, sql_digit_like
 from sosu.domain.targets import target_ids
 
 
@@ -383,7 +383,7 @@ CPR_MESSAGE = "indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numr
 
 
 # Below this many rows a table's cells are chosen for contains_cpr by a cheap superset
-# (sql_ten_digit_like) rather than the CPR regex, whose Unicode classes cost some 15 ms of
+# (sql_digit_like) rather than the CPR regex, whose Unicode classes cost some 15 ms of
 # CPU to compile in each query: on a small file that is most of the check, while Python
 # decides on a few thousand values in less.
 REGEX_FROM_ROWS = 10_000
@@ -401,7 +401,7 @@ def cpr_cells(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
     if not columns:
         return []
     counted = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    candidate = sql_candidate if counted and counted[0] >= REGEX_FROM_ROWS else sql_ten_digit_like
+    candidate = sql_candidate if counted and counted[0] >= REGEX_FROM_ROWS else sql_digit_like
     found: list[tuple[int, str]] = []
     for column in columns:
         skip = f" AND NOT coalesce({cpr_condition(column)}, false)" if column == "elev_id" else ""

@@ -12,7 +12,7 @@ import re
 import duckdb
 
 from sosu.domain.contract import ALL_FILES, Column, FileSpec
-from sosu.domain.cpr import sql_ten_digit_like
+from sosu.domain.cpr import sql_digit_like
 from sosu.etl import rules
 from sosu.etl.problems import MAX_REPORTED, Problem
 from sosu.etl.rules import (
@@ -106,7 +106,7 @@ def parse_expression(column: Column, today: dt.date | None = None) -> str:
         # would become 'SSA': text that may hold a CPR number is never read as a code. The
         # broad test, not the CPR regex, which would be compiled in every rule's query that
         # reads the column: no code or label has ten digits or non-ASCII letters (tested).
-        return (f"CASE {v} {exact} ELSE CASE WHEN {sql_ten_digit_like(v)} THEN NULL "
+        return (f"CASE {v} {exact} ELSE CASE WHEN {sql_digit_like(v)} THEN NULL "
                 f"ELSE CASE {_match_key(v)} {cases} END END END")
     return v
 
