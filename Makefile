@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/sosu.duckdb
 
-.PHONY: run test check lint browser slow demo bench screenshots clean lock
+.PHONY: run test check sweeps lint browser slow demo bench screenshots clean lock
 
 # The tested versions, with hashes (requirements.lock), then the project itself without
 # resolving anything again.
@@ -35,11 +35,12 @@ lint: $(BIN)/sosu
 # pytest worker per core (pytest-xdist: no test shares files or state with another);
 # browser (headless Chromium) and slow (kill points, concurrency) in one process, as their
 # servers and browsers want the cores to themselves: `make browser`, `make slow`, and
-# `make test`, which runs every level (CI: .ci/run).
+# `make test`, which runs every level (CI: .ci/run). `make check` runs the first input of
+# each sweep (tests/support.py: sweep), `make test` all of them.
 FAST_TESTS := tests/unit tests/sql tests/app
 
 check: lint
-	$(BIN)/pytest -n auto --dist worksteal $(FAST_TESTS)
+	$(BIN)/pytest -n auto --dist worksteal -m "not sweep" $(FAST_TESTS)
 
 browser: $(BIN)/sosu
 	$(BIN)/pytest tests/browser
@@ -47,7 +48,11 @@ browser: $(BIN)/sosu
 slow: $(BIN)/sosu
 	$(BIN)/pytest tests/slow
 
-test: check
+# The sweeps (a test's inputs beyond its first, marker `sweep`) that `make check` leaves out.
+sweeps: $(BIN)/sosu
+	$(BIN)/pytest -n auto --dist worksteal -m sweep $(FAST_TESTS)
+
+test: check sweeps
 	$(BIN)/pytest tests/browser tests/slow
 
 bench: $(BIN)/sosu

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
+
+import pytest
 
 DATA = Path(__file__).parent / "data"
 MINIMAL = DATA / "minimal"
@@ -112,3 +116,13 @@ def file_digest(path: Path) -> str:
     import hashlib
 
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sweep(values: Sequence[Any], ids: Sequence[str] | None = None) -> list[Any]:
+    """Parameters for a test run over many inputs: `make check` runs the first, `make test`
+    every one (the others carry the `sweep` marker). For load-per-input tests whose inputs
+    exercise one mechanism, so the fast check keeps one representative."""
+    return [pytest.param(*(v if isinstance(v, tuple) else (v,)),
+                         id=None if ids is None else ids[i],
+                         marks=() if i == 0 else (pytest.mark.sweep,))
+            for i, v in enumerate(values)]

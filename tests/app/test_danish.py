@@ -21,6 +21,7 @@ from streamlit.testing.v1 import AppTest
 from sosu.domain import labels
 from sosu.domain.contract import ALL_FILES
 from tests.app.helpers import APP, PAGES, TEAM_ONLY_PAGES, add_user, log_in, open_tables
+from tests.support import sweep
 
 CODE_NAMES = set(labels.COLUMNS) | {c.name for spec in ALL_FILES for c in spec.columns}
 ENGLISH = [
@@ -89,7 +90,7 @@ def every_table(at: AppTest, team: bool) -> dict[str, list[str]]:
     return result
 
 
-@pytest.mark.parametrize("role", ["uddannelse", "leder", "kvalitetsforum"])
+@pytest.mark.parametrize("role", sweep(["leder", "uddannelse", "kvalitetsforum"]))
 def test_no_table_shows_a_code_name_or_an_english_number(
         demo_db: Path, monkeypatch: pytest.MonkeyPatch, role: str) -> None:
     monkeypatch.setenv("SOSU_DB", str(demo_db))

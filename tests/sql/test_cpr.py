@@ -34,7 +34,7 @@ from sosu.etl.load import check_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.pseudonymize import Pseudonymizer, pseudonymize_folder
 from sosu.etl.rules import REGEX_FROM_ROWS
-from tests.support import DATA, MINIMAL, TODAY
+from tests.support import DATA, MINIMAL, TODAY, sweep
 
 DIGITS = "0101901234"
 
@@ -204,7 +204,7 @@ def _cpr_in_every_cell_of_line_2(folder: Path, spelling: str) -> None:
         _write(folder / f"{spec.name}.csv", rows)
 
 
-@pytest.mark.parametrize(("name", "spelling"), SPELLINGS, ids=_ids(SPELLINGS))
+@pytest.mark.parametrize(("name", "spelling"), sweep(SPELLINGS, _ids(SPELLINGS)))
 def test_a_cpr_number_in_any_column_of_any_file_is_refused_and_never_kept(
         name: str, spelling: str, minimal_copy: Path, minimal_db: Path, tmp_path: Path,
         capsys: pytest.CaptureFixture[str]) -> None:
@@ -256,7 +256,7 @@ def _put(folder: Path, file: str, column: str, kind: str, spelling: str) -> None
     _write(folder / f"{file}.csv", rows)
 
 
-@pytest.mark.parametrize(("name", "spelling"), FAST_SPELLINGS, ids=_ids(FAST_SPELLINGS))
+@pytest.mark.parametrize(("name", "spelling"), sweep(FAST_SPELLINGS, _ids(FAST_SPELLINGS)))
 def test_both_load_paths_refuse_a_cpr_number_in_each_column(
         name: str, spelling: str, tmp_path: Path) -> None:
     # The fast path declines a folder with the number in any one column ...

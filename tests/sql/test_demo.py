@@ -17,7 +17,7 @@ from sosu.etl.load import load_folder
 from sosu.metrics.kpi import kpi
 from sosu.store.db import connect_read_only
 from sosu.store.schema import holds_real_data
-from tests.support import MINIMAL, TODAY
+from tests.support import MINIMAL, TODAY, sweep
 
 
 @pytest.fixture(scope="module", params=[TODAY, dt.date(2027, 3, 1)], ids=["today", "later"])
@@ -128,8 +128,9 @@ def _copy(folder: Path, tmp_path: Path) -> Path:
     return target
 
 
-@pytest.mark.parametrize("change", ["edited_byte", "appended_row", "extra_file", "file_removed",
-                                    "marker_beside_real_files", "marker_from_an_old_version"])
+@pytest.mark.parametrize("change", sweep(["edited_byte", "appended_row", "extra_file",
+                                          "file_removed", "marker_beside_real_files",
+                                          "marker_from_an_old_version"]))
 def test_anything_but_the_exact_demo_files_loads_as_real_data(
         demo_folder: Path, tmp_path: Path, change: str) -> None:
     """A copied or stale marker proves nothing: the data are real and need login."""

@@ -16,7 +16,7 @@ from sosu.etl.load import load_folder
 from sosu.etl.read import ISO_DATE, read_csv
 from sosu.etl.validate import parse_expression
 from tests.sql.inputs import CASES, VARIANTS
-from tests.support import MINIMAL, TODAY
+from tests.support import MINIMAL, TODAY, sweep
 
 # Awkward cells: padding, other formats, impossible dates, exponents, NaN, separators.
 AWKWARD = {
@@ -132,7 +132,7 @@ def generated(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
-@pytest.mark.parametrize("source", ["minimal", "generated", *VARIANTS])
+@pytest.mark.parametrize("source", sweep(["minimal", "generated", *VARIANTS]))
 def test_fast_and_text_path_build_the_same_tables(
         source: str, generated: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     if source == "minimal":
