@@ -12,13 +12,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
+APP = ROOT / "src" / "sosu" / "app" / "main.py"
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu",
                   "--disable-background-networking", "--disable-component-update",
@@ -64,38 +65,72 @@ class Server:
     pid: int
 
 
+def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float) -> None:
+    """Until the Streamlit server at `url` answers /_stcore/health; RuntimeError if the
+    process ends or `timeout` seconds pass first."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
+                if reply.status == 200 and reply.read() == b"ok":
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline or process.poll() is not None:
+            raise RuntimeError(f"{url} did not start")
+        time.sleep(0.3)
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate, and kill what does not end within 20 s."""
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def streamlit_args(port: int, *args: str) -> list[str]:
+    """`streamlit run` of the app's entry file on 127.0.0.1:port, headless."""
+    return [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
+            "--server.address", "127.0.0.1", "--server.port", str(port),
+            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args]
+
+
+@contextmanager
+def serving(command: Sequence[str], port: int, *, env: Mapping[str, str],
+            cwd: Path = ROOT, log: Path | None = None,
+            timeout: float = PATIENCE_MS / 1000) -> Iterator[tuple[str, int]]:
+    """`command`, a Streamlit server on 127.0.0.1:port, with `env` added to the
+    environment, until the block ends: (url, pid) once /_stcore/health answers. Its
+    output goes to `log` (quoted when it does not start), else nowhere."""
+    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
+    process = subprocess.Popen(command, cwd=cwd, env={**os.environ, **env}, stdout=out,
+                               stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        try:
+            wait_healthy(url, process, timeout)
+        except RuntimeError as error:
+            said = log.read_text(encoding="utf-8", errors="replace")[-2000:] if log else ""
+            raise RuntimeError(f"{error}: {' '.join(command)}\n{said}") from None
+        yield url, process.pid
+    finally:
+        stop(process)
+        if log:
+            out.close()  # type: ignore[union-attr]
+
+
 @contextmanager
 def streamlit_server(db: Path, timeout: float = PATIENCE_MS / 1000, **env: str) -> Iterator[Server]:
     """`streamlit run src/sosu/app/main.py` on `db`, ready once /_stcore/health answers."""
     port = free_port()
     # Kvalitetsforum's figures prepared after each load, as the dashboard is deployed
     # (the in-process tests turn it off: tests/conftest.py).
-    environment = {**os.environ, "SOSU_FORBERED": "ja", "SOSU_DB": str(db), **env}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "src/sosu/app/main.py",
-         "--server.headless", "true", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=1) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("streamlit did not start") from None
-                time.sleep(0.3)
-        yield Server(url, process.pid)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serving(streamlit_args(port), port, timeout=timeout,
+                 env={"SOSU_FORBERED": "ja", "SOSU_DB": str(db), **env}) as (url, pid):
+        yield Server(url, pid)
 
 
 @contextmanager

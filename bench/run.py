@@ -2,6 +2,7 @@
 municipal scale (200 hires a year) and national scale (20,000 a year), ten years each.
 
     python bench/run.py [--scale municipal|national|both] [--skip-browser] [--runs N]
+                        [--skip-viewers] [--viewers] [--viewer-counts 25,50,100,200]
                         [--work DIR]
 
 a. `sosu load` (every validation rule) against DuckDB's bare read_csv of the same files
@@ -15,6 +16,13 @@ b. The data behind every dashboard page: every query function the page calls (as
 c. Headless Chromium against `streamlit run app.py` on the loaded database: time from
    opening a page's URL until it is fully drawn (run over, no skeleton, every chart
    drawn), first visit and repeated, and by clicking the page in the sidebar.
+d. Viewers one machine serves (national scale only): two replicas behind nginx with TLS
+   and sticky sessions (bench/deployment.py, as deploy/ ships them), N simulated viewers
+   speaking Streamlit's websocket protocol (bench/viewers.py), each logged in with its
+   role's password and opening a page every 10 s: p50/p95 page time (rerun request to
+   script finished) and the replicas' CPU seconds per page view, for each N.
+   `--viewers` runs this part alone (on the kept national database, loaded again when
+   this version did not build it).
 
 Data come from bench/generate.py (seeded) and are kept in --work between runs.
 """
@@ -26,6 +34,7 @@ import json
 import os
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -34,7 +43,7 @@ import time
 import urllib.parse
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -82,15 +91,23 @@ def _child(kind: str, folder: Path, db: Path) -> None:
     def progress(step: str, _fraction: float) -> None:
         steps.setdefault(step, time.perf_counter())
 
-    if kind == "bare":
+    if kind in ("bare", "bare_foreign"):
+        from bench.foreign import FILE_NAMES
+
         con = duckdb.connect(str(db))
         for spec in FILES:
+            name = f"{spec.name}.csv" if kind == "bare" else FILE_NAMES[spec.name]
             con.execute(f"CREATE TABLE {spec.name} AS SELECT * FROM read_csv(?)",
-                        [str(folder / f"{spec.name}.csv")])
+                        [str(folder / name)])
         con.execute("CHECKPOINT")
         con.close()
     elif kind == "load":
         load_folder(folder, db, today=TODAY, progress=progress)
+    elif kind == "profile":
+        from sosu.etl.profile import load_profile
+
+        profile = load_profile(folder.parent / f"{folder.name}-profil.toml")
+        load_folder(folder, db, today=TODAY, progress=progress, profile=profile)
     else:
         try:
             load_folder(folder, db, today=TODAY)
@@ -102,8 +119,10 @@ def _child(kind: str, folder: Path, db: Path) -> None:
     print(json.dumps({"seconds": time.perf_counter() - start, "build": build}))
 
 
-def _measure(kind: str, folder: Path, db: Path) -> tuple[float, float, float]:
-    """(seconds, peak MiB, seconds building views and materialised tables) of one child."""
+def _measure(kind: str, folder: Path, db: Path, cpu: list[float] | None = None
+             ) -> tuple[float, float, float]:
+    """(seconds, peak MiB, seconds building views and materialised tables) of one child;
+    its CPU time (user + system) is appended to `cpu` when given."""
     process = subprocess.Popen([sys.executable, __file__, "--child", kind, str(folder), str(db)],
                                stdout=subprocess.PIPE, text=True, cwd=ROOT)
     assert process.stdout
@@ -113,6 +132,8 @@ def _measure(kind: str, folder: Path, db: Path) -> tuple[float, float, float]:
     if process.returncode:
         raise RuntimeError(f"{kind} failed ({process.returncode})")
     result = json.loads(output)
+    if cpu is not None:
+        cpu.append(usage.ru_utime + usage.ru_stime)
     return result["seconds"], usage.ru_maxrss / 1024, result["build"]
 
 
@@ -125,6 +146,8 @@ class LoadResult:
     full_peak: float
     refused: float
     build: list[float]  # of `full`: views, macros and materialised tables
+    bare_cpu: list[float] = field(default_factory=list)  # user + system seconds per run
+    full_cpu: list[float] = field(default_factory=list)
 
 
 def _data(scale: Scale, work: Path) -> tuple[Path, dict[str, int]]:
@@ -165,21 +188,79 @@ def measure_load(scale: Scale, folder: Path, rows: dict[str, int], work: Path,
                  runs: int) -> LoadResult:
     base = work / scale.name
     bare, full, build, bare_peaks, full_peaks = [], [], [], [], []
+    bare_cpu: list[float] = []
+    full_cpu: list[float] = []
     for run in range(runs):
-        seconds, peak, _build = _measure("bare", folder, base / "bare.duckdb")
+        seconds, peak, _build = _measure("bare", folder, base / "bare.duckdb", bare_cpu)
         bare.append(seconds)
         bare_peaks.append(peak)
-        seconds, peak, built = _measure("load", folder, base / "sosu.duckdb")
+        seconds, peak, built = _measure("load", folder, base / "sosu.duckdb", full_cpu)
         full.append(seconds)
         full_peaks.append(peak)
         build.append(built)
-        print(f"  {scale.name} run {run + 1}: read_csv {bare[-1]:.2f} s, "
-              f"sosu load {full[-1]:.2f} s (build {built:.2f} s)", flush=True)
+        print(f"  {scale.name} run {run + 1}: read_csv {bare[-1]:.2f} s (cpu {bare_cpu[-1]:.2f}), "
+              f"sosu load {full[-1]:.2f} s (cpu {full_cpu[-1]:.2f}, build {built:.2f} s)",
+              flush=True)
     refused_folder = _refused_copy(folder, base / "refused")
     refused, _peak, _build = _measure("refused", refused_folder, base / "refused.duckdb")
     shutil.rmtree(refused_folder)
     (base / "bare.duckdb").unlink(missing_ok=True)
-    return LoadResult(rows, bare, full, max(bare_peaks), max(full_peaks), refused, build)
+    return LoadResult(rows, bare, full, max(bare_peaks), max(full_peaks), refused, build,
+                      bare_cpu, full_cpu)
+
+
+@dataclass
+class ProfileResult:
+    """The same data as a foreign export read through an import profile (bench/foreign.py):
+    its bare read_csv and `sosu load --profil`, wall and CPU seconds per run."""
+
+    bare: list[float]
+    load: list[float]
+    bare_cpu: list[float]
+    load_cpu: list[float]
+
+
+def measure_profile(scale: Scale, folder: Path, work: Path, runs: int) -> ProfileResult:
+    from bench.foreign import write_foreign
+
+    base = work / scale.name
+    foreign = base / "fremmed"
+    write_foreign(folder, foreign)
+    result = ProfileResult([], [], [], [])
+    for run in range(runs):
+        seconds, _peak, _build = _measure("bare_foreign", foreign, base / "bare.duckdb",
+                                          result.bare_cpu)
+        result.bare.append(seconds)
+        seconds, _peak, _build = _measure("profile", foreign, base / "profil.duckdb",
+                                          result.load_cpu)
+        result.load.append(seconds)
+        print(f"  {scale.name} profile run {run + 1}: read_csv {result.bare[-1]:.2f} s "
+              f"(cpu {result.bare_cpu[-1]:.2f}), sosu load --profil {result.load[-1]:.2f} s "
+              f"(cpu {result.load_cpu[-1]:.2f})", flush=True)
+    (base / "bare.duckdb").unlink(missing_ok=True)
+    return result
+
+
+def profile_report(results: dict[str, dict[str, Any]]) -> list[str]:
+    lines = ["", "### a2. Load with an import profile: a foreign export (other headers, "
+             "values mapped on every row, DD-MM-ÅÅÅÅ dates, decimal commas, an extra column, "
+             "resumed spells) against bare `read_csv` of the same files (best of the runs)", "",
+             "| scale | read_csv | sosu load --profil | ratio | CPU read_csv | CPU load | "
+             "CPU ratio | ratio to canonical read_csv | canonical CPU ratio |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for name, result in results.items():
+        profiled: ProfileResult | None = result.get("profile")
+        if profiled is None:
+            continue
+        bare, full = min(profiled.bare), min(profiled.load)
+        cpu_bare, cpu_full = min(profiled.bare_cpu), min(profiled.load_cpu)
+        canonical: LoadResult = result["load"]
+        canonical_cpu = (f"{min(canonical.full_cpu) / min(canonical.bare_cpu):.2f}×"
+                         if canonical.bare_cpu else "–")
+        lines.append(f"| {name} | {_s(bare)} s | {_s(full)} s | {full / bare:.2f}× "
+                     f"| {_s(cpu_bare)} s | {_s(cpu_full)} s | {cpu_full / cpu_bare:.2f}× "
+                     f"| {full / min(canonical.bare):.2f}× | {canonical_cpu} |")
+    return lines
 
 
 # --- b. the data behind every page -----------------------------------------------------
@@ -457,7 +538,8 @@ def report(results: dict[str, dict[str, Any]]) -> str:
         f"{n} {r['spread']}" for n, r in results.items()), "",
         "Load average (1 / 5 / 15 min) before → after: " + "; ".join(
             f"{n} {r['loadavg']['load']}" for n, r in results.items()), ""]
-    lines += ["### b. Page data: every query of a page, uncached, through the viewer-aware "
+    lines += profile_report(results)
+    lines += ["", "### b. Page data: every query of a page, uncached, through the viewer-aware "
               "query layer (ms: first / median / worst)",
               "", "| page | " + " | ".join(f"{n} {v}" for n in results for v in VARIANTS)
               + " |", "| --- |" + " --- |" * len(VARIANTS) * len(results)]
@@ -500,6 +582,64 @@ def report(results: dict[str, dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def viewer_report(steps: list[Any], loadavg: str) -> str:
+    from bench.viewers import percentile
+
+    lines = ["### d. Viewers, national: two replicas behind nginx (TLS, sticky sessions), "
+             "each viewer opening a page every 10 s", "",
+             "| viewers | page views | p50 | p95 | worst | slowest page (p95) "
+             "| server CPU per view | nginx CPU per view | load client CPU per view "
+             "| failed | exceptions | replicas' memory | load average before → after |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+    for step in steps:
+        page, p95 = step.slowest_page
+        lines.append(
+            f"| {step.viewers} | {step.views} ({step.views / step.window:.1f}/s) "
+            f"| {_s(percentile(step.seconds, 0.5))} s | {_s(percentile(step.seconds, 0.95))} s "
+            f"| {_s(max(step.seconds))} s | {page} ({_s(p95)} s) "
+            f"| {_ms(step.cpu_per_view)} ms | {_ms(step.proxy_cpu / step.views)} ms "
+            f"| {_ms(step.client_cpu / step.views)} ms | {len(step.failures)} "
+            f"| {step.exceptions} | {' + '.join(f'{m:.0f}' for m in step.memory)} MiB "
+            f"| {step.loadavg} |")
+    lines += ["", "Page time: from the rerun request to the run's script_finished message, "
+              "page views finished in the measuring window. Server CPU: user + system time "
+              "of both replicas (/proc) in the window over the page views in it. Load "
+              f"average (1 / 5 / 15 min) over the whole part: {loadavg}."]
+    return "\n".join(lines)
+
+
+def _current_database(scale: Scale, work: Path) -> Path:
+    """The scale's database in `work`, generated and loaded unless this version built it."""
+    from sosu.etl.load import load_folder
+    from sosu.store.db import connect_read_only
+    from sosu.store.schema import built_by_this_version
+
+    folder, _rows = _data(scale, work)
+    db = work / scale.name / "sosu.duckdb"
+    if db.exists():
+        con = connect_read_only(db)
+        try:
+            if built_by_this_version(con):
+                return db
+        finally:
+            con.close()
+    print(f"  loading {scale.name} data into {db}", flush=True)
+    load_folder(folder, db, today=TODAY)
+    return db
+
+
+def measure_viewers(db: Path, counts: list[int], window: float,
+                    roles: tuple[str, ...]) -> dict[str, Any]:
+    from bench.viewers import measure
+
+    print(f"  viewers {', '.join(map(str, counts))} (window {window:.0f} s each; roles in "
+          f"turn: {', '.join(roles)})", flush=True)
+    before = _loadavg()
+    steps = measure(db, counts, window=window, roles=roles,
+                    progress=lambda line: print(line, flush=True))
+    return {"steps": steps, "loadavg": f"{before} → {_loadavg()}"}
+
+
 def _largest_site(db: Path) -> str:
     from sosu.store.db import connect_read_only
 
@@ -517,19 +657,42 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", choices=["municipal", "national", "both"], default="both")
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument("--load-only", action="store_true",
+                        help="only the loads (a and a2): no page queries, no browser")
     parser.add_argument("--runs", type=int, default=None,
                         help="load runs per scale (default 5 municipal, 3 national)")
     parser.add_argument("--query-runs", type=int, default=7)
     parser.add_argument("--browser-runs", type=int, default=3)
     parser.add_argument("--work", type=Path, default=None,
                         help="keep generated data and databases here (default: a temp dir)")
+    parser.add_argument("--skip-viewers", action="store_true",
+                        help="leave out part d (needs nginx and openssl)")
+    parser.add_argument("--viewers", action="store_true",
+                        help="run part d alone (national scale)")
+    parser.add_argument("--viewer-counts", default="25,50,100,200",
+                        help="numbers of simulated viewers, comma-separated")
+    parser.add_argument("--viewer-window", type=float, default=60,
+                        help="seconds each number of viewers is measured, after warm-up")
+    parser.add_argument("--viewer-roles", default="uddannelse,leder,kvalitetsforum",
+                        help="the simulated viewers' roles, taken in turn")
     parser.add_argument("--child", nargs=3, metavar=("KIND", "FOLDER", "DB"),
                         help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    # A stopped bench stops what it started (servers, nginx): SIGTERM unwinds like Ctrl-C.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     if args.child:
         _child(args.child[0], Path(args.child[1]), Path(args.child[2]))
         return
     names = ["municipal", "national"] if args.scale == "both" else [args.scale]
+    counts = [int(n) for n in args.viewer_counts.split(",")]
+    roles = tuple(args.viewer_roles.split(","))
+    if args.viewers:
+        with _workdir(args.work) as work:
+            db = _current_database(SCALES["national"], work)
+            viewers = measure_viewers(db, counts, args.viewer_window, roles)
+            print(f"\n{dt.datetime.now():%Y-%m-%d %H:%M}, {_machine()}.\n")
+            print(viewer_report(viewers["steps"], viewers["loadavg"]))
+        return
     with _workdir(args.work) as work:
         results: dict[str, dict[str, Any]] = {}
         for name in names:
@@ -538,25 +701,38 @@ def main(argv: list[str] | None = None) -> None:
             folder, rows = _data(scale, work)
             loadavg = {"load": _loadavg()}
             load = measure_load(scale, folder, rows, work, args.runs or scale.runs)
+            profiled = measure_profile(scale, folder, work, args.runs or scale.runs)
             loadavg["load"] += " → " + _loadavg()
             db = work / name / "sosu.duckdb"
+            if args.load_only:
+                loadavg["queries"] = "–"
+                results[name] = {"load": load, "profile": profiled, "loadavg": loadavg,
+                                 "queries": {}, "preparation": Timing(0, 0, 0), "site": ""}
+                continue
             site = _largest_site(db)
             print(f"  page queries (site: {site})", flush=True)
             loadavg["queries"] = _loadavg()
             queries, preparation = measure_queries(db, site, args.query_runs)
             result: dict[str, Any] = {"load": load, "site": site, "loadavg": loadavg,
-                                      "queries": queries, "preparation": preparation}
+                                      "queries": queries, "preparation": preparation,
+                                      "profile": profiled}
             loadavg["queries"] += " → " + _loadavg()
             if not args.skip_browser:
                 print("  browser", flush=True)
                 loadavg["browser"] = _loadavg()
                 result["browser"] = measure_browser(db, site, args.browser_runs)
                 loadavg["browser"] += " → " + _loadavg()
+            if name == "national" and not args.skip_viewers:
+                result["viewers"] = measure_viewers(db, counts, args.viewer_window, roles)
             results[name] = result
         print()
         print(f"{dt.datetime.now():%Y-%m-%d %H:%M}, {_machine()}.")
         print()
         print(report(results))
+        for result in results.values():
+            if "viewers" in result:
+                print()
+                print(viewer_report(result["viewers"]["steps"], result["viewers"]["loadavg"]))
         print(f"\nOne site = the largest: {', '.join(r['site'] for r in results.values())}. "
               f"Peak memory of this process: "
               f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB.")

@@ -7,13 +7,14 @@ do. Constants and plain helpers are in tests/support.py; never import a conftest
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support import DATA, MINIMAL, TODAY
+from tests.support import DATA, INITIATIVES, MINIMAL, TODAY, write_hostile_copy
 
 LEVELS = ("unit", "sql", "app", "browser", "slow")
 
@@ -69,6 +70,46 @@ def early_warning_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def initiatives_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made fixture with the optional initiatives file, loaded once per session:
+    read it, or copy it to change it."""
+    from sosu.etl.load import load_folder
+
+    folder = tmp_path_factory.mktemp("initiatives")
+    shutil.copytree(MINIMAL, folder / "csv")
+    shutil.copy(INITIATIVES, folder / "csv" / "indsatser.csv")
+    db = folder / "initiatives.duckdb"
+    load_folder(folder / "csv", db, today=TODAY)
+    return db
+
+
+@pytest.fixture(scope="session")
+def published_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The published figures (tests/published_figures.py) loaded on 1 July 2025, once per
+    session: read it, never change it."""
+    from sosu.etl.load import load_folder
+    from tests import published_figures
+
+    folder = tmp_path_factory.mktemp("published")
+    published_figures.write(folder / "csv")
+    db = folder / "sosu.duckdb"
+    load_folder(folder / "csv", db, today=dt.date(2025, 7, 1))
+    return db
+
+
+@pytest.fixture(scope="session")
+def hostile_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture with hostile text in every free-text column (tests.support), loaded
+    once per session: read it, never change it."""
+    from sosu.etl.load import load_folder
+
+    folder = tmp_path_factory.mktemp("hostile")
+    db = folder / "sosu.duckdb"
+    load_folder(write_hostile_copy(folder / "csv"), db, today=TODAY)
+    return db
+
+
+@pytest.fixture(scope="session")
 def quick_hasher() -> tuple[object, str]:
     """Argon2id at its lowest cost, and a dummy hash made with it."""
     from argon2 import PasswordHasher
@@ -100,6 +141,7 @@ def no_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOSU_USERS", str(tmp_path / "ingen-brugere.toml"))
     monkeypatch.setenv("SOSU_LOG", str(tmp_path / "log.jsonl"))
     monkeypatch.delenv("SOSU_LOGIN", raising=False)
+    monkeypatch.delenv("SOSU_OIDC_GRUPPER", raising=False)
     monkeypatch.delenv("SOSU_DISKRETION", raising=False)
     # No background thread outlives its test's database; tests/app/test_prepare.py turns
     # it on.

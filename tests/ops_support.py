@@ -1,62 +1,62 @@
 """Shared by the operations tests: Streamlit servers started with their own settings and
-secrets file on a chosen port, and a users file written as an operator would."""
+secrets file on a chosen port (directly, or with the command the deploy files run), and a
+users file written as an operator would."""
 
 from __future__ import annotations
 
-import os
 import secrets
-import subprocess
+import shlex
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from bench.browser import settled
+from bench.deployment import DEPLOY, replica
 from tests.support import ROOT
 
-APP = ROOT / "src" / "sosu" / "app" / "main.py"
+# Where deploy/ expects the installed package's command and Streamlit's secrets file.
+INSTALLED_SOSU = "/opt/sosu-overblik/bin/sosu"
+DEPLOYED_SECRETS = "/etc/sosu-overblik/secrets.toml"
 
 
-def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 90) -> None:
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"streamlit on {url} did not start") from None
-            time.sleep(0.3)
+def unit_exec_start(unit: str = "sosu-overblik@.service") -> list[str]:
+    """A systemd unit's ExecStart in deploy/, split as systemd splits it."""
+    text = (DEPLOY / unit).read_text(encoding="utf-8")
+    lines = [line.split("=", 1)[1] for line in text.splitlines()
+             if line.startswith("ExecStart=")]
+    assert len(lines) == 1, f"{unit}: one ExecStart expected"
+    return shlex.split(lines[0])
+
+
+def replica_command(port: int, secrets_file: Path) -> list[str]:
+    """The replica unit's ExecStart for one port, run from this checkout: the installed
+    `sosu` becomes this interpreter's `-m sosu.cli.main`, the secrets file the test's.
+    Whatever else the unit passes (address, options) is passed unchanged."""
+    argv = unit_exec_start()
+    assert argv[0] == INSTALLED_SOSU, argv
+    assert DEPLOYED_SECRETS in argv, argv
+    rest = [str(secrets_file) if a == DEPLOYED_SECRETS else a.replace("%i", str(port))
+            for a in argv[1:]]
+    return [sys.executable, "-m", "sosu.cli.main", *rest]
 
 
 @contextmanager
 def streamlit_on(port: int, env: dict[str, str], args: Sequence[str] = (),
                  log: Path | None = None) -> Iterator[str]:
-    """`python -m streamlit run src/sosu/app/main.py` on 127.0.0.1:port until the block ends."""
-    environment = {**os.environ, "PYTHONPATH": str(ROOT / "src"), **env}
-    out = open(log, "wb") if log else subprocess.DEVNULL  # noqa: SIM115 - closed below
-    process = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(APP), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none", *args],
-        cwd=ROOT, env=environment, stdout=out, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        wait_healthy(url, process)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-        if log:
-            out.close()  # type: ignore[union-attr]
+    """`python -m streamlit run src/sosu/app/main.py` on 127.0.0.1:port until the block
+    ends: its URL."""
+    with replica(port, env, args, log) as server:
+        yield server.url
+
+
+@contextmanager
+def serving(command: Sequence[str], port: int, env: dict[str, str],
+            log: Path | None = None, cwd: Path = ROOT) -> Iterator[str]:
+    """Any command that serves the dashboard on 127.0.0.1:port, until the block ends."""
+    with replica(port, env, log=log, command=command, cwd=cwd) as server:
+        yield server.url
 
 
 def users_file(path: Path, entries: str) -> Path:

@@ -14,6 +14,10 @@ DATA = Path(__file__).parent / "data"
 MINIMAL = DATA / "minimal"
 # The optional sixth file: tests/data/minimal plus this is the initiatives fixture.
 INITIATIVES = DATA / "initiatives" / "indsatser.csv"
+# A foreign export of the same students (other headers, values, date format, an extra
+# column, several rows per student, a resumed spell) and the import profile that reads it.
+FOREIGN = DATA / "foreign"
+FOREIGN_PROFILE = FOREIGN / "profil.toml"
 GOLDEN = Path(__file__).parent / "golden"
 ROOT = Path(__file__).resolve().parent.parent
 # The day every test (and the golden files) takes as today: the demo and the date checks
@@ -32,3 +36,79 @@ def require_chromium() -> None:
         if os.environ.get("CI"):
             raise RuntimeError("Chromium is required in CI: apt-get install chromium")
         pytest.skip("Chromium not installed (apt-get install chromium)")
+
+
+# --- a load swapping a new database in while pages run --------------------------------
+# (tests/app and tests/slow test_concurrent_sessions.py) One more SSA student, hired after
+# the newest date in the fixture. Two figures on Overblik change, from two separate
+# queries: "Data pr." (the load info) and the SSA cohort 2023 main-course dropout on the
+# scorecard, 1 of 4 students → 1 of 5.
+SWAP_EXTRA_STUDENT = "C1,SSA,2023-10-15,40,Plejecenter Å,ekstern\n"
+SWAP_OLD = ("Data pr. 30-09-2023", "1 af 4")
+SWAP_NEW = ("Data pr. 15-10-2023", "1 af 5")
+
+
+def swap_folders(tmp_path: Path) -> tuple[Path, Path]:
+    """The fixture sealed as demo data (the app shows it without a login), and the same
+    with SWAP_EXTRA_STUDENT."""
+    import shutil
+
+    from sosu.etl.demoseal import write_marker
+
+    original, changed = tmp_path / "original", tmp_path / "changed"
+    shutil.copytree(MINIMAL, original)
+    write_marker(original)  # sealed as `sosu demo` seals its folders
+    shutil.copytree(original, changed)
+    with open(changed / "elever.csv", "a", encoding="utf-8") as handle:
+        handle.write(SWAP_EXTRA_STUDENT)
+    write_marker(changed)  # the edit broke the seal: reseal, this is still test data
+    return original, changed
+
+
+def swap_version(text: str) -> str:
+    """'old' or 'new' (see SWAP_OLD, SWAP_NEW); fails on a page whose figures come from
+    both."""
+    date_new = SWAP_NEW[0] in text
+    assert date_new != (SWAP_OLD[0] in text), "exactly one 'Data pr.' date"
+    figure_new = SWAP_NEW[1] in text
+    assert figure_new == date_new, (
+        f"mixture: {'new' if date_new else 'old'} date with "
+        f"{'new' if figure_new else 'old'} scorecard")
+    return "new" if date_new else "old"
+
+
+# --- hostile text in every free-text column (tests/sql and tests/app test_injection.py) --
+HOSTILE_SITE = "<img src=x onerror=alert(1)>'; DROP TABLE elever; --"
+HOSTILE_WORKPLACE = "**[klik](javascript:alert(1))** ![x](http://example.invalid/x.png)"
+HOSTILE_STUDENT = "E1'); DELETE FROM elever; --"
+
+
+def write_hostile_copy(folder: Path) -> Path:
+    """The fixture with a hostile site, workplace and student id, written to `folder`."""
+    import shutil
+
+    shutil.copytree(MINIMAL, folder)
+    for path in folder.glob("*.csv"):
+        text = path.read_text(encoding="utf-8").replace("Plejecenter Å", f'"{HOSTILE_SITE}"')
+        text = text.replace("SSA-elev", f'"{HOSTILE_WORKPLACE}"')
+        path.write_text(text.replace("A1,", f'"{HOSTILE_STUDENT}",'), encoding="utf-8")
+    return folder
+
+
+def kpi_of(db: Path) -> dict:
+    """`sosu kpi --json`'s figures of the database `db`, read as the dashboard reads it."""
+    from sosu.metrics.kpi import kpi
+    from sosu.store.db import connect_read_only
+
+    con = connect_read_only(db)
+    try:
+        return kpi(con)
+    finally:
+        con.close()
+
+
+def file_digest(path: Path) -> str:
+    """The file's SHA-256: the same bytes, or not."""
+    import hashlib
+
+    return hashlib.sha256(path.read_bytes()).hexdigest()

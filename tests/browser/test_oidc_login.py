@@ -1,7 +1,8 @@
 """OIDC login end to end: a real OpenID Connect provider on loopback (oidc-provider-mock),
 the dashboard served by Streamlit with SOSU_LOGIN=oidc, and headless Chromium clicking
-through Streamlit's st.login. Plus the claim the users file is matched on
-(SOSU_OIDC_CLAIM), through AppTest."""
+through Streamlit's st.login, with roles from the users file and from the provider's
+groups (SOSU_OIDC_GRUPPER). Plus the claim the users file is matched on (SOSU_OIDC_CLAIM)
+and group sessions, through AppTest."""
 
 from __future__ import annotations
 
@@ -32,12 +33,35 @@ rolle = "leder"
 steder = ["{OWN}"]
 email = "bo@kommune.dk"
 """
-# The provider's predefined users: the button on its form carries the `sub`.
+# Groups as Entra ID names them in the token's `groups` claim (object ids).
+KF_GROUP = "0b7e4c1a-5d2f-4e8b-9c3a-6f1d2e3a4b5c"
+NORD_GROUP = "0b7e4c1a-5d2f-4e8b-9c3a-6f1d2e3a4b5d"
+GROUPS = f"""
+[[gruppe]]
+id = "{NORD_GROUP}"
+navn = "Ledere {OWN}"
+rolle = "leder"
+steder = ["{OWN}"]
+
+[[gruppe]]
+id = "{KF_GROUP.upper()}"
+navn = "Kvalitetsforum"
+rolle = "kvalitetsforum"
+"""
+# The provider's predefined users: the button on its form carries the `sub`. Claims that
+# are not standard (here `groups`) go into the ID token whatever the scope.
 CLAIMS = [
     {"sub": "anne", "email": "Anne@Kommune.dk", "email_verified": True},
-    {"sub": "bo", "email": "bo@kommune.dk", "email_verified": True},
-    {"sub": "ukendt", "email": "ukendt@kommune.dk", "email_verified": True},
+    # In the users file as a leder, and a member of Kvalitetsforum: the file decides.
+    {"sub": "bo", "email": "bo@kommune.dk", "email_verified": True, "groups": [KF_GROUP]},
+    {"sub": "ukendt", "email": "ukendt@kommune.dk", "email_verified": True,
+     "groups": ["0b7e4c1a-0000-0000-0000-000000000000"]},
     {"sub": "ubekraeftet", "email": "bo@kommune.dk", "email_verified": False},
+    # Only in groups: Kvalitetsforum, and a leder group listed before it.
+    {"sub": "medlem", "email": "Medlem@Kommune.dk", "email_verified": True,
+     "groups": ["andet", KF_GROUP]},
+    {"sub": "leder", "email": "leder@kommune.dk", "email_verified": True,
+     "groups": [KF_GROUP, NORD_GROUP]},
 ]
 
 
@@ -61,6 +85,7 @@ def dashboard(provider: str, demo_db: Path,
     log = folder / "log.jsonl"
     env = {"SOSU_DB": str(demo_db), "SOSU_LOGIN": "oidc", "SOSU_FORBERED": "nej",
            "SOSU_USERS": str(users_file(folder / "brugere.toml", USERS)),
+           "SOSU_OIDC_GRUPPER": str(users_file(folder / "grupper.toml", GROUPS)),
            "SOSU_LOG": str(log)}
     with streamlit_on(port, env, ["--secrets.files", str(secrets_file)],
                       log=folder / "streamlit.log") as url:
@@ -110,9 +135,18 @@ def _log_out(page: Any) -> None:
     page.get_by_role("button", name="Log ind med kommunens login").wait_for(timeout=60_000)
 
 
-def _events(log: Path) -> list[tuple[str, str]]:
+def _entries(log: Path) -> list[dict[str, Any]]:
     lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
-    return [(e["haendelse"], e["bruger"]) for e in map(json.loads, lines)]
+    return [json.loads(line) for line in lines]
+
+
+def _events(log: Path) -> list[tuple[str, str]]:
+    return [(e["haendelse"], e["bruger"]) for e in _entries(log)]
+
+
+def _rule_of_login(log: Path, who: str) -> str:
+    return str([e for e in _entries(log) if e["haendelse"] == "login"
+                and e["bruger"] == who][-1]["regel"])
 
 
 @pytest.mark.browser
@@ -125,6 +159,8 @@ def test_login_through_the_provider_gives_role_and_sites_and_logout_ends_it(
     assert page.locator("[data-testid='stSidebarNav'] a[href$='/mit_oplaeringssted']").count()
     assert not page.locator("[data-testid='stSidebarNav'] a[href$='/tidlig_opsporing']").count()
     assert ("login", "bo") in _events(log)
+    # bo is in the Kvalitetsforum group too, but the users file goes first.
+    assert _rule_of_login(log, "bo") == "brugerfil"
 
     _log_out(page)
     assert "Logget ind som" not in _body(page)
@@ -141,8 +177,35 @@ def test_login_through_the_provider_gives_role_and_sites_and_logout_ends_it(
 
 
 @pytest.mark.browser
+def test_members_of_a_mapped_group_log_in_without_a_users_file_entry(
+        dashboard: tuple[str, Path], browser: Any) -> None:
+    """The provider's `groups` claim, mapped by SOSU_OIDC_GRUPPER: a Kvalitetsforum member
+    gets that role; a member of a leder group listed first gets the leder's site. The
+    audit log names the group that let each in."""
+    url, log = dashboard
+    member = _log_in(browser, url, "medlem")
+    assert "Logget ind som medlem@kommune.dk (Kvalitetsforum)" in _body(member)
+    assert member.locator("[data-testid='stMetric']").count()
+    assert not member.locator(
+        "[data-testid='stSidebarNav'] a[href$='/tidlig_opsporing']").count()
+    assert (_rule_of_login(log, "medlem@kommune.dk")
+            == f"gruppe 'Kvalitetsforum' ({KF_GROUP.upper()})")
+    _log_out(member)
+    member.context.close()
+
+    leader = _log_in(browser, url, "leder")
+    assert f"Logget ind som leder@kommune.dk (Leder af oplæringssted · {OWN})" in _body(leader)
+    assert leader.locator(
+        "[data-testid='stSidebarNav'] a[href$='/mit_oplaeringssted']").count()
+    assert _rule_of_login(log, "leder@kommune.dk") == f"gruppe 'Ledere {OWN}' ({NORD_GROUP})"
+    leader.context.close()
+
+
+@pytest.mark.browser
 @pytest.mark.parametrize("sub, message, reason", [
-    ("ukendt", "Din konto har ikke adgang til SOSU-overblik", "email ikke i brugerfilen"),
+    # In a group, but not one the groups file maps.
+    ("ukendt", "Din konto har ikke adgang til SOSU-overblik",
+     "email ikke i brugerfilen og ingen af brugerens grupper i gruppefilen"),
     ("ubekraeftet", "Din e-mail er ikke bekræftet", "e-mail ikke bekræftet"),
 ])
 def test_an_unknown_or_unverified_user_is_refused(
@@ -286,3 +349,80 @@ def test_oidc_id_in_the_users_file(tmp_path: Path, monkeypatch: pytest.MonkeyPat
                     encoding="utf-8")
     with pytest.raises(UsersError, match="samme oidc_id"):
         load_users(path)
+
+
+def _groups_file(text: str) -> Path:
+    path = Path(os.environ["SOSU_USERS"]).with_name("grupper.toml")
+    return users_file(path, text)
+
+
+def test_a_group_session_ends_when_the_groups_file_drops_the_group(
+        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The groups file is read on every click, like the users file: a group taken out of
+    it ends its members' sessions at their next click."""
+    monkeypatch.setenv("SOSU_OIDC_GRUPPER", str(_groups_file(GROUPS)))
+    at = _claim_app(real_db, monkeypatch, None, {
+        "email": "ny@kommune.dk", "email_verified": True, "groups": [KF_GROUP]})
+    assert "Logget ind som **ny@kommune.dk** (Kvalitetsforum)" in _text(at)
+    assert at.metric
+    login = json.loads(Path(os.environ["SOSU_LOG"]).read_text().splitlines()[-1])
+    assert login["regel"] == f"gruppe 'Kvalitetsforum' ({KF_GROUP.upper()})"
+    assert "kendt_som" not in login  # named by the e-mail already
+    _groups_file("[[gruppe]]" + GROUPS.split("[[gruppe]]")[1])  # the leder group only
+    at.run()
+    assert "Din adgang er ændret" in "\n".join(str(w.value) for w in at.warning)
+    assert "Logget ind som" not in _text(at) and not at.metric
+    events = [(e["haendelse"], e["bruger"]) for e in
+              map(json.loads, Path(os.environ["SOSU_LOG"]).read_text().splitlines())]
+    assert events[-2:] == [("login", "ny@kommune.dk"), ("session_afsluttet", "ny@kommune.dk")]
+
+
+def test_a_group_login_by_oid_names_the_person_in_the_audit_log(
+        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SOSU_OIDC_GRUPPER", str(_groups_file(GROUPS)))
+    member = "9d8c7b6a-0000-4000-8000-00000000abcd"
+    at = _claim_app(real_db, monkeypatch, "oid", {
+        "oid": member, "preferred_username": "Ny.Person@Kommune.dk",
+        "groups": [NORD_GROUP]})
+    assert f"Logget ind som **{member}** (Leder af oplæringssted · {OWN})" in _text(at)
+    login = json.loads(Path(os.environ["SOSU_LOG"]).read_text().splitlines()[-1])
+    assert (login["bruger"], login["kendt_som"]) == (member, "Ny.Person@Kommune.dk")
+
+
+def test_a_broken_groups_file_is_shown_to_nobody_but_named(
+        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Refused whole (nobody logs in on half a mapping), with the entry and line named."""
+    monkeypatch.setenv("SOSU_OIDC_GRUPPER", str(_groups_file(
+        GROUPS.replace('rolle = "kvalitetsforum"', 'rolle = "kvalitetsforummet"'))))
+    at = _claim_app(real_db, monkeypatch, None,
+                    {"email": "kf@kommune.dk", "email_verified": True})
+    errors = "\n".join(str(e.value) for e in at.error)
+    assert "Opsætningen af login kan ikke bruges" in errors
+    assert "grupper.toml:8: gruppe 'Kvalitetsforum': ukendt rolle 'kvalitetsforummet'" in errors
+    assert not at.metric and not at.exception
+
+
+def test_a_group_members_download_is_checked_against_the_groups_file_at_the_click(
+        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A download is made on the click, outside a script run (no st.user): the session's
+    stored claim and groups are checked against the groups file as it is then."""
+    import sosu.app.login
+    import sosu.app.ui
+    from sosu.app.login import DownloadRefused
+
+    made: list[Any] = []
+
+    def keep(produce: Any) -> Any:
+        made.append(sosu.app.login.guarded(produce))
+        return made[-1]
+
+    monkeypatch.setattr(sosu.app.ui, "guarded", keep)
+    team = f'[[gruppe]]\nid = "{KF_GROUP}"\nnavn = "Team"\nrolle = "uddannelse"\n'
+    monkeypatch.setenv("SOSU_OIDC_GRUPPER", str(_groups_file(team)))
+    at = _claim_app(real_db, monkeypatch, None, {
+        "email": "ny@kommune.dk", "email_verified": True, "groups": [KF_GROUP]})
+    at.switch_page("app_pages/tidlig_opsporing.py").run()
+    assert not at.exception and made and made[-1]()  # while the group grants it
+    _groups_file(team.replace("uddannelse", "kvalitetsforum"))
+    with pytest.raises(DownloadRefused):
+        made[-1]()

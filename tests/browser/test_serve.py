@@ -7,7 +7,6 @@ import os
 import re
 import subprocess
 import sys
-import time
 import tomllib
 import urllib.request
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.browser import free_port
+from bench.browser import free_port, serving
 from sosu.cli.serve import ENTRY, SERVE_ONLY, STREAMLIT_OPTIONS, streamlit_command
 from sosu.domain.version import VERSION
 
@@ -61,32 +60,11 @@ def _serving(cwd: Path, db: Path) -> Iterator[tuple[str, int]]:
     """`sosu serve` on loopback, started where there is no checkout; (url, pid) once
     /_stcore/health answers."""
     port = free_port()
-    environment = {**os.environ,
-                   "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "sosu.cli.main", "serve", "--port", str(port),
-         "--address", "127.0.0.1", "--db", str(db)],
-        cwd=cwd, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                    assert reply.status == 200 and reply.read() == b"ok"
-                    break
-            except OSError:
-                assert process.poll() is None, process.stderr.read() if process.stderr else ""
-                assert time.monotonic() < deadline, "sosu serve did not start"
-                time.sleep(0.3)
-        yield url, process.pid
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    command = [sys.executable, "-m", "sosu.cli.main", "serve", "--port", str(port),
+               "--address", "127.0.0.1", "--db", str(db)]
+    with serving(command, port, env={"PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
+                 cwd=cwd, log=cwd / "serve.log", timeout=90) as served:
+        yield served
 
 
 def test_sosu_serve_starts_the_dashboard_from_the_package(tmp_path: Path) -> None:

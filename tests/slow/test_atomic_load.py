@@ -6,7 +6,6 @@ faults that need no second process: tests/sql/test_atomic_load.py).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import random
 import shutil
@@ -20,22 +19,7 @@ from pathlib import Path
 import pytest
 
 from sosu.etl.load import load_folder
-from sosu.metrics.kpi import kpi
-from sosu.store.db import connect_read_only
-from tests.support import ROOT
-
-
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _figures(db: Path) -> dict:
-    con = connect_read_only(db)
-    try:
-        return kpi(con)
-    finally:
-        con.close()
-
+from tests.support import ROOT, file_digest, kpi_of
 
 KILL_POINTS = 24  # two per step the load reports, and two before it starts (tested)
 
@@ -71,8 +55,8 @@ def versions(tmp_path_factory: pytest.TempPathFactory) -> Versions:
     load_folder(base / "a", base / "a.duckdb", today=today)
     load_folder(base / "b", base / "b.duckdb", today=today)
     phases = _run_paused(base / "b", base / "phases.duckdb", pause_at=None)
-    return Versions(base / "a", base / "b", base / "a.duckdb", _figures(base / "a.duckdb"),
-                    _figures(base / "b.duckdb"), tuple(phases))
+    return Versions(base / "a", base / "b", base / "a.duckdb", kpi_of(base / "a.duckdb"),
+                    kpi_of(base / "b.duckdb"), tuple(phases))
 
 
 # A load in a fresh process that reports each step on stdout and, at step `pause_at`
@@ -141,7 +125,7 @@ def test_killed_load_leaves_a_whole_database(versions: Versions, tmp_path: Path,
     never missing. The next load succeeds and tidies up."""
     db = tmp_path / "live.duckdb"
     shutil.copyfile(versions.db_a, db)
-    before = _digest(db)
+    before = file_digest(db)
     step, delay = _kill_points(versions)[point]
     go = tmp_path / "go"
     process, _steps = _start_paused(versions.b, db, step, go)
@@ -150,13 +134,13 @@ def test_killed_load_leaves_a_whole_database(versions: Versions, tmp_path: Path,
     if process.poll() is None:
         os.kill(process.pid, signal.SIGKILL)
     process.wait()
-    if _digest(db) == before:
-        assert _figures(db) == versions.figures_a
+    if file_digest(db) == before:
+        assert kpi_of(db) == versions.figures_a
     else:
-        assert _figures(db) == versions.figures_b
+        assert kpi_of(db) == versions.figures_b
         assert not list(tmp_path.glob(".loading-*")), "swapped, so nothing is left beside it"
     load_folder(versions.a, db, today=dt.date.today())
-    assert _figures(db) == versions.figures_a
+    assert kpi_of(db) == versions.figures_a
     assert not list(tmp_path.glob(".loading-*"))
 
 
@@ -168,7 +152,7 @@ def test_the_same_data_give_the_same_figures_to_the_last_digit(versions: Version
     for attempt in range(3):
         db = tmp_path / f"again-{attempt}.duckdb"
         load_folder(versions.a, db, today=dt.date.today())
-        assert _figures(db) == versions.figures_a
+        assert kpi_of(db) == versions.figures_a
 
 
 def test_kill_points_cover_the_whole_load(versions: Versions) -> None:
@@ -208,6 +192,6 @@ def test_two_loads_started_together_one_proceeds_one_is_refused(
     refused = next(err for code, err in results if code == 1)
     assert "en anden indlæsning af databasen er i gang; prøv igen, når den er færdig" in refused
     assert "Databasen er ikke ændret" in refused and "Traceback" not in refused
-    assert _figures(db) == versions.figures_b
+    assert kpi_of(db) == versions.figures_b
     load_folder(versions.a, db, today=dt.date.today())
-    assert _figures(db) == versions.figures_a
+    assert kpi_of(db) == versions.figures_a

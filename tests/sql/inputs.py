@@ -10,8 +10,10 @@ import csv
 import datetime as dt
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import openpyxl
 
@@ -25,8 +27,10 @@ def _read(name: str) -> list[list[str]]:
 
 
 def _write_csv(folder: Path, name: str, rows: list[list[str]], *, delimiter: str = ",",
-               encoding: str = "utf-8", newline: str = "\n") -> None:
+               encoding: str = "utf-8", newline: str = "\n", title: str = "") -> None:
     buffer = io.StringIO()
+    if title:  # a report's title and a blank line above the header
+        buffer.write(f"{title}{newline}{newline}")
     csv.writer(buffer, delimiter=delimiter, lineterminator=newline).writerows(rows)
     (folder / f"{name}.csv").write_bytes(buffer.getvalue().encode(encoding))
 
@@ -39,16 +43,37 @@ def _danish_date(value: str, sep: str) -> str:
     return f"{day.day:02d}{sep}{day.month:02d}{sep}{day.year}"
 
 
+def short_date(value: str) -> str:
+    """DD-MM-ÅÅ, as a Danish-locale spreadsheet saves a date to CSV."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day:02d}-{day.month:02d}-{day.year % 100:02d}"
+
+
+def excel_serial(value: str) -> str:
+    """The number Excel stores for a date, as it shows once the date format is lost."""
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        return value
+    return str((day - dt.date(1899, 12, 30)).days)
+
+
 def decimal_comma(value: str) -> str:
     return value.replace(".", ",") if re.fullmatch(r"\d+\.\d+", value) else value
 
 
 def transform(folder: Path, cell: Callable[[str], str] = str,
-               header: Callable[[str], str] = str, **options: str) -> None:
+               header: Callable[[str], str] = str, *, titled: bool = False,
+               **options: str) -> None:
+    """The minimal fixture rewritten; `titled`: each file with a report title above."""
     for spec in FILES:
         rows = _read(spec.name)
         rows = [[header(h) for h in rows[0]]] + [[cell(v) for v in r] for r in rows[1:]]
-        _write_csv(folder, spec.name, rows, **options)
+        title = f"Udtræk af {spec.name} pr. 22-11-26" if titled else ""
+        _write_csv(folder, spec.name, rows, title=title, **options)
 
 
 HEADERS = {"ansat_dato": "Ansat dato", "oplaeringssted": "Oplæringssted", "aarsag": "Årsag",
@@ -74,6 +99,17 @@ VARIANTS: dict[str, Callable[[Path], None]] = {
         header=lambda h: HEADERS.get(h, h), delimiter=";", encoding="cp1252", newline="\r\n"),
     "xlsx_files": lambda f: _write_xlsx(f, workbook=False),
     "one_workbook": lambda f: _write_xlsx(f, workbook=True),
+    # As a Danish-locale spreadsheet saves CSV from a report: DD-MM-ÅÅ, semicolons, decimal
+    # commas, a title and a blank line above the header.
+    "csv_short_dates_title_line": lambda f: transform(
+        f, cell=lambda v: short_date(decimal_comma(v)), delimiter=";", titled=True),
+    "csv_excel_serial_dates": lambda f: transform(f, cell=excel_serial),
+    # Dates as number cells in one sheet (their format lost), date cells in the others,
+    # and a title row above two sheets' headers.
+    "xlsx_serial_numbers_and_titles": lambda f: _write_xlsx(
+        f, workbook=True, serial_dates={"elever"}, titled={"elever", "frafald"}),
+    "ods_files": lambda f: _write_ods(f, workbook=False),
+    "one_ods_workbook": lambda f: _write_ods(f, workbook=True),
 }
 
 
@@ -87,7 +123,18 @@ def _typed(value: str) -> object:
     return value or None
 
 
-def _write_xlsx(folder: Path, workbook: bool) -> None:
+def _sheet(name: str, *, serial_dates: bool = False, titled: bool = False
+           ) -> list[list[object]]:
+    """A fixture file's rows as spreadsheet cells; `serial_dates`: dates as the numbers
+    Excel stores (their date format lost); `titled`: a title row and an empty row above."""
+    rows = _read(name)
+    cells = [[_typed(excel_serial(v) if serial_dates else v) for v in row] for row in rows[1:]]
+    title: list[list[object]] = [[f"Udtræk af {name}"], []] if titled else []
+    return [*title, list(rows[0]), *cells]
+
+
+def _write_xlsx(folder: Path, workbook: bool, serial_dates: frozenset[str] | set[str] = frozenset(),
+                titled: frozenset[str] | set[str] = frozenset()) -> None:
     book = openpyxl.Workbook()
     book.remove(book.active)
     for spec in FILES:
@@ -95,14 +142,70 @@ def _write_xlsx(folder: Path, workbook: bool) -> None:
             book = openpyxl.Workbook()
             book.remove(book.active)
         sheet = book.create_sheet("Gennemførte" if spec.name == "gennemfoerte" else spec.name)
-        rows = _read(spec.name)
-        sheet.append(rows[0])
-        for row in rows[1:]:
-            sheet.append([_typed(v) for v in row])
+        for row in _sheet(spec.name, serial_dates=spec.name in serial_dates,
+                          titled=spec.name in titled):
+            sheet.append(row)
         if not workbook:
             book.save(folder / f"{spec.name}.xlsx")
     if workbook:
         book.save(folder / "sosu-eksport.xlsx")
+
+
+def _write_ods(folder: Path, workbook: bool) -> None:
+    """.ods as LibreOffice saves it: date and number cells, a title above efter_uddannelse."""
+    sheets = {spec.name: _sheet(spec.name, titled=spec.name == "efter_uddannelse")
+              for spec in FILES}
+    if workbook:
+        write_ods(folder / "sosu-eksport.ods", sheets)
+    else:
+        for name, rows in sheets.items():
+            write_ods(folder / f"{name}.ods", {"Ark1": rows})
+
+
+ODS_MIME = "application/vnd.oasis.opendocument.spreadsheet"
+_ODS_NS = ('xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+           'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+           'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3"')
+
+
+def _ods_cell(value: object) -> str:
+    """One cell as LibreOffice writes it: dates and numbers typed, with their text shown."""
+    if value is None or value == "":
+        return "<table:table-cell/>"
+    if isinstance(value, dt.date):
+        shown = f"{value.day:02d}-{value.month:02d}-{value.year}"
+        return (f'<table:table-cell office:value-type="date" office:date-value='
+                f'"{value.isoformat()}"><text:p>{shown}</text:p></table:table-cell>')
+    if isinstance(value, int | float):
+        return (f'<table:table-cell office:value-type="float" office:value="{value}">'
+                f"<text:p>{value}</text:p></table:table-cell>")
+    return (f'<table:table-cell office:value-type="string"><text:p>{escape(str(value))}'
+            "</text:p></table:table-cell>")
+
+
+def write_ods(path: Path, sheets: dict[str, list[list[object]]]) -> None:
+    """An OpenDocument spreadsheet, as LibreOffice saves one: the mimetype stored first,
+    a manifest, and content.xml with typed cells; each sheet ends in the repeated empty
+    rows LibreOffice writes below the data."""
+    tables = "".join(
+        f'<table:table table:name="{escape(name)}">'
+        + "".join("<table:table-row>" + "".join(_ods_cell(v) for v in row)
+                  + "</table:table-row>" for row in rows)
+        + '<table:table-row table:number-rows-repeated="1048000"><table:table-cell/>'
+          "</table:table-row></table:table>"
+        for name, rows in sheets.items())
+    content = (f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_ODS_NS}>'
+               f"<office:body><office:spreadsheet>{tables}</office:spreadsheet></office:body>"
+               "</office:document-content>")
+    manifest = ('<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+                '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+                f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODS_MIME}"/>'
+                '<manifest:file-entry manifest:full-path="content.xml" '
+                'manifest:media-type="text/xml"/></manifest:manifest>')
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), ODS_MIME, zipfile.ZIP_STORED)
+        archive.writestr("META-INF/manifest.xml", manifest)
+        archive.writestr("content.xml", content)
 
 
 # (file, text to replace, replacement, words the report must contain)

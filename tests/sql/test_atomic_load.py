@@ -5,7 +5,6 @@ every step and two loads at once: tests/slow/test_atomic_load.py)."""
 from __future__ import annotations
 
 import errno
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -16,9 +15,8 @@ import pytest
 from sosu.etl.load import _exclusive, load_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.metrics import metrics
-from sosu.metrics.kpi import kpi
 from sosu.store.db import connect_read_only
-from tests.support import MINIMAL, ROOT, TODAY
+from tests.support import MINIMAL, ROOT, TODAY, file_digest
 
 
 def test_open_reader_keeps_its_snapshot_and_a_new_one_sees_the_new_data(
@@ -65,18 +63,6 @@ def test_second_simultaneous_load_is_refused(tmp_path: Path) -> None:
     assert not db.exists()
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _figures(db: Path) -> dict:
-    con = connect_read_only(db)
-    try:
-        return kpi(con)
-    finally:
-        con.close()
-
-
 def _chmod_is_enforced(folder: Path) -> bool:
     """False when running as root (or similar), where 0555 does not stop writes."""
     probe = folder / "probe"
@@ -107,7 +93,7 @@ def _refused_clearly(db: Path, before: str, folder: Path = MINIMAL, **kwargs: ob
     message = refused.value.report()[0]
     assert message == (f"{db.parent.name}: databasen kan ikke skrives (skrivebeskyttet mappe); "
                        "den gamle database er uændret")
-    assert _digest(db) == before
+    assert file_digest(db) == before
 
 
 @pytest.mark.parametrize("when", ["before", "before_without_lock_file", "at_the_swap"])
@@ -116,7 +102,7 @@ def test_read_only_folder_gives_a_clear_message_and_keeps_the_database(
     if not _chmod_is_enforced(tmp_path):
         pytest.skip("root ignores chmod 0555 here; test_read_only_folder_as_root_without_"
                     "the_override runs this test again with that power dropped")
-    before = _digest(live)
+    before = file_digest(live)
     folder = live.parent
     if when == "before_without_lock_file":
         live.with_name(live.name + ".lock").unlink()
@@ -168,7 +154,7 @@ def test_write_refused_by_the_system_gives_a_clear_message(
 
     import sosu.etl.load
 
-    before = _digest(live)
+    before = file_digest(live)
     if where == "lock_file":
         live.with_name(live.name + ".lock").unlink()
         monkeypatch.setattr(sosu.etl.load, "open", _denied, raising=False)
@@ -197,7 +183,7 @@ def test_disk_full_during_a_load_keeps_the_old_database(
 
     db = tmp_path / "live.duckdb"
     load_folder(MINIMAL, db, today=TODAY)
-    before = _digest(db)
+    before = file_digest(db)
     real_connect = duckdb.connect
 
     def full_disk(path: str = ":memory:", *args: object, **kwargs: object) -> object:
@@ -209,4 +195,4 @@ def test_disk_full_during_a_load_keeps_the_old_database(
     with pytest.raises(ValidationFailed) as refused:
         load_folder(MINIMAL, db, today=TODAY)
     assert "fuld disk" in refused.value.report()[0]
-    assert _digest(db) == before
+    assert file_digest(db) == before

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,7 @@ from sosu.etl.load import check_folder, load_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.store.db import connect_read_only
 from tests.sql.inputs import CASES
-from tests.support import TODAY
+from tests.support import TODAY, file_digest
 
 
 def _problems(folder: Path) -> list[str]:
@@ -115,19 +114,15 @@ def test_many_problems_are_capped_with_a_count(minimal_copy: Path) -> None:
     assert report[-1].startswith("… og 312 fejl mere")
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def test_refused_load_leaves_the_database_byte_for_byte(minimal_copy: Path,
                                                         tmp_path: Path) -> None:
     db = tmp_path / "live.duckdb"
     load_folder(minimal_copy, db, today=TODAY)
-    before = _digest(db)
+    before = file_digest(db)
     (minimal_copy / "frafald.csv").write_text("noget helt andet\n", encoding="utf-8")
     with pytest.raises(ValidationFailed):
         load_folder(minimal_copy, db, today=TODAY)
-    assert _digest(db) == before
+    assert file_digest(db) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["input", "live-historik", "live.duckdb",
                                                          "live.duckdb.lock"]
     assert len(list((tmp_path / "live-historik").iterdir())) == 1  # the refused load: nothing

@@ -26,11 +26,14 @@ from sosu.domain.cpr import (
     contains_cpr,
     mask_cpr,
     normalise,
+    sql_ten_digit_like,
 )
+from sosu.etl import rules
 from sosu.etl.fast import validate_fast
 from sosu.etl.load import check_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.pseudonymize import Pseudonymizer, pseudonymize_folder
+from sosu.etl.rules import REGEX_FROM_ROWS
 from tests.support import DATA, MINIMAL, TODAY
 
 DIGITS = "0101901234"
@@ -119,6 +122,47 @@ def test_the_sql_candidate_classes_hold_every_character_python_normalises() -> N
             [groups[group]]).fetchone()
         assert missing == (None,), f"{group}: {missing}"
     assert len(groups["digit"]) > 600 and "\u2011" in groups["separator"]
+
+
+def test_the_broad_test_holds_every_candidate_and_no_code() -> None:
+    """sql_ten_digit_like stands in for SQL_CANDIDATE on small tables and in front of the
+    code key: it must hold every spelling, and no code or label in any case (it would
+    refuse a valid value)."""
+    con = duckdb.connect()
+    test = sql_ten_digit_like("t")
+    caught = {text for (text,) in con.execute(f"SELECT t FROM unnest(?) u(t) WHERE {test}",
+                                              [[s for _n, s in SPELLINGS]]).fetchall()}
+    assert caught == {s for _n, s in SPELLINGS}
+    spellings = [spelling for spec in ALL_FILES for column in spec.columns
+                 for code, label in column.codes.items()
+                 for text in (code, label) for spelling in (text, text.lower(), text.upper())]
+    assert len(spellings) > 50
+    assert con.execute(f"SELECT list(t) FROM unnest(?) u(t) WHERE {test}",
+                       [spellings]).fetchone() == (None,)
+
+
+@pytest.mark.parametrize("regex_from_rows", [0, REGEX_FROM_ROWS], ids=["regex", "broad"])
+def test_cpr_cells_finds_every_spelling_with_either_candidate_test(
+        regex_from_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files under REGEX_FROM_ROWS rows are screened by the broad test, larger ones by the
+    CPR regex; either way contains_cpr decides, and the same cells are found."""
+    monkeypatch.setattr(rules, "REGEX_FROM_ROWS", regex_from_rows)
+    texts = [s for _n, s in SPELLINGS] + NOT_CPR + [None]
+    # The id rule reports the ids shaped like 010190-1234 itself: cpr_cells leaves those out.
+    by_id_rule = ["0101901234", "010190-1234"]
+    other_spellings = ["CPR010190-1234", _in(DIGITS, 0xFF10)]
+    ids = ["A1", *by_id_rule, *other_spellings, "E0000001", "9913001234", "A2"]
+    con = duckdb.connect()
+    con.execute("CREATE TABLE cells (_line INTEGER, elev_id VARCHAR, note VARCHAR)")
+    con.executemany("INSERT INTO cells VALUES (?, ?, ?)",
+                    [(line, ids[line % len(ids)], text) for line, text in enumerate(texts)])
+    found = rules.cpr_cells(con, "cells", ["elev_id", "note"])
+    notes = {line for line, column in found if column == "note"}
+    assert notes == set(range(len(SPELLINGS)))
+    id_lines = {line for line, column in found if column == "elev_id"}
+    assert id_lines == {line for line in range(len(texts))
+                        if ids[line % len(ids)] in other_spellings}
+    assert len(id_lines) >= 2
 
 
 # --- every column of every file, both load paths ---------------------------------------

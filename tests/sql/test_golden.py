@@ -11,14 +11,12 @@ from __future__ import annotations
 
 import difflib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 
 from sosu.cli.main import main
-from sosu.etl.load import load_folder
-from tests.support import GOLDEN, INITIATIVES, MINIMAL, TODAY
+from tests.support import GOLDEN
 
 # golden file -> (database, --site or None)
 CASES = {
@@ -34,13 +32,9 @@ CASES = {
 
 @pytest.fixture(scope="module")
 def databases(demo_db: Path, minimal_session_db: Path, early_warning_db: Path,
-              tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    folder = tmp_path_factory.mktemp("golden")
-    shutil.copytree(MINIMAL, folder / "initiatives")
-    shutil.copy(INITIATIVES, folder / "initiatives" / "indsatser.csv")
-    load_folder(folder / "initiatives", folder / "initiatives.duckdb", today=TODAY)
+              initiatives_db: Path) -> dict[str, Path]:
     return {"demo": demo_db, "minimal": minimal_session_db,
-            "initiatives": folder / "initiatives.duckdb", "early_warning": early_warning_db}
+            "initiatives": initiatives_db, "early_warning": early_warning_db}
 
 
 def _readable(output: bytes) -> list[str]:

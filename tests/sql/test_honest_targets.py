@@ -4,7 +4,6 @@ summary and the scorecard reading the same statements."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 
@@ -28,21 +27,9 @@ from sosu.metrics.scorecard import (
 )
 from sosu.report.content import Quarter, gather, summary_lines
 from sosu.store.db import connect_read_only
-from tests import published_figures
 
 TEAM = Viewer("team", "uddannelse")
 FORUM = Viewer("kf", "kvalitetsforum")
-
-
-@pytest.fixture(scope="module")
-def published_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from sosu.etl.load import load_folder
-
-    folder = tmp_path_factory.mktemp("published")
-    published_figures.write(folder / "csv")
-    db = folder / "sosu.duckdb"
-    load_folder(folder / "csv", db, today=dt.date(2025, 7, 1))
-    return db
 
 
 @pytest.fixture(scope="module")

@@ -10,25 +10,16 @@ import pytest
 import sosu.etl.load
 from sosu.etl.fast import validate_fast
 from sosu.etl.load import load_folder
-from sosu.metrics.kpi import kpi
 from sosu.store.db import connect_read_only
 from tests.sql.inputs import VARIANTS, decimal_comma, transform
-from tests.support import MINIMAL, TODAY
+from tests.support import MINIMAL, TODAY, kpi_of
 
 
 @pytest.fixture(scope="module")
 def expected(tmp_path_factory: pytest.TempPathFactory) -> dict:
     db = tmp_path_factory.mktemp("ref") / "ref.duckdb"
     load_folder(MINIMAL, db, today=TODAY)
-    return _kpi(db)
-
-
-def _kpi(db: Path) -> dict:
-    con = connect_read_only(db)
-    try:
-        return kpi(con)
-    finally:
-        con.close()
+    return kpi_of(db)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
@@ -38,7 +29,7 @@ def test_variant_loads_to_the_same_figures(variant: str, tmp_path: Path, expecte
     VARIANTS[variant](folder)
     db = tmp_path / "v.duckdb"
     load_folder(folder, db, today=TODAY)
-    assert _kpi(db) == expected
+    assert kpi_of(db) == expected
 
 
 def test_cp1252_text_survives(tmp_path: Path) -> None:
@@ -73,4 +64,4 @@ def test_trailing_empty_rows_are_ignored(path: str, tmp_path: Path, expected: di
     summary = load_folder(folder, db, today=TODAY)
     rows = (MINIMAL / "elever.csv").read_text(encoding="utf-8").strip().splitlines()
     assert summary.rows["elever"] == len(rows) - 1  # the header is no row
-    assert _kpi(db) == expected
+    assert kpi_of(db) == expected

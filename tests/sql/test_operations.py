@@ -43,8 +43,9 @@ def test_back_up_delete_restore_gives_the_same_figures(
     monkeypatch.delenv("SOSU_LOG")  # the default: <database>-log.jsonl beside it
     monkeypatch.setenv("SOSU_USERS", str(config / "brugere.toml"))
     add_user("anne", "uddannelse")
-    (config / "secrets.toml").write_text("[auth]\n", "utf-8")
-    os.chmod(config / "secrets.toml", 0o600)
+    for name in ("secrets.toml", "grupper.toml", "rapport-mail.toml", "env"):
+        (config / name).write_text(f"# {name}\n", "utf-8")
+        os.chmod(config / name, 0o600)
     other = tmp_path / "andet"
     shutil.copytree(MINIMAL, other)
     lines = (other / "elever.csv").read_text("utf-8").splitlines(keepends=True)
@@ -80,6 +81,9 @@ def test_back_up_delete_restore_gives_the_same_figures(
     assert main(["history", "--db", str(db)]) == 0
     assert capsys.readouterr().out == listing
     assert (config / "brugere.toml").read_bytes() == users
+    for name in ("secrets.toml", "grupper.toml", "rapport-mail.toml", "env"):
+        assert (config / name).read_text("utf-8") == f"# {name}\n"
+        assert (config / name).stat().st_mode & 0o077 == 0, name
     assert (data / "sosu-log.jsonl").exists()
     newest, older = history.entries(db)
     assert newest.live  # the hard link between the live file and its history survived

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -105,13 +106,8 @@ def test_a_running_cohort_borrows_the_earlier_cohorts_months_by_hand() -> None:
 # On the published figures ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def con(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201 - a DuckDB connection
-    from sosu.etl.load import load_folder
-
-    folder = tmp_path_factory.mktemp("published")
-    published_figures.write(folder / "csv")
-    load_folder(folder / "csv", folder / "sosu.duckdb", today=dt.date(2025, 7, 1))
-    connection = connect_read_only(folder / "sosu.duckdb")
+def con(published_db: Path):  # noqa: ANN201 - a DuckDB connection
+    connection = connect_read_only(published_db)
     yield connection
     connection.close()
 

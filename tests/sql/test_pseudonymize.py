@@ -22,9 +22,7 @@ from sosu.cli.main import main
 from sosu.domain.contract import FILES
 from sosu.etl.load import check_folder, load_folder
 from sosu.etl.pseudonymize import PseudonymizeError, Pseudonymizer, pseudonymize_folder
-from sosu.metrics.kpi import kpi
-from sosu.store.db import connect_read_only
-from tests.support import MINIMAL, TODAY
+from tests.support import MINIMAL, TODAY, kpi_of
 
 # Fixture id → made-up CPR number. A4, B2 and B3 keep their ordinary pseudonyms.
 CPRS = {"A1": "010190-1234", "A2": "020285-1234", "A3": "150399-4321", "B1": "311201-1111"}
@@ -89,11 +87,7 @@ def _ids(folder: Path) -> list[str]:
 
 def _kpi(folder: Path, db: Path) -> dict:
     load_folder(folder, db, today=TODAY)
-    con = connect_read_only(db)
-    try:
-        return kpi(con)
-    finally:
-        con.close()
+    return kpi_of(db)
 
 
 def _assert_no_cpr(folder: Path) -> None:

@@ -44,13 +44,20 @@ def test_initiative_names_are_drawn_as_text_in_charts_and_tables(con) -> None:  
         assert name in text, name
 
 
-def test_chart_titles_and_legends_are_not_mathtext() -> None:
+def test_chart_titles_and_legends_are_text_not_mathtext() -> None:
+    from xml.etree import ElementTree
+
     from sosu.report import charts
 
     frame = pd.DataFrame({"uddannelse": ["$\\frac{a", "$\\frac{a", "b$"],
                           "aar": [2023, 2024, 2023], "andel": [0.1, 0.2, 0.3]})
-    png = charts.lines_by_education(frame, "aar", "andel", "Titel $\\sqrt{x$", percent=True)
-    assert png.startswith(b"\x89PNG")
+    chart = charts.lines_by_education(frame, "aar", "andel", "Titel $\\sqrt{x$", percent=True)
+    # SVG with its text as <text>, literally: no glyph outlines, no formula.
+    texts = {"".join(t.itertext()) for t in ElementTree.fromstring(chart.svg).iter()
+             if t.tag.endswith("}text")}
+    assert {"Titel $\\sqrt{x$", "$\\frac{a", "b$", "10,0 %"} <= texts
+    assert chart.description == ("Titel $\\sqrt{x$. Seneste værdi – $\\frac{a: 2024: 20,0 %; "
+                                 "b$: 2023: 30,0 %.")
 
 
 def test_a_report_that_cannot_be_drawn_says_why_in_danish(
@@ -83,3 +90,30 @@ def test_cli_exits_non_zero_with_a_danish_message(
     err = capsys.readouterr().err
     assert "Ingen rapport: rapporten kunne ikke tegnes" in err and "Traceback" not in err
     assert not out.exists()
+
+
+def test_a_chart_weasyprint_cannot_draw_stops_the_report(
+        con, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    """WeasyPrint logs an image it cannot read and goes on; the report would miss a chart
+    without a word, so it is refused instead."""
+    from sosu.report import charts
+
+    def unreadable(*_args: object, **_kwargs: object) -> charts.Chart:
+        return charts.Chart(b"<svg 0101901234", "Graf", "Graf. Ingen værdier.")
+
+    monkeypatch.setattr(charts, "trajectory", unreadable)
+    with pytest.raises(ReportError) as refused:
+        make_report(con, FORUM, "2025Q3")
+    message = str(refused.value)
+    assert "rapporten kunne ikke tegnes" in message and "0101901234" not in message
+
+
+def test_a_machine_without_weasyprint_or_pango_gets_a_danish_message(
+        con, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
+    import sys
+
+    # As on a server without Pango: importing the PDF module fails.
+    monkeypatch.delitem(sys.modules, "sosu.report.pdf", raising=False)
+    monkeypatch.setitem(sys.modules, "weasyprint", None)
+    with pytest.raises(ReportError, match="apt-get install libpango-1.0-0"):
+        make_report(con, FORUM, "2025Q3")

@@ -61,7 +61,8 @@ def test_leder_sees_only_own_sites(con) -> None:
 
 
 SUMMED_METRICS = ("cohorts", "sick_leave_by_year", "sick_leave_by_month", "dropout_reasons",
-                  "dropout_phases", "hires", "hired_after_by_workplace", "age_bands")
+                  "dropout_phases", "hires", "hired_after_by_workplace", "age_bands",
+                  "completeness")
 
 
 @pytest.mark.parametrize("name", SUMMED_METRICS)

@@ -76,3 +76,27 @@ def test_monthly_chart_in_danish_with_a_description() -> None:
     described = charts.describe(fig)
     assert described.startswith("Sygefravær pr. måned. Seneste værdi")
     assert "SSH december 2024: 11,00 % de seneste 3 måneder" in described
+
+
+def test_the_report_describes_a_trend_chart_as_the_dashboard_does() -> None:
+    """The PDF's alternative text for a target's chart says what Overblik's accessible
+    description says (its pointer to the table aside), and names the initiatives."""
+    from sosu.domain.targets import load_targets
+    from sosu.report import charts as report_charts
+
+    target = next(t for t in load_targets() if t.id == "frafald_ssh")
+    series = pd.DataFrame({
+        "metric": target.metric, "uddannelse": "SSH", "aar": [2022, 2023, 2024],
+        "vaerdi": [0.16, 0.141, 0.125], "periode": ["årgang 2022", "årgang 2023", "årgang 2024"],
+        "endelig": [True, True, False]})
+    dashboard = charts.describe(charts.trajectory(
+        series, target.trajectory([2022, 2023, 2024]), target.label, target.is_rate))
+    initiatives = pd.DataFrame({"navn": ["Personlige vejledere"],
+                                "start_dato": pd.to_datetime(["2023-01-01"])})
+    report = report_charts.trajectory(series, target, initiatives)
+    assert report.name == target.label
+    said = "Frafald i hovedforløbet, SSH. Seneste værdi – Værdi: årgang 2024: 12,5 % " \
+           "(foreløbigt tal)."
+    assert dashboard == said + " Tallene står i tabellen."
+    assert report.description == said + (" Indsatser markeret, hvor de startede: "
+                                          "Personlige vejledere (fra 01-01-2023).")

@@ -54,12 +54,13 @@ def _through_export(data: ast.expr, module: ast.Module) -> bool:
     """`export.download(...)`, or `partial(export.download, ...)` made when clicked, possibly
     `guarded(...)` (checked again at the click), or `partial(f, ...)` of a function of the
     same module that makes the file with export.download."""
+    if ast.unparse(data) == "template_workbook":
+        # The Excel template (made when clicked) needs drop-down lists export cannot make;
+        # its every text cell goes through export.safe_text
+        # (test_the_excel_template_neutralises_every_text).
+        return True
     if not isinstance(data, ast.Call):
         return False
-    if ast.unparse(data) == "template_workbook()":
-        # The Excel template needs drop-down lists export cannot make; its every text cell
-        # goes through export.safe_text (test_the_excel_template_neutralises_every_text).
-        return True
     if isinstance(data.func, ast.Name) and data.func.id == "guarded" and data.args:
         return _through_export(data.args[0], module)
     target = data.args[0] if (isinstance(data.func, ast.Name) and data.func.id == "partial"

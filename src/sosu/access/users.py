@@ -79,7 +79,7 @@ def load_users(path: Path) -> dict[str, User]:
     """Users by name; an empty dict when the file does not exist."""
     try:
         with open(path, "rb") as handle:
-            _check_private(path, os.fstat(handle.fileno()).st_mode)
+            check_private(path, os.fstat(handle.fileno()).st_mode)
             raw = handle.read()
     except FileNotFoundError:
         return {}
@@ -104,12 +104,12 @@ def load_users(path: Path) -> dict[str, User]:
     return users
 
 
-def _check_private(path: Path, mode: int) -> None:
-    """Refuse a users file that group or others may read or change: whoever can change it
-    can give themselves the education team's role, and it names every account."""
+def check_private(path: Path, mode: int, what: str = "brugerfilen") -> None:
+    """Refuse a users (or groups) file that group or others may read or change: whoever
+    can change it can give themselves the education team's role, and it names accounts."""
     if mode & 0o077:
         raise UsersError(
-            f"brugerfilen {path} kan læses eller ændres af andre end ejeren (rettigheder "
+            f"{what} {path} kan læses eller ændres af andre end ejeren (rettigheder "
             f"{stat.S_IMODE(mode):04o}); den bruges ikke. Ret det med: chmod 600 {path}")
 
 

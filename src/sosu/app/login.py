@@ -22,8 +22,9 @@ from typing import Any, TypeVar
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
+from sosu.access.groups import Grant, GroupRule, grant, load_groups, token_groups
 from sosu.access.login import attempt
-from sosu.access.users import User, UsersError, by_email, by_oidc_id, load_users
+from sosu.access.users import User, UsersError, load_users
 from sosu.app import data
 from sosu.domain import settings
 from sosu.domain.roles import ROLES, Viewer
@@ -48,6 +49,10 @@ class Session:
     last_seen: float
     # Set when the session ends; a download button drawn before still holds the object.
     ended: bool = False
+    # An OIDC login's claim value and groups as the provider sent them: what the login is
+    # checked against again outside a script run (a download), where st.user is not set.
+    identity: str = ""
+    groups: tuple[str, ...] = ()
 
 
 def _log() -> Any:
@@ -56,6 +61,23 @@ def _log() -> Any:
 
 def _users() -> dict[str, User]:
     return load_users(settings.get("users_file"))
+
+
+def _group_rules() -> tuple[GroupRule, ...]:
+    """SOSU_OIDC_GRUPPER's rules; only the municipality's login has groups."""
+    if settings.get("login") != "oidc":
+        return ()
+    return load_groups(settings.get("oidc_groups"))
+
+
+def current_user(session: Session, users: dict[str, User],
+                 rules: tuple[GroupRule, ...], claim: str) -> User | None:
+    """The account a stored login stands for now, under the users file and groups as they
+    are now; None once it has none."""
+    if session.method != "oidc":
+        return users.get(session.name)
+    found = grant(users, rules, claim=claim, identity=session.identity, groups=session.groups)
+    return found.user if found is not None and found.user.name == session.name else None
 
 
 def _login_configured(users: dict[str, User]) -> bool:
@@ -77,14 +99,15 @@ def _demo_viewer(threshold: int) -> Viewer:
     return Viewer("demo", role, sites, threshold, demo=True)
 
 
-def session_problem(session: Session, users: dict[str, User], *, method: str,
+def session_problem(session: Session, current: User | None, *, method: str,
                     idle: dt.timedelta, now: float) -> str | None:
-    """Why a stored login no longer holds (an audit event), or None while it does."""
+    """Why a stored login no longer holds (an audit event), or None while it does.
+    `current` is the account the login stands for now (`current_user`)."""
     if session.ended:
         return "session_afsluttet"
     if now - session.last_seen > idle.total_seconds():
         return "session_udloebet"
-    if session.method != method or session.name not in users:
+    if session.method != method or current is None:
         return "session_afsluttet"
     return None
 
@@ -152,9 +175,10 @@ def _verified(claim: object) -> bool:
     return claim is True or (isinstance(claim, str) and claim.lower() == "true")
 
 
-def _oidc(users: dict[str, User]) -> User | None:
-    """The user the OIDC login maps to now; asked on every run, so a changed users file
-    or a logout at the provider takes effect at once."""
+def _oidc(users: dict[str, User], rules: tuple[GroupRule, ...]) -> tuple[Grant, Session] | None:
+    """Who the OIDC login is now, and the session that would stand for it; asked on every
+    run, so a changed users or groups file or a logout at the provider takes effect at
+    once."""
     provider = settings.get("oidc_provider") or None
     problems = oidc_problems(_auth_section(), provider)
     if problems:
@@ -174,19 +198,41 @@ def _oidc(users: dict[str, User]) -> User | None:
                 f"Kommunens login sendte ikke feltet {claim!r}, som SOSU-overblik slår brugere "
                 "op på (SOSU_OIDC_CLAIM). Kontakt IT.", grund=f"{claim} mangler")
         return None
-    if claim == "email":
-        if not _verified(st.user.get("email_verified")):
-            _refuse(identity, "Din e-mail er ikke bekræftet hos kommunens login, så den kan "
-                    "ikke bruges til SOSU-overblik. Kontakt IT.", grund="e-mail ikke bekræftet")
-            return None
-        user = by_email(users, identity)
-    else:
-        user = by_oidc_id(users, claim, identity)
-    if user is None:
-        _refuse(identity, "Din konto har ikke adgang til SOSU-overblik. Kontakt "
-                "uddannelsesteamet.", grund=f"{claim} ikke i brugerfilen")
+    if claim == "email" and not _verified(st.user.get("email_verified")):
+        _refuse(identity, "Din e-mail er ikke bekræftet hos kommunens login, så den kan "
+                "ikke bruges til SOSU-overblik. Kontakt IT.", grund="e-mail ikke bekræftet")
         return None
-    return user
+    groups = token_groups(st.user.get("groups"))
+    found = grant(users, rules, claim=claim, identity=identity, groups=groups)
+    if found is None:
+        _refuse(identity, "Din konto har ikke adgang til SOSU-overblik. Kontakt "
+                "uddannelsesteamet.", grund=_refusal_reason(claim, rules),
+                **_missing_groups(rules))
+        return None
+    return found, Session("oidc", found.user.name, time.time(), identity=identity,
+                          groups=groups)
+
+
+def _known_as(name: str) -> dict[str, Any]:
+    """A login named by an opaque id (Entra ID's oid) also gets the name the provider
+    shows, so whoever reads the audit log knows who it was."""
+    readable = str(st.user.get("preferred_username") or st.user.get("email") or "")
+    return {"kendt_som": readable} if readable and readable.lower() != name.lower() else {}
+
+
+def _refusal_reason(claim: str, rules: tuple[GroupRule, ...]) -> str:
+    if not rules:
+        return f"{claim} ikke i brugerfilen"
+    return f"{claim} ikke i brugerfilen og ingen af brugerens grupper i gruppefilen"
+
+
+def _missing_groups(rules: tuple[GroupRule, ...]) -> dict[str, str]:
+    """Entra ID leaves `groups` out of a token for a member of very many groups (over
+    200) and names a Graph query instead; say so, or the refusal would be a mystery."""
+    names = st.user.get("_claim_names")
+    if rules and isinstance(names, Mapping) and "groups" in names:
+        return {"grupper": "ikke i tokenet (for mange grupper; se docs/operations.md)"}
+    return {}
 
 
 def _refuse(email: str, message: str, **details: Any) -> None:
@@ -201,7 +247,8 @@ def _logged_in(users: dict[str, User], threshold: int) -> Viewer | None:
     idle = dt.timedelta(minutes=settings.get("idle_minutes"))
     session = st.session_state.get(SESSION_LOGIN)
     if isinstance(session, Session):
-        problem = session_problem(session, users, method=method, idle=idle, now=time.time())
+        current = current_user(session, users, _group_rules(), settings.get("oidc_claim"))
+        problem = session_problem(session, current, method=method, idle=idle, now=time.time())
         if problem is not None:
             _end_session(problem)
             st.warning("Du var inaktiv for længe og er logget ud. Log ind igen."
@@ -226,17 +273,21 @@ def _logged_in(users: dict[str, User], threshold: int) -> Viewer | None:
 
 def _oidc_viewer(users: dict[str, User], session: Session | None,
                  threshold: int) -> Viewer | None:
-    user = _oidc(users)
-    if user is None:
+    found = _oidc(users, _group_rules())
+    if found is None:
         return None
-    if session is None or session.name != user.name:
+    granted, fresh = found
+    if session is None or session.name != fresh.name:
         if session is not None:
             _end_session("session_afsluttet", grund="anden bruger")
-        audit.record(_log(), "login", user.name, rolle=user.role, metode="oidc")
-        session = Session("oidc", user.name, time.time())
+        audit.record(_log(), "login", fresh.name, rolle=granted.user.role, metode="oidc",
+                     regel=granted.rule, **_known_as(fresh.name))
+        session = fresh
         st.session_state[SESSION_LOGIN] = session
+    # The token may have changed under the same name (a new login in another tab).
+    session.identity, session.groups = fresh.identity, fresh.groups
     session.last_seen = time.time()
-    return user.viewer(threshold)
+    return granted.user.viewer(threshold)
 
 
 def _logout() -> None:
@@ -298,10 +349,11 @@ def _still_allowed(session: Session | None, viewer: Viewer) -> bool:
         if session is None:  # the demo
             return viewer.demo and not _login_configured(users) and not _real_data_now()
         idle = dt.timedelta(minutes=settings.get("idle_minutes"))
-        if session_problem(session, users, method=settings.get("login"), idle=idle,
-                           now=time.time()) is not None:
+        current = current_user(session, users, _group_rules(), settings.get("oidc_claim"))
+        if current is None or session_problem(session, current, method=settings.get("login"),
+                                              idle=idle, now=time.time()) is not None:
             return False
-        return users[session.name].viewer(viewer.threshold) == viewer
+        return current.viewer(viewer.threshold) == viewer
     except (SettingsError, UsersError):
         return False
 

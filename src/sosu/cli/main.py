@@ -22,6 +22,7 @@ from sosu.domain.settings import SettingsError
 from sosu.domain.version import VERSION
 from sosu.etl.load import check_folder, load_and_record
 from sosu.etl.problems import ValidationFailed
+from sosu.etl.profile import Profile, load_profile
 from sosu.store import audit
 from sosu.store.db import DEFAULT_DB, holds_real_data
 from sosu.store.private import write_private
@@ -46,8 +47,13 @@ def _refused(error: ValidationFailed) -> int:
     return 1
 
 
+def _profile(args: argparse.Namespace) -> Profile | None:
+    """The import profile --profil names (validated: a broken one names its entry)."""
+    return load_profile(Path(args.profil)) if args.profil else None
+
+
 def _check(args: argparse.Namespace) -> int:
-    counts = check_folder(Path(args.folder))
+    counts = check_folder(Path(args.folder), profile=_profile(args))
     summary = ", ".join(f"{name} {n}" for name, n in counts.items())
     print(f"OK: ingen fejl ({summary})")
     return 0
@@ -56,7 +62,8 @@ def _check(args: argparse.Namespace) -> int:
 def _load(args: argparse.Namespace, over_real_data: bool = True) -> int:
     summary = load_and_record(Path(args.folder), Path(args.db), who=getpass.getuser(),
                               via="kommandolinje", progress=_progress_bar,
-                              over_real_data=over_real_data)
+                              over_real_data=over_real_data,
+                              profile=_profile(args) if over_real_data else None)
     print(f"{summary.one_line()} → {args.db}")
     return 0
 
@@ -84,6 +91,31 @@ def _template(args: argparse.Namespace) -> int:
         return 1
     target.write_bytes(template_workbook())
     print(f"Skabelon skrevet: {target} (et ark pr. fil og et ark med vejledning)")
+    return 0
+
+
+def _profile_draft(args: argparse.Namespace) -> int:
+    from sosu.etl.suggest import draft_text
+
+    folder, out = Path(args.folder), Path(args.out)
+    if not folder.is_dir():
+        print(f"Fejl: mappen {folder} findes ikke", file=sys.stderr)
+        return 1
+    if out.exists() and not args.force:
+        print(f"{out} findes allerede; brug --force for at overskrive den.", file=sys.stderr)
+        return 1
+    text, notes = draft_text(folder, out)
+    for note in notes:
+        print(mask_cpr(note), file=sys.stderr)
+    if not text:
+        print("Ingen af filerne ligner datakontraktens filer; intet udkast skrevet.",
+              file=sys.stderr)
+        return 1
+    write_private(out, text.encode("utf-8"))
+    unmapped = text.count('= ""')
+    print(f"Udkast skrevet: {out}" + (f" ({unmapped} værdier mangler en kode)" if unmapped
+                                       else "") + f". Tjek det, og kør sosu check {folder} "
+          f"--profil {out}")
     return 0
 
 
@@ -320,13 +352,29 @@ def build_parser() -> argparse.ArgumentParser:
         prog="sosu", description="Indlæs og kontrollér SOSU-elevdata (sosu-overblik).")
     parser.add_argument("--version", action="version", version=f"sosu-overblik {VERSION}")
     commands = parser.add_subparsers(dest="command", required=True)
+    profile_help = ("importprofil (TOML), der siger, hvordan jeres egne filer læses som "
+                    "datakontraktens (sosu profil forslag skriver et udkast)")
     check = commands.add_parser("check", help="kontrollér en datamappe uden at indlæse")
     check.add_argument("folder")
+    check.add_argument("--profil", default=None, metavar="FIL", help=profile_help)
     check.set_defaults(run=_check)
     load = commands.add_parser("load", help="kontrollér og indlæs en datamappe")
     load.add_argument("folder")
     load.add_argument("--db", default=str(DEFAULT_DB))
+    load.add_argument("--profil", default=None, metavar="FIL", help=profile_help)
     load.set_defaults(run=_load)
+    profile = commands.add_parser("profil", help="importprofiler: læs andre systemers eksport")
+    profile_commands = profile.add_subparsers(dest="profile_command", required=True)
+    draft = profile_commands.add_parser(
+        "forslag", help="skriv et udkast til en importprofil ud fra filerne i en mappe",
+        description="Læser hver fil i MAPPE, finder den fil i datakontrakten, den ligner, og "
+                    "foreslår for hver overskrift en kolonne (samme navn, kendt navn eller "
+                    "lignende navn, med grunden) og for hver ukendt værdi en kode (med antal "
+                    "og første linje). Udkastet skal tjekkes og udfyldes.")
+    draft.add_argument("folder", metavar="MAPPE")
+    draft.add_argument("--out", required=True, metavar="FIL", help="profilen, der skrives")
+    draft.add_argument("--force", action="store_true", help="overskriv en tidligere fil")
+    draft.set_defaults(run=_profile_draft)
     demo = commands.add_parser("demo", help="skriv demodata (syntetiske) som CSV-filer")
     demo.add_argument("folder")
     demo.add_argument("--db", default=None,

@@ -15,6 +15,10 @@ import os
 import sys
 from pathlib import Path
 
+from sosu.access.groups import load_groups
+from sosu.access.users import UsersError, load_users
+from sosu.domain import settings
+
 # The package's own entry file; found by path, so the command line never imports the app.
 ENTRY = Path(__file__).resolve().parent.parent / "app" / "main.py"
 
@@ -30,6 +34,9 @@ STREAMLIT_OPTIONS = {
     "client.showErrorDetails": "none",
     # Users get the viewer's menu: no "Deploy", rerun or clear-cache.
     "client.toolbarMode": "viewer",
+    # No full garbage collection after every script run: half of a page view's server CPU
+    # with the national data (docs/performance.md).
+    "runner.postScriptGC": "false",
 }
 # A served install does not watch its own files for changes (development does).
 SERVE_ONLY = {"server.fileWatcherType": "none"}
@@ -50,9 +57,28 @@ def streamlit_command(port: int, address: str, secrets: list[str],
     return [sys.executable, "-m", "streamlit", "run", str(ENTRY), *flags, *extra]
 
 
+def check_configuration() -> list[str]:
+    """Refuse to start on a bad setting (an environment variable cannot change while the
+    server runs, so starting would only show every user the error): SettingsError, which
+    the command line reports naming the variable. The users and groups files can be fixed
+    while it runs (they are read on every click), so their problems are returned as
+    warnings for the service log."""
+    for name in settings.SETTINGS:
+        settings.get(name)
+    try:
+        load_users(settings.get("users_file"))
+        if settings.get("login") == "oidc":
+            load_groups(settings.get("oidc_groups"))
+    except UsersError as error:
+        return [f"{error}. Dashboardet starter, men ingen kan logge ind, før det er rettet."]
+    return []
+
+
 def _serve(args: argparse.Namespace) -> int:
     if args.db:
         os.environ["SOSU_DB"] = str(Path(args.db).expanduser().resolve())
+    for warning in check_configuration():
+        print(f"Advarsel: {warning}", file=sys.stderr)
     extra = [a for a in args.streamlit_args if a != "--"]
     command = streamlit_command(args.port, args.address, args.secrets, extra)
     print(f"sosu-overblik på http://{args.address}:{args.port} "

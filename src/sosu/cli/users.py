@@ -7,6 +7,7 @@ import getpass
 import sys
 from typing import Any
 
+from sosu.access.groups import load_groups
 from sosu.access.users import User, add_user, load_users, remove_user, set_password
 from sosu.domain import settings
 from sosu.domain.roles import ROLES
@@ -69,7 +70,22 @@ def _list(args: argparse.Namespace) -> int:
                          if ok)
         sites = f" [{', '.join(user.sites)}]" if user.sites else ""
         print(f"{user.name}\t{user.role}{sites}\t{how}")
+    _list_groups()
     return 0
+
+
+def _list_groups() -> None:
+    """The groups file's rules in the order they are tried, when SOSU_OIDC_GRUPPER is
+    set; a broken file is reported (file:line, the entry) as the dashboard would."""
+    path = settings.get("oidc_groups")
+    if path is None:
+        return
+    rules = load_groups(path)
+    print(f"\nGrupper i {path} (kun for brugere, der ikke står ovenfor; den første gruppe, "
+          "brugeren er medlem af, giver rollen):")
+    for number, rule in enumerate(rules, start=1):
+        sites = f" [{', '.join(rule.sites)}]" if rule.sites else ""
+        print(f"{number}. {rule.group}\t{rule.role}{sites}\t{rule.label}".rstrip())
 
 
 def register(commands: Any) -> None:

@@ -306,3 +306,78 @@ def code_lookup(codes: dict[str, str]) -> dict[str, str]:
 
 def label(codes: dict[str, str], code: str | None) -> str:
     return codes.get(code or "", code or "")
+
+
+# --- other systems' names, for import profiles (etl.profile) ---------------------------
+# Headers and values as the student-administration systems (EduAdm, the schools' Uddata+),
+# payroll and hand-kept spreadsheets write them. Only ever *suggested* in a draft profile
+# (`sosu profil forslag`, the Data page): nothing here is applied without the user's say.
+# Headers are compared after normalize_header; values after code_key.
+HEADER_SYNONYMS: dict[str, tuple[str, ...]] = {
+    "elev_id": ("cpr_elev_nr", "elev_nr", "elevnr", "elevnummer", "elev", "pseudonym",
+                "elev_pseudonym", "person_id", "id", "medarbejder", "medarbejdernr",
+                "loennummer", "tjenestenummer"),
+    "uddannelse": ("uddannelsesretning", "retning", "uddannelsesnavn", "udd", "speciale",
+                   "uddannelsesforloeb"),
+    "ansat_dato": ("startdato", "start_dato", "ansaettelsesdato", "ansaettelse",
+                   "forloebsstart", "uddannelsesstart", "start"),
+    "alder": ("alder_ved_start", "alder_ved_ansaettelse", "alder_ved_ansaettelsen"),
+    "oplaeringssted": ("praktiksted", "oplaeringsvirksomhed", "afdeling", "enhed",
+                       "arbejdsplads"),
+    "rekruttering": ("rekrutteringsvej", "baggrund", "rekrutteret_fra"),
+    "afsluttet_dato": ("slutdato", "afslutningsdato", "fuldfoert_dato", "faerdig_dato",
+                       "dimissionsdato", "udlaert_dato"),
+    "frafald_dato": ("afbrudsdato", "afgangsdato", "ophoersdato", "slutdato", "frafaldsdato",
+                     "udmeldt_dato"),
+    "aarsag": ("afgangsaarsag", "frafaldsaarsag", "afbrudsaarsag", "ophoersaarsag",
+               "aarsag_til_frafald"),
+    "fase": ("fase_ved_frafald", "forloebsdel", "periode", "uddannelsesdel"),
+    "maaned": ("loenperiode", "periode", "maaned_aar", "aar_maaned"),
+    "planlagte_timer": ("normtimer", "planlagt_tid", "planlagte_arbejdstimer",
+                        "arbejdstimer", "timer_i_alt"),
+    "syge_timer": ("sygetimer", "sygefravaer_timer", "fravaerstimer", "sygdomstimer",
+                   "sygefravaer"),
+    "ansat_i_kommunen": ("ansat_efter", "fastansat", "ansat_efter_uddannelse", "ansat"),
+    "arbejdssted": ("ansaettelsessted", "afdeling", "ansat_hvor"),
+    "dato": ("ansaettelsesdato", "startdato", "ansat_dato"),
+}
+
+VALUE_SYNONYMS: dict[str, dict[str, str]] = {
+    "uddannelse": {
+        "sosu_assistent": "SSA", "sosu_hjaelper": "SSH",
+        "social_og_sundhedsassistentuddannelsen": "SSA",
+        "social_og_sundhedshjaelperuddannelsen": "SSH",
+        "social_og_sundhedsassistentelev": "SSA", "social_og_sundhedshjaelperelev": "SSH",
+    },
+    "aarsag": {
+        "personlige_forhold": "privatliv", "private_forhold": "privatliv",
+        "familiemaessige_forhold": "privatliv",
+        "faglige_vanskeligheder": "faglige_krav", "faglige_aarsager": "faglige_krav",
+        "manglende_faglige_forudsaetninger": "faglige_krav", "fagligt_niveau": "faglige_krav",
+        "for_meget_fravaer": "fravaer", "ulovligt_fravaer": "fravaer",
+        "helbred": "sygdom", "helbredsmaessige_aarsager": "sygdom", "sygdom": "sygdom",
+        "flytning": "flyttet", "fraflytning": "flyttet",
+        "doed": "doedsfald", "afgaaet_ved_doeden": "doedsfald",
+        "fortrudt_uddannelsesvalg": "forkert_valg", "fortrudt": "forkert_valg",
+        "omvalg_til_anden_uddannelse": "forkert_valg",
+        "job_i_anden_kommune": "job_anden_kommune", "ansat_i_anden_kommune": "job_anden_kommune",
+        "oevrige": "andet", "andre_aarsager": "andet", "ukendt": "andet", "uoplyst": "andet",
+    },
+    "fase": {
+        **{f"praktikperiode_{n}": f"O{n}" for n in range(1, 7)},
+        **{f"praktik_{n}": f"O{n}" for n in range(1, 7)},
+        **{f"skole_{n}": f"S{n}" for n in range(1, 7)},
+        "grundforloeb_2": "GF", "gf2": "GF", "gf_2": "GF",
+    },
+    "ansat_i_kommunen": {"j": "ja", "n": "nej", "1": "ja", "0": "nej", "x": "ja",
+                         "sand": "ja", "falsk": "nej", "yes": "ja", "no": "nej"},
+    "rekruttering": {"ekstern_ansoeger": "ekstern", "egen_ufaglaert": "ufaglaert",
+                     "ufaglaert_medarbejder": "ufaglaert", "egen_ssh": "ssh",
+                     "ssh_medarbejder": "ssh"},
+}
+
+
+def code_key(value: str) -> str:
+    """A value as profiles and suggestions compare it: 'Praktikperiode 1' → 'praktikperiode_1'
+    (normalize_header: case, æ/ø/å, spaces and punctuation do not matter)."""
+    return normalize_header(value)

@@ -22,7 +22,8 @@ caught.
 
 DuckDB cannot normalise text, so the loader asks DuckDB's regex (SQL_CANDIDATE) for
 candidate cells, the same shape over the raw text without the date and digit-boundary
-checks, a superset, and decides on those few with contains_cpr.
+checks, a superset, and decides on those few with contains_cpr. On a small table a
+cheaper superset (sql_ten_digit_like) chooses the cells contains_cpr decides on.
 """
 
 from __future__ import annotations
@@ -152,3 +153,12 @@ assert "'" not in SQL_CANDIDATE  # written into SQL as a literal
 def sql_candidate(expression: str) -> str:
     """SQL: true when `expression` may hold a CPR number (a superset of contains_cpr)."""
     return f"regexp_matches({expression}, '{SQL_CANDIDATE}')"
+
+
+def sql_ten_digit_like(expression: str) -> str:
+    """SQL: true when `expression` has ten characters that may be digits, ASCII digits or
+    any character outside ASCII: a CPR number's ten digits are such characters, so this is
+    a superset of sql_candidate. It is far less selective, but its pattern compiles in
+    microseconds where SQL_CANDIDATE's Unicode classes take some 15 ms of CPU in every
+    query that names it, which dominates checking a small file."""
+    return f"length(regexp_replace({expression}, '[\\x00-/:-\\x7F]', '', 'g')) >= {_MIN_LENGTH}"

@@ -84,6 +84,11 @@ COLUMNS: dict[str, str] = {
     "frafald_fase": "Frafaldsfase",
     "sygefravaer_3_mdr": "Sygefravær seneste 3 mdr.",
     "sygefravaer_i_alt": "Sygefravær i alt",
+    # completeness (the Data page and beside the figures)
+    "maal_tekst": "Tal",
+    "grundlag": "Grundlag",
+    "mangler": "Mangler",
+    "andel_kendt": "Kendt, andel",
     # the Data page
     "fil": "Fil",
     "linje": "Linje",
@@ -99,6 +104,18 @@ COLUMNS: dict[str, str] = {
     "bruger": "Bruger",
     "detaljer": "Detaljer",
 }
+# Completeness (sql: int_fuldstaendighed): each measure's name, what its year is and what
+# counts as missing, as the Data page and the figures' notes say it.
+COMPLETENESS: dict[str, tuple[str, str, str]] = {
+    "aarsag": ("Frafaldsårsag", "frafaldsår",
+               "frafald uden en bestemt årsag (Andet eller tom)"),
+    "fase": ("Frafaldsfase", "frafaldsår", "frafald uden fase"),
+    "efter_uddannelse": ("Ansat efter uddannelsen", "årgang",
+                         "gennemførte uden en række i efter_uddannelse"),
+    "sygefravaer": ("Sygefravær", "kalenderår",
+                    "ansættelsesmåneder uden en række i sygefravaer"),
+}
+
 # The interval columns of a rate: <stem>_nedre / <stem>_oevre.
 _BOUNDS = {"_nedre": "95 %-interval, nedre", "_oevre": "95 %-interval, øvre"}
 # Columns that only feed a chart (hover texts) or repeat a labelled column (codes).

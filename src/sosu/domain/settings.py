@@ -76,7 +76,8 @@ SETTINGS: dict[str, Setting] = {
     "login": Setting(
         "SOSU_LOGIN", "konti",
         "Login-metode: `konti` (brugernavn og adgangskode fra brugerfilen) eller `oidc` "
-        "(kommunens login via Streamlits st.login; e-mails slås op i brugerfilen).",
+        "(kommunens login via Streamlits st.login; brugeren slås op i brugerfilen og evt. "
+        "gruppefilen).",
         _login_method),
     "oidc_provider": Setting(
         "SOSU_OIDC_UDBYDER", "",
@@ -87,6 +88,13 @@ SETTINGS: dict[str, Setting] = {
         "`email_verified`; slås op i `email`) eller et fast id, som Microsoft anbefaler for "
         "Entra ID: `oid`, `sub` eller `preferred_username` (slås op i `oidc_id`).",
         _oidc_claim),
+    "oidc_groups": Setting(
+        "SOSU_OIDC_GRUPPER", "",
+        "Gruppefilen (TOML) til kommunens login: hver `[[gruppe]]` giver medlemmerne af en "
+        "gruppe (id fra tokenets `groups`-felt) en rolle og, for ledere, oplæringssteder. "
+        "Brugerfilen går forud: en bruger, der står i den, får sin rolle derfra. Ellers "
+        "afgør den første gruppe i filen, brugeren er medlem af, rollen. Tom: ingen grupper.",
+        lambda text: Path(text).expanduser() if text else None),
     "audit_file": Setting(
         "SOSU_LOG", "",
         "Logbogen (JSON-linjer). Tom: `<database>-log.jsonl` ved siden af databasen.",

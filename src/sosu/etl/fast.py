@@ -21,8 +21,9 @@ That is sound because read_csv's typed parsing accepts a subset of what the text
 accepts and gives the same value for it (tests/test_fast_path.py checks the awkward
 cases); codes, ages and free text are parsed with the text path's own expressions.
 The encoding is judged on the first piece of each file; read_csv rejects any later
-line that is not UTF-8. Excel workbooks and files whose dates are not ISO simply take
-the text path.
+line that is not UTF-8. Workbooks (.xlsx, .ods) and files that write their dates in more
+than one convention simply take the text path, which reads the first and reports the
+second. A header below a title is read from its own line (CsvFile.skip).
 """
 
 from __future__ import annotations
@@ -34,10 +35,11 @@ from pathlib import Path
 import duckdb
 
 from sosu.domain.contract import FILES, OPTIONAL_FILES, Column, FileSpec
-from sosu.etl import rules
+from sosu.etl import profiled, rules
+from sosu.etl.profile import Profile
 from sosu.etl.read import ISO_DATE, CsvFile, find_sources, inspect_csv, read_csv, utf8_file
-from sosu.etl.rules import SICK_LEAVE_MONTHS, Cell, cpr_cells, sql_text
-from sosu.etl.validate import create_final, parse_expression, typed_table
+from sosu.etl.rules import SICK_LEAVE_MONTHS, Cell, cpr_cells, date_convention_sql, sql_text
+from sosu.etl.validate import create_final, date_columns, parse_expression, typed_table
 
 Progress = Callable[[str, float], None]
 
@@ -96,6 +98,19 @@ def fast_cell(column: Column, today: dt.date) -> Cell:
     return Cell(column, v, f"{v} IS NULL", unreadable, "NULL::VARCHAR", today)
 
 
+def typed_value(column: Column) -> str:
+    """A column of a final table read here as its value, NULL where it is unreadable (for
+    an import profile's reductions, etl.profiled)."""
+    if column.kind == "date":
+        return f"nullif({column.name}, {UNREADABLE_DATE})"
+    if column.kind == "int":
+        return f"nullif({column.name}, {NOT_AN_AGE})"
+    if column.kind in ("code", "yesno"):
+        known = ", ".join(sql_text(code) for code in column.codes)
+        return f"CASE WHEN {column.name} IN ({known}) THEN {column.name} END"
+    return column.name
+
+
 def problem_condition(spec: FileSpec, today: dt.date) -> str | None:
     """True on a row of `spec`'s final table where the text path reports a column rule."""
     conditions = []
@@ -106,24 +121,36 @@ def problem_condition(spec: FileSpec, today: dt.date) -> str | None:
 
 
 def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
-               today: dt.date) -> bool:
-    """Create table `spec.name` from a CSV file; False (and no table) on any rejected line."""
-    present = set(found.names)
-    read_types = {n: NATIVE[spec.column(n).kind][0] if spec.column(n).kind in NATIVE
-                  else "VARCHAR" for n in found.names}
-    trimmed = ", ".join(n if read_types[n] != "VARCHAR" else f"nullif(trim({n}), '') AS {n}"
-                        for n in found.names)
-    values = ", ".join(_value(c, c.name in present, today) for c in spec.columns)
+               today: dt.date, texts: dict[str, Callable[[str], str]] | None = None,
+               extra: tuple[str, ...] = ()) -> bool:
+    """Create table `spec.name` from a CSV file; False (and no table) on any rejected line.
+
+    An import profile (etl.profiled) names columns the contract does not have: read as
+    text, and kept after the contract's columns if named in `extra` (for the caller to
+    check and drop), else dropped. It gives `texts`: per column, SQL turning the trimmed
+    text into the contract's text (their values mapped, their dates rewritten)."""
+    present = set(found.names) & set(spec.column_names)
+    read_types = {n: NATIVE[spec.column(n).kind][0]
+                  if n in present and spec.column(n).kind in NATIVE else "VARCHAR"
+                  for n in found.names}
+    text_of = texts or {}
+    trimmed = ", ".join(
+        n if read_types[n] != "VARCHAR"
+        else f"{text_of.get(n, lambda t: t)(f'nullif(trim({n}), {chr(39) * 2})')} AS {n}"
+        for n in found.names if n in present or n in extra)
+    values = ", ".join([_value(c, c.name in present, today) for c in spec.columns]
+                       + list(extra))
     rejects = f"fast_{spec.name}_rejects"
     with utf8_file(found) as path:
         reader, parameters = read_csv(path, found.delimiter, read_types, rejects,
-                                      _date_format(spec) or ISO_DATE)
+                                      _date_format(spec) or ISO_DATE, skip=found.skip)
         try:
             con.execute(f"{create_final(spec)} AS SELECT {values} "
                         f"FROM (SELECT {trimmed} FROM {reader})", parameters)
             row = con.execute(f"SELECT count(*) FROM {rejects}").fetchone()
         except duckdb.Error:
-            con.execute(f"DROP TABLE IF EXISTS {spec.name}")
+            # Nothing more is asked of `con`: inside the load's transaction the error has
+            # aborted it, and the caller throws the connection away (validate_fast).
             return False
     con.execute(f"DROP TABLE {rejects}")
     con.execute(f"DROP TABLE {rejects}_scan")
@@ -134,6 +161,29 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
     con.execute(f"DELETE FROM {spec.name} WHERE "
                 + " AND ".join(f"{c.name} IS NULL" for c in spec.columns))
     return True
+
+
+def mixes_date_conventions(con: duckdb.DuckDBPyConnection, found: CsvFile,
+                           spec: FileSpec) -> bool:
+    """Does the file write its dates in more than one convention (rules.date_convention_sql)?
+
+    The typed table keeps no text, so the date columns are read once more as text: they
+    lie in the small files (students, completions, dropouts), never in the months."""
+    columns = date_columns(spec)
+    present = [c for c in columns if c in found.names]
+    if not present:
+        return False
+    table = f"fast_{spec.name}_dates"
+    with utf8_file(found) as path:
+        reader, parameters = read_csv(path, found.delimiter, dict.fromkeys(found.names,
+                                      "VARCHAR"), f"{table}_rejects", skip=found.skip)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
+                    f"SELECT {', '.join(present)} FROM {reader}", parameters)
+    query = date_convention_sql(spec.name, present, table, line="rowid")
+    mixed = bool(query and con.execute(query).fetchall())
+    for leftover in (table, f"{table}_rejects", f"{table}_rejects_scan"):
+        con.execute(f"DROP TABLE IF EXISTS {leftover}")
+    return mixed
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -236,13 +286,16 @@ def validate_fast(
     folder: Path,
     today: dt.date,
     progress: Progress = _quiet,
+    profile: Profile | None = None,
 ) -> dict[str, str] | None:
     """Build the final tables on `con` if every file is a clean CSV; otherwise None.
+    With an import profile, the files it names are read as it says (etl.profiled).
 
     After None, `con` may hold half of the tables: the caller throws it away and runs
     the text path, which reports the problems.
     """
-    sources, problems = find_sources(folder)
+    sources, problems = (find_sources(folder) if profile is None
+                         else profiled.find_sources(folder, profile))
     if problems or any(s.path.suffix.lower() != ".csv" for s in sources.values()):
         return None
     if any(spec.name in sources for spec in OPTIONAL_FILES):
@@ -250,9 +303,18 @@ def validate_fast(
     display = {name: source.display for name, source in sources.items()}
     for index, spec in enumerate(FILES):
         progress(f"Læser {display[spec.name]}", index / (len(FILES) + 1))
+        entry = profile.files.get(spec.name) if profile else None
+        if entry is not None:
+            if not profiled.read_fast(con, sources[spec.name], entry, today):
+                return None
+            continue
         found = inspect_csv(sources[spec.name], spec, whole_file=False)
         if isinstance(found, list) or not read_typed(con, found, spec, today):
             return None
+        if mixes_date_conventions(con, found, spec):
+            return None
+    if profile is not None:
+        profiled.reduce(con, profile, lambda name: name, typed_value, "rowid")
     progress("Kontrollerer reglerne", len(FILES) / (len(FILES) + 1))
     for spec in FILES:
         # The rules across files read typed_<name> with a _line, as on the text path.

@@ -36,14 +36,23 @@ import duckdb
 from sosu.domain import settings
 from sosu.domain.contract import ALL_FILES, OPTIONAL_FILES, FileSpec, schedule_rows
 from sosu.domain.version import VERSION
-from sosu.etl import history
+from sosu.etl import history, profiled
 from sosu.etl.demoseal import is_sealed_demo
 from sosu.etl.fast import validate_fast
 from sosu.etl.models import SQL_DIR, build_order
 from sosu.etl.problems import Problem, ValidationFailed
+from sosu.etl.profile import KEPT_PROFILE, Profile
 from sosu.etl.read import find_sources, stage
-from sosu.etl.validate import build_typed, collect_problems, create_final, raw_table, typed_table
+from sosu.etl.validate import (
+    build_typed,
+    collect_problems,
+    create_final,
+    parse_expression,
+    raw_table,
+    typed_table,
+)
 from sosu.store import audit, db
+from sosu.store.private import write_private
 from sosu.store.schema import built_by_this_version, code_fingerprint
 
 # Written by `sosu demo` with a seal over the folder's files (etl.demoseal). A load
@@ -76,23 +85,38 @@ def validate_folder(
     folder: Path,
     today: dt.date,
     progress: Progress = _quiet,
+    profile: Profile | None = None,
 ) -> dict[str, str]:
-    """Stage and check every file on `con`; raise ValidationFailed listing all problems."""
-    sources, problems = find_sources(folder)
+    """Stage and check every file on `con`; raise ValidationFailed listing all problems.
+    With an import profile, the files it names are read as it says (etl.profiled), and
+    problems name the user's own headers."""
+    sources, problems = (find_sources(folder) if profile is None
+                         else profiled.find_sources(folder, profile))
     display = {name: source.display for name, source in sources.items()}
     for index, spec in enumerate(ALL_FILES):
         progress(f"Læser {display.get(spec.name, spec.name)}", index / (len(ALL_FILES) + 1))
-        if spec.name in sources:
+        entry = profile.files.get(spec.name) if profile else None
+        if spec.name in sources and entry is not None:
+            problems += profiled.stage(con, sources[spec.name], entry, raw_table(spec.name))
+        elif spec.name in sources:
             problems += stage(con, sources[spec.name], raw_table(spec.name))
         elif spec.optional:
             _empty_raw(con, spec)
     if problems:
         raise ValidationFailed(problems)
+    if profile is not None:
+        unmapped = profiled.unmapped_problems(con, profile, display, today)
+        if unmapped:
+            raise ValidationFailed(unmapped)
+        profiled.reduce(con, profile, raw_table,
+                        lambda column: f"({parse_expression(column, today)})", "_line")
     progress("Kontrollerer reglerne", len(ALL_FILES) / (len(ALL_FILES) + 1))
     for spec in ALL_FILES:
         build_typed(con, spec, today)
     found, total = collect_problems(con, today, display)
     if found:
+        if profile is not None:
+            found = profiled.in_their_terms(found, profile, display)
         raise ValidationFailed(found, total)
     return display
 
@@ -104,18 +128,19 @@ def _empty_raw(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:
                 f"(_line BIGINT, {columns})")
 
 
-def check_folder(folder: Path, today: dt.date | None = None) -> dict[str, int]:
+def check_folder(folder: Path, today: dt.date | None = None,
+                 profile: Profile | None = None) -> dict[str, int]:
     """Validate only; return row counts."""
     today = today or dt.date.today()
     con = duckdb.connect()
     try:
-        if validate_fast(con, folder, today) is not None:
+        if validate_fast(con, folder, today, profile=profile) is not None:
             return _row_counts(con, lambda name: name)
     finally:
         con.close()
     con = duckdb.connect()
     try:
-        validate_folder(con, folder, today)
+        validate_folder(con, folder, today, profile=profile)
         return _row_counts(con, typed_table)
     finally:
         con.close()
@@ -195,7 +220,8 @@ def _cannot_write(folder: Path, error: OSError | duckdb.Error) -> ValidationFail
 
 def load_and_record(folder: Path, db_path: Path, *, who: str, via: str,
                     progress: Progress = _quiet, over_real_data: bool = True,
-                    reloaded_from: str | None = None) -> LoadSummary:
+                    reloaded_from: str | None = None,
+                    profile: Profile | None = None) -> LoadSummary:
     """`load_folder`, with the load or its refusal written to the audit log as `who`
     via the command line or the dashboard: every load path records the same events
     (a reload also the history entry it read), and the history keeps who."""
@@ -203,7 +229,7 @@ def load_and_record(folder: Path, db_path: Path, *, who: str, via: str,
     extra: dict[str, Any] = {"fra_historik": reloaded_from} if reloaded_from else {}
     try:
         summary = load_folder(folder, db_path, progress=progress, over_real_data=over_real_data,
-                              who=who, via=via)
+                              who=who, via=via, profile=profile)
     except ValidationFailed as error:
         audit.record(log, "indlaesning_afvist", who, via=via, fejl=error.total, **extra)
         raise
@@ -228,6 +254,7 @@ def load_folder(
     over_real_data: bool = True,
     who: str = "",
     via: str = "",
+    profile: Profile | None = None,
 ) -> LoadSummary:
     """Validate `folder` and, only if it is clean, replace `db_path` atomically. With
     `over_real_data` false (the demo), a file holding real data is kept and the load
@@ -259,8 +286,11 @@ def load_folder(
                 sources = history.copy_sources(folder, private / history.SOURCES)
             except OSError as error:
                 raise _cannot_write(db_path.parent, error) from error
+            if profile is not None and sources.is_dir():
+                write_private(sources / KEPT_PROFILE, profile.text.encode("utf-8"))
             summary = _build(sources, building, today, progress,
-                             still_sealed=lambda: sealed and is_sealed_demo(folder))
+                             still_sealed=lambda: sealed and is_sealed_demo(folder),
+                             profile=profile)
             progress("Skifter databasen ud", 0.98)
             try:
                 os.chmod(building, 0o600)
@@ -327,7 +357,8 @@ def _discard(building: Path) -> None:
 
 
 def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
-           still_sealed: Callable[[], bool] = lambda: True) -> LoadSummary:
+           still_sealed: Callable[[], bool] = lambda: True,
+           profile: Profile | None = None) -> LoadSummary:
     con = None
     # Sealed before and after the read: a file changed in between gives real data.
     sealed_before = is_sealed_demo(folder)
@@ -340,14 +371,18 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
         # Clean CSV files go straight into the final tables (etl.fast). Anything else,
         # or any problem, starts again on an empty file with the text path, which
         # reports every problem.
-        display = validate_fast(con, folder, today, progress)
+        display = validate_fast(con, folder, today, progress, profile)
         fast = display is not None
         if display is None:
             con.close()
             _discard(building)
             con = duckdb.connect(str(building))
+            # Staged and typed tables are TEMP: the transaction starts with the first table
+            # written to the file. Begun before, a file DuckDB cannot read at all (a CSV
+            # with mixed line endings) aborted it, and the next file's staging failed
+            # with an unexpected error instead of the problem being reported.
+            display = validate_folder(con, folder, today, progress, profile)
             con.execute("BEGIN")
-            display = validate_folder(con, folder, today, progress)
         progress("Skriver databasen", 0.9)
         for spec in ALL_FILES if not fast else ():
             columns = ", ".join(spec.column_names)

@@ -12,22 +12,30 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
+import math
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+from python_calamine import CalamineError
 
 from sosu.domain.contract import FILES, FILES_BY_NAME, GUIDE_SHEET, FileSpec, normalize_header
 from sosu.domain.cpr import mask_cpr
 from sosu.etl.problems import Problem
-from sosu.etl.workbook import WorkbookRefused, content_rows, open_workbook
+from sosu.etl.workbook import (
+    WORKBOOK_EXTENSIONS,
+    WorkbookRefused,
+    sheet_names,
+    sheet_rows,
+)
 
-EXTENSIONS = (".csv", ".xlsx")
+EXTENSIONS = (".csv", *WORKBOOK_EXTENSIONS)
 
 
 @dataclass(frozen=True)
@@ -63,7 +71,7 @@ def find_sources(folder: Path) -> tuple[dict[str, Source], list[Problem]]:
                     f"'{name}' findes to gange ({sources[name].path.name} og {path.name}); "
                     "behold kun den ene")))
             sources[name] = Source(name, path)
-        elif path.suffix.lower() == ".xlsx":
+        elif path.suffix.lower() in WORKBOOK_EXTENSIONS:
             workbooks.append(path)
         else:
             problems.append(Problem(path.name, 0, "", _unknown_file_message()))
@@ -79,8 +87,9 @@ def find_sources(folder: Path) -> tuple[dict[str, Source], list[Problem]]:
     for spec in FILES:
         if spec.name not in sources:
             problems.append(Problem(f"{spec.name}.csv", 0, "", (
-                f"filen mangler: læg {spec.name}.csv eller {spec.name}.xlsx i mappen, "
-                "eller et ark med det navn i en samlet Excel-projektmappe")))
+                f"filen mangler: læg {spec.name}.csv, {spec.name}.xlsx eller {spec.name}.ods "
+                "i mappen, eller et ark med det navn i en samlet projektmappe (.xlsx eller "
+                ".ods)")))
     return sources, problems
 
 
@@ -91,13 +100,11 @@ def _unknown_file_message() -> str:
 
 def _workbook_sheets(book: Path) -> tuple[dict[str, str], list[Problem]]:
     try:
-        wb = open_workbook(book)
-        names = list(wb.sheetnames)
-        wb.close()
+        names = sheet_names(book)
     except WorkbookRefused as refused:
         return {}, [Problem(book.name, 0, "", str(refused))]
-    except Exception:  # openpyxl raises many types for damaged files
-        return {}, [Problem(book.name, 0, "", _unreadable_excel())]
+    except Exception:  # openpyxl and calamine raise many types for damaged files
+        return {}, [Problem(book.name, 0, "", _unreadable_workbook(book))]
     sheets: dict[str, str] = {}
     problems = []
     for sheet in names:
@@ -109,38 +116,77 @@ def _workbook_sheets(book: Path) -> tuple[dict[str, str], list[Problem]]:
     return sheets, problems
 
 
-def _unreadable_excel() -> str:
-    return "kan ikke åbnes som Excel-fil (.xlsx); er den beskadiget eller i et andet format?"
+def _unreadable_workbook(path: Path) -> str:
+    kind = "regneark (.ods)" if path.suffix.lower() == ".ods" else "Excel-fil (.xlsx)"
+    return f"kan ikke åbnes som {kind}; er den beskadiget eller i et andet format?"
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> list[Problem]:
     """Create `table` (all VARCHAR + `_line`) from one source; return problems."""
     spec = FILES_BY_NAME[source.spec_name]
-    if source.path.suffix.lower() == ".xlsx":
+    if source.path.suffix.lower() in WORKBOOK_EXTENSIONS:
         return _stage_excel(con, source, spec, table)
     return _stage_csv(con, source, spec, table)
 
 
 def _map_header(
-    raw_names: list[str], spec: FileSpec, display: str
+    raw_names: list[str], spec: FileSpec, display: str, line: int = 1
 ) -> tuple[list[str], list[Problem]]:
-    """Normalise header names and check them against the contract."""
+    """Normalise header names and check them against the contract; `line` is the header's
+    line in the file."""
     names = [normalize_header(n) for n in raw_names]
     problems = []
     seen: set[str] = set()
     for raw, name in zip(raw_names, names, strict=True):
         if not name:
-            problems.append(Problem(display, 1, raw or "(tom)", "kolonnen har ingen overskrift"))
+            problems.append(Problem(display, line, raw or "(tom)",
+                                    "kolonnen har ingen overskrift"))
         elif name not in spec.column_names:
-            problems.append(Problem(display, 1, raw, (
+            problems.append(Problem(display, line, raw, (
                 "ukendt kolonne; forventede kolonner er " + ", ".join(spec.column_names))))
         elif name in seen:
-            problems.append(Problem(display, 1, raw, "kolonnen findes to gange"))
+            problems.append(Problem(display, line, raw, "kolonnen findes to gange"))
         seen.add(name)
     for column in spec.columns:
         if column.required and column.name not in seen:
-            problems.append(Problem(display, 1, column.name, "kolonnen mangler"))
+            problems.append(Problem(display, line, column.name, "kolonnen mangler"))
     return names, problems
+
+
+# Reports often put a title, a date or a blank line or two above their header.
+HEADER_SEARCH_LINES = 20
+
+
+def _contract_names(raw_names: list[str], spec: FileSpec) -> int:
+    return len({normalize_header(n) for n in raw_names} & set(spec.column_names))
+
+
+def find_header(lines: list[list[str]], spec: FileSpec) -> int | None:
+    """Which of a file's first lines is its header: the first line if it names any of the
+    contract's columns (a header with mistakes in it is reported as such), otherwise the
+    first of the next lines that names at least two (a title line names none, a line of
+    data none or by chance one). None if no line does."""
+    if not lines:
+        return None
+    if _contract_names(lines[0], spec):
+        return 0
+    for index, names in enumerate(lines[1:HEADER_SEARCH_LINES], start=1):
+        if _contract_names(names, spec) >= 2:
+            return index
+    return None
+
+
+def _no_header(display: str, spec: FileSpec) -> Problem:
+    return Problem(display, 0, "", (
+        f"fandt ingen overskriftslinje i de første {HEADER_SEARCH_LINES} linjer: overskriften "
+        "skal stå lige over dataene og bruge kontraktens kolonnenavne ("
+        + ", ".join(spec.column_names) + ")"))
+
+
+def _header_problems(lines: list[list[str]], spec: FileSpec, display: str) -> list[Problem]:
+    """No header found: what is wrong with the first line, and that none was found."""
+    _names, problems = _map_header(lines[0] if lines else [], spec, display)
+    return [*problems, _no_header(display, spec)]
 
 
 CHUNK = 1 << 23  # files are checked in 8 MiB pieces: a national file never sits in memory
@@ -156,6 +202,10 @@ class CsvFile:
     names: list[str]
     delimiter: str
     encoding: str  # "utf-8", "utf-8-sig" (with BOM) or "cp1252"
+    skip: int = 0  # lines above the header (a report's title): the header is line skip + 1
+    # Empty lines (which read_csv passes over without a row), by line number: the rows
+    # after one are a line further down than their count says (whole-file scans only).
+    blank_lines: tuple[int, ...] = ()
 
     @property
     def plain_utf8(self) -> bool:
@@ -168,11 +218,38 @@ class _Scan:
     binary: bool = False
     bom: bool = False
     utf8: bool = True
-    header: bytes = b""
+    first_lines: list[bytes] = field(default_factory=list)
+    blank_lines: list[int] = field(default_factory=list)
+
+
+_BLANK = re.compile(rb"\n\r?(?=\n)")  # a line break followed by an empty line
+
+
+class _BlankLines:
+    """The numbers of the empty lines of a file read in pieces (a pair of line breaks may
+    straddle two pieces: the last two bytes of each piece are looked at again)."""
+
+    def __init__(self) -> None:
+        self.found: list[int] = []
+        self._carry = b""
+        self._newlines = 0  # line breaks before the carried bytes
+
+    def add(self, chunk: bytes) -> None:
+        buffer = self._carry + chunk
+        counted, position = self._newlines, 0
+        for match in _BLANK.finditer(buffer):
+            counted += buffer.count(b"\n", position, match.start())
+            position = match.start()
+            line = counted + 2  # the line after the break at match.start()
+            if not self.found or line > self.found[-1]:
+                self.found.append(line)
+        self._carry = buffer[-2:]
+        self._newlines += buffer.count(b"\n", 0, len(buffer) - len(self._carry))
 
 
 def _scan(path: Path, whole_file: bool = True) -> _Scan:
-    """One pass over the file: empty?, binary?, valid UTF-8?, and its first line.
+    """One pass over the file: empty?, binary?, valid UTF-8?, and its first lines (where
+    the header is looked for).
 
     Danish Excel writes UTF-8 (often with BOM) or Windows-1252; DuckDB reads UTF-8
     only (cp1252 needs a download), so the encoding is settled here, in pieces.
@@ -181,30 +258,41 @@ def _scan(path: Path, whole_file: bool = True) -> _Scan:
     """
     scan = _Scan()
     decoder = codecs.getincrementaldecoder("utf-8")()
-    header: bytes | None = None
+    complete = False  # the first lines are read
+    blanks = _BlankLines()
     with open(path, "rb") as handle:
         chunk = handle.read(CHUNK)
+        ended = len(chunk) < CHUNK
         scan.binary = b"\x00" in chunk[:65536]
         scan.bom = chunk.startswith(_BOM)
         pending = b""
         while chunk:
             scan.has_content = scan.has_content or bool(chunk.strip())
+            if whole_file:
+                blanks.add(chunk)
             if scan.utf8:
                 try:
                     decoder.decode(chunk)
                 except UnicodeDecodeError:
                     scan.utf8 = False
-            if header is None:
+            if not complete:
                 pending += chunk
-                if b"\n" in pending:
-                    header = pending.split(b"\n", 1)[0]
-            chunk = handle.read(CHUNK) if whole_file or header is None else b""
+                complete = pending.count(b"\n") >= HEADER_SEARCH_LINES
+            # Without whole_file: the first piece, or as much as holds the first line.
+            if not (whole_file or b"\n" not in pending):
+                break
+            chunk = handle.read(CHUNK)
+            ended = len(chunk) < CHUNK
     if scan.utf8 and whole_file:
         try:
             decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             scan.utf8 = False
-    scan.header = pending if header is None else header
+    lines = pending.split(b"\n")
+    if not ended and len(lines) > 1:  # `ended`: the last piece read was the file's end
+        lines.pop()  # cut off where the piece ended: a part of a line is no header
+    scan.first_lines = lines[:HEADER_SEARCH_LINES]
+    scan.blank_lines = blanks.found
     return scan
 
 
@@ -243,13 +331,19 @@ def inspect_csv(
         return [Problem(display, 0, "", "er ikke en tekstfil (CSV); gem den som CSV eller .xlsx")]
     if encoding is None:
         return [Problem(display, 0, "", "ukendt tegnsæt; gem filen som CSV UTF-8")]
-    header_line = scan.header.decode(encoding).lstrip("\ufeff").rstrip("\r")
-    delimiter = _sniff_delimiter(header_line)
-    raw_names = next(csv.reader([header_line], delimiter=delimiter))
-    names, problems = _map_header(raw_names, spec, display)
+    texts = [line.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r")
+             for line in scan.first_lines]
+    delimiters = [_sniff_delimiter(text) for text in texts]
+    lines = [next(csv.reader([text], delimiter=d), []) for text, d in
+             zip(texts, delimiters, strict=True)]
+    skip = find_header(lines, spec)
+    if skip is None:
+        return _header_problems(lines, spec, display)
+    names, problems = _map_header(lines[skip], spec, display, line=skip + 1)
     if problems:
         return problems
-    return CsvFile(source.path, display, names, delimiter, encoding)
+    return CsvFile(source.path, display, names, delimiters[skip], encoding, skip,
+                   tuple(line for line in scan.blank_lines if line > skip + 1))
 
 
 def _stage_csv(
@@ -259,8 +353,7 @@ def _stage_csv(
     if isinstance(found, list):
         return found
     with utf8_file(found) as path:
-        return _read_csv_into(con, path, found.names, found.delimiter, spec, table,
-                              found.display)
+        return _read_csv_into(con, path, found, spec, table)
 
 
 @contextlib.contextmanager
@@ -295,14 +388,15 @@ def decimal_separator(delimiter: str) -> str:
 
 
 def read_csv(path: Path, delimiter: str, columns: dict[str, str], rejects: str,
-             dateformat: str = ISO_DATE) -> tuple[str, list[object]]:
+             dateformat: str = ISO_DATE, skip: int = 0) -> tuple[str, list[object]]:
     """The read_csv call of both load paths, as SQL and its parameters.
 
     Nothing is guessed (the header was checked, the types are given), quotes are the
     CSV standard's, and a line that cannot be read is not padded or skipped but recorded
     in the table `rejects` (and `rejects`_scan), which the caller reads and drops. Dates
-    and decimals matter only for columns typed as DATE or DOUBLE (the fast path)."""
-    sql = f"""read_csv(?, delim = ?, header = true, quote = '"', escape = '"',
+    and decimals matter only for columns typed as DATE or DOUBLE (the fast path). `skip`
+    lines above the header are passed over (the rejects' lines still count them)."""
+    sql = f"""read_csv(?, delim = ?, header = true, skip = {int(skip)}, quote = '"', escape = '"',
         columns = ?, auto_detect = false, store_rejects = true,
         rejects_table = '{rejects}', rejects_scan = '{rejects}_scan',
         null_padding = false, strict_mode = true, dateformat = ?, decimal_separator = ?)"""
@@ -312,14 +406,13 @@ def read_csv(path: Path, delimiter: str, columns: dict[str, str], rejects: str,
 def _read_csv_into(
     con: duckdb.DuckDBPyConnection,
     path: Path,
-    names: list[str],
-    delimiter: str,
+    found: CsvFile,
     spec: FileSpec,
     table: str,
-    display: str,
 ) -> list[Problem]:
-    reader, parameters = read_csv(path, delimiter, {name: "VARCHAR" for name in names},
-                                  f"{table}_rejects")
+    names, display = found.names, found.display
+    reader, parameters = read_csv(path, found.delimiter, {name: "VARCHAR" for name in names},
+                                  f"{table}_rejects", skip=found.skip)
     try:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_file AS SELECT * FROM {reader}",
                     parameters)
@@ -332,17 +425,43 @@ def _read_csv_into(
     if rejects:
         return [Problem(display, int(line), "", _reject_message(kind, len(names)))
                 for line, _column, kind in rejects]
-    # Insertion order is preserved, so a row's rowid counted from the first row + 2 is the
-    # spreadsheet line number. Counted from the first: inside a transaction (sosu load is
-    # one) rows not yet committed are numbered from a large offset, not from 0.
+    # Insertion order is preserved, so a row's rowid counted from the first row + 2 (and
+    # the lines above the header, and the empty lines above the row) is the spreadsheet
+    # line number. Counted from the first: inside a transaction (sosu load is one) rows not
+    # yet committed are numbered from a large offset, not from 0.
     selected = ", ".join(_column_or_null(c.name, names) for c in spec.columns)
+    row = f"(rowid - (SELECT min(rowid) FROM {table}_file))"
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT "
-        f"(rowid - (SELECT min(rowid) FROM {table}_file) + 2)::BIGINT AS _line, "
+        f"CREATE OR REPLACE TEMP TABLE {table}_rows AS SELECT {row} AS _row, "
         f"{selected} FROM {table}_file WHERE NOT ({_all_empty(names)})"
     )
     con.execute(f"DROP TABLE {table}_file")
+    _number_lines(con, table, found)
     return []
+
+
+def _number_lines(con: duckdb.DuckDBPyConnection, table: str, found: CsvFile) -> None:
+    """`table` with each row's line in the file. The j-th empty line below the header
+    (0-based, line b) comes after b - header - 1 - j rows: every row from there on lies
+    one line further down (an ASOF join counts the empty lines above each row)."""
+    header = found.skip + 1
+    base = f"_row + {header + 1}"
+    if not found.blank_lines:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT ({base})::BIGINT AS _line,"
+                    f" * EXCLUDE (_row) FROM {table}_rows ORDER BY _row")
+    else:
+        # Empty lines in a row share their first row: the last counts them all.
+        gaps = list({line - header - 1 - index: index + 1
+                     for index, line in enumerate(found.blank_lines)}.items())
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_gaps (from_row BIGINT, above INT)")
+        con.executemany(f"INSERT INTO {table}_gaps VALUES (?, ?)", gaps)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT "
+            f"({base} + coalesce(g.above, 0))::BIGINT AS _line, r.* EXCLUDE (_row) "
+            f"FROM {table}_rows AS r ASOF LEFT JOIN {table}_gaps AS g ON r._row >= g.from_row "
+            "ORDER BY r._row")
+        con.execute(f"DROP TABLE {table}_gaps")
+    con.execute(f"DROP TABLE {table}_rows")
 
 
 def _reject_message(error_type: str, expected: int) -> str:
@@ -369,19 +488,24 @@ def _stage_excel(
         rows = list(_excel_rows(source))
     except WorkbookRefused as refused:
         return [Problem(display, 0, "", str(refused))]
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError):
-        return [Problem(display, 0, "", _unreadable_excel())]
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, CalamineError):
+        return [Problem(display, 0, "", _unreadable_workbook(source.path))]
     if not rows:
         return [Problem(display, 0, "", "arket er tomt; det skal mindst have en overskriftslinje")]
-    _line, header = rows[0]
-    while header and header[-1] in (None, ""):
-        header = header[:-1]
-    names, problems = _map_header(["" if h is None else str(h) for h in header], spec, display)
+    headers = [_header_cells(values) for _, values in rows[:HEADER_SEARCH_LINES]]
+    found = find_header(headers, spec)
+    if found is None:
+        return _header_problems(headers, spec, display)
+    header_line = rows[found][0]
+    names, problems = _map_header(headers[found], spec, display, line=header_line)
     if problems:
         return problems
+    data = rows[found + 1:]
+    dates = {c.name for c in spec.columns if c.kind == "date"}
     records = {
-        "_line": [line for line, _ in rows[1:]],
-        **{name: [_cell(values, i) for _, values in rows[1:]] for i, name in enumerate(names)},
+        "_line": [line for line, _ in data],
+        **{name: [_cell(values, i, date=name in dates) for _, values in data]
+           for i, name in enumerate(names)},
     }
     frame = pd.DataFrame(records).astype({n: "object" for n in names})
     con.register(f"{table}_frame", frame)
@@ -396,16 +520,22 @@ def _stage_excel(
 
 
 def _excel_rows(source: Source) -> Iterator[tuple[int, tuple[object, ...]]]:
-    wb = open_workbook(source.path)
-    try:
-        sheet = wb[source.sheet] if source.sheet else wb.worksheets[0]
-        yield from content_rows(sheet)
-    finally:
-        wb.close()
+    yield from sheet_rows(source.path, source.sheet)
 
 
-def _cell(values: tuple[object, ...], index: int) -> str | None:
-    """Excel cells → the text a CSV export would hold (dates ISO, whole numbers bare)."""
+def _header_cells(values: tuple[object, ...]) -> list[str]:
+    """A row as header names, without the empty cells a sheet has right of its columns."""
+    cells = ["" if value is None else str(value) for value in values]
+    while cells and cells[-1].strip() == "":
+        cells.pop()
+    return cells
+
+
+def _cell(values: tuple[object, ...], index: int, date: bool = False) -> str | None:
+    """Spreadsheet cells → the text a CSV export would hold: a date cell as ÅÅÅÅ-MM-DD,
+    whole numbers bare. A number in a date column is a date whose format was lost (an
+    Excel serial number): its time of day, if any, is dropped, and the text path reads
+    the whole number as a date (rules.EXCEL_SERIAL)."""
     value = values[index] if index < len(values) else None
     if value is None:
         return None
@@ -413,6 +543,9 @@ def _cell(values: tuple[object, ...], index: int) -> str | None:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if date and isinstance(value, int | float) and not isinstance(value, bool) \
+            and math.isfinite(value):
+        return str(math.floor(value))
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value)

@@ -36,7 +36,7 @@ from sosu.domain.contract import (
     Column,
     Kind,
 )
-from sosu.domain.cpr import contains_cpr, sql_candidate
+from sosu.domain.cpr import contains_cpr, sql_candidate, sql_ten_digit_like
 from sosu.domain.targets import target_ids
 
 
@@ -118,7 +118,12 @@ def cpr_condition(v: str) -> str:
 ISO_DATE = r"\d{4}-\d{1,2}-\d{1,2}"
 DMY_DATE = r"\d{1,2}[-./]\d{1,2}[-./]\d{4}"
 DMY_SHORT_DATE = r"\d{1,2}[-./]\d{1,2}[-./]\d{2}"
-DATE_SHAPE = f"^({ISO_DATE}|{DMY_DATE}|{DMY_SHORT_DATE})$"
+# An Excel serial number: days since 1899-12-30 (Excel's day 0, which makes up for its
+# 29 February 1900), as a cell shows a date whose number format was lost. Five digits
+# cover 1927-04-18 (10000) to 2173-10-14 (99999); the rules below refuse the rest.
+EXCEL_SERIAL = r"\d{5}"
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+DATE_SHAPE = f"^({ISO_DATE}|{DMY_DATE}|{DMY_SHORT_DATE}|{EXCEL_SERIAL})$"
 # No student of this dashboard was hired, left or finished before: an earlier date is a
 # misread one (a year typed with too few digits), not history.
 EARLIEST_DATE = dt.date(1950, 1, 1)
@@ -129,6 +134,59 @@ def _unreadable_date(cell: Cell) -> str:
     return (f"CASE WHEN regexp_full_match({cell.text}, '{DATE_SHAPE}') "
             f"THEN 'datoen ' || {cell.shown} || ' findes ikke' "
             f"ELSE 'ugyldig dato ' || {cell.shown} || '; brug ÅÅÅÅ-MM-DD eller DD-MM-ÅÅÅÅ' END")
+
+
+def trimmed(v: str) -> str:
+    """The text with the white space strptime and read_csv pass over around a date."""
+    return f"trim({v}, ' ' || chr(9) || chr(10) || chr(13))"
+
+
+def date_convention(v: str) -> str:
+    """SQL naming how the text `v` writes a date (ÅÅÅÅ-MM-DD, DD.MM.ÅÅ, Excel-datotal, …),
+    NULL for text of no date shape (another rule reports it). The separator is part of the
+    convention: a file that writes 01.02.2021 and 01-02-2021 was put together from two
+    sources, and one of them may write its dates month first."""
+    v = trimmed(v)
+    separator = f"regexp_extract({v}, '[-./]')"
+    return (f"CASE WHEN regexp_full_match({v}, '{ISO_DATE}') THEN 'ÅÅÅÅ-MM-DD' "
+            f"WHEN regexp_full_match({v}, '{EXCEL_SERIAL}') THEN 'Excel-datotal' "
+            f"WHEN regexp_full_match({v}, '{DMY_DATE}') "
+            f"THEN 'DD' || {separator} || 'MM' || {separator} || 'ÅÅÅÅ' "
+            f"WHEN regexp_full_match({v}, '{DMY_SHORT_DATE}') "
+            f"THEN 'DD' || {separator} || 'MM' || {separator} || 'ÅÅ' END")
+
+
+def date_convention_sql(file: str, columns: list[str], table: str,
+                        line: str = "_line") -> str | None:
+    """One file uses one date convention: the first date cell (by line, then column) that
+    writes its date otherwise than the file's first date, as (file, line, column, message);
+    no row when the file keeps to one. None for a file without date columns.
+
+    Across all the file's date columns: the ambiguity it guards against (a day-first and a
+    month-first source pasted together, 02-01-2021 beside 01/02/2021) is the file's, and a
+    wrong guess would move dates silently. Both load paths ask it of the staged text."""
+    if not columns:
+        return None
+    cells = "\n    UNION ALL\n    ".join(
+        f"SELECT {line} AS _line, {order} AS column_order, {sql_text(column)} AS col, "
+        f"{column} AS text, {date_convention(column)} AS convention FROM {table}"
+        for order, column in enumerate(columns))
+    first = ("(SELECT * FROM cells WHERE convention IS NOT NULL "
+             "ORDER BY _line, column_order LIMIT 1)")
+    quote = sql_text("'")
+    message = (f"'datoen ' || {quote} || left(c.text, 40) || {quote} || ' er skrevet som ' "
+               "|| c.convention || ', men filen skriver datoer som ' || f.convention "
+               "|| ' (linje ' || f._line || ', ' || f.col || '); skriv alle datoer i filen "
+               "på samme måde, så ingen dato læses forkert'")
+    return f"""
+    WITH cells AS (
+    {cells}
+    )
+    SELECT {sql_text(file)} AS file, c._line AS line, c.col, {message} AS message
+    FROM cells AS c, {first} AS f
+    WHERE c.convention IS NOT NULL AND c.convention <> f.convention
+    ORDER BY c._line, c.column_order
+    LIMIT 1"""
 
 
 def _read_as(cell: Cell) -> str:
@@ -324,23 +382,34 @@ def row_rules() -> list[RowRule]:
 CPR_MESSAGE = "indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numre i filerne"
 
 
+# Below this many rows a table's cells are chosen for contains_cpr by a cheap superset
+# (sql_ten_digit_like) rather than the CPR regex, whose Unicode classes cost some 15 ms of
+# CPU to compile in each query: on a small file that is most of the check, while Python
+# decides on a few thousand values in less.
+REGEX_FROM_ROWS = 10_000
+
+
 def cpr_cells(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
               line: str = "_line") -> list[tuple[int, str]]:
     """(line, column) of every cell of `table` holding a CPR number in any spelling
     (domain.cpr); an id the id rule (cpr_condition) reports already is left out.
 
-    The one rule not written in SQL: DuckDB's regex finds the candidate cells (one pass,
-    a superset); Python decides on their distinct values, which are few, and which never
-    leave this function. Both paths ask it (etl.fast on fewer columns, see cpr_columns)."""
+    The one rule not written in SQL: DuckDB finds the candidate cells (one pass, a
+    superset: the CPR regex, or on a small table a cheaper test); Python decides on their
+    distinct values, which are few, and which never leave this function. Both paths ask it
+    (etl.fast on fewer columns, see cpr_columns)."""
+    if not columns:
+        return []
+    counted = con.execute(f"SELECT count(*) FROM {table}").fetchone()
+    candidate = sql_candidate if counted and counted[0] >= REGEX_FROM_ROWS else sql_ten_digit_like
     found: list[tuple[int, str]] = []
     for column in columns:
         skip = f" AND NOT coalesce({cpr_condition(column)}, false)" if column == "elev_id" else ""
         values = [value for (value,) in con.execute(
-            f"SELECT DISTINCT {column} FROM {table} WHERE {sql_candidate(column)}{skip}"
+            f"SELECT DISTINCT {column} FROM {table} WHERE {candidate(column)}{skip}"
         ).fetchall() if contains_cpr(value)]
         if values:
             rows = con.execute(f"SELECT {line} FROM {table} WHERE list_contains(?, {column})",
                                [values]).fetchall()
             found += [(int(number), column) for (number,) in rows]
     return found
-

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from sosu.domain.contract import ALL_FILES, GUIDE_SHEET, Column, FileSpec, normalize_header
+from sosu.etl.profile import profile_markdown
 from sosu.store import export
 
 KIND_TEXT = {
@@ -148,17 +149,47 @@ def contract_markdown() -> str:
         "",
         "Generated from `src/sosu/domain/contract.py` by `python -m sosu.etl.templates`; a test",
         "keeps the two in step. A data folder holds the five student files below, each as",
-        "`.csv` or `.xlsx` (first sheet), or one `.xlsx` workbook with five sheets named",
-        "like the files. The sixth, `indsatser` (the strategy's initiatives), is optional:",
-        "without it the dashboard shows no initiatives; with it, it is checked like the others.",
+        "`.csv`, `.xlsx` or `.ods` (first sheet), or one `.xlsx` or `.ods` workbook with five",
+        "sheets named like the files. The sixth, `indsatser` (the strategy's initiatives), is",
+        "optional: without it the dashboard shows no initiatives; with it, it is checked like",
+        "the others.",
         "",
         "Accepted variants, all loading to the same result: comma or semicolon separated;",
-        "UTF-8 with or without BOM, or Windows-1252; CRLF or LF; dates `ÅÅÅÅ-MM-DD`,",
-        "`DD-MM-ÅÅÅÅ`, `DD.MM.ÅÅÅÅ` or `DD/MM/ÅÅÅÅ`, or with a two-digit year (`DD-MM-ÅÅ`, the",
-        "century that puts the date nearest before the data's date; a date before 1950 is",
-        "refused); decimal point or comma; headers in any case with spaces, hyphens or æ/ø/å",
-        "(`Ansat dato` → `ansat_dato`). Codes may be given as the code or its Danish label, in",
-        "any case. Empty rows are ignored.",
+        "UTF-8 with or without BOM, or Windows-1252; CRLF or LF; decimal point or comma;",
+        "headers in any case with spaces, hyphens or æ/ø/å (`Ansat dato` → `ansat_dato`).",
+        "Codes may be given as the code or its Danish label, in any case. Empty rows are",
+        "ignored.",
+        "",
+        "**The header** is line 1 when line 1 names any of the file's columns. Otherwise it is",
+        "the first of the next 19 lines (or sheet rows) that names at least two of them, so a",
+        "report's title and blank lines above the header are passed over; if no line does,",
+        "the file is refused (`fandt ingen overskriftslinje i de første 20 linjer`). Line",
+        "numbers in messages are always the file's own: with two lines above the header, the",
+        "first data row is line 4.",
+        "",
+        "**Dates** may be written:",
+        "",
+        "| skrevet | eksempel | læses som |",
+        "| --- | --- | --- |",
+        "| `ÅÅÅÅ-MM-DD` | `2022-02-01` | 1 February 2022 (four digits for the year) |",
+        "| `DD-MM-ÅÅÅÅ`, `DD.MM.ÅÅÅÅ`, `DD/MM/ÅÅÅÅ` | `01.02.2022` | day first, always |",
+        "| `DD-MM-ÅÅ`, `DD.MM.ÅÅ`, `DD/MM/ÅÅ` | `01-02-22` | the century that puts the date "
+        "nearest before the data's date (a Danish spreadsheet's short date in CSV) |",
+        "| Excel serial number | `44593` | days since 1899-12-30, as Excel shows a date whose "
+        "format was lost (five digits) |",
+        "| a date cell in `.xlsx`/`.ods` | | the cell's date |",
+        "| a number cell in a date column | `44593` | an Excel serial number (time of day "
+        "dropped) |",
+        "",
+        "A date before 1950 or after the data's date is refused with how it was read (`'01-02-30'",
+        "er læst som 1930-02-01, før 1950`). **One file uses one convention**: the kinds in the",
+        "table count apart, and so do their separators (a date cell counts as `ÅÅÅÅ-MM-DD`). A",
+        "file that writes a date otherwise than its first date is refused at the first such",
+        "cell, naming both: `elever.csv:3: ansat_dato: datoen '01.03.2022' er skrevet som",
+        "DD.MM.ÅÅÅÅ, men filen skriver datoer som ÅÅÅÅ-MM-DD (linje 2, ansat_dato)`. Two",
+        "sources pasted together, one writing month first, would otherwise move dates",
+        "silently; in a sheet, a date left as text beside date cells is one the spreadsheet",
+        "could not read as a Danish date.",
         "",
     ]
     for spec in ALL_FILES:
@@ -199,9 +230,22 @@ def contract_markdown() -> str:
         "- Et CPR-nummer i et fil- eller arknavn gemmes og vises aldrig: navnet gemmes med",
         "  nummeret skiftet ud med `XXXXXX-XXXX`, og filen indlæses som ellers.",
         "",
-        "Every problem is reported as `fil:linje: kolonne: besked` (the header is line 1).",
+        "Every problem is reported as `fil:linje: kolonne: besked` (the header is line 1,",
+        "or the line it stands on below a title).",
+        "",
+        "## Fuldstændighed",
+        "",
+        "What the files leave out is counted per year, and the education team sees it on the",
+        "Data page and beside the figures it concerns (other roles: see docs/privacy.md):",
+        "",
+        "- frafald uden en bestemt årsag (`andet` eller tom) og uden fase, pr. frafaldsår;",
+        "- gennemførte uden en række i `efter_uddannelse`, pr. årgang;",
+        "- ansættelsesmåneder uden en række i `sygefravaer`, pr. kalenderår, fra",
+        "  ansættelsesmåneden til afslutning, frafald eller data-datoen, dog højst til den",
+        "  nyeste måned, sygefraværsfilen når (senere måneder er ikke indberettet endnu).",
         "",
     ]
+    lines += profile_markdown()
     return "\n".join(lines)
 
 

@@ -12,17 +12,21 @@ import re
 import duckdb
 
 from sosu.domain.contract import ALL_FILES, Column, FileSpec
-from sosu.domain.cpr import sql_candidate
+from sosu.domain.cpr import sql_ten_digit_like
 from sosu.etl import rules
 from sosu.etl.problems import MAX_REPORTED, Problem
 from sosu.etl.rules import (
     CPR_MESSAGE,
     DMY_DATE,
     DMY_SHORT_DATE,
+    EXCEL_EPOCH,
+    EXCEL_SERIAL,
     ISO_DATE,
     Cell,
     cpr_cells,
+    date_convention_sql,
     sql_text,
+    trimmed,
 )
 
 
@@ -51,13 +55,13 @@ def _python_key(value: str) -> str:
 
 
 def _date_expression(v: str, today: dt.date | None) -> str:
-    """ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ and DD-MM-ÅÅ (with - . or /), each only in its own shape:
-    strptime's %Y alone reads '01-02-21' as the year 1. A two-digit year gets the century
-    that puts the date nearest before the data's date (`today`): a Danish spreadsheet
-    saves its short dates so."""
+    """ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ and DD-MM-ÅÅ (with - . or /), and Excel serial numbers, each
+    only in its own shape: strptime's %Y alone reads '01-02-21' as the year 1. A two-digit
+    year gets the century that puts the date nearest before the data's date (`today`): a
+    Danish spreadsheet saves its short dates so."""
     as_of = f"DATE '{today.isoformat()}'" if today else "current_date"
     # strptime and read_csv pass over white space around a date; the shape tests must too.
-    v = f"trim({v}, ' ' || chr(9) || chr(10) || chr(13))"
+    v = trimmed(v)
     parts = f"regexp_split_to_array({v}, '[-./]')"
     two_digit = (f"make_date(2000 + {parts}[3]::INTEGER, {parts}[2]::INTEGER, "
                  f"{parts}[1]::INTEGER)")
@@ -67,7 +71,9 @@ def _date_expression(v: str, today: dt.date | None) -> str:
             f" WHEN regexp_full_match({v}, '{DMY_SHORT_DATE}') AND try_strptime("
             f"regexp_replace({v}, '[./]', '-', 'g'), '%d-%m-%y') IS NOT NULL THEN "
             f"CASE WHEN {two_digit} > {as_of} THEN {two_digit} - INTERVAL 100 YEAR "
-            f"ELSE {two_digit} END END::DATE")
+            f"ELSE {two_digit} END"
+            f" WHEN regexp_full_match({v}, '{EXCEL_SERIAL}') THEN "
+            f"DATE '{EXCEL_EPOCH.isoformat()}' + {v}::INTEGER END::DATE")
 
 
 def parse_expression(column: Column, today: dt.date | None = None) -> str:
@@ -97,8 +103,10 @@ def parse_expression(column: Column, today: dt.date | None = None) -> str:
         exact = " ".join(f"WHEN {sql_text(spelling)} THEN {sql_text(code)}"
                          for spelling, code in _exact_spellings(column.codes).items())
         # The key drops everything but ASCII letters and digits, so 'SSA ０１０１９０-１２３４'
-        # would become 'SSA': text that may hold a CPR number is never read as a code.
-        return (f"CASE {v} {exact} ELSE CASE WHEN {sql_candidate(v)} THEN NULL "
+        # would become 'SSA': text that may hold a CPR number is never read as a code. The
+        # broad test, not the CPR regex, which would be compiled in every rule's query that
+        # reads the column: no code or label has ten digits or non-ASCII letters (tested).
+        return (f"CASE {v} {exact} ELSE CASE WHEN {sql_ten_digit_like(v)} THEN NULL "
                 f"ELSE CASE {_match_key(v)} {cases} END END END")
     return v
 
@@ -143,6 +151,16 @@ def column_problem_sql(spec: FileSpec, today: dt.date) -> list[str]:
     return parts
 
 
+def date_columns(spec: FileSpec) -> list[str]:
+    return [c.name for c in spec.columns if c.kind == "date"]
+
+
+def convention_sql(spec: FileSpec) -> str | None:
+    """The file's first date written in another convention than its first date, over its
+    staged text (rules.date_convention_sql)."""
+    return date_convention_sql(spec.name, date_columns(spec), raw_table(spec.name))
+
+
 def row_problem_sql(today: dt.date) -> list[str]:
     """One query per rule across columns, rows or files, over the typed tables."""
     return [f"SELECT {sql_text(rule.file)}, t._line, {sql_text(rule.column)}, "
@@ -164,6 +182,7 @@ def collect_problems(
 ) -> tuple[list[Problem], int]:
     """Run every rule; return the first MAX_REPORTED problems and the total count."""
     queries = [q for spec in ALL_FILES for q in column_problem_sql(spec, today)]
+    queries += [q for spec in ALL_FILES if (q := convention_sql(spec)) is not None]
     union = "\nUNION ALL\n".join(
         f"SELECT * FROM ({q})" for q in (*queries, *row_problem_sql(today)))
     con.execute(f"CREATE OR REPLACE TEMP TABLE problems AS {union}")

@@ -9,14 +9,22 @@ are then read streaming (read_only) with their claimed dimension ignored; a shee
 with more rows of content than MAX_ROWS, or more than MAX_EMPTY_RUN empty rows in a
 row, is refused (nothing is silently cut off): such files belong in CSV, which has
 no limit. The limits are documented in the README (Excel-filer).
+
+An .ods spreadsheet (LibreOffice, OpenOffice, Google Sheets' download) is a zip of
+XML too and passes the same zip checks. No streaming reader exists for it: calamine
+(a Rust reader) reads one sheet's cells into memory, which the 64 MB limit on its
+content.xml bounds (all sheets of an .ods are in that one member). Its rows are then
+handed out under the same row limits.
 """
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
+
+from python_calamine import CalamineWorkbook
 
 MB = 1 << 20
 MAX_MEMBER_BYTES = 64 * MB  # one sheet's XML: about 200,000 rows of ten columns
@@ -27,6 +35,7 @@ RATIO_FROM_BYTES = 1 * MB  # small members may pack well without harm
 MAX_MEMBERS = 1000
 MAX_ROWS = 200_000  # rows with content per sheet
 MAX_EMPTY_RUN = 50_000  # empty rows in a row: formatting, or a row claimed far below
+WORKBOOK_EXTENSIONS = (".xlsx", ".ods")
 
 
 class WorkbookRefused(Exception):
@@ -37,39 +46,48 @@ def _mb(size: int) -> str:
     return f"{size / MB:,.0f}".replace(",", ".")
 
 
+def what_file(path: Path) -> str:
+    """The file's kind as the messages name it."""
+    return "regnearket" if path.suffix.lower() == ".ods" else "Excel-filen"
+
+
 def check_limits(path: Path) -> None:
     """Refuse a workbook whose zip would unpack beyond the limits; read nothing but the
     zip directory. Raises WorkbookRefused, or zipfile.BadZipFile for a damaged file."""
     with zipfile.ZipFile(path) as archive:
         members = archive.infolist()
+    what = what_file(path)
     if len(members) > MAX_MEMBERS:
-        raise WorkbookRefused(f"Excel-filen består af {len(members)} dele (grænsen er "
-                              f"{MAX_MEMBERS}); gem den igen fra Excel, eller som CSV")
+        raise WorkbookRefused(f"{what.capitalize()} består af {len(members)} dele (grænsen "
+                              f"er {MAX_MEMBERS}); gem den igen, eller som CSV")
     total = 0
     for member in members:
-        _check_member(member)
+        _check_member(member, what)
         total += member.file_size
     if total > MAX_TOTAL_BYTES:
         raise WorkbookRefused(
-            f"Excel-filen fylder {_mb(total)} MB, når den pakkes ud (grænsen er "
+            f"{what.capitalize()} fylder {_mb(total)} MB, når den pakkes ud (grænsen er "
             f"{_mb(MAX_TOTAL_BYTES)} MB). Gem de store ark som CSV, eller slet tomme rækker "
             "og kolonner, der kun har formatering")
 
 
-def _check_member(member: zipfile.ZipInfo) -> None:
+def _check_member(member: zipfile.ZipInfo, what: str) -> None:
     limit = (MAX_SHARED_STRINGS_BYTES if member.filename.endswith("sharedStrings.xml")
              else MAX_MEMBER_BYTES)
     if member.file_size > limit:
-        what = ("tabellen over tekster (sharedStrings)"
+        file = what
+        part = ("tabellen over tekster (sharedStrings)"
                 if limit == MAX_SHARED_STRINGS_BYTES else member.filename)
         raise WorkbookRefused(
-            f"Excel-filen er for stor, når den pakkes ud: {what} fylder {_mb(member.file_size)}"
+            f"{file.capitalize()} er for stor, når den pakkes ud: {part} fylder "
+            f"{_mb(member.file_size)}"
             f" MB (grænsen er {_mb(limit)} MB). Gem arket som CSV, eller slet tomme rækker "
             "og kolonner, der kun har formatering")
     ratio = member.file_size / max(member.compress_size, 1)
     if member.file_size > RATIO_FROM_BYTES and ratio > MAX_RATIO:
         raise WorkbookRefused(
-            f"Excel-filen pakker sig ud til {ratio:,.0f} gange sin størrelse ({member.filename})"
+            f"{what.capitalize()} pakker sig ud til {ratio:,.0f} gange sin størrelse "
+            f"({member.filename})"
             f"; en almindelig projektmappe pakker højst {MAX_RATIO} gange, så filen afvises "
             "som mulig zip-bombe. Gem den igen fra Excel, eller som CSV")
 
@@ -82,14 +100,56 @@ def open_workbook(path: Path) -> Any:
     return openpyxl.load_workbook(path, read_only=True, data_only=True)
 
 
+def sheet_names(path: Path) -> list[str]:
+    """The sheets of an .xlsx or .ods workbook, after the limits are checked."""
+    if path.suffix.lower() == ".ods":
+        check_limits(path)
+        book = CalamineWorkbook.from_path(str(path))
+        try:
+            return list(book.sheet_names)
+        finally:
+            book.close()
+    book = open_workbook(path)
+    try:
+        return list(book.sheetnames)
+    finally:
+        book.close()
+
+
+def sheet_rows(path: Path, sheet: str | None) -> Iterator[tuple[int, tuple[object, ...]]]:
+    """(line number, values) of every row with content of a sheet (None: the first), in
+    either format, under the limits."""
+    if path.suffix.lower() == ".ods":
+        check_limits(path)
+        book = CalamineWorkbook.from_path(str(path))
+        try:
+            found = book.get_sheet_by_name(sheet) if sheet else book.get_sheet_by_index(0)
+            # Kept from A1 (skip_empty_area=False), so a row's place is its line number.
+            rows = found.to_python(skip_empty_area=False)
+        finally:
+            book.close()
+        yield from _with_content(tuple(row) for row in rows)
+        return
+    book = open_workbook(path)
+    try:
+        yield from content_rows(book[sheet] if sheet else book.worksheets[0])
+    finally:
+        book.close()
+
+
 def content_rows(sheet: Any) -> Iterator[tuple[int, tuple[object, ...]]]:
     """(line number, values) of every row with content, at most MAX_ROWS of them.
 
     The sheet's claimed <dimension> is ignored: openpyxl would otherwise make up an
     empty row for every claimed one (a million of them, each as wide as claimed)."""
     sheet.reset_dimensions()
+    yield from _with_content(sheet.iter_rows(values_only=True))
+
+
+def _with_content(rows: Iterable[tuple[object, ...]]
+                  ) -> Iterator[tuple[int, tuple[object, ...]]]:
     found, last = 0, 0
-    for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+    for number, values in enumerate(rows, start=1):
         if not any(v not in (None, "") for v in values):
             if number - last > MAX_EMPTY_RUN:
                 raise WorkbookRefused(

@@ -66,15 +66,23 @@ _KEY_LOCKS: dict[tuple[object, ...], threading.Lock] = {}
 _KEPT_RELEASES = 16
 
 
-def _release_key(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> tuple[object, ...]:
+def _release_key(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> tuple[object, ...] | None:
+    """The database file version the connection reads (path, inode, mtime, size), its
+    load information and the viewer's scope; None when the version is not known."""
+    version = db.attached_version(con)
+    if version is None:
+        return None
     info = db.load_info(con)
-    return (id(con), tuple(sorted((k, str(v)) for k, v in info.items())), viewer.scope)
+    return (version, tuple(sorted((k, str(v)) for k, v in info.items())), viewer.scope)
 
 
 def scope_release(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
     """Every output the viewer's scope can obtain, protected together; computed once per
-    database load and scope (a member who opens the next page or site reads rows of it)."""
+    database file version and scope (a member who opens the next page or site reads rows
+    of it). Not cached for a connection whose file version is unknown."""
     key = _release_key(con, viewer)
+    if key is None:
+        return release.build(release_frames(con, viewer), viewer.threshold)
     with _RELEASE_LOCK:
         if key in _RELEASES:
             _RELEASES.move_to_end(key)
@@ -535,6 +543,21 @@ def students(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -
     frame = metrics.students(con, request.sites,
                              request.educations)
     return _years(frame, "aargang", request.years)
+
+
+# Completeness ----------------------------------------------------------------
+
+def completeness(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+                 request: Request) -> pd.DataFrame:
+    """How complete each figure's basis is, per measure, year and education: the education
+    team only. A share known beside a basis that a protected viewer's release hides, or
+    shows as an interval, would give the hidden count back (the missing dropouts of a
+    year are often 1-3), and the release protects counts, not shares of them; so protected
+    roles see the figures without it, as before (docs/privacy.md)."""
+    viewer.require_individuals()
+    viewer.require_site(request.site)
+    frame = metrics.completeness(con, request.sites, request.educations)
+    return _years(frame, "aar", request.years).reset_index(drop=True)
 
 
 # Early warning ---------------------------------------------------------------

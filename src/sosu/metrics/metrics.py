@@ -190,6 +190,14 @@ def initiatives(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return _query(con, "SELECT * FROM indsatser_status", [])
 
 
+def completeness(con: duckdb.DuckDBPyConnection, sites: Selection = None,
+                 educations: Selection = None, by_site: bool = False,
+                 apart: Selection = None) -> pd.DataFrame:
+    """How complete each figure's basis is: per measure (maal), year and education, the
+    basis, how much of it is missing and the share known (sql: fuldstaendighed)."""
+    return _summed(con, "fuldstaendighed", sites, educations, by_site, apart)
+
+
 # Name → function, so the dashboard's cache can call any metric by name.
 BY_NAME = {
     "cohorts": cohorts,
@@ -201,4 +209,5 @@ BY_NAME = {
     "hired_after_by_workplace": hired_after_by_workplace,
     "age_bands": age_bands,
     "survival": survival,
+    "completeness": completeness,
 }

@@ -1,9 +1,15 @@
 """Static charts for the PDF, drawn offline with matplotlib (no browser, nothing
-downloaded), in the dashboard's colour-blind safe palette and readable in grey."""
+downloaded), in the dashboard's colour-blind safe palette and readable in grey.
+
+Each chart is SVG with its text kept as text (selectable, searchable, sharp at any zoom)
+and carries its name and a description for the PDF's alternative text, worded as the
+dashboard's accessible description (sosu.app.charts.describe): the title and each
+series' latest value."""
 
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 
 import matplotlib
 
@@ -12,13 +18,18 @@ matplotlib.use("Agg")  # no display: the report is built on servers and in tests
 # or an initiative named "Kursus $\\frac{a}{b$" breaks every report. The setting is read
 # by every Text matplotlib creates (titles, annotations, legends, ticks).
 matplotlib.rcParams["text.parse_math"] = False
+# Text stays <text> in the SVG (not glyph outlines), so the PDF holds it as text; no
+# random ids or date in the file, so the same data give the same report.
+matplotlib.rcParams["svg.fonttype"] = "none"
+matplotlib.rcParams["svg.hashsalt"] = "sosu-overblik"
+matplotlib.rcParams["font.family"] = "DejaVu Sans"
 
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.ticker import FuncFormatter, MaxNLocator  # noqa: E402
 
 from sosu.domain import palette  # noqa: E402
-from sosu.domain.fmt import number, pct  # noqa: E402
+from sosu.domain.fmt import date, number, pct  # noqa: E402
 from sosu.domain.targets import Target  # noqa: E402
 from sosu.metrics.scorecard import series_for  # noqa: E402
 
@@ -27,8 +38,30 @@ MARKERS = {"SSH": "o", "SSA": "s", "I alt": "^", "Stedet": "o", "Hele kommunen":
 SIZE = (4.6, 2.9)  # inches; two a row on A4, so text stays readable when printed
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A drawn chart: SVG, its name (the title) and its description (the alternative
+    text: the title, each series' latest value, the initiatives marked)."""
+
+    svg: bytes
+    name: str
+    description: str
+
+
+def described(title: str, latest: list[str], extra: str = "") -> str:
+    """The dashboard's wording (sosu.app.charts.describe) without its pointer to a table:
+    "Titel. Seneste værdi – Serie: periode: værdi; …"."""
+    if not latest:
+        return f"{title}. Ingen værdier.{extra}"
+    return f"{title}. Seneste værdi – " + "; ".join(latest) + f".{extra}"
+
+
 def _figure(title: str, percent: bool) -> tuple[plt.Figure, plt.Axes]:
     fig, ax = plt.subplots(figsize=SIZE, dpi=150)
+    # Fixed margins, room for a title line and ticks like "20.000" or "12,5 %": every
+    # chart's plot area lines up in the grid, and no tight_layout pass (a third of the
+    # time a chart took).
+    fig.subplots_adjust(left=0.12, right=0.98, top=0.9, bottom=0.1)
     ax.set_title(title, fontsize=10, loc="left")
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="y", color="#dddddd", linewidth=0.6)
@@ -40,10 +73,9 @@ def _figure(title: str, percent: bool) -> tuple[plt.Figure, plt.Axes]:
     return fig, ax
 
 
-def _png(fig: plt.Figure) -> bytes:
+def _svg(fig: plt.Figure) -> bytes:
     buffer = io.BytesIO()
-    fig.tight_layout()
-    fig.savefig(buffer, format="png")
+    fig.savefig(buffer, format="svg", metadata={"Date": None})
     plt.close(fig)
     return buffer.getvalue()
 
@@ -55,18 +87,28 @@ def target_line(ax: plt.Axes, value: float, text: str) -> None:
 
 
 def lines_by_education(frame: pd.DataFrame, x: str, y: str, title: str, percent: bool,
-                       goals: dict[str, float] | None = None) -> bytes:
-    """One line per education; hidden (suppressed) values leave gaps, never zeros."""
+                       goals: dict[str, float] | None = None) -> Chart:
+    """One line per education; hidden (suppressed) values leave gaps, never zeros, and
+    the description gives each line's latest value that is shown."""
     fig, ax = _figure(title, percent)
+    latest = []
     for education, rows in frame.groupby("uddannelse", sort=False):
         name = str(education)
         ax.plot(rows[x], rows[y], marker=MARKERS.get(name, "o"), markersize=4,
                 color=COLOURS.get(name, palette.SITE), label=name, linewidth=1.5)
+        shown = rows[rows[y].notna()]
+        if len(shown):
+            value = float(shown[y].iloc[-1])
+            latest.append(f"{name}: {shown[x].iloc[-1]}: "
+                          f"{pct(value) if percent else number(value, 1)}")
+    goal_texts = []
     for name, value in (goals or {}).items():
-        target_line(ax, value, f"Mål {name}: {pct(value) if percent else number(value)}")
+        goal_texts.append(f"Mål {name}: {pct(value) if percent else number(value)}")
+        target_line(ax, value, goal_texts[-1])
     if len(frame):
         ax.legend(fontsize=7, frameon=False, loc="upper right")
-    return _png(fig)
+    extra = "".join(f" {text}." for text in goal_texts)
+    return Chart(_svg(fig), title, described(title, latest, extra))
 
 
 def initiative_lines(ax: plt.Axes, initiatives: pd.DataFrame) -> None:
@@ -81,8 +123,18 @@ def initiative_lines(ax: plt.Axes, initiatives: pd.DataFrame) -> None:
                     xytext=(-1, -2), textcoords="offset points")
 
 
+def initiatives_said(initiatives: pd.DataFrame | None) -> str:
+    """The initiatives a chart marks, for its description: name and start."""
+    if initiatives is None or initiatives.empty:
+        return ""
+    starts = pd.to_datetime(initiatives.start_dato).tolist()
+    return " Indsatser markeret, hvor de startede: " + "; ".join(
+        f"{name} (fra {date(start)})"
+        for name, start in zip(initiatives.navn.tolist(), starts, strict=True)) + "."
+
+
 def trajectory(series: pd.DataFrame, target: Target,
-               initiatives: pd.DataFrame | None = None) -> bytes:
+               initiatives: pd.DataFrame | None = None) -> Chart:
     """A target's values against the straight line from baseline to goal, with the
     initiatives serving it where they started."""
     rows = series_for(series, target)
@@ -99,4 +151,12 @@ def trajectory(series: pd.DataFrame, target: Target,
     if initiatives is not None and len(initiatives):
         initiative_lines(ax, initiatives)
     ax.legend(fontsize=7, frameon=False, loc="upper right")
-    return _png(fig)
+    show = pct if target.is_rate else number
+    # As the dashboard's trend chart says it (its hover text): "2024: 8,8 % (foreløbigt
+    # tal)"; the target line is not a value.
+    shown = rows[rows.vaerdi.notna()]
+    latest = [] if shown.empty else [
+        f"Værdi: {shown.periode.iloc[-1]}: {show(float(shown.vaerdi.iloc[-1]))}"
+        f"{'' if bool(shown.endelig.iloc[-1]) else ' (foreløbigt tal)'}"]
+    return Chart(_svg(fig), target.label,
+                 described(target.label, latest, initiatives_said(initiatives)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import warnings
+import weakref
 from pathlib import Path
 
 import duckdb
@@ -34,12 +35,38 @@ def file_stamp(path: Path) -> tuple[int, int] | None:
     return info.st_ino, info.st_mtime_ns
 
 
+FileVersion = tuple[str, int, int, int]  # path, inode, mtime (ns), size
+
+# The file version each read-only connection attached, for caches of what is computed
+# from it (metrics.datasets). Not keyed by id(con): Python gives a new connection the id
+# of one just closed, which may have read another file.
+_ATTACHED: weakref.WeakKeyDictionary[duckdb.DuckDBPyConnection, FileVersion] = (
+    weakref.WeakKeyDictionary())
+
+
+def _file_version(path: Path) -> FileVersion | None:
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    return str(path.resolve()), info.st_ino, info.st_mtime_ns, info.st_size
+
+
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection that can never change the data (the dashboard and `sosu kpi` use it)."""
+    before = _file_version(path)
     con = duckdb.connect(":memory:")
     con.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [str(path)])
     con.execute(f"USE {CATALOG}")
+    if before is not None and _file_version(path) == before:
+        _ATTACHED[con] = before
     return con
+
+
+def attached_version(con: duckdb.DuckDBPyConnection) -> FileVersion | None:
+    """The file `con` reads, as it was when connect_read_only attached it; None if that is
+    not known (a load swapped a new file in meanwhile, or another kind of connection)."""
+    return _ATTACHED.get(con)
 
 
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from sosu.app import ui
+from sosu.app.app_pages.completeness_view import completeness_section
 from sosu.app.app_pages.history_view import history_section
 from sosu.app.app_pages.upload_view import (
     audit_section,
@@ -16,6 +17,8 @@ files = loaded_files()
 if not files.empty:
     st.subheader("Indlæste filer")
     ui.table(files, "indlaeste_filer", "loaded")
+if current_viewer().may_see_individuals:
+    completeness_section()
 contract_section()
 if current_viewer().may_see_individuals:
     upload_section()

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from sosu.app import charts, data, ui
+from sosu.app.app_pages.completeness_view import completeness_note
 from sosu.app.app_pages.frafald_view import goal_lines
 from sosu.app.app_pages.initiatives_view import mark_metrics
 
@@ -22,6 +23,7 @@ if ui.page_header("Fastholdelse", "Andel ansat i kommunen efter endt uddannelse 
                 charts.add_target(fig, value, label)
             mark_metrics(fig, ["ansat_efter"], filters.educations)
         ui.chart(fig, cohorts, "ansat_efter_pr_aargang", "retention")
+        completeness_note(filters, "efter_uddannelse")
         places = data.dataset("workplaces", filters.request())
         if not places.empty:
             ui.chart(charts.bars(places, "arbejdssted", "antal", "uddannelse",

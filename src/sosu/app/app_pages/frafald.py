@@ -1,6 +1,7 @@
 import streamlit as st
 
 from sosu.app import charts, data, ui
+from sosu.app.app_pages.completeness_view import completeness_note
 from sosu.app.app_pages.frafald_view import goals, has_switch_counts, phase_frame, reason_frame
 from sosu.app.app_pages.initiatives_view import mark_metrics
 from sosu.app.app_pages.projection_view import (
@@ -34,11 +35,13 @@ if ui.page_header("Frafald", "Frafald og gennemførelse pr. årgang, frafaldsår
                                  "Frafaldsårsager pr. år (år for frafald)", "Elever",
                                  stacked=True, hover="hover"),
                      reasons, "frafaldsaarsager", "reasons")
+            completeness_note(filters, "aarsag")
         phases = phase_frame(filters)
         if not phases.empty:
             ui.chart(charts.bars(phases, "fase_tekst", "antal", "uddannelse",
                                  "Frafald efter fase: skoleperioder og oplæringsperioder",
                                  "Elever", hover="hover"),
                      phases, "frafald_fase", "phases")
+            completeness_note(filters, "fase")
         incidence_section(filters)
         backtest_section(filters)

@@ -1,6 +1,7 @@
 import streamlit as st
 
 from sosu.app import charts, ui
+from sosu.app.app_pages.completeness_view import completeness_note
 from sosu.app.app_pages.frafald_view import goal_lines
 from sosu.app.app_pages.initiatives_view import mark_metrics
 from sosu.app.app_pages.sygefravaer_view import monthly, yearly
@@ -16,6 +17,7 @@ if ui.page_header("Sygefravær", "Elevernes sygefravær: sygetimer i procent af 
             charts.add_target(fig, value, label)
         mark_metrics(fig, ["sygefravaer"], filters.educations)
         ui.chart(fig, years, "sygefravaer_pr_aar", "sick_year")
+        completeness_note(filters, "sygefravaer")
         months = monthly(filters)
         fig = charts.rolling_months(months, "Sygefravær pr. måned, 3 måneder glidende",
                                     "Andel")

@@ -12,28 +12,20 @@ CREATE OR REPLACE MACRO maalserier(steder) AS TABLE
 
     seneste_aar AS (SELECT year(data_pr) AS aar FROM indlaesning),
 
-    frafald AS (
+    -- Main-course dropout and hired after graduation, each of a cohort's hired.
+    kohorte_andele AS (
         SELECT
-            'frafald_hovedforloeb' AS metric,
+            metric,
             uddannelse,
             aargang AS aar,
             'årgang ' || aargang AS periode,
-            frafald_hovedforloeb AS taeller,
+            taeller,
             ansatte AS naevner,
             afsluttet AS endelig
-        FROM kohorter
-    ),
-
-    ansat_efter AS (
-        SELECT
-            'ansat_efter' AS metric,
-            uddannelse,
-            aargang AS aar,
-            'årgang ' || aargang AS periode,
-            ansat_efter AS taeller,
-            ansatte AS naevner,
-            afsluttet AS endelig
-        FROM kohorter
+        FROM (
+            UNPIVOT kohorter ON frafald_hovedforloeb, ansat_efter
+            INTO NAME metric VALUE taeller
+        )
     ),
 
     -- The strategy's 41.4 %: the latest finished cohort of each education together.
@@ -96,16 +88,30 @@ CREATE OR REPLACE MACRO maalserier(steder) AS TABLE
         FROM optaelling
     ),
 
-    andele AS (
-        SELECT * FROM frafald
+    serier AS (
+        SELECT
+            *,
+            'andel' AS slags
+        FROM kohorte_andele
         UNION ALL BY NAME
-        SELECT * FROM ansat_efter
+        SELECT
+            *,
+            'andel' AS slags
+        FROM ansat_efter_samlet
         UNION ALL BY NAME
-        SELECT * FROM ansat_efter_samlet
+        SELECT
+            *,
+            'timer' AS slags
+        FROM syg
         UNION ALL BY NAME
-        SELECT * FROM syg
+        SELECT
+            *,
+            'antal' AS slags
+        FROM antal
     ),
 
+    -- A share of students has a binomial interval; sick leave is hours over hours, not
+    -- students over students (no interval); a count is its own value.
     final AS (
         SELECT
             metric,
@@ -114,40 +120,11 @@ CREATE OR REPLACE MACRO maalserier(steder) AS TABLE
             periode,
             taeller,
             naevner,
-            taeller / naevner AS vaerdi,
-            wilson(taeller, naevner)[1] AS nedre,
-            wilson(taeller, naevner)[2] AS oevre,
+            CASE WHEN slags = 'antal' THEN taeller ELSE taeller / naevner END AS vaerdi,
+            CASE WHEN slags = 'andel' THEN wilson(taeller, naevner)[1] END AS nedre,
+            CASE WHEN slags = 'andel' THEN wilson(taeller, naevner)[2] END AS oevre,
             endelig
-        FROM andele
-        WHERE metric <> 'sygefravaer'
-        UNION ALL
-        -- Sick leave is hours over hours, not students over students: no binomial interval.
-        SELECT
-            metric,
-            uddannelse,
-            aar,
-            periode,
-            taeller,
-            naevner,
-            taeller / naevner AS vaerdi,
-            NULL AS nedre,
-            NULL AS oevre,
-            endelig
-        FROM andele
-        WHERE metric = 'sygefravaer'
-        UNION ALL
-        SELECT
-            metric,
-            uddannelse,
-            aar,
-            periode,
-            taeller,
-            naevner,
-            taeller AS vaerdi,
-            NULL AS nedre,
-            NULL AS oevre,
-            endelig
-        FROM antal
+        FROM serier
     )
 
     SELECT * FROM final

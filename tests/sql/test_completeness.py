@@ -1,0 +1,94 @@
+"""Completeness (sql: int_fuldstaendighed, fuldstaendighed): how much of each figure's basis
+is missing, per year, computed by hand on the minimal fixture and on a copy with gaps."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sosu.domain.roles import AccessDenied, Viewer
+from sosu.etl.load import load_folder
+from sosu.metrics import datasets, metrics
+from sosu.store.db import connect_read_only
+from tests.support import MINIMAL, TODAY
+
+ALL = datasets.Request(None, ("SSH", "SSA"), (0, 9999))
+
+
+def _rows(db: Path) -> dict[tuple[str, int, str], tuple[int, int]]:
+    con = connect_read_only(db)
+    try:
+        frame = metrics.completeness(con)
+    finally:
+        con.close()
+    return {(m, int(a), u): (int(g), int(n)) for m, a, u, g, n in zip(
+        frame.maal, frame.aar, frame.uddannelse, frame.grundlag, frame.mangler, strict=True)}
+
+
+def test_the_minimal_fixture_by_hand(minimal_db: Path) -> None:
+    """Data pr. 2023-09-30; the newest sick-leave month is 2023-09. SSH 2022: A1 11 months
+    (from February), A2 10, A3 3 (to its dropout in October), A4 5: 29, of which one (A3's
+    September) has a row. SSH 2023: A1 8 (to August), A2 9, A4 1 (January): 18, three with
+    rows. SSA 2023: B1 8, B2 5 (to June), B3 2, A1 1: 16, one with a row."""
+    assert _rows(minimal_db) == {
+        ("aarsag", 2022, "SSH"): (1, 0), ("aarsag", 2023, "SSH"): (1, 0),
+        ("aarsag", 2023, "SSA"): (1, 0),
+        ("fase", 2022, "SSH"): (1, 0), ("fase", 2023, "SSH"): (1, 0),
+        ("fase", 2023, "SSA"): (1, 0),
+        ("efter_uddannelse", 2022, "SSH"): (2, 0),
+        ("sygefravaer", 2022, "SSH"): (29, 28), ("sygefravaer", 2023, "SSH"): (18, 15),
+        ("sygefravaer", 2023, "SSA"): (16, 15),
+    }
+
+
+@pytest.fixture(scope="module")
+def gaps_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal fixture with a dropout's reason 'Andet' and a completer without a row in
+    efter_uddannelse."""
+    folder = tmp_path_factory.mktemp("gaps") / "data"
+    shutil.copytree(MINIMAL, folder)
+    frafald = folder / "frafald.csv"
+    frafald.write_text(frafald.read_text(encoding="utf-8").replace("faglige_krav", "Andet"),
+                       encoding="utf-8")
+    efter = folder / "efter_uddannelse.csv"
+    efter.write_text("\n".join(efter.read_text(encoding="utf-8").splitlines()[:2]) + "\n",
+                     encoding="utf-8")
+    db = folder.parent / "gaps.duckdb"
+    load_folder(folder, db, today=TODAY)
+    return db
+
+
+def test_unknown_reasons_and_missing_after_rows_are_counted(gaps_db: Path) -> None:
+    rows = _rows(gaps_db)
+    assert rows[("aarsag", 2023, "SSH")] == (1, 1)  # A4: Andet
+    assert rows[("aarsag", 2022, "SSH")] == (1, 0)
+    assert rows[("efter_uddannelse", 2022, "SSH")] == (2, 1)  # A2 has no row
+
+
+def test_the_share_known_and_the_site_restriction(gaps_db: Path) -> None:
+    con = connect_read_only(gaps_db)
+    try:
+        whole = metrics.completeness(con)
+        east = metrics.completeness(con, ["Døgnplejen Øst"])
+    finally:
+        con.close()
+    after = whole[whole.maal == "efter_uddannelse"]
+    assert after.andel_kendt.tolist() == [0.5]
+    # A4 (Andet) was hired at Døgnplejen Øst; A1 and A2 at Plejecenter Å.
+    reasons = east[(east.maal == "aarsag") & (east.aar == 2023) & (east.uddannelse == "SSH")]
+    assert reasons.mangler.tolist() == [1]
+    assert "efter_uddannelse" not in set(east.maal)
+
+
+@pytest.mark.parametrize("role", ["kvalitetsforum", "leder"])
+def test_completeness_is_the_education_teams_only(gaps_db: Path, role: str) -> None:
+    con = connect_read_only(gaps_db)
+    try:
+        with pytest.raises(AccessDenied):
+            datasets.completeness(con, Viewer("x", role, ("Døgnplejen Øst",)), ALL)
+        team = datasets.completeness(con, Viewer("u", "uddannelse"), ALL)
+    finally:
+        con.close()
+    assert len(team) == 10

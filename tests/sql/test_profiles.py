@@ -1,0 +1,316 @@
+"""Import profiles (issue 22): a foreign export read through its profile loads to the
+same figures as the canonical fixture, on both load paths, and every problem names the
+user's own file, line and header."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+
+from sosu.cli.main import main
+from sosu.etl.fast import validate_fast
+from sosu.etl.load import check_folder, load_folder, validate_folder
+from sosu.etl.problems import ValidationFailed
+from sosu.etl.profile import KEPT_PROFILE, Profile, load_profile, parse_profile
+from sosu.etl.suggest import draft_text
+from tests.support import FOREIGN, FOREIGN_PROFILE, MINIMAL, TODAY
+
+
+def _kpi_json(db: Path, capsys: pytest.CaptureFixture[str]) -> dict:
+    """`sosu kpi --json` as a user runs it."""
+    capsys.readouterr()
+    assert main(["kpi", "--json", "--db", str(db)]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture(scope="module")
+def canonical_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("canonical") / "sosu.duckdb"
+    load_folder(MINIMAL, db, today=TODAY)
+    return db
+
+
+@pytest.fixture
+def foreign(tmp_path: Path) -> Path:
+    target = tmp_path / "eksport"
+    shutil.copytree(FOREIGN, target)
+    return target
+
+
+def _rows(path: Path) -> list[list[str]]:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle, delimiter=";"))
+
+
+def _write(path: Path, rows: list[list[str]]) -> None:
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+
+
+def _profile(folder: Path, edit: str = "", replace: tuple[str, str] = ("", "")) -> Profile:
+    text = FOREIGN_PROFILE.read_text(encoding="utf-8").replace(*replace) + edit
+    path = folder / "profil.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_profile(path)
+
+
+def _problems(folder: Path, profile: Profile) -> list[str]:
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(folder, TODAY, profile=profile)
+    return refused.value.report()
+
+
+def test_foreign_export_loads_to_the_canonical_figures(
+        foreign: Path, tmp_path: Path, canonical_db: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "sosu.duckdb"
+    assert main(["load", str(foreign), "--db", str(db), "--profil",
+                 str(FOREIGN_PROFILE)]) == 0
+    assert _kpi_json(db, capsys) == _kpi_json(canonical_db, capsys)
+
+
+def test_both_paths_read_the_foreign_export_alike(foreign: Path) -> None:
+    """The fast path takes the clean CSV files; the text path (which reports problems)
+    builds the same tables from them."""
+    profile = load_profile(FOREIGN_PROFILE)
+    fast = duckdb.connect()
+    text = duckdb.connect()
+    assert validate_fast(fast, foreign, TODAY, profile=profile) is not None
+    validate_folder(text, foreign, TODAY, profile=profile)
+    for name in ("elever", "gennemfoerte", "frafald", "sygefravaer", "efter_uddannelse"):
+        assert fast.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall() == \
+            text.execute(f"SELECT * EXCLUDE (_line) FROM typed_{name} ORDER BY ALL").fetchall()
+
+
+def test_foreign_workbook_loads_to_the_canonical_figures(
+        foreign: Path, tmp_path: Path, canonical_db: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """One workbook, a sheet per file (the text path), with date and number cells."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    sheets = {"Elevforloeb.csv": "Forløb", "Afgange.csv": "Afgange",
+              "Fuldfoerte.csv": "Fuldført", "Loen_sygefravaer.csv": "Løn",
+              "Efter_uddannelse.csv": "Efter"}
+    text = FOREIGN_PROFILE.read_text(encoding="utf-8")
+    for name, sheet in sheets.items():
+        rows = _rows(foreign / name)
+        ws = book.create_sheet(sheet)
+        for row in rows:
+            ws.append([_cell(v) for v in row])
+        (foreign / name).unlink()
+        text = text.replace(f'fil = "{name}"', f'fil = "Eksport.xlsx"\nark = "{sheet}"')
+    book.save(foreign / "Eksport.xlsx")
+    (tmp_path / "profil.toml").write_text(text.replace('datoformat = "DD-MM-ÅÅÅÅ"\n', ""),
+                                          encoding="utf-8")
+    db = tmp_path / "sosu.duckdb"
+    assert main(["load", str(foreign), "--db", str(db), "--profil",
+                 str(tmp_path / "profil.toml")]) == 0
+    assert _kpi_json(db, capsys) == _kpi_json(canonical_db, capsys)
+
+
+def _cell(value: str) -> object:
+    """Dates as date cells and numbers as number cells, as a spreadsheet holds them."""
+    import datetime as dt
+    import re
+
+    if re.fullmatch(r"\d\d-\d\d-\d{4}", value):
+        day, month, year = value.split("-")
+        return dt.datetime(int(year), int(month), int(day))
+    if re.fullmatch(r"\d+(,\d+)?", value):
+        return float(value.replace(",", "."))
+    return value
+
+
+def test_the_load_keeps_the_profile_for_reload(foreign: Path, tmp_path: Path,
+                                              capsys: pytest.CaptureFixture[str]) -> None:
+    db = tmp_path / "sosu.duckdb"
+    summary = load_folder(foreign, db, today=TODAY, profile=load_profile(FOREIGN_PROFILE))
+    kept = db.parent / f"{db.name.removesuffix('.duckdb')}-historik" / summary.history_id
+    assert (kept / "kilder" / KEPT_PROFILE).read_text(encoding="utf-8") == \
+        FOREIGN_PROFILE.read_text(encoding="utf-8")
+    before = _kpi_json(db, capsys)
+    assert main(["reload", summary.history_id, "--db", str(db)]) == 0  # read as it was
+    assert _kpi_json(db, capsys) == before
+
+
+def test_a_problem_names_their_file_line_and_header(foreign: Path) -> None:
+    rows = _rows(foreign / "Elevforloeb.csv")
+    rows[3][3] = "245"  # A3's age, line 4
+    _write(foreign / "Elevforloeb.csv", rows)
+    assert _problems(foreign, load_profile(FOREIGN_PROFILE)) == [
+        "Elevforloeb.csv:4: Alder: ugyldig alder '245'; skal være et helt tal fra 15 til 70"]
+
+
+def test_a_rule_across_files_names_their_header(foreign: Path) -> None:
+    rows = _rows(foreign / "Loen_sygefravaer.csv")
+    rows.append(["A9", "SSH", "2023-01", "10,0", "1,0", ""])
+    _write(foreign / "Loen_sygefravaer.csv", rows)
+    assert _problems(foreign, load_profile(FOREIGN_PROFILE)) == [
+        "Loen_sygefravaer.csv:8: Medarbejder: eleven A9 (SSH) findes ikke i elever"]
+
+
+def test_an_incomplete_profile_lists_unmapped_values_with_counts(foreign: Path) -> None:
+    profile = _profile(foreign, replace=('"For meget fravær" = "fravaer"',
+                                         '"For meget fravær" = ""'))
+    rows = _rows(foreign / "Afgange.csv")
+    rows.append(["B3", "Social- og sundhedsassistent", "01-09-2023", "Udvandret",
+                 "Skoleperiode 1", ""])
+    rows.append(["B1", "Social- og sundhedsassistent", "01-09-2023", "Udvandret",
+                 "Skoleperiode 1", ""])
+    _write(foreign / "Afgange.csv", rows)
+    codes = ("privatliv, faglige_krav, fravaer, sygdom, skift_ssa_ssh, job_anden_kommune, "
+             "flyttet, doedsfald, forkert_valg, andet")
+    assert _problems(foreign, profile) == [
+        f"Afgange.csv:3: Afgangsårsag: værdien 'For meget fravær' er ikke oversat (1 række, "
+        f"den første her); tilføj den i profilen under [frafald.vaerdier.aarsag] som en af: "
+        f"{codes}",
+        f"Afgange.csv:6: Afgangsårsag: værdien 'Udvandret' er ikke oversat (2 rækker, den "
+        f"første her); tilføj den i profilen under [frafald.vaerdier.aarsag] som en af: {codes}"]
+
+
+def test_a_column_not_in_the_profile_is_named(foreign: Path) -> None:
+    profile = _profile(foreign, replace=('ignorer = ["Klasse"]\n', ""))
+    problems = _problems(foreign, profile)
+    assert len(problems) == 1
+    assert problems[0].startswith("Elevforloeb.csv:1: Klasse: kolonnen står ikke i profilen")
+
+
+def test_cpr_in_an_ignored_column_is_refused_and_never_echoed(foreign: Path) -> None:
+    """A header called CPR/Elev-nr is fine; a CPR number in any cell is refused, in a
+    column the profile ignores too, on both paths."""
+    rows = _rows(foreign / "Elevforloeb.csv")
+    rows[5][6] = "010190-1234"  # Klasse, line 6
+    _write(foreign / "Elevforloeb.csv", rows)
+    profile = load_profile(FOREIGN_PROFILE)
+    assert validate_fast(duckdb.connect(), foreign, TODAY, profile=profile) is None
+    problems = _problems(foreign, profile)
+    assert problems == ["Elevforloeb.csv:6: Klasse: indeholder noget, der ligner et "
+                        "CPR-nummer; skriv aldrig CPR-numre i filerne (også i kolonner, der "
+                        "ignoreres)"]
+    assert "1234" not in " ".join(problems)
+
+
+def test_cpr_as_a_student_id_is_refused(foreign: Path) -> None:
+    rows = _rows(foreign / "Fuldfoerte.csv")
+    rows[1][0] = "0101901234"
+    _write(foreign / "Fuldfoerte.csv", rows)
+    problems = _problems(foreign, load_profile(FOREIGN_PROFILE))
+    assert any(p.startswith("Fuldfoerte.csv:2: CPR/Elev-nr: ligner et CPR-nummer")
+               for p in problems)
+    assert "0101901234" not in " ".join(problems)
+
+
+def test_a_spell_resumed_after_15_months_is_a_dropout(foreign: Path) -> None:
+    """A2 left on 2022-05-01; a new spell 16 months later is a new start, not a resumed
+    one, so the dropout stands, and the contract's one row per student meets a student
+    who both completed and dropped out: refused, in the user's terms."""
+    rows = _rows(foreign / "Elevforloeb.csv")
+    assert rows[4][:3] == ["A2", "Social- og sundhedshjælper", "01-09-2022"]
+    rows[4][2] = "01-09-2023"
+    _write(foreign / "Elevforloeb.csv", rows)
+    problems = _problems(foreign, load_profile(FOREIGN_PROFILE))
+    assert problems == ["Afgange.csv:2: CPR/Elev-nr: eleven A2 står også som gennemført "
+                        "(gennemfoerte linje 3); en elev kan ikke både gennemføre og falde fra"]
+
+
+def test_without_a_reduction_several_rows_are_refused(foreign: Path) -> None:
+    profile = _profile(foreign, replace=('flere_raekker = "summer"\n', ""))
+    assert _problems(foreign, profile) == [
+        "Loen_sygefravaer.csv:4: Medarbejder: samme elev og måned står også i linje 3"]
+
+
+def test_seneste_keeps_the_latest_spell(foreign: Path) -> None:
+    profile = _profile(foreign, replace=('flere_raekker = "foerste"', 'flere_raekker = "seneste"'))
+    con = duckdb.connect()
+    validate_folder(con, foreign, TODAY, profile=profile)
+    assert con.execute("SELECT ansat_dato::VARCHAR, _line FROM typed_elever "
+                       "WHERE elev_id = 'A2'").fetchall() == [("2022-09-01", 5)]
+
+
+def test_a_date_format_reads_us_dates(foreign: Path, canonical_db: Path, tmp_path: Path,
+                                      capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _rows(foreign / "Fuldfoerte.csv")
+    for row in rows[1:]:
+        day, month, year = row[2].split("-")
+        row[2] = f"{month}/{day}/{year}"
+    _write(foreign / "Fuldfoerte.csv", rows)
+    profile = _profile(foreign, replace=('fil = "Fuldfoerte.csv"',
+                                         'fil = "Fuldfoerte.csv"\ndatoformat = "MM/DD/ÅÅÅÅ"'))
+    db = tmp_path / "sosu.duckdb"
+    load_folder(foreign, db, today=TODAY, profile=profile)
+    assert _kpi_json(db, capsys) == _kpi_json(canonical_db, capsys)
+
+
+def test_a_missing_file_is_named_as_the_profile_names_it(foreign: Path) -> None:
+    (foreign / "Fuldfoerte.csv").unlink()
+    assert _problems(foreign, load_profile(FOREIGN_PROFILE)) == [
+        "Fuldfoerte.csv: filen mangler: profilen læser gennemfoerte fra Fuldfoerte.csv, som "
+        "ikke er i mappen"]
+
+
+def test_a_profile_may_cover_some_files(foreign: Path, canonical_db: Path, tmp_path: Path,
+                                        capsys: pytest.CaptureFixture[str]) -> None:
+    """The files the profile does not name are read as the contract names them."""
+    (foreign / "Efter_uddannelse.csv").unlink()
+    shutil.copy(MINIMAL / "efter_uddannelse.csv", foreign)
+    text = FOREIGN_PROFILE.read_text(encoding="utf-8")
+    profile = parse_profile(text[:text.index("[efter_uddannelse]")], tmp_path / "p.toml")
+    db = tmp_path / "sosu.duckdb"
+    load_folder(foreign, db, today=TODAY, profile=profile)
+    assert _kpi_json(db, capsys) == _kpi_json(canonical_db, capsys)
+
+
+def test_the_draft_loads_the_foreign_export_as_it_is(
+        foreign: Path, tmp_path: Path, canonical_db: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`sosu profil forslag` matches every header and value of the realistic export; the
+    draft, unedited, loads to the canonical figures."""
+    out = tmp_path / "udkast.toml"
+    assert main(["profil", "forslag", str(foreign), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert '"CPR/Elev-nr" = "elev_id"  # kendt navn for elev_id' in text
+    assert '"Alder" = "alder"  # samme navn' in text
+    assert ('"SOSU-assistent" = "SSA"  # kendt navn for Social- og sundhedsassistent; '
+            '1 række, første i linje 8') in text
+    assert 'ignorer = ["Klasse"]' in text
+    assert "genoptaget_inden_maaneder = 15" in text
+    db = tmp_path / "sosu.duckdb"
+    assert main(["load", str(foreign), "--db", str(db), "--profil", str(out)]) == 0
+    assert _kpi_json(db, capsys) == _kpi_json(canonical_db, capsys)
+
+
+def test_the_draft_leaves_unknown_values_to_the_user(foreign: Path, tmp_path: Path) -> None:
+    rows = _rows(foreign / "Afgange.csv")
+    rows[2][3] = "Udvandret"
+    _write(foreign / "Afgange.csv", rows)
+    text, _notes = draft_text(foreign, tmp_path / "udkast.toml", TODAY)
+    assert ('"Udvandret" = ""  # IKKE OVERSAT: 1 række, første i linje 3; vælg en af '
+            'privatliv,') in text
+    profile = parse_profile(text, tmp_path / "udkast.toml")
+    problems = _problems(foreign, profile)
+    assert len(problems) == 1 and "værdien 'Udvandret' er ikke oversat" in problems[0]
+
+
+@pytest.mark.parametrize("profiled", [False, True])
+def test_a_csv_duckdb_cannot_parse_is_reported_not_a_crash(
+        profiled: bool, tmp_path: Path, minimal_copy: Path, foreign: Path) -> None:
+    """Mixed line endings stop DuckDB's CSV reader with an error, not a rejected line:
+    inside the load's transaction that once aborted it, and the next file's staging ended
+    the load with an unexpected error. Now the file is named and the database untouched."""
+    folder, name = (foreign, "Loen_sygefravaer.csv") if profiled else (
+        minimal_copy, "sygefravaer.csv")
+    with open(folder / name, "ab") as handle:
+        handle.write(b"A1;SSH;2023-09;1;0;x\n" if profiled else b"A1,SSH,2023-09,1,0,x\r\n")
+    profile = load_profile(FOREIGN_PROFILE) if profiled else None
+    with pytest.raises(ValidationFailed) as refused:
+        load_folder(folder, tmp_path / "sosu.duckdb", today=TODAY, profile=profile)
+    assert [p.file for p in refused.value.problems] == [name]
+    assert not (tmp_path / "sosu.duckdb").exists()
