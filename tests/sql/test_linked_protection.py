@@ -117,6 +117,21 @@ def test_a_group_too_large_to_solve_whole_is_checked_in_parts_or_left_undecided(
     assert list(np.flatnonzero(made.hidden)) == list(np.flatnonzero(exact_only))
 
 
+def test_with_parts_the_protection_widens_what_a_part_leaves_narrow() -> None:
+    """The release checks a group too large to solve whole in parts, and hides more around
+    a count no part shows wide enough, until one does: nothing is left undecided."""
+    system = _narrow_pair()
+    groups = np.array([0, 1, -1, -1, -1])
+    made = linked.protect(system, threshold=3, limit=0, groups=groups)
+    assert not made.undecided.any()
+    assert made.hidden[[0, 1]].all() and made.hidden[2]  # the total that bounded them
+    found, undecided = linked.interval_check(system, made.hidden, np.array([0, 1]), 3,
+                                             limit=0, groups=groups)
+    assert found.empty and not undecided.any()
+    wide = linked.ranges(system, made.hidden, np.array([0, 1]))
+    assert (wide.high - wide.low >= 3).all()
+
+
 def test_narrowed_gives_the_intervals_ranges_gives() -> None:
     # A 3×3 table with margins; the four small cells hide one another, each within [0, 2]
     # or [1, 3].

@@ -68,13 +68,14 @@ _KEPT_RELEASES = 16
 
 
 def _release_key(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> tuple[object, ...] | None:
-    """The database file version the connection reads (path, inode, mtime, size), its
-    load information and the viewer's scope; None when the version is not known."""
+    """The database file version the connection reads (path, inode, mtime, size) and the
+    viewer's scope; None when the version is not known. A load writes a new file (another
+    inode), so the version names one load; asking the file for its load information too
+    cost more than the rest of a page's query (a cursor and a query per output)."""
     version = db.attached_version(con)
     if version is None:
         return None
-    info = db.load_info(con)
-    return (version, tuple(sorted((k, str(v)) for k, v in info.items())), viewer.scope)
+    return (version, viewer.scope)
 
 
 def scope_release(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:

@@ -252,9 +252,11 @@ def suppress(system: System, *, complementary: bool = True,
 
 
 def protect(system: System, *, complementary: bool = True, threshold: int | None = None,
-            limit: int | None = None) -> Protection:
-    """`suppress`, and the hidden counts of 1..threshold whose interval it did not check
-    (in a connected group of more than `limit` unknown cells)."""
+            limit: int | None = None, groups: np.ndarray | None = None) -> Protection:
+    """`suppress`, and the hidden counts of 1..threshold whose interval it could not show
+    wide enough: in a connected group of more than `limit` unknown cells, all of them; with
+    `groups` (each cell's site, see _parts), only those that stayed narrow in their part
+    however much was hidden around them (see _protect_intervals)."""
     state = _State(system)
     undecided = np.zeros(system.size, dtype=bool)
     if not complementary:
@@ -262,7 +264,7 @@ def protect(system: System, *, complementary: bool = True, threshold: int | None
     _settle(state)
     _protect_exactly(state, system)
     if threshold is not None:
-        undecided = _protect_intervals(state, system, threshold, limit)
+        undecided = _protect_intervals(state, system, threshold, limit, groups)
     return Protection(state.hidden.copy(), undecided)
 
 
@@ -376,16 +378,15 @@ _ROUNDS = 8
 # Small groups of unknowns are solved together, up to this many unknowns in one program:
 # a program of a few thousand variables costs about what one of ten does.
 _BATCH = 5_000
-# The auditor checks a group of unknowns above its limit in parts of this many sites (and
-# the municipality's cells), cut this many ways at most (interval_check).
+# A group of unknowns above LIMIT is checked in parts of this many sites (and the
+# municipality's cells), cut this many ways at most (_open_in_parts).
 _PART = 30
 _PARTITIONS = 5
 # Cells tried, cheapest first, for one that can be hidden without being recomputable.
 _TRIED = 5
-# `release.build` checks intervals only in groups of at most this many unknown cells: a
-# linear program over the national scale's largest group (178,000 unknowns) takes about a
-# minute, and the check needs dozens of them; checking it in parts (as the auditor can)
-# takes minutes more, and widening what the parts cannot show wide more still.
+# `release.build` solves intervals whole only in groups of at most this many unknown
+# cells, and larger groups in parts: a linear program over the national scale's largest
+# group (178,000 unknowns) takes about a minute, and the exact check needs two per cell.
 LIMIT = 20_000
 
 
@@ -691,28 +692,44 @@ def interval_targets(system: System, hidden: np.ndarray, threshold: float) -> np
 
 
 def _protect_intervals(state: _State, system: System, threshold: float,
-                       limit: int | None) -> np.ndarray:
+                       limit: int | None, groups: np.ndarray | None = None) -> np.ndarray:
     """Hide more until no hidden count of 1..threshold has an interval narrower than the
-    threshold, in every connected group of at most `limit` unknowns; the counts in larger
-    groups, not checked, are returned. A narrowed cell gets a shown cell of an equation
-    that limits its interval hidden (_widen); then the exact check runs around it, and the
-    cells that were narrowed are checked again. Hiding a cell can only widen an interval
-    (the feasible points before are feasible after), so a cell found wide enough stays
-    so."""
+    threshold. A narrowed cell gets a shown cell of an equation that limits its interval
+    hidden (_widen); then the exact check runs around it, and the cells that were narrowed
+    are checked again. Hiding a cell can only widen an interval (the feasible points before
+    are feasible after), so a cell found wide enough stays so.
+
+    In a connected group of more than `limit` unknowns no interval is computed whole.
+    Without `groups` its counts are not checked and are returned as undecided. With
+    `groups` a cell no part shows wide enough (_open_in_parts) is widened like a narrowed
+    one, in its part: the whole group may leave it wide, but that is too large to tell, so
+    this may hide more than needed, never less. Only a cell that stays narrow in its part
+    with nothing left to hide is returned as undecided."""
     open_cells = np.flatnonzero(interval_targets(system, state.hidden, threshold))
     undecided = np.zeros(system.size, dtype=bool)
+    partly: list[_Narrow] = []
     for _ in range(200):
-        found, partly = _narrowed(system, state.hidden, open_cells, threshold, limit)
-        undecided[[narrow.cell for narrow in partly]] = True
-        if not found:
+        found, partly = _narrowed(system, state.hidden, open_cells, threshold, limit,
+                                  groups)
+        if groups is None:
+            undecided[[narrow.cell for narrow in partly]] = True
+            partly = []
+        narrow_ones = sorted(found + partly, key=lambda narrow: narrow.cell)
+        if not narrow_ones:
             return undecided
         before = state.hidden.copy()
-        if not _widen(state, system, found):
+        if not _widen(state, system, narrow_ones):
+            if not found:
+                break
             raise RuntimeError("suppression could not protect every interval")
         _settle(state)
         _protect_exactly(state, system, near=state.hidden & ~before, vectors=3)
-        open_cells = np.array([narrow.cell for narrow in found], dtype=np.int64)
-    raise RuntimeError("interval protection did not settle")
+        open_cells = np.array([narrow.cell for narrow in narrow_ones], dtype=np.int64)
+    else:
+        if found:
+            raise RuntimeError("interval protection did not settle")
+    undecided[[narrow.cell for narrow in partly]] = True
+    return undecided
 
 
 def _widen(state: _State, system: System, found: list[_Narrow]) -> bool:

@@ -136,8 +136,9 @@ class Release:
     system: linked.System
     hidden: np.ndarray
     keys: pd.DataFrame  # the cells' DIMENSIONS, row i = cell i
-    # Hidden counts of 1..threshold whose interval the protection did not check: those in
-    # a connected group of more than queries.linked.LIMIT unknown cells.
+    # Hidden counts of 1..threshold whose interval the protection could not show wide
+    # enough: in a connected group of more than metrics.linked.LIMIT unknown cells, those
+    # that stayed narrow in their part with nothing left to hide (see linked.protect).
     undecided: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
 
 
@@ -359,7 +360,7 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
                                        cells.value.to_numpy(dtype="float64"))
     system = linked.System(cells.assign(cell=cells.index), terms)
     protection = linked.protect(system, complementary=complementary, threshold=threshold,
-                                limit=linked.LIMIT)
+                                limit=linked.LIMIT, groups=site_groups(cells))
     hidden = protection.hidden
     small = cells.small.to_numpy(dtype=bool)
     tables = {name: _protected(OUTPUTS[name], frame.reset_index(drop=True),
@@ -370,8 +371,8 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
 
 
 def site_groups(cells: pd.DataFrame) -> np.ndarray:
-    """Each cell's site as a number, for the auditor's check of intervals in parts of a
-    large system (queries.linked._parts); -1 for the municipality's and the unseen rest's
+    """Each cell's site as a number, for checking intervals in parts of a large group of
+    unknowns (metrics.linked._parts), in the release and the auditor; -1 for the municipality's and the unseen rest's
     cells, which every part holds."""
     codes, _ = pd.factorize(cells.site)
     return np.where(cells.site.isin([MUNICIPALITY, REST]).to_numpy(), -1, codes)
