@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sosu.domain.contract import ALL_FILES, FILES_BY_NAME, FileSpec, normalize_header
 from sosu.domain.cpr import contains_cpr
+from sosu.etl.workbook import WORKBOOK_EXTENSIONS
 
 
 class ProfileError(ValueError):
@@ -48,7 +49,7 @@ RESUME_MONTHS = 15
 # The name a load's profile is kept under among its files in the history (etl.history):
 # `sosu reload` reads the files with it again. Not a data file: .toml is never loaded.
 KEPT_PROFILE = "importprofil.toml"
-FILE_SUFFIXES = (".csv", ".xlsx")
+FILE_SUFFIXES = (".csv", *WORKBOOK_EXTENSIONS)
 
 # Date formats in the Danish way of writing them → strptime. The default (no format)
 # reads ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ and DD-MM-ÅÅ with - . or / (etl.validate); a format is
@@ -60,13 +61,16 @@ DATE_FORMAT_EXAMPLES = ("DD-MM-ÅÅÅÅ", "DD.MM.ÅÅÅÅ", "DD/MM/ÅÅÅÅ", "D
                         "DD-MM-ÅÅÅÅ TT:mm:ss", "ÅÅÅÅ-MM-DD TT:mm:ss")
 
 FILE_FIELDS: dict[str, str] = {
-    "fil": "Filnavnet i mappen, fx \"Elevliste.csv\" eller \"Eksport.xlsx\".",
-    "ark": "Arket i en Excel-fil (udelades: det første ark).",
+    "fil": "Filnavnet i mappen (.csv, .xlsx eller .ods), fx \"Elevliste.csv\" eller "
+           "\"Eksport.xlsx\".",
+    "ark": "Arket i en projektmappe, .xlsx eller .ods (udelades: det første ark).",
     "kolonner": "Jeres overskrift = kontraktens kolonne, fx \"Startdato\" = \"ansat_dato\".",
     "ignorer": "Jeres kolonner, der ikke skal bruges (de kontrolleres stadig for CPR-numre).",
     "vaerdier": "Pr. kodet kolonne: jeres værdi = kontraktens kode. \"\" = ikke oversat endnu.",
-    "datoformat": "Datoformatet, når det ikke er ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD-MM-ÅÅ, "
-                  "fx MM/DD/ÅÅÅÅ eller ÅÅÅÅMMDD.",
+    "datoformat": "Datoformatet, når det ikke er ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD-MM-ÅÅ "
+                  "(med - . eller /) eller Excel-datotal, fx MM/DD/ÅÅÅÅ eller ÅÅÅÅMMDD. "
+                  "Angivet er det filens ene datoformat: en dato skrevet på anden måde "
+                  "afvises.",
     "flere_raekker": "Flere rækker pr. elev: " + ", ".join(REDUCTIONS) + ".",
     "genoptaget_inden_maaneder": "Kun frafald: et frafald, som eleven genoptager (et nyt "
                                  "forløb i elever) inden så mange måneder, er ikke et frafald "
