@@ -219,13 +219,7 @@ def read_file_table(con: duckdb.DuckDBPyConnection, source: read.Source, table: 
                     rule: read.HeaderRule) -> FileTable | list[Problem]:
     """Read a CSV file or a sheet as text into `table`_file, every column kept, as the
     text path reads any file (etl.read)."""
-    found: read.CsvFile | read.SheetTable | list[Problem]
-    if is_workbook(source.path):
-        found = read.read_sheet(con, source, rule, f"{table}_file")
-    else:
-        inspected = read.inspect_csv(source, rule)
-        found = inspected if isinstance(inspected, list) else read.read_csv_lines(
-            con, inspected, f"{table}_file")
+    found = read.read_file(con, source, rule, f"{table}_file")
     if isinstance(found, list):
         return found
     return FileTable(found.display, list(found.names), list(found.headers))

@@ -1,9 +1,14 @@
 """Find the five contract files in a folder and stage each as an all-text DuckDB table.
 
 Every staged table has the contract's column names, a `_line` column with the
-line number a spreadsheet shows (header = line 1), and nothing typed yet: typing is
-set-wise SQL in etl.validate, the rules are etl.rules. Both load paths read CSV
-through read_csv below.
+line number a spreadsheet shows (a title above the header keeps its lines), and
+nothing typed yet: typing is set-wise SQL in etl.validate, the rules are etl.rules.
+Both load paths read CSV through read_csv below.
+
+A file read through an import profile (etl.profiled) is read here too: read_file and
+inspect_csv take a HeaderRule, which says how the header is found among the first lines
+and what its cells are called (the contract's names here, the user's in a profile), so
+encodings, delimiters, titles, empty lines and workbook cells are handled once.
 """
 
 from __future__ import annotations
@@ -106,7 +111,7 @@ def _workbook_sheets(book: Path) -> tuple[dict[str, str], list[Problem]]:
     except WorkbookRefused as refused:
         return {}, [Problem(book.name, 0, "", str(refused))]
     except Exception:  # openpyxl and calamine raise many types for damaged files
-        return {}, [Problem(book.name, 0, "", unreadable_workbook(book))]
+        return {}, [Problem(book.name, 0, "", _unreadable_workbook(book))]
     sheets: dict[str, str] = {}
     problems = []
     for sheet in names:
@@ -118,7 +123,7 @@ def _workbook_sheets(book: Path) -> tuple[dict[str, str], list[Problem]]:
     return sheets, problems
 
 
-def unreadable_workbook(path: Path) -> str:
+def _unreadable_workbook(path: Path) -> str:
     kind = "regneark (.ods)" if path.suffix.lower() == ".ods" else "Excel-fil (.xlsx)"
     return f"kan ikke åbnes som {kind}; er den beskadiget eller i et andet format?"
 
@@ -126,14 +131,7 @@ def unreadable_workbook(path: Path) -> str:
 def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> list[Problem]:
     """Create `table` (all VARCHAR + `_line`) from one source; return problems."""
     spec = FILES_BY_NAME[source.spec_name]
-    rule = ContractHeader(spec)
-    found: CsvFile | SheetTable | list[Problem]
-    if is_workbook(source.path):
-        found = read_sheet(con, source, rule, f"{table}_file")
-    else:
-        csv_file = inspect_csv(source, rule)
-        found = csv_file if isinstance(csv_file, list) else read_csv_lines(
-            con, csv_file, f"{table}_file")
+    found = read_file(con, source, ContractHeader(spec), f"{table}_file")
     if isinstance(found, list):
         return found
     names = list(found.names)
@@ -143,6 +141,17 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> list[Pr
         f"FROM {table}_file WHERE NOT ({_all_empty(names)}) ORDER BY _line")
     con.execute(f"DROP TABLE {table}_file")
     return []
+
+
+def read_file(con: duckdb.DuckDBPyConnection, source: Source, rule: HeaderRule, table: str
+              ) -> CsvFile | SheetTable | list[Problem]:
+    """Create `table` from a CSV file or a workbook's sheet: the header found and named by
+    `rule`, every column as text under its staged name, and `_line`, the line (or row) a
+    spreadsheet shows; or the problems that stop the file."""
+    if is_workbook(source.path):
+        return _read_sheet(con, source, rule, table)
+    found = inspect_csv(source, rule)
+    return found if isinstance(found, list) else _read_csv_lines(con, found, table)
 
 
 def _map_header(
@@ -239,7 +248,7 @@ class ContractHeader:
         return day.isoformat()
 
 
-def no_header(rule: HeaderRule, lines: list[list[str]], display: str) -> list[Problem]:
+def _no_header(rule: HeaderRule, lines: list[list[str]], display: str) -> list[Problem]:
     """No header found: what is wrong with the first line, and that none was found."""
     _names, problems = rule.names(lines[0] if lines else [], display, 1)
     return [*problems, Problem(display, 0, "", (
@@ -398,7 +407,7 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
              zip(texts, delimiters, strict=True)]
     skip = rule.find(lines)
     if skip is None:
-        return no_header(rule, lines, display)
+        return _no_header(rule, lines, display)
     names, problems = rule.names(lines[skip], display, skip + 1)
     if problems:
         return problems
@@ -454,7 +463,7 @@ def read_csv(path: Path, delimiter: str, columns: dict[str, str], rejects: str,
     return sql, [str(path), delimiter, columns, dateformat, decimal_separator(delimiter)]
 
 
-def read_csv_lines(con: duckdb.DuckDBPyConnection, found: CsvFile, table: str
+def _read_csv_lines(con: duckdb.DuckDBPyConnection, found: CsvFile, table: str
                    ) -> CsvFile | list[Problem]:
     """Create `table`: every column of the file as text under its staged name, and `_line`,
     the line a spreadsheet shows; or the problems (the lines read_csv cannot read)."""
@@ -477,7 +486,7 @@ def read_csv_lines(con: duckdb.DuckDBPyConnection, found: CsvFile, table: str
                     con.execute(f"DROP TABLE IF EXISTS {leftover}")
     if rejects:
         con.execute(f"DROP TABLE {table}_read")
-        return [Problem(display, int(line), "", reject_message(kind, len(names)))
+        return [Problem(display, int(line), "", _reject_message(kind, len(names)))
                 for line, kind in rejects]
     _number_lines(con, table, found)
     return found
@@ -514,7 +523,7 @@ def _number_lines(con: duckdb.DuckDBPyConnection, table: str, found: CsvFile) ->
     con.execute(f"DROP TABLE {table}_read")
 
 
-def reject_message(error_type: str, expected: int) -> str:
+def _reject_message(error_type: str, expected: int) -> str:
     if error_type in ("TOO MANY COLUMNS", "TOO FEW COLUMNS", "MISSING COLUMNS"):
         return f"linjen har ikke {expected} felter som overskriften"
     if error_type == "UNQUOTED VALUE":
@@ -551,26 +560,26 @@ def _sheet_lines(source: Source) -> tuple[Rows, list[Problem]]:
     except WorkbookRefused as refused:
         return [], [Problem(display, 0, "", str(refused))]
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, CalamineError):
-        return [], [Problem(display, 0, "", unreadable_workbook(source.path))]
+        return [], [Problem(display, 0, "", _unreadable_workbook(source.path))]
     if not rows:
         return [], [Problem(display, 0, "", "arket er tomt; det skal mindst have en "
                             "overskriftslinje")]
     return rows, []
 
 
-def read_sheet(con: duckdb.DuckDBPyConnection, source: Source, rule: HeaderRule, table: str
+def _read_sheet(con: duckdb.DuckDBPyConnection, source: Source, rule: HeaderRule, table: str
                ) -> SheetTable | list[Problem]:
-    """Create `table` from a workbook's sheet, as read_csv_lines from a CSV file: the
+    """Create `table` from a workbook's sheet, as _read_csv_lines from a CSV file: the
     header found by `rule`, every column as the text a CSV export would hold under its
     staged name, and `_line`, the sheet's row number."""
     display = source.display
     lines, refused = _sheet_lines(source)
     if refused:
         return refused
-    headers = [header_cells(values) for _, values in lines[:HEADER_SEARCH_LINES]]
+    headers = [_header_cells(values) for _, values in lines[:HEADER_SEARCH_LINES]]
     found = rule.find(headers)
     if found is None:
-        return no_header(rule, headers, display)
+        return _no_header(rule, headers, display)
     names, problems = rule.names(headers[found], display, lines[found][0])
     if problems:
         return problems
@@ -578,7 +587,7 @@ def read_sheet(con: duckdb.DuckDBPyConnection, source: Source, rule: HeaderRule,
     dates = rule.date_columns
     records = {
         "_line": [line for line, _ in data],
-        **{name: [cell_text(values, i, date=name in dates, date_text=rule.date_text)
+        **{name: [_cell_text(values, i, date=name in dates, date_text=rule.date_text)
                   for _, values in data]
            for i, name in enumerate(names)},
     }
@@ -591,7 +600,7 @@ def read_sheet(con: duckdb.DuckDBPyConnection, source: Source, rule: HeaderRule,
     return SheetTable(display, names, tuple(headers[found]))
 
 
-def header_cells(values: tuple[object, ...]) -> list[str]:
+def _header_cells(values: tuple[object, ...]) -> list[str]:
     """A row as header names, without the empty cells a sheet has right of its columns."""
     cells = ["" if value is None else str(value) for value in values]
     while cells and cells[-1].strip() == "":
@@ -599,7 +608,7 @@ def header_cells(values: tuple[object, ...]) -> list[str]:
     return cells
 
 
-def cell_text(values: tuple[object, ...], index: int, date: bool = False,
+def _cell_text(values: tuple[object, ...], index: int, date: bool = False,
               date_text: Callable[[dt.date], str] = dt.date.isoformat) -> str | None:
     """Spreadsheet cells → the text a CSV export would hold: a date cell as `date_text`
     writes it (ÅÅÅÅ-MM-DD), whole numbers bare. A number in a date column is a date whose
