@@ -136,9 +136,10 @@ def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> list[Pr
         return found
     names = list(found.names)
     selected = ", ".join(_column_or_null(c.name, names) for c in spec.columns)
+    # In the file's order without a sort: insertion order is preserved.
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _line, {selected} "
-        f"FROM {table}_file WHERE NOT ({_all_empty(names)}) ORDER BY _line")
+        f"FROM {table}_file WHERE NOT ({_all_empty(names)})")
     con.execute(f"DROP TABLE {table}_file")
     return []
 
