@@ -341,6 +341,16 @@ def test_a_problem_below_a_title_names_the_files_own_line(foreign: Path, suffix:
         "til 70"]
 
 
+def test_a_profiled_file_without_their_header_is_refused_saying_so(foreign: Path) -> None:
+    rows = foreign_rows(foreign / "Afgange.csv")
+    write_foreign(foreign / "Afgange.csv", rows[1:], title=TITLE)
+    problems = _problems(foreign, load_profile(FOREIGN_PROFILE))
+    assert (
+        "Afgange.csv: fandt ingen overskriftslinje i de første 20 linjer: overskriften skal "
+        "stå lige over dataene og bruge kolonnenavnene (CPR/Elev-nr, Uddannelsesretning, "
+        "Afgangsdato, Afgangsårsag, Forløbsdel, Oplæringssted)") in problems, problems
+
+
 MIXED = ("Fuldfoerte.csv:3: Slutdato: datoen '30/09/2023' er skrevet som DD/MM/ÅÅÅÅ, men "
          "filen skriver datoer som DD-MM-ÅÅÅÅ (linje 2, Slutdato); skriv alle datoer i filen "
          "på samme måde, så ingen dato læses forkert")

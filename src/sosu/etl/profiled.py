@@ -114,9 +114,7 @@ class TheirHeader:
         return [*self.entry.columns, *self.entry.ignored]
 
     def find(self, lines: list[list[str]]) -> int | None:
-        known = {normalize_header(h) for h in self.expected}
-        return read.find_header(lines, lambda cells: len({normalize_header(c) for c in cells}
-                                                         & known))
+        return read.find_header(lines, self.expected)
 
     def names(self, cells: list[str], display: str, line: int
               ) -> tuple[list[str], list[Problem]]:

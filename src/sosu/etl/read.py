@@ -22,7 +22,7 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -207,13 +207,19 @@ class HeaderRule(Protocol):
         """A date cell as text (the text path then reads it as any date)."""
 
 
-def find_header(lines: list[list[str]], known: Callable[[list[str]], int]) -> int | None:
+def find_header(lines: list[list[str]], names: Iterable[str]) -> int | None:
     """Which of a file's first lines is its header, by how many of a line's cells are
-    `known` headers: the first line if it names any (a header with mistakes in it is
-    reported as such), otherwise the first of the next lines that names at least two (a
-    title line names none, a line of data none or by chance one). None if no line does."""
+    among the header `names` (after normalisation): the first line if it names any (a
+    header with mistakes in it is reported as such), otherwise the first of the next lines
+    that names at least two (a title line names none, a line of data none or by chance
+    one). None if no line does."""
     if not lines:
         return None
+    wanted = {normalize_header(name) for name in names}
+
+    def known(cells: list[str]) -> int:
+        return len({normalize_header(cell) for cell in cells} & wanted)
+
     if known(lines[0]):
         return 0
     for index, names in enumerate(lines[1:HEADER_SEARCH_LINES], start=1):
@@ -237,9 +243,7 @@ class ContractHeader:
         return list(self.spec.column_names)
 
     def find(self, lines: list[list[str]]) -> int | None:
-        columns = set(self.spec.column_names)
-        return find_header(lines, lambda cells: len({normalize_header(c) for c in cells}
-                                                    & columns))
+        return find_header(lines, self.spec.column_names)
 
     def names(self, cells: list[str], display: str, line: int
               ) -> tuple[list[str], list[Problem]]:
@@ -252,10 +256,10 @@ class ContractHeader:
 def _no_header(rule: HeaderRule, lines: list[list[str]], display: str) -> list[Problem]:
     """No header found: what is wrong with the first line, and that none was found."""
     _names, problems = rule.names(lines[0] if lines else [], display, 1)
+    expected = f" og bruge kolonnenavnene ({', '.join(rule.expected)})" if rule.expected else ""
     return [*problems, Problem(display, 0, "", (
         f"fandt ingen overskriftslinje i de første {HEADER_SEARCH_LINES} linjer: overskriften "
-        "skal stå lige over dataene og bruge kolonnenavnene (" + ", ".join(rule.expected)
-        + ")"))]
+        f"skal stå lige over dataene{expected}"))]
 
 
 CHUNK = 1 << 23  # files are checked in 8 MiB pieces: a national file never sits in memory
