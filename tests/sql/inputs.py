@@ -1,7 +1,8 @@
 """Input data shared by the load tests (a plain module, not a test module): the rule cases
 of tests/sql/test_bad_input.py and the Danish export spellings of
 tests/sql/test_input_variants.py, both also run through the fast load path
-(tests/sql/test_fast_path.py).
+(tests/sql/test_fast_path.py), and the foreign export of tests/sql/test_profiles.py
+rewritten as other files.
 """
 
 from __future__ import annotations
@@ -268,3 +269,49 @@ CASES = [
     ("efter_uddannelse", "A2,SSH,nej", "A2,SSH,måske",
      ["efter_uddannelse.csv:3: ansat_i_kommunen:", "ja, nej"]),
 ]
+
+
+# --- the foreign export (tests/data/foreign, read through its profil.toml) -------------
+
+def foreign_rows(path: Path) -> list[list[str]]:
+    """A file of the foreign export as rows of text (UTF-8 with BOM, semicolons)."""
+    with open(path, encoding="utf-8-sig", newline="") as handle:
+        return list(csv.reader(handle, delimiter=";"))
+
+
+def write_foreign(path: Path, rows: list[list[str]], *, title: str = "") -> None:
+    """Rows written as the foreign export writes them; `title`: a report's title line and
+    an empty line above the header."""
+    buffer = io.StringIO()
+    if title:
+        buffer.write(f"{title};;\r\n\r\n")
+    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
+    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
+
+
+def spreadsheet_cell(value: str) -> object:
+    """The foreign export's text as a spreadsheet holds it: a DD-MM-ÅÅÅÅ date as a date
+    cell, a number (decimal comma) as a number cell."""
+    if re.fullmatch(r"\d\d-\d\d-\d{4}", value):
+        day, month, year = value.split("-")
+        return dt.date(int(year), int(month), int(day))
+    if re.fullmatch(r"\d+(,\d+)?", value):
+        return float(value.replace(",", "."))
+    return value
+
+
+def foreign_as_ods(folder: Path, profile_text: str, *, title: str = "") -> str:
+    """Each CSV file of the foreign export in `folder` saved as an .ods spreadsheet of
+    date, number and text cells (`title`: a title row and an empty row above the header);
+    returns the profile's text reading the spreadsheets."""
+    for path in sorted(folder.glob("*.csv")):
+        above: list[list[object]] = [[title], []] if title else []
+        rows = foreign_rows(path)
+        header: list[object] = list(rows[0])
+        write_ods(path.with_suffix(".ods"),
+                  {"Ark1": [*above, header, *([spreadsheet_cell(v) for v in row]
+                                              for row in rows[1:])]})
+        path.unlink()
+        profile_text = profile_text.replace(f'"{path.name}"', f'"{path.stem}.ods"')
+    return profile_text
+

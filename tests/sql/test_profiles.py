@@ -4,8 +4,6 @@ user's own file, line and header."""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import shutil
 from pathlib import Path
@@ -20,6 +18,12 @@ from sosu.etl.load import check_folder, load_folder, validate_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.profile import KEPT_PROFILE, Profile, load_profile, parse_profile
 from sosu.etl.suggest import draft_text
+from tests.sql.inputs import (
+    foreign_as_ods,
+    foreign_rows,
+    spreadsheet_cell,
+    write_foreign,
+)
 from tests.support import FOREIGN, FOREIGN_PROFILE, MINIMAL, TODAY
 
 
@@ -42,17 +46,6 @@ def foreign(tmp_path: Path) -> Path:
     target = tmp_path / "eksport"
     shutil.copytree(FOREIGN, target)
     return target
-
-
-def _rows(path: Path) -> list[list[str]]:
-    with open(path, encoding="utf-8-sig", newline="") as handle:
-        return list(csv.reader(handle, delimiter=";"))
-
-
-def _write(path: Path, rows: list[list[str]]) -> None:
-    buffer = io.StringIO()
-    csv.writer(buffer, delimiter=";", lineterminator="\r\n").writerows(rows)
-    path.write_bytes(buffer.getvalue().encode("utf-8-sig"))
 
 
 def _profile(folder: Path, edit: str = "", replace: tuple[str, str] = ("", "")) -> Profile:
@@ -101,10 +94,10 @@ def test_foreign_workbook_loads_to_the_canonical_figures(
               "Efter_uddannelse.csv": "Efter"}
     text = FOREIGN_PROFILE.read_text(encoding="utf-8")
     for name, sheet in sheets.items():
-        rows = _rows(foreign / name)
+        rows = foreign_rows(foreign / name)
         ws = book.create_sheet(sheet)
         for row in rows:
-            ws.append([_cell(v) for v in row])
+            ws.append([spreadsheet_cell(v) for v in row])
         (foreign / name).unlink()
         text = text.replace(f'fil = "{name}"', f'fil = "Eksport.xlsx"\nark = "{sheet}"')
     book.save(foreign / "Eksport.xlsx")
@@ -114,19 +107,6 @@ def test_foreign_workbook_loads_to_the_canonical_figures(
     assert main(["load", str(foreign), "--db", str(db), "--profil",
                  str(tmp_path / "profil.toml")]) == 0
     assert _kpi_json(db, capsys) == _kpi_json(canonical_db, capsys)
-
-
-def _cell(value: str) -> object:
-    """Dates as date cells and numbers as number cells, as a spreadsheet holds them."""
-    import datetime as dt
-    import re
-
-    if re.fullmatch(r"\d\d-\d\d-\d{4}", value):
-        day, month, year = value.split("-")
-        return dt.datetime(int(year), int(month), int(day))
-    if re.fullmatch(r"\d+(,\d+)?", value):
-        return float(value.replace(",", "."))
-    return value
 
 
 def test_the_load_keeps_the_profile_for_reload(foreign: Path, tmp_path: Path,
@@ -142,17 +122,17 @@ def test_the_load_keeps_the_profile_for_reload(foreign: Path, tmp_path: Path,
 
 
 def test_a_problem_names_their_file_line_and_header(foreign: Path) -> None:
-    rows = _rows(foreign / "Elevforloeb.csv")
+    rows = foreign_rows(foreign / "Elevforloeb.csv")
     rows[3][3] = "245"  # A3's age, line 4
-    _write(foreign / "Elevforloeb.csv", rows)
+    write_foreign(foreign / "Elevforloeb.csv", rows)
     assert _problems(foreign, load_profile(FOREIGN_PROFILE)) == [
         "Elevforloeb.csv:4: Alder: ugyldig alder '245'; skal være et helt tal fra 15 til 70"]
 
 
 def test_a_rule_across_files_names_their_header(foreign: Path) -> None:
-    rows = _rows(foreign / "Loen_sygefravaer.csv")
+    rows = foreign_rows(foreign / "Loen_sygefravaer.csv")
     rows.append(["A9", "SSH", "2023-01", "10,0", "1,0", ""])
-    _write(foreign / "Loen_sygefravaer.csv", rows)
+    write_foreign(foreign / "Loen_sygefravaer.csv", rows)
     assert _problems(foreign, load_profile(FOREIGN_PROFILE)) == [
         "Loen_sygefravaer.csv:8: Medarbejder: eleven A9 (SSH) findes ikke i elever"]
 
@@ -160,12 +140,12 @@ def test_a_rule_across_files_names_their_header(foreign: Path) -> None:
 def test_an_incomplete_profile_lists_unmapped_values_with_counts(foreign: Path) -> None:
     profile = _profile(foreign, replace=('"For meget fravær" = "fravaer"',
                                          '"For meget fravær" = ""'))
-    rows = _rows(foreign / "Afgange.csv")
+    rows = foreign_rows(foreign / "Afgange.csv")
     rows.append(["B3", "Social- og sundhedsassistent", "01-09-2023", "Udvandret",
                  "Skoleperiode 1", ""])
     rows.append(["B1", "Social- og sundhedsassistent", "01-09-2023", "Udvandret",
                  "Skoleperiode 1", ""])
-    _write(foreign / "Afgange.csv", rows)
+    write_foreign(foreign / "Afgange.csv", rows)
     codes = ("privatliv, faglige_krav, fravaer, sygdom, skift_ssa_ssh, job_anden_kommune, "
              "flyttet, doedsfald, forkert_valg, andet")
     assert _problems(foreign, profile) == [
@@ -186,9 +166,9 @@ def test_a_column_not_in_the_profile_is_named(foreign: Path) -> None:
 def test_cpr_in_an_ignored_column_is_refused_and_never_echoed(foreign: Path) -> None:
     """A header called CPR/Elev-nr is fine; a CPR number in any cell is refused, in a
     column the profile ignores too, on both paths."""
-    rows = _rows(foreign / "Elevforloeb.csv")
+    rows = foreign_rows(foreign / "Elevforloeb.csv")
     rows[5][6] = "010190-1234"  # Klasse, line 6
-    _write(foreign / "Elevforloeb.csv", rows)
+    write_foreign(foreign / "Elevforloeb.csv", rows)
     profile = load_profile(FOREIGN_PROFILE)
     assert validate_fast(duckdb.connect(), foreign, TODAY, profile=profile) is None
     problems = _problems(foreign, profile)
@@ -199,9 +179,9 @@ def test_cpr_in_an_ignored_column_is_refused_and_never_echoed(foreign: Path) -> 
 
 
 def test_cpr_as_a_student_id_is_refused(foreign: Path) -> None:
-    rows = _rows(foreign / "Fuldfoerte.csv")
+    rows = foreign_rows(foreign / "Fuldfoerte.csv")
     rows[1][0] = "0101901234"
-    _write(foreign / "Fuldfoerte.csv", rows)
+    write_foreign(foreign / "Fuldfoerte.csv", rows)
     problems = _problems(foreign, load_profile(FOREIGN_PROFILE))
     assert any(p.startswith("Fuldfoerte.csv:2: CPR/Elev-nr: ligner et CPR-nummer")
                for p in problems)
@@ -212,10 +192,10 @@ def test_a_spell_resumed_after_15_months_is_a_dropout(foreign: Path) -> None:
     """A2 left on 2022-05-01; a new spell 16 months later is a new start, not a resumed
     one, so the dropout stands, and the contract's one row per student meets a student
     who both completed and dropped out: refused, in the user's terms."""
-    rows = _rows(foreign / "Elevforloeb.csv")
+    rows = foreign_rows(foreign / "Elevforloeb.csv")
     assert rows[4][:3] == ["A2", "Social- og sundhedshjælper", "01-09-2022"]
     rows[4][2] = "01-09-2023"
-    _write(foreign / "Elevforloeb.csv", rows)
+    write_foreign(foreign / "Elevforloeb.csv", rows)
     problems = _problems(foreign, load_profile(FOREIGN_PROFILE))
     assert problems == ["Afgange.csv:2: CPR/Elev-nr: eleven A2 står også som gennemført "
                         "(gennemfoerte linje 3); en elev kan ikke både gennemføre og falde fra"]
@@ -237,11 +217,11 @@ def test_seneste_keeps_the_latest_spell(foreign: Path) -> None:
 
 def test_a_date_format_reads_us_dates(foreign: Path, canonical_db: Path, tmp_path: Path,
                                       capsys: pytest.CaptureFixture[str]) -> None:
-    rows = _rows(foreign / "Fuldfoerte.csv")
+    rows = foreign_rows(foreign / "Fuldfoerte.csv")
     for row in rows[1:]:
         day, month, year = row[2].split("-")
         row[2] = f"{month}/{day}/{year}"
-    _write(foreign / "Fuldfoerte.csv", rows)
+    write_foreign(foreign / "Fuldfoerte.csv", rows)
     profile = _profile(foreign, replace=('fil = "Fuldfoerte.csv"',
                                          'fil = "Fuldfoerte.csv"\ndatoformat = "MM/DD/ÅÅÅÅ"'))
     db = tmp_path / "sosu.duckdb"
@@ -288,9 +268,9 @@ def test_the_draft_loads_the_foreign_export_as_it_is(
 
 
 def test_the_draft_leaves_unknown_values_to_the_user(foreign: Path, tmp_path: Path) -> None:
-    rows = _rows(foreign / "Afgange.csv")
+    rows = foreign_rows(foreign / "Afgange.csv")
     rows[2][3] = "Udvandret"
-    _write(foreign / "Afgange.csv", rows)
+    write_foreign(foreign / "Afgange.csv", rows)
     text, _notes = draft_text(foreign, tmp_path / "udkast.toml", TODAY)
     assert ('"Udvandret" = ""  # IKKE OVERSAT: 1 række, første i linje 3; vælg en af '
             'privatliv,') in text
@@ -314,3 +294,104 @@ def test_a_csv_duckdb_cannot_parse_is_reported_not_a_crash(
         load_folder(folder, tmp_path / "sosu.duckdb", today=TODAY, profile=profile)
     assert [p.file for p in refused.value.problems] == [name]
     assert not (tmp_path / "sosu.duckdb").exists()
+
+
+# --- files as they really come, through a profile ----------------------------------------
+
+TITLE = "Udtræk fra elevadministrationen pr. 22-11-2026"
+
+
+def test_foreign_export_as_ods_with_titles_loads_to_the_canonical_figures(
+        foreign: Path, tmp_path: Path, canonical_db: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """Each file an .ods spreadsheet of date, number and text cells with a title row and
+    an empty row above its header (the text path). Elevforloeb's date cells follow the
+    profile's datoformat, the others' are dates as they are."""
+    text = foreign_as_ods(foreign, FOREIGN_PROFILE.read_text(encoding="utf-8"), title=TITLE)
+    assert 'fil = "Elevforloeb.ods"' in text and 'datoformat = "DD-MM-ÅÅÅÅ"' in text
+    (tmp_path / "profil.toml").write_text(text, encoding="utf-8")
+    db = tmp_path / "sosu.duckdb"
+    assert main(["load", str(foreign), "--db", str(db), "--profil",
+                 str(tmp_path / "profil.toml")]) == 0
+    assert _kpi_json(db, capsys) == _kpi_json(canonical_db, capsys)
+
+
+def test_foreign_export_with_title_lines_loads_on_the_fast_path(
+        foreign: Path, tmp_path: Path, canonical_db: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    for path in foreign.glob("*.csv"):
+        write_foreign(path, foreign_rows(path), title=TITLE)
+    profile = load_profile(FOREIGN_PROFILE)
+    assert validate_fast(duckdb.connect(), foreign, TODAY, profile=profile) is not None
+    db = tmp_path / "sosu.duckdb"
+    load_folder(foreign, db, today=TODAY, profile=profile)
+    assert _kpi_json(db, capsys) == _kpi_json(canonical_db, capsys)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".ods"])
+def test_a_problem_below_a_title_names_the_files_own_line(foreign: Path, suffix: str) -> None:
+    rows = foreign_rows(foreign / "Elevforloeb.csv")
+    rows[3][3] = "245"  # A3's age: line 4 of the file without the title, 6 with it
+    write_foreign(foreign / "Elevforloeb.csv", rows, title=TITLE)
+    text = FOREIGN_PROFILE.read_text(encoding="utf-8")
+    if suffix == ".ods":
+        text = foreign_as_ods(foreign, text)  # the title row is the CSV file's first cell
+    assert _problems(foreign, parse_profile(text, FOREIGN_PROFILE)) == [
+        f"Elevforloeb{suffix}:6: Alder: ugyldig alder '245'; skal være et helt tal fra 15 "
+        "til 70"]
+
+
+def test_a_profiled_file_without_their_header_is_refused_saying_so(foreign: Path) -> None:
+    rows = foreign_rows(foreign / "Afgange.csv")
+    write_foreign(foreign / "Afgange.csv", rows[1:], title=TITLE)
+    problems = _problems(foreign, load_profile(FOREIGN_PROFILE))
+    assert (
+        "Afgange.csv: fandt ingen overskriftslinje i de første 20 linjer: overskriften skal "
+        "stå lige over dataene og bruge kolonnenavnene (CPR/Elev-nr, Uddannelsesretning, "
+        "Afgangsdato, Afgangsårsag, Forløbsdel, Oplæringssted)") in problems, problems
+
+
+MIXED = ("Fuldfoerte.csv:3: Slutdato: datoen '30/09/2023' er skrevet som DD/MM/ÅÅÅÅ, men "
+         "filen skriver datoer som DD-MM-ÅÅÅÅ (linje 2, Slutdato); skriv alle datoer i filen "
+         "på samme måde, så ingen dato læses forkert")
+NOT_THE_FORMAT = ("Fuldfoerte.csv:3: Slutdato: datoen '30/09/2023' er ikke skrevet som "
+                  "profilens datoformat DD-MM-ÅÅÅÅ; skriv alle datoer i filen sådan (eller ret "
+                  "datoformat i profilen), så ingen dato læses forkert")
+
+
+@pytest.mark.parametrize(("datoformat", "expected"), [("", MIXED), ("DD-MM-ÅÅÅÅ", NOT_THE_FORMAT)],
+                         ids=["first-date-sets-it", "datoformat-sets-it"])
+def test_a_profiled_file_mixing_date_conventions_is_refused_on_both_paths(
+        foreign: Path, datoformat: str, expected: str) -> None:
+    """Either date reads as 30 September; a file that writes both may hold a month-first
+    source too. The fast path declines it, the text path names their file, line and
+    header. With a datoformat the format is the convention, whichever date comes first."""
+    rows = foreign_rows(foreign / "Fuldfoerte.csv")
+    assert rows[2][2] == "30-09-2023"
+    rows[2][2] = "30/09/2023"
+    write_foreign(foreign / "Fuldfoerte.csv", rows)
+    profile = _profile(foreign, replace=(
+        'fil = "Fuldfoerte.csv"',
+        f'fil = "Fuldfoerte.csv"\ndatoformat = "{datoformat}"' if datoformat
+        else 'fil = "Fuldfoerte.csv"'))
+    assert validate_fast(duckdb.connect(), foreign, TODAY, profile=profile) is None
+    assert _problems(foreign, profile) == [expected]
+
+
+def test_the_draft_reads_an_ods_folder_with_titles(
+        foreign: Path, tmp_path: Path, canonical_db: Path,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`sosu profil forslag` on spreadsheets: each sheet's header found below its title,
+    date cells read as dates (no datoformat needed); the draft, unedited, loads."""
+    foreign_as_ods(foreign, "", title=TITLE)
+    out = tmp_path / "udkast.toml"
+    assert main(["profil", "forslag", str(foreign), "--out", str(out)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert 'fil = "Elevforloeb.ods"' in text
+    assert '"CPR/Elev-nr" = "elev_id"  # kendt navn for elev_id' in text
+    assert ('"SOSU-assistent" = "SSA"  # kendt navn for Social- og sundhedsassistent; '
+            '1 række, første i linje 10') in text
+    assert "datoformat" not in text
+    db = tmp_path / "sosu.duckdb"
+    assert main(["load", str(foreign), "--db", str(db), "--profil", str(out)]) == 0
+    assert _kpi_json(db, capsys) == _kpi_json(canonical_db, capsys)

@@ -37,8 +37,16 @@ import duckdb
 from sosu.domain.contract import FILES, OPTIONAL_FILES, Column, FileSpec
 from sosu.etl import profiled, rules
 from sosu.etl.profile import Profile
-from sosu.etl.read import ISO_DATE, CsvFile, find_sources, inspect_csv, read_csv, utf8_file
-from sosu.etl.rules import SICK_LEAVE_MONTHS, Cell, cpr_cells, date_convention_sql, sql_text
+from sosu.etl.read import (
+    ISO_DATE,
+    ContractHeader,
+    CsvFile,
+    find_sources,
+    inspect_csv,
+    read_csv,
+    utf8_file,
+)
+from sosu.etl.rules import SICK_LEAVE_MONTHS, Cell, cpr_cells, date_rule_sql, sql_text
 from sosu.etl.validate import create_final, date_columns, parse_expression, typed_table
 
 Progress = Callable[[str, float], None]
@@ -164,8 +172,9 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
 
 
 def mixes_date_conventions(con: duckdb.DuckDBPyConnection, found: CsvFile,
-                           spec: FileSpec) -> bool:
-    """Does the file write its dates in more than one convention (rules.date_convention_sql)?
+                           spec: FileSpec, date_format: str | None = None) -> bool:
+    """Does the file write its dates in more than one convention, or (with an import
+    profile's `date_format`) any date otherwise than the format (rules.date_rule_sql)?
 
     The typed table keeps no text, so the date columns are read once more as text: they
     lie in the small files (students, completions, dropouts), never in the months."""
@@ -179,7 +188,7 @@ def mixes_date_conventions(con: duckdb.DuckDBPyConnection, found: CsvFile,
                                       "VARCHAR"), f"{table}_rejects", skip=found.skip)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
                     f"SELECT {', '.join(present)} FROM {reader}", parameters)
-    query = date_convention_sql(spec.name, present, table, line="rowid")
+    query = date_rule_sql(spec.name, present, table, date_format=date_format, line="rowid")
     mixed = bool(query and con.execute(query).fetchall())
     for leftover in (table, f"{table}_rejects", f"{table}_rejects_scan"):
         con.execute(f"DROP TABLE IF EXISTS {leftover}")
@@ -308,7 +317,7 @@ def validate_fast(
             if not profiled.read_fast(con, sources[spec.name], entry, today):
                 return None
             continue
-        found = inspect_csv(sources[spec.name], spec, whole_file=False)
+        found = inspect_csv(sources[spec.name], ContractHeader(spec), whole_file=False)
         if isinstance(found, list) or not read_typed(con, found, spec, today):
             return None
         if mixes_date_conventions(con, found, spec):

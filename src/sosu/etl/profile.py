@@ -22,6 +22,7 @@ from pathlib import Path
 
 from sosu.domain.contract import ALL_FILES, FILES_BY_NAME, FileSpec, normalize_header
 from sosu.domain.cpr import contains_cpr
+from sosu.etl.read import EXTENSIONS, HEADER_SEARCH_LINES
 
 
 class ProfileError(ValueError):
@@ -48,7 +49,7 @@ RESUME_MONTHS = 15
 # The name a load's profile is kept under among its files in the history (etl.history):
 # `sosu reload` reads the files with it again. Not a data file: .toml is never loaded.
 KEPT_PROFILE = "importprofil.toml"
-FILE_SUFFIXES = (".csv", ".xlsx")
+FILE_SUFFIXES = EXTENSIONS  # what a folder without a profile reads
 
 # Date formats in the Danish way of writing them → strptime. The default (no format)
 # reads ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ and DD-MM-ÅÅ with - . or / (etl.validate); a format is
@@ -60,13 +61,16 @@ DATE_FORMAT_EXAMPLES = ("DD-MM-ÅÅÅÅ", "DD.MM.ÅÅÅÅ", "DD/MM/ÅÅÅÅ", "D
                         "DD-MM-ÅÅÅÅ TT:mm:ss", "ÅÅÅÅ-MM-DD TT:mm:ss")
 
 FILE_FIELDS: dict[str, str] = {
-    "fil": "Filnavnet i mappen, fx \"Elevliste.csv\" eller \"Eksport.xlsx\".",
-    "ark": "Arket i en Excel-fil (udelades: det første ark).",
+    "fil": "Filnavnet i mappen (.csv, .xlsx eller .ods), fx \"Elevliste.csv\" eller "
+           "\"Eksport.xlsx\".",
+    "ark": "Arket i en projektmappe, .xlsx eller .ods (udelades: det første ark).",
     "kolonner": "Jeres overskrift = kontraktens kolonne, fx \"Startdato\" = \"ansat_dato\".",
     "ignorer": "Jeres kolonner, der ikke skal bruges (de kontrolleres stadig for CPR-numre).",
     "vaerdier": "Pr. kodet kolonne: jeres værdi = kontraktens kode. \"\" = ikke oversat endnu.",
-    "datoformat": "Datoformatet, når det ikke er ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD-MM-ÅÅ, "
-                  "fx MM/DD/ÅÅÅÅ eller ÅÅÅÅMMDD.",
+    "datoformat": "Datoformatet, når det ikke er ÅÅÅÅ-MM-DD, DD-MM-ÅÅÅÅ eller DD-MM-ÅÅ "
+                  "(med - . eller /) eller Excel-datotal, fx MM/DD/ÅÅÅÅ eller ÅÅÅÅMMDD. "
+                  "Er det angivet, er det filens eneste datoformat: en dato skrevet på en "
+                  "anden måde afvises.",
     "flere_raekker": "Flere rækker pr. elev: " + ", ".join(REDUCTIONS) + ".",
     "genoptaget_inden_maaneder": "Kun frafald: et frafald, som eleven genoptager (et nyt "
                                  "forløb i elever) inden så mange måneder, er ikke et frafald "
@@ -381,6 +385,18 @@ def profile_markdown() -> list[str]:
         "reason as a comment; every value of a coded column the contract does not read, with",
         "its count and first line and a suggested code (a known name or a close label), or",
         "`\"\"` for the user to fill in.",
+        "",
+        "A profile reads what a folder without one reads: CSV files (UTF-8 or Windows-1252;",
+        "comma, semicolon or tab), `.xlsx` and `.ods` spreadsheets (a file, or one sheet of it",
+        "with `ark`), a header row below a title line (found among the first "
+        f"{HEADER_SEARCH_LINES} lines",
+        "by the headers the profile names; messages keep the file's own line numbers), date",
+        "cells, and Excel serial numbers in date columns. One file uses one date convention:",
+        "without `datoformat` the file's first date sets it; with `datoformat` the format is",
+        "the convention (a workbook's date cells are written in it). Either way the first date",
+        "written otherwise is refused with its line and header, on both load paths: a file",
+        "that writes 01/02/2021 beside 01-02-2021 may have been put together from a day-first",
+        "and a month-first source.",
         "",
         "The profile only renames and maps: the files then pass the same rules as any folder,",
         "and every problem names the user's own file, line and header. Files the profile does",

@@ -11,10 +11,8 @@ folder, and problems are reported with the user's file, line and header.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import datetime as dt
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,8 +25,9 @@ from sosu.domain.cpr import contains_cpr, sql_candidate
 from sosu.etl import read
 from sosu.etl.problems import Problem
 from sosu.etl.profile import ROW_KEY, FileProfile, Profile, strptime_format
-from sosu.etl.rules import cpr_cells, sql_text
-from sosu.etl.workbook import WorkbookRefused
+from sosu.etl.rules import cpr_cells, date_rule_sql, sql_text
+from sosu.etl.validate import date_columns
+from sosu.etl.workbook import is_workbook
 
 IGNORED = "_ignoreret_"  # staged name of an ignored column: _ignoreret_<position>
 
@@ -52,20 +51,16 @@ def find_sources(folder: Path, profile: Profile) -> tuple[dict[str, read.Source]
                 f"filen mangler: profilen læser {name} fra {entry.file}, som ikke er i mappen")))
             sources.pop(name, None)
             continue
-        sources[name] = read.Source(name, path, entry.sheet if _is_workbook(path) else None)
+        sources[name] = read.Source(name, path, entry.sheet if is_workbook(path) else None)
     return sources, problems
-
-
-def _is_workbook(path: Path) -> bool:
-    return path.suffix.lower() == ".xlsx"
 
 
 # --- the user's header -----------------------------------------------------------------
 
-def rename(raw_names: list[str], entry: FileProfile, display: str
+def rename(raw_names: list[str], entry: FileProfile, display: str, line: int = 1
            ) -> tuple[list[str], list[Problem]]:
     """Their headers → staged names: the contract column, or IGNORED<n>; the problems
-    name their header (line 1)."""
+    name their header (at `line`, the header's line in the file)."""
     wanted = {normalize_header(theirs): ours for theirs, ours in entry.columns.items()}
     ignored = {normalize_header(i) for i in entry.ignored}
     names: list[str] = []
@@ -74,19 +69,20 @@ def rename(raw_names: list[str], entry: FileProfile, display: str
     for position, raw in enumerate(raw_names):
         key = normalize_header(raw)
         if not key:
-            problems.append(Problem(display, 1, raw or "(tom)", "kolonnen har ingen overskrift"))
+            problems.append(Problem(display, line, raw or "(tom)",
+                                    "kolonnen har ingen overskrift"))
             names.append(f"{IGNORED}{position}")
         elif key in wanted:
             ours = wanted[key]
             if ours in seen:
-                problems.append(Problem(display, 1, raw, (
+                problems.append(Problem(display, line, raw, (
                     f"kolonnen findes to gange (også \"{seen[ours]}\")")))
             seen[ours] = raw
             names.append(ours)
         elif key in ignored:
             names.append(f"{IGNORED}{position}")
         else:
-            problems.append(Problem(display, 1, raw, (
+            problems.append(Problem(display, line, raw, (
                 f"kolonnen står ikke i profilen; tilføj den under [{entry.name}.kolonner] "
                 f"eller i ignorer ({entry.name}s kolonner: "
                 + ", ".join(entry.spec.column_names) + ")")))
@@ -94,7 +90,7 @@ def rename(raw_names: list[str], entry: FileProfile, display: str
     for column in entry.spec.columns:
         if column.required and column.name not in seen:
             mapped = entry.header_of(column.name)
-            problems.append(Problem(display, 1, mapped, (
+            problems.append(Problem(display, line, mapped, (
                 f"kolonnen mangler i filen (profilen: \"{mapped}\" = {column.name})"
                 if mapped != column.name else
                 f"ingen af filens kolonner er sat til {column.name} i profilen "
@@ -103,53 +99,63 @@ def rename(raw_names: list[str], entry: FileProfile, display: str
 
 
 @dataclass(frozen=True)
-class TheirCsv:
-    found: read.CsvFile  # names: staged names (contract or IGNORED<n>)
-    headers: list[str]  # their headers, in order
+class TheirHeader:
+    """A header in the user's own names, as the profile maps them (read.HeaderRule): found
+    below a title as the contract's is, by the headers the profile names."""
+
+    entry: FileProfile
 
     @property
-    def ignored(self) -> list[str]:
-        return [n for n in self.found.names if n.startswith(IGNORED)]
+    def date_columns(self) -> frozenset[str]:
+        return frozenset(date_columns(self.entry.spec))
+
+    @property
+    def expected(self) -> list[str]:
+        return [*self.entry.columns, *self.entry.ignored]
+
+    def find(self, lines: list[list[str]]) -> int | None:
+        return read.find_header(lines, self.expected)
+
+    def names(self, cells: list[str], display: str, line: int
+              ) -> tuple[list[str], list[Problem]]:
+        return rename(cells, self.entry, display, line)
+
+    def date_text(self, day: dt.date) -> str:
+        """A date cell in the profile's date format, which is the file's one convention
+        (a date cell is a date whatever its format; written so, it follows the rule)."""
+        if self.entry.date_format:
+            return day.strftime(strptime_format(self.entry.date_format))
+        return day.isoformat()
 
 
-Renamer = Callable[[list[str], str], tuple[list[str], list[Problem]]]
+class Positional:
+    """Every column by its position (IGNORED<n>): a file read as it is, for a draft. Its
+    header is the first of its first lines with the most filled cells (a title above it
+    fills one)."""
+
+    @property
+    def date_columns(self) -> frozenset[str]:
+        return frozenset()
+
+    @property
+    def expected(self) -> list[str]:
+        return []
+
+    def find(self, lines: list[list[str]]) -> int | None:
+        filled = [sum(1 for c in cells if c.strip()) for cells in
+                  lines[:read.HEADER_SEARCH_LINES]]
+        most = max(filled, default=0)
+        return filled.index(most) if most else None
+
+    def names(self, cells: list[str], _display: str, _line: int
+              ) -> tuple[list[str], list[Problem]]:
+        return [f"{IGNORED}{i}" for i in range(len(cells))], []
+
+    def date_text(self, day: dt.date) -> str:
+        return day.isoformat()
 
 
-def renamer(entry: FileProfile) -> Renamer:
-    def renamed(headers: list[str], display: str) -> tuple[list[str], list[Problem]]:
-        return rename(headers, entry, display)
-    return renamed
-
-
-def positional(headers: list[str], _display: str) -> tuple[list[str], list[Problem]]:
-    """Every column by its position (IGNORED<n>): a file read as it is, for a draft."""
-    return [f"{IGNORED}{i}" for i in range(len(headers))], []
-
-
-def inspect_csv(source: read.Source, rename_with: Renamer, whole_file: bool = True
-                ) -> TheirCsv | list[Problem]:
-    """Encoding, delimiter and header of a profiled CSV file (as read.inspect_csv, with
-    the profile's header in place of the contract's)."""
-    display = source.display
-    try:
-        scan = read._scan(source.path, whole_file)
-        encoding = ("utf-8-sig" if scan.bom else "utf-8") if scan.utf8 else (
-            "cp1252" if read._cp1252_ok(source.path) else None)
-    except OSError as error:
-        return [Problem(display, 0, "", f"kan ikke læses ({error.strerror})")]
-    if not scan.has_content:
-        return [Problem(display, 0, "", "filen er tom; den skal mindst have en overskriftslinje")]
-    if scan.binary:
-        return [Problem(display, 0, "", "er ikke en tekstfil (CSV); gem den som CSV eller .xlsx")]
-    if encoding is None:
-        return [Problem(display, 0, "", "ukendt tegnsæt; gem filen som CSV UTF-8")]
-    header_line = scan.first_lines[0].decode(encoding).lstrip("\ufeff").rstrip("\r")
-    delimiter = read._sniff_delimiter(header_line)
-    headers = next(csv.reader([header_line], delimiter=delimiter))
-    names, problems = rename_with(headers, display)
-    if problems:
-        return problems
-    return TheirCsv(read.CsvFile(source.path, display, names, delimiter, encoding), headers)
+POSITIONAL = Positional()
 
 
 # --- their values → the contract's text ------------------------------------------------
@@ -199,87 +205,53 @@ def _select(entry: FileProfile, names: list[str]) -> str:
 
 @dataclass(frozen=True)
 class FileTable:
-    """A user's file read as text into `table`_file: a column per header, staged names."""
+    """A user's file read as text into `table`_file: a column per header (staged names)
+    and `_line`, the line a spreadsheet shows."""
 
     display: str
     names: list[str]
     headers: list[str]
-    line: str  # SQL numbering its rows as a spreadsheet shows them (header = line 1)
 
 
 def read_file_table(con: duckdb.DuckDBPyConnection, source: read.Source, table: str,
-                    rename_with: Renamer) -> FileTable | list[Problem]:
-    """Read a CSV file or a sheet as text into `table`_file, every column kept."""
-    if _is_workbook(source.path):
-        return _read_sheet(con, source, table, rename_with)
-    found = inspect_csv(source, rename_with)
+                    rule: read.HeaderRule) -> FileTable | list[Problem]:
+    """Read a CSV file or a sheet as text into `table`_file, every column kept, as the
+    text path reads any file (etl.read)."""
+    found = read.read_file(con, source, rule, f"{table}_file")
     if isinstance(found, list):
         return found
-    names = found.found.names
-    with read.utf8_file(found.found) as path:
-        reader, parameters = read.read_csv(path, found.found.delimiter,
-                                           {name: "VARCHAR" for name in names},
-                                           f"{table}_rejects")
-        try:
-            con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_file AS SELECT * FROM {reader}",
-                        parameters)
-            rejects = con.execute(
-                f"SELECT line, error_type FROM {table}_rejects ORDER BY line LIMIT 200"
-            ).fetchall()
-        except duckdb.Error:
-            return [Problem(found.found.display, 0, "",
-                            "kan ikke læses som CSV (afkortet eller beskadiget?)")]
-        finally:
-            con.execute(f"DROP TABLE IF EXISTS {table}_rejects")
-            con.execute(f"DROP TABLE IF EXISTS {table}_rejects_scan")
-    if rejects:
-        return [Problem(found.found.display, int(line), "",
-                        read._reject_message(kind, len(names))) for line, kind in rejects]
-    # As read.py numbers lines: insertion order is kept, the header is line 1.
-    line = f"(rowid - (SELECT min(rowid) FROM {table}_file) + 2)::BIGINT"
-    return FileTable(found.found.display, names, found.headers, line)
+    return FileTable(found.display, list(found.names), list(found.headers))
 
 
-def _read_sheet(con: duckdb.DuckDBPyConnection, source: read.Source, table: str,
-                rename_with: Renamer) -> FileTable | list[Problem]:
-    display = source.display
-    try:
-        rows = list(read._excel_rows(source))
-    except WorkbookRefused as refused:
-        return [Problem(display, 0, "", str(refused))]
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError):
-        return [Problem(display, 0, "", read._unreadable_workbook(source.path))]
-    if not rows:
-        return [Problem(display, 0, "", "arket er tomt; det skal mindst have en overskriftslinje")]
-    _line, header = rows[0]
-    while header and header[-1] in (None, ""):
-        header = header[:-1]
-    headers = ["" if h is None else str(h) for h in header]
-    names, problems = rename_with(headers, display)
-    if problems:
-        return problems
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_file (_line BIGINT, "
-                + ", ".join(f"{n} VARCHAR" for n in names) + ")")
-    con.executemany(f"INSERT INTO {table}_file VALUES ({', '.join('?' * (len(names) + 1))})",
-                    [[line, *(read._cell(values, i) for i in range(len(names)))]
-                     for line, values in rows[1:]])
-    return FileTable(display, names, headers, "_line")
+def date_problems(con: duckdb.DuckDBPyConnection, entry: FileProfile, display: str,
+                  names: list[str], headers: list[str], table: str) -> list[Problem]:
+    """The first date of the user's file (`table`, staged names) that breaks its one date
+    convention (rules.date_rule_sql), named by their header."""
+    theirs = {name: header for name, header in zip(names, headers, strict=False)}
+    present = [c for c in date_columns(entry.spec) if c in names]
+    query = date_rule_sql(display, present, table, date_format=entry.date_format,
+                          labels=theirs)
+    if query is None:
+        return []
+    return [Problem(display, int(line), theirs.get(column, column), message)
+            for _file, line, column, message in con.execute(query).fetchall()]
 
 
 def stage(con: duckdb.DuckDBPyConnection, source: read.Source, entry: FileProfile,
           table: str) -> list[Problem]:
     """Create `table` (all VARCHAR + `_line`, the contract's columns) from the user's
     file as `entry` says; return problems in their terms."""
-    found = read_file_table(con, source, table, renamer(entry))
+    found = read_file_table(con, source, table, TheirHeader(entry))
     if isinstance(found, list):
         return found
-    return _from_file_table(con, entry, found.display, found.names, found.headers, table,
-                            found.line)
+    problems = date_problems(con, entry, found.display, found.names, found.headers,
+                             f"{table}_file")
+    return problems + _from_file_table(con, entry, found.display, found.names,
+                                       found.headers, table)
 
 
 def _from_file_table(con: duckdb.DuckDBPyConnection, entry: FileProfile, display: str,
-                     names: list[str], headers: list[str], table: str,
-                     line: str = "_line") -> list[Problem]:
+                     names: list[str], headers: list[str], table: str) -> list[Problem]:
     """`table` from `table`_file (every column, staged names): ignored columns are checked
     for CPR numbers and dropped, the others mapped. A row whose contract columns are all
     empty is skipped, as on both load paths."""
@@ -287,10 +259,10 @@ def _from_file_table(con: duckdb.DuckDBPyConnection, entry: FileProfile, display
     problems = [Problem(display, number, headers[int(name[len(IGNORED):])], (
                     "indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numre i "
                     "filerne (også i kolonner, der ignoreres)"))
-                for number, name in cpr_cells(con, f"{table}_file", ignored, line=line)]
+                for number, name in cpr_cells(con, f"{table}_file", ignored)]
     used = [n for n in names if not n.startswith(IGNORED)]
     empty = " AND ".join(f"{_trimmed(n)} IS NULL" for n in used) or "false"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {line} AS _line, "
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _line, "
                 f"{_select(entry, names)} FROM {table}_file WHERE NOT ({empty}) ORDER BY _line")
     con.execute(f"DROP TABLE {table}_file")
     return problems
@@ -302,21 +274,23 @@ def read_fast(con: duckdb.DuckDBPyConnection, source: read.Source, entry: FilePr
               today: dt.date) -> bool:
     """Create the final table of a profiled CSV file on the fast path (etl.fast); False
     sends the load to the text path, which reports why."""
-    from sosu.etl.fast import read_typed
+    from sosu.etl.fast import mixes_date_conventions, read_typed
 
-    if _is_workbook(source.path):
+    if is_workbook(source.path):
         return False
-    found = inspect_csv(source, renamer(entry), whole_file=False)
+    found = read.inspect_csv(source, TheirHeader(entry), whole_file=False)
     if isinstance(found, list):
         return False
     spec = entry.spec
-    texts = {c.name: _text_of(entry, c) for c in spec.columns if c.name in found.found.names}
+    texts = {c.name: _text_of(entry, c) for c in spec.columns if c.name in found.names}
     # Ignored columns are kept in the table just long enough to be checked for CPR
     # numbers (dropping a column costs nothing; reading the file again would).
-    ignored = tuple(found.ignored)
-    if not read_typed(con, found.found, spec, today, texts=texts, extra=ignored):
+    ignored = tuple(n for n in found.names if n.startswith(IGNORED))
+    if not read_typed(con, found, spec, today, texts=texts, extra=ignored):
         return False
     if cpr_cells(con, spec.name, list(ignored), line="rowid"):
+        return False
+    if mixes_date_conventions(con, found, spec, entry.date_format):
         return False
     for name in ignored:
         con.execute(f"ALTER TABLE {spec.name} DROP COLUMN {name}")

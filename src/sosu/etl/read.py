@@ -1,9 +1,14 @@
 """Find the five contract files in a folder and stage each as an all-text DuckDB table.
 
 Every staged table has the contract's column names, a `_line` column with the
-line number a spreadsheet shows (header = line 1), and nothing typed yet: typing is
-set-wise SQL in etl.validate, the rules are etl.rules. Both load paths read CSV
-through read_csv below.
+line number a spreadsheet shows (a title above the header keeps its lines), and
+nothing typed yet: typing is set-wise SQL in etl.validate, the rules are etl.rules.
+Both load paths read CSV through read_csv below.
+
+A file read through an import profile (etl.profiled) is read here too: read_file and
+inspect_csv take a HeaderRule, which says how the header is found among the first lines
+and what its cells are called (the contract's names here, the user's in a profile), so
+encodings, delimiters, titles, empty lines and workbook cells are handled once.
 """
 
 from __future__ import annotations
@@ -17,9 +22,10 @@ import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 
 import duckdb
 import pandas as pd
@@ -31,6 +37,7 @@ from sosu.etl.problems import Problem
 from sosu.etl.workbook import (
     WORKBOOK_EXTENSIONS,
     WorkbookRefused,
+    is_workbook,
     sheet_names,
     sheet_rows,
 )
@@ -71,7 +78,7 @@ def find_sources(folder: Path) -> tuple[dict[str, Source], list[Problem]]:
                     f"'{name}' findes to gange ({sources[name].path.name} og {path.name}); "
                     "behold kun den ene")))
             sources[name] = Source(name, path)
-        elif path.suffix.lower() in WORKBOOK_EXTENSIONS:
+        elif is_workbook(path):
             workbooks.append(path)
         else:
             problems.append(Problem(path.name, 0, "", _unknown_file_message()))
@@ -124,9 +131,28 @@ def _unreadable_workbook(path: Path) -> str:
 def stage(con: duckdb.DuckDBPyConnection, source: Source, table: str) -> list[Problem]:
     """Create `table` (all VARCHAR + `_line`) from one source; return problems."""
     spec = FILES_BY_NAME[source.spec_name]
-    if source.path.suffix.lower() in WORKBOOK_EXTENSIONS:
-        return _stage_excel(con, source, spec, table)
-    return _stage_csv(con, source, spec, table)
+    found = read_file(con, source, ContractHeader(spec), f"{table}_file")
+    if isinstance(found, list):
+        return found
+    names = list(found.names)
+    selected = ", ".join(_column_or_null(c.name, names) for c in spec.columns)
+    # In the file's order without a sort: insertion order is preserved.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _line, {selected} "
+        f"FROM {table}_file WHERE NOT ({_all_empty(names)})")
+    con.execute(f"DROP TABLE {table}_file")
+    return []
+
+
+def read_file(con: duckdb.DuckDBPyConnection, source: Source, rule: HeaderRule, table: str
+              ) -> CsvFile | SheetTable | list[Problem]:
+    """Create `table` from a CSV file or a workbook's sheet: the header found and named by
+    `rule`, every column as text under its staged name, and `_line`, the line (or row) a
+    spreadsheet shows; or the problems that stop the file."""
+    if is_workbook(source.path):
+        return _read_sheet(con, source, rule, table)
+    found = inspect_csv(source, rule)
+    return found if isinstance(found, list) else _read_csv_lines(con, found, table)
 
 
 def _map_header(
@@ -157,36 +183,83 @@ def _map_header(
 HEADER_SEARCH_LINES = 20
 
 
-def _contract_names(raw_names: list[str], spec: FileSpec) -> int:
-    return len({normalize_header(n) for n in raw_names} & set(spec.column_names))
+class HeaderRule(Protocol):
+    """How a file's header is found among its first lines and read: by the contract's
+    column names (ContractHeader), or by an import profile's (etl.profiled)."""
+
+    @property
+    def date_columns(self) -> frozenset[str]:
+        """Staged names of the date columns: a number cell there is an Excel serial date."""
+
+    @property
+    def expected(self) -> list[str]:
+        """The headers the rule knows, for the message when no header is found."""
+
+    def find(self, lines: list[list[str]]) -> int | None:
+        """Which of the first lines is the header (find_header), None if none is."""
+
+    def names(self, cells: list[str], display: str, line: int
+              ) -> tuple[list[str], list[Problem]]:
+        """The header's cells → staged names, and the problems with them (named at `line`,
+        the header's line in the file)."""
+
+    def date_text(self, day: dt.date) -> str:
+        """A date cell as text (the text path then reads it as any date)."""
 
 
-def find_header(lines: list[list[str]], spec: FileSpec) -> int | None:
-    """Which of a file's first lines is its header: the first line if it names any of the
-    contract's columns (a header with mistakes in it is reported as such), otherwise the
-    first of the next lines that names at least two (a title line names none, a line of
-    data none or by chance one). None if no line does."""
+def find_header(lines: list[list[str]], names: Iterable[str]) -> int | None:
+    """Which of a file's first lines is its header, by how many of a line's cells are
+    among the header `names` (after normalisation): the first line if it names any (a
+    header with mistakes in it is reported as such), otherwise the first of the next lines
+    that names at least two (a title line names none, a line of data none or by chance
+    one). None if no line does."""
     if not lines:
         return None
-    if _contract_names(lines[0], spec):
+    wanted = {normalize_header(name) for name in names}
+
+    def known(cells: list[str]) -> int:
+        return len({normalize_header(cell) for cell in cells} & wanted)
+
+    if known(lines[0]):
         return 0
     for index, names in enumerate(lines[1:HEADER_SEARCH_LINES], start=1):
-        if _contract_names(names, spec) >= 2:
+        if known(names) >= 2:
             return index
     return None
 
 
-def _no_header(display: str, spec: FileSpec) -> Problem:
-    return Problem(display, 0, "", (
-        f"fandt ingen overskriftslinje i de første {HEADER_SEARCH_LINES} linjer: overskriften "
-        "skal stå lige over dataene og bruge kontraktens kolonnenavne ("
-        + ", ".join(spec.column_names) + ")"))
+@dataclass(frozen=True)
+class ContractHeader:
+    """A header in the contract's column names (a folder read without a profile)."""
+
+    spec: FileSpec
+
+    @property
+    def date_columns(self) -> frozenset[str]:
+        return frozenset(c.name for c in self.spec.columns if c.kind == "date")
+
+    @property
+    def expected(self) -> list[str]:
+        return list(self.spec.column_names)
+
+    def find(self, lines: list[list[str]]) -> int | None:
+        return find_header(lines, self.spec.column_names)
+
+    def names(self, cells: list[str], display: str, line: int
+              ) -> tuple[list[str], list[Problem]]:
+        return _map_header(cells, self.spec, display, line)
+
+    def date_text(self, day: dt.date) -> str:
+        return day.isoformat()
 
 
-def _header_problems(lines: list[list[str]], spec: FileSpec, display: str) -> list[Problem]:
+def _no_header(rule: HeaderRule, lines: list[list[str]], display: str) -> list[Problem]:
     """No header found: what is wrong with the first line, and that none was found."""
-    _names, problems = _map_header(lines[0] if lines else [], spec, display)
-    return [*problems, _no_header(display, spec)]
+    _names, problems = rule.names(lines[0] if lines else [], display, 1)
+    expected = f" og bruge kolonnenavnene ({', '.join(rule.expected)})" if rule.expected else ""
+    return [*problems, Problem(display, 0, "", (
+        f"fandt ingen overskriftslinje i de første {HEADER_SEARCH_LINES} linjer: overskriften "
+        f"skal stå lige over dataene{expected}"))]
 
 
 CHUNK = 1 << 23  # files are checked in 8 MiB pieces: a national file never sits in memory
@@ -206,6 +279,7 @@ class CsvFile:
     # Empty lines (which read_csv passes over without a row), by line number: the rows
     # after one are a line further down than their count says (whole-file scans only).
     blank_lines: tuple[int, ...] = ()
+    headers: tuple[str, ...] = ()  # the header's cells as written (names: as staged)
 
     @property
     def plain_utf8(self) -> bool:
@@ -311,10 +385,10 @@ def _sniff_delimiter(header_line: str) -> str:
     return max(counts, key=lambda d: counts[d])
 
 
-def inspect_csv(
-    source: Source, spec: FileSpec, whole_file: bool = True
-) -> CsvFile | list[Problem]:
-    """Encoding, delimiter and header of a CSV source, or the problems that stop it.
+def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
+                ) -> CsvFile | list[Problem]:
+    """Encoding, delimiter and header of a CSV source (the header found by `rule` among
+    the first lines), or the problems that stop it.
 
     Without `whole_file` the encoding is judged on the first piece of the file only
     (see _scan): for the fast path, whose read_csv checks the rest."""
@@ -336,24 +410,15 @@ def inspect_csv(
     delimiters = [_sniff_delimiter(text) for text in texts]
     lines = [next(csv.reader([text], delimiter=d), []) for text, d in
              zip(texts, delimiters, strict=True)]
-    skip = find_header(lines, spec)
+    skip = rule.find(lines)
     if skip is None:
-        return _header_problems(lines, spec, display)
-    names, problems = _map_header(lines[skip], spec, display, line=skip + 1)
+        return _no_header(rule, lines, display)
+    names, problems = rule.names(lines[skip], display, skip + 1)
     if problems:
         return problems
     return CsvFile(source.path, display, names, delimiters[skip], encoding, skip,
-                   tuple(line for line in scan.blank_lines if line > skip + 1))
-
-
-def _stage_csv(
-    con: duckdb.DuckDBPyConnection, source: Source, spec: FileSpec, table: str
-) -> list[Problem]:
-    found = inspect_csv(source, spec)
-    if isinstance(found, list):
-        return found
-    with utf8_file(found) as path:
-        return _read_csv_into(con, path, found, spec, table)
+                   tuple(line for line in scan.blank_lines if line > skip + 1),
+                   tuple(lines[skip]))
 
 
 @contextlib.contextmanager
@@ -403,52 +468,51 @@ def read_csv(path: Path, delimiter: str, columns: dict[str, str], rejects: str,
     return sql, [str(path), delimiter, columns, dateformat, decimal_separator(delimiter)]
 
 
-def _read_csv_into(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    found: CsvFile,
-    spec: FileSpec,
-    table: str,
-) -> list[Problem]:
+def _read_csv_lines(con: duckdb.DuckDBPyConnection, found: CsvFile, table: str
+                   ) -> CsvFile | list[Problem]:
+    """Create `table`: every column of the file as text under its staged name, and `_line`,
+    the line a spreadsheet shows; or the problems (the lines read_csv cannot read)."""
     names, display = found.names, found.display
-    reader, parameters = read_csv(path, found.delimiter, {name: "VARCHAR" for name in names},
-                                  f"{table}_rejects", skip=found.skip)
-    try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_file AS SELECT * FROM {reader}",
-                    parameters)
-        rejects = con.execute(
-            f"SELECT line, coalesce(column_name, ''), error_type FROM {table}_rejects "
-            "ORDER BY line LIMIT 200"
-        ).fetchall()
-    except duckdb.Error:
-        return [Problem(display, 0, "", "kan ikke læses som CSV (afkortet eller beskadiget?)")]
+    with utf8_file(found) as path:
+        reader, parameters = read_csv(path, found.delimiter,
+                                      {name: "VARCHAR" for name in names},
+                                      f"{table}_rejects", skip=found.skip)
+        try:
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_read AS SELECT * FROM {reader}",
+                        parameters)
+            rejects = con.execute(
+                f"SELECT line, error_type FROM {table}_rejects ORDER BY line LIMIT 200"
+            ).fetchall()
+        except duckdb.Error:
+            return [Problem(display, 0, "", "kan ikke læses som CSV (afkortet eller beskadiget?)")]
+        finally:
+            for leftover in (f"{table}_rejects", f"{table}_rejects_scan"):
+                with contextlib.suppress(duckdb.Error):  # after an error: nothing to drop
+                    con.execute(f"DROP TABLE IF EXISTS {leftover}")
     if rejects:
+        con.execute(f"DROP TABLE {table}_read")
         return [Problem(display, int(line), "", _reject_message(kind, len(names)))
-                for line, _column, kind in rejects]
-    # Insertion order is preserved, so a row's rowid counted from the first row + 2 (and
-    # the lines above the header, and the empty lines above the row) is the spreadsheet
-    # line number. Counted from the first: inside a transaction (sosu load is one) rows not
-    # yet committed are numbered from a large offset, not from 0.
-    selected = ", ".join(_column_or_null(c.name, names) for c in spec.columns)
-    row = f"(rowid - (SELECT min(rowid) FROM {table}_file))"
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table}_rows AS SELECT {row} AS _row, "
-        f"{selected} FROM {table}_file WHERE NOT ({_all_empty(names)})"
-    )
-    con.execute(f"DROP TABLE {table}_file")
+                for line, kind in rejects]
     _number_lines(con, table, found)
-    return []
+    return found
 
 
 def _number_lines(con: duckdb.DuckDBPyConnection, table: str, found: CsvFile) -> None:
-    """`table` with each row's line in the file. The j-th empty line below the header
-    (0-based, line b) comes after b - header - 1 - j rows: every row from there on lies
-    one line further down (an ASOF join counts the empty lines above each row)."""
+    """`table` from `table`_read with each row's line in the file.
+
+    Insertion order is preserved, so a row's rowid counted from the first row + 2 (and
+    the lines above the header) is the spreadsheet line number. Counted from the first:
+    inside a transaction (sosu load is one) rows not yet committed are numbered from a
+    large offset, not from 0. The j-th empty line below the header (0-based, line b) comes
+    after b - header - 1 - j rows: every row from there on lies one line further down (an
+    ASOF join counts the empty lines above each row)."""
     header = found.skip + 1
+    rows = (f"(SELECT rowid - (SELECT min(rowid) FROM {table}_read) AS _row, * "
+            f"FROM {table}_read)")
     base = f"_row + {header + 1}"
     if not found.blank_lines:
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT ({base})::BIGINT AS _line,"
-                    f" * EXCLUDE (_row) FROM {table}_rows ORDER BY _row")
+                    f" * EXCLUDE (_row) FROM {rows} ORDER BY _row")
     else:
         # Empty lines in a row share their first row: the last counts them all.
         gaps = list({line - header - 1 - index: index + 1
@@ -458,10 +522,10 @@ def _number_lines(con: duckdb.DuckDBPyConnection, table: str, found: CsvFile) ->
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT "
             f"({base} + coalesce(g.above, 0))::BIGINT AS _line, r.* EXCLUDE (_row) "
-            f"FROM {table}_rows AS r ASOF LEFT JOIN {table}_gaps AS g ON r._row >= g.from_row "
+            f"FROM {rows} AS r ASOF LEFT JOIN {table}_gaps AS g ON r._row >= g.from_row "
             "ORDER BY r._row")
         con.execute(f"DROP TABLE {table}_gaps")
-    con.execute(f"DROP TABLE {table}_rows")
+    con.execute(f"DROP TABLE {table}_read")
 
 
 def _reject_message(error_type: str, expected: int) -> str:
@@ -480,47 +544,65 @@ def _all_empty(names: list[str]) -> str:
     return " AND ".join(f"coalesce(trim({n}), '') = ''" for n in names)
 
 
-def _stage_excel(
-    con: duckdb.DuckDBPyConnection, source: Source, spec: FileSpec, table: str
-) -> list[Problem]:
+@dataclass(frozen=True)
+class SheetTable:
+    """A sheet read into a table: staged names, and the header's cells as written."""
+
+    display: str
+    names: list[str]
+    headers: tuple[str, ...]
+
+
+Rows = list[tuple[int, tuple[object, ...]]]
+
+
+def _sheet_lines(source: Source) -> tuple[Rows, list[Problem]]:
+    """(line, values) of every row with content of a workbook's sheet, or the problem that
+    stops it (a limit, a damaged file, an empty sheet)."""
     display = source.display
     try:
-        rows = list(_excel_rows(source))
+        rows = list(sheet_rows(source.path, source.sheet))
     except WorkbookRefused as refused:
-        return [Problem(display, 0, "", str(refused))]
+        return [], [Problem(display, 0, "", str(refused))]
     except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, CalamineError):
-        return [Problem(display, 0, "", _unreadable_workbook(source.path))]
+        return [], [Problem(display, 0, "", _unreadable_workbook(source.path))]
     if not rows:
-        return [Problem(display, 0, "", "arket er tomt; det skal mindst have en overskriftslinje")]
-    headers = [_header_cells(values) for _, values in rows[:HEADER_SEARCH_LINES]]
-    found = find_header(headers, spec)
+        return [], [Problem(display, 0, "", "arket er tomt; det skal mindst have en "
+                            "overskriftslinje")]
+    return rows, []
+
+
+def _read_sheet(con: duckdb.DuckDBPyConnection, source: Source, rule: HeaderRule, table: str
+               ) -> SheetTable | list[Problem]:
+    """Create `table` from a workbook's sheet, as _read_csv_lines from a CSV file: the
+    header found by `rule`, every column as the text a CSV export would hold under its
+    staged name, and `_line`, the sheet's row number."""
+    display = source.display
+    lines, refused = _sheet_lines(source)
+    if refused:
+        return refused
+    headers = [_header_cells(values) for _, values in lines[:HEADER_SEARCH_LINES]]
+    found = rule.find(headers)
     if found is None:
-        return _header_problems(headers, spec, display)
-    header_line = rows[found][0]
-    names, problems = _map_header(headers[found], spec, display, line=header_line)
+        return _no_header(rule, headers, display)
+    names, problems = rule.names(headers[found], display, lines[found][0])
     if problems:
         return problems
-    data = rows[found + 1:]
-    dates = {c.name for c in spec.columns if c.kind == "date"}
+    data = lines[found + 1:]
+    dates = rule.date_columns
     records = {
         "_line": [line for line, _ in data],
-        **{name: [_cell(values, i, date=name in dates) for _, values in data]
+        **{name: [_cell_text(values, i, date=name in dates, date_text=rule.date_text)
+                  for _, values in data]
            for i, name in enumerate(names)},
     }
     frame = pd.DataFrame(records).astype({n: "object" for n in names})
     con.register(f"{table}_frame", frame)
-    selected = ", ".join(_column_or_null(c.name, names) for c in spec.columns)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _line::BIGINT AS _line, {selected} "
-        f"FROM (SELECT _line, {', '.join(f'{n}::VARCHAR AS {n}' for n in names)} "
-        f"FROM {table}_frame) WHERE NOT ({_all_empty(names)}) ORDER BY _line"
-    )
+        f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _line::BIGINT AS _line, "
+        f"{', '.join(f'{n}::VARCHAR AS {n}' for n in names)} FROM {table}_frame ORDER BY _line")
     con.unregister(f"{table}_frame")
-    return []
-
-
-def _excel_rows(source: Source) -> Iterator[tuple[int, tuple[object, ...]]]:
-    yield from sheet_rows(source.path, source.sheet)
+    return SheetTable(display, names, tuple(headers[found]))
 
 
 def _header_cells(values: tuple[object, ...]) -> list[str]:
@@ -531,18 +613,19 @@ def _header_cells(values: tuple[object, ...]) -> list[str]:
     return cells
 
 
-def _cell(values: tuple[object, ...], index: int, date: bool = False) -> str | None:
-    """Spreadsheet cells → the text a CSV export would hold: a date cell as ÅÅÅÅ-MM-DD,
-    whole numbers bare. A number in a date column is a date whose format was lost (an
-    Excel serial number): its time of day, if any, is dropped, and the text path reads
-    the whole number as a date (rules.EXCEL_SERIAL)."""
+def _cell_text(values: tuple[object, ...], index: int, date: bool = False,
+              date_text: Callable[[dt.date], str] = dt.date.isoformat) -> str | None:
+    """Spreadsheet cells → the text a CSV export would hold: a date cell as `date_text`
+    writes it (ÅÅÅÅ-MM-DD), whole numbers bare. A number in a date column is a date whose
+    format was lost (an Excel serial number): its time of day, if any, is dropped, and the
+    text path reads the whole number as a date (rules.EXCEL_SERIAL)."""
     value = values[index] if index < len(values) else None
     if value is None:
         return None
     if isinstance(value, dt.datetime):
-        return value.date().isoformat()
+        return date_text(value.date())
     if isinstance(value, dt.date):
-        return value.isoformat()
+        return date_text(value)
     if date and isinstance(value, int | float) and not isinstance(value, bool) \
             and math.isfinite(value):
         return str(math.floor(value))

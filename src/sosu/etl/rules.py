@@ -38,6 +38,7 @@ from sosu.domain.contract import (
 )
 from sosu.domain.cpr import contains_cpr, sql_candidate, sql_digit_like
 from sosu.domain.targets import target_ids
+from sosu.etl.profile import strptime_format
 
 
 def sql_text(value: str) -> str:
@@ -157,18 +158,23 @@ def date_convention(v: str) -> str:
 
 
 def date_convention_sql(file: str, columns: list[str], table: str,
-                        line: str = "_line") -> str | None:
+                        line: str = "_line", labels: dict[str, str] | None = None
+                        ) -> str | None:
     """One file uses one date convention: the first date cell (by line, then column) that
     writes its date otherwise than the file's first date, as (file, line, column, message);
     no row when the file keeps to one. None for a file without date columns.
 
     Across all the file's date columns: the ambiguity it guards against (a day-first and a
     month-first source pasted together, 02-01-2021 beside 01/02/2021) is the file's, and a
-    wrong guess would move dates silently. Both load paths ask it of the staged text."""
+    wrong guess would move dates silently. Both load paths ask it of the staged text.
+    `labels` names the columns in the message as the file does (an import profile's
+    headers)."""
     if not columns:
         return None
+    shown = labels or {}
     cells = "\n    UNION ALL\n    ".join(
         f"SELECT {line} AS _line, {order} AS column_order, {sql_text(column)} AS col, "
+        f"{sql_text(shown.get(column, column))} AS label, "
         f"{column} AS text, {date_convention(column)} AS convention FROM {table}"
         for order, column in enumerate(columns))
     first = ("(SELECT * FROM cells WHERE convention IS NOT NULL "
@@ -176,7 +182,7 @@ def date_convention_sql(file: str, columns: list[str], table: str,
     quote = sql_text("'")
     message = (f"'datoen ' || {quote} || left(c.text, 40) || {quote} || ' er skrevet som ' "
                "|| c.convention || ', men filen skriver datoer som ' || f.convention "
-               "|| ' (linje ' || f._line || ', ' || f.col || '); skriv alle datoer i filen "
+               "|| ' (linje ' || f._line || ', ' || f.label || '); skriv alle datoer i filen "
                "på samme måde, så ingen dato læses forkert'")
     return f"""
     WITH cells AS (
@@ -187,6 +193,42 @@ def date_convention_sql(file: str, columns: list[str], table: str,
     WHERE c.convention IS NOT NULL AND c.convention <> f.convention
     ORDER BY c._line, c.column_order
     LIMIT 1"""
+
+
+def date_format_sql(file: str, columns: list[str], table: str, date_format: str,
+                    line: str = "_line") -> str | None:
+    """With an import profile's date format (etl.profile), the format is the file's one
+    convention: the first date cell (by line, then column) the format does not read, as
+    date_convention_sql gives it."""
+    if not columns:
+        return None
+    pattern = sql_text(strptime_format(date_format))
+    cells = "\n    UNION ALL\n    ".join(
+        f"SELECT {line} AS _line, {order} AS column_order, {sql_text(column)} AS col, "
+        f"{column} AS text FROM {table} WHERE nullif(trim({column}), '') IS NOT NULL "
+        f"AND try_strptime(trim({column}), {pattern}) IS NULL"
+        for order, column in enumerate(columns))
+    quote = sql_text("'")
+    message = (f"'datoen ' || {quote} || left(text, 40) || {quote} || "
+               + sql_text(f" er ikke skrevet som profilens datoformat {date_format}; skriv "
+                          "alle datoer i filen sådan (eller ret datoformat i profilen), så "
+                          "ingen dato læses forkert"))
+    return f"""
+    WITH cells AS (
+    {cells}
+    )
+    SELECT {sql_text(file)} AS file, _line AS line, col, {message} AS message
+    FROM cells ORDER BY _line, column_order LIMIT 1"""
+
+
+def date_rule_sql(file: str, columns: list[str], table: str, *, date_format: str | None,
+                  line: str = "_line", labels: dict[str, str] | None = None) -> str | None:
+    """One file, one date convention: the file's first date sets it (date_convention_sql),
+    unless an import profile's date format names it, which then is the rule
+    (date_format_sql)."""
+    if date_format:
+        return date_format_sql(file, columns, table, date_format, line)
+    return date_convention_sql(file, columns, table, line, labels)
 
 
 def _read_as(cell: Cell) -> str:

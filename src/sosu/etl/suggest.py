@@ -45,9 +45,9 @@ from sosu.etl.profile import (
     render_profile,
     strptime_format,
 )
-from sosu.etl.profiled import IGNORED, positional, read_file_table
+from sosu.etl.profiled import IGNORED, POSITIONAL, read_file_table
 from sosu.etl.validate import parse_expression
-from sosu.etl.workbook import WorkbookRefused, open_workbook
+from sosu.etl.workbook import is_workbook, sheet_names
 
 CLOSE = 0.8  # difflib's ratio from which a header or value counts as a close match
 MAX_VALUES = 60  # distinct values listed per coded column (more: the column is not coded)
@@ -102,12 +102,10 @@ def candidates(folder: Path) -> list[read.Source]:
     for path in sorted(folder.iterdir()):
         if path.suffix.lower() not in FILE_SUFFIXES or path.name.startswith((".", "~$")):
             continue
-        if path.suffix.lower() == ".xlsx":
+        if is_workbook(path):
             try:
-                book = open_workbook(path)
-                sheets = list(book.sheetnames)
-                book.close()
-            except (WorkbookRefused, Exception):  # noqa: BLE001 - reported when read
+                sheets = sheet_names(path)
+            except Exception:  # noqa: BLE001 - a refused or damaged file is reported when read
                 sheets = [""]
             found += [read.Source("", path, sheet or None) for sheet in sheets
                       if normalize_header(sheet) != normalize_header(GUIDE_SHEET)]
@@ -188,14 +186,14 @@ def _as_v(column: Column) -> Column:
     return Column("v", column.kind, "", "", codes=column.codes)
 
 
-def _values(con: duckdb.DuckDBPyConnection, table: str, line: str, staged: str,
+def _values(con: duckdb.DuckDBPyConnection, table: str, staged: str,
             column: Column, today: dt.date) -> list[ValueCount]:
     """The distinct values of one of their columns that the contract does not read."""
     text = f"nullif(trim({staged}), '')"
     readable = parse_expression(_as_v(column), today)
     rows = con.execute(f"""
         SELECT v, count(*), min(number) FROM (
-            SELECT {text} AS v, {line} AS number FROM {table}_file)
+            SELECT {text} AS v, _line AS number FROM {table}_file)
         WHERE v IS NOT NULL AND ({readable}) IS NULL
         GROUP BY v ORDER BY 2 DESC, 3 LIMIT {MAX_VALUES}""").fetchall()
     found = []
@@ -246,19 +244,19 @@ def survey(folder: Path, today: dt.date | None = None) -> list[FileSurvey]:
     con = duckdb.connect()
     try:
         surveys = []
-        tables: dict[int, str] = {}
+        read_ok: set[int] = set()
         for index, source in enumerate(candidates(folder)):
-            found = read_file_table(con, source, _table(index), positional)
+            found = read_file_table(con, source, _table(index), POSITIONAL)
             if isinstance(found, list):
                 surveys.append(FileSurvey(source, source.display, [], problems=found))
                 continue
             surveys.append(FileSurvey(source, source.display, found.headers))
-            tables[len(surveys) - 1] = found.line
+            read_ok.add(len(surveys) - 1)
         _assign(surveys)
         for position, item in enumerate(surveys):
-            if item.spec_name is not None and position in tables:
+            if item.spec_name is not None and position in read_ok:
                 # One survey per candidate, in order: the position is the table's index.
-                _describe(con, item, _table(position), tables[position], today)
+                _describe(con, item, _table(position), today)
         return surveys
     finally:
         con.close()
@@ -292,7 +290,7 @@ def _assign(surveys: list[FileSurvey]) -> None:
                        f"overskrifterne dækker {coverage:.0%} af {name}s påkrævede kolonner")
 
 
-def _describe(con: duckdb.DuckDBPyConnection, item: FileSurvey, table: str, line: str,
+def _describe(con: duckdb.DuckDBPyConnection, item: FileSurvey, table: str,
               today: dt.date) -> None:
     spec = FILES_BY_NAME[str(item.spec_name)]
     staged = {m.column: f"{IGNORED}{i}" for i, m in enumerate(item.matches) if m.column}
@@ -300,8 +298,7 @@ def _describe(con: duckdb.DuckDBPyConnection, item: FileSurvey, table: str, line
         if column.name not in staged:
             continue
         if column.codes:
-            item.values[column.name] = _values(con, table, line, staged[column.name], column,
-                                               today)
+            item.values[column.name] = _values(con, table, staged[column.name], column, today)
         elif column.kind == "date" and item.date_format is None:
             item.date_format = _date_format(con, table, staged[column.name], column, today)
     item.several_rows = _several_rows(con, table, staged, spec)
@@ -389,10 +386,10 @@ def values_of(source: read.Source, header: str, column: Column,
     for a header the user mapped to a coded column other than the draft's."""
     con = duckdb.connect()
     try:
-        found = read_file_table(con, source, "values", positional)
+        found = read_file_table(con, source, "values", POSITIONAL)
         if isinstance(found, list) or header not in found.headers:
             return []
         staged = f"{IGNORED}{found.headers.index(header)}"
-        return _values(con, "values", found.line, staged, column, today or dt.date.today())
+        return _values(con, "values", staged, column, today or dt.date.today())
     finally:
         con.close()

@@ -38,6 +38,10 @@ MAX_EMPTY_RUN = 50_000  # empty rows in a row: formatting, or a row claimed far 
 WORKBOOK_EXTENSIONS = (".xlsx", ".ods")
 
 
+def is_workbook(path: Path) -> bool:
+    return path.suffix.lower() in WORKBOOK_EXTENSIONS
+
+
 class WorkbookRefused(Exception):
     """The workbook breaks a limit; the message is Danish and says what to do."""
 
