@@ -372,8 +372,8 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
 
 def site_groups(cells: pd.DataFrame) -> np.ndarray:
     """Each cell's site as a number, for checking intervals in parts of a large group of
-    unknowns (metrics.linked._parts), in the release and the auditor; -1 for the municipality's and the unseen rest's
-    cells, which every part holds."""
+    unknowns (metrics.linked._parts), in the release and the auditor; -1 for the
+    municipality's and the unseen rest's cells, which every part holds."""
     codes, _ = pd.factorize(cells.site)
     return np.where(cells.site.isin([MUNICIPALITY, REST]).to_numpy(), -1, codes)
 
