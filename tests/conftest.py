@@ -194,3 +194,23 @@ def browser() -> Iterator[object]:
     require_chromium()
     with chromium() as instance:
         yield instance
+
+
+@pytest.fixture(scope="session")
+def gaps_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal fixture with one dropout's reason 'Andet' (A4, 2023) and a completer
+    without a row in efter_uddannelse (A2, cohort 2022): data with known gaps, for the
+    completeness figures (tests/sql and tests/app)."""
+    from sosu.etl.load import load_folder
+
+    folder = tmp_path_factory.mktemp("gaps") / "data"
+    shutil.copytree(MINIMAL, folder)
+    frafald = folder / "frafald.csv"
+    frafald.write_text(frafald.read_text(encoding="utf-8").replace("faglige_krav", "Andet"),
+                       encoding="utf-8")
+    efter = folder / "efter_uddannelse.csv"
+    efter.write_text("\n".join(efter.read_text(encoding="utf-8").splitlines()[:2]) + "\n",
+                     encoding="utf-8")
+    db = folder.parent / "gaps.duckdb"
+    load_folder(folder, db, today=TODAY)
+    return db

@@ -3,32 +3,12 @@ only (the figures by hand: tests/sql/test_completeness.py)."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sosu.etl.load import load_folder
 from tests.app.helpers import APP, TIMEOUT, as_viewer, texts
-from tests.support import MINIMAL, TODAY
-
-
-@pytest.fixture(scope="module")
-def gaps_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The minimal fixture with one dropout's reason 'Andet' (A4, 2023) and a completer
-    without a row in efter_uddannelse (A2, cohort 2022)."""
-    folder = tmp_path_factory.mktemp("gaps") / "data"
-    shutil.copytree(MINIMAL, folder)
-    frafald = folder / "frafald.csv"
-    frafald.write_text(frafald.read_text(encoding="utf-8").replace("faglige_krav", "Andet"),
-                       encoding="utf-8")
-    efter = folder / "efter_uddannelse.csv"
-    efter.write_text("\n".join(efter.read_text(encoding="utf-8").splitlines()[:2]) + "\n",
-                     encoding="utf-8")
-    db = folder.parent / "gaps.duckdb"
-    load_folder(folder, db, today=TODAY)
-    return db
 
 
 def _app(db: Path, role: str, monkeypatch: pytest.MonkeyPatch) -> AppTest:

@@ -3,16 +3,13 @@ is missing, per year, computed by hand on the minimal fixture and on a copy with
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
 from sosu.domain.roles import AccessDenied, Viewer
-from sosu.etl.load import load_folder
 from sosu.metrics import datasets, metrics
 from sosu.store.db import connect_read_only
-from tests.support import MINIMAL, TODAY
 
 ALL = datasets.Request(None, ("SSH", "SSA"), (0, 9999))
 
@@ -41,23 +38,6 @@ def test_the_minimal_fixture_by_hand(minimal_db: Path) -> None:
         ("sygefravaer", 2022, "SSH"): (29, 28), ("sygefravaer", 2023, "SSH"): (18, 15),
         ("sygefravaer", 2023, "SSA"): (16, 15),
     }
-
-
-@pytest.fixture(scope="module")
-def gaps_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The minimal fixture with a dropout's reason 'Andet' and a completer without a row in
-    efter_uddannelse."""
-    folder = tmp_path_factory.mktemp("gaps") / "data"
-    shutil.copytree(MINIMAL, folder)
-    frafald = folder / "frafald.csv"
-    frafald.write_text(frafald.read_text(encoding="utf-8").replace("faglige_krav", "Andet"),
-                       encoding="utf-8")
-    efter = folder / "efter_uddannelse.csv"
-    efter.write_text("\n".join(efter.read_text(encoding="utf-8").splitlines()[:2]) + "\n",
-                     encoding="utf-8")
-    db = folder.parent / "gaps.duckdb"
-    load_folder(folder, db, today=TODAY)
-    return db
 
 
 def test_unknown_reasons_and_missing_after_rows_are_counted(gaps_db: Path) -> None:

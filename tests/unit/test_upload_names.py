@@ -7,15 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 
+class Upload:
+    """What the page's uploader gives: a name and the bytes."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def getvalue(self) -> bytes:
+        return b"x"
+
+
 def test_uploaded_file_names_cannot_leave_the_upload_folder(tmp_path: Path) -> None:
     from sosu.app.app_pages.upload_view import _save
-
-    class Upload:
-        def __init__(self, name: str) -> None:
-            self.name = name
-
-        def getvalue(self) -> bytes:
-            return b"x"
 
     folder = tmp_path / "upload"
     folder.mkdir()
@@ -30,13 +33,6 @@ def test_a_file_name_that_cannot_be_a_file_is_refused_with_a_message(tmp_path: P
     """'..', '.', an empty name, a NUL byte or a name too long for the disk: each is named
     in a message (never an OSError), and nothing is written, as for any refused upload."""
     from sosu.app.app_pages.upload_view import _save
-
-    class Upload:
-        def __init__(self, name: str) -> None:
-            self.name = name
-
-        def getvalue(self) -> bytes:
-            return b"x"
 
     folder = tmp_path / "upload"
     folder.mkdir()
