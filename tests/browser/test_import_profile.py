@@ -57,6 +57,8 @@ def test_map_save_check_and_load_a_foreign_export(server: str, browser: object,
             assert text in body
         # The one value without a suggestion: a code from the drop-down.
         page.get_by_role("combobox", name="»Udvandret« (1 række, første i linje 3)").click()
+        # The drop-down draws only the options in view: typing filters them, as a user would.
+        page.keyboard.type("Flyttet til")
         page.get_by_role("option", name="Flyttet til anden kommune (flyttet)").click()
         settled(page)
         page.get_by_role("button", name="Gem profilen og kontrollér filerne").click()
