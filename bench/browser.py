@@ -152,6 +152,22 @@ def settled(page: Any, timeout_ms: int = PATIENCE_MS) -> None:
     page.wait_for_selector("[data-testid='stSkeleton']", state="detached", timeout=timeout_ms)
 
 
+def switch(page: Any, label: str, *, on: bool, tries: int = 5) -> None:
+    """Set the toggle or checkbox labelled `label` and wait for the run that follows.
+
+    A click that lands while an earlier click's run is still drawing can be undone: the
+    run's elements arrive with the value the run started from. So the switch is read
+    again once the page has settled, and clicked again until it holds."""
+    control = page.get_by_label(label, exact=False).first
+    for _ in range(tries):
+        settled(page)
+        if control.is_checked() == on:
+            return
+        page.get_by_text(label, exact=False).first.click()
+        page.wait_for_timeout(300)  # for the run to begin
+    raise AssertionError(f"the switch {label!r} did not stay {'on' if on else 'off'}")
+
+
 def drawn(page: Any, title: str, timeout_ms: int = PATIENCE_MS) -> None:
     """Wait until page `title` is fully drawn (see DRAWN_JS)."""
     page.wait_for_function(DRAWN_JS, arg=title, timeout=timeout_ms, polling=20)

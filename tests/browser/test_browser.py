@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.browser import PAGES, PATIENCE_MS, settled
+from bench.browser import PAGES, PATIENCE_MS, settled, switch
 from tests.support import MINIMAL
 
 
@@ -33,14 +33,13 @@ def test_filter_from_url_and_toggle(server: str, browser: object) -> None:
         page.goto(f"{server}/frafald?uddannelse=SSA")
         settled(page)
         assert page.locator("[data-testid='stException']").count() == 0
-        page.get_by_text("Tæl skift fra SSA til SSH").click()
-        settled(page)
+        switch(page, "Tæl skift fra SSA til SSH", on=False)
         assert page.locator("[data-testid='stException']").count() == 0
         assert "uddannelse=SSA" in page.url
         charts = page.locator("[data-testid='stPlotlyChart']")
         before = charts.count()
         assert before >= 4  # dropout, completion, reasons, phases; the curves on request
-        page.get_by_text("Vis andel stadig i forløb").click()
+        switch(page, "Vis andel stadig i forløb", on=True)
         # Wait for the rerun's extra chart itself: the page can read as settled before
         # the click's rerun has begun.
         page.wait_for_function(
