@@ -63,6 +63,48 @@ def test_a_cell_found_through_a_virtual_cell_is_protected() -> None:
     assert not (linked.determined(system, hidden) & linked.sensitive(system, hidden)).any()
 
 
+def test_a_cell_given_away_by_substitution_is_protected_where_it_is_given_away() -> None:
+    # Many sites, each with an age total T = v, a virtual cohort total of two shown years;
+    # the national total is the sum of the T's. Sites 1 and 2 are small (hidden), site 0's
+    # T is hidden beside its small age group (its other age group is a headline figure).
+    # T0 = v0 = its years gives T0 away. Hiding another site's T in the national sum does
+    # not help (that T is given away the same way): a year of site 0 must be hidden.
+    sites = 250
+    values: list[float] = []
+    small: list[bool] = []
+    virtual: list[bool] = []
+    equations: list[list[tuple[int, int]]] = []
+
+    def cell(value: float, *, is_virtual: bool = False) -> int:
+        values.append(value)
+        small.append(1 <= value <= 3 and not is_virtual)
+        virtual.append(is_virtual)
+        return len(values) - 1
+
+    totals = []
+    for site in range(sites):
+        if site in (1, 2):
+            totals.append(cell(site + 1))
+            continue
+        total, cohort = cell(10), cell(10, is_virtual=True)
+        years = [cell(5), cell(5)]
+        equations += [[(total, 1), (cohort, -1)], [(cohort, 1), *[(y, -1) for y in years]]]
+        totals.append(total)
+    young, old = cell(1), cell(9)
+    equations.append([(totals[0], 1), (young, -1), (old, -1)])
+    national = cell(sum(values[t] for t in totals))
+    equations.append([(national, 1), *[(t, -1) for t in totals]])
+    system = _system(values, small, equations, virtual=virtual)
+    system.cells.loc[old, "headline"] = True
+
+    hidden = linked.suppress(system)
+
+    assert hidden[totals[0]] and hidden[young]
+    assert not (linked.determined(system, hidden) & linked.sensitive(system, hidden)).any()
+    assert not hidden[totals[3:]].any()  # no other site pays for site 0
+    assert hidden.sum() <= 7
+
+
 def test_ranges_give_the_interval_an_attacker_can_narrow_a_hidden_cell_to() -> None:
     # a + b = 4 and a + c = 3, all three hidden and ≥ 0: a lies in [0, 3].
     system = _system([1, 3, 2, 4, 3], [True, False, True, False, False],

@@ -275,26 +275,38 @@ def _protect_exactly(state: _State, system: System, near: np.ndarray | None = No
     `vectors` random vectors per check); without, end with a check of everything."""
     final = near is None
     for _ in range(200):
-        leaks = determined(system, state.hidden, vectors=3 if near is None else vectors,
-                           near=near) & state.needs_protection
+        known = determined(system, state.hidden, vectors=3 if near is None else vectors,
+                           near=near)
+        leaks = known & state.needs_protection
         if not leaks.any():
             if near is None or not final:
                 return
             near = None
             continue
         before = state.hidden.copy()
-        if not _break(state, np.flatnonzero(leaks)):
+        if not _break(state, np.flatnonzero(leaks), known=known):
             raise RuntimeError("suppression could not protect every cell")
         _settle(state)
         near = (state.hidden & ~before) | leaks
     raise RuntimeError("suppression did not settle")
 
 
-def _break(state: _State, leaks: np.ndarray) -> bool:
-    """Hide a cell near each leak: in an equation it takes part in with the fewest unknowns,
-    the cheapest shown cell. When all its equations' cells are unknown already (it is
-    recovered through other unknown cells that are themselves recovered), look one step
-    further out, through the equations of those cells."""
+def _break(state: _State, leaks: np.ndarray, *, known: np.ndarray | None = None) -> bool:
+    """Hide a cell near each leak, where it gives the leak away.
+
+    With `known` (the unknown cells the exact check found determined), a leak is first
+    followed through the equations that give it by substitution: those whose other
+    unknown cells are all determined too (the hours of a site = a virtual cohort total
+    that its shown years add up to). Where such an equation has a shown cell, the cheapest
+    is hidden; where it has none, the search goes on from its determined cells. Hiding a
+    cell anywhere else in the leak's equations (another site's total in the national sum,
+    say) leaves that way in open, and at national scale took one round per site.
+
+    Otherwise, or when no such equation is found: in an equation the leak takes part in
+    with the fewest unknowns, the cheapest shown cell; when all its equations' cells are
+    unknown already, one step further out, through the equations of those cells."""
+    if known is not None and _break_substitution(state, leaks, known):
+        return True
     frontier = np.zeros(state.pattern.shape[1], dtype=bool)
     frontier[leaks] = True
     counts = state.pattern @ state.unknown.astype(np.int32)
@@ -304,15 +316,49 @@ def _break(state: _State, leaks: np.ndarray) -> bool:
         rows, cols = state.rows[terms], state.cols[terms]
         usable = has_shown[rows] > 0
         if usable.any():
-            rows, cols = rows[usable], cols[usable]
-            order = np.lexsort((counts[rows], cols))
-            rows, cols = rows[order], cols[order]
-            first = np.ones(len(cols), dtype=bool)
-            first[1:] = cols[1:] != cols[:-1]
-            return bool(len(state.hide_cheapest(np.unique(rows[first]))))
+            return bool(len(state.hide_cheapest(_fewest_unknowns(rows[usable], cols[usable],
+                                                                 counts))))
         reached = np.zeros(state.pattern.shape[0], dtype=bool)
         reached[rows] = True
         frontier[state.cols[reached[state.rows]]] = True
+    return False
+
+
+def _fewest_unknowns(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """For each cell of `cols`, the one of its equations `rows` with the fewest unknowns."""
+    order = np.lexsort((counts[rows], cols))
+    rows, cols = rows[order], cols[order]
+    first = np.ones(len(cols), dtype=bool)
+    first[1:] = cols[1:] != cols[:-1]
+    return np.unique(rows[first])
+
+
+def _break_substitution(state: _State, leaks: np.ndarray, known: np.ndarray) -> bool:
+    """_break along the equations that give each leak by substitution (see _break)."""
+    unknown = state.unknown
+    open_cells = unknown & ~known
+    # An equation gives its unknown cells away by substitution when none of them is open.
+    giving = (state.pattern @ open_cells.astype(np.int32)) == 0
+    has_shown = state.pattern @ (~unknown).astype(np.int32)
+    counts = state.pattern @ unknown.astype(np.int32)
+    frontier = np.zeros(state.pattern.shape[1], dtype=bool)
+    frontier[leaks] = True
+    visited = frontier.copy()
+    for _ in range(6):
+        terms = frontier[state.cols] & giving[state.rows]
+        rows, cols = state.rows[terms], state.cols[terms]
+        if not len(rows):
+            return False
+        usable = has_shown[rows] > 0
+        if usable.any():
+            return bool(len(state.hide_cheapest(_fewest_unknowns(rows[usable], cols[usable],
+                                                                 counts))))
+        reached = np.zeros(state.pattern.shape[0], dtype=bool)
+        reached[rows] = True
+        frontier = np.zeros_like(frontier)
+        frontier[state.cols[reached[state.rows]]] = True
+        frontier &= known & ~visited
+        visited |= frontier
     return False
 
 
