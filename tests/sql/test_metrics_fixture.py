@@ -118,15 +118,6 @@ def test_kpi_json_has_the_published_shape(con):
     assert kpi(con, "Døgnplejen Øst")["ansat_efter_sted"] == []
 
 
-def test_kaplan_meier_by_hand(con):
-    frame = metrics.survival(con)
-    ssh = frame[frame.uddannelse == "SSH"]
-    # A3 drops out after 2 months of 4 at risk, A4 after 5 of 3 at risk; A1, A2 censored.
-    assert ssh[["maaneder", "i_risiko", "frafald"]].values.tolist() == [
-        [2, 4, 1], [5, 3, 1], [18, 2, 0]]
-    assert ssh.andel_i_forloeb.tolist() == pytest.approx([0.75, 0.5, 0.5])
-
-
 def test_age_bands(con):
     frame = metrics.age_bands(con, educations=["SSH"])
     assert frame[["aldersgruppe", "antal"]].values.tolist() == [

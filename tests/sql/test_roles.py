@@ -190,15 +190,6 @@ def test_year_sums_ignore_the_year_filter_for_protected_viewers(con) -> None:
         datasets.dropout_phases(con, TEAM, ALL_YEARS))
 
 
-def test_survival_for_protected_viewers_is_quarterly_and_municipal(con) -> None:
-    frame = datasets.survival(con, FORUM, ALL_YEARS)
-    assert set(frame.maaneder % 3) == {0}
-    assert not frame.frafald.between(1, 3).any()
-    assert (frame.i_risiko > 3).all()
-    with pytest.raises(AccessDenied):
-        datasets.survival(con, FORUM, _request(OWN))
-
-
 @pytest.mark.parametrize("viewer", [LEDER, FORUM], ids=["leder", "kvalitetsforum"])
 def test_every_mark_tells_the_truth(con, viewer: Viewer) -> None:
     """"≤3" only where the true count is 1–3; other hidden counts (0 or more than 3,

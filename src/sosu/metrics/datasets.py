@@ -20,7 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from sosu.domain.roles import AccessDenied, Viewer
+from sosu.domain.roles import Viewer
 from sosu.metrics import metrics, projection, release, scorecard
 from sosu.metrics.protect import flag_columns
 from sosu.metrics.release import MUNICIPALITY, Release
@@ -333,53 +333,10 @@ def dropout_phases(con: duckdb.DuckDBPyConnection, viewer: Viewer,
     return _as_asked(viewer, request, fetch, "dropout_phases", con)
 
 
-# Survival ------------------------------------------------------------------
+# Cumulative incidence and projections (Aalen–Johansen) ------------------------
 
 SURVIVAL_STEP = 3  # months between the points protected viewers see
 _COHORT_ROW = ("ansatte", "gennemfoert", "frafald", "frafald_hovedforloeb", "aktive")
-
-
-def _coarse_survival(frame: pd.DataFrame, threshold: int) -> pd.DataFrame:
-    """Quarterly points, each only if its at-risk group and the dropouts since the
-    previous point shown are both more than `threshold` (or no dropouts at all)."""
-    kept: list[pd.Series] = []
-    for _, curve in frame.sort_values("maaneder").groupby(["uddannelse", "aargang"]):
-        since = 0
-        for _, row in curve.iterrows():
-            since += int(row["frafald"])
-            if int(row["maaneder"]) % SURVIVAL_STEP or float(row["i_risiko"]) <= threshold:
-                continue
-            if since == 0 or since > threshold:
-                point = row.copy()
-                point["frafald"] = since  # dropouts since the previous point shown
-                kept.append(point)
-                since = 0
-    return pd.DataFrame(kept, columns=frame.columns).reset_index(drop=True)
-
-
-def survival(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
-    """Kaplan–Meier curves. Protected viewers see the municipality's, quarterly, and only
-    for cohorts whose every count is shown in their cohort table: a curve's first point is
-    the cohort's size and its steps bound its dropouts, so a cohort with a hidden count
-    gets no curve."""
-    viewer.require_site(request.site)
-    frame = metrics.survival(con, request.sites, request.educations)
-    frame = _years(frame, "aargang", request.years)
-    if viewer.may_see_individuals:
-        return frame
-    if request.site is not None:
-        raise AccessDenied("Overlevelseskurver vises kun for hele kommunen for din rolle: "
-                           "på et enkelt oplæringssted bliver tallene for små.")
-    table = scope_release(con, viewer).tables["cohorts"]
-    whole = table[table[SITE] == MUNICIPALITY]
-    complete = ~whole[[f"{c}_skjult" for c in _COHORT_ROW]].any(axis=1)
-    shown = set(zip(whole.uddannelse[complete], whole.aargang[complete], strict=True))
-    keep = [(u, a) in shown for u, a in zip(frame.uddannelse, frame.aargang, strict=True)]
-    return _coarse_survival(frame[keep], viewer.threshold)
-
-
-# Cumulative incidence and projections (Aalen–Johansen) ------------------------
-
 _INCIDENCE_CAUSES = ("frafald", "gennemfoert")
 
 
@@ -454,9 +411,8 @@ def _protected_scope(con: duckdb.DuckDBPyConnection, viewer: Viewer,
 def incidence(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request) -> pd.DataFrame:
     """Each cohort's cumulative incidence of dropout and of completion by months since
     hire (Aalen–Johansen; completion competes with dropout, the active are censored).
-    Protected viewers get them under the Kaplan–Meier curve's rules: the municipality's
-    (none for one site), quarterly, only for cohorts whose every count their cohort table
-    shows."""
+    Protected viewers get the municipality's (none for one site), quarterly, only for
+    cohorts whose every count their cohort table shows."""
     shown = _protected_scope(con, viewer, request)
     counts = metrics.outcome_times(con, None, request.sites, request.educations)
     frame = _years(projection.curves(counts), "aargang", request.years)
@@ -628,7 +584,6 @@ BY_NAME: dict[str, Callable[[duckdb.DuckDBPyConnection, Viewer, Request], pd.Dat
                                                                    "maaned"),
     "dropout_reasons": dropout_reasons,
     "dropout_phases": dropout_phases,
-    "survival": survival,
     "incidence": incidence,
     "projections": projections,
     "hires": hires,

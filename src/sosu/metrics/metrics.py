@@ -147,11 +147,6 @@ def age_bands(con: duckdb.DuckDBPyConnection, sites: Selection = None,
     return _summed(con, "aldersfordeling", sites, educations, by_site, apart)
 
 
-def survival(con: duckdb.DuckDBPyConnection, sites: Selection = None,
-             educations: Selection = None) -> pd.DataFrame:
-    return _macro(con, "overlevelse", sites, educations)
-
-
 def outcome_times(con: duckdb.DuckDBPyConnection, as_of: object = None,
                   sites: Selection = None, educations: Selection = None) -> pd.DataFrame:
     """Per cohort and month since hire, the students leaving by each outcome as the data
@@ -208,6 +203,5 @@ BY_NAME = {
     "hires": hires,
     "hired_after_by_workplace": hired_after_by_workplace,
     "age_bands": age_bands,
-    "survival": survival,
     "completeness": completeness,
 }

@@ -53,17 +53,6 @@ def phase_frame(filters: Filters, site: str | None = None) -> pd.DataFrame:
     return frame.drop(columns="orden")
 
 
-def survival_frame(filters: Filters) -> pd.DataFrame:
-    frame = data.dataset("survival", filters.request())
-    if frame.empty:
-        return frame
-    frame = frame.assign(kurve=frame.uddannelse + " " + frame.aargang.astype(str))
-    frame["hover"] = [f"{c}, {m} mdr.: {fmt.pct(s)} i forløb ({int(r)} i risiko)"
-                      for c, m, s, r in zip(frame.kurve, frame.maaneder, frame.andel_i_forloeb,
-                                            frame.i_risiko, strict=True)]
-    return frame
-
-
 def incidence_frame(filters: Filters) -> pd.DataFrame:
     """Cumulative incidence of dropout and of completion per cohort, long: one row per
     cohort, outcome and month, with a Danish curve name and hover text."""
