@@ -11,7 +11,7 @@ from sosu.etl.load import check_folder, load_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.store.db import connect_read_only
 from tests.sql.inputs import CASES
-from tests.support import TODAY, file_digest
+from tests.support import TODAY, file_digest, sweep
 
 
 def _problems(folder: Path) -> list[str]:
@@ -20,8 +20,10 @@ def _problems(folder: Path) -> list[str]:
     return refused.value.report()
 
 
-@pytest.mark.parametrize(("file", "old", "new", "words"), CASES,
-                         ids=[f"{c[0]}-{'-'.join(c[3][1:2])[:30]}" for c in CASES])
+CASE_IDS = [f"{c[0]}-{'-'.join(c[3][1:2])[:30]}" for c in CASES]
+
+
+@pytest.mark.parametrize(("file", "old", "new", "words"), CASES, ids=CASE_IDS)
 def test_rule_reports_file_line_column(minimal_copy: Path, file: str, old: str, new: str,
                                        words: list[str]) -> None:
     path = minimal_copy / f"{file}.csv"
@@ -32,11 +34,20 @@ def test_rule_reports_file_line_column(minimal_copy: Path, file: str, old: str, 
     report = "\n".join(problems)
     for word in words:
         assert word in report
+
+
+@pytest.mark.parametrize(("file", "old", "new", "words"), sweep(CASES, CASE_IDS))
+def test_the_load_reports_what_the_check_reports(minimal_copy: Path, file: str, old: str,
+                                                 new: str, words: list[str]) -> None:
     # `sosu load` reads inside one transaction, where a new row's rowid is not its place
-    # in the file: the same report, line numbers included.
+    # in the file: the same report, line numbers included, and no database.
+    path = minimal_copy / f"{file}.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    problems = _problems(minimal_copy)
     with pytest.raises(ValidationFailed) as refused:
         load_folder(minimal_copy, minimal_copy / "sosu.duckdb", today=TODAY)
     assert refused.value.report() == problems
+    assert not (minimal_copy / "sosu.duckdb").exists()
 
 
 @pytest.mark.parametrize("cpr", ["010203-1234", "0102031234", "311299-4321"])
