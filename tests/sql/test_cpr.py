@@ -22,11 +22,12 @@ from sosu.domain.cpr import (
     _RE2_DIGIT,
     _RE2_INVISIBLE,
     _RE2_SEPARATOR,
-    SQL_CANDIDATE,
     contains_cpr,
     mask_cpr,
     normalise,
+    sql_candidate,
     sql_digit_like,
+    sql_shape,
 )
 from sosu.etl import rules
 from sosu.etl.fast import validate_fast
@@ -102,7 +103,7 @@ def test_every_spelling_is_found_masked_and_a_candidate(name: str, spelling: str
     masked = mask_cpr(spelling)
     assert "XXXXXX-XXXX" in masked and not contains_cpr(masked)
     assert not any(unicodedata.digit(c, None) is not None for c in masked.replace("XXXX", ""))
-    row = duckdb.connect().execute(f"SELECT regexp_matches(?, '{SQL_CANDIDATE}')",
+    row = duckdb.connect().execute(f"SELECT {sql_candidate('t')} FROM (SELECT ? AS t)",
                                    [spelling]).fetchone()
     assert row == (True,)
 
@@ -135,6 +136,20 @@ def test_the_sql_candidate_classes_hold_every_character_python_normalises() -> N
             [groups[group]]).fetchone()
         assert missing == (None,), f"{group}: {missing}"
     assert len(groups["digit"]) > 600 and "\u2011" in groups["separator"]
+
+
+def test_the_layout_reads_letters_as_letters_and_drops_invisible_characters() -> None:
+    """sql_candidate matches an ASCII pattern of d and s against the layout: a text
+    written with the letters d and s must not pass for digits and separators, and an
+    invisible character between two digits must not part them."""
+    con = duckdb.connect()
+    texts = ["dd-ss-dd-dddd", "01\u200b0190-1234", "０１０１９０－１２３４", "Åse 7"]
+    shapes = con.execute(f"SELECT list({sql_shape('t')} ORDER BY n) "
+                         "FROM unnest(?) WITH ORDINALITY u(t, n)", [texts]).fetchone()
+    assert shapes == (["xxsxxsxxsxxxx", "ddddddsdddd", "ddddddsdddd", "xxxsd"],)
+    candidates = con.execute(f"SELECT list({sql_candidate('t')} ORDER BY n) "
+                             "FROM unnest(?) WITH ORDINALITY u(t, n)", [texts]).fetchone()
+    assert candidates == ([False, True, True, False],)
 
 
 def test_the_broad_test_holds_every_candidate_and_no_code() -> None:

@@ -425,8 +425,8 @@ CPR_MESSAGE = "indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numr
 
 
 # Below this many rows a table's cells are chosen for contains_cpr by a cheap superset
-# (sql_digit_like) rather than the CPR regex, whose Unicode classes cost some 15 ms of
-# CPU to compile in each query: on a small file that is most of the check, while Python
+# (sql_digit_like) rather than sql_candidate, whose Unicode classes cost some 7 ms of
+# CPU to compile in each query: on a small file that is much of the check, while Python
 # decides on a few thousand values in less.
 REGEX_FROM_ROWS = 10_000
 
