@@ -100,3 +100,22 @@ def test_the_report_describes_a_trend_chart_as_the_dashboard_does() -> None:
     assert dashboard == said + " Tallene står i tabellen."
     assert report.description == said + (" Indsatser markeret, hvor de startede: "
                                           "Personlige vejledere (fra 01-01-2023).")
+
+
+def test_the_theme_is_plotly_white_for_every_chart_the_dashboard_draws() -> None:
+    """The dashboard's theme is the part of "plotly_white" its charts read: every trace
+    type the app's code makes (go.Bar, go.Scatter …), with the same style, and the same
+    2-D layout."""
+    import re
+
+    import plotly.io as pio
+
+    source = "".join(path.read_text(encoding="utf-8")
+                     for path in (ROOT / "src" / "sosu" / "app").rglob("*.py"))
+    made = {name.lower() for name in re.findall(r"\bgo\.([A-Z]\w*)\(", source)} - {"figure"}
+    assert made and made <= set(charts.TRACE_TYPES)
+    white = pio.templates["plotly_white"]
+    for kind in charts.TRACE_TYPES:
+        assert charts.THEME.data[kind] == white.data[kind]
+    theirs = white.layout.to_plotly_json()
+    assert charts.THEME.layout.to_plotly_json() == {k: theirs[k] for k in charts._THEME_LAYOUT}
