@@ -446,10 +446,17 @@ def cpr_cells(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
     candidate = sql_candidate if counted and counted[0] >= REGEX_FROM_ROWS else sql_digit_like
     found: list[tuple[int, str]] = []
     for column in columns:
-        skip = f" AND NOT coalesce({cpr_condition(column)}, false)" if column == "elev_id" else ""
+        skip = f" AND NOT coalesce({cpr_condition('v')}, false)" if column == "elev_id" else ""
+        # Distinct values first, into a table of their own: a column repeats its values (a
+        # site name on each of millions of sick-leave rows), and the candidate test then
+        # runs once a value. In one query DuckDB pushes the test below the DISTINCT, onto
+        # every row, even from a materialised CTE (10 s of CPU for a national column).
+        con.execute(f"CREATE OR REPLACE TEMP TABLE cpr_distinct AS "
+                    f"SELECT DISTINCT {column} AS v FROM {table}")
         values = [value for (value,) in con.execute(
-            f"SELECT DISTINCT {column} FROM {table} WHERE {candidate(column)}{skip}"
+            f"SELECT v FROM cpr_distinct WHERE {candidate('v')}{skip}"
         ).fetchall() if contains_cpr(value)]
+        con.execute("DROP TABLE cpr_distinct")
         if values:
             rows = con.execute(f"SELECT {line} FROM {table} WHERE list_contains(?, {column})",
                                [values]).fetchall()
