@@ -174,6 +174,18 @@ def test_with_parts_the_protection_widens_what_a_part_leaves_narrow() -> None:
     assert (wide.high - wide.low >= 3).all()
 
 
+def test_what_the_parts_leave_undecided_is_decided_in_the_whole_group() -> None:
+    system = _narrow_pair()
+    exact_only, protected = linked.suppress(system), linked.suppress(system, threshold=3)
+    undecided = np.zeros(system.size, dtype=bool)
+    undecided[[0, 1]] = True
+    narrow, wide = linked.decide_whole(system, exact_only, undecided, 3)
+    assert list(narrow.cell) == [0, 1] and list(narrow.high - narrow.low) == [2, 2]
+    assert not wide.any()
+    narrow, wide = linked.decide_whole(system, protected, undecided, 3)
+    assert narrow.empty and list(np.flatnonzero(wide)) == [0, 1]
+
+
 def test_narrowed_gives_the_intervals_ranges_gives() -> None:
     # A 3×3 table with margins; the four small cells hide one another, each within [0, 2]
     # or [1, 3].
@@ -260,6 +272,28 @@ def test_the_auditor_sees_a_cell_shown_under_one_filter_and_hidden_under_another
                                   narrowing=False)
     assert any(f.kind == privacy_audit.INCONSISTENT and "vist i ét udtræk" in f.what
                for f in result.findings)
+
+
+def test_the_auditor_decides_in_the_whole_group_what_no_part_decides(
+        minimal_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Parts that decide nothing (as in a group too large to solve whole): the auditor
+    solves each such count in its whole group, and on a protected release finds none
+    narrowed."""
+    def nothing_decided(system, hidden, cells, width, **_):  # noqa: ANN001, ANN202
+        undecided = np.zeros(system.size, dtype=bool)
+        undecided[np.asarray(cells, dtype=np.int64)] = True
+        return pd.DataFrame({"cell": [], "low": [], "high": []}), undecided
+
+    monkeypatch.setattr(linked, "interval_check", nothing_decided)
+    monkeypatch.setattr(privacy_audit, "WHOLE_AT_MOST", 10_000)
+    con = connect_read_only(minimal_db)
+    try:
+        result = privacy_audit.audit(con, FORUM, interval_limit=0)
+    finally:
+        con.close()
+    assert result.ranges_whole == result.ranges_checked > 0
+    assert result.ranges_undecided == 0 and not result.findings
+    assert "afgjort i hele deres gruppe" in result.summary()
 
 
 def test_sosu_audit_privacy_reports_every_protected_role(
