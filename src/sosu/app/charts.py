@@ -50,19 +50,29 @@ def _figure() -> go.Figure:
     return go.Figure(layout={"template": THEME})
 
 
-def _layout(fig: go.Figure, title: str, y_title: str, percent: bool) -> go.Figure:
-    fig.update_layout(
-        title=title, height=380, margin={"t": 60, "b": 40},
-        legend={"orientation": "h", "y": -0.15}, separators=",.", hovermode="closest",
-        font={"size": 13},
-    )
-    fig.update_yaxes(title=y_title, tickformat=".0%" if percent else ",d", rangemode="tozero")
+def _layout(fig: go.Figure, title: str, y_title: str, percent: bool,
+            **more: object) -> go.Figure:
+    """The common layout, and `more` of it, in one update: each of Plotly's update calls
+    parses and validates its whole argument (about 1 ms of CPU a call)."""
+    layout: dict[str, object] = {
+        "title": title, "height": 380, "margin": {"t": 60, "b": 40},
+        "legend": {"orientation": "h", "y": -0.15}, "separators": ",.",
+        "hovermode": "closest", "font": {"size": 13},
+        "yaxis": {"title": y_title, "tickformat": ".0%" if percent else ",d",
+                  "rangemode": "tozero"},
+    }
+    fig.update_layout(layout | more)
     return fig
 
 
 def add_target(fig: go.Figure, value: float, text: str, colour: str | None = None) -> None:
+    """A dashed line across the chart at `value`, labelled above its left end: what
+    Plotly's add_hline draws, at a third of its CPU."""
     style = dict(TARGET_STYLE, color=colour or TARGET_STYLE["color"])
-    fig.add_hline(y=value, line=style, annotation_text=text, annotation_position="top left")
+    fig.add_shape(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=value, y1=value,
+                  line=style)
+    fig.add_annotation(text=text, showarrow=False, xref="x domain", x=0, xanchor="left",
+                       yref="y", y=value, yanchor="bottom")
 
 
 INITIATIVE_STYLE = {"color": palette.INITIATIVE, "dash": "dot", "width": 1}
@@ -143,9 +153,8 @@ def rate_by_cohort(frame: pd.DataFrame, count: str, total: str, title: str,
         ))
     for education, value in (targets or {}).items():
         add_target(fig, value, f"Mål {education}: {fmt.pct(value)}", COLOURS.get(education))
-    fig.update_xaxes(title="Årgang (ansættelsesår) · hul markør = årgangen er ikke færdig",
-                     dtick=1)
-    return _layout(fig, title, "Andel", percent=True)
+    return _layout(fig, title, "Andel", percent=True, xaxis={
+        "title": "Årgang (ansættelsesår) · hul markør = årgangen er ikke færdig", "dtick": 1})
 
 
 def bars(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: str,
@@ -160,9 +169,8 @@ def bars(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: 
             hovertext=_safe(rows[hover]) if hover else None,
             hoverinfo="text+name" if hover else None,
         ))
-    fig.update_layout(barmode="stack" if stacked else "group")
-    fig.update_xaxes(dtick=1 if pd.api.types.is_integer_dtype(frame[x]) else None)
-    return _layout(fig, title, y_title, percent)
+    return _layout(fig, title, y_title, percent, barmode="stack" if stacked else "group",
+                   xaxis={"dtick": 1 if pd.api.types.is_integer_dtype(frame[x]) else None})
 
 
 def lines(frame: pd.DataFrame, x: str, y: str, colour: str, title: str, y_title: str,
@@ -194,10 +202,8 @@ def trajectory(rows: pd.DataFrame, line: list[tuple[int, float]], title: str,
                    f"{'' if f else ' (foreløbigt tal)'}"
                    for p, v, f in zip(rows.periode, rows.vaerdi, rows.endelig, strict=True)],
         hoverinfo="text"))
-    fig.update_xaxes(dtick=1)
-    fig = _layout(fig, title, "", percent)
-    fig.update_layout(height=260, margin={"t": 40, "b": 20})
-    return fig
+    return _layout(fig, title, "", percent, xaxis={"dtick": 1}, height=260,
+                   margin={"t": 40, "b": 20})
 
 
 def rolling_months(frame: pd.DataFrame, title: str, y_title: str,
