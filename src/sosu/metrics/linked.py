@@ -729,14 +729,16 @@ def interval_check(system: System, hidden: np.ndarray, cells: np.ndarray, width:
 def decide_whole(system: System, hidden: np.ndarray, undecided: np.ndarray,
                  width: float) -> tuple[pd.DataFrame, np.ndarray]:
     """The cells `interval_check` left undecided, each solved in its whole group (two
-    interior-point programs a cell, see `ranges`): those narrower than `width` (a failed
-    program counts as narrowed), as interval_check gives them, and those decided wide."""
+    interior-point programs a cell, see `ranges`): those narrower than `width`, as
+    interval_check gives them, and those still undecided (a program that failed: no
+    interval, so neither wide nor a finding with made-up bounds)."""
     exact = ranges(system, hidden, np.flatnonzero(undecided), method="highs-ipm")
     spread = (exact.high - exact.low).to_numpy(dtype="float64")
-    narrow = ~(spread >= width - _SLACK)  # NaN: not shown wide, so narrowed
-    wide = np.zeros(system.size, dtype=bool)
-    wide[exact.cell[~narrow].to_numpy(dtype=np.int64)] = True
-    return exact[narrow].reset_index(drop=True), wide
+    failed = np.isnan(spread)
+    narrow = ~failed & (spread < width - _SLACK)
+    still = np.zeros(system.size, dtype=bool)
+    still[exact.cell[failed].to_numpy(dtype=np.int64)] = True
+    return exact[narrow].reset_index(drop=True), still
 
 
 def narrowed(system: System, hidden: np.ndarray, cells: np.ndarray,

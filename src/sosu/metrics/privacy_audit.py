@@ -209,13 +209,13 @@ def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
             truth.system, hidden, candidates, threshold, limit=interval_limit,
             groups=release.site_groups(truth.keys))
         if 0 < undecided.sum() <= WHOLE_AT_MOST:
-            whole, _wide = linked.decide_whole(truth.system, hidden, undecided, threshold)
-            result.ranges_whole = int(undecided.sum())
+            whole, still = linked.decide_whole(truth.system, hidden, undecided, threshold)
+            result.ranges_whole = int(undecided.sum() - still.sum())
             narrow = pd.concat([narrow, whole], ignore_index=True)
-            undecided = np.zeros_like(undecided)
+            undecided = still
         result.ranges_undecided = int(undecided.sum())
         result.findings += [
-            Finding(_name(names[cell]), f"kan indsnævres til {low:g}–{high:g}", NARROWED)
+            Finding(_name(names[int(cell)]), f"kan indsnævres til {low:g}–{high:g}", NARROWED)
             for cell, low, high in zip(narrow.cell, narrow.low, narrow.high, strict=True)]
     return result
 
