@@ -376,12 +376,14 @@ def sensitive(system: System, hidden: np.ndarray) -> np.ndarray:
 
 
 def ranges(system: System, hidden: np.ndarray, cells: np.ndarray, *,
-           method: str = "highs") -> pd.DataFrame:
+           methods: tuple[str, ...] = ("highs",)) -> pd.DataFrame:
     """The feasible interval of each of `cells` (hidden or virtual) given every shown cell,
-    every equation and every cell ≥ 0: columns cell, low, high (NaN where a program
-    failed). `method`: SciPy's HiGHS solver; "highs-ipm" (interior point, then crossover
-    to an exact vertex) solves the national scale's largest group in some 13 s of CPU a
-    program where the simplex takes 50–250 s."""
+    every equation and every cell ≥ 0: columns cell, low, high (NaN where every method
+    failed). `methods`: SciPy's HiGHS solvers, each tried when the one before failed;
+    "highs-ipm" (interior point, then crossover to an exact vertex) solves the national
+    scale's largest group in some 13–25 s of CPU a program where the simplex takes
+    50–250 s, but once in 22 programs there it stopped with a solve error where the dual
+    simplex ("highs-ds") found the optimum."""
     virtual = system.cells.virtual.to_numpy(dtype=bool)
     values = system.cells.value.to_numpy(dtype="float64")
     unknown = hidden | virtual
@@ -407,13 +409,23 @@ def ranges(system: System, hidden: np.ndarray, cells: np.ndarray, *,
             continue
         objective = np.zeros(len(cols))
         objective[target] = 1.0
-        low = linprog(objective, A_eq=block, b_eq=right[rows], bounds=bounds, method=method)
-        high = linprog(-objective, A_eq=block, b_eq=right[rows], bounds=bounds,
-                       method=method)
+        low = _solved(objective, block, right[rows], bounds, methods)
+        high = _solved(-objective, block, right[rows], bounds, methods)
         top = -high.fun if high.status == 0 else (np.inf if high.status == 3 else np.nan)
         bottom = float(low.fun) if low.status == 0 else np.nan
         result.append((int(cell), bottom, float(top)))
     return pd.DataFrame(result, columns=["cell", "low", "high"])
+
+
+def _solved(objective: np.ndarray, matrix: sparse.csr_matrix, right: np.ndarray,
+            bounds: Any, methods: tuple[str, ...]) -> Any:
+    """The first of `methods` to solve the program (optimal, or unbounded: status 0 or 3)."""
+    result = None
+    for method in methods:
+        result = linprog(objective, A_eq=matrix, b_eq=right, bounds=bounds, method=method)
+        if result.status in (0, 3):
+            break
+    return result
 
 
 # Intervals -----------------------------------------------------------------------------
@@ -729,10 +741,11 @@ def interval_check(system: System, hidden: np.ndarray, cells: np.ndarray, width:
 def decide_whole(system: System, hidden: np.ndarray, undecided: np.ndarray,
                  width: float) -> tuple[pd.DataFrame, np.ndarray]:
     """The cells `interval_check` left undecided, each solved in its whole group (two
-    interior-point programs a cell, see `ranges`): those narrower than `width`, as
+    programs a cell, interior point, else dual simplex, see `ranges`): those narrower
+    than `width`, as
     interval_check gives them, and those still undecided (a program that failed: no
     interval, so neither wide nor a finding with made-up bounds)."""
-    exact = ranges(system, hidden, np.flatnonzero(undecided), method="highs-ipm")
+    exact = ranges(system, hidden, np.flatnonzero(undecided), methods=("highs-ipm", "highs-ds"))
     spread = (exact.high - exact.low).to_numpy(dtype="float64")
     failed = np.isnan(spread)
     narrow = ~failed & (spread < width - _SLACK)
