@@ -280,8 +280,9 @@ def load_folder(
             except OSError as error:
                 raise _cannot_write(db_path.parent, error) from error
             # The load reads a private copy, kept in the history if the load succeeds. The
-            # demo's seal must hold on the folder as given, before and after, as well.
-            sealed = is_sealed_demo(folder)
+            # demo's seal must hold on that copy before the read (_build) and on the folder
+            # as given after it: a file changed there during the load gives real data. (The
+            # copy is private, so one check of it is enough; each check reads every byte.)
             try:
                 sources = history.copy_sources(folder, private / history.SOURCES)
             except OSError as error:
@@ -289,7 +290,7 @@ def load_folder(
             if profile is not None and sources.is_dir():
                 write_private(sources / KEPT_PROFILE, profile.text.encode("utf-8"))
             summary = _build(sources, building, today, progress,
-                             still_sealed=lambda: sealed and is_sealed_demo(folder),
+                             still_sealed=lambda: is_sealed_demo(folder),
                              profile=profile)
             progress("Skifter databasen ud", 0.98)
             try:
@@ -360,7 +361,8 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
            still_sealed: Callable[[], bool] = lambda: True,
            profile: Profile | None = None) -> LoadSummary:
     con = None
-    # Sealed before and after the read: a file changed in between gives real data.
+    # Sealed before the read, and (still_sealed) after it: a file changed in between gives
+    # real data.
     sealed_before = is_sealed_demo(folder)
     try:
         con = duckdb.connect(str(building))
@@ -395,7 +397,7 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
                         f"FROM {typed_table(spec.name)}")
         rows = _row_counts(con, lambda name: name)
         data_pr = _newest_date(con)
-        demo = sealed_before and is_sealed_demo(folder) and still_sealed()
+        demo = sealed_before and still_sealed()
         _write_load_info(con, rows, display, data_pr, today, demo)
         _write_schedule(con)
         _write_codes(con)
