@@ -314,14 +314,25 @@ def _break(state: _State, leaks: np.ndarray, *, known: np.ndarray | None = None)
     for _ in range(6):
         terms = frontier[state.cols]
         rows, cols = state.rows[terms], state.cols[terms]
-        usable = has_shown[rows] > 0
-        if usable.any():
-            return bool(len(state.hide_cheapest(_fewest_unknowns(rows[usable], cols[usable],
-                                                                 counts))))
+        hid = _hide_where_shown(state, rows, cols, has_shown, counts)
+        if hid is not None:
+            return hid
         reached = np.zeros(state.pattern.shape[0], dtype=bool)
         reached[rows] = True
         frontier[state.cols[reached[state.rows]]] = True
     return False
+
+
+def _hide_where_shown(state: _State, rows: np.ndarray, cols: np.ndarray,
+                      has_shown: np.ndarray, counts: np.ndarray) -> bool | None:
+    """Of the (equation, cell) pairs `rows`, `cols`, those whose equation has a shown cell:
+    for each cell, in its equation with the fewest unknowns, hide the cheapest shown cell;
+    whether any was hidden. None when no equation has a shown cell (look further out)."""
+    usable = has_shown[rows] > 0
+    if not usable.any():
+        return None
+    return bool(len(state.hide_cheapest(_fewest_unknowns(rows[usable], cols[usable],
+                                                         counts))))
 
 
 def _fewest_unknowns(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray) -> np.ndarray:
@@ -349,10 +360,9 @@ def _break_substitution(state: _State, leaks: np.ndarray, known: np.ndarray) -> 
         rows, cols = state.rows[terms], state.cols[terms]
         if not len(rows):
             return False
-        usable = has_shown[rows] > 0
-        if usable.any():
-            return bool(len(state.hide_cheapest(_fewest_unknowns(rows[usable], cols[usable],
-                                                                 counts))))
+        hid = _hide_where_shown(state, rows, cols, has_shown, counts)
+        if hid is not None:
+            return hid
         reached = np.zeros(state.pattern.shape[0], dtype=bool)
         reached[rows] = True
         frontier = np.zeros_like(frontier)
