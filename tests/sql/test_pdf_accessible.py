@@ -18,10 +18,10 @@ from sosu.domain.roles import Viewer
 from sosu.domain.targets import load_targets
 from sosu.metrics import datasets
 from sosu.metrics.scorecard import series_for
-from sosu.report import make_report
 from sosu.store.db import connect_read_only
+from tests.support import DEMO_SITE
 
-OWN = "Døgnplejen Nord"
+OWN = DEMO_SITE
 LEDER = Viewer("leder", "leder", (OWN,))
 
 
@@ -114,9 +114,9 @@ def con(demo_db: Path):  # noqa: ANN201 - a DuckDB connection
 
 
 @pytest.fixture(scope="module")
-def site_report(con) -> tuple[pypdf.PdfReader, Node]:  # noqa: ANN001
+def site_report(demo_site_report: bytes) -> tuple[pypdf.PdfReader, Node]:
     # A leder's report of their own site: every kind of page, with hidden cells.
-    return structure(make_report(con, LEDER, "2025Q3", OWN))
+    return structure(demo_site_report)
 
 
 def test_report_is_tagged_danish_and_titled(site_report: tuple[pypdf.PdfReader, Node]) -> None:

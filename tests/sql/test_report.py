@@ -23,8 +23,9 @@ from sosu.metrics.scorecard import overall, score
 from sosu.report import make_report
 from sosu.report.content import Quarter, ReportError
 from sosu.store.db import connect_read_only
+from tests.support import DEMO_OTHER_SITE, DEMO_SITE
 
-OWN, OTHER = "Døgnplejen Nord", "Døgnplejen Syd"
+OWN, OTHER = DEMO_SITE, DEMO_OTHER_SITE
 FORUM = Viewer("kf", "kvalitetsforum")
 LEDER = Viewer("leder", "leder", (OWN,))
 TEAM = Viewer("team", "uddannelse")
@@ -43,8 +44,8 @@ def forum_pdf(con) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def site_pdf(con) -> bytes:
-    return make_report(con, LEDER, "2025Q3", OWN)
+def site_pdf(demo_site_report: bytes) -> bytes:
+    return demo_site_report
 
 
 def _text(pdf: bytes) -> list[str]:
