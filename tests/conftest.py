@@ -32,14 +32,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(parts[0])
 
 
-@pytest.fixture
-def minimal_copy(tmp_path: Path) -> Path:
-    """A writable copy of the hand-made fixture, for tests that alter it."""
-    target = tmp_path / "input"
-    shutil.copytree(MINIMAL, target)
-    return target
-
-
 @pytest.fixture(scope="session")
 def minimal_session_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The hand-made fixture loaded once per session; tests get copies (minimal_db)."""

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.support import DEMO_SITE
+from tests.support import DEMO_SITE, MINIMAL
+
+
+@pytest.fixture
+def minimal_copy(tmp_path: Path) -> Path:
+    """A writable copy of the hand-made fixture, for tests that alter it."""
+    target = tmp_path / "input"
+    shutil.copytree(MINIMAL, target)
+    return target
 
 
 @pytest.fixture(scope="session")
