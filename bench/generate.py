@@ -239,9 +239,11 @@ def _write_sick_leave(gen: Generator, s: Student, aarsag: str | None, out: TextI
 
 
 def generate(out_dir: Path, students_per_year: int, years: int = 10, seed: int = 1,
-             today: dt.date | None = None, municipalities: int = len(MUNICIPALITIES)
-             ) -> dict[str, int]:
-    """Write the five files cohort by cohort; return the row count of each."""
+             today: dt.date | None = None, municipalities: int = len(MUNICIPALITIES),
+             demo: bool = False) -> dict[str, int]:
+    """Write the five files cohort by cohort; return the row count of each. With `demo`,
+    seal the folder as `sosu demo` seals its own (the dashboard then opens on it without
+    a login); without, the files are like a municipality's export, which has no seal."""
     if not 1 <= municipalities <= len(MUNICIPALITIES):
         raise ValueError(f"municipalities must be 1–{len(MUNICIPALITIES)}")
     gen = Generator(students_per_year, years, today or dt.date.today(), seed, municipalities)
@@ -259,8 +261,8 @@ def generate(out_dir: Path, students_per_year: int, years: int = 10, seed: int =
     finally:
         for handle in handles.values():
             handle.close()
-    # Synthetic like the demo, so the dashboard opens on it without a login.
-    write_marker(out_dir)
+    if demo:
+        write_marker(out_dir)
     return {spec.name: counts[spec.name] for spec in FILES}
 
 
@@ -274,9 +276,11 @@ def main(argv: list[str] | None = None) -> None:
                         help="the data's 'today' (ISO date; default the real date)")
     parser.add_argument("--municipalities", type=int, default=len(MUNICIPALITIES),
                         help="spread the students over this many municipalities (1 = one)")
+    parser.add_argument("--demo", action="store_true",
+                        help="seal the folder as demo data (the dashboard opens without login)")
     args = parser.parse_args(argv)
     counts = generate(args.out_dir, args.students_per_year, args.years, args.seed, args.today,
-                      args.municipalities)
+                      args.municipalities, demo=args.demo)
     print(", ".join(f"{name} {n:,}" for name, n in counts.items()))
 
 

@@ -176,3 +176,15 @@ def test_a_file_changed_during_the_load_gives_real_data(
 
     monkeypatch.setattr(sosu.etl.load, "_row_counts", edit_after_the_read)
     assert not _loaded_as_demo(folder, tmp_path)
+
+
+def test_benchmark_data_are_real_unless_sealed_as_demo(tmp_path: Path) -> None:
+    """The benchmark times a municipality's load, so its generated files carry no seal,
+    as a real export; sealed with --demo they load as demo data (no login)."""
+    from bench.generate import generate
+
+    generate(tmp_path / "real", students_per_year=5, years=2, seed=4, today=TODAY)
+    generate(tmp_path / "demo", students_per_year=5, years=2, seed=4, today=TODAY, demo=True)
+    assert not (tmp_path / "real" / DEMO_MARKER).exists()
+    assert not load_folder(tmp_path / "real", tmp_path / "real.duckdb", today=TODAY).demo
+    assert load_folder(tmp_path / "demo", tmp_path / "demo.duckdb", today=TODAY).demo

@@ -16,9 +16,9 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pandas as pd
 
 from sosu.domain.contract import FILES_BY_NAME, Column, FileSpec, normalize_header
 from sosu.domain.cpr import contains_cpr, sql_candidate
@@ -28,6 +28,9 @@ from sosu.etl.profile import ROW_KEY, FileProfile, Profile, strptime_format
 from sosu.etl.rules import cpr_cells, date_rule_sql, sql_text
 from sosu.etl.validate import date_columns
 from sosu.etl.workbook import is_workbook
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 IGNORED = "_ignoreret_"  # staged name of an ignored column: _ignoreret_<position>
 

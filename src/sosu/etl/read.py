@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Protocol
 
 import duckdb
-import pandas as pd
 from python_calamine import CalamineError
 
 from sosu.domain.contract import FILES, FILES_BY_NAME, GUIDE_SHEET, FileSpec, normalize_header
@@ -596,6 +595,8 @@ def _read_sheet(con: duckdb.DuckDBPyConnection, source: Source, rule: HeaderRule
                   for _, values in data]
            for i, name in enumerate(names)},
     }
+    import pandas as pd  # only for a workbook's sheet: a CSV load does without it
+
     frame = pd.DataFrame(records).astype({n: "object" for n in names})
     con.register(f"{table}_frame", frame)
     con.execute(

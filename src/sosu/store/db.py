@@ -8,15 +8,18 @@ the old data. A fresh attach always sees the file as it is now.
 
 from __future__ import annotations
 
+import functools
 import os
 import warnings
 import weakref
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import numpy as np
-import pandas as pd
-import pyarrow as pa
+
+if TYPE_CHECKING:  # imported where used: a load (sosu load, etl) needs neither
+    import pandas as pd
+    import pyarrow as pa
 
 DEFAULT_DB = Path("data/sosu.duckdb")
 CATALOG = "sosu"
@@ -87,22 +90,36 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
 warnings.filterwarnings("ignore", message="Arrow output on a DB-API result",
                         category=UserWarning)
 
-# DuckDB's own .df() gives these pandas types for a column with NULLs.
-_NULLABLE = {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
-             pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(),
-             pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
-             pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
+@functools.cache
+def _nullable() -> dict[Any, Any]:
+    """The pandas types DuckDB's own .df() gives for a column with NULLs, by Arrow type.
+    (pandas is imported on the first query, not with this module: a load never needs it,
+    and importing it was a third of a second of every `sosu load`.)"""
+    import pandas as pd
+    import pyarrow as pa
+
+    return {pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(),
+            pa.int64(): pd.Int64Dtype(), pa.uint8(): pd.UInt8Dtype(),
+            pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
+            pa.uint64(): pd.UInt64Dtype(), pa.bool_(): pd.BooleanDtype()}
 
 
 def _plain(column: pa.ChunkedArray) -> bool:
+    import pyarrow as pa
+
     kind = column.type
     return (pa.types.is_string(kind) or pa.types.is_floating(kind)
             or pa.types.is_date32(kind) or pa.types.is_timestamp(kind)
-            or ((pa.types.is_integer(kind) or pa.types.is_boolean(kind)) and kind in _NULLABLE))
+            or ((pa.types.is_integer(kind) or pa.types.is_boolean(kind))
+                and kind in _nullable()))
 
 
 def _as_duckdb_gives(table: pa.Table) -> pd.DataFrame:
     """Arrow's pandas conversion, in the three places where it differs from .df()."""
+    import numpy as np
+    import pyarrow as pa
+
+    nullable = _nullable()
     dates = [i for i, kind in enumerate(table.schema.types) if pa.types.is_date32(kind)]
     for i in dates:  # .df() gives dates as microsecond timestamps
         table = table.set_column(i, table.field(i).name, table.column(i).cast(pa.timestamp("us")))
@@ -110,8 +127,8 @@ def _as_duckdb_gives(table: pa.Table) -> pd.DataFrame:
     for name, column in zip(table.column_names, table.columns, strict=True):
         if pa.types.is_string(column.type) and column.null_count == len(column):
             result[name] = np.full(len(column), None, dtype=object)  # .df(): no str type
-        elif column.null_count and column.type in _NULLABLE:  # .df(): Int64, boolean
-            result[name] = column.to_pandas(types_mapper=_NULLABLE.get)
+        elif column.null_count and column.type in nullable:  # .df(): Int64, boolean
+            result[name] = column.to_pandas(types_mapper=nullable.get)
     return result
 
 
