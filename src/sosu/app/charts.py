@@ -304,7 +304,10 @@ def danish_percent_ticks(fig: go.Figure, most: int = 8) -> None:
                  if top / s <= most), 0.5)
     ticks = [round(i * step, 4) for i in range(int(top / step) + 2)]
     decimals = 0 if abs(step * 100 - round(step * 100)) < 1e-9 else 1
-    fig.update_yaxes(tickvals=ticks, ticktext=[fmt.pct(t, decimals) for t in ticks])
+    # Set on the one y axis the charts have: update_yaxes looks for every y axis and
+    # validates its whole argument again (0.5 ms of CPU more a chart).
+    fig.layout.yaxis.tickvals = ticks
+    fig.layout.yaxis.ticktext = [fmt.pct(t, decimals) for t in ticks]
 
 
 _TAGS = re.compile(r"<[^>]+>")
