@@ -7,6 +7,7 @@ import html
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -50,7 +51,18 @@ def _figure(traces: list[dict[str, Any]], layout: dict[str, Any]) -> go.Figure:
     from the start: Plotly validates what it is given once, where each add_trace,
     update_layout or add_shape call validated its argument again (a chart built that way
     took 10 ms of CPU, built at once 2.5 ms; the figure is the same)."""
-    return go.Figure(data=traces, layout={"template": THEME, **layout})
+    return go.Figure(data=[_arrays(trace) for trace in traces],
+                     layout={"template": THEME, **layout})
+
+
+def _arrays(values: dict[str, Any]) -> dict[str, Any]:
+    """Columns with a NumPy dtype as their NumPy arrays: Plotly reads a pandas column
+    through narwhals into the very same array, at 0.1 ms of CPU a column. Columns of
+    pandas' own dtypes (text, nullable numbers) are left to Plotly."""
+    return {key: value.to_numpy() if isinstance(value, pd.Series)
+            and isinstance(value.dtype, np.dtype)
+            else _arrays(value) if isinstance(value, dict) else value
+            for key, value in values.items()}
 
 
 def _layout(title: str, y_title: str, percent: bool, **more: object) -> dict[str, Any]:
