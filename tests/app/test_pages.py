@@ -137,6 +137,13 @@ def test_data_page_lists_files_and_templates(app: AppTest) -> None:
     buttons = app.get("download_button")
     assert len(buttons) >= 5 + 2
     assert any("Excel-skabelon" in button.proto.label for button in buttons)
+    # A file's columns are drawn when its panel is opened.
+    from sosu.app.app_pages.upload_view import contract_panel
+
+    shown = len(app.dataframe)
+    app.session_state[contract_panel("elever")] = True
+    columns = _frames(app.run())[shown]
+    assert "elev_id" in set(columns.kolonne) and set(columns["påkrævet"]) <= {"ja", "nej"}
 
 
 def test_no_database_gives_a_friendly_message(tmp_path: Path,

@@ -103,3 +103,35 @@ def test_uncertain_targets_count_zero_in_the_certain_share() -> None:
                        0.23, True)])
     result = overall([score(series, target)])
     assert result.share == 1.0 and result.certain == 0.0
+
+
+def _counted(n: int, baseline: float, down: bool) -> int | None:
+    """The certain count tried one count at a time, as the definition reads."""
+    from sosu.metrics.scorecard import wilson
+
+    if down:
+        counts = [k for k in range(n + 1) if wilson(k, n)[1] < baseline]
+        return max(counts) if counts else None
+    counts = [k for k in range(n + 1) if wilson(k, n)[0] > baseline]
+    return min(counts) if counts else None
+
+
+@pytest.mark.parametrize("n", [1, 2, 10, 37, 100, 999, 20_000])
+@pytest.mark.parametrize("baseline", [0.0, 0.001, 0.05, 0.108, 0.414, 0.9, 0.999, 1.0])
+@pytest.mark.parametrize("direction", ["ned", "op"])
+def test_certain_change_is_the_count_the_definition_gives(n: int, baseline: float,
+                                                          direction: str) -> None:
+    """Found by bisection, the same count as trying every count from 0 to n."""
+    import dataclasses
+
+    from sosu.metrics.scorecard import Score, certain_change
+
+    target = dataclasses.replace(DROPOUT, baseline=baseline, retning=direction)
+    said = certain_change(Score(target, 0.1, "årgang 2024", 1, n, None, None, None, True,
+                                "usikker"))
+    assert said is not None
+    expected = _counted(n, baseline, direction == "ned")
+    if expected is None:
+        assert "kan " in said and "ikke" in said
+    else:
+        assert f"({expected} af {n}" in said

@@ -4,6 +4,7 @@ validated field by field."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 import tomllib
 from dataclasses import dataclass
@@ -196,20 +197,30 @@ def targets_file() -> Path:
 def load_targets(path: Path | None = None) -> list[Target]:
     path = path or targets_file()
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
     except OSError as error:
         raise TargetsError(f"{path.name}: kan ikke læses ({error.strerror})") from error
+    return list(_parse(text, path.name))
+
+
+# Keyed by the file's text, so an edited file is read anew: every dashboard page asks
+# for the targets a few times per view, and parsing and checking them each time was
+# 0.4 ms of CPU a call. A broken file raises each time (lru_cache keeps no exceptions).
+@functools.lru_cache(maxsize=8)
+def _parse(text: str, name: str) -> tuple[Target, ...]:
+    try:
+        document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise TargetsError(f"{path.name}: ugyldig TOML ({error})") from error
+        raise TargetsError(f"{name}: ugyldig TOML ({error})") from error
     entries = document.get("maal")
     if not isinstance(entries, list) or not entries:
-        raise TargetsError(f"{path.name}: ingen [[maal]] fundet")
+        raise TargetsError(f"{name}: ingen [[maal]] fundet")
     targets = [_check_entry(i, e) for i, e in enumerate(entries, start=1)]
     ids = [t.id for t in targets]
     duplicates = sorted({i for i in ids if ids.count(i) > 1})
     if duplicates:
-        raise TargetsError(f"{path.name}: id findes flere gange: {', '.join(duplicates)}")
-    return targets
+        raise TargetsError(f"{name}: id findes flere gange: {', '.join(duplicates)}")
+    return tuple(targets)
 
 
 def target_ids() -> list[str]:

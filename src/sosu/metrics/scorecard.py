@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import math
 from dataclasses import dataclass
@@ -444,19 +445,22 @@ def certain_change(score: Score) -> str | None:
     n = int(n)
     down = target.retning == "ned"
     noun = "frafaldet" if target.metric == "frafald_hovedforloeb" else "andelen"
+    baseline = target.baseline
+    # Both ends of the interval grow with k, so the counts that clear the baseline are a
+    # run from 0 (down) or up to n (up), found by bisection: a national cohort of 20,000
+    # tried one count at a time cost 15 ms of every Overblik view.
     if down:
-        counts = [k for k in range(n + 1) if wilson(k, n)[1] < target.baseline]
-        if not counts:
+        k = bisect.bisect_left(range(n + 1), True,
+                               key=lambda count: wilson(count, n)[1] >= baseline) - 1
+        if k < 0:
             return f"Med {n} elever kan et fald fra {shown(target, target.baseline)} ikke " \
                    "vises som sikkert."
-        k = max(counts)
         return (f"Med {n} elever skal {noun} under {fmt.pct((k + 1) / n)} ({k} af {n}"
                 f"{' eller færre' if k else ''}), før et fald er sikkert.")
-    counts = [k for k in range(n + 1) if wilson(k, n)[0] > target.baseline]
-    if not counts:
+    k = bisect.bisect_left(range(n + 1), True, key=lambda count: wilson(count, n)[0] > baseline)
+    if k > n:
         return f"Med {n} elever kan en stigning fra {shown(target, target.baseline)} ikke " \
                "vises som sikker."
-    k = min(counts)
     return (f"Med {n} elever skal {noun} over {fmt.pct((k - 1) / n)} ({k} af {n} eller "
             "flere), før en stigning er sikker.")
 
