@@ -15,7 +15,7 @@ import pytest
 import python_calamine
 
 import sosu.etl.read
-from sosu.etl import workbook
+from sosu.etl import rules, workbook
 from sosu.etl.fast import validate_fast
 from sosu.etl.load import check_folder
 from sosu.etl.problems import ValidationFailed
@@ -72,6 +72,31 @@ def test_the_fast_path_declines_mixed_conventions_and_takes_one_convention(
     short.mkdir()
     VARIANTS["csv_short_dates_title_line"](short)
     assert validate_fast(duckdb.connect(), short, TODAY) is not None
+
+
+@pytest.mark.parametrize(("first", "second"), [
+    (["2021-02-01", "2022-12-31"], [None, "2023-01-05"]),
+    (["2021-02-01", "01.02.2021"], [None, None]),
+    (["01.02.2021", "01-02-2021"], ["02.03.2021", None]),
+    (["01-02-21", " 01-02-2021 "], [None, None]),
+    (["45158", "44927"], ["45000", None]),
+    (["45158", "2023-08-20"], [None, None]),
+    (["01/02/2021", "ikke en dato"], ["", "3/4/2021"]),
+    (["2021-02-01", None], [None, "01-02-21"]),
+    ([None, "ikke en dato"], ["", None]),
+], ids=["iso", "iso-dots", "dots-dashes", "short-long", "excel", "excel-iso",
+        "no-shape-ignored", "across-columns", "no-dates"])
+def test_the_fast_paths_yes_or_no_is_the_reporting_rule(first: list[str | None],
+                                                        second: list[str | None]) -> None:
+    """rules.mixed_conventions_sql, the fast path's question, answers as the rule the text
+    path reports with (date_convention_sql): a row exactly when conventions are mixed."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE d (a VARCHAR, b VARCHAR)")
+    con.executemany("INSERT INTO d VALUES (?, ?)", list(zip(first, second, strict=True)))
+    reported = con.execute(rules.date_convention_sql("f", ["a", "b"], "d", line="rowid")
+                           ).fetchall()
+    screened = con.execute(rules.mixed_conventions_sql(["a", "b"], "d")).fetchone()
+    assert screened is not None and screened[0] is bool(reported)
 
 
 def test_excel_serial_numbers_are_read_and_checked_like_dates(folder: Path) -> None:

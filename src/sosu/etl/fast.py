@@ -46,7 +46,14 @@ from sosu.etl.read import (
     read_csv,
     utf8_file,
 )
-from sosu.etl.rules import SICK_LEAVE_MONTHS, Cell, cpr_cells, date_rule_sql, sql_text
+from sosu.etl.rules import (
+    SICK_LEAVE_MONTHS,
+    Cell,
+    cpr_cells,
+    date_format_sql,
+    mixed_conventions_sql,
+    sql_text,
+)
 from sosu.etl.validate import create_final, date_columns, parse_expression, typed_table
 
 Progress = Callable[[str, float], None]
@@ -174,7 +181,8 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
 def mixes_date_conventions(con: duckdb.DuckDBPyConnection, found: CsvFile,
                            spec: FileSpec, date_format: str | None = None) -> bool:
     """Does the file write its dates in more than one convention, or (with an import
-    profile's `date_format`) any date otherwise than the format (rules.date_rule_sql)?
+    profile's `date_format`) any date otherwise than the format? The rule of
+    rules.date_rule_sql, asked as a yes or no (rules.mixed_conventions_sql).
 
     The typed table keeps no text, so the date columns are read once more as text: they
     lie in the small files (students, completions, dropouts), never in the months."""
@@ -188,8 +196,11 @@ def mixes_date_conventions(con: duckdb.DuckDBPyConnection, found: CsvFile,
                                       "VARCHAR"), f"{table}_rejects", skip=found.skip)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
                     f"SELECT {', '.join(present)} FROM {reader}", parameters)
-    query = date_rule_sql(spec.name, present, table, date_format=date_format, line="rowid")
-    mixed = bool(query and con.execute(query).fetchall())
+    query = (date_format_sql(spec.name, present, table, date_format, line="rowid")
+             if date_format else mixed_conventions_sql(present, table))
+    rows = con.execute(query).fetchall() if query else []
+    # date_format_sql gives the breaking cell if there is one, mixed_conventions_sql a boolean
+    mixed = bool(rows) if date_format else bool(rows and rows[0][0])
     for leftover in (table, f"{table}_rejects", f"{table}_rejects_scan"):
         con.execute(f"DROP TABLE IF EXISTS {leftover}")
     return mixed

@@ -195,6 +195,19 @@ def date_convention_sql(file: str, columns: list[str], table: str,
     LIMIT 1"""
 
 
+def mixed_conventions_sql(columns: list[str], table: str) -> str | None:
+    """Does the file break date_convention_sql's rule, as one boolean: its date cells
+    write more than one convention. The same rule without the first breaking cell, which
+    only the message needs: one pass over the cells instead of a sort and a second pass
+    (a fifth of a second on a national students file). The fast path asks this; a true
+    sends the load down the text path, which reports the cell. None: no date columns."""
+    if not columns:
+        return None
+    conventions = "\n    UNION ALL\n    ".join(
+        f"SELECT {date_convention(column)} AS convention FROM {table}" for column in columns)
+    return f"SELECT count(DISTINCT convention) > 1 FROM (\n    {conventions}\n    )"
+
+
 def date_format_sql(file: str, columns: list[str], table: str, date_format: str,
                     line: str = "_line") -> str | None:
     """With an import profile's date format (etl.profile), the format is the file's one
