@@ -50,8 +50,7 @@ from sosu.etl.rules import (
     SICK_LEAVE_MONTHS,
     Cell,
     cpr_cells,
-    date_format_sql,
-    mixed_conventions_sql,
+    date_rule_broken_sql,
     sql_text,
 )
 from sosu.etl.validate import create_final, date_columns, parse_expression, typed_table
@@ -182,7 +181,7 @@ def mixes_date_conventions(con: duckdb.DuckDBPyConnection, found: CsvFile,
                            spec: FileSpec, date_format: str | None = None) -> bool:
     """Does the file write its dates in more than one convention, or (with an import
     profile's `date_format`) any date otherwise than the format? The rule of
-    rules.date_rule_sql, asked as a yes or no (rules.mixed_conventions_sql).
+    rules.date_rule_sql, asked as a yes or no (rules.date_rule_broken_sql).
 
     The typed table keeps no text, so the date columns are read once more as text: they
     lie in the small files (students, completions, dropouts), never in the months."""
@@ -196,11 +195,10 @@ def mixes_date_conventions(con: duckdb.DuckDBPyConnection, found: CsvFile,
                                       "VARCHAR"), f"{table}_rejects", skip=found.skip)
         con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
                     f"SELECT {', '.join(present)} FROM {reader}", parameters)
-    query = (date_format_sql(spec.name, present, table, date_format, line="rowid")
-             if date_format else mixed_conventions_sql(present, table))
-    rows = con.execute(query).fetchall() if query else []
-    # date_format_sql gives the breaking cell if there is one, mixed_conventions_sql a boolean
-    mixed = bool(rows) if date_format else bool(rows and rows[0][0])
+    query = date_rule_broken_sql(spec.name, present, table, date_format=date_format,
+                                 line="rowid")
+    row = con.execute(query).fetchone() if query else None
+    mixed = bool(row and row[0])
     for leftover in (table, f"{table}_rejects", f"{table}_rejects_scan"):
         con.execute(f"DROP TABLE IF EXISTS {leftover}")
     return mixed

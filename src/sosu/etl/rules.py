@@ -208,6 +208,16 @@ def mixed_conventions_sql(columns: list[str], table: str) -> str | None:
     return f"SELECT count(DISTINCT convention) > 1 FROM (\n    {conventions}\n    )"
 
 
+def date_rule_broken_sql(file: str, columns: list[str], table: str, *,
+                         date_format: str | None, line: str = "_line") -> str | None:
+    """date_rule_sql's rule as one boolean (for the fast path, which only needs to know):
+    with a date format, whether any cell breaks it; else mixed_conventions_sql."""
+    if date_format:
+        query = date_format_sql(file, columns, table, date_format, line)
+        return query and f"SELECT EXISTS ({query})"
+    return mixed_conventions_sql(columns, table)
+
+
 def date_format_sql(file: str, columns: list[str], table: str, date_format: str,
                     line: str = "_line") -> str | None:
     """With an import profile's date format (etl.profile), the format is the file's one
