@@ -128,3 +128,17 @@ def sweep(values: Sequence[Any], ids: Sequence[str] | None = None) -> list[Any]:
                          id=None if ids is None else ids[i],
                          marks=() if i == 0 else (pytest.mark.sweep,))
             for i, v in enumerate(values)]
+
+
+def chmod_is_enforced(folder: Path) -> bool:
+    """False when running as root (or similar), where 0555 does not stop writes."""
+    probe = folder / "probe"
+    probe.mkdir()
+    probe.chmod(0o555)
+    try:
+        (probe / "x").touch()
+    except PermissionError:
+        return True
+    finally:
+        probe.chmod(0o755)
+    return False

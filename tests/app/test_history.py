@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import shutil
 import stat
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -130,6 +131,113 @@ def test_a_file_name_with_a_cpr_number_is_kept_masked(tmp_path: Path) -> None:
         folder.iterdir()).read_bytes()
     assert "010190" not in json.dumps(entry.info)
     assert not [p for p in history.folder(db).rglob("*") if "010190" in p.name]
+
+
+def _exported(tmp_path: Path) -> Path:
+    """The user's folder: a copy of the fixture the test may change."""
+    folder = tmp_path / "eksport"
+    shutil.copytree(MINIMAL, folder)
+    return folder
+
+
+def test_the_history_keeps_its_own_copy_of_the_users_files(tmp_path: Path) -> None:
+    """The load reads the user's files through links (etl.history.snapshot); what it
+    keeps is a copy of its own, which a later edit of the user's file does not touch."""
+    folder, db = _exported(tmp_path), tmp_path / "sosu.duckdb"
+    load_folder(folder, db, today=TODAY)
+    (entry,) = history.entries(db)
+    for kept in entry.sources.iterdir():
+        assert kept.stat().st_nlink == 1, kept  # no link to the user's file
+        assert (folder / kept.name).stat().st_nlink == 1  # the load's link is gone
+    loaded = (entry.sources / "elever.csv").read_bytes()
+    with (folder / "elever.csv").open("a", encoding="utf-8") as out:
+        out.write("B9,SSH,2023-08-01,30,Plejecenter Å,intern\n")
+    assert (entry.sources / "elever.csv").read_bytes() == loaded
+
+
+def _write_once(write: Callable[[], None]) -> Callable[[str, float], None]:
+    """A progress callback that calls `write` at the load's first step, after the load
+    has taken its snapshot and before it has read anything."""
+    done: list[bool] = []
+
+    def progress(_step: str, _fraction: float) -> None:
+        if not done:
+            done.append(True)
+            write()
+    return progress
+
+
+def test_a_file_written_to_during_the_load_refuses_it(tmp_path: Path) -> None:
+    folder, db = _exported(tmp_path), tmp_path / "sosu.duckdb"
+    load_folder(MINIMAL, db, today=TODAY)
+    before = db.read_bytes()
+
+    def append() -> None:  # as a program still writing the export (an empty line, which
+        # the load would pass over: only the change refuses it)
+        with (folder / "frafald.csv").open("a", encoding="utf-8") as out:
+            out.write("\n")
+    with pytest.raises(ValidationFailed) as refused:
+        load_folder(folder, db, today=TODAY, progress=_write_once(append))
+    assert refused.value.report() == [
+        "frafald.csv: filen blev ændret, mens den blev indlæst; indlæs igen, når den er gemt "
+        "færdig"]
+    assert db.read_bytes() == before
+    assert len(history.entries(db)) == 1
+    assert not [p for p in tmp_path.rglob("*") if p.name.startswith((".loading-", ".ny-"))]
+
+
+def test_a_file_saved_anew_during_the_load_keeps_what_was_loaded(tmp_path: Path) -> None:
+    """Saving a file again replaces it with a new one: the load goes on with the bytes it
+    linked, and those are what the history keeps."""
+    folder, db = _exported(tmp_path), tmp_path / "sosu.duckdb"
+    original = (folder / "elever.csv").read_bytes()
+
+    def save_again() -> None:
+        (folder / "ny.tmp").write_bytes(original.replace(b"B3,", b"B9,"))
+        os.replace(folder / "ny.tmp", folder / "elever.csv")
+    load_folder(folder, db, today=TODAY, progress=_write_once(save_again))
+    (entry,) = history.entries(db)
+    assert (entry.sources / "elever.csv").read_bytes() == original
+    assert entry.rows["elever"] == 8
+
+
+def test_a_file_that_cannot_be_linked_is_copied_first(tmp_path: Path,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A folder on another file system (no hard link across): the load reads a private
+    copy, as it keeps it, and the figures are the same."""
+    folder, db = _exported(tmp_path), tmp_path / "sosu.duckdb"
+    real_link = os.link
+
+    def across_file_systems(source: object, target: object, **kwargs: object) -> None:
+        if Path(str(source)).parent == folder:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real_link(source, target, **kwargs)  # type: ignore[arg-type]
+    monkeypatch.setattr(os, "link", across_file_systems)
+    load_folder(folder, db, today=TODAY)
+    (entry,) = history.entries(db)
+    for kept in entry.sources.iterdir():
+        assert kept.read_bytes() == (folder / kept.name).read_bytes()
+        assert kept.stat().st_nlink == 1 and _mode(kept) == 0o600
+    assert entry.rows["elever"] == 8
+
+
+def test_a_history_copy_that_fails_refuses_the_load(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills while the files are copied for the history: the load is refused in
+    Danish and the database in use stays as it was."""
+    folder, db = _exported(tmp_path), tmp_path / "sosu.duckdb"
+    load_folder(MINIMAL, db, today=TODAY)
+    before = db.read_bytes()
+
+    def full_disk(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+    monkeypatch.setattr(history.shutil, "copyfile", full_disk)
+    with pytest.raises(ValidationFailed) as refused:
+        load_folder(folder, db, today=TODAY)
+    assert refused.value.report() == [
+        f"{tmp_path.name}: databasen kan ikke skrives (fuld disk); den gamle database er uændret"]
+    assert db.read_bytes() == before
+    assert len(history.entries(db)) == 1
 
 
 def test_rollback_swaps_an_older_database_back_atomically(

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from sosu.etl.load import load_folder
-from tests.support import ROOT, file_digest, kpi_of
+from tests.support import ROOT, chmod_is_enforced, file_digest, kpi_of
 
 KILL_POINTS = 24  # two per step the load reports, and two before it starts (tested)
 
@@ -195,3 +195,23 @@ def test_two_loads_started_together_one_proceeds_one_is_refused(
     assert kpi_of(db) == versions.figures_b
     load_folder(versions.a, db, today=dt.date.today())
     assert kpi_of(db) == versions.figures_a
+
+
+def test_read_only_folder_as_root_without_the_override(tmp_path: Path) -> None:
+    """CI runs as root, where chmod 0555 stops nothing: run the read-only folder cases of
+    tests/sql/test_atomic_load.py in a child pytest that has dropped CAP_DAC_OVERRIDE
+    (util-linux setpriv), so a 0555 folder refuses root's writes as it refuses everybody
+    else's. Here, not in `make check`: the child pytest starts the whole package again."""
+    if chmod_is_enforced(tmp_path):
+        return  # not root: `make check` ran the cases directly
+    setpriv = shutil.which("setpriv")
+    assert setpriv, "setpriv (util-linux) is needed to test a read-only folder as root"
+    cases = (ROOT / "tests" / "sql" / "test_atomic_load.py").as_posix()
+    child = subprocess.run(
+        [setpriv, "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-m",
+         "pytest", "-q", "-p", "no:cacheprovider", "-rs",
+         f"{cases}::test_read_only_folder_gives_a_clear_message_and_keeps_the_database"],
+        cwd=ROOT, capture_output=True, text=True, timeout=1200)
+    summary = child.stdout.strip().splitlines()[-1]
+    assert child.returncode == 0 and summary.startswith("3 passed"), child.stdout[-3000:]
+    assert "skipped" not in summary

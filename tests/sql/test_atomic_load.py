@@ -1,11 +1,11 @@
 """A load never disturbs the live database: readers keep working, a second load is refused,
 a read-only folder, a refused write or a full disk leave the old file as it was (SIGKILL at
-every step and two loads at once: tests/slow/test_atomic_load.py)."""
+every step, two loads at once and, as root, the read-only folder with that power dropped:
+tests/slow/test_atomic_load.py)."""
 
 from __future__ import annotations
 
 import errno
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +16,7 @@ from sosu.etl.load import _exclusive, load_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.metrics import metrics
 from sosu.store.db import connect_read_only
-from tests.support import MINIMAL, ROOT, TODAY, file_digest
+from tests.support import MINIMAL, ROOT, TODAY, chmod_is_enforced, file_digest
 
 
 def test_open_reader_keeps_its_snapshot_and_a_new_one_sees_the_new_data(
@@ -63,20 +63,6 @@ def test_second_simultaneous_load_is_refused(tmp_path: Path) -> None:
     assert not db.exists()
 
 
-def _chmod_is_enforced(folder: Path) -> bool:
-    """False when running as root (or similar), where 0555 does not stop writes."""
-    probe = folder / "probe"
-    probe.mkdir()
-    probe.chmod(0o555)
-    try:
-        (probe / "x").touch()
-    except PermissionError:
-        return True
-    finally:
-        probe.chmod(0o755)
-    return False
-
-
 @pytest.fixture
 def live(tmp_path: Path) -> Path:
     """A live database in its own folder, loaded once (so the lock file exists)."""
@@ -99,9 +85,9 @@ def _refused_clearly(db: Path, before: str, folder: Path = MINIMAL, **kwargs: ob
 @pytest.mark.parametrize("when", ["before", "before_without_lock_file", "at_the_swap"])
 def test_read_only_folder_gives_a_clear_message_and_keeps_the_database(
         live: Path, tmp_path: Path, when: str) -> None:
-    if not _chmod_is_enforced(tmp_path):
-        pytest.skip("root ignores chmod 0555 here; test_read_only_folder_as_root_without_"
-                    "the_override runs this test again with that power dropped")
+    if not chmod_is_enforced(tmp_path):
+        pytest.skip("root ignores chmod 0555 here; tests/slow/test_atomic_load.py runs this "
+                    "test again with that power dropped")
     before = file_digest(live)
     folder = live.parent
     if when == "before_without_lock_file":
@@ -122,24 +108,6 @@ def test_read_only_folder_gives_a_clear_message_and_keeps_the_database(
     load_folder(MINIMAL, live, today=TODAY)  # writable again: loads and tidies up
     assert sorted(p.name for p in folder.iterdir()) == [
         "live-historik", "live.duckdb", "live.duckdb.lock"]
-
-
-def test_read_only_folder_as_root_without_the_override(tmp_path: Path) -> None:
-    """CI runs as root, where chmod 0555 stops nothing: run the read-only folder cases in
-    a child pytest that has dropped CAP_DAC_OVERRIDE (util-linux setpriv), so a 0555
-    folder refuses root's writes as it refuses everybody else's."""
-    if _chmod_is_enforced(tmp_path):
-        return  # not root: the test above ran the cases directly
-    setpriv = shutil.which("setpriv")
-    assert setpriv, "setpriv (util-linux) is needed to test a read-only folder as root"
-    child = subprocess.run(
-        [setpriv, "--bounding-set=-dac_override,-dac_read_search", sys.executable, "-m",
-         "pytest", "-q", "-p", "no:cacheprovider", "-rs",
-         f"{__file__}::test_read_only_folder_gives_a_clear_message_and_keeps_the_database"],
-        cwd=ROOT, capture_output=True, text=True, timeout=1200)
-    summary = child.stdout.strip().splitlines()[-1]
-    assert child.returncode == 0 and summary.startswith("3 passed"), child.stdout[-3000:]
-    assert "skipped" not in summary
 
 
 def _denied(*_args: object, **_kwargs: object) -> None:

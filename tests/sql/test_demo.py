@@ -14,6 +14,7 @@ import pytest
 from sosu.etl.demo import write_demo
 from sosu.etl.demoseal import DEMO_MARKER
 from sosu.etl.load import load_folder
+from sosu.etl.problems import ValidationFailed
 from sosu.metrics.kpi import kpi
 from sosu.store.db import connect_read_only
 from sosu.store.schema import holds_real_data
@@ -163,7 +164,8 @@ def test_anything_but_the_exact_demo_files_loads_as_real_data(
 
 def test_a_file_changed_during_the_load_gives_real_data(
         demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The seal is checked before and after the read: what was read was what was sealed."""
+    """What was read must be what was sealed: a file written to during the load refuses
+    it (etl.history.snapshot), so it can never pass as demo data."""
     import sosu.etl.load
 
     folder = _copy(demo_folder, tmp_path)
@@ -174,6 +176,38 @@ def test_a_file_changed_during_the_load_gives_real_data(
             handle.write("\n")
         return real_count(*args, **kwargs)
 
+    monkeypatch.setattr(sosu.etl.load, "_row_counts", edit_after_the_read)
+    with pytest.raises(ValidationFailed) as refused:
+        load_folder(folder, tmp_path / "x.duckdb", today=TODAY)
+    assert refused.value.report() == [
+        "elever.csv: filen blev ændret, mens den blev indlæst; indlæs igen, når den er gemt "
+        "færdig"]
+    assert not (tmp_path / "x.duckdb").exists()
+
+
+def test_a_file_changed_after_it_was_copied_gives_real_data(
+        demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the files cannot be linked, the load reads its own copy; the seal is then
+    checked on that copy before the read and on the folder as given after it."""
+    import errno
+    import os
+
+    import sosu.etl.load
+
+    folder = _copy(demo_folder, tmp_path)
+    real_link, real_count = os.link, sosu.etl.load._row_counts
+
+    def across_file_systems(source: object, target: object, **kwargs: object) -> None:
+        if Path(str(source)).parent == folder:
+            raise OSError(errno.EXDEV, "Invalid cross-device link")
+        real_link(source, target, **kwargs)  # type: ignore[arg-type]
+
+    def edit_after_the_read(*args, **kwargs) -> dict[str, int]:  # noqa: ANN002, ANN003
+        with open(folder / "elever.csv", "a", encoding="utf-8") as handle:
+            handle.write("\n")
+        return real_count(*args, **kwargs)
+
+    monkeypatch.setattr(os, "link", across_file_systems)
     monkeypatch.setattr(sosu.etl.load, "_row_counts", edit_after_the_read)
     assert not _loaded_as_demo(folder, tmp_path)
 

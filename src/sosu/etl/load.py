@@ -279,19 +279,24 @@ def load_folder(
                 _private_folder(private)
             except OSError as error:
                 raise _cannot_write(db_path.parent, error) from error
-            # The load reads a private copy, kept in the history if the load succeeds. The
-            # demo's seal must hold on that copy before the read (_build) and on the folder
-            # as given after it: a file changed there during the load gives real data. (The
-            # copy is private, so one check of it is enough; each check reads every byte.)
+            # The load reads a private snapshot of the files, copied for the history while
+            # it reads (etl.history). The demo's seal must hold on the snapshot before the
+            # read (_build) and on the folder as given after it: a file changed there during
+            # the load gives real data (each check reads every byte).
             try:
-                sources = history.copy_sources(folder, private / history.SOURCES)
+                snapshot = history.snapshot(folder, private)
             except OSError as error:
                 raise _cannot_write(db_path.parent, error) from error
+            with snapshot:
+                summary = _build(snapshot.read, building, today, progress,
+                                 still_sealed=lambda: is_sealed_demo(folder),
+                                 profile=profile)
+                try:
+                    sources = snapshot.finished()
+                except OSError as error:
+                    raise _cannot_write(db_path.parent, error) from error
             if profile is not None and sources.is_dir():
                 write_private(sources / KEPT_PROFILE, profile.text.encode("utf-8"))
-            summary = _build(sources, building, today, progress,
-                             still_sealed=lambda: is_sealed_demo(folder),
-                             profile=profile)
             progress("Skifter databasen ud", 0.98)
             try:
                 os.chmod(building, 0o600)
