@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 DB ?= data/sosu.duckdb
+# Python's bytecode caches, also where the environment turns them off: without them every
+# pytest worker rewrites the asserts of every test module again (2 s of each `make check`
+# worker's start) and every child process compiles the package again.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test check sweeps lint browser slow demo bench screenshots clean lock
 
