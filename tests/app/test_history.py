@@ -140,14 +140,22 @@ def _exported(tmp_path: Path) -> Path:
     return folder
 
 
-def test_the_history_keeps_its_own_copy_of_the_users_files(tmp_path: Path) -> None:
+def test_the_history_keeps_its_own_copy_of_the_users_files(tmp_path: Path,
+                                                            open_umask: None) -> None:
     """The load reads the user's files through links (etl.history.snapshot); what it
-    keeps is a copy of its own, which a later edit of the user's file does not touch."""
+    keeps is a copy of its own, owner-only, which a later edit of the user's file does
+    not touch."""
     folder, db = _exported(tmp_path), tmp_path / "sosu.duckdb"
-    load_folder(folder, db, today=TODAY)
+    links_while_read: list[int] = []
+
+    def count_links(_step: str, _fraction: float) -> None:
+        links_while_read.append((folder / "elever.csv").stat().st_nlink)
+    load_folder(folder, db, today=TODAY, progress=count_links)
+    assert links_while_read[0] == 2  # read through a link, not a copy
     (entry,) = history.entries(db)
     for kept in entry.sources.iterdir():
         assert kept.stat().st_nlink == 1, kept  # no link to the user's file
+        assert _mode(kept) == 0o600, kept
         assert (folder / kept.name).stat().st_nlink == 1  # the load's link is gone
     loaded = (entry.sources / "elever.csv").read_bytes()
     with (folder / "elever.csv").open("a", encoding="utf-8") as out:
@@ -184,6 +192,18 @@ def test_a_file_written_to_during_the_load_refuses_it(tmp_path: Path) -> None:
     assert db.read_bytes() == before
     assert len(history.entries(db)) == 1
     assert not [p for p in tmp_path.rglob("*") if p.name.startswith((".loading-", ".ny-"))]
+
+
+def test_a_folder_that_is_not_there_is_refused_before_anything_is_read(
+        tmp_path: Path) -> None:
+    """Refused where the snapshot is taken: a folder made during the load is never read
+    unlinked, nor moved into the history."""
+    db = tmp_path / "sosu.duckdb"
+    with pytest.raises(ValidationFailed) as refused:
+        load_folder(tmp_path / "eksport", db, today=TODAY)
+    assert refused.value.report() == [f"{tmp_path / 'eksport'}: mappen findes ikke"]
+    assert not db.exists() and not history.folder(db).exists()
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".loading-")]
 
 
 def test_a_file_saved_anew_during_the_load_keeps_what_was_loaded(tmp_path: Path) -> None:

@@ -162,7 +162,7 @@ def test_anything_but_the_exact_demo_files_loads_as_real_data(
     assert not _loaded_as_demo(folder, tmp_path)
 
 
-def test_a_file_changed_during_the_load_gives_real_data(
+def test_a_file_written_to_during_the_load_never_passes_as_demo(
         demo_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """What was read must be what was sealed: a file written to during the load refuses
     it (etl.history.snapshot), so it can never pass as demo data."""

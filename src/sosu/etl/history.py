@@ -16,12 +16,13 @@ What is kept is what was loaded, byte for byte. The load reads hard links to the
 folder's files, made under masked names in its private folder (snapshot): reading the
 user's own bytes costs no copy, and a file replaced by saving it again keeps its old
 bytes behind the link. While the load reads, a thread copies the linked files for the
-history; the load is refused if a file was changed in place before the copy and the
-load were done (its size and modification time are compared), so the copy and the load
-saw the same bytes. Copying the national benchmark's 270 MB first cost up to a sixth of
-its load; beside the load it costs next to nothing. Where a file cannot be linked
-(another file system, someone else's file) it is copied first, as before, and that
-private copy is the one kept.
+history; the load is refused if a file was written to in place before the copy and
+the load were done. That is told, as make and rsync tell it, by the file's size and
+modification time: a rewrite that keeps the size within one tick of the file system's
+clock (a few milliseconds) would pass unseen. Copying the national benchmark's 270 MB
+first cost up to a sixth of its load; beside the load it costs next to nothing. Where a
+file cannot be linked (another file system, someone else's file) it is copied into the
+history's folder first, as before, and the load reads that copy.
 Only the files a load reads are kept (CSV, Excel and the demo's seal); a file name with
 a CPR number in it is kept masked, as the loader masks it everywhere. A load that is
 refused keeps nothing: its copies are deleted with the half-built database, and a
@@ -162,6 +163,7 @@ class Snapshot:
         return self.kept
 
     def __enter__(self) -> Snapshot:
+        self.start_copy()  # here, so that leaving the block always waits for the thread
         return self
 
     def __exit__(self, *_exc: object) -> None:
@@ -169,27 +171,42 @@ class Snapshot:
 
 
 def snapshot(source: Path, private: Path) -> Snapshot:
-    """The files a load reads from `source`, linked (or, where that fails, copied) into
-    `private`/laeses under masked names, and their copy for the history begun in
-    `private`/SOURCES. A folder that does not exist is read as it is, for the load to
-    report."""
-    if not source.is_dir():
-        return Snapshot(read=source, kept=source)
+    """The files a load reads from `source`, linked into `private`/laeses under masked
+    names (or, where that fails, copied into `private`/SOURCES and linked from there), to
+    be copied for the history into `private`/SOURCES while the load reads (enter the
+    snapshot to begin). A folder that does not exist or cannot be read, or a file that
+    cannot be read, is refused here."""
+    def refused(name: str, message: str) -> ValidationFailed:
+        return ValidationFailed([Problem(mask_cpr(name), 0, "", message)])
+
+    try:
+        if not source.is_dir():
+            raise refused(str(source), "mappen findes ikke")
+        files = _loaded_files(source)
+    except OSError as error:
+        raise refused(str(source), f"mappen kan ikke læses ({_reason(error)})") from error
     read, kept = private / "laeses", private / SOURCES
     _private_dir(read)
     _private_dir(kept)
     found = Snapshot(read=read, kept=kept)
-    for path in _loaded_files(source):
+    for path in files:
         target = _masked_name(read, path.name)
+        try:
+            path.open("rb").close()  # its owner may link a file they may not read
+        except OSError as error:
+            raise refused(target.name, f"filen kan ikke læses ({_reason(error)})") from error
         try:
             os.link(path, target)
         except OSError:  # another file system, or a file the user may read but not link
-            _private_copy(path, target)
-            _link(target, kept / target.name)
+            _private_copy(path, kept / target.name)
+            _link(kept / target.name, target)
         else:
             found.linked[target] = _stamp(target)
-    found.start_copy()
     return found
+
+
+def _reason(error: OSError) -> str:
+    return error.strerror or type(error).__name__
 
 
 def _private_copy(path: Path, target: Path) -> None:
@@ -197,7 +214,7 @@ def _private_copy(path: Path, target: Path) -> None:
         shutil.copyfile(path, target)
     except OSError as error:
         raise ValidationFailed([Problem(target.name, 0, "", (
-            f"filen kan ikke læses ({error.strerror or type(error).__name__})"))]) from error
+            f"filen kan ikke læses ({_reason(error)})"))]) from error
     os.chmod(target, 0o600)
 
 

@@ -280,9 +280,10 @@ def load_folder(
             except OSError as error:
                 raise _cannot_write(db_path.parent, error) from error
             # The load reads a private snapshot of the files, copied for the history while
-            # it reads (etl.history). The demo's seal must hold on the snapshot before the
-            # read (_build) and on the folder as given after it: a file changed there during
-            # the load gives real data (each check reads every byte).
+            # it reads (etl.history); a file written to in place meanwhile refuses it. The
+            # demo's seal must hold on the snapshot before the read (_build) and on the
+            # folder as given after it: a file replaced, added or removed there during the
+            # load gives real data (each check reads every byte).
             try:
                 snapshot = history.snapshot(folder, private)
             except OSError as error:
@@ -293,10 +294,10 @@ def load_folder(
                                  profile=profile)
                 try:
                     sources = snapshot.finished()
+                    if profile is not None:
+                        write_private(sources / KEPT_PROFILE, profile.text.encode("utf-8"))
                 except OSError as error:
                     raise _cannot_write(db_path.parent, error) from error
-            if profile is not None and sources.is_dir():
-                write_private(sources / KEPT_PROFILE, profile.text.encode("utf-8"))
             progress("Skifter databasen ud", 0.98)
             try:
                 os.chmod(building, 0o600)
