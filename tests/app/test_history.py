@@ -19,8 +19,9 @@ from sosu.cli.main import main
 from sosu.etl import history
 from sosu.etl.load import _exclusive, load_folder, rollback
 from sosu.etl.problems import ValidationFailed
+from sosu.etl.profile import load_profile
 from tests.app.helpers import APP, add_user, log_in
-from tests.support import MINIMAL, TODAY
+from tests.support import FOREIGN, FOREIGN_PROFILE, MINIMAL, TODAY
 
 
 def _mode(path: Path) -> int:
@@ -402,6 +403,22 @@ def test_the_data_page_offers_a_reload_after_an_upgrade(
     assert any("Genindlæst" in s.value for s in at.success)
     assert not any("anden version" in e.value for e in at.error)
     assert history.entries(db)[0].info["via"] == "genindlaesning"
+
+
+def test_the_data_page_reloads_a_foreign_export_through_its_kept_profile(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The button reads the kept files as `sosu reload` does: through the import profile
+    the load kept (without it every header of a foreign export would be unknown)."""
+    db = tmp_path / "sosu.duckdb"
+    load_folder(FOREIGN, db, today=TODAY, profile=load_profile(FOREIGN_PROFILE))
+    before = _kpi(db, capsys)
+    _stamp_old_version(db)
+    at = _team_app(db, monkeypatch)
+    at.button(key="historik_genindlaes").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    assert any("Genindlæst" in s.value for s in at.success)
+    assert _kpi(db, capsys) == before
 
 
 def test_other_roles_see_no_history(minimal_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:

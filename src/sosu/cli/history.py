@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 from sosu.etl import history
-from sosu.etl.load import load_and_record, rollback_and_record
-from sosu.etl.profile import KEPT_PROFILE, load_profile
+from sosu.etl.load import reload_and_record, rollback_and_record
 from sosu.store.db import DEFAULT_DB
 
 
@@ -55,10 +54,7 @@ def _reload(args: argparse.Namespace) -> int:
     except history.HistoryError as error:
         print(f"Fejl: {error}. Databasen er ikke ændret.", file=sys.stderr)
         return 1
-    kept = entry.sources / KEPT_PROFILE  # the load read its files through an import profile
-    profile = load_profile(kept) if kept.is_file() else None
-    summary = load_and_record(entry.sources, db, who=getpass.getuser(), via="genindlaesning",
-                              reloaded_from=entry.id, profile=profile)
+    summary = reload_and_record(db, entry, who=getpass.getuser(), via="genindlaesning")
     print(f"Genindlæst fra {entry.id}: {summary.one_line()} → {db}")
     return 0
 

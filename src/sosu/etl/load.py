@@ -41,7 +41,7 @@ from sosu.etl.demoseal import is_sealed_demo
 from sosu.etl.fast import validate_fast
 from sosu.etl.models import SQL_DIR, build_order
 from sosu.etl.problems import Problem, ValidationFailed
-from sosu.etl.profile import KEPT_PROFILE, Profile
+from sosu.etl.profile import KEPT_PROFILE, Profile, ProfileError, load_profile
 from sosu.etl.read import find_sources, stage
 from sosu.etl.validate import (
     build_typed,
@@ -236,6 +236,20 @@ def load_and_record(folder: Path, db_path: Path, *, who: str, via: str,
     audit.record(log, "indlaesning", who, via=via, filer=summary.sources, raekker=summary.rows,
                  demodata=summary.demo, historik=summary.history_id, **extra)
     return summary
+
+
+def reload_and_record(db_path: Path, entry: history.Entry, *, who: str, via: str,
+                      progress: Progress = _quiet) -> LoadSummary:
+    """Load a kept load's files again, through the import profile it kept if it had one
+    (`sosu reload` and the Data page's button after an upgrade)."""
+    kept = entry.sources / KEPT_PROFILE
+    try:
+        profile = load_profile(kept) if kept.is_file() else None
+    except ProfileError as error:  # e.g. a profile this version reads differently
+        raise ValidationFailed([Problem(KEPT_PROFILE, 0, "", (
+            f"den gemte importprofil kan ikke bruges: {error}"))]) from error
+    return load_and_record(entry.sources, db_path, who=who, via=via, progress=progress,
+                           reloaded_from=entry.id, profile=profile)
 
 
 def rollback_and_record(db_path: Path, entry_id: str | None, *, who: str,

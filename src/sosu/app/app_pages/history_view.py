@@ -15,7 +15,7 @@ import streamlit as st
 from sosu.app import data, ui
 from sosu.app.viewer import current_viewer
 from sosu.etl import history
-from sosu.etl.load import load_and_record, rollback_and_record
+from sosu.etl.load import reload_and_record, rollback_and_record
 from sosu.etl.problems import ValidationFailed
 from sosu.store.db import database_path
 
@@ -105,8 +105,8 @@ def _reload_offer(newest: history.Entry) -> None:
         bar.progress(fraction, text=step)
 
     try:
-        summary = load_and_record(newest.sources, database_path(), who=current_viewer().name,
-                                  via="genindlaesning", progress=show, reloaded_from=newest.id)
+        summary = reload_and_record(database_path(), newest, who=current_viewer().name,
+                                    via="genindlaesning", progress=show)
     except ValidationFailed as error:
         st.error(f"Genindlæsningen blev afvist: {_reason(error)}. Databasen er uændret.")
         return
