@@ -101,6 +101,24 @@ def test_fast_path_declines_every_refused_input(minimal_copy: Path, file: str, o
     assert validate_fast(duckdb.connect(), minimal_copy, TODAY) is None
 
 
+def test_a_refused_students_file_declines_before_the_sick_leave_is_read(
+        minimal_copy: Path) -> None:
+    """A file's own rules are asked as soon as it is read: a bad age in elever sends the
+    load to the text path without reading the (nationally millions of) sick-leave rows."""
+    path = minimal_copy / "elever.csv"
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    cells = lines[1].split(",")
+    cells[3] = "245"  # an age the contract refuses
+    path.write_text("".join([lines[0], ",".join(cells), *lines[2:]]), encoding="utf-8")
+    steps: list[str] = []
+    con = duckdb.connect()
+    assert validate_fast(con, minimal_copy, TODAY,
+                         progress=lambda step, _fraction: steps.append(step)) is None
+    assert steps == ["Læser elever.csv"]
+    assert "sygefravaer" not in {row[0] for row in con.execute(
+        "SELECT table_name FROM duckdb_tables()").fetchall()}
+
+
 def _tables(db: Path) -> dict[str, list[tuple]]:
     """Every table the database keeps: the files' in file order, the rest as sets of rows
     (the sick-leave file's rows are compared through what is built from them)."""

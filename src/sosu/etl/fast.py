@@ -3,9 +3,11 @@
 A national load is millions of clean rows. Staging every cell as text and parsing it
 again in SQL (etl.read, etl.validate) costs three times a bare read_csv. Here
 read_csv parses the typed columns itself (ISO dates, ÅÅÅÅ-MM months, hours with the
-file's decimal separator) into the tables the dashboard reads, and then one question
-is asked: would the text path find any problem? Every column rule and every rule
-across files is evaluated on the typed values, except the three over every sick-leave
+file's decimal separator) into the tables the dashboard reads, and one question is
+asked: would the text path find any problem? A file's own rules are asked as soon as it
+is read (a refused students' file never waits for the sick-leave months), the rules
+across files once all are read. Every column rule and every rule across files is
+evaluated on the typed values, except the three over every sick-leave
 month, which one cheaper pass of its own answers without ever missing a problem
 (sick_leave_months_sql). Only if there is no rejected line and no rule is hit is the
 result kept. Otherwise it is thrown away and the text path runs and reports every
@@ -277,14 +279,17 @@ def cpr_columns(spec: FileSpec) -> list[str]:
             if c.kind == "text" or (c.kind == "id" and spec.name == "elever")]
 
 
-def has_problems(con: duckdb.DuckDBPyConnection, today: dt.date) -> bool:
-    """Would the text path report anything for the tables on `con`?"""
-    for spec in FILES:
-        if cpr_cells(con, spec.name, cpr_columns(spec), line="rowid"):
-            return True
-        condition = problem_condition(spec, today)
-        if condition and _count(con, f"SELECT count(*) FROM {spec.name} WHERE {condition}"):
-            return True
+def file_has_problems(con: duckdb.DuckDBPyConnection, spec: FileSpec, today: dt.date) -> bool:
+    """Would the text path report a CPR number or a column rule in `spec`'s table?"""
+    if cpr_cells(con, spec.name, cpr_columns(spec), line="rowid"):
+        return True
+    condition = problem_condition(spec, today)
+    return bool(condition
+                and _count(con, f"SELECT count(*) FROM {spec.name} WHERE {condition}"))
+
+
+def rules_across_files_broken(con: duckdb.DuckDBPyConnection, today: dt.date) -> bool:
+    """Would the text path report a rule across files for the tables on `con`?"""
     read_here = {spec.name for spec in FILES}  # an optional file sends a load to the text path
     asked = [rule for rule in rules.row_rules() if rule.file in read_here]
     union = "\nUNION ALL\n".join(f"SELECT 1 {rule.rows_sql(today)}"
@@ -331,14 +336,22 @@ def validate_fast(
             return None
         if mixes_date_conventions(con, found, spec):
             return None
+        # Without a profile a file's own rules are asked as soon as it is read: a problem
+        # in the students' file sends the load to the text path before the millions of
+        # sick-leave months are read here for nothing.
+        if profile is None and file_has_problems(con, spec, today):
+            return None
     if profile is not None:
+        # A profile's reduction (several rows per student) first, as on the text path.
         profiled.reduce(con, profile, lambda name: name, typed_value, "rowid")
+        if any(file_has_problems(con, spec, today) for spec in FILES):
+            return None
     progress("Kontrollerer reglerne", len(FILES) / (len(FILES) + 1))
     for spec in FILES:
         # The rules across files read typed_<name> with a _line, as on the text path.
         con.execute(f"CREATE OR REPLACE TEMP VIEW {typed_table(spec.name)} AS "
                     f"SELECT rowid AS _line, * FROM {spec.name}")
-    problems_found = has_problems(con, today)
+    problems_found = rules_across_files_broken(con, today)
     for spec in FILES:
         con.execute(f"DROP VIEW {typed_table(spec.name)}")
     return None if problems_found else display
