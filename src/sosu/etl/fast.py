@@ -7,11 +7,11 @@ file's decimal separator) into the tables the dashboard reads, and one question 
 asked: would the text path find any problem? A file's own rules are asked as soon as it
 is read (a refused students' file never waits for the sick-leave months), the rules
 across files once all are read. Every column rule and every rule across files is
-evaluated on the typed values, except the three over every sick-leave
-month, which one cheaper pass of its own answers without ever missing a problem
-(sick_leave_months_sql). Only if there is no rejected line and no rule is hit is the
-result kept. Otherwise it is thrown away and the text path runs and reports every
-problem exactly as before, with file, line and column.
+evaluated on the typed values, except the three over every sick-leave month, which one
+cheaper pass of its own answers without ever missing a problem (sick_leave_months_sql).
+Only if there is no rejected line and no rule is hit is the result kept. Otherwise it is
+thrown away and the text path runs and reports every problem exactly as before, with
+file, line and column.
 
 The rules are those of the rule table (etl.rules), asked of the typed tables: a column
 rule sees each column as fast_cell gives it, a rule across files reads typed_<name>

@@ -176,15 +176,12 @@ def snapshot(source: Path, private: Path) -> Snapshot:
     be copied for the history into `private`/SOURCES while the load reads (enter the
     snapshot to begin). A folder that does not exist or cannot be read, or a file that
     cannot be read, is refused here."""
-    def refused(name: str, message: str) -> ValidationFailed:
-        return ValidationFailed([Problem(mask_cpr(name), 0, "", message)])
-
     try:
         if not source.is_dir():
-            raise refused(str(source), "mappen findes ikke")
+            raise _refused(str(source), "mappen findes ikke")
         files = _loaded_files(source)
     except OSError as error:
-        raise refused(str(source), f"mappen kan ikke læses ({_reason(error)})") from error
+        raise _refused(str(source), f"mappen kan ikke læses ({_reason(error)})") from error
     read, kept = private / "laeses", private / SOURCES
     _private_dir(read)
     _private_dir(kept)
@@ -194,7 +191,7 @@ def snapshot(source: Path, private: Path) -> Snapshot:
         try:
             path.open("rb").close()  # its owner may link a file they may not read
         except OSError as error:
-            raise refused(target.name, f"filen kan ikke læses ({_reason(error)})") from error
+            raise _unreadable(target.name, error) from error
         try:
             os.link(path, target)
         except OSError:  # another file system, or a file the user may read but not link
@@ -205,16 +202,23 @@ def snapshot(source: Path, private: Path) -> Snapshot:
     return found
 
 
+def _refused(name: str, message: str) -> ValidationFailed:
+    return ValidationFailed([Problem(mask_cpr(name), 0, "", message)])
+
+
 def _reason(error: OSError) -> str:
     return error.strerror or type(error).__name__
+
+
+def _unreadable(name: str, error: OSError) -> ValidationFailed:
+    return _refused(name, f"filen kan ikke læses ({_reason(error)})")
 
 
 def _private_copy(path: Path, target: Path) -> None:
     try:
         shutil.copyfile(path, target)
     except OSError as error:
-        raise ValidationFailed([Problem(target.name, 0, "", (
-            f"filen kan ikke læses ({_reason(error)})"))]) from error
+        raise _unreadable(target.name, error) from error
     os.chmod(target, 0o600)
 
 
