@@ -119,6 +119,48 @@ def test_an_unmapped_value_is_refused_with_its_count(uploads: Path) -> None:
     assert list(problems["kolonne"]) == ["Afgangsårsag"]
 
 
+def _everything_shown(at: Any) -> str:
+    """The text of every table, drop-down, message and caption the page drew."""
+    shown = [frame.value.to_string() for frame in at.dataframe]
+    shown += [f"{s.label} {s.options}" for s in at.selectbox]
+    for kind in (at.markdown, at.caption, at.error, at.warning, at.success, at.info):
+        shown += [str(element.value) for element in kind]
+    return "\n".join(shown)
+
+
+def test_a_cpr_number_in_an_upload_is_never_shown(uploads: Path) -> None:
+    """A CPR number in a site cell (line 4) and in a row the profile drops (A2's second
+    spell, line 5) stops the preview with a problem naming the cells, never their text."""
+    path = uploads / "Elevforloeb.csv"
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    rows[3][4] = "030405-6789"
+    rows[4][4] = "0102901234"
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    at = _run(uploads)
+    assert not at.exception
+    shown = _everything_shown(at)
+    assert "6789" not in shown and "1234" not in shown
+    problems = at.dataframe[-1].value
+    assert list(problems["linje"]) == [4, 5]
+    assert set(problems["kolonne"]) == {"Oplæringssted"}
+    assert all("CPR-nummer" in text for text in problems["problem"])
+
+
+def test_a_cpr_number_as_a_header_is_never_shown(uploads: Path) -> None:
+    path = uploads / "Elevforloeb.csv"
+    rows = list(csv.reader(io.StringIO(path.read_bytes().decode("utf-8-sig")), delimiter=";"))
+    rows[0][6] = "010190-1234"  # Klasse's header
+    buffer = io.StringIO()
+    csv.writer(buffer, delimiter=";").writerows(rows)
+    path.write_text(buffer.getvalue(), encoding="utf-8")
+    at = _run(uploads)
+    assert not at.exception
+    assert "1234" not in _everything_shown(at)
+    assert any("XXXXXX-XXXX: overskriften ligner et CPR-nummer" in e.value for e in at.error)
+
+
 def test_files_by_the_contract_need_no_profile(tmp_path: Path,
                                                monkeypatch: pytest.MonkeyPatch) -> None:
     from tests.support import MINIMAL

@@ -24,7 +24,7 @@ from tests.sql.inputs import (
     spreadsheet_cell,
     write_foreign,
 )
-from tests.support import FOREIGN, FOREIGN_PROFILE, MINIMAL, TODAY
+from tests.support import FOREIGN, FOREIGN_PROFILE, MINIMAL, TODAY, sweep
 
 
 def _kpi_json(db: Path, capsys: pytest.CaptureFixture[str]) -> dict:
@@ -188,6 +188,44 @@ def test_cpr_as_a_student_id_is_refused(foreign: Path) -> None:
     assert "0101901234" not in " ".join(problems)
 
 
+# Rows the foreign profile's reductions leave out or add up: Elevforloeb line 5 (A2's second
+# spell, "foerste"), Afgange line 2 (A2's dropout, resumed within 15 months) and
+# Loen_sygefravaer line 4 (A1's second row for 2023-07, "summer").
+DROPPED_CELLS = [
+    ("Elevforloeb.csv", 5, "Oplæringssted"),
+    ("Elevforloeb.csv", 5, "Alder"),
+    ("Elevforloeb.csv", 5, "Rekrutteringsvej"),
+    ("Elevforloeb.csv", 5, "Startdato"),
+    ("Afgange.csv", 2, "Afgangsårsag"),
+    ("Afgange.csv", 2, "Oplæringssted"),
+    ("Loen_sygefravaer.csv", 4, "Afdeling"),
+    ("Loen_sygefravaer.csv", 4, "Sygetimer"),
+]
+
+
+@pytest.mark.parametrize(("file", "line", "header"), sweep(
+    DROPPED_CELLS, [f"{f.split('.')[0]}-{h}" for f, _, h in DROPPED_CELLS]))
+def test_cpr_in_a_row_the_profile_leaves_out_is_refused_and_never_kept(
+        foreign: Path, tmp_path: Path, file: str, line: int, header: str) -> None:
+    """The load keeps the user's files in its history: a CPR number in a row that a
+    reduction drops or adds up is refused like any other, on both paths, and nothing of
+    the load is kept."""
+    rows = foreign_rows(foreign / file)
+    rows[line - 1][rows[0].index(header)] = "010190-1234"
+    write_foreign(foreign / file, rows)
+    profile = load_profile(FOREIGN_PROFILE)
+    assert validate_fast(duckdb.connect(), foreign, TODAY, profile=profile) is None
+    problems = _problems(foreign, profile)
+    # A CPR number, or (a date) a date in no known convention, shown masked.
+    assert any(p.startswith(f"{file}:{line}: {header}: ") for p in problems), problems
+    assert "1234" not in " ".join(problems)
+    db = tmp_path / "db" / "sosu.duckdb"
+    with pytest.raises(ValidationFailed):
+        load_folder(foreign, db, today=TODAY, profile=profile)
+    assert not db.exists()
+    assert not any(db.parent.glob("*-historik/*"))
+
+
 def test_a_spell_resumed_after_15_months_is_a_dropout(foreign: Path) -> None:
     """A2 left on 2022-05-01; a new spell 16 months later is a new start, not a resumed
     one, so the dropout stands, and the contract's one row per student meets a student
@@ -277,6 +315,22 @@ def test_the_draft_leaves_unknown_values_to_the_user(foreign: Path, tmp_path: Pa
     profile = parse_profile(text, tmp_path / "udkast.toml")
     problems = _problems(foreign, profile)
     assert len(problems) == 1 and "værdien 'Udvandret' er ikke oversat" in problems[0]
+
+
+def test_the_draft_never_writes_a_cpr_number_in_a_name_or_header(
+        foreign: Path, tmp_path: Path) -> None:
+    """A draft names the files and headers it read: a file named with a CPR number, or a
+    header that is one, is refused there (masked), never written into the draft."""
+    (foreign / "Fuldfoerte.csv").rename(foreign / "Fuldfoerte 010190-1234.csv")
+    rows = foreign_rows(foreign / "Elevforloeb.csv")
+    rows[0][6] = "0201901234"  # Klasse's header
+    write_foreign(foreign / "Elevforloeb.csv", rows)
+    text, notes = draft_text(foreign, tmp_path / "udkast.toml")
+    assert "1234" not in text and "1234" not in "\n".join(notes)
+    assert "Fuldfoerte XXXXXX-XXXX.csv: navnet ligner et CPR-nummer; giv filen (eller arket) " \
+        "et andet navn, før den læses med en importprofil" in notes
+    assert "Elevforloeb.csv: XXXXXX-XXXX: overskriften ligner et CPR-nummer; skriv aldrig " \
+        "CPR-numre i filerne, heller ikke som overskrift" in notes
 
 
 @pytest.mark.parametrize("profiled", [False, True])

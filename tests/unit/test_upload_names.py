@@ -57,3 +57,15 @@ def test_two_uploads_with_one_name_are_refused_not_one_lost(tmp_path: Path) -> N
     folder.mkdir()
     refused = _save([Upload("a/elever.csv", b"1"), Upload("b/elever.csv", b"2")], folder)
     assert refused and "elever.csv" in refused[0]
+
+
+def test_an_upload_named_with_a_cpr_number_is_refused_and_never_written(tmp_path: Path) -> None:
+    """A CPR number is never stored, in a file name either; the message shows it masked."""
+    from sosu.app.app_pages.upload_view import _save
+
+    folder = tmp_path / "upload"
+    folder.mkdir()
+    refused = _save([Upload("elever 010190-1234.csv"), Upload("frafald.csv")], folder)
+    assert refused == ["Filnavnet 'elever XXXXXX-XXXX.csv' ligner et CPR-nummer; giv filen "
+                       "et andet navn."]
+    assert not list(folder.iterdir())

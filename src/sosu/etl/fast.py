@@ -288,6 +288,21 @@ def file_has_problems(con: duckdb.DuckDBPyConnection, spec: FileSpec, today: dt.
                 and _count(con, f"SELECT count(*) FROM {spec.name} WHERE {condition}"))
 
 
+def rows_may_hide_cpr(con: duckdb.DuckDBPyConnection, spec: FileSpec, today: dt.date) -> bool:
+    """Before an import profile's reduction: might a row of `spec`'s table hold a CPR
+    number? Every column kept as text is searched (ids and codes too: the rules that
+    otherwise decline them never see a row the reduction drops), and a date or age that
+    could not be read (its text is gone here) sends the load to the text path, which
+    searches every staged cell (etl.validate.cpr_problems)."""
+    as_text = [c.name for c in spec.columns if c.kind in ("id", "text", "code", "yesno")]
+    if cpr_cells(con, spec.name, as_text, line="rowid"):
+        return True
+    unreadable = [fast_cell(c, today).unreadable for c in spec.columns
+                  if c.kind in ("date", "int")]
+    return bool(unreadable and _count(
+        con, f"SELECT count(*) FROM {spec.name} WHERE {' OR '.join(unreadable)}"))
+
+
 def rules_across_files_broken(con: duckdb.DuckDBPyConnection, today: dt.date) -> bool:
     """Would the text path report a rule across files for the tables on `con`?"""
     read_here = {spec.name for spec in FILES}  # an optional file sends a load to the text path
@@ -342,7 +357,12 @@ def validate_fast(
         if profile is None and file_has_problems(con, spec, today):
             return None
     if profile is not None:
-        # A profile's reduction (several rows per student) first, as on the text path.
+        # The rows a reduction may drop or add up are asked first: the history keeps the
+        # files as given, so a CPR number there must refuse the load like any other.
+        if any(rows_may_hide_cpr(con, spec, today) for spec in FILES
+               if spec.name in profiled.reduced_files(profile)):
+            return None
+        # A profile's reduction (several rows per student) next, as on the text path.
         profiled.reduce(con, profile, lambda name: name, typed_value, "rowid")
         if any(file_has_problems(con, spec, today) for spec in FILES):
             return None

@@ -46,6 +46,7 @@ from sosu.etl.read import find_sources, stage
 from sosu.etl.validate import (
     build_typed,
     collect_problems,
+    cpr_problems,
     create_final,
     parse_expression,
     raw_table,
@@ -104,16 +105,23 @@ def validate_folder(
             _empty_raw(con, spec)
     if problems:
         raise ValidationFailed(problems)
+    cpr = None
     if profile is not None:
+        # Every staged cell is checked for CPR numbers before a reduction drops or adds up
+        # rows: the history keeps the files as given, so a CPR number in a row the profile
+        # leaves out is refused like any other.
+        cpr = cpr_problems(con)
         unmapped = profiled.unmapped_problems(con, profile, display, today)
         if unmapped:
-            raise ValidationFailed(unmapped)
+            found_cpr = [Problem(display.get(f, f), line, c, m) for f, line, c, m in cpr]
+            raise ValidationFailed(profiled.in_their_terms(found_cpr, profile, display)
+                                   + unmapped)
         profiled.reduce(con, profile, raw_table,
                         lambda column: f"({parse_expression(column, today)})", "_line")
     progress("Kontrollerer reglerne", len(ALL_FILES) / (len(ALL_FILES) + 1))
     for spec in ALL_FILES:
         build_typed(con, spec, today)
-    found, total = collect_problems(con, today, display)
+    found, total = collect_problems(con, today, display, cpr)
     if found:
         if profile is not None:
             found = profiled.in_their_terms(found, profile, display)

@@ -335,6 +335,16 @@ def unmapped_problems(con: duckdb.DuckDBPyConnection, profile: Profile,
 ValueOf = Callable[[Column], str]
 
 
+def reduced_files(profile: Profile) -> set[str]:
+    """The contract files whose rows the profile's reductions may drop or add up."""
+    names = {name for name, entry in profile.files.items()
+             if entry.reduction in ("foerste", "seneste", "summer")}
+    frafald = profile.files.get("frafald")
+    if frafald is not None and frafald.resume_months:
+        names.add("frafald")
+    return names
+
+
 def reduce(con: duckdb.DuckDBPyConnection, profile: Profile, table: Callable[[str], str],
            value: ValueOf, line: str) -> None:
     """Apply the profile's reductions to the tables `table(name)`, whose columns' typed
@@ -457,7 +467,13 @@ def preview(folder: Path, profile: Profile, today: dt.date, rows: int = 20
     """The first `rows` rows of each file the profile reads, as they will be loaded (the
     contract's columns, typed, after value maps and reductions), or the problems that
     stop the files being read at all. The rules are not run here: the check does that."""
-    from sosu.etl.validate import build_typed, parse_expression, raw_table, typed_table
+    from sosu.etl.validate import (
+        build_typed,
+        cpr_problems,
+        parse_expression,
+        raw_table,
+        typed_table,
+    )
 
     con = duckdb.connect()
     try:
@@ -470,6 +486,13 @@ def preview(folder: Path, profile: Profile, today: dt.date, rows: int = 20
                 problems.append(Problem(entry.file, 0, "", "filen mangler"))
         if problems:
             return {}, problems
+        # The preview shows cells as they are: a CPR number anywhere refuses it, as the
+        # load would, and is never shown (the problem names the cell only).
+        display = {name: sources[name].display for name in profile.files}
+        cpr = [Problem(display[f], line, column, message)
+               for f, line, column, message in cpr_problems(con, display)]
+        if cpr:
+            return {}, in_their_terms(cpr, profile, display)
         resumable = profile if "elever" in profile.files else dataclasses.replace(
             profile, files={n: dataclasses.replace(e, resume_months=None)
                             for n, e in profile.files.items()})

@@ -31,7 +31,7 @@ from sosu.domain.contract import (
     code_key,
     normalize_header,
 )
-from sosu.domain.cpr import contains_cpr
+from sosu.domain.cpr import contains_cpr, mask_cpr
 from sosu.etl import read
 from sosu.etl.problems import Problem
 from sosu.etl.profile import (
@@ -236,6 +236,12 @@ def _several_rows(con: duckdb.DuckDBPyConnection, table: str, staged: dict[str, 
     return int(row[0]) if row else 0
 
 
+CPR_NAME = ("navnet ligner et CPR-nummer; giv filen (eller arket) et andet navn, før den "
+            "læses med en importprofil")
+CPR_HEADER = ("overskriften ligner et CPR-nummer; skriv aldrig CPR-numre i filerne, heller "
+              "ikke som overskrift")
+
+
 # --- the draft ---------------------------------------------------------------------------
 
 def survey(folder: Path, today: dt.date | None = None) -> list[FileSurvey]:
@@ -246,9 +252,21 @@ def survey(folder: Path, today: dt.date | None = None) -> list[FileSurvey]:
         surveys = []
         read_ok: set[int] = set()
         for index, source in enumerate(candidates(folder)):
+            if contains_cpr(source.path.name) or contains_cpr(source.sheet):
+                # A draft names its files: this one could only be written down with the
+                # CPR number in it (a profile refuses that), so it is refused here.
+                surveys.append(FileSurvey(source, source.display, [], problems=[Problem(
+                    source.display, 0, "", CPR_NAME)]))
+                continue
             found = read_file_table(con, source, _table(index), POSITIONAL)
             if isinstance(found, list):
                 surveys.append(FileSurvey(source, source.display, [], problems=found))
+                continue
+            if any(contains_cpr(header) for header in found.headers):
+                # Never shown, offered or written into a draft: the file is refused.
+                surveys.append(FileSurvey(source, source.display, [], problems=[
+                    Problem(source.display, 0, mask_cpr(header), CPR_HEADER)
+                    for header in found.headers if contains_cpr(header)]))
                 continue
             surveys.append(FileSurvey(source, source.display, found.headers))
             read_ok.add(len(surveys) - 1)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Collection
 
 import duckdb
 
@@ -121,10 +122,12 @@ def _exact_spellings(codes: dict[str, str]) -> dict[str, str]:
             for code, label in codes.items() for spelling in (code, label)}
 
 
-def _cpr_problems(con: duckdb.DuckDBPyConnection) -> list[tuple[str, int, str, str]]:
-    """Every cell of every staged file that holds a CPR number."""
+def cpr_problems(con: duckdb.DuckDBPyConnection, names: Collection[str] | None = None
+                 ) -> list[tuple[str, int, str, str]]:
+    """Every cell of every staged file (of those `names`, when given) that holds a CPR
+    number, as (file, line, column, message)."""
     return [(spec.name, line, column, CPR_MESSAGE)
-            for spec in ALL_FILES
+            for spec in ALL_FILES if names is None or spec.name in names
             for line, column in cpr_cells(con, raw_table(spec.name), list(spec.column_names))]
 
 
@@ -203,15 +206,18 @@ def build_typed(con: duckdb.DuckDBPyConnection, spec: FileSpec,
 
 
 def collect_problems(
-    con: duckdb.DuckDBPyConnection, today: dt.date, display: dict[str, str]
+    con: duckdb.DuckDBPyConnection, today: dt.date, display: dict[str, str],
+    cpr: list[tuple[str, int, str, str]] | None = None,
 ) -> tuple[list[Problem], int]:
-    """Run every rule; return the first MAX_REPORTED problems and the total count."""
+    """Run every rule; return the first MAX_REPORTED problems and the total count. `cpr`:
+    the CPR numbers found before an import profile's reduction (cpr_problems), which
+    every staged cell must pass, also those of rows the reduction left out."""
     queries = [q for spec in ALL_FILES for q in column_problem_sql(spec, today)]
     queries += [q for spec in ALL_FILES if (q := convention_sql(spec)) is not None]
     union = "\nUNION ALL\n".join(
         f"SELECT * FROM ({q})" for q in (*queries, *row_problem_sql(today)))
     con.execute(f"CREATE OR REPLACE TEMP TABLE problems AS {union}")
-    cpr = _cpr_problems(con)
+    cpr = cpr_problems(con) if cpr is None else cpr
     if cpr:
         con.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", cpr)
     total = con.execute("SELECT count(*) FROM problems").fetchone()

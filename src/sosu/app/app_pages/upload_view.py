@@ -21,7 +21,7 @@ from sosu.app.app_pages.import_view import (
 )
 from sosu.app.viewer import current_viewer
 from sosu.domain.contract import ALL_FILES, FileSpec
-from sosu.domain.cpr import mask_cpr
+from sosu.domain.cpr import contains_cpr, mask_cpr
 from sosu.etl.load import check_folder, load_and_record
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.profile import Profile
@@ -123,6 +123,9 @@ def _save(uploads: list, folder: Path) -> list[str]:
     names = [_file_name(upload.name) for upload in uploads]
     refused = [f"Filnavnet '{_shown(upload.name)}' kan ikke bruges; giv filen et andet navn."
                for upload, name in zip(uploads, names, strict=True) if name is None]
+    # A CPR number is never stored, in a file's name either: no upload is written then.
+    refused += [f"Filnavnet '{_shown(name)}' ligner et CPR-nummer; giv filen et andet navn."
+                for name in names if name and contains_cpr(name)]
     seen = [name for name in names if name]
     refused += [f"To filer har filnavnet '{_shown(name)}'; upload kun den ene."
                 for name in sorted({n for n in seen if seen.count(n) > 1})]
