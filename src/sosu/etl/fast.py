@@ -68,6 +68,9 @@ NATIVE = {"month": ("DATE", "%Y-%m"), "hours": ("DOUBLE", None)}
 TYPES = {"date": "DATE", "month": "DATE", "int": "INTEGER", "hours": "DOUBLE"}
 NOT_AN_AGE = -1  # an age that is there but is not a whole number (parse_expression: 0-999)
 UNREADABLE_DATE = "DATE '0001-01-01'"  # a date that is there but cannot be read
+# A date column's text as written, kept beside its value until the file's date convention
+# is checked (mixes_date_conventions), then dropped.
+DATE_TEXT = "_datotekst_"
 
 
 def _date_format(spec: FileSpec) -> str | None:
@@ -150,12 +153,14 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
                   if n in present and spec.column(n).kind in NATIVE else "VARCHAR"
                   for n in found.names}
     text_of = texts or {}
+    date_texts = [f"{DATE_TEXT}{n}" for n in date_columns(spec) if n in present]
     trimmed = ", ".join(
-        n if read_types[n] != "VARCHAR"
-        else f"{text_of.get(n, lambda t: t)(f'nullif(trim({n}), {chr(39) * 2})')} AS {n}"
-        for n in found.names if n in present or n in extra)
+        [n if read_types[n] != "VARCHAR"
+         else f"{text_of.get(n, lambda t: t)(f'nullif(trim({n}), {chr(39) * 2})')} AS {n}"
+         for n in found.names if n in present or n in extra]
+        + [f"{name.removeprefix(DATE_TEXT)} AS {name}" for name in date_texts])
     values = ", ".join([_value(c, c.name in present, today) for c in spec.columns]
-                       + list(extra))
+                       + list(extra) + date_texts)
     rejects = f"fast_{spec.name}_rejects"
     with utf8_file(found) as path:
         reader, parameters = read_csv(path, found.delimiter, read_types, rejects,
@@ -179,31 +184,27 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
     return True
 
 
-def mixes_date_conventions(con: duckdb.DuckDBPyConnection, found: CsvFile,
-                           spec: FileSpec, date_format: str | None = None) -> bool:
+def mixes_date_conventions(con: duckdb.DuckDBPyConnection, spec: FileSpec,
+                           date_format: str | None = None) -> bool:
     """Does the file write its dates in more than one convention, or (with an import
     profile's `date_format`) any date otherwise than the format? The rule of
-    rules.date_rule_sql, asked as a yes or no (rules.date_rule_broken_sql).
-
-    The typed table keeps no text, so the date columns are read once more as text: they
-    lie in the small files (students, completions, dropouts), never in the months."""
-    columns = date_columns(spec)
-    present = [c for c in columns if c in found.names]
+    rules.date_rule_sql, asked as a yes or no (rules.date_rule_broken_sql), of the dates'
+    text that read_typed kept beside their values; the text is dropped here (dropping a
+    column costs nothing; reading the file again cost a fifth of its read)."""
+    names = {column for (column,) in con.execute(
+        "SELECT column_name FROM duckdb_columns() WHERE table_name = ? "
+        "AND starts_with(column_name, ?)", [spec.name, DATE_TEXT]).fetchall()}
+    present = [c for c in date_columns(spec) if f"{DATE_TEXT}{c}" in names]
     if not present:
         return False
-    table = f"fast_{spec.name}_dates"
-    with utf8_file(found) as path:
-        reader, parameters = read_csv(path, found.delimiter, dict.fromkeys(found.names,
-                                      "VARCHAR"), f"{table}_rejects", skip=found.skip)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS "
-                    f"SELECT {', '.join(present)} FROM {reader}", parameters)
-    query = date_rule_broken_sql(spec.name, present, table, date_format=date_format,
-                                 line="rowid")
+    texts = ", ".join(f"{DATE_TEXT}{c} AS {c}" for c in present)
+    query = date_rule_broken_sql(spec.name, present,
+                                 f"(SELECT rowid AS _row, {texts} FROM {spec.name})",
+                                 date_format=date_format, line="_row")
     row = con.execute(query).fetchone() if query else None
-    mixed = bool(row and row[0])
-    for leftover in (table, f"{table}_rejects", f"{table}_rejects_scan"):
-        con.execute(f"DROP TABLE IF EXISTS {leftover}")
-    return mixed
+    for column in present:
+        con.execute(f"ALTER TABLE {spec.name} DROP COLUMN {DATE_TEXT}{column}")
+    return bool(row and row[0])
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
@@ -349,7 +350,7 @@ def validate_fast(
         found = inspect_csv(sources[spec.name], ContractHeader(spec), whole_file=False)
         if isinstance(found, list) or not read_typed(con, found, spec, today):
             return None
-        if mixes_date_conventions(con, found, spec):
+        if mixes_date_conventions(con, spec):
             return None
         # Without a profile a file's own rules are asked as soon as it is read: a problem
         # in the students' file sends the load to the text path before the millions of

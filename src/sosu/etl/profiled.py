@@ -293,7 +293,7 @@ def read_fast(con: duckdb.DuckDBPyConnection, source: read.Source, entry: FilePr
         return False
     if cpr_cells(con, spec.name, list(ignored), line="rowid"):
         return False
-    if mixes_date_conventions(con, found, spec, entry.date_format):
+    if mixes_date_conventions(con, spec, entry.date_format):
         return False
     for name in ignored:
         con.execute(f"ALTER TABLE {spec.name} DROP COLUMN {name}")
