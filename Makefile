@@ -27,8 +27,8 @@ run: $(BIN)/sosu
 	$(BIN)/sosu demo data/demo --db $(DB)
 	$(BIN)/sosu serve --db $(DB)
 
-# SQLFLUFF: sqlfluff (DuckDB dialect) runs once the SQL branch adds its configuration
-# (.sqlfluff or [tool.sqlfluff] in pyproject.toml); until then the line does nothing.
+# ruff, mypy, the import contracts (layers) and sqlfluff (DuckDB dialect, configured in
+# pyproject.toml's [tool.sqlfluff], on every core).
 lint: $(BIN)/sosu
 	$(BIN)/ruff check .
 	$(BIN)/mypy
