@@ -15,7 +15,14 @@ CREATE OR REPLACE TABLE int_fuldstaendighed AS
 WITH
 forloeb AS (SELECT * FROM int_elevforloeb),
 
-maaneder AS (SELECT * FROM int_elevmaaneder),
+-- Read twice below, so DuckDB would copy all its millions of rows first (a fifth of this
+-- model): the two columns needed, read in place.
+maaneder AS NOT MATERIALIZED (
+    SELECT
+        forloeb_nr,
+        maaned
+    FROM int_elevmaaneder
+),
 
 stand AS (
     SELECT
