@@ -34,6 +34,7 @@ from sosu.etl.fast import validate_fast
 from sosu.etl.load import check_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.pseudonymize import Pseudonymizer, pseudonymize_folder
+from sosu.etl.read import CPR_OUTSIDE_COLUMNS
 from sosu.etl.rules import REGEX_FROM_ROWS
 from tests.support import DATA, MINIMAL, TODAY, sweep
 
@@ -358,6 +359,43 @@ def test_a_csv_file_named_with_a_cpr_number_is_refused_with_the_name_masked(
     problems = refused.value.problems
     assert any(p.file == "elever XXXXXX-XXXX.csv" for p in problems)
     assert not _leaks("\n".join(f"{p.file} {p.column} {p.message}" for p in problems))
+
+
+# --- outside the columns: above the header, right of it -------------------------------
+
+
+def test_a_cpr_number_in_a_title_above_the_header_is_refused(minimal_copy: Path) -> None:
+    """A report's title is no column's, but the history keeps the file as given."""
+    path = minimal_copy / "elever.csv"
+    path.write_text("Elevliste for 010190-1234;;\n\n" + path.read_text(encoding="utf-8"),
+                    encoding="utf-8")
+    assert validate_fast(duckdb.connect(), minimal_copy, TODAY) is None
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(minimal_copy, today=TODAY)
+    assert [str(p) for p in refused.value.problems] == [f"elever.csv:1: {CPR_OUTSIDE_COLUMNS}"]
+
+
+@pytest.mark.parametrize(("where", "value", "line"), [
+    ("title", "Elevliste 010190-1234", 1), ("right", "010190-1234", 4),
+    ("right", 2501901234, 4)], ids=["title", "right-text", "right-number"])
+def test_a_cpr_number_outside_a_sheets_columns_is_refused(
+        tmp_path: Path, where: str, value: object, line: int) -> None:
+    folder = tmp_path / "input"
+    folder.mkdir()
+    _workbook(folder / "eksport.xlsx")
+    book = openpyxl.load_workbook(folder / "eksport.xlsx")
+    sheet = book["elever"]
+    if where == "title":
+        sheet.insert_rows(1, 2)
+        sheet["A1"] = value
+    else:
+        sheet.cell(row=line, column=sheet.max_column + 2, value=value)
+    book.save(folder / "eksport.xlsx")
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(folder, today=TODAY)
+    shown = [str(p) for p in refused.value.problems]
+    assert shown == [f"eksport.xlsx[elever]:{line}: {CPR_OUTSIDE_COLUMNS}"]
+    assert not _leaks("\n".join(shown))
 
 
 # --- sosu pseudonymize ----------------------------------------------------------------

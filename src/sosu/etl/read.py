@@ -31,7 +31,7 @@ import duckdb
 from python_calamine import CalamineError
 
 from sosu.domain.contract import FILES, FILES_BY_NAME, GUIDE_SHEET, FileSpec, normalize_header
-from sosu.domain.cpr import mask_cpr
+from sosu.domain.cpr import contains_cpr, mask_cpr
 from sosu.etl.problems import Problem
 from sosu.etl.workbook import (
     WORKBOOK_EXTENSIONS,
@@ -180,6 +180,10 @@ def _map_header(
 
 # Reports often put a title, a date or a blank line or two above their header.
 HEADER_SEARCH_LINES = 20
+# Lines above the header and a sheet's cells right of it are no column's, yet the history
+# keeps the file as given: a CPR number there refuses the file like one in a cell.
+CPR_OUTSIDE_COLUMNS = ("indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numre "
+                       "i filerne (heller ikke over overskriften eller uden for kolonnerne)")
 
 
 class HeaderRule(Protocol):
@@ -412,6 +416,10 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
     skip = rule.find(lines)
     if skip is None:
         return _no_header(rule, lines, display)
+    above = [Problem(display, number, "", CPR_OUTSIDE_COLUMNS)
+             for number, text in enumerate(texts[:skip], start=1) if contains_cpr(text)]
+    if above:
+        return above
     names, problems = rule.names(lines[skip], display, skip + 1)
     if problems:
         return problems
@@ -588,6 +596,11 @@ def _read_sheet(con: duckdb.DuckDBPyConnection, source: Source, rule: HeaderRule
     if problems:
         return problems
     data = lines[found + 1:]
+    outside = [Problem(display, line, "", CPR_OUTSIDE_COLUMNS)
+               for line, values in [*lines[:found], *((n, v[len(names):]) for n, v in data)]
+               if any(contains_cpr(_cell_text(values, i)) for i in range(len(values)))]
+    if outside:
+        return outside
     dates = rule.date_columns
     records = {
         "_line": [line for line, _ in data],
