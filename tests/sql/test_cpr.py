@@ -19,9 +19,7 @@ import pytest
 from sosu.cli.main import main
 from sosu.domain.contract import ALL_FILES, FILES
 from sosu.domain.cpr import (
-    _RE2_DIGIT,
-    _RE2_INVISIBLE,
-    _RE2_SEPARATOR,
+    DIGIT_BLOCKS,
     contains_cpr,
     mask_cpr,
     normalise,
@@ -76,6 +74,16 @@ SPELLINGS = [
     ("middle-dot", "010190\u00b71234"),
     ("pipe", "010190|1234"),
     ("digits-apart", "0 1 0 1 9 0 1 2 3 4"),
+    # letters that show as blanks or none, other scripts' letters, private use
+    ("hangul-filler", "010190\u31641234"),
+    ("private-use", "010190\ue0001234"),
+    ("cyrillic", "010190\u04161234"),
+    # as a spreadsheet writes a number: the leading zero lost, a decimal, an exponent
+    ("nine-digits", "101901234"),
+    ("nine-digits-decimal", "101901234.0"),
+    ("nine-digits-quoted", "'101901234"),
+    ("scientific", "1.01901234E+08"),
+    ("scientific-comma", "1,01901234E8"),
 ]
 NOT_CPR = ["9913001234", "3213901234", "0113901234", "20230101-1234", "0101901234567",
            "1230101901234", "E0000001", "2023-01-05", "+4512345678", "12 34 56 78",
@@ -84,7 +92,10 @@ NOT_CPR = ["9913001234", "3213901234", "0113901234", "20230101-1234", "010190123
            # serial not that of the year, a time, a version, a count, no such day
            "1.1.2024-2025", "Forløb 1.1.2024-1234", "12.03.24 10:15", "kl. 10.15 12.03.24",
            "2024-03-12 10:15:00", "v1.2.3.4567", "1 2 3 4 5 6 7 8 9 10", "32.1.90-1234",
-           "1.13.90-1234", "010190-12 34"]
+           "1.13.90-1234", "010190-12 34",
+           # nine digits that are no day and month, a longer run; numbers as exponents
+           "123456789", "1019012345678", "4.5E9", "2.5E9", "1.01901234E+07",
+           "010190a1234"]
 
 
 def _ids(cases: list[tuple[str, str]]) -> list[str]:
@@ -103,7 +114,9 @@ def test_every_spelling_is_found_masked_and_a_candidate(name: str, spelling: str
     assert contains_cpr(spelling)
     masked = mask_cpr(spelling)
     assert "XXXXXX-XXXX" in masked and not contains_cpr(masked)
-    assert not any(unicodedata.digit(c, None) is not None for c in masked.replace("XXXX", ""))
+    # No digit of the number is left (a decimal `.0` after it is no part of it).
+    left = [c for c in masked.replace("XXXX", "") if unicodedata.digit(c, None) is not None]
+    assert left in ([], ["0"]) and (left == [] or masked.endswith(".0"))
     row = duckdb.connect().execute(f"SELECT {sql_candidate('t')} FROM (SELECT ? AS t)",
                                    [spelling]).fetchone()
     assert row == (True,)
@@ -115,28 +128,41 @@ def test_other_numbers_are_not_cpr_numbers(text: str) -> None:
     assert mask_cpr(text) == text
 
 
-def test_the_sql_candidate_classes_hold_every_character_python_normalises() -> None:
-    """The SQL candidate must be a superset of contains_cpr: every character Python reads as
-    a digit, a separator or nothing is in the corresponding RE2 class."""
-    groups: dict[str, list[str]] = {"digit": [], "separator": [], "invisible": []}
+def test_the_sql_layout_holds_every_character_as_python_normalises_it() -> None:
+    """The SQL candidate must be a superset of contains_cpr: each character's layout
+    (sql_shape) is the class Python reads it as: a digit `d` (or `n`, digit or
+    separator), a separator `s` (or `n`; or nothing for a mark newer than Python's
+    Unicode database, which the candidate allows), a letter `x`, an invisible character
+    nothing."""
+    allowed = {"digit": ("d", "n"), "separator": ("s", "n", ""), "letter": ("x",),
+               "invisible": ("",)}
+    chars, expected = [], []
     for code in range(sys.maxunicode + 1):
         if 0xD800 <= code <= 0xDFFF:
             continue  # surrogates cannot be encoded, so never reach DuckDB
         value = normalise(chr(code))
-        if value == "-":
-            groups["separator"].append(chr(code))
-        elif value == "":
-            groups["invisible"].append(chr(code))
-        elif value.isascii() and value.isdigit():
-            groups["digit"].append(chr(code))
-    con = duckdb.connect()
-    for group, pattern in (("digit", _RE2_DIGIT), ("separator", _RE2_SEPARATOR),
-                           ("invisible", _RE2_INVISIBLE.rstrip("*"))):
-        missing = con.execute(
-            f"SELECT list(c) FROM unnest(?) t(c) WHERE NOT regexp_full_match(c, '{pattern}')",
-            [groups[group]]).fetchone()
-        assert missing == (None,), f"{group}: {missing}"
-    assert len(groups["digit"]) > 600 and "\u2011" in groups["separator"]
+        kind = ("separator" if value == "-" else "invisible" if value == ""
+                else "digit" if value.isascii() and value.isdigit() else "letter")
+        chars.append(chr(code))
+        expected.append(kind)
+    shapes = duckdb.connect().execute(
+        f"SELECT list({sql_shape('c')} ORDER BY n) FROM unnest(?) WITH ORDINALITY u(c, n)",
+        [chars]).fetchone()
+    assert shapes is not None
+    wrong = [(hex(ord(c)), kind, shape) for c, kind, shape in zip(chars, expected, shapes[0],
+                                                                   strict=True)
+             if shape not in allowed[kind]]
+    assert wrong == []
+    assert expected.count("digit") > 600 and expected.count("letter") == 52 + 62 + 336
+    assert normalise("\u3164\ue000\u0416") == "---"  # a Hangul filler, private use, Ж
+
+
+def test_the_sure_digits_are_pythons_decimal_digits() -> None:
+    runs = [code for code in range(sys.maxunicode + 1)
+            if unicodedata.category(chr(code)) == "Nd" and unicodedata.digit(chr(code)) == 0]
+    assert list(DIGIT_BLOCKS) == runs
+    assert all(unicodedata.digit(chr(start + i), None) == i
+               for start in DIGIT_BLOCKS for i in range(10))
 
 
 def test_the_layout_reads_letters_as_letters_and_drops_invisible_characters() -> None:
@@ -144,13 +170,15 @@ def test_the_layout_reads_letters_as_letters_and_drops_invisible_characters() ->
     written with the letters d and s must not pass for digits and separators, and an
     invisible character between two digits must not part them."""
     con = duckdb.connect()
-    texts = ["dd-ss-dd-dddd", "01\u200b0190-1234", "０１０１９０－１２３４", "Åse 7"]
+    texts = ["dd-ss-dd-dddd", "01\u200b0190-1234", "０１０１９０－１２３４", "Åse 7",
+             "010190\u31641234", "2.512891234E9"]
     shapes = con.execute(f"SELECT list({sql_shape('t')} ORDER BY n) "
                          "FROM unnest(?) WITH ORDINALITY u(t, n)", [texts]).fetchone()
-    assert shapes == (["xxsxxsxxsxxxx", "ddddddsdddd", "ddddddsdddd", "xxxsd"],)
+    assert shapes == (["xxsxxsxxsxxxx", "ddddddsdddd", "ddddddsdddd", "xxxsd",
+                       "ddddddsdddd", "dsdddddddddxd"],)
     candidates = con.execute(f"SELECT list({sql_candidate('t')} ORDER BY n) "
                              "FROM unnest(?) WITH ORDINALITY u(t, n)", [texts]).fetchone()
-    assert candidates == ([False, True, True, False],)
+    assert candidates == ([False, True, True, False, True, True],)
 
 
 def test_the_broad_test_holds_every_candidate_and_no_code() -> None:

@@ -9,9 +9,12 @@ A CPR number, as found here, after normalising the text:
   mathematical 𝟎, superscript ¹ …) counts as that ASCII digit;
 - invisible characters (format characters such as the zero-width space and the soft
   hyphen, and combining marks) are ignored;
-- a separator is any punctuation mark (P*: dashes, dots, slashes, `|`, `·`, `,` …),
-  symbol (S*), space (Z*, NBSP, thin space …) or control character, full-width forms
-  included. Letters are not.
+- a letter is a Latin letter (ASCII, Latin-1 and Latin Extended-A/B: `a`, `Å`, `é`, `ő`);
+- anything else is a separator: punctuation (dashes, dots, slashes, `|`, `·`, `,` …),
+  symbols, spaces (NBSP, thin space …), control characters, and also letters of other
+  scripts, private-use and unassigned code points. Which of those stands between the
+  parts tells nothing: `010190|1234`, `010190ㅤ1234` (a Hangul filler, which shows as a
+  blank) and `010190-1234` are the same number. Only a Latin letter parts digits.
 
 The shapes (see _SHAPES) are DD MM YY NNNN with up to five separators between the parts;
 a one-digit day or month, or a four-digit year in the century the serial's first digit
@@ -21,6 +24,11 @@ stands directly before or after (a longer run of digits is some other number). L
 glued to it do not matter: `CPR010190-1234`, `cpr:0101901234` and `010190-1234abc` are
 caught. A serial split in two (`010190-12 34`) is not read as one: it has the shape of
 a date and a time (`12.03.24 10.15`).
+
+Two spellings a spreadsheet makes of a number: nine digits standing alone whose first
+digit is a day 1–9 (`101901234`: 0101901234 with the leading zero lost, as a number cell
+or a cell formatted as a number keeps it), and scientific notation whose value is a CPR
+number (`2.512891234E9`, `1,01901234E+08`).
 
 DuckDB cannot normalise text, so the loader asks DuckDB (sql_candidate) for candidate
 cells, the same shape over the text's layout (sql_shape) without the date and
@@ -32,35 +40,40 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 MASK = "XXXXXX-XXXX"
 
-# Separators: every punctuation mark (P*), symbol (S*), space (Z*) and control character
-# (Cc). Which mark stands between the parts tells nothing: `010190|1234`, `010190·1234`
-# and `010190,1234` are the same number as `010190-1234`. Letters are not separators.
-_SEPARATOR_CATEGORIES = ("P", "S", "Z")
+# The letters that part digits: Latin ones (ASCII, Latin-1 and Latin Extended-A/B, the
+# × and ÷ between them excluded), as code point ranges, so that Python and DuckDB's RE2
+# (sql_shape) use the same class. Every other character but a digit or an invisible one
+# is a separator: `010190ㅤ1234` with a Hangul filler (a letter that shows as a blank),
+# a private-use or an unassigned code point between the parts is a CPR number.
+_LETTER_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F))
 _INVISIBLE = ("Cf", "Mn", "Me")
 _SEP = "-"  # every separator is normalised to this
 
 
+def _is_letter(code: int) -> bool:
+    return any(low <= code <= high for low, high in _LETTER_RANGES)
+
+
 class _Normaliser(dict[int, str | None]):
-    """A str.translate table built as characters are met: digits to ASCII, separators to
-    '-', invisible characters removed. translate runs in C; only a character not seen
-    before costs a Python call."""
+    """A str.translate table built as characters are met: digits to ASCII, invisible
+    characters removed, Latin letters kept, anything else to '-'. translate runs in C;
+    only a character not seen before costs a Python call."""
 
     def __missing__(self, code: int) -> str | None:
         char = chr(code)
         digit = unicodedata.digit(char, None)
         if digit is not None:
             value: str | None = str(digit)
-        elif (char.isspace() or unicodedata.category(char)[0] in _SEPARATOR_CATEGORIES
-              or unicodedata.category(char) == "Cc"):
-            value = _SEP
         elif unicodedata.category(char) in _INVISIBLE:
             value = None
-        else:
+        elif _is_letter(code):
             value = char
+        else:
+            value = _SEP
         self[code] = value
         return value
 
@@ -96,16 +109,21 @@ _SHAPES = (
     rf"(?P<d2>{_SHORT_DAY}){_APART}(?P<m2>{_SHORT_MONTH}){_APART}(?P<c2>{_CENTURY})"
     rf"(?P<n2>[0-9]{{3}})",
     rf"(?P<s>{_SPACED_DAY}{_APART}{_SPACED_MONTH}(?:{_APART}[0-9]){{6}})",
+    # nine digits: a day 1–9 whose leading zero a number cell dropped
+    rf"(?P<z>[1-9]{_MONTH}[0-9]{{6}})",
 )
 # The spaced digits must not continue a run of digits apart either (fixed-width look-behinds).
 _BEFORE = "".join(f"(?<![0-9]{'-' * n})" for n in range(_RUN + 1))
 _STRICT = re.compile(
-    "(?<![0-9])(?:" + "|".join(_SHAPES[:3]) + r")(?![0-9])"
+    "(?<![0-9])(?:" + "|".join(_SHAPES[:3]) + "|" + _SHAPES[4] + r")(?![0-9])"
     + f"|{_BEFORE}{_SHAPES[3]}(?!{_GAP}[0-9])")
+# Scientific notation as a spreadsheet writes a large number (`2.512891234E9`, after
+# normalising `2-512891234E9`; `E+09` is `E-09`): its value is checked as digits.
+_SCIENTIFIC = re.compile(r"(?<![0-9])([1-9])-([0-9]{1,9})[Ee]-?0?([89])(?![0-9])")
 # Also any ten digits in the first layout, inside a longer run too: what `sosu
 # pseudonymize` replaces, besides every CPR number (replacing costs nothing).
 _LOOSE = re.compile(_STRICT.pattern + r"|(?P<l>[0-9]{2}-?[0-9]{2}-?[0-9]{2}-{0,3}[0-9]{4})")
-_MIN_LENGTH = 10  # normalising never lengthens a text; 1-1-901234 is the shortest
+_MIN_LENGTH = 9  # normalising never lengthens a text; 101901234 is the shortest
 _MIN_DIGITS = 8  # the fewest digits a CPR spelling has: a one-digit day and month (1.1.90-1234)
 
 
@@ -117,12 +135,13 @@ def contains_cpr(text: str | None) -> bool:
     """Whether `text` holds a CPR number in any spelling (see the module's docstring)."""
     if not text or len(text) < _MIN_LENGTH:
         return False
-    return _STRICT.search(normalise(text)) is not None
+    normal = normalise(text)
+    return _STRICT.search(normal) is not None or any(_scientific(normal))
 
 
 def cpr_digits(text: str) -> list[str]:
     """The ten ASCII digits (DDMMYYNNNN) of every CPR number in `text`, in order."""
-    return [_digits(m) for m in _STRICT.finditer(normalise(text))]
+    return [digits for _start, _end, digits in _found(normalise(text), _STRICT)]
 
 
 def mask_cpr(text: str) -> str:
@@ -137,16 +156,39 @@ def replace_cpr(text: str, replacement: Callable[[str], str], *, loose: bool = F
     if not text or len(text) < _MIN_LENGTH:
         return text
     pattern = _LOOSE if loose else _STRICT
-    if pattern.search(normalise(text)) is None:
+    normal = normalise(text)
+    if pattern.search(normal) is None and not any(_scientific(normal)):
         return text  # the usual case: no per-character work
     normal, origin = _normalise_with_origin(text)
     parts: list[str] = []
     done = 0
-    for match in pattern.finditer(normal):
-        start, end = origin[match.start()], origin[match.end() - 1] + 1
-        parts += [text[done:start], replacement(_digits(match))]
-        done = end
+    for start, end, digits in _found(normal, pattern):
+        parts += [text[done:origin[start]], replacement(digits)]
+        done = origin[end - 1] + 1
     return "".join(parts) + text[done:]
+
+
+def _found(normal: str, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
+    """(start, end, DDMMYYNNNN) of every CPR number in normalised text, in order: numbers
+    in scientific notation first, then the pattern's matches outside them (the digits
+    of `2.512891234E9` also hold the nine-digit shape of another number)."""
+    found = list(_scientific(normal))
+    for match in pattern.finditer(normal):
+        if not any(start < match.end() and match.start() < end for start, end, _d in found):
+            found.append((match.start(), match.end(), _digits(match)))
+    return sorted(found)
+
+
+def _scientific(normal: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, DDMMYYNNNN) of every number in scientific notation whose value, as
+    nine or ten digits (a leading zero lost), is a CPR number."""
+    for match in _SCIENTIFIC.finditer(normal):
+        first, fraction, exponent = match[1], match[2], int(match[3])
+        if len(fraction) > exponent:
+            continue  # not a whole number
+        digits = (first + fraction).ljust(exponent + 1, "0").zfill(10)
+        if _STRICT.fullmatch(digits):
+            yield match.start(), match.end(), digits
 
 
 def _normalise_with_origin(text: str) -> tuple[str, list[int]]:
@@ -169,43 +211,64 @@ def _digits(match: re.Match[str]) -> str:
         year = parts["y1"] if parts["d1"] else parts[f"c{short}"][2:4]
         serial = parts["n1"] if parts["d1"] else parts["c2"][-1] + parts["n2"]
         return (parts[f"d{short}"].zfill(2) + parts[f"m{short}"].zfill(2) + year + serial)
-    return match.group().replace(_SEP, "")
+    return match.group().replace(_SEP, "").zfill(10)  # nine digits: the day's zero lost
 
 
 # --- DuckDB --------------------------------------------------------------------------
 # RE2 has the Unicode classes but cannot compare digit values, so the candidate pattern is
-# the layout alone: digit-like characters (Nd, and No for superscript and circled digits),
-# invisible characters anywhere between them, the separators as above. A test checks that
-# every character normalised to a digit, separator or nothing is in the matching class.
-_RE2_DIGIT = r"[\p{Nd}\p{No}]"
-_RE2_INVISIBLE = r"[\p{Cf}\p{Mn}\p{Me}]*"
-_RE2_SEPARATOR = r"[\p{P}\p{S}\p{Z}\p{Cc}]"
+# the layout alone: digits (DIGIT_BLOCKS), characters that may be digits or separators (No:
+# a superscript or circled digit is a digit, a fraction a separator; a digit newer than
+# Python's Unicode database), invisible characters
+# dropped anywhere, the letters as Python's (_LETTER_RANGES), and anything else a
+# separator. A test checks every character's class against Python's.
+# The first code point of each run of ten decimal digits (0–9) in Python's Unicode
+# database (tested against it). RE2's may be newer: a digit Python does not know is a
+# separator there, so in SQL only these are sure digits; any other is `n`.
+DIGIT_BLOCKS = (
+    0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6,
+    0xD66, 0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0,
+    0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0,
+    0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136,
+    0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950,
+    0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2,
+    0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0)
 
 
-# Any other character (letters above all): none of the three classes.
-_RE2_OTHER = r"[^\p{Nd}\p{No}\p{P}\p{S}\p{Z}\p{Cc}\p{Cf}\p{Mn}\p{Me}]"
+def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
+    return "[" + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in ranges) + "]"
+
+
+_RE2_INVISIBLE = r"[\p{Cf}\p{Mn}\p{Me}]"
+_RE2_LETTER = _re2_class(_LETTER_RANGES)
+_RE2_DIGIT = _re2_class(tuple((start, start + 9) for start in DIGIT_BLOCKS))
 
 
 def sql_shape(expression: str) -> str:
     """SQL: the layout of `expression`'s text, one ASCII letter a character: `d` a digit,
-    `s` a separator, `x` anything else, invisible characters dropped. The classes are
-    disjoint (Unicode general categories), so the order of the replacements does not
-    matter once letters are `x`. RE2 writes a repeated class out once per repetition: the
-    layout pattern over the raw text (each part's digits and separator runs counted) took
-    some 160 ms of CPU to compile in every query that named it and 30 µs a cell; four
-    one-class replacements and an ASCII pattern take some 7 ms and 4 µs."""
-    text = f"regexp_replace({expression}, '{_RE2_INVISIBLE.rstrip('*')}', '', 'g')"
-    text = f"regexp_replace({text}, '{_RE2_OTHER}', 'x', 'g')"
+    `n` a digit or a separator, `s` a separator, `x` a letter, invisible characters
+    dropped. Letters go first, so the letters d, n and s of the text are `x` before any
+    character becomes one of them. RE2 writes a repeated class out once per repetition:
+    the layout pattern over the raw text (each part's digits and separator runs counted)
+    took some 160 ms of CPU to compile in every query that named it and 30 µs a cell; a
+    few one-class replacements and an ASCII pattern take some 7 ms and 4 µs."""
+    text = f"regexp_replace({expression}, '{_RE2_INVISIBLE}', '', 'g')"
+    text = f"regexp_replace({text}, '{_RE2_LETTER}', 'x', 'g')"
     text = f"regexp_replace({text}, '{_RE2_DIGIT}', 'd', 'g')"
-    return f"regexp_replace({text}, '{_RE2_SEPARATOR}', 's', 'g')"
+    text = f"regexp_replace({text}, '[\\p{{Nd}}\\p{{No}}]', 'n', 'g')"
+    return f"regexp_replace({text}, '[^dnx]', 's', 'g')"
 
 
 def _shape_candidate() -> str:
     """Every shape of _STRICT over sql_shape's layout, with any number of digits a part may
     have (1–2, 1–2, 2–4, 4) and without the date, century and digit-boundary checks; or
-    ten digits apart."""
-    gap, apart = f"s{{0,{_RUN}}}", f"s{{1,{_RUN}}}"
-    return f"d{{1,2}}{gap}d{{1,2}}{gap}d{{2,4}}{gap}d{{4}}|d(?:{apart}d){{9}}"
+    ten digits with a few separators between each. Nine digits and scientific notation
+    hold eight digits in a row, which the first shape takes. Separators may be missing
+    where Python has one: RE2's Unicode may be newer, and drop a new combining mark
+    that Python does not know (an unassigned code point, so a separator)."""
+    digit, sep = "[dn]", "[sn]"
+    gap = f"{sep}{{0,{_RUN}}}"
+    return (f"{digit}{{1,2}}{gap}{digit}{{1,2}}{gap}{digit}{{2,4}}{gap}{digit}{{4}}"
+            f"|{digit}(?:{gap}{digit}){{9}}")
 
 
 SQL_CANDIDATE = _shape_candidate()  # matched against sql_shape(expression)
