@@ -17,7 +17,7 @@ from sosu.access.users import UsersError
 from sosu.cli.history import register as register_history
 from sosu.cli.serve import register as register_serve
 from sosu.cli.users import register as register_user_commands
-from sosu.domain.cpr import mask_cpr
+from sosu.domain.cpr import contains_cpr, mask_cpr
 from sosu.domain.settings import SettingsError
 from sosu.domain.version import VERSION
 from sosu.etl.load import check_folder, load_and_record
@@ -98,11 +98,17 @@ def _profile_draft(args: argparse.Namespace) -> int:
     from sosu.etl.suggest import draft_text
 
     folder, out = Path(args.folder), Path(args.out)
+    shown_folder, shown_out = mask_cpr(str(folder)), mask_cpr(str(out))
     if not folder.is_dir():
-        print(f"Fejl: mappen {folder} findes ikke", file=sys.stderr)
+        print(f"Fejl: mappen {shown_folder} findes ikke", file=sys.stderr)
+        return 1
+    if contains_cpr(out.name):
+        print(f"Fejl: {shown_out}: navnet ligner et CPR-nummer; vælg et andet filnavn",
+              file=sys.stderr)
         return 1
     if out.exists() and not args.force:
-        print(f"{out} findes allerede; brug --force for at overskrive den.", file=sys.stderr)
+        print(f"{shown_out} findes allerede; brug --force for at overskrive den.",
+              file=sys.stderr)
         return 1
     text, notes = draft_text(folder, out)
     for note in notes:
@@ -113,9 +119,9 @@ def _profile_draft(args: argparse.Namespace) -> int:
         return 1
     write_private(out, text.encode("utf-8"))
     unmapped = text.count('= ""')
-    print(f"Udkast skrevet: {out}" + (f" ({unmapped} værdier mangler en kode)" if unmapped
-                                       else "") + f". Tjek det, og kør sosu check {folder} "
-          f"--profil {out}")
+    print(f"Udkast skrevet: {shown_out}" + (f" ({unmapped} værdier mangler en kode)"
+                                             if unmapped else "")
+          + f". Tjek det, og kør sosu check {shown_folder} --profil {shown_out}")
     return 0
 
 

@@ -38,23 +38,26 @@ def _seal(folder: Path) -> str:
     return mac.hexdigest()
 
 
+def _marker_text(seal: str) -> str:
+    return ("Syntetiske demodata fra 'sosu demo'. Ingen rigtige personer.\n"
+            "Så længe kun disse data er indlæst, kan dashboardet køre uden login.\n"
+            "Ændres, tilføjes eller fjernes en fil i mappen, passer seglet ikke længere,\n"
+            "og indlæste data regnes for rigtige (login kræves).\n"
+            f"{_SEAL_PREFIX}{seal}\n")
+
+
 def write_marker(folder: Path) -> None:
     """Seal the folder as it is now; called by `sosu demo` after writing its files."""
-    (folder / DEMO_MARKER).write_text(
-        "Syntetiske demodata fra 'sosu demo'. Ingen rigtige personer.\n"
-        "Så længe kun disse data er indlæst, kan dashboardet køre uden login.\n"
-        "Ændres, tilføjes eller fjernes en fil i mappen, passer seglet ikke længere,\n"
-        "og indlæste data regnes for rigtige (login kræves).\n"
-        f"{_SEAL_PREFIX}{_seal(folder)}\n",
-        encoding="utf-8")
+    (folder / DEMO_MARKER).write_text(_marker_text(_seal(folder)), encoding="utf-8")
 
 
 def is_sealed_demo(folder: Path) -> bool:
-    """Whether the folder's marker seals exactly the files in it now."""
+    """Whether the folder's marker seals exactly the files in it now, and is the marker
+    `sosu demo` writes, word for word: the history keeps a sealed marker, so it may hold
+    nothing else (a note with a CPR number in it)."""
     try:
         text = (folder / DEMO_MARKER).read_text(encoding="utf-8")
-        stated = next((line.removeprefix(_SEAL_PREFIX).strip() for line in text.splitlines()
-                       if line.startswith(_SEAL_PREFIX)), "")
-        return bool(stated) and hmac.compare_digest(stated, _seal(folder))
+        return hmac.compare_digest(text.encode("utf-8"),
+                                   _marker_text(_seal(folder)).encode("utf-8"))
     except (OSError, UnicodeDecodeError):
         return False

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from sosu.domain.cpr import mask_cpr
-from sosu.etl.demoseal import DEMO_MARKER
+from sosu.etl.demoseal import DEMO_MARKER, is_sealed_demo
 from sosu.etl.problems import Problem, ValidationFailed
 from sosu.etl.read import EXTENSIONS
 
@@ -95,9 +95,11 @@ def _private_dir(path: Path) -> None:
 
 
 def _loaded_files(source: Path) -> list[Path]:
-    """The files a load of `source` reads (etl.read.find_sources), and the demo's seal."""
+    """The files a load of `source` reads (etl.read.find_sources), and the demo's seal when
+    it seals the folder (a marker that does not is not read: it is not kept either)."""
+    sealed = (source / DEMO_MARKER).is_file() and is_sealed_demo(source)
     return sorted(p for p in source.iterdir() if p.is_file() and (
-        p.name == DEMO_MARKER
+        p.name == DEMO_MARKER and sealed
         or p.suffix.lower() in EXTENSIONS and not p.name.startswith((".", "~$"))))
 
 

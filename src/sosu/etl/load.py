@@ -42,7 +42,7 @@ from sosu.etl.fast import validate_fast
 from sosu.etl.models import SQL_DIR, build_order
 from sosu.etl.problems import Problem, ValidationFailed
 from sosu.etl.profile import KEPT_PROFILE, Profile, ProfileError, load_profile
-from sosu.etl.read import find_sources, stage
+from sosu.etl.read import find_sources, stage, workbook_cpr_problems
 from sosu.etl.validate import (
     build_typed,
     collect_problems,
@@ -126,6 +126,11 @@ def validate_folder(
         if profile is not None:
             found = profiled.in_their_terms(found, profile, display)
         raise ValidationFailed(found, total)
+    # Last, when every cell read has passed: the rest of each workbook, which the history
+    # keeps as given (its other sheets, comments, properties).
+    hidden = workbook_cpr_problems(sources.values())
+    if hidden:
+        raise ValidationFailed(hidden)
     return display
 
 

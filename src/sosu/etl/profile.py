@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sosu.domain.contract import ALL_FILES, FILES_BY_NAME, FileSpec, normalize_header
-from sosu.domain.cpr import contains_cpr
+from sosu.domain.cpr import contains_cpr, mask_cpr
 from sosu.etl.read import EXTENSIONS, HEADER_SEARCH_LINES
 
 
@@ -245,13 +245,22 @@ def _strings(document: object) -> list[str]:
 
 def parse_profile(text: str, path: Path) -> Profile:
     """A profile from its TOML text; ProfileError names the entry that is wrong."""
+    shown = mask_cpr(path.name)
+    # Never echoed: a CPR number anywhere in a profile (a header, a value, a comment: the
+    # history keeps the file as written) refuses it whole, before it is even parsed.
+    if any(contains_cpr(line) for line in text.splitlines()) or contains_cpr(path.name):
+        number = next((n for n, line in enumerate(text.splitlines(), start=1)
+                       if contains_cpr(line)), 0)
+        where = f", linje {number}" if number else " (i filnavnet)"
+        raise ProfileError(f"{shown}: profilen indeholder noget, der ligner et CPR-nummer"
+                           f"{where}; skriv aldrig CPR-numre i profilen")
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise ProfileError(f"{path.name}: ugyldig TOML ({error})") from error
-    # Never echoed: a CPR number in a profile (a header, a value) refuses it whole.
+        raise ProfileError(f"{shown}: ugyldig TOML ({mask_cpr(str(error))})") from error
+    # The same over the parsed strings: a TOML escape (\u0030) spells a digit no line shows.
     if any(contains_cpr(s) for s in _strings(document)):
-        raise ProfileError(f"{path.name}: profilen indeholder noget, der ligner et "
+        raise ProfileError(f"{shown}: profilen indeholder noget, der ligner et "
                            "CPR-nummer; skriv aldrig CPR-numre i profilen")
     known = {spec.name for spec in ALL_FILES}
     for key in document:

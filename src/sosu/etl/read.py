@@ -26,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
+from xml.etree.ElementTree import ParseError
 
 import duckdb
 from python_calamine import CalamineError
@@ -40,6 +41,7 @@ from sosu.etl.workbook import (
     sheet_names,
     sheet_rows,
 )
+from sosu.etl.workbook_cpr import cpr_places
 
 EXTENSIONS = (".csv", *WORKBOOK_EXTENSIONS)
 
@@ -97,6 +99,27 @@ def find_sources(folder: Path) -> tuple[dict[str, Source], list[Problem]]:
                 "i mappen, eller et ark med det navn i en samlet projektmappe (.xlsx eller "
                 ".ods)")))
     return sources, problems
+
+
+CPR_IN_WORKBOOK = ("indeholder noget, der ligner et CPR-nummer: {places}; skriv aldrig "
+                   "CPR-numre i filerne (heller ikke i ark, celler, kommentarer eller "
+                   "egenskaber, der ikke indlæses: filen gemmes, som den er)")
+
+
+def workbook_cpr_problems(sources: Iterable[Source]) -> list[Problem]:
+    """A CPR number anywhere in a workbook that is read, not only in the cells read
+    (etl.workbook_cpr): the history keeps the file as given. A part that cannot be read
+    cannot be vouched for either, so it refuses the file too."""
+    problems = []
+    for path in sorted({source.path for source in sources if is_workbook(source.path)}):
+        try:
+            places = cpr_places(path)
+        except (zipfile.BadZipFile, ParseError, OSError, ValueError, EOFError):
+            places = ["en del af filen, der ikke kan læses; gem den igen fra regnearket"]
+        if places:
+            problems.append(Problem(mask_cpr(path.name), 0, "",
+                                    CPR_IN_WORKBOOK.format(places="; ".join(places))))
+    return problems
 
 
 def _unknown_file_message() -> str:
@@ -383,6 +406,36 @@ def _cp1252_ok(path: Path) -> bool:
     return True
 
 
+# A character UTF-8 writes as several bytes. A file that is not valid UTF-8 as a whole is
+# read as Windows-1252; one holding such a sequence too mixes the two, and read as
+# Windows-1252 a UTF-8 space or dash between a CPR number's parts becomes letters
+# (`010190Â 1234`): refused. Danish Windows-1252 text never has these byte pairs (a
+# letter such as Å is followed by an ASCII character, not by 0x80–0xBF).
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
+                            rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+MIXED_ENCODINGS = ("blander tegnsæt: noget er gemt som UTF-8, resten som Windows-1252 "
+                   "(ANSI); gem hele filen igen som CSV UTF-8")
+
+
+def _first_utf8_line(path: Path) -> int | None:
+    """The line of the first UTF-8 multi-byte character of a file read as Windows-1252."""
+    lines, carry = 0, b""
+    with open(path, "rb") as handle:
+        while chunk := handle.read(CHUNK):
+            buffer = carry + chunk
+            found = _UTF8_SEQUENCE.search(buffer)
+            if found:
+                return lines + buffer.count(b"\n", 0, found.start()) + 1
+            carry = buffer[-3:]  # a sequence may straddle two pieces
+            lines += buffer.count(b"\n", 0, len(buffer) - len(carry))
+    return None
+
+
+OPEN_QUOTE_ABOVE = ("et anførselstegn (\") i eller over overskriften åbner en celle, der "
+                    "fortsætter på næste linje; slet anførselstegnet (eller linjerne over "
+                    "overskriften)")
+
+
 def _sniff_delimiter(header_line: str) -> str:
     counts = {d: header_line.count(d) for d in (";", ",", "\t")}
     return max(counts, key=lambda d: counts[d])
@@ -408,6 +461,8 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
         return [Problem(display, 0, "", "er ikke en tekstfil (CSV); gem den som CSV eller .xlsx")]
     if encoding is None:
         return [Problem(display, 0, "", "ukendt tegnsæt; gem filen som CSV UTF-8")]
+    if encoding == "cp1252" and (mixed := _first_utf8_line(source.path)) is not None:
+        return [Problem(display, mixed, "", MIXED_ENCODINGS)]
     texts = [line.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r")
              for line in scan.first_lines]
     delimiters = [_sniff_delimiter(text) for text in texts]
@@ -418,8 +473,14 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
         return _no_header(rule, lines, display)
     above = [Problem(display, number, "", CPR_OUTSIDE_COLUMNS)
              for number, text in enumerate(texts[:skip], start=1) if contains_cpr(text)]
+    # read_csv skips rows, not lines: a title whose quote runs on to the next line is one
+    # row to it, and it would take the line after the header for the header (and no rule
+    # would ever see that line). No line above the header, nor the header, may leave a
+    # quote open.
+    above += [Problem(display, number, "", OPEN_QUOTE_ABOVE)
+              for number, text in enumerate(texts[:skip + 1], start=1) if text.count('"') % 2]
     if above:
-        return above
+        return sorted(above, key=lambda problem: problem.line)
     names, problems = rule.names(lines[skip], display, skip + 1)
     if problems:
         return problems

@@ -387,7 +387,8 @@ DRAFT_HEADER = """# Udkast til importprofil, skrevet af `sosu profil forslag`. T
 def draft_text(folder: Path, out: Path, today: dt.date | None = None) -> tuple[str, list[str]]:
     """The draft's TOML, and notes for the user (files that matched nothing, problems)."""
     surveys = survey(folder, today)
-    profile, notes = draft_profile(surveys, folder.name or "importprofil", out)
+    # The folder's name names the profile, which is kept with every load through it.
+    profile, notes = draft_profile(surveys, mask_cpr(folder.name) or "importprofil", out)
     messages = [str(p) for item in surveys for p in item.problems]
     messages += [f"{item.display}: ligner ingen af datakontraktens filer; ikke med i udkastet"
                  for item in surveys if item.spec_name is None and not item.problems]

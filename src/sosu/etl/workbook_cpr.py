@@ -1,0 +1,280 @@
+"""A CPR number anywhere in a workbook: every part of the file, not only the cells read.
+
+The load reads one sheet's cells per contract file, but the history keeps the workbook
+as given: its other and hidden sheets, formulas, comments, document properties, defined
+names, data-validation lists, headers and footers, and the texts no cell shows. An .xlsx
+or .ods file is a zip of XML parts; every XML part is read here (streaming, after the
+zip limits of etl.workbook), and each text and attribute value is asked whether it
+holds a CPR number (domain.cpr). The runs of one formatted text (a cell, a comment, a
+paragraph) are joined first, so `0101` in bold before `90-1234` is one number.
+
+Where one is found is said as the user can find it: the sheet and cell, a comment, the
+document's properties. The text itself is never returned. Pictures and embedded objects
+(binary parts) are not read: a known limit (docs/privacy.md).
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+from xml.etree.ElementTree import Element, ParseError, iterparse
+
+from sosu.domain.cpr import contains_cpr, mask_cpr
+
+_XML_PARTS = (".xml", ".rels", ".vml")
+# Elements whose text runs make one text a reader sees: a shared or inline string, a
+# comment's text, a paragraph (drawings, .ods cells and comments), an .ods heading.
+_JOINED = {"si", "is", "text", "p", "h"}
+_MAX_PLACES = 10  # a file full of numbers needs no more than this to be fixed
+
+
+@dataclass
+class _Found:
+    places: list[str] = field(default_factory=list)
+
+    def add(self, place: str) -> None:
+        if place not in self.places and len(self.places) < _MAX_PLACES:
+            self.places.append(place)
+
+    @property
+    def full(self) -> bool:
+        return len(self.places) >= _MAX_PLACES
+
+
+def cpr_places(path: Path) -> list[str]:
+    """Where in the workbook at `path` a CPR number stands (in Danish, e.g. "arket
+    'elever', celle C5", "en kommentar"), at most ten places; [] when nowhere. The zip
+    limits are checked by the caller (etl.workbook.check_limits)."""
+    found = _Found()
+    with zipfile.ZipFile(path) as archive:
+        parts = [name for name in archive.namelist() if name.lower().endswith(_XML_PARTS)]
+        if path.suffix.lower() == ".ods":
+            _scan_ods(archive, parts, found)
+        else:
+            _scan_xlsx(archive, parts, found)
+    return found.places
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _texts(element: Element) -> Iterator[str]:
+    """The values of an element's attributes, its own text and, for an element whose runs
+    make one text, all of them joined."""
+    yield from element.attrib.values()
+    if element.text:
+        yield element.text
+    if _local(element.tag) in _JOINED:
+        yield "".join(element.itertext())
+
+
+def _holds_cpr(element: Element) -> bool:
+    return any(contains_cpr(text) for text in _texts(element))
+
+
+def _events(handle: IO[bytes]) -> Iterator[tuple[str, Element]]:
+    return iterparse(handle, events=("start", "end"))
+
+
+def _generic(archive: zipfile.ZipFile, part: str, place: str, found: _Found) -> None:
+    """Any other part: one place for the whole part."""
+    try:
+        _generic_xml(archive, part, place, found)
+    except ParseError:
+        # Excel's VML drawings are not always well-formed XML: their texts and attribute
+        # values are read with the markup cut out.
+        with archive.open(part) as handle:
+            text = handle.read().decode("utf-8", errors="replace")
+        values = re.findall(r"=\s*[\"']([^\"']*)[\"']", text)
+        if any(contains_cpr(html.unescape(t)) for t in (*values, re.sub(r"<[^>]*>", "x", text))):
+            found.add(place)
+
+
+def _generic_xml(archive: zipfile.ZipFile, part: str, place: str, found: _Found) -> None:
+    with archive.open(part) as handle:
+        stack: list[Element] = []
+        for event, element in _events(handle):
+            if event == "start":
+                stack.append(element)
+                continue
+            stack.pop()
+            if element.tail and contains_cpr(element.tail) or _holds_cpr(element):
+                found.add(place)
+                return
+            if stack and not any(_local(e.tag) in _JOINED for e in (*stack, element)):
+                stack[-1].remove(element)  # read: its texts need not stay in memory
+
+
+# --- .xlsx ------------------------------------------------------------------------------
+
+_RELATIONSHIP = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+
+
+def _scan_xlsx(archive: zipfile.ZipFile, parts: list[str], found: _Found) -> None:
+    sheets = _xlsx_sheets(archive, parts)
+    shared = _cpr_strings(archive, parts)
+    shown: set[int] = set()
+    for part in parts:
+        if part in sheets:
+            _xlsx_sheet(archive, part, sheets[part], shared, shown, found)
+        elif not part.endswith("sharedStrings.xml"):
+            _generic(archive, part, _xlsx_place(part), found)
+        if found.full:
+            return
+    if shared - shown:
+        found.add("en tekst i projektmappen, som ingen celle viser")
+
+
+def _xlsx_place(part: str) -> str:
+    name = part.lower()
+    if "comment" in name or "vmldrawing" in name:
+        return "en kommentar"
+    if name.startswith("docprops/") or name.startswith("customxml/"):
+        return "dokumentets egenskaber"
+    if name == "xl/workbook.xml":
+        return "projektmappens navne på ark eller områder"
+    return f"delen {mask_cpr(part)} i filen"
+
+
+def _xlsx_sheets(archive: zipfile.ZipFile, parts: list[str]) -> dict[str, str]:
+    """Each worksheet part → its sheet's name (from xl/workbook.xml and its relations)."""
+    if "xl/workbook.xml" not in parts or "xl/_rels/workbook.xml.rels" not in parts:
+        return {}
+    targets: dict[str, str] = {}
+    with archive.open("xl/_rels/workbook.xml.rels") as handle:
+        for _event, element in iterparse(handle):
+            if _local(element.tag) == "Relationship":
+                target = element.get("Target", "")
+                targets[element.get("Id", "")] = (
+                    target.lstrip("/") if target.startswith("/")
+                    else posixpath.normpath(posixpath.join("xl", target)))
+    sheets: dict[str, str] = {}
+    with archive.open("xl/workbook.xml") as handle:
+        for _event, element in iterparse(handle):
+            if _local(element.tag) == "sheet":
+                target = targets.get(element.get(_RELATIONSHIP, ""), "")
+                if target:
+                    sheets[target] = element.get("name", "")
+    return sheets
+
+
+def _cpr_strings(archive: zipfile.ZipFile, parts: list[str]) -> set[int]:
+    """The indexes of the shared strings that hold a CPR number."""
+    found: set[int] = set()
+    for part in parts:
+        if not part.endswith("sharedStrings.xml"):
+            continue
+        with archive.open(part) as handle:
+            index = 0
+            for _event, element in iterparse(handle):
+                if _local(element.tag) == "si":
+                    if _holds_cpr(element):
+                        found.add(index)
+                    index += 1
+                    element.clear()
+    return found
+
+
+def _xlsx_sheet(archive: zipfile.ZipFile, part: str, sheet: str, shared: set[int],
+                shown: set[int], found: _Found) -> None:
+    where = f"arket '{mask_cpr(sheet)}'"
+    with archive.open(part) as handle:
+        stack: list[Element] = []
+        cell, kind = "", ""
+        for event, element in _events(handle):
+            name = _local(element.tag)
+            if event == "start":
+                stack.append(element)
+                if name == "c":
+                    cell, kind = element.get("r", ""), element.get("t", "")
+                continue
+            stack.pop()
+            if name == "v" and kind == "s":
+                index = int(element.text or -1) if (element.text or "").isdigit() else -1
+                if index in shared:
+                    shown.add(index)
+                    found.add(f"{where}, celle {cell}")
+            elif _holds_cpr(element) or element.tail and contains_cpr(element.tail):
+                found.add(f"{where}, celle {cell}" if cell and name in ("c", "v", "f", "is", "t")
+                          else where)
+            if name == "c":
+                cell, kind = "", ""
+            if name in ("c", "row") and stack:
+                stack[-1].remove(element)
+            if found.full:
+                return
+
+
+# --- .ods -------------------------------------------------------------------------------
+
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_REPEAT_ROWS = f"{{{_TABLE}}}number-rows-repeated"
+_REPEAT_COLUMNS = f"{{{_TABLE}}}number-columns-repeated"
+_NAME = f"{{{_TABLE}}}name"
+
+
+def _scan_ods(archive: zipfile.ZipFile, parts: list[str], found: _Found) -> None:
+    for part in parts:
+        if part == "content.xml":
+            _ods_content(archive, part, found)
+        else:
+            place = ("dokumentets egenskaber" if part == "meta.xml"
+                     else "sidehoved, sidefod eller typografier" if part == "styles.xml"
+                     else f"delen {mask_cpr(part)} i filen")
+            _generic(archive, part, place, found)
+        if found.full:
+            return
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _repeat(element: Element, attribute: str) -> int:
+    value = element.get(attribute, "1")
+    return int(value) if re.fullmatch(r"[0-9]{1,7}", value) else 1
+
+
+def _ods_content(archive: zipfile.ZipFile, part: str, found: _Found) -> None:
+    """content.xml holds every sheet: the place of a cell is counted as a spreadsheet
+    shows it (rows and cells may stand for several repeated ones)."""
+    with archive.open(part) as handle:
+        stack: list[Element] = []
+        sheet, row, column = "", 0, 0
+        for event, element in _events(handle):
+            name = _local(element.tag)
+            if event == "start":
+                stack.append(element)
+                if name == "table":
+                    sheet, row = element.get(_NAME, ""), 0
+                elif name == "table-row":
+                    row, column = row + 1, 0
+                elif name in ("table-cell", "covered-table-cell"):
+                    column += 1
+                continue
+            stack.pop()
+            if _holds_cpr(element) or element.tail and contains_cpr(element.tail):
+                where = f"arket '{mask_cpr(sheet)}'" if sheet else "projektmappen"
+                inside = row and column and any(_local(e.tag) in ("table-cell",
+                                                                  "covered-table-cell")
+                                                for e in (*stack, element))
+                found.add(f"{where}, celle {_column_letters(column)}{row}" if inside else where)
+            if name in ("table-cell", "covered-table-cell"):
+                column += _repeat(element, _REPEAT_COLUMNS) - 1
+            elif name == "table-row":
+                row += _repeat(element, _REPEAT_ROWS) - 1
+            if name in ("table-cell", "covered-table-cell", "table-row") and stack:
+                stack[-1].remove(element)
+            if found.full:
+                return

@@ -1,0 +1,244 @@
+"""A CPR number where no column is read: the rest of a workbook, a CSV's lines above its
+header, a file of two encodings, the demo's marker, a profile's comments, the names a
+draft takes from the folder. The history keeps every file a load reads as given, so each
+of these must refuse the load (or not be kept), and no message may echo the number.
+
+The cases come from an outside attack on the promise (one each, as it found them); the
+fixes are for their classes: every part of a workbook is read (etl.workbook_cpr), every
+line of a profile, and the demo's marker is kept only as `sosu demo` writes it.
+"""
+
+from __future__ import annotations
+
+import csv
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+from openpyxl.comments import Comment
+from openpyxl.workbook.defined_name import DefinedName
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from sosu.cli.main import main
+from sosu.domain.cpr import contains_cpr
+from sosu.etl.demoseal import DEMO_MARKER
+from sosu.etl.load import check_folder
+from sosu.etl.problems import ValidationFailed
+from sosu.etl.profile import ProfileError, load_profile
+from sosu.etl.read import MIXED_ENCODINGS, OPEN_QUOTE_ABOVE
+from tests.sql.inputs import write_ods
+from tests.support import DATA, MINIMAL, TODAY
+
+CPR = "010190-1234"
+DIGITS = "0101901234"
+
+
+def _rows(name: str) -> list[list[str]]:
+    with open(MINIMAL / f"{name}.csv", encoding="utf-8", newline="") as handle:
+        return list(csv.reader(handle))
+
+
+def _refused(folder: Path) -> list[str]:
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(folder, today=TODAY)
+    shown = refused.value.report(limit=100)
+    assert not any(contains_cpr(line) or DIGITS in line for line in shown), shown
+    return shown
+
+
+def _kept_bytes(db: Path) -> bytes:
+    """Every byte of every file beside the database (history, log), unpacked zips too."""
+    found = b""
+    for path in db.parent.rglob("*"):
+        if path.is_file():
+            found += path.read_bytes()
+            if zipfile.is_zipfile(path):
+                with zipfile.ZipFile(path) as archive:
+                    found += b"".join(archive.read(name) for name in archive.namelist())
+    return found
+
+
+# --- every part of a workbook ----------------------------------------------------------
+
+def _xlsx(folder: Path) -> Path:
+    """elever as a single-sheet workbook beside the other files as CSV."""
+    (folder / "elever.csv").unlink()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "elever"
+    for row in _rows("elever"):
+        sheet.append(row)
+    path = folder / "elever.xlsx"
+    book.save(path)
+    return path
+
+
+def _hidden_sheet(book: openpyxl.Workbook) -> None:
+    book.create_sheet("skjult").append([f"elev {CPR} syg"])
+    book["skjult"].sheet_state = "hidden"
+
+
+def _sheet_named(book: openpyxl.Workbook) -> None:
+    book.create_sheet(CPR).append(["noter"])
+
+
+def _formula(book: openpyxl.Workbook) -> None:
+    book["elever"]["H2"] = f'=IF(FALSE,"{CPR}","")'
+
+
+def _comment(book: openpyxl.Workbook) -> None:
+    book["elever"]["A2"].comment = Comment(f"ring til {CPR}", "Anne")
+
+
+def _properties(book: openpyxl.Workbook) -> None:
+    book.properties.title = f"Elevliste {CPR}"
+
+
+def _defined_name(book: openpyxl.Workbook) -> None:
+    book.defined_names["cpr"] = DefinedName("cpr", attr_text=f'"{CPR}"')
+
+
+def _validation_list(book: openpyxl.Workbook) -> None:
+    rule = DataValidation(type="list", formula1=f'"{CPR},SSA"')
+    book["elever"].add_data_validation(rule)
+    rule.add("B2")
+
+
+def _page_header(book: openpyxl.Workbook) -> None:
+    book["elever"].oddHeader.center.text = f"Elev {CPR}"
+
+
+WORKBOOK_CASES = [
+    ("hidden-sheet", _hidden_sheet, "arket 'skjult', celle A1"),
+    ("sheet-named", _sheet_named, "projektmappens navne på ark eller områder"),
+    ("formula", _formula, "arket 'elever', celle H2"),
+    ("comment", _comment, "en kommentar"),
+    ("properties", _properties, "dokumentets egenskaber"),
+    ("defined-name", _defined_name, "projektmappens navne på ark eller områder"),
+    ("validation-list", _validation_list, "arket 'elever'"),
+    ("page-header", _page_header, "arket 'elever'"),
+]
+
+
+@pytest.mark.parametrize(("name", "plant", "place"), WORKBOOK_CASES,
+                         ids=[case[0] for case in WORKBOOK_CASES])
+def test_a_cpr_number_anywhere_in_a_workbook_refuses_it(
+        name: str, plant: object, place: str, minimal_copy: Path) -> None:
+    path = _xlsx(minimal_copy)
+    assert check_folder(minimal_copy, today=TODAY)["elever"] == 8  # clean, it loads
+    book = openpyxl.load_workbook(path)
+    plant(book)  # type: ignore[operator]
+    book.save(path)
+    shown = _refused(minimal_copy)
+    assert len(shown) == 1 and shown[0].startswith("elever.xlsx: indeholder noget, der ligner "
+                                                   "et CPR-nummer"), shown
+    assert place in shown[0], shown
+
+
+def test_a_refused_workbook_is_never_kept(minimal_copy: Path, tmp_path: Path,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = _xlsx(minimal_copy)
+    book = openpyxl.load_workbook(path)
+    _hidden_sheet(book)
+    book.save(path)
+    db = tmp_path / "db" / "sosu.duckdb"
+    assert main(["load", str(minimal_copy), "--db", str(db)]) == 1
+    output = capsys.readouterr()
+    assert "arket 'skjult'" in output.err and not contains_cpr(output.out + output.err)
+    assert not db.exists()
+    assert CPR.encode() not in _kept_bytes(db)
+
+
+def test_an_ods_cell_showing_a_cpr_number_over_another_value_is_found(
+        minimal_copy: Path) -> None:
+    """An .ods number cell keeps its value and the text it shows apart: the reader takes
+    the value (24), the file keeps the text."""
+    (minimal_copy / "elever.csv").unlink()
+    rows: list[list[object]] = [list(row) for row in _rows("elever")]
+    rows[1][3] = 24
+    path = minimal_copy / "elever.ods"
+    write_ods(path, {"elever": rows, "noter": [["ingen"]]})
+    assert check_folder(minimal_copy, today=TODAY)["elever"] == 8
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["content.xml"] = parts["content.xml"].replace(
+        b'office:value="24"><text:p>24</text:p>', f'office:value="24"><text:p>{CPR}</text:p>'
+        .encode(), 1)
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    shown = _refused(minimal_copy)
+    assert "arket 'elever', celle D2" in shown[0], shown
+
+
+def test_an_ods_second_sheet_is_read_for_cpr_numbers(minimal_copy: Path) -> None:
+    (minimal_copy / "elever.csv").unlink()
+    write_ods(minimal_copy / "elever.ods",
+              {"elever": _rows("elever"), "noter": [["ingen"], [f"elev {CPR}"]]})  # type: ignore[dict-item]
+    shown = _refused(minimal_copy)
+    assert "arket 'noter', celle A2" in shown[0], shown
+
+
+# --- CSV: a quote above the header, two encodings --------------------------------------
+
+def test_a_title_that_runs_on_past_its_line_is_refused(minimal_copy: Path) -> None:
+    """read_csv skips rows, not lines: a title quote open to the next line made it take
+    the line after the header for the header, and no rule saw that line."""
+    path = minimal_copy / "elever.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(['"Elevliste', 'udtræk"', lines[0], f"{CPR},SSH", *lines[1:]])
+                    + "\n", encoding="utf-8")
+    shown = _refused(minimal_copy)
+    assert shown[:2] == [f"elever.csv:1: {OPEN_QUOTE_ABOVE}", f"elever.csv:2: {OPEN_QUOTE_ABOVE}"]
+
+
+def test_a_file_of_two_encodings_is_refused(minimal_copy: Path) -> None:
+    """Read as Windows-1252, a UTF-8 no-break space between a CPR number's parts becomes
+    `Â` and a space, and `Â` is a letter."""
+    path = minimal_copy / "elever.csv"
+    lines = path.read_text(encoding="utf-8").encode("ascii", "replace").splitlines()
+    lines[1] = lines[1] + " Å".encode("cp1252")  # Windows-1252 on line 2 ...
+    lines.append("A9,SSH,2022-03-01,30,010190\u00a01234".encode())  # ... UTF-8 at the end
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    shown = _refused(minimal_copy)
+    assert shown == [f"elever.csv:{len(lines)}: {MIXED_ENCODINGS}"]
+
+
+# --- the demo's marker, a profile, a draft ---------------------------------------------
+
+def test_a_marker_with_a_note_is_neither_trusted_nor_kept(
+        minimal_copy: Path, tmp_path: Path) -> None:
+    (minimal_copy / DEMO_MARKER).write_text(f"noter: elev {CPR}\n", encoding="utf-8")
+    db = tmp_path / "db" / "sosu.duckdb"
+    assert main(["load", str(minimal_copy), "--db", str(db)]) == 0
+    assert CPR.encode() not in _kept_bytes(db)
+
+
+def test_a_cpr_number_in_a_profiles_comment_refuses_it(tmp_path: Path) -> None:
+    text = (DATA / "foreign" / "profil.toml").read_text(encoding="utf-8")
+    path = tmp_path / "profil.toml"
+    path.write_text(text + f"\n# spørg om elev {CPR}\n", encoding="utf-8")
+    with pytest.raises(ProfileError) as refused:
+        load_profile(path)
+    message = str(refused.value)
+    assert f"linje {text.count(chr(10)) + 2}" in message and not contains_cpr(message)
+
+
+def test_a_draft_never_takes_a_cpr_number_from_the_folders_name(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    folder = tmp_path / f"eksport {DIGITS}"
+    folder.mkdir()
+    for path in (DATA / "foreign").glob("*.csv"):
+        (folder / path.name).write_bytes(path.read_bytes())
+    out = tmp_path / "udkast.toml"
+    assert main(["profil", "forslag", str(folder), "--out", str(out)]) == 0
+    output = capsys.readouterr()
+    draft = out.read_text(encoding="utf-8")
+    assert 'navn = "eksport XXXXXX-XXXX"' in draft
+    for text in (draft, output.out, output.err):
+        assert not contains_cpr(text) and DIGITS not in text
+    assert main(["profil", "forslag", str(folder), "--out", str(tmp_path / f"{CPR}.toml")]) == 1
+    assert not (tmp_path / f"{CPR}.toml").exists()
+    output = capsys.readouterr()
+    assert not contains_cpr(output.out + output.err)
