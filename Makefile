@@ -43,8 +43,17 @@ lint: $(BIN)/sosu
 # each sweep (tests/support.py: sweep), `make test` all of them.
 FAST_TESTS := tests/unit tests/sql tests/app
 
-check: lint
-	$(BIN)/pytest -n auto --dist worksteal -m "not sweep" $(FAST_TESTS)
+# The lint runs beside the tests, its output shown when the tests are done: mypy is one
+# process on one core (15 s from a cold cache), which the tests' workers share with it
+# rather than wait for. Either failing fails the target.
+check: $(BIN)/sosu
+	@lint_log=$$(mktemp); \
+	$(MAKE) --no-print-directory lint > $$lint_log 2>&1 & lint_pid=$$!; \
+	$(BIN)/pytest -n auto --dist worksteal -m "not sweep" $(FAST_TESTS); tests=$$?; \
+	wait $$lint_pid; linted=$$?; \
+	echo "--- make lint:"; cat $$lint_log; rm -f $$lint_log; \
+	if [ $$linted -ne 0 ]; then echo "make lint failed (its output is above)"; fi; \
+	[ $$tests -eq 0 ] && [ $$linted -eq 0 ]
 
 browser: $(BIN)/sosu
 	$(BIN)/pytest tests/browser

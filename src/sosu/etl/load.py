@@ -22,6 +22,7 @@ import dataclasses
 import datetime as dt
 import errno
 import fcntl
+import functools
 import json
 import os
 import shutil
@@ -39,7 +40,7 @@ from sosu.domain.version import VERSION
 from sosu.etl import history, profiled
 from sosu.etl.demoseal import is_sealed_demo
 from sosu.etl.fast import validate_fast
-from sosu.etl.models import SQL_DIR, build_order
+from sosu.etl.models import SQL_DIR, Model, build_order
 from sosu.etl.problems import Problem, ValidationFailed
 from sosu.etl.profile import KEPT_PROFILE, Profile, ProfileError, load_profile
 from sosu.etl.read import find_sources, stage, workbook_cpr_problems
@@ -521,8 +522,15 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
 
     Each file creates one object and runs after the models its `-- depends:` header
     names (etl.models.build_order, which refuses an inconsistent set of files)."""
-    for model in build_order(SQL_DIR):
+    for model in _shipped_models():
         con.execute(model.sql)
+
+
+@functools.cache
+def _shipped_models() -> tuple[Model, ...]:
+    """The package's SQL models in build order, read once per process, like its modules
+    (and like the code fingerprint, store.schema)."""
+    return tuple(build_order(SQL_DIR))
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -197,7 +197,8 @@ def _xlsx_sheet(archive: zipfile.ZipFile, part: str, sheet: str, shared: set[int
                 continue
             stack.pop()
             if name == "v" and kind == "s":
-                index = int(element.text or -1) if (element.text or "").isdigit() else -1
+                text = (element.text or "").strip()
+                index = int(text) if re.fullmatch(r"[0-9]{1,9}", text) else -1
                 if index in shared:
                     shown.add(index)
                     found.add(f"{where}, celle {cell}")

@@ -9,6 +9,7 @@ for a figure, and ask for the data to be loaded again instead.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 
@@ -29,8 +30,16 @@ STALE = ("Databasen er indlæst med en anden version af sosu-overblik, så talle
 
 
 def code_fingerprint(root: Path = ROOT) -> str:
-    """A short hash of the sources' text as they are on disk now, as the load runs them
-    (read as text, so a Windows checkout's line endings give the same fingerprint)."""
+    """A short hash of the sources' text as this process first read them (read as text, so
+    a Windows checkout's line endings give the same fingerprint). Once per process: the
+    code it runs is the code it imported, so a dashboard left running over an upgrade
+    compares the files with its own version, not with the one now on disk; and a load
+    asks twice, a page once per run."""
+    return _fingerprint(root)
+
+
+@functools.cache
+def _fingerprint(root: Path) -> str:
     digest = hashlib.sha256()
     for source in SOURCES:
         path = root / source
