@@ -89,6 +89,11 @@ def test_ten_digits_without_a_valid_date_is_a_pseudonym(minimal_copy: Path,
     (b"elev_id,uddannelse,ansat_dato,alder,oplaeringssted,rekruttering\nA1,SSH,2022-0",
      ["elever.csv:2:", "ikke 6 felter"]),
     (b"\x81\x8d\x8f\x90\x9d", ["elever.csv:", "ukendt tegnsæt"]),
+    # Excel for Mac's "CSV (Macintosh)": CR alone ends each line
+    (b"elev_id,uddannelse,ansat_dato,alder,oplaeringssted,rekruttering\rA1,SSH,2022-02-01,24,"
+     b"Sted,ekstern\r", ["elever.csv:1:", "CR alene"]),
+    (b"elev_id,uddannelse,ansat_dato,alder,oplaeringssted,rekruttering\nA1,SSH,2022-02-01,24,"
+     b"Sted,ekstern\rA2,SSH,2022-02-01,24,Sted,ekstern\n", ["elever.csv:2:", "CR alene"]),
 ])
 def test_broken_files_give_a_message_not_a_traceback(minimal_copy: Path, content: bytes,
                                                      words: list[str]) -> None:
@@ -96,6 +101,14 @@ def test_broken_files_give_a_message_not_a_traceback(minimal_copy: Path, content
     report = "\n".join(_problems(minimal_copy))
     for word in words:
         assert word in report
+
+
+def test_a_short_line_is_one_problem(minimal_copy: Path) -> None:
+    """DuckDB rejects a line short of five fields once per missing field."""
+    with open(minimal_copy / "elever.csv", "a", encoding="utf-8") as handle:
+        handle.write("Udskrevet 2026-11-22\n")
+    assert _problems(minimal_copy) == ["elever.csv:10: linjen har ikke 6 felter som "
+                                       "overskriften"]
 
 
 def test_truncated_excel_file(minimal_copy: Path) -> None:

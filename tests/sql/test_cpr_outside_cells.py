@@ -11,6 +11,8 @@ line of a profile, and the demo's marker is kept only as `sosu demo` writes it.
 from __future__ import annotations
 
 import csv
+import io
+import random
 import zipfile
 from pathlib import Path
 
@@ -150,6 +152,88 @@ def test_a_refused_workbook_is_never_kept(minimal_copy: Path, tmp_path: Path,
     assert CPR.encode() not in _kept_bytes(db)
 
 
+# --- the zip around the parts, and the parts that are not XML -------------------------
+
+def _rezip(path: Path, *, add: dict[str, bytes] | None = None, comment: bytes = b"",
+           part_comment: bytes = b"") -> None:
+    """`path` written again with parts added and comments set, as any zip tool can."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(packed, "w",
+                                                          zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            if info.filename == "xl/workbook.xml":
+                info.comment = part_comment
+            target.writestr(info, source.read(info.filename))
+        for name, data in (add or {}).items():
+            target.writestr(name, data)
+        target.comment = comment
+    path.write_bytes(packed.getvalue())
+
+
+def _embedded_workbook(text: str) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append([text])
+    packed = io.BytesIO()
+    book.save(packed)
+    return packed.getvalue()
+
+
+ZIP_CASES = [
+    ("text-part", {"add": {"xl/notes.txt": f"note {CPR}".encode()}}, "delen xl/notes.txt"),
+    ("csv-part", {"add": {"data.csv": f"a,b\n1,{CPR}\n".encode()}}, "delen data.csv"),
+    ("utf-16-in-binary", {"add": {"xl/embeddings/oleObject1.bin":
+                                  b"\xd0\xcf\x11\xe0" + f"x {CPR} y".encode("utf-16-le")}},
+     "delen xl/embeddings/oleObject1.bin"),
+    ("utf-16-big-endian", {"add": {"xl/printerSettings/printerSettings1.bin":
+                                   b"\x01" + f"x {CPR} y".encode("utf-16-be")}},
+     "delen xl/printerSettings/printerSettings1.bin"),
+    ("picture-metadata", {"add": {"xl/media/image1.png": b"\x89PNG\r\n\x1a\n\x00\x00\x00\x10"
+                                  b"tEXtComment\x00" + CPR.encode()}},
+     "delen xl/media/image1.png"),
+    ("embedded-workbook", {"add": {"xl/embeddings/Microsoft_Excel_Worksheet.xlsx":
+                                   _embedded_workbook(f"elev {CPR}")}},
+     "delen xl/embeddings/Microsoft_Excel_Worksheet.xlsx"),
+    ("part-name", {"add": {f"xl/media/{CPR}.png": b"\x89PNG"}}, "navnet på en del af filen"),
+    ("zip-comment", {"comment": f"elev {CPR}".encode()}, "kommentarerne i filen"),
+    ("part-comment", {"part_comment": f"elev {CPR}".encode()}, "kommentarerne i filen"),
+]
+
+
+@pytest.mark.parametrize(("name", "change", "place"), ZIP_CASES,
+                         ids=[case[0] for case in ZIP_CASES])
+def test_a_cpr_number_in_any_part_or_name_of_the_zip_refuses_it(
+        name: str, change: dict[str, object], place: str, minimal_copy: Path) -> None:
+    path = _xlsx(minimal_copy)
+    _rezip(path, **change)  # type: ignore[arg-type]
+    shown = _refused(minimal_copy)
+    assert len(shown) == 1 and shown[0].startswith("elever.xlsx: indeholder noget, der ligner "
+                                                   "et CPR-nummer"), shown
+    assert place in shown[0], shown
+
+
+def test_pictures_and_binary_parts_without_a_number_load(minimal_copy: Path) -> None:
+    """Binary parts read as text find no number by chance: a megabyte of random bytes (a
+    picture's compressed pixels), an embedded workbook of codes and dates."""
+    noise = random.Random(7).randbytes(1 << 20)
+    path = _xlsx(minimal_copy)
+    _rezip(path, add={"xl/media/image1.png": noise,
+                      "xl/embeddings/oleObject1.bin": noise[:4096].replace(b"\x00", b"\x01")
+                      + "2024-01-15 10:20:30 A1 SSH".encode("utf-16-le"),
+                      "xl/embeddings/Book.xlsx": _embedded_workbook("2024-01-15 10:20:30")})
+    assert check_folder(minimal_copy, today=TODAY)["elever"] == 8
+
+
+def test_an_embedded_zip_beyond_the_limits_refuses_the_file(minimal_copy: Path) -> None:
+    """It cannot be read within the limits, so it cannot be vouched for."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("big.txt", b"0" * (80 << 20))
+    path = _xlsx(minimal_copy)
+    _rezip(path, add={"xl/embeddings/bomb.zip": packed.getvalue()})
+    shown = _refused(minimal_copy)
+    assert len(shown) == 1 and "en del af filen, der ikke kan læses" in shown[0], shown
+
+
 def test_an_ods_cell_showing_a_cpr_number_over_another_value_is_found(
         minimal_copy: Path) -> None:
     """An .ods number cell keeps its value and the text it shows apart: the reader takes
@@ -178,6 +262,16 @@ def test_an_ods_second_sheet_is_read_for_cpr_numbers(minimal_copy: Path) -> None
               {"elever": _rows("elever"), "noter": [["ingen"], [f"elev {CPR}"]]})  # type: ignore[dict-item]
     shown = _refused(minimal_copy)
     assert "arket 'noter', celle A2" in shown[0], shown
+
+
+def test_an_ods_thumbnail_or_other_part_is_read_for_cpr_numbers(minimal_copy: Path) -> None:
+    (minimal_copy / "elever.csv").unlink()
+    path = minimal_copy / "elever.ods"
+    write_ods(path, {"elever": _rows("elever")})  # type: ignore[dict-item]
+    assert check_folder(minimal_copy, today=TODAY)["elever"] == 8
+    _rezip(path, add={"Thumbnails/thumbnail.png": b"\x89PNG tEXt " + CPR.encode()})
+    shown = _refused(minimal_copy)
+    assert "delen Thumbnails/thumbnail.png i filen" in shown[0], shown
 
 
 # --- CSV: a quote above the header, two encodings --------------------------------------

@@ -45,11 +45,13 @@ from collections.abc import Callable, Iterator
 MASK = "XXXXXX-XXXX"
 
 # The letters that part digits: Latin ones (ASCII, Latin-1 and Latin Extended-A/B, the
-# × and ÷ between them excluded), as code point ranges, so that Python and DuckDB's RE2
+# × and ÷ between them excluded, and the four click letters ǀ ǁ ǂ ǃ, which look like
+# `|`, `‖`, `ǂ` and `!`), as code point ranges, so that Python and DuckDB's RE2
 # (sql_shape) use the same class. Every other character but a digit or an invisible one
 # is a separator: `010190ㅤ1234` with a Hangul filler (a letter that shows as a blank),
 # a private-use or an unassigned code point between the parts is a CPR number.
-_LETTER_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x24F))
+_LETTER_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x1BF),
+                  (0x1C4, 0x24F))
 _INVISIBLE = ("Cf", "Mn", "Me")
 _SEP = "-"  # every separator is normalised to this
 

@@ -431,6 +431,11 @@ def _first_utf8_line(path: Path) -> int | None:
     return None
 
 
+# A line break of CR alone (Excel for Mac's "CSV (Macintosh)", old Mac programs): the
+# lines cannot be told apart where each reader splits them differently.
+LONE_CARRIAGE_RETURN = ("bruger linjeskift af typen CR alene (som \"CSV (Macintosh)\" fra "
+                        "Excel til Mac); gem filen igen som \"CSV UTF-8\"")
+
 OPEN_QUOTE_ABOVE = ("et anførselstegn (\") i eller over overskriften åbner en celle, der "
                     "fortsætter på næste linje; slet anførselstegnet (eller linjerne over "
                     "overskriften)")
@@ -465,6 +470,9 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
         return [Problem(display, mixed, "", MIXED_ENCODINGS)]
     texts = [line.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r")
              for line in scan.first_lines]
+    if (lone := next((number for number, text in enumerate(texts, start=1)
+                      if "\r" in text), None)) is not None:
+        return [Problem(display, lone, "", LONE_CARRIAGE_RETURN)]
     delimiters = [_sniff_delimiter(text) for text in texts]
     lines = [next(csv.reader([text], delimiter=d), []) for text, d in
              zip(texts, delimiters, strict=True)]
@@ -548,8 +556,10 @@ def _read_csv_lines(con: duckdb.DuckDBPyConnection, found: CsvFile, table: str
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_read AS SELECT * FROM {reader}",
                         parameters)
+            # A line short of fields is one reject per missing column: one problem a line.
             rejects = con.execute(
-                f"SELECT line, error_type FROM {table}_rejects ORDER BY line LIMIT 200"
+                f"SELECT line, min(error_type) FROM {table}_rejects GROUP BY line "
+                "ORDER BY line LIMIT 200"
             ).fetchall()
         except duckdb.Error:
             return [Problem(display, 0, "", "kan ikke læses som CSV (afkortet eller beskadiget?)")]

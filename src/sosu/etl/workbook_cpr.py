@@ -8,17 +8,24 @@ zip limits of etl.workbook), and each text and attribute value is asked whether 
 holds a CPR number (domain.cpr). The runs of one formatted text (a cell, a comment, a
 paragraph) are joined first, so `0101` in bold before `90-1234` is one number.
 
+Every other part is read as text too, whatever it is (a picture's metadata, a note
+added to the zip, a printer's settings, an embedded object's strings): as UTF-8 and as
+UTF-16 in both byte orders; an embedded workbook or other zip is opened and read the same
+way, within the limits of etl.workbook. The zip's own texts are read: the names of its
+parts and its comments. What is drawn in a picture's pixels is not read (docs/privacy.md).
+
 Where one is found is said as the user can find it: the sheet and cell, a comment, the
-document's properties. The text itself is never returned. Pictures and embedded objects
-(binary parts) are not read: a known limit (docs/privacy.md).
+document's properties. The text itself is never returned.
 """
 
 from __future__ import annotations
 
 import html
+import io
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,12 +33,26 @@ from typing import IO
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from sosu.domain.cpr import contains_cpr, mask_cpr
+from sosu.etl.workbook import (
+    MAX_MEMBER_BYTES,
+    MAX_MEMBERS,
+    MAX_RATIO,
+    MAX_TOTAL_BYTES,
+    RATIO_FROM_BYTES,
+)
 
 _XML_PARTS = (".xml", ".rels", ".vml")
 # Elements whose text runs make one text a reader sees: a shared or inline string, a
 # comment's text, a paragraph (drawings, .ods cells and comments), an .ods heading.
 _JOINED = {"si", "is", "text", "p", "h"}
 _MAX_PLACES = 10  # a file full of numbers needs no more than this to be fixed
+# Any other part is read as text in pieces of _CHUNK bytes, each with the last _OVERLAP
+# bytes of the one before: the longest spelling (ten digits, five separators between
+# each, four bytes a character) is 220 bytes. Both even, so UTF-16 keeps its alignment.
+_CHUNK = 1 << 20
+_OVERLAP = 512
+_ZIP = b"PK\x03\x04"
+_MAX_DEPTH = 3  # a zip in a workbook in a workbook: deeper is refused as unreadable
 
 
 @dataclass
@@ -50,15 +71,103 @@ class _Found:
 def cpr_places(path: Path) -> list[str]:
     """Where in the workbook at `path` a CPR number stands (in Danish, e.g. "arket
     'elever', celle C5", "en kommentar"), at most ten places; [] when nowhere. The zip
-    limits are checked by the caller (etl.workbook.check_limits)."""
+    limits are checked by the caller (etl.workbook.check_limits). Raises ValueError for a
+    part that cannot be read (encrypted, an unknown compression, an embedded zip beyond
+    the limits): it cannot be vouched for."""
     found = _Found()
-    with zipfile.ZipFile(path) as archive:
-        parts = [name for name in archive.namelist() if name.lower().endswith(_XML_PARTS)]
-        if path.suffix.lower() == ".ods":
-            _scan_ods(archive, parts, found)
-        else:
-            _scan_xlsx(archive, parts, found)
+    ods = path.suffix.lower() == ".ods"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            _scan_envelope(archive, "filen", found)
+            parts = [name for name in archive.namelist() if _is_xml(name)]
+            if ods:
+                _scan_ods(archive, parts, found)
+            else:
+                _scan_xlsx(archive, parts, found)
+            for info in archive.infolist():
+                if not _is_xml(info.filename) and not info.is_dir() and not found.full:
+                    _scan_other(archive, info, _part_place(info.filename, ods=ods), found,
+                                depth=0)
+    except (RuntimeError, NotImplementedError, zlib.error) as unreadable:
+        raise ValueError("a part cannot be read") from unreadable
     return found.places
+
+
+def _is_xml(name: str) -> bool:
+    return name.lower().endswith(_XML_PARTS)
+
+
+def _part_place(part: str, *, ods: bool) -> str:
+    if ods:
+        return ("dokumentets egenskaber" if part == "meta.xml"
+                else "sidehoved, sidefod eller typografier" if part == "styles.xml"
+                else f"delen {mask_cpr(part)} i filen")
+    return _xlsx_place(part)
+
+
+# --- the zip itself and the parts that are not XML -----------------------------------------
+
+def _scan_envelope(archive: zipfile.ZipFile, where: str, found: _Found) -> None:
+    """The zip's own texts: the names of its parts, its comment and theirs."""
+    if any(contains_cpr(name) for name in archive.namelist()):
+        found.add(f"navnet på en del af {where}")
+    comments = [archive.comment, *(info.comment for info in archive.infolist())]
+    if any(contains_cpr(comment.decode("utf-8", errors="replace")) for comment in comments):
+        found.add(f"kommentarerne i {where}")
+
+
+def _decodings(data: bytes) -> Iterator[str]:
+    """`data` as a reader might take it: UTF-8 (Windows-1252 digits and separators read the
+    same way), and where it has NUL bytes as UTF-16 at both alignments (either byte order:
+    big-endian text, one byte on, reads as little-endian)."""
+    yield data.decode("utf-8", errors="replace")
+    if b"\x00" in data:
+        yield data.decode("utf-16-le", errors="replace")
+        yield data[1:].decode("utf-16-le", errors="replace")
+
+
+def _scan_other(archive: zipfile.ZipFile, info: zipfile.ZipInfo, place: str, found: _Found,
+                *, depth: int) -> None:
+    """A part that is not XML: an embedded zip is opened, anything else read as text."""
+    with archive.open(info) as handle:
+        first = handle.read(len(_ZIP))
+        if first == _ZIP:
+            _scan_nested(first + handle.read(), place, found, depth=depth + 1)
+            return
+        tail = first
+        while True:
+            chunk = handle.read(_CHUNK)
+            block = tail + chunk
+            if any(contains_cpr(text) for text in _decodings(block)):
+                found.add(place)
+                return
+            if not chunk:
+                return
+            tail = block[-_OVERLAP:]
+
+
+def _scan_nested(data: bytes, place: str, found: _Found, *, depth: int) -> None:
+    """An embedded zip (a workbook or document in the workbook): every part of it, within
+    the limits a workbook's own parts have."""
+    if depth > _MAX_DEPTH:
+        raise ValueError("embedded too deep")
+    with zipfile.ZipFile(io.BytesIO(data)) as inner:
+        members = inner.infolist()
+        if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
+            raise ValueError("an embedded zip beyond the limits")
+        for member in members:
+            packed = member.file_size / max(member.compress_size, 1)
+            if member.file_size > MAX_MEMBER_BYTES or (member.file_size > RATIO_FROM_BYTES
+                                                       and packed > MAX_RATIO):
+                raise ValueError("an embedded zip beyond the limits")
+        _scan_envelope(inner, place, found)
+        for member in members:
+            if member.is_dir() or found.full:
+                continue
+            if _is_xml(member.filename):
+                _generic(inner, member.filename, place, found)
+            else:
+                _scan_other(inner, member, place, found, depth=depth)
 
 
 def _local(tag: str) -> str:
@@ -226,10 +335,7 @@ def _scan_ods(archive: zipfile.ZipFile, parts: list[str], found: _Found) -> None
         if part == "content.xml":
             _ods_content(archive, part, found)
         else:
-            place = ("dokumentets egenskaber" if part == "meta.xml"
-                     else "sidehoved, sidefod eller typografier" if part == "styles.xml"
-                     else f"delen {mask_cpr(part)} i filen")
-            _generic(archive, part, place, found)
+            _generic(archive, part, _part_place(part, ods=True), found)
         if found.full:
             return
 
