@@ -89,6 +89,7 @@ def test_ten_digits_without_a_valid_date_is_a_pseudonym(minimal_copy: Path,
     (b"elev_id,uddannelse,ansat_dato,alder,oplaeringssted,rekruttering\nA1,SSH,2022-0",
      ["elever.csv:2:", "ikke 6 felter"]),
     (b"\x81\x8d\x8f\x90\x9d", ["elever.csv:", "ukendt tegnsæt"]),
+    ("elev_id,uddannelse\n".encode("utf-16"), ["elever.csv:", "UTF-16", "CSV UTF-8"]),
     # Excel for Mac's "CSV (Macintosh)": CR alone ends each line
     (b"elev_id,uddannelse,ansat_dato,alder,oplaeringssted,rekruttering\rA1,SSH,2022-02-01,24,"
      b"Sted,ekstern\r", ["elever.csv:1:", "CR alene"]),

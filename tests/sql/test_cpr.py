@@ -79,6 +79,7 @@ SPELLINGS = [
     ("private-use", "010190\ue0001234"),
     ("cyrillic", "010190\u04161234"),
     ("click-letter", "010190\u01c01234"),  # ǀ, a Latin letter that looks like |
+    ("right-to-left", "\u202e4321-091010"),  # shown as 010190-1234
     # as a spreadsheet writes a number: the leading zero lost, a decimal, an exponent
     ("nine-digits", "101901234"),
     ("nine-digits-decimal", "101901234.0"),

@@ -11,6 +11,7 @@ line of a profile, and the demo's marker is kept only as `sosu demo` writes it.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 import random
 import zipfile
@@ -111,6 +112,17 @@ def _page_header(book: openpyxl.Workbook) -> None:
     book["elever"].oddHeader.center.text = f"Elev {CPR}"
 
 
+def _date_shown_with_a_serial(book: openpyxl.Workbook) -> None:
+    """A date cell that shows 010190-1234: the serial is in its number format."""
+    book["elever"]["H2"] = dt.date(1990, 1, 1)
+    book["elever"]["H2"].number_format = 'ddmmyy"-1234"'
+
+
+def _number_shown_with_leading_digits(book: openpyxl.Workbook) -> None:
+    book["elever"]["H2"] = 1901234  # shown as 0101901234
+    book["elever"]["H2"].number_format = '"010"0'
+
+
 WORKBOOK_CASES = [
     ("hidden-sheet", _hidden_sheet, "arket 'skjult', celle A1"),
     ("sheet-named", _sheet_named, "projektmappens navne på ark eller områder"),
@@ -120,6 +132,8 @@ WORKBOOK_CASES = [
     ("defined-name", _defined_name, "projektmappens navne på ark eller områder"),
     ("validation-list", _validation_list, "arket 'elever'"),
     ("page-header", _page_header, "arket 'elever'"),
+    ("date-format", _date_shown_with_a_serial, "et talformat i typografierne"),
+    ("number-format", _number_shown_with_leading_digits, "et talformat i typografierne"),
 ]
 
 
@@ -136,6 +150,18 @@ def test_a_cpr_number_anywhere_in_a_workbook_refuses_it(
     assert len(shown) == 1 and shown[0].startswith("elever.xlsx: indeholder noget, der ligner "
                                                    "et CPR-nummer"), shown
     assert place in shown[0], shown
+
+
+def test_ordinary_number_formats_load(minimal_copy: Path) -> None:
+    """Formats a Danish workbook has write no digits of their own."""
+    path = _xlsx(minimal_copy)
+    book = openpyxl.load_workbook(path)
+    formats = ['#,##0.00\\ "kr."', "0.0%", "dd-mm-yyyy", "[$-406]d. mmmm yyyy", '"Uge "0',
+               "_-* #,##0_-;-* #,##0_-", "[<=9999999]###-####;(###) ###-####"]
+    for row, code in enumerate(formats, start=2):
+        book["elever"].cell(row=row, column=8, value=row).number_format = code
+    book.save(path)
+    assert check_folder(minimal_copy, today=TODAY)["elever"] == 8
 
 
 def test_a_refused_workbook_is_never_kept(minimal_copy: Path, tmp_path: Path,

@@ -30,6 +30,9 @@ digit is a day 1–9 (`101901234`: 0101901234 with the leading zero lost, as a n
 or a cell formatted as a number keeps it), and scientific notation whose value is a CPR
 number (`2.512891234E9`, `1,01901234E+08`).
 
+A text holding a right-to-left override (U+202E) is read as it is shown (as_shown):
+`\u202e4321-091010` shows as 010190-1234, and is masked and replaced in that order.
+
 DuckDB cannot normalise text, so the loader asks DuckDB (sql_candidate) for candidate
 cells, the same shape over the text's layout (sql_shape) without the date and
 digit-boundary checks, a superset, and decides on those few with contains_cpr. On a small table a
@@ -129,21 +132,40 @@ _MIN_LENGTH = 9  # normalising never lengthens a text; 101901234 is the shortest
 _MIN_DIGITS = 8  # the fewest digits a CPR spelling has: a one-digit day and month (1.1.90-1234)
 
 
+# RIGHT-TO-LEFT OVERRIDE shows what follows it backwards, digits too, up to a POP
+# DIRECTIONAL FORMATTING or the end: `\u202e4321-091010` shows as 010190-1234. A text
+# holding one is read as it is shown.
+_REVERSED, _POP = "\u202e", "\u202c"
+
+
 def normalise(text: str) -> str:
     return text.translate(_TABLE)
+
+
+def as_shown(text: str) -> str:
+    """`text` in the order a reader sees it: each right-to-left override's stretch turned
+    around, the override and its pop removed. Other text is returned as it is."""
+    if _REVERSED not in text:
+        return text
+    first, *overridden = text.split(_REVERSED)
+    shown = [first]
+    for stretch in overridden:
+        turned, _pop, rest = stretch.partition(_POP)
+        shown += [turned[::-1], rest]
+    return "".join(shown)
 
 
 def contains_cpr(text: str | None) -> bool:
     """Whether `text` holds a CPR number in any spelling (see the module's docstring)."""
     if not text or len(text) < _MIN_LENGTH:
         return False
-    normal = normalise(text)
+    normal = normalise(as_shown(text))
     return _STRICT.search(normal) is not None or any(_scientific(normal))
 
 
 def cpr_digits(text: str) -> list[str]:
     """The ten ASCII digits (DDMMYYNNNN) of every CPR number in `text`, in order."""
-    return [digits for _start, _end, digits in _found(normalise(text), _STRICT)]
+    return [digits for _start, _end, digits in _found(normalise(as_shown(text)), _STRICT)]
 
 
 def mask_cpr(text: str) -> str:
@@ -157,6 +179,8 @@ def replace_cpr(text: str, replacement: Callable[[str], str], *, loose: bool = F
     that are not a date or stand in a longer run of digits."""
     if not text or len(text) < _MIN_LENGTH:
         return text
+    if _REVERSED in text and contains_cpr(text):
+        text = as_shown(text)  # replaced as it is read; the override goes with it
     pattern = _LOOSE if loose else _STRICT
     normal = normalise(text)
     if pattern.search(normal) is None and not any(_scientific(normal)):
@@ -281,7 +305,8 @@ def sql_candidate(expression: str) -> str:
     layout (sql_shape) is made only for cells with enough digit-like characters
     (sql_digit_like, its superset): CASE evaluates its THEN on those rows alone."""
     return (f"CASE WHEN {sql_digit_like(expression)} "
-            f"THEN regexp_matches({sql_shape(expression)}, '{SQL_CANDIDATE}') ELSE false END")
+            f"THEN regexp_matches({sql_shape(expression)}, '{SQL_CANDIDATE}') "
+            f"OR strpos({expression}, chr({ord(_REVERSED)})) > 0 ELSE false END")
 
 
 def sql_digit_like(expression: str) -> str:

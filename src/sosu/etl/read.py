@@ -316,6 +316,7 @@ class CsvFile:
 class _Scan:
     has_content: bool = False
     binary: bool = False
+    utf16: bool = False  # binary, and begins with a UTF-16 or UTF-32 byte order mark
     bom: bool = False
     utf8: bool = True
     first_lines: list[bytes] = field(default_factory=list)
@@ -364,6 +365,7 @@ def _scan(path: Path, whole_file: bool = True) -> _Scan:
         chunk = handle.read(CHUNK)
         ended = len(chunk) < CHUNK
         scan.binary = b"\x00" in chunk[:65536]
+        scan.utf16 = scan.binary and chunk.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
         scan.bom = chunk.startswith(_BOM)
         pending = b""
         while chunk:
@@ -462,6 +464,9 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
         return [Problem(display, 0, "", f"kan ikke læses ({error.strerror})")]
     if not scan.has_content:
         return [Problem(display, 0, "", "filen er tom; den skal mindst have en overskriftslinje")]
+    if scan.utf16:
+        return [Problem(display, 0, "", "er gemt som UTF-16 (\"Unicode-tekst\"); gem den som "
+                        "\"CSV UTF-8\"")]
     if scan.binary:
         return [Problem(display, 0, "", "er ikke en tekstfil (CSV); gem den som CSV eller .xlsx")]
     if encoding is None:

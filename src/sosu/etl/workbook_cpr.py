@@ -235,10 +235,32 @@ def _scan_xlsx(archive: zipfile.ZipFile, parts: list[str], found: _Found) -> Non
             _xlsx_sheet(archive, part, sheets[part], shared, shown, found)
         elif not part.endswith("sharedStrings.xml"):
             _generic(archive, part, _xlsx_place(part), found)
+        if part.lower().endswith("styles.xml") and _formats_write_digits(archive, part):
+            found.add("et talformat i typografierne, der selv skriver cifre i cellerne")
         if found.full:
             return
     if shared - shown:
         found.add("en tekst i projektmappen, som ingen celle viser")
+
+
+# A number format's literal text: a quoted stretch or one escaped character.
+_FORMAT_LITERAL = re.compile(r'"([^"]*)"|\\(.)')
+
+
+def _formats_write_digits(archive: zipfile.ZipFile, part: str) -> bool:
+    """Does a number format write digits of its own into the cells it formats? An .xlsx
+    cell keeps its value, not the text it shows: a date shown with `ddmmyy"-1234"`, or
+    1901234 with `"010"0`, shows a CPR number no part of the file holds. No ordinary
+    format writes digits (`0" kr."`, `dd-mm-yyyy`, `[$-406]` are not literal digits)."""
+    with archive.open(part) as handle:
+        for _event, element in iterparse(handle):
+            if _local(element.tag) == "numFmt":
+                code = element.get("formatCode", "")
+                literal = "".join(a + b for a, b in _FORMAT_LITERAL.findall(code))
+                if any(char.isdecimal() for char in literal):
+                    return True
+            element.clear()
+    return False
 
 
 def _xlsx_place(part: str) -> str:
