@@ -112,6 +112,11 @@ def _page_header(book: openpyxl.Workbook) -> None:
     book["elever"].oddHeader.center.text = f"Elev {CPR}"
 
 
+def _formula_of_pieces(book: openpyxl.Workbook) -> None:
+    """No stored result: Excel shows the number when it computes the formula."""
+    book["elever"]["H2"] = '=CONCATENATE("010190", "-", "1234")'
+
+
 def _date_shown_with_a_serial(book: openpyxl.Workbook) -> None:
     """A date cell that shows 010190-1234: the serial is in its number format."""
     book["elever"]["H2"] = dt.date(1990, 1, 1)
@@ -132,6 +137,7 @@ WORKBOOK_CASES = [
     ("defined-name", _defined_name, "projektmappens navne på ark eller områder"),
     ("validation-list", _validation_list, "arket 'elever'"),
     ("page-header", _page_header, "arket 'elever'"),
+    ("formula-of-pieces", _formula_of_pieces, "arket 'elever', celle H2"),
     ("date-format", _date_shown_with_a_serial, "et talformat i typografierne"),
     ("number-format", _number_shown_with_leading_digits, "et talformat i typografierne"),
 ]

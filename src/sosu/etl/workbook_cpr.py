@@ -333,7 +333,8 @@ def _xlsx_sheet(archive: zipfile.ZipFile, part: str, sheet: str, shared: set[int
                 if index in shared:
                     shown.add(index)
                     found.add(f"{where}, celle {cell}")
-            elif _holds_cpr(element) or element.tail and contains_cpr(element.tail):
+            elif (_holds_cpr(element) or element.tail and contains_cpr(element.tail)
+                  or name == "f" and contains_cpr(_joined_pieces(element.text or ""))):
                 found.add(f"{where}, celle {cell}" if cell and name in ("c", "v", "f", "is", "t")
                           else where)
             if name == "c":
@@ -344,12 +345,24 @@ def _xlsx_sheet(archive: zipfile.ZipFile, part: str, sheet: str, shared: set[int
                 return
 
 
+# What joins text pieces in a formula: quotes, the & operator, argument separators.
+_JOINERS = re.compile(r'["&,;\s]+')
+
+
+def _joined_pieces(formula: str) -> str:
+    """A formula with the text it would join put together: `CONCAT("010190";"-";"1234")`
+    holds its number in pieces further apart than any spelling (a formula without a
+    stored result shows it only when Excel computes it)."""
+    return _JOINERS.sub("", formula)
+
+
 # --- .ods -------------------------------------------------------------------------------
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _REPEAT_ROWS = f"{{{_TABLE}}}number-rows-repeated"
 _REPEAT_COLUMNS = f"{{{_TABLE}}}number-columns-repeated"
 _NAME = f"{{{_TABLE}}}name"
+_FORMULA = f"{{{_TABLE}}}formula"
 
 
 def _scan_ods(archive: zipfile.ZipFile, parts: list[str], found: _Found) -> None:
@@ -393,7 +406,9 @@ def _ods_content(archive: zipfile.ZipFile, part: str, found: _Found) -> None:
                     column += 1
                 continue
             stack.pop()
-            if _holds_cpr(element) or element.tail and contains_cpr(element.tail):
+            formula = element.get(_FORMULA)
+            if (_holds_cpr(element) or element.tail and contains_cpr(element.tail)
+                    or formula and contains_cpr(_joined_pieces(formula))):
                 where = f"arket '{mask_cpr(sheet)}'" if sheet else "projektmappen"
                 inside = row and column and any(_local(e.tag) in ("table-cell",
                                                                   "covered-table-cell")
