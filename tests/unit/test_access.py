@@ -20,6 +20,7 @@ from sosu.access.login import WRONG, attempt
 from sosu.access.passwords import hash_password, verify_password
 from sosu.access.users import User, UsersError, add_user, load_users, remove_user, set_password
 from sosu.cli.main import main
+from sosu.domain.cpr import contains_cpr
 from sosu.store import audit
 
 PASSWORD = "korrekt-hest-batteri"
@@ -69,6 +70,15 @@ def test_users_file_round_trip_is_private(tmp_path: Path) -> None:
     ('[[bruger]]\nnavn = "a"\nrolle = "uddannelse"\n' * 2, ["to gange"]),
     ('[[bruger]]\nnavn = "Æ B"\nrolle = "uddannelse"\n', ["brugernavnet"]),
     ("[[bruger]\n", ["ikke gyldig TOML"]),
+    # a CPR number in any of an entry's texts, never echoed
+    ('[[bruger]]\nnavn = "010190-1234"\nrolle = "uddannelse"\n',
+     ["bruger 'XXXXXX-XXXX'", "ligner et CPR-nummer"]),
+    ('[[bruger]]\nnavn = "a"\nrolle = "leder"\nsteder = ["Sted 0101901234"]\n',
+     ["bruger 'a'", "ligner et CPR-nummer"]),
+    ('[[bruger]]\nnavn = "a"\nrolle = "uddannelse"\nemail = "0101901234@k.dk"\n',
+     ["bruger 'a'", "ligner et CPR-nummer"]),
+    ('[[bruger]]\nnavn = "a"\nrolle = "uddannelse"\noidc_id = "cpr:010190-1234"\n',
+     ["bruger 'a'", "ligner et CPR-nummer"]),
 ])
 def test_malformed_users_file_names_the_entry(tmp_path: Path, text: str,
                                               words: list[str]) -> None:
@@ -79,6 +89,32 @@ def test_malformed_users_file_names_the_entry(tmp_path: Path, text: str,
         load_users(path)
     for word in words:
         assert word in str(error.value)
+    assert not contains_cpr(str(error.value))
+
+
+def test_an_object_id_that_reads_as_ten_digits_is_no_cpr_number(tmp_path: Path) -> None:
+    """Entra ID's object ids are hex: about one in 500 holds ten decimal digits in a row."""
+    path = tmp_path / "brugere.toml"
+    oid = "d3b07384-d9a0-4c9b-8d2e-0101901234ab"
+    assert contains_cpr(oid)  # as a text, it holds one
+    path.write_text(f'[[bruger]]\nnavn = "a"\nrolle = "uddannelse"\noidc_id = "{oid}"\n',
+                    encoding="utf-8")
+    path.chmod(0o600)
+    assert load_users(path)["a"].oidc_id == oid
+
+
+def test_cli_refuses_a_cpr_number_as_a_user_and_writes_nothing(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
+    assert main(["user", "add", "010190-1234", "--role", "uddannelse",
+                 "--password-stdin"]) == 1
+    assert main(["user", "add", "anne", "--role", "leder", "--site", "Sted 0101901234",
+                 "--no-password", "--email", "a@k.dk"]) == 1
+    output = capsys.readouterr()
+    assert output.err.count("ligner et CPR-nummer") == 2
+    assert not contains_cpr(output.out + output.err)
+    assert not Path(os.environ["SOSU_USERS"]).exists()
 
 
 def _try(users: dict, log: Path, password: str, minutes: int = 0, name: str = "anne"):

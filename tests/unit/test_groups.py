@@ -144,6 +144,10 @@ def test_the_groups_claim_in_the_shapes_providers_send(value: object,
     (f'[grupper]\nid = "{KF}"\n', "ukendte afsnit grupper"),
     (f'gruppe = "{KF}"\n', "skal skrives som [[gruppe]]-tabeller"),
     ('[[gruppe]]\nid = "x\n', "ikke gyldig TOML (Illegal character '\\n' (at line 2"),
+    (f'[[gruppe]]\nid = "{KF}"\nnavn = "Anne 010190-1234"\nrolle = "kvalitetsforum"\n',
+     ":1: gruppe 'Anne XXXXXX-XXXX': indeholder noget, der ligner et CPR-nummer"),
+    (f'[[gruppe]]\nid = "{NORD}"\nrolle = "leder"\nsteder = ["Sted 0101901234"]\n',
+     "ligner et CPR-nummer"),
 ])
 def test_a_broken_groups_file_is_refused_naming_the_entry(
         tmp_path: Path, text: str, message: str) -> None:

@@ -26,7 +26,15 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from sosu.access.users import User, UsersError, by_email, by_oidc_id, check_private
+from sosu.access.users import (
+    User,
+    UsersError,
+    by_email,
+    by_oidc_id,
+    check_private,
+    cpr_in_names,
+)
+from sosu.domain.cpr import mask_cpr
 from sosu.domain.roles import ROLES
 
 FIELDS = {"id", "navn", "rolle", "steder"}
@@ -70,7 +78,13 @@ def _rule(entry: object, index: int, where: str) -> GroupRule:
     label = entry.get("navn", "")
     named = next((text.strip() for text in (label, group)
                   if isinstance(text, str) and text.strip()), None)
-    where = f"{where}: gruppe {named!r}" if named else f"{where}: gruppe nr. {index}"
+    where = mask_cpr(f"{where}: gruppe {named!r}" if named else f"{where}: gruppe nr. {index}")
+    listed = entry.get("steder")
+    values = [entry.get("id"), entry.get("navn"), entry.get("rolle"),
+              *(listed if isinstance(listed, list) else [])]
+    if cpr_in_names(*(value for value in values if isinstance(value, str))):
+        raise GroupsError(f"{where}: indeholder noget, der ligner et CPR-nummer; skriv aldrig "
+                          "CPR-numre i gruppefilen")
     unknown = set(entry) - FIELDS
     if unknown:
         raise GroupsError(f"{where}: ukendte felter {', '.join(sorted(unknown))} "

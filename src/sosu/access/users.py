@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from sosu.access.passwords import hash_password, verify_password
+from sosu.domain.cpr import contains_cpr, mask_cpr
 from sosu.domain.roles import ROLES, Viewer
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
@@ -40,7 +41,25 @@ class User:
         return Viewer(self.name, self.role, self.sites, threshold)
 
 
+# The users file is kept and its names shown and logged: no CPR number in any of them.
+CPR_IN_USERS = ("indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numre i "
+                "brugerfilen (navn, oplæringssteder, e-mail, oidc_id)")
+
+
+# Entra ID's object ids (users and groups): 32 hex digits, some of which may read as ten
+# decimal digits (about one id in 500); an opaque id, never a CPR number.
+_UUID = re.compile(r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+
+
+def cpr_in_names(*texts: str | None) -> bool:
+    """Does any of a users or groups file's texts hold a CPR number? Object ids excepted."""
+    return any(text and not _UUID.match(text.strip()) and contains_cpr(text) for text in texts)
+
+
 def _check(user: User, where: str) -> None:
+    texts = (user.name, *user.sites, user.email, user.oidc_id, user.role)
+    if cpr_in_names(*texts):
+        raise UsersError(f"{mask_cpr(where)}: {CPR_IN_USERS}")
     if not _NAME.match(user.name):
         raise UsersError(f"{where}: brugernavnet skal være 1–64 tegn a–z, 0–9, . _ @ -")
     if user.role not in ROLES:
