@@ -111,6 +111,11 @@ def test_the_users_file_goes_before_the_groups(rules: tuple[GroupRule, ...]) -> 
     assert (by_group.user.name, by_group.user.role) == ("bo@kommune.dk", "leder")
     assert by_group.rule.startswith("gruppe 'Ledere Døgnplejen Nord'")
     assert grant(users, (), claim="email", identity="bo@kommune.dk", groups=[NORD]) is None
+    # A claim that holds a CPR number would be the account's name: no grant by group.
+    assert grant(users, rules, claim="email", identity="0101901234@kommune.dk",
+                 groups=[NORD]) is None
+    assert grant(users, rules, claim="oid", identity="d3b07384-d9a0-4c9b-8d2e-0101901234ab",
+                 groups=[NORD]) is not None  # an object id in hex is no CPR number
 
 
 @pytest.mark.parametrize("value, groups", [

@@ -189,4 +189,6 @@ def grant(users: dict[str, User], rules: Sequence[GroupRule], *, claim: str,
     if user is not None:
         return Grant(user, "brugerfil")
     name = identity.strip().lower() if claim == "email" else identity.strip()
+    if cpr_in_names(name):
+        return None  # it would be the account's name: shown, logged and kept in the session
     return by_groups(rules, name, groups) if name else None

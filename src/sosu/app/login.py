@@ -24,7 +24,7 @@ from streamlit.errors import StreamlitSecretNotFoundError
 
 from sosu.access.groups import Grant, GroupRule, grant, load_groups, token_groups
 from sosu.access.login import attempt
-from sosu.access.users import User, UsersError, load_users
+from sosu.access.users import User, UsersError, cpr_in_names, load_users
 from sosu.app import data
 from sosu.domain import settings
 from sosu.domain.roles import ROLES, Viewer
@@ -206,7 +206,7 @@ def _oidc(users: dict[str, User], rules: tuple[GroupRule, ...]) -> tuple[Grant, 
     found = grant(users, rules, claim=claim, identity=identity, groups=groups)
     if found is None:
         _refuse(identity, "Din konto har ikke adgang til SOSU-overblik. Kontakt "
-                "uddannelsesteamet.", grund=_refusal_reason(claim, rules),
+                "uddannelsesteamet.", grund=_refusal_reason(claim, rules, identity),
                 **_missing_groups(rules))
         return None
     return found, Session("oidc", found.user.name, time.time(), identity=identity,
@@ -220,7 +220,9 @@ def _known_as(name: str) -> dict[str, Any]:
     return {"kendt_som": readable} if readable and readable.lower() != name.lower() else {}
 
 
-def _refusal_reason(claim: str, rules: tuple[GroupRule, ...]) -> str:
+def _refusal_reason(claim: str, rules: tuple[GroupRule, ...], identity: str) -> str:
+    if cpr_in_names(identity):
+        return f"{claim} ligner et CPR-nummer"
     if not rules:
         return f"{claim} ikke i brugerfilen"
     return f"{claim} ikke i brugerfilen og ingen af brugerens grupper i gruppefilen"
