@@ -48,6 +48,10 @@ def test_every_target_field_is_documented_in_the_targets_file() -> None:
     ('id = "x"\nmetric = "ansatte"', ["feltet 'label' mangler"]),
     ('id = "x"\nlabel = "X"\nmetric = "ansatte"\nmaal_type = "absolut"\nmaal = 1\n'
      'frist = 2026\nretning = "op"\nfarve = "rød"', ["ukendt felt 'farve'"]),
+    # shown on every page and in the report: never a CPR number, never echoed
+    ('id = "x 010190-1234"\nlabel = "Elev 0101901234"\nmetric = "ansatte"\n'
+     'maal_type = "absolut"\nmaal = 1\nfrist = 2026\nretning = "op"',
+     ["mål nr. 1 (x XXXXXX-XXXX)", "ligner et CPR-nummer"]),
 ])
 def test_broken_targets_name_the_entry(tmp_path: Path, entry: str, words: list[str]) -> None:
     path = tmp_path / "targets.toml"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sosu.domain import settings
+from sosu.domain.cpr import contains_cpr, mask_cpr
 
 # The targets that ship with the program; SOSU_MAAL names an operator's own file.
 SHIPPED_TARGETS = Path(__file__).resolve().parent.parent / "targets.toml"
@@ -165,7 +166,11 @@ def period_cells(period: str, education: str | None) -> list[tuple[str | None, i
 def _check_entry(number: int, entry: object) -> Target:
     if not isinstance(entry, dict):
         raise TargetsError(f"mål nr. {number}: skal være en [[maal]]-tabel")
-    name = f"mål nr. {number} ({entry.get('id', 'uden id')})"
+    name = mask_cpr(f"mål nr. {number} ({entry.get('id', 'uden id')})")
+    # Its labels and periods are shown on every page and in the quarterly report.
+    if any(isinstance(value, str) and contains_cpr(value) for value in entry.values()):
+        raise TargetsError(f"{name}: indeholder noget, der ligner et CPR-nummer; skriv aldrig "
+                           "CPR-numre i målfilen")
     for key in entry:
         if key not in FIELDS:
             raise TargetsError(f"{name}: ukendt felt '{key}'")
