@@ -30,8 +30,9 @@ digit is a day 1–9 (`101901234`: 0101901234 with the leading zero lost, as a n
 or a cell formatted as a number keeps it), and scientific notation whose value is a CPR
 number (`2.512891234E9`, `1,01901234E+08`).
 
-A text holding a right-to-left override (U+202E) is read as it is shown (as_shown):
-`\u202e4321-091010` shows as 010190-1234, and is masked and replaced in that order.
+Right-to-left text is read in every order it may be shown in (RTL_RANGES): a right-to-left
+override turns `\u202e4321-091010` into 010190-1234 on screen, a right-to-left paragraph
+shows `1234 010190` as 010190 1234; masking such a text hides every digit of it.
 
 DuckDB cannot normalise text, so the loader asks DuckDB (sql_candidate) for candidate
 cells, the same shape over the text's layout (sql_shape) without the date and
@@ -132,10 +133,19 @@ _MIN_LENGTH = 9  # normalising never lengthens a text; 101901234 is the shortest
 _MIN_DIGITS = 8  # the fewest digits a CPR spelling has: a one-digit day and month (1.1.90-1234)
 
 
-# RIGHT-TO-LEFT OVERRIDE shows what follows it backwards, digits too, up to a POP
-# DIRECTIONAL FORMATTING or the end: `\u202e4321-091010` shows as 010190-1234. A text
-# holding one is read as it is shown.
+# Right-to-left text can show digits in another order than they are stored: a right-to-
+# left override (U+202E) shows what follows it backwards, up to a pop (U+202C):
+# `\u202e4321-091010` shows as 010190-1234; in a right-to-left paragraph the numbers of
+# `1234 010190` stand right to left (`010190 1234`). A text holding any right-to-left
+# character or directional control (these code point ranges: every character of bidi
+# class R, AL, or an embedding, override or isolate, tested) is read in each of those
+# orders too, as well as stored.
+RTL_RANGES = ((0x590, 0x8FF), (0x200F, 0x200F), (0x202A, 0x202E), (0x2066, 0x2069),
+              (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF), (0x10800, 0x10FFF), (0x1E800, 0x1EFFF))
+_RTL = re.compile("[" + "".join(f"{chr(low)}-{chr(high)}" for low, high in RTL_RANGES) + "]")
 _REVERSED, _POP = "\u202e", "\u202c"
+_NUMBER = re.compile(r"[0-9]+")
+_LETTERS = re.compile(r"[^\W\d_]+")  # letters of any script
 
 
 def normalise(text: str) -> str:
@@ -143,8 +153,8 @@ def normalise(text: str) -> str:
 
 
 def as_shown(text: str) -> str:
-    """`text` in the order a reader sees it: each right-to-left override's stretch turned
-    around, the override and its pop removed. Other text is returned as it is."""
+    """`text` with each right-to-left override's stretch turned around, the override and
+    its pop removed, as it is shown. Other text is returned as it is."""
     if _REVERSED not in text:
         return text
     first, *overridden = text.split(_REVERSED)
@@ -155,17 +165,38 @@ def as_shown(text: str) -> str:
     return "".join(shown)
 
 
+def _readings(text: str) -> list[str]:
+    """The normalised text, and where right-to-left text may reorder its digits, the
+    orders it may be shown in: overridden stretches turned; per line, the numbers between
+    two letters right to left, and the line backwards."""
+    normal = normalise(text)
+    if text.isascii() or not _RTL.search(text):
+        return [normal]
+    lines = text.splitlines()
+    reordered = [_SEP.join(reversed(numbers)) for line in lines
+                 for stretch in _LETTERS.split(line)  # numbers a letter parts stay apart
+                 if len(numbers := _NUMBER.findall(normalise(stretch))) > 1]
+    return [normal, normalise(as_shown(text)), *reordered,
+            *(normalise(line)[::-1] for line in lines)]
+
+
+def _holds(normal: str) -> bool:
+    return _STRICT.search(normal) is not None or any(_scientific(normal))
+
+
 def contains_cpr(text: str | None) -> bool:
     """Whether `text` holds a CPR number in any spelling (see the module's docstring)."""
     if not text or len(text) < _MIN_LENGTH:
         return False
-    normal = normalise(as_shown(text))
-    return _STRICT.search(normal) is not None or any(_scientific(normal))
+    return any(_holds(reading) for reading in _readings(text))
 
 
 def cpr_digits(text: str) -> list[str]:
     """The ten ASCII digits (DDMMYYNNNN) of every CPR number in `text`, in order."""
-    return [digits for _start, _end, digits in _found(normalise(as_shown(text)), _STRICT)]
+    for reading in _readings(text):
+        if _holds(reading):
+            return [digits for _start, _end, digits in _found(reading, _STRICT)]
+    return []
 
 
 def mask_cpr(text: str) -> str:
@@ -179,8 +210,14 @@ def replace_cpr(text: str, replacement: Callable[[str], str], *, loose: bool = F
     that are not a date or stand in a longer run of digits."""
     if not text or len(text) < _MIN_LENGTH:
         return text
-    if _REVERSED in text and contains_cpr(text):
-        text = as_shown(text)  # replaced as it is read; the override goes with it
+    readings = _readings(text)
+    if len(readings) > 1 and not _holds(readings[0]):
+        if _holds(readings[1]):
+            text = as_shown(text)  # replaced as it is read; the override goes with it
+        elif any(map(_holds, readings[2:])):
+            # Numbers shown in another order than stored: every digit goes.
+            return "".join("X" if unicodedata.digit(char, None) is not None else char
+                           for char in text)
     pattern = _LOOSE if loose else _STRICT
     normal = normalise(text)
     if pattern.search(normal) is None and not any(_scientific(normal)):
@@ -267,6 +304,7 @@ def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
 _RE2_INVISIBLE = r"[\p{Cf}\p{Mn}\p{Me}]"
 _RE2_LETTER = _re2_class(_LETTER_RANGES)
 _RE2_DIGIT = _re2_class(tuple((start, start + 9) for start in DIGIT_BLOCKS))
+_RE2_RTL = _re2_class(RTL_RANGES)
 
 
 def sql_shape(expression: str) -> str:
@@ -306,7 +344,7 @@ def sql_candidate(expression: str) -> str:
     (sql_digit_like, its superset): CASE evaluates its THEN on those rows alone."""
     return (f"CASE WHEN {sql_digit_like(expression)} "
             f"THEN regexp_matches({sql_shape(expression)}, '{SQL_CANDIDATE}') "
-            f"OR strpos({expression}, chr({ord(_REVERSED)})) > 0 ELSE false END")
+            f"OR regexp_matches({expression}, '{_RE2_RTL}') ELSE false END")
 
 
 def sql_digit_like(expression: str) -> str:
