@@ -121,6 +121,26 @@ def test_the_load_keeps_the_profile_for_reload(foreign: Path, tmp_path: Path,
     assert _kpi_json(db, capsys) == before
 
 
+def test_a_file_the_profile_passes_over_is_refused_not_kept(
+        foreign: Path, tmp_path: Path) -> None:
+    """The history keeps the folder's files as given: a contract-named file beside the one
+    the profile reads would be kept unread, a CPR number in it never looked for."""
+    shutil.copy(MINIMAL / "elever.csv", foreign / "elever.csv")
+    with open(foreign / "elever.csv", "a", encoding="utf-8") as handle:
+        handle.write("010190-1234,SSH,2022-02-01,24,Sted,ekstern\n")
+    (foreign / "sygefravaer.xlsx").write_bytes(b"not a workbook 010190-1234")
+    assert _problems(foreign, load_profile(FOREIGN_PROFILE)) == [
+        "elever.csv: profilen læser elever fra Elevforloeb.csv, så denne fil ville ikke blive "
+        "læst; flyt den ud af mappen",
+        "sygefravaer.xlsx: profilen læser sygefravaer fra Loen_sygefravaer.csv, så denne fil "
+        "ville ikke blive læst; flyt den ud af mappen"]
+    db = tmp_path / "db" / "sosu.duckdb"
+    with pytest.raises(ValidationFailed):
+        load_folder(foreign, db, today=TODAY, profile=load_profile(FOREIGN_PROFILE))
+    assert not db.parent.exists() or not any(
+        b"010190-1234" in path.read_bytes() for path in db.parent.rglob("*") if path.is_file())
+
+
 def test_a_problem_names_their_file_line_and_header(foreign: Path) -> None:
     rows = foreign_rows(foreign / "Elevforloeb.csv")
     rows[3][3] = "245"  # A3's age, line 4

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import duckdb
 
 from sosu.domain.contract import FILES_BY_NAME, Column, FileSpec, normalize_header
-from sosu.domain.cpr import contains_cpr, sql_candidate
+from sosu.domain.cpr import contains_cpr, mask_cpr, sql_candidate
 from sosu.etl import read
 from sosu.etl.problems import Problem
 from sosu.etl.profile import ROW_KEY, FileProfile, Profile, strptime_format
@@ -49,6 +49,13 @@ def find_sources(folder: Path, profile: Profile) -> tuple[dict[str, read.Source]
                 and not (p.line == 0 and p.file.rsplit(".", 1)[0] in profile.files)]
     for name, entry in profile.files.items():
         path = folder / entry.file
+        shadowed = sources.get(name)
+        if shadowed is not None and shadowed.path != path:
+            # The history keeps every file of the folder that could be read: one the
+            # profile passes over would be kept unread (and unchecked for CPR numbers).
+            problems.append(Problem(shadowed.display, 0, "", (
+                f"profilen læser {name} fra {mask_cpr(entry.file)}, så denne fil ville ikke "
+                "blive læst; flyt den ud af mappen")))
         if not path.is_file():
             problems.append(Problem(entry.file, 0, "", (
                 f"filen mangler: profilen læser {name} fra {entry.file}, som ikke er i mappen")))
