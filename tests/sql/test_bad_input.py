@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import io
+import zipfile
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from sosu.cli.main import main
@@ -90,6 +93,9 @@ def test_ten_digits_without_a_valid_date_is_a_pseudonym(minimal_copy: Path,
      ["elever.csv:2:", "ikke 6 felter"]),
     (b"\x81\x8d\x8f\x90\x9d", ["elever.csv:", "ukendt tegnsæt"]),
     ("elev_id,uddannelse\n".encode("utf-16"), ["elever.csv:", "UTF-16", "CSV UTF-8"]),
+    # a field over the csv module's limit among the lines searched for the header
+    (b"elev_id,uddannelse,ansat_dato,alder,oplaeringssted,rekruttering\nA1,SSH,2022-02-01,24,"
+     + b"P" * 131_073 + b",ekstern\n", ["elever.csv:", "over 100.000 tegn"]),
     # Excel for Mac's "CSV (Macintosh)": CR alone ends each line
     (b"elev_id,uddannelse,ansat_dato,alder,oplaeringssted,rekruttering\rA1,SSH,2022-02-01,24,"
      b"Sted,ekstern\r", ["elever.csv:1:", "CR alene"]),
@@ -115,6 +121,22 @@ def test_a_short_line_is_one_problem(minimal_copy: Path) -> None:
 def test_truncated_excel_file(minimal_copy: Path) -> None:
     (minimal_copy / "elever.csv").unlink()
     (minimal_copy / "elever.xlsx").write_bytes(b"PK\x03\x04 truncated zip")
+    assert "elever.xlsx: kan ikke åbnes som Excel-fil" in "\n".join(_problems(minimal_copy))
+
+
+def test_a_workbook_part_that_is_not_well_formed_xml(minimal_copy: Path) -> None:
+    """openpyxl raises the XML parser's error for a cut-off xl/workbook.xml."""
+    (minimal_copy / "elever.csv").unlink()
+    book = openpyxl.Workbook()
+    book.active.append(["elev_id"])
+    packed = io.BytesIO()
+    book.save(packed)
+    with zipfile.ZipFile(packed) as source, \
+            zipfile.ZipFile(minimal_copy / "elever.xlsx", "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            target.writestr(info, data.replace(b"</workbook>", b"")
+                            if info.filename == "xl/workbook.xml" else data)
     assert "elever.xlsx: kan ikke åbnes som Excel-fil" in "\n".join(_problems(minimal_copy))
 
 

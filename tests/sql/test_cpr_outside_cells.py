@@ -341,10 +341,14 @@ def test_a_marker_with_a_note_is_neither_trusted_nor_kept(
     assert CPR.encode() not in _kept_bytes(db)
 
 
-def test_a_cpr_number_in_a_profiles_comment_refuses_it(tmp_path: Path) -> None:
+@pytest.mark.parametrize("between", ["-", "\u2028", "\u2029", "\u0085", "\x0c"],
+                         ids=["hyphen", "line-separator", "paragraph-separator", "next-line",
+                              "form-feed"])
+def test_a_cpr_number_in_a_profiles_comment_refuses_it(tmp_path: Path, between: str) -> None:
+    """A TOML line ends at LF: other line breaks are separators inside a comment."""
     text = (DATA / "foreign" / "profil.toml").read_text(encoding="utf-8")
     path = tmp_path / "profil.toml"
-    path.write_text(text + f"\n# spørg om elev {CPR}\n", encoding="utf-8")
+    path.write_text(text + f"\n# spørg om elev 010190{between}1234\n", encoding="utf-8")
     with pytest.raises(ProfileError) as refused:
         load_profile(path)
     message = str(refused.value)

@@ -248,8 +248,11 @@ def parse_profile(text: str, path: Path) -> Profile:
     shown = mask_cpr(path.name)
     # Never echoed: a CPR number anywhere in a profile (a header, a value, a comment: the
     # history keeps the file as written) refuses it whole, before it is even parsed.
-    if any(contains_cpr(line) for line in text.splitlines()) or contains_cpr(path.name):
-        number = next((n for n, line in enumerate(text.splitlines(), start=1)
+    # TOML's lines end at LF alone: splitlines() would also part a line at U+2028, U+0085
+    # and the like, and `010190<U+2028>1234` in a comment would be two harmless halves.
+    lines = text.split("\n")
+    if any(contains_cpr(line) for line in lines) or contains_cpr(path.name):
+        number = next((n for n, line in enumerate(lines, start=1)
                        if contains_cpr(line)), 0)
         where = f", linje {number}" if number else " (i filnavnet)"
         raise ProfileError(f"{shown}: profilen indeholder noget, der ligner et CPR-nummer"

@@ -479,8 +479,12 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
                       if "\r" in text), None)) is not None:
         return [Problem(display, lone, "", LONE_CARRIAGE_RETURN)]
     delimiters = [_sniff_delimiter(text) for text in texts]
-    lines = [next(csv.reader([text], delimiter=d), []) for text, d in
-             zip(texts, delimiters, strict=True)]
+    try:
+        lines = [next(csv.reader([text], delimiter=d), []) for text, d in
+                 zip(texts, delimiters, strict=True)]
+    except csv.Error:  # a field over csv's limit (131,072 characters) among the first lines
+        return [Problem(display, 0, "", "en af de første linjer har en celle på over 100.000 "
+                        "tegn; er det en CSV-fil med elevdata?")]
     skip = rule.find(lines)
     if skip is None:
         return _no_header(rule, lines, display)
@@ -647,7 +651,8 @@ def _sheet_lines(source: Source) -> tuple[Rows, list[Problem]]:
         rows = list(sheet_rows(source.path, source.sheet))
     except WorkbookRefused as refused:
         return [], [Problem(display, 0, "", str(refused))]
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, CalamineError):
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, TypeError, CalamineError,
+            ParseError):  # ParseError: a part of the zip is not well-formed XML
         return [], [Problem(display, 0, "", _unreadable_workbook(source.path))]
     if not rows:
         return [], [Problem(display, 0, "", "arket er tomt; det skal mindst have en "
