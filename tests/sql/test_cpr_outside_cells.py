@@ -14,6 +14,7 @@ import csv
 import datetime as dt
 import io
 import random
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -241,6 +242,35 @@ def test_a_cpr_number_in_any_part_or_name_of_the_zip_refuses_it(
     assert len(shown) == 1 and shown[0].startswith("elever.xlsx: indeholder noget, der ligner "
                                                    "et CPR-nummer"), shown
     assert place in shown[0], shown
+
+
+def _before(path: Path) -> None:
+    path.write_bytes(f"elev {CPR}\n".encode() + path.read_bytes())
+
+
+def _after(path: Path) -> None:
+    path.write_bytes(path.read_bytes() + f"elev {CPR}".encode())
+
+
+def _part_twice(path: Path) -> None:
+    """docProps/app.xml twice, the first copy (which readers pass over) with the number."""
+    packed = io.BytesIO()
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(packed, "w") as target, \
+            warnings.catch_warnings(action="ignore", category=UserWarning):  # the duplicate
+        target.writestr("docProps/app.xml", f"<a>{CPR}</a>")
+        for info in source.infolist():
+            target.writestr(info, source.read(info.filename))
+    path.write_bytes(packed.getvalue())
+
+
+@pytest.mark.parametrize("change", [_before, _after, _part_twice],
+                         ids=["bytes-before-the-zip", "bytes-after-the-zip", "a-part-twice"])
+def test_a_cpr_number_outside_the_zips_parts_refuses_it(change: object,
+                                                        minimal_copy: Path) -> None:
+    path = _xlsx(minimal_copy)
+    change(path)  # type: ignore[operator]
+    shown = _refused(minimal_copy)
+    assert len(shown) == 1 and "ligner et CPR-nummer" in shown[0], shown
 
 
 def test_pictures_and_binary_parts_without_a_number_load(minimal_copy: Path) -> None:

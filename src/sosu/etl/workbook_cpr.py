@@ -84,12 +84,21 @@ def cpr_places(path: Path) -> list[str]:
                 _scan_ods(archive, parts, found)
             else:
                 _scan_xlsx(archive, parts, found)
+            names = [info.filename for info in archive.infolist()]
             for info in archive.infolist():
-                if not _is_xml(info.filename) and not info.is_dir() and not found.full:
+                # A name the zip holds twice: the XML scan above opened its last copy.
+                twice = names.count(info.filename) > 1
+                if (twice or not _is_xml(info.filename)) and not info.is_dir() \
+                        and not found.full:
                     _scan_other(archive, info, _part_place(info.filename, ods=ods), found,
                                 depth=0)
     except (RuntimeError, NotImplementedError, zlib.error) as unreadable:
         raise ValueError("a part cannot be read") from unreadable
+    # Bytes that belong to no part (before the first, between, after the directory) are
+    # kept with the file too; the file's own bytes are read as text once.
+    with open(path, "rb") as handle:
+        if _holds_cpr_as_text(handle):
+            found.add("filen uden for dens dele")
     return found.places
 
 
@@ -133,17 +142,21 @@ def _scan_other(archive: zipfile.ZipFile, info: zipfile.ZipInfo, place: str, fou
         first = handle.read(len(_ZIP))
         if first == _ZIP:
             _scan_nested(first + handle.read(), place, found, depth=depth + 1)
-            return
-        tail = first
-        while True:
-            chunk = handle.read(_CHUNK)
-            block = tail + chunk
-            if any(contains_cpr(text) for text in _decodings(block)):
-                found.add(place)
-                return
-            if not chunk:
-                return
-            tail = block[-_OVERLAP:]
+        elif _holds_cpr_as_text(handle, first):
+            found.add(place)
+
+
+def _holds_cpr_as_text(handle: IO[bytes], first: bytes = b"") -> bool:
+    """Read as text (_decodings) in pieces, each with the end of the one before."""
+    tail = first
+    while True:
+        chunk = handle.read(_CHUNK)
+        block = tail + chunk
+        if any(contains_cpr(text) for text in _decodings(block)):
+            return True
+        if not chunk:
+            return False
+        tail = block[-_OVERLAP:]
 
 
 def _scan_nested(data: bytes, place: str, found: _Found, *, depth: int) -> None:
