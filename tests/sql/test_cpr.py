@@ -131,6 +131,20 @@ def test_every_spelling_is_found_masked_and_a_candidate(name: str, spelling: str
     assert row == (True,)
 
 
+@pytest.mark.parametrize("hours", ["0101901234e-7", "010190_1234e-7", "0101901234E-06"])
+def test_a_cpr_number_written_as_hours_in_scientific_notation_is_refused(
+        hours: str, minimal_copy: Path) -> None:
+    """read_csv reads it as 10.19 hours on the fast path, where its text is gone."""
+    rows = _read(minimal_copy / "sygefravaer.csv")
+    rows[1][3] = hours
+    _write(minimal_copy / "sygefravaer.csv", rows)
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(minimal_copy, today=TODAY)
+    assert refused.value.report() == [
+        "sygefravaer.csv:2: planlagte_timer: indeholder noget, der ligner et CPR-nummer; "
+        "skriv aldrig CPR-numre i filerne"]
+
+
 def test_the_right_to_left_ranges_hold_every_right_to_left_character() -> None:
     """Every character that can turn digits around in Python's Unicode database."""
     turning = {"R", "AL", "RLE", "RLO", "RLI", "LRE", "LRO", "LRI", "FSI", "PDF", "PDI"}

@@ -280,11 +280,21 @@ def cpr_columns(spec: FileSpec) -> list[str]:
             if c.kind == "text" or (c.kind == "id" and spec.name == "elever")]
 
 
+def _hours_may_hide_cpr(spec: FileSpec) -> str:
+    """SQL: hours with more than two decimals. read_csv reads `0101901234e-7` as 10.1901234
+    hours, and its text, which the text path searches for CPR numbers, is gone here. Ten
+    digits in scientific notation give either more than two decimals or more hours than
+    any month has (a column rule), so such a file takes the text path."""
+    return " OR ".join(f"{c.name} <> round({c.name}, 2)" for c in spec.columns
+                       if c.kind == "hours")
+
+
 def file_has_problems(con: duckdb.DuckDBPyConnection, spec: FileSpec, today: dt.date) -> bool:
     """Would the text path report a CPR number or a column rule in `spec`'s table?"""
     if cpr_cells(con, spec.name, cpr_columns(spec), line="rowid"):
         return True
-    condition = problem_condition(spec, today)
+    condition = " OR ".join(f"({part})" for part in (problem_condition(spec, today),
+                                                     _hours_may_hide_cpr(spec)) if part)
     return bool(condition
                 and _count(con, f"SELECT count(*) FROM {spec.name} WHERE {condition}"))
 

@@ -205,6 +205,19 @@ def build_typed(con: duckdb.DuckDBPyConnection, spec: FileSpec,
     )
 
 
+def _only_cpr_on_its_lines(con: duckdb.DuckDBPyConnection) -> None:
+    """A line holding a CPR number is reported for that alone: another rule's message may
+    quote a value read from it (`0101901234e-7` hours are 10.1901234, compared with the
+    sick-leave hours), and the line must be written again anyway."""
+    file, line, _column, message = (d[0] for d in con.execute(
+        "SELECT * FROM problems LIMIT 0").description)
+    words = "ligner et CPR-nummer"  # CPR_MESSAGE and elev_id's own rule both say so
+    con.execute(
+        f"DELETE FROM problems AS p WHERE NOT contains(p.{message}, ?) AND EXISTS (SELECT 1 "
+        f"FROM problems AS c WHERE c.{file} = p.{file} AND c.{line} = p.{line} "
+        f"AND contains(c.{message}, ?))", [words, words])
+
+
 def collect_problems(
     con: duckdb.DuckDBPyConnection, today: dt.date, display: dict[str, str],
     cpr: list[tuple[str, int, str, str]] | None = None,
@@ -220,6 +233,7 @@ def collect_problems(
     cpr = cpr_problems(con) if cpr is None else cpr
     if cpr:
         con.executemany("INSERT INTO problems VALUES (?, ?, ?, ?)", cpr)
+        _only_cpr_on_its_lines(con)
     total = con.execute("SELECT count(*) FROM problems").fetchone()
     rows = con.execute(
         f"SELECT * FROM problems ORDER BY 1, 2, 3 LIMIT {MAX_REPORTED}"
