@@ -8,7 +8,13 @@ from pathlib import Path
 import pytest
 
 from sosu.domain.contract import FILES_BY_NAME
-from sosu.etl.profile import ProfileError, parse_profile, render_profile, strptime_format
+from sosu.etl.profile import (
+    DATE_FORMAT_EXAMPLES,
+    ProfileError,
+    parse_profile,
+    render_profile,
+    strptime_format,
+)
 from sosu.etl.suggest import IGNORE, match_headers, suggest_code
 from tests.support import FOREIGN_PROFILE
 
@@ -89,6 +95,23 @@ def test_date_formats_in_danish_terms() -> None:
     assert strptime_format("MM/DD/ÅÅ") == "%m/%d/%y"
     assert strptime_format("ÅÅÅÅMMDD TT:mm:ss") == "%Y%m%d %H:%M:%S"
     assert strptime_format("%d.%m.%Y") == "%d.%m.%Y"
+
+
+@pytest.mark.parametrize("date_format", ["DDMMÅÅ-TTmm", "DDMMÅÅTTmm", "DDMMÅÅ TTmm",
+                                         "DD-MM-ÅÅÅÅ-TTmm"])
+def test_a_date_format_that_writes_cpr_numbers_is_refused(date_format: str) -> None:
+    """A date with a time is read as the date alone: 200823-1234 in DDMMÅÅ-TTmm would turn
+    a CPR number into 20 August 2023 before any rule saw it."""
+    text = f'[gennemfoerte]\nfil = "a.csv"\ndatoformat = "{date_format}"\n'
+    with pytest.raises(ProfileError) as refused:
+        parse_profile(text, Path("profil.toml"))
+    assert "ligner CPR-numre" in str(refused.value) and "XXXXXX-XXXX" in str(refused.value)
+
+
+def test_every_documented_date_format_is_accepted() -> None:
+    for date_format in DATE_FORMAT_EXAMPLES:
+        parse_profile(f'[gennemfoerte]\nfil = "a.csv"\ndatoformat = "{date_format}"\n',
+                      Path("profil.toml"))
 
 
 def test_headers_match_exactly_then_by_synonym_then_closely() -> None:

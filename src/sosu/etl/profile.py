@@ -15,6 +15,7 @@ the result as it checks any folder.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -56,6 +57,7 @@ FILE_SUFFIXES = EXTENSIONS  # what a folder without a profile reads
 # needed for anything else: US order, digits without separators, a time after the date.
 DATE_TOKENS = (("ÅÅÅÅ", "%Y"), ("ÅÅ", "%y"), ("MM", "%m"), ("DD", "%d"), ("TT", "%H"),
                ("mm", "%M"), ("ss", "%S"))
+_CPR_SHAPED_MOMENT = dt.datetime(1990, 1, 1, 12, 34, 56)
 DATE_FORMAT_EXAMPLES = ("DD-MM-ÅÅÅÅ", "DD.MM.ÅÅÅÅ", "DD/MM/ÅÅÅÅ", "DD-MM-ÅÅ", "ÅÅÅÅ-MM-DD",
                         "MM/DD/ÅÅÅÅ", "ÅÅÅÅMMDD", "DDMMÅÅÅÅ", "DD-MM-ÅÅÅÅ TT:mm",
                         "DD-MM-ÅÅÅÅ TT:mm:ss", "ÅÅÅÅ-MM-DD TT:mm:ss")
@@ -154,6 +156,12 @@ def _check_date_format(where: str, value: object) -> str:
             or not set(directives) <= {"%d", "%m", "%Y", "%y", "%H", "%M", "%S"}:
         raise ProfileError(f"{where}: '{value}' er ikke et datoformat med dag (DD), måned "
                            "(MM) og år (ÅÅÅÅ), fx " + ", ".join(DATE_FORMAT_EXAMPLES[:6]))
+    # A date with a time is rewritten as the date alone before any rule sees it: a format
+    # that writes 1 January 1990 12.34 as 010190-1234 would turn CPR numbers into dates.
+    if contains_cpr(_CPR_SHAPED_MOMENT.strftime(strptime_format(value))):
+        raise ProfileError(f"{where}: '{value}' skriver datoer, så de ligner CPR-numre (1. "
+                           "januar 1990 kl. 12.34 som XXXXXX-XXXX); skriv klokkeslættet med "
+                           "skilletegn, fx DD-MM-ÅÅ TT:mm")
     return value
 
 
@@ -440,9 +448,12 @@ def profile_markdown() -> list[str]:
         "the dropout stands, and a later completion is refused as both.",
         "",
         "Date formats: " + ", ".join(f"`{f}`" for f in DATE_FORMAT_EXAMPLES) + " (`TT`, `mm`,",
-        "`ss`: hours, minutes, seconds, ignored). Values are matched as written, trimmed, in",
-        "any case. Every cell is checked for CPR numbers: in columns the profile ignores, and",
-        "in rows a reduction leaves out or adds up (the history keeps the files as given).",
+        "`ss`: hours, minutes, seconds, ignored; a format that writes a date and time as a",
+        "CPR number, such as `DDMMÅÅ-TTmm`, is refused). Values are matched as written,",
+        "trimmed, in any case. Every cell is checked for CPR numbers: in columns the profile",
+        "ignores, and in rows a reduction leaves out or adds up (the history keeps the files",
+        "as given). A contract-named file beside the one the profile reads for it (an",
+        "`elever.csv` beside `Elevforloeb.csv`) is refused: it would be kept unread.",
         "A draft (`sosu profil forslag`) and the Data page refuse a file whose name, or one of",
         "whose headers, holds a CPR number: a profile never names one. Example:",
         "",
