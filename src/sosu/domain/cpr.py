@@ -125,7 +125,7 @@ _STRICT = re.compile(
     + f"|{_BEFORE}{_SHAPES[3]}(?!{_GAP}[0-9])")
 # Scientific notation as a spreadsheet writes a large number (`2.512891234E9`, after
 # normalising `2-512891234E9`; `E+09` is `E-09`): its value is checked as digits.
-_SCIENTIFIC = re.compile(r"(?<![0-9])([1-9])-([0-9]{1,9})[Ee]-?0?([89])(?![0-9])")
+_SCIENTIFIC = re.compile(r"(?<![0-9])([0-9]{1,12})(?:-([0-9]{1,12}))?[Ee]-?([0-9]{1,2})(?![0-9])")
 # Also any ten digits in the first layout, inside a longer run too: what `sosu
 # pseudonymize` replaces, besides every CPR number (replacing costs nothing).
 _LOOSE = re.compile(_STRICT.pattern + r"|(?P<l>[0-9]{2}-?[0-9]{2}-?[0-9]{2}-{0,3}[0-9]{4})")
@@ -244,14 +244,19 @@ def _found(normal: str, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
 
 def _scientific(normal: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, DDMMYYNNNN) of every number in scientific notation whose value, as
-    nine or ten digits (a leading zero lost), is a CPR number."""
+    nine or ten digits (a leading zero lost), is a CPR number: however the mantissa is
+    written (`2.512891234E9`, `1.019012340E8`, `1019012.34E2`, `101901234E0`)."""
     for match in _SCIENTIFIC.finditer(normal):
-        first, fraction, exponent = match[1], match[2], int(match[3])
-        if len(fraction) > exponent:
-            continue  # not a whole number
-        digits = (first + fraction).ljust(exponent + 1, "0").zfill(10)
-        if _STRICT.fullmatch(digits):
-            yield match.start(), match.end(), digits
+        whole, fraction, exponent = match[1], match[2] or "", int(match[3])
+        mantissa = whole + fraction
+        for shift in dict.fromkeys((exponent, -exponent)):  # normalised, + and - are alike
+            point = len(whole) + shift
+            if not 0 < point <= 12 or mantissa[point:].strip("0"):
+                continue  # not a whole number of at most twelve digits
+            value = mantissa[:point].ljust(point, "0").lstrip("0")
+            if 9 <= len(value) <= 10 and _STRICT.fullmatch(value.zfill(10)):
+                yield match.start(), match.end(), value.zfill(10)
+                break
 
 
 def _normalise_with_origin(text: str) -> tuple[str, list[int]]:
@@ -325,14 +330,16 @@ def sql_shape(expression: str) -> str:
 def _shape_candidate() -> str:
     """Every shape of _STRICT over sql_shape's layout, with any number of digits a part may
     have (1–2, 1–2, 2–4, 4) and without the date, century and digit-boundary checks; or
-    ten digits with a few separators between each. Nine digits and scientific notation
-    hold eight digits in a row, which the first shape takes. Separators may be missing
-    where Python has one: RE2's Unicode may be newer, and drop a new combining mark
-    that Python does not know (an unassigned code point, so a separator)."""
+    ten digits with a few separators between each; or any number in scientific notation
+    (its mantissa's digits may stand on either side of the point). Nine digits hold eight
+    in a row, which the first shape takes. Separators may be missing where Python has
+    one: RE2's Unicode may be newer, and drop a new combining mark that Python does not
+    know (an unassigned code point, so a separator)."""
     digit, sep = "[dn]", "[sn]"
     gap = f"{sep}{{0,{_RUN}}}"
     return (f"{digit}{{1,2}}{gap}{digit}{{1,2}}{gap}{digit}{{2,4}}{gap}{digit}{{4}}"
-            f"|{digit}(?:{gap}{digit}){{9}}")
+            f"|{digit}(?:{gap}{digit}){{9}}"
+            f"|{digit}+(?:{sep}{digit}+)?x{sep}?{digit}")
 
 
 SQL_CANDIDATE = _shape_candidate()  # matched against sql_shape(expression)
