@@ -124,6 +124,12 @@ def _date_shown_with_a_serial(book: openpyxl.Workbook) -> None:
     book["elever"]["H2"].number_format = 'ddmmyy"-1234"'
 
 
+def _date_and_time_shown_together(book: openpyxl.Workbook) -> None:
+    """No digit of its own: the time drawn right after the date gives the serial."""
+    book["elever"]["H2"] = dt.datetime(1990, 1, 1, 12, 34)
+    book["elever"]["H2"].number_format = "ddmmyy-hhmm"
+
+
 def _number_shown_with_leading_digits(book: openpyxl.Workbook) -> None:
     book["elever"]["H2"] = 1901234  # shown as 0101901234
     book["elever"]["H2"].number_format = '"010"0'
@@ -141,6 +147,7 @@ WORKBOOK_CASES = [
     ("formula-of-pieces", _formula_of_pieces, "arket 'elever', celle H2"),
     ("date-format", _date_shown_with_a_serial, "et talformat i typografierne"),
     ("number-format", _number_shown_with_leading_digits, "et talformat i typografierne"),
+    ("date-time-format", _date_and_time_shown_together, "et talformat i typografierne"),
 ]
 
 

@@ -33,6 +33,7 @@ from typing import IO
 from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from sosu.domain.cpr import contains_cpr, mask_cpr
+from sosu.etl.number_formats import could_show_cpr
 from sosu.etl.workbook import (
     MAX_MEMBER_BYTES,
     MAX_MEMBERS,
@@ -248,8 +249,8 @@ def _scan_xlsx(archive: zipfile.ZipFile, parts: list[str], found: _Found) -> Non
             _xlsx_sheet(archive, part, sheets[part], shared, shown, found)
         elif not part.endswith("sharedStrings.xml"):
             _generic(archive, part, _xlsx_place(part), found)
-        if part.lower().endswith("styles.xml") and _formats_write_digits(archive, part):
-            found.add("et talformat i typografierne, der selv skriver cifre i cellerne")
+        if part.lower().endswith("styles.xml") and _formats_may_show_cpr(archive, part):
+            found.add("et talformat i typografierne, der kan vise tal som CPR-numre")
         if found.full:
             return
     if shared - shown:
@@ -260,17 +261,17 @@ def _scan_xlsx(archive: zipfile.ZipFile, parts: list[str], found: _Found) -> Non
 _FORMAT_LITERAL = re.compile(r'"([^"]*)"|\\(.)')
 
 
-def _formats_write_digits(archive: zipfile.ZipFile, part: str) -> bool:
-    """Does a number format write digits of its own into the cells it formats? An .xlsx
-    cell keeps its value, not the text it shows: a date shown with `ddmmyy"-1234"`, or
-    1901234 with `"010"0`, shows a CPR number no part of the file holds. No ordinary
-    format writes digits (`0" kr."`, `dd-mm-yyyy`, `[$-406]` are not literal digits)."""
+def _formats_may_show_cpr(archive: zipfile.ZipFile, part: str) -> bool:
+    """Could a number format show a CPR number no part of the file holds? An .xlsx cell
+    keeps its value, not the text it shows: a format that writes digits of its own
+    (1901234 with `"010"0`), or draws a value as one (etl.number_formats: `ddmmyy-hhmm`,
+    `000000-0000,`). No ordinary format does (`0" kr."`, `dd-mm-yyyy hh:mm`, `[$-406]`)."""
     with archive.open(part) as handle:
         for _event, element in iterparse(handle):
             if _local(element.tag) == "numFmt":
                 code = element.get("formatCode", "")
                 literal = "".join(a + b for a, b in _FORMAT_LITERAL.findall(code))
-                if any(char.isdecimal() for char in literal):
+                if any(char.isdecimal() for char in literal) or could_show_cpr(code):
                     return True
             element.clear()
     return False
