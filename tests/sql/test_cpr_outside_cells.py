@@ -32,7 +32,7 @@ from sosu.etl.problems import ValidationFailed
 from sosu.etl.profile import ProfileError, load_profile
 from sosu.etl.read import MIXED_ENCODINGS, OPEN_QUOTE_ABOVE
 from tests.sql.inputs import write_ods
-from tests.support import DATA, MINIMAL, TODAY
+from tests.support import DATA, MINIMAL, TODAY, sweep
 
 CPR = "010190-1234"
 DIGITS = "0101901234"
@@ -151,8 +151,9 @@ WORKBOOK_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "plant", "place"), WORKBOOK_CASES,
-                         ids=[case[0] for case in WORKBOOK_CASES])
+# Each case a load: `make check` runs the first of each list, `make test` all (sweep).
+@pytest.mark.parametrize(("name", "plant", "place"),
+                         sweep(WORKBOOK_CASES, [case[0] for case in WORKBOOK_CASES]))
 def test_a_cpr_number_anywhere_in_a_workbook_refuses_it(
         name: str, plant: object, place: str, minimal_copy: Path) -> None:
     path = _xlsx(minimal_copy)
@@ -239,8 +240,8 @@ ZIP_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("name", "change", "place"), ZIP_CASES,
-                         ids=[case[0] for case in ZIP_CASES])
+@pytest.mark.parametrize(("name", "change", "place"),
+                         sweep(ZIP_CASES, [case[0] for case in ZIP_CASES]))
 def test_a_cpr_number_in_any_part_or_name_of_the_zip_refuses_it(
         name: str, change: dict[str, object], place: str, minimal_copy: Path) -> None:
     path = _xlsx(minimal_copy)
@@ -270,8 +271,9 @@ def _part_twice(path: Path) -> None:
     path.write_bytes(packed.getvalue())
 
 
-@pytest.mark.parametrize("change", [_before, _after, _part_twice],
-                         ids=["bytes-before-the-zip", "bytes-after-the-zip", "a-part-twice"])
+@pytest.mark.parametrize("change", sweep([_before, _after, _part_twice],
+                                          ["bytes-before-the-zip", "bytes-after-the-zip",
+                                           "a-part-twice"]))
 def test_a_cpr_number_outside_the_zips_parts_refuses_it(change: object,
                                                         minimal_copy: Path) -> None:
     path = _xlsx(minimal_copy)
