@@ -13,6 +13,8 @@ SHOWS_ONE = [
     "dd.mm.yy-hhmm",
     "dd-mm-yyyy-hhmm",  # a four-digit year where the serial's first digit allows it
     'ddmmyy"-1234"',  # digits of its own
+    '"010"0',  # 1901234 shown as 0101901234
+    '0\\1',
     "000000-0000,",  # 101901234000 scaled by 1000
     "0000000000",
 ]

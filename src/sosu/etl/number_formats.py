@@ -28,8 +28,14 @@ _CPR_DIGITS = "0101901234"
 
 
 def could_show_cpr(code: str) -> bool:
-    """Would some value drawn through number format `code` read as a CPR number?"""
-    return any(contains_cpr(_drawn(section)) for section in _sections(code))
+    """Would some value drawn through number format `code` read as a CPR number? Any
+    digit of the format's own could make one with a value's digits (1901234 drawn with
+    `"010"0` is 0101901234); no ordinary format writes one."""
+    sections = _sections(code)
+    if any(literal and any(char.isdecimal() for char in text)
+           for section in sections for literal, text in section):
+        return True
+    return any(contains_cpr(_drawn(section)) for section in sections)
 
 
 def _sections(code: str) -> list[list[tuple[bool, str]]]:

@@ -59,8 +59,12 @@ def check_limits(path: Path) -> None:
     """Refuse a workbook whose zip would unpack beyond the limits; read nothing but the
     zip directory. Raises WorkbookRefused, or zipfile.BadZipFile for a damaged file."""
     with zipfile.ZipFile(path) as archive:
-        members = archive.infolist()
-    what = what_file(path)
+        check_members(archive.infolist(), what_file(path))
+
+
+def check_members(members: list[zipfile.ZipInfo], what: str) -> None:
+    """The limits on a zip's parts, from its directory (also a zip inside a workbook,
+    etl.workbook_cpr). `what` names the file in the messages. Raises WorkbookRefused."""
     if len(members) > MAX_MEMBERS:
         raise WorkbookRefused(f"{what.capitalize()} består af {len(members)} dele (grænsen "
                               f"er {MAX_MEMBERS}); gem den igen, eller som CSV")

@@ -34,13 +34,7 @@ from xml.etree.ElementTree import Element, ParseError, iterparse
 
 from sosu.domain.cpr import contains_cpr, mask_cpr
 from sosu.etl.number_formats import could_show_cpr
-from sosu.etl.workbook import (
-    MAX_MEMBER_BYTES,
-    MAX_MEMBERS,
-    MAX_RATIO,
-    MAX_TOTAL_BYTES,
-    RATIO_FROM_BYTES,
-)
+from sosu.etl.workbook import WorkbookRefused, check_members
 
 _XML_PARTS = (".xml", ".rels", ".vml")
 # Elements whose text runs make one text a reader sees: a shared or inline string, a
@@ -167,13 +161,10 @@ def _scan_nested(data: bytes, place: str, found: _Found, *, depth: int) -> None:
         raise ValueError("embedded too deep")
     with zipfile.ZipFile(io.BytesIO(data)) as inner:
         members = inner.infolist()
-        if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_TOTAL_BYTES:
-            raise ValueError("an embedded zip beyond the limits")
-        for member in members:
-            packed = member.file_size / max(member.compress_size, 1)
-            if member.file_size > MAX_MEMBER_BYTES or (member.file_size > RATIO_FROM_BYTES
-                                                       and packed > MAX_RATIO):
-                raise ValueError("an embedded zip beyond the limits")
+        try:
+            check_members(members, "den indlejrede fil")
+        except WorkbookRefused as refused:
+            raise ValueError("an embedded zip beyond the limits") from refused
         _scan_envelope(inner, place, found)
         for member in members:
             if member.is_dir() or found.full:
@@ -257,22 +248,14 @@ def _scan_xlsx(archive: zipfile.ZipFile, parts: list[str], found: _Found) -> Non
         found.add("en tekst i projektmappen, som ingen celle viser")
 
 
-# A number format's literal text: a quoted stretch or one escaped character.
-_FORMAT_LITERAL = re.compile(r'"([^"]*)"|\\(.)')
-
-
 def _formats_may_show_cpr(archive: zipfile.ZipFile, part: str) -> bool:
-    """Could a number format show a CPR number no part of the file holds? An .xlsx cell
-    keeps its value, not the text it shows: a format that writes digits of its own
-    (1901234 with `"010"0`), or draws a value as one (etl.number_formats: `ddmmyy-hhmm`,
-    `000000-0000,`). No ordinary format does (`0" kr."`, `dd-mm-yyyy hh:mm`, `[$-406]`)."""
+    """Could a number format show a CPR number no part of the file holds (an .xlsx cell
+    keeps its value, not the text it shows)? etl.number_formats decides."""
     with archive.open(part) as handle:
         for _event, element in iterparse(handle):
-            if _local(element.tag) == "numFmt":
-                code = element.get("formatCode", "")
-                literal = "".join(a + b for a, b in _FORMAT_LITERAL.findall(code))
-                if any(char.isdecimal() for char in literal) or could_show_cpr(code):
-                    return True
+            if _local(element.tag) == "numFmt" and could_show_cpr(
+                    element.get("formatCode", "")):
+                return True
             element.clear()
     return False
 
