@@ -93,7 +93,7 @@ def cpr_places(path: Path) -> list[str]:
     # kept with the file too; the file's own bytes are read as text once.
     with open(path, "rb") as handle:
         if _holds_cpr_as_text(handle):
-            found.add("filen uden for dens dele")
+            found.add("i filen, uden for dens dele")
     return found.places
 
 
