@@ -90,6 +90,8 @@ VARIANTS: dict[str, Callable[[Path], None]] = {
     "dates_dd_mm_yyyy": lambda f: transform(f, cell=lambda v: _danish_date(v, "-")),
     "dates_dd_dot_mm_yyyy": lambda f: transform(f, cell=lambda v: _danish_date(v, ".")),
     "decimal_comma": lambda f: transform(f, cell=decimal_comma, delimiter=";"),
+    # Text cells with spaces around them (ids, codes, sites), as hand-kept sheets have.
+    "padded_text": lambda f: transform(f, cell=lambda v: f"  {v} " if v[:1].isalpha() else v),
     "danish_headers": lambda f: transform(f, header=lambda h: HEADERS.get(h, h.upper())),
     "labels_not_codes": lambda f: transform(f, cell=lambda v: {
         "fravaer": "Fravær", "faglige_krav": "For høje faglige krav", "GF": "Grundforløb",

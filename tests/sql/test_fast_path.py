@@ -13,7 +13,7 @@ import sosu.etl.load
 from sosu.domain.contract import FILES, Column
 from sosu.etl.fast import NATIVE, validate_fast
 from sosu.etl.load import load_folder
-from sosu.etl.read import ISO_DATE, read_csv
+from sosu.etl.read import ISO_DATE, cell_text, read_csv
 from sosu.etl.validate import parse_expression
 from tests.sql.inputs import CASES, VARIANTS
 from tests.support import MINIMAL, TODAY, sweep
@@ -54,6 +54,16 @@ def _text_value(con: duckdb.DuckDBPyConnection, kind: str, cell: str) -> object:
     row = con.execute(f"SELECT {expression} FROM (SELECT nullif(trim(?), '') AS v)",
                       [cell]).fetchone()
     return row[0] if row else None
+
+
+@pytest.mark.parametrize(("cell", "text"), [
+    (None, None), ("", None), ("   ", None), (" a ", "a"), ("  a b  ", "a b"),
+    ("\u00a0SSA\u2009", "SSA"), ("\u3000", None), ("ø ", "ø")])
+def test_a_cells_text_is_trimmed_of_every_space(cell: str | None, text: str | None) -> None:
+    """read.cell_text, the one expression every path reads a cell's text with."""
+    row = duckdb.connect().execute(f"SELECT {cell_text('v')} FROM (SELECT ?::VARCHAR AS v)",
+                                   [cell]).fetchone()
+    assert row == (text,)
 
 
 def _same(a: object, b: object) -> bool:

@@ -43,6 +43,7 @@ from sosu.etl.read import (
     ISO_DATE,
     ContractHeader,
     CsvFile,
+    cell_text,
     find_sources,
     inspect_csv,
     read_csv,
@@ -156,7 +157,7 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
     date_texts = [f"{DATE_TEXT}{n}" for n in date_columns(spec) if n in present]
     trimmed = ", ".join(
         [n if read_types[n] != "VARCHAR"
-         else f"{text_of.get(n, lambda t: t)(f'nullif(trim({n}), {chr(39) * 2})')} AS {n}"
+         else f"{text_of.get(n, lambda t: t)(cell_text(n))} AS {n}"
          for n in found.names if n in present or n in extra]
         + [f"{name.removeprefix(DATE_TEXT)} AS {name}" for name in date_texts])
     values = ", ".join([_value(c, c.name in present, today) for c in spec.columns]

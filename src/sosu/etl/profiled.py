@@ -196,16 +196,12 @@ def _text_of(entry: FileProfile, column: Column) -> Callable[[str], str]:
     return text
 
 
-def _trimmed(name: str) -> str:
-    return f"nullif(trim({name}), '')"
-
-
 def _select(entry: FileProfile, names: list[str]) -> str:
     """The contract's columns from a table with the staged names, as trimmed text."""
     parts = []
     for column in entry.spec.columns:
         if column.name in names:
-            parts.append(f"{text_sql(entry, column, _trimmed(column.name))} AS {column.name}")
+            parts.append(f"{text_sql(entry, column, read.cell_text(column.name))} AS {column.name}")
         else:
             parts.append(f"NULL::VARCHAR AS {column.name}")
     return ", ".join(parts)
@@ -271,7 +267,7 @@ def _from_file_table(con: duckdb.DuckDBPyConnection, entry: FileProfile, display
                     "filerne (også i kolonner, der ignoreres)"))
                 for number, name in cpr_cells(con, f"{table}_file", ignored)]
     used = [n for n in names if not n.startswith(IGNORED)]
-    empty = " AND ".join(f"{_trimmed(n)} IS NULL" for n in used) or "false"
+    empty = " AND ".join(f"{read.cell_text(n)} IS NULL" for n in used) or "false"
     con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT _line, "
                 f"{_select(entry, names)} FROM {table}_file WHERE NOT ({empty}) ORDER BY _line")
     con.execute(f"DROP TABLE {table}_file")

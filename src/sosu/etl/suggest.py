@@ -189,7 +189,7 @@ def _as_v(column: Column) -> Column:
 def _values(con: duckdb.DuckDBPyConnection, table: str, staged: str,
             column: Column, today: dt.date) -> list[ValueCount]:
     """The distinct values of one of their columns that the contract does not read."""
-    text = f"nullif(trim({staged}), '')"
+    text = read.cell_text(staged)
     readable = parse_expression(_as_v(column), today)
     rows = con.execute(f"""
         SELECT v, count(*), min(number) FROM (
@@ -210,7 +210,7 @@ def _values(con: duckdb.DuckDBPyConnection, table: str, staged: str,
 def _date_format(con: duckdb.DuckDBPyConnection, table: str, staged: str,
                  column: Column, today: dt.date) -> str | None:
     """A format for a date column the default reading cannot read, if one reads it all."""
-    text = f"nullif(trim({staged}), '')"
+    text = read.cell_text(staged)
     default = parse_expression(_as_v(column), today)
     sample = f"(SELECT DISTINCT {text} AS v FROM {table}_file WHERE {text} IS NOT NULL LIMIT 500)"
     unread = con.execute(f"SELECT count(*) FROM {sample} WHERE ({default}) IS NULL").fetchone()
@@ -230,7 +230,7 @@ def _several_rows(con: duckdb.DuckDBPyConnection, table: str, staged: dict[str, 
     keys = ROW_KEY.get(spec.name)
     if not keys or not all(k in staged for k in keys):
         return 0
-    columns = ", ".join(f"nullif(trim({staged[k]}), '')" for k in keys)
+    columns = ", ".join(read.cell_text(staged[k]) for k in keys)
     row = con.execute(f"SELECT count(*) FROM (SELECT {columns} FROM {table}_file "
                       "GROUP BY ALL HAVING count(*) > 1)").fetchone()
     return int(row[0]) if row else 0
