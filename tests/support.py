@@ -142,3 +142,34 @@ def chmod_is_enforced(folder: Path) -> bool:
     finally:
         probe.chmod(0o755)
     return False
+
+
+class _TextPathTaken(Exception):
+    pass
+
+
+def fast_path_accepts(folder: Path, profile: Any = None) -> bool:
+    """Does a load of `folder` keep to the fast path (sosu.etl.fast) to the end: its
+    reading and rules, then the screens over the tables the build made?"""
+    import tempfile
+    from unittest import mock
+
+    import duckdb
+
+    import sosu.etl.load
+    from sosu.etl.fast import validate_fast
+
+    if validate_fast(duckdb.connect(), folder, TODAY, profile=profile) is None:
+        return False  # declined before the build: no need to build
+
+    def text_path(*_args: object, **_kwargs: object) -> dict[str, str]:
+        raise _TextPathTaken
+
+    with (tempfile.TemporaryDirectory() as tmp,
+          mock.patch.object(sosu.etl.load, "validate_folder", text_path)):
+        try:
+            sosu.etl.load.load_folder(folder, Path(tmp) / "sosu.duckdb", today=TODAY,
+                                      profile=profile)
+        except _TextPathTaken:
+            return False
+    return True

@@ -6,19 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from sosu.etl import rules
-from sosu.etl.fast import validate_fast
 from sosu.etl.load import check_folder, load_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.rules import ColumnRule, RowRule
-from tests.support import MINIMAL, TODAY
-
-
-def _fast_path_accepts(folder: Path) -> bool:
-    return validate_fast(duckdb.connect(), folder, TODAY) is not None
+from tests.support import MINIMAL, TODAY, fast_path_accepts
 
 
 def _text_path_report(folder: Path) -> list[str]:
@@ -64,7 +58,7 @@ ROW_RULES = {
 
 
 def test_the_minimal_data_are_clean_without_the_new_rules() -> None:
-    assert _fast_path_accepts(MINIMAL)
+    assert fast_path_accepts(MINIMAL)
     assert check_folder(MINIMAL, today=TODAY)["elever"] == 8
 
 
@@ -72,7 +66,7 @@ def test_the_minimal_data_are_clean_without_the_new_rules() -> None:
 def test_a_new_column_rule_is_one_entry(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     rule, report = COLUMN_RULES[name]
     monkeypatch.setattr(rules, "COLUMN_RULES", (*rules.COLUMN_RULES, rule))
-    assert not _fast_path_accepts(MINIMAL)
+    assert not fast_path_accepts(MINIMAL)
     assert _text_path_report(MINIMAL) == report
 
 
@@ -81,7 +75,7 @@ def test_a_new_rule_across_rows_or_files_is_one_entry(name: str,
                                                       monkeypatch: pytest.MonkeyPatch) -> None:
     rule, report = ROW_RULES[name]
     monkeypatch.setattr(rules, "ROW_RULES", (*rules.ROW_RULES, rule))
-    assert not _fast_path_accepts(MINIMAL)
+    assert not fast_path_accepts(MINIMAL)
     assert _text_path_report(MINIMAL) == report
 
 

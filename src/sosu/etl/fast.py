@@ -213,60 +213,38 @@ def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     return int(row[0]) if row else 0
 
 
-# The month of hire and the months after it that fit in one HUGEINT's bits (0..126).
-MONTH_BITS = 127
-
-
 def sick_leave_months_sql(today: dt.date) -> str:
     """Students whose sick-leave months might break the rules that name this screen
-    (etl.rules.SICK_LEAVE_MONTHS).
+    (etl.rules.SICK_LEAVE_MONTHS), asked of the student-months the build made.
 
     Those rules (a month twice, an unknown student, a month outside the employment) cost
-    three passes over millions of months, the duplicate one grouping on text keys. Here
-    one pass gives each student-month its month number since hire and sets that bit in one
-    number per student: a month twice sets one bit for two rows. It may flag more than the
-    rules (a month over ten years after hire) but never less; a flag sends the load down
-    the text path, which decides and reports.
+    three passes over millions of months, the duplicate one grouping on text keys. The
+    build's int_elevmaaneder has already joined each month to its student (a month of no
+    student keeps a row without one), numbered it from the month of hire and placed the
+    student's month before it (`tilbage_1` 0: the same month twice): one pass over it
+    answers all three. It may flag more than the rules but never less; a flag sends the
+    load down the text path, which decides and reports.
     """
-    first = "date_trunc('month', e.ansat_dato)"
     return f"""
     WITH
-    ansaettelse AS (
+    pr_forloeb AS (
         SELECT
-            e.rowid AS elev_nr,
-            e.elev_id,
-            e.uddannelse,
-            {first} AS fra,
-            date_diff('month', {first}, coalesce(g.afsluttet_dato, f.frafald_dato,
-                                                  DATE '{today.isoformat()}')) AS slut_nr
-        FROM elever AS e
-        LEFT JOIN gennemfoerte AS g USING (elev_id, uddannelse)
-        LEFT JOIN frafald AS f USING (elev_id, uddannelse)
-    ),
-    maaneder AS (
-        SELECT a.elev_nr, a.slut_nr, date_diff('month', a.fra, t.maaned) AS maaned_nr
-        FROM sygefravaer AS t
-        LEFT JOIN ansaettelse AS a USING (elev_id, uddannelse)
-    ),
-    pr_elev AS (
-        SELECT
-            elev_nr,
-            count(*) AS maaneder,
-            count(maaned_nr) AS med_nr,
-            min(maaned_nr) AS foerste,
-            max(maaned_nr) AS sidste,
-            max(slut_nr) AS slut_nr,
-            bit_or(CASE WHEN maaned_nr >= 0 AND maaned_nr < {MONTH_BITS}
-                        THEN 1::HUGEINT << maaned_nr::INTEGER END) AS bits
-        FROM maaneder
-        GROUP BY elev_nr
+            forloeb_nr,
+            bool_or(tilbage_1 = 0 OR maaneder_siden_ansaettelse < 0) AS brudt,
+            max(maaned) AS sidste
+        FROM int_elevmaaneder
+        GROUP BY forloeb_nr
     )
-    SELECT count(*) FROM pr_elev
-    WHERE elev_nr IS NULL OR med_nr < maaneder OR foerste < 0 OR sidste > slut_nr
-       OR sidste >= {MONTH_BITS} OR bit_count(bits) <> maaneder"""
+    SELECT count(*)
+    FROM pr_forloeb AS p
+    LEFT JOIN int_elevforloeb AS f USING (forloeb_nr)
+    WHERE p.forloeb_nr IS NULL OR p.brudt
+       OR p.sidste > date_trunc('month', coalesce(f.afsluttet_dato, f.frafald_dato,
+                                                  DATE '{today.isoformat()}'))"""
 
 
-# Cheaper checks the fast path asks in place of the rules that name them (RowRule.screen).
+# Cheaper checks a load asks of the tables it built, in place of the rules that name
+# them (RowRule.screen).
 SCREENS: dict[str, Callable[[dt.date], str]] = {SICK_LEAVE_MONTHS: sick_leave_months_sql}
 
 
@@ -315,15 +293,36 @@ def rows_may_hide_cpr(con: duckdb.DuckDBPyConnection, spec: FileSpec, today: dt.
         con, f"SELECT count(*) FROM {spec.name} WHERE {' OR '.join(unreadable)}"))
 
 
-def rules_across_files_broken(con: duckdb.DuckDBPyConnection, today: dt.date) -> bool:
-    """Would the text path report a rule across files for the tables on `con`?"""
+def rules_across_files_broken(con: duckdb.DuckDBPyConnection, today: dt.date,
+                              screened: bool = False) -> bool:
+    """Would the text path report a rule across files for the tables on `con`? Asks the
+    rules without a screen, or (`screened`) those with one, as written."""
     read_here = {spec.name for spec in FILES}  # an optional file sends a load to the text path
-    asked = [rule for rule in rules.row_rules() if rule.file in read_here]
-    union = "\nUNION ALL\n".join(f"SELECT 1 {rule.rows_sql(today)}"
-                                  for rule in asked if rule.screen is None)
-    if union and _count(con, f"SELECT count(*) FROM ({union})"):
-        return True
-    screens = {rule.screen for rule in asked if rule.screen is not None}
+    asked = [rule for rule in rules.row_rules()
+             if rule.file in read_here and (rule.screen is not None) == screened]
+    union = "\nUNION ALL\n".join(f"SELECT 1 {rule.rows_sql(today)}" for rule in asked)
+    if not union:
+        return False
+    for spec in FILES:
+        # The rules across files read typed_<name> with a _line, as on the text path.
+        con.execute(f"CREATE OR REPLACE TEMP VIEW {typed_table(spec.name)} AS "
+                    f"SELECT rowid AS _line, * FROM {spec.name}")
+    broken = bool(_count(con, f"SELECT count(*) FROM ({union})"))
+    for spec in FILES:
+        con.execute(f"DROP VIEW {typed_table(spec.name)}")
+    return broken
+
+
+def screened_rules_broken(con: duckdb.DuckDBPyConnection, today: dt.date) -> bool:
+    """The rules a load leaves to its screens, asked as written (`sosu check` builds
+    nothing to screen)."""
+    return rules_across_files_broken(con, today, screened=True)
+
+
+def screens_broken(con: duckdb.DuckDBPyConnection, today: dt.date) -> bool:
+    """After the build on the fast path: might a rule left to a screen (SCREENS) be
+    broken? Then the load starts again on the text path."""
+    screens = {rule.screen for rule in rules.row_rules() if rule.screen is not None}
     return any(_count(con, SCREENS[screen](today)) for screen in sorted(screens))
 
 
@@ -379,11 +378,4 @@ def validate_fast(
         if any(file_has_problems(con, spec, today) for spec in FILES):
             return None
     progress("Kontrollerer reglerne", len(FILES) / (len(FILES) + 1))
-    for spec in FILES:
-        # The rules across files read typed_<name> with a _line, as on the text path.
-        con.execute(f"CREATE OR REPLACE TEMP VIEW {typed_table(spec.name)} AS "
-                    f"SELECT rowid AS _line, * FROM {spec.name}")
-    problems_found = rules_across_files_broken(con, today)
-    for spec in FILES:
-        con.execute(f"DROP VIEW {typed_table(spec.name)}")
-    return None if problems_found else display
+    return None if rules_across_files_broken(con, today) else display

@@ -39,7 +39,7 @@ from sosu.domain.contract import ALL_FILES, OPTIONAL_FILES, FileSpec, schedule_r
 from sosu.domain.version import VERSION
 from sosu.etl import history, profiled
 from sosu.etl.demoseal import is_sealed_demo
-from sosu.etl.fast import validate_fast
+from sosu.etl.fast import screened_rules_broken, screens_broken, validate_fast
 from sosu.etl.models import SQL_DIR, Model, build_order
 from sosu.etl.problems import Problem, ValidationFailed
 from sosu.etl.profile import KEPT_PROFILE, Profile, ProfileError, load_profile
@@ -148,7 +148,10 @@ def check_folder(folder: Path, today: dt.date | None = None,
     today = today or dt.date.today()
     con = duckdb.connect()
     try:
-        if validate_fast(con, folder, today, profile=profile) is not None:
+        # The rules a load asks of the student-months it builds (fast.screens_broken) are
+        # asked here as written: there is no build to ask.
+        if (validate_fast(con, folder, today, profile=profile) is not None
+                and not screened_rules_broken(con, today)):
             return _row_counts(con, lambda name: name)
     finally:
         con.close()
@@ -401,51 +404,69 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
     try:
         con = duckdb.connect(str(building))
         # One transaction from the first table to the last: DuckDB then writes the
-        # millions of sick-leave rows once, where a commit per table had the final
-        # checkpoint rewrite them (about 0.3 s of a national load).
+        # millions of student-months once, where a commit per table had the final
+        # checkpoint rewrite them.
         con.execute("BEGIN")
-        # Clean CSV files go straight into the final tables (etl.fast). Anything else,
-        # or any problem, starts again on an empty file with the text path, which
-        # reports every problem.
+        # Clean CSV files go straight into the final tables (etl.fast), and the rules
+        # over every sick-leave month are asked of the student-months the build makes
+        # (etl.fast.screens_broken). Anything else, or any problem, starts again on an
+        # empty file with the text path, which reports every problem.
         display = validate_fast(con, folder, today, progress, profile)
-        fast = display is not None
-        if display is None:
-            con.close()
-            _discard(building)
-            con = duckdb.connect(str(building))
-            # Staged and typed tables are TEMP: the transaction starts with the first table
-            # written to the file. Begun before, a file DuckDB cannot read at all (a CSV
-            # with mixed line endings) aborted it, and the next file's staging failed
-            # with an unexpected error instead of the problem being reported.
-            display = validate_folder(con, folder, today, progress, profile)
-            con.execute("BEGIN")
-        progress("Skriver databasen", 0.9)
-        for spec in ALL_FILES if not fast else ():
-            columns = ", ".join(spec.column_names)
-            # Typed tables keep the file's order (insertion order is preserved): no sort.
-            con.execute(f"{create_final(spec)} AS SELECT {columns} FROM {typed_table(spec.name)}")
-        for spec in OPTIONAL_FILES if fast else ():  # the fast path is taken only without them
-            _empty_raw(con, spec)
-            build_typed(con, spec, today)
-            con.execute(f"{create_final(spec)} AS SELECT {', '.join(spec.column_names)} "
-                        f"FROM {typed_table(spec.name)}")
-        rows = _row_counts(con, lambda name: name)
-        data_pr = _newest_date(con)
-        demo = sealed_before and still_sealed()
-        _write_load_info(con, rows, display, data_pr, today, demo)
-        _write_schedule(con)
-        _write_codes(con)
-        progress("Beregner nøgletallene", 0.93)  # views, macros and materialised tables
-        create_views(con)
-        progress("Gemmer databasen", 0.96)
-        con.execute("COMMIT")
-        con.execute("CHECKPOINT")
+        if display is not None:
+            summary = _write(con, display, fast=True, today=today, progress=progress,
+                             demo=lambda: sealed_before and still_sealed())
+            if not screens_broken(con, today):
+                _commit(con, progress)
+                return summary
+        con.close()
+        _discard(building)
+        con = duckdb.connect(str(building))
+        # Staged and typed tables are TEMP: the transaction starts with the first table
+        # written to the file. Begun before, a file DuckDB cannot read at all (a CSV
+        # with mixed line endings) aborted it, and the next file's staging failed
+        # with an unexpected error instead of the problem being reported.
+        display = validate_folder(con, folder, today, progress, profile)
+        con.execute("BEGIN")
+        summary = _write(con, display, fast=False, today=today, progress=progress,
+                         demo=lambda: sealed_before and still_sealed())
+        _commit(con, progress)
+        return summary
     except (OSError, duckdb.IOException) as error:
         raise _cannot_write(building.parent.parent, error) from error
     finally:
         if con is not None:
             con.close()
-    return LoadSummary(rows, data_pr, display, demo)
+
+
+def _write(con: duckdb.DuckDBPyConnection, display: dict[str, str], *, fast: bool,
+           today: dt.date, progress: Progress, demo: Callable[[], bool]) -> LoadSummary:
+    """The final tables (from the fast path's or the text path's), the load's facts and
+    every model of sql/, in the transaction open on `con`."""
+    progress("Skriver databasen", 0.9)
+    for spec in ALL_FILES if not fast else ():
+        columns = ", ".join(spec.column_names)
+        # Typed tables keep the file's order (insertion order is preserved): no sort.
+        con.execute(f"{create_final(spec)} AS SELECT {columns} FROM {typed_table(spec.name)}")
+    for spec in OPTIONAL_FILES if fast else ():  # the fast path is taken only without them
+        _empty_raw(con, spec)
+        build_typed(con, spec, today)
+        con.execute(f"{create_final(spec)} AS SELECT {', '.join(spec.column_names)} "
+                    f"FROM {typed_table(spec.name)}")
+    rows = _row_counts(con, lambda name: name)
+    data_pr = _newest_date(con)
+    is_demo = demo()
+    _write_load_info(con, rows, display, data_pr, today, is_demo)
+    _write_schedule(con)
+    _write_codes(con)
+    progress("Beregner nøgletallene", 0.93)  # views, macros and materialised tables
+    create_views(con)
+    return LoadSummary(rows, data_pr, display, is_demo)
+
+
+def _commit(con: duckdb.DuckDBPyConnection, progress: Progress) -> None:
+    progress("Gemmer databasen", 0.96)
+    con.execute("COMMIT")
+    con.execute("CHECKPOINT")
 
 
 def _newest_date(con: duckdb.DuckDBPyConnection) -> dt.date | None:

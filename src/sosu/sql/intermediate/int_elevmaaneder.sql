@@ -58,6 +58,9 @@ skema_maaneder AS (
 -- number it also places the rows before this one (below) without date arithmetic.
 -- The phase is looked up before the window below, which then carries two small codes
 -- instead of the education's text through its sort (a tenth of the build).
+-- A month of no known student keeps its row, without a forloeb_nr: on the fast path the
+-- load checks the sick-leave months on this table (etl.fast.sick_leave_months_sql) and
+-- starts again on the text path, which refuses such a month; no database keeps one.
 maaneder AS (
     SELECT
         f.forloeb_nr,
@@ -69,7 +72,7 @@ maaneder AS (
         f.frafald_maaneder_efter,
         f.uddannelse
     FROM timer AS t
-    INNER JOIN forloeb AS f USING (elev_id, uddannelse)
+    LEFT JOIN forloeb AS f USING (elev_id, uddannelse)
 ),
 
 faser AS (
