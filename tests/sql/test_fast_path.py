@@ -248,3 +248,28 @@ def test_a_late_non_utf8_byte_sends_the_load_down_the_text_path(
     con = duckdb.connect(str(tmp_path / "sosu.duckdb"), read_only=True)
     sites = {row[0] for row in con.execute("SELECT oplaeringssted FROM elever").fetchall()}
     assert "Plejecenter Å" in sites
+
+
+def test_a_refused_sick_leave_month_stops_the_build_at_its_screen(
+        minimal_copy: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The rules over every sick-leave month are screened on int_elevmaaneder as soon as
+    it is built: a refused load builds nothing after it before the text path reports."""
+    from sosu.etl.fast import ScreenedBuild
+    from sosu.etl.problems import ValidationFailed
+
+    told: list[str] = []
+    ask = ScreenedBuild.__call__
+
+    def telling(self: ScreenedBuild, model: str) -> bool:
+        told.append(model)
+        return ask(self, model)
+
+    monkeypatch.setattr(ScreenedBuild, "__call__", telling)
+    sick = minimal_copy / "sygefravaer.csv"
+    lines = sick.read_text(encoding="utf-8").splitlines(keepends=True)
+    sick.write_text("".join([*lines, lines[-1]]), encoding="utf-8")  # a month twice
+    with pytest.raises(ValidationFailed) as refused:
+        load_folder(minimal_copy, tmp_path / "sosu.duckdb", today=TODAY)
+    assert "samme elev og måned" in "\n".join(refused.value.report())
+    assert told[-1] == "int_elevmaaneder"
+    assert "int_tidlig_elevmaaneder" not in told

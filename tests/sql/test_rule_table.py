@@ -96,5 +96,10 @@ def test_every_rule_names_a_column_of_its_file() -> None:
         assert rule.column in FILES_BY_NAME[rule.file].column_names, rule
     screens = {rule.screen for rule in rules.ROW_RULES if rule.screen}
     from sosu.etl.fast import SCREENS
+    from sosu.etl.load import _shipped_models
 
     assert screens <= set(SCREENS)
+    # A screen is asked once the models it reads are built: each must be one.
+    models = {model.name for model in _shipped_models()}
+    for name in screens:
+        assert set(SCREENS[name].reads) <= models, name

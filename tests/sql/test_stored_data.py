@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -68,12 +69,13 @@ def test_the_rows_are_never_written_to_the_file(
     seen: list[tuple[str, bool]] = []
     build = sosu.etl.load.create_views
 
-    def watching(con: duckdb.DuckDBPyConnection) -> None:
+    def watching(con: duckdb.DuckDBPyConnection, **kwargs: Any) -> bool:
         seen.extend(con.execute("SELECT table_name, temporary FROM duckdb_tables() "
                                 "WHERE table_name = 'sygefravaer'").fetchall())
-        build(con)
+        built = build(con, **kwargs)
         seen.extend(con.execute("SELECT table_name, temporary FROM duckdb_tables() "
                                 "WHERE table_name = 'int_elevmaaneder'").fetchall())
+        return built
 
     monkeypatch.setattr(sosu.etl.load, "create_views", watching)
     load_folder(minimal_copy, tmp_path / "sosu.duckdb", today=TODAY)

@@ -7,11 +7,12 @@ file's decimal separator) into the tables the dashboard reads, and one question 
 asked: would the text path find any problem? A file's own rules are asked as soon as it
 is read (a refused students' file never waits for the sick-leave months), the rules
 across files once all are read. Every column rule and every rule across files is
-evaluated on the typed values, except the three over every sick-leave month, which one
-cheaper pass of its own answers without ever missing a problem (sick_leave_months_sql).
-Only if there is no rejected line and no rule is hit is the result kept. Otherwise it is
-thrown away and the text path runs and reports every problem exactly as before, with
-file, line and column.
+evaluated on the typed values, except the three over every sick-leave month: one pass
+over the student-months the build makes answers them without ever missing a problem
+(sick_leave_months_sql), asked as soon as that table is built (ScreenedBuild). Only if
+there is no rejected line and no rule is hit is the result kept. Otherwise it is thrown
+away and the text path runs and reports every problem exactly as before, with file,
+line and column.
 
 The rules are those of the rule table (etl.rules), asked of the typed tables: a column
 rule sees each column as fast_cell gives it, a rule across files reads typed_<name>
@@ -32,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -243,9 +245,18 @@ def sick_leave_months_sql(today: dt.date) -> str:
                                                   DATE '{today.isoformat()}'))"""
 
 
-# Cheaper checks a load asks of the tables it built, in place of the rules that name
-# them (RowRule.screen).
-SCREENS: dict[str, Callable[[dt.date], str]] = {SICK_LEAVE_MONTHS: sick_leave_months_sql}
+@dataclass(frozen=True)
+class Screen:
+    """A cheaper check a load asks of tables its build made, in place of the rules that
+    name it (RowRule.screen): asked as soon as the models it `reads` are built, so a
+    refused load does not build the rest first."""
+    sql: Callable[[dt.date], str]
+    reads: tuple[str, ...]
+
+
+SCREENS: dict[str, Screen] = {
+    SICK_LEAVE_MONTHS: Screen(sick_leave_months_sql, ("int_elevforloeb", "int_elevmaaneder")),
+}
 
 
 def cpr_columns(spec: FileSpec) -> list[str]:
@@ -319,11 +330,25 @@ def screened_rules_broken(con: duckdb.DuckDBPyConnection, today: dt.date) -> boo
     return rules_across_files_broken(con, today, screened=True)
 
 
-def screens_broken(con: duckdb.DuckDBPyConnection, today: dt.date) -> bool:
-    """After the build on the fast path: might a rule left to a screen (SCREENS) be
-    broken? Then the load starts again on the text path."""
-    screens = {rule.screen for rule in rules.row_rules() if rule.screen is not None}
-    return any(_count(con, SCREENS[screen](today)) for screen in sorted(screens))
+class ScreenedBuild:
+    """Told each model the build has made (etl.load.create_views), it asks every screen
+    whose models are all there; True (stop the build) when one might be broken, and the
+    load starts again on the text path."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, today: dt.date) -> None:
+        self.con, self.today = con, today
+        self.built: set[str] = set()
+        self.waiting = {rule.screen for rule in rules.row_rules() if rule.screen is not None}
+
+    def __call__(self, model: str) -> bool:
+        self.built.add(model)
+        ready = sorted(name for name in self.waiting if set(SCREENS[name].reads) <= self.built)
+        self.waiting -= set(ready)
+        return any(_count(self.con, SCREENS[name].sql(self.today)) for name in ready)
+
+    @property
+    def all_asked(self) -> bool:
+        return not self.waiting
 
 
 def _quiet(_step: str, _fraction: float) -> None:

@@ -39,7 +39,7 @@ from sosu.domain.contract import ALL_FILES, OPTIONAL_FILES, FileSpec, schedule_r
 from sosu.domain.version import VERSION
 from sosu.etl import history, profiled
 from sosu.etl.demoseal import is_sealed_demo
-from sosu.etl.fast import screened_rules_broken, screens_broken, validate_fast
+from sosu.etl.fast import ScreenedBuild, screened_rules_broken, validate_fast
 from sosu.etl.models import SQL_DIR, Model, build_order
 from sosu.etl.problems import Problem, ValidationFailed
 from sosu.etl.profile import KEPT_PROFILE, Profile, ProfileError, load_profile
@@ -413,9 +413,12 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
         # empty file with the text path, which reports every problem.
         display = validate_fast(con, folder, today, progress, profile)
         if display is not None:
+            screens = ScreenedBuild(con, today)
             summary = _write(con, display, fast=True, today=today, progress=progress,
-                             demo=lambda: sealed_before and still_sealed())
-            if not screens_broken(con, today):
+                             demo=lambda: sealed_before and still_sealed(), stop=screens)
+            if summary is not None:
+                if not screens.all_asked:
+                    raise RuntimeError("a screen reads a table the build never made")
                 _commit(con, progress)
                 return summary
         con.close()
@@ -429,6 +432,7 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
         con.execute("BEGIN")
         summary = _write(con, display, fast=False, today=today, progress=progress,
                          demo=lambda: sealed_before and still_sealed())
+        assert summary is not None  # nothing stops the text path's build
         _commit(con, progress)
         return summary
     except (OSError, duckdb.IOException) as error:
@@ -439,9 +443,11 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
 
 
 def _write(con: duckdb.DuckDBPyConnection, display: dict[str, str], *, fast: bool,
-           today: dt.date, progress: Progress, demo: Callable[[], bool]) -> LoadSummary:
+           today: dt.date, progress: Progress, demo: Callable[[], bool],
+           stop: Callable[[str], bool] = lambda _model: False) -> LoadSummary | None:
     """The final tables (from the fast path's or the text path's), the load's facts and
-    every model of sql/, in the transaction open on `con`."""
+    every model of sql/, in the transaction open on `con`; None if `stop` stopped the
+    build (fast.ScreenedBuild)."""
     progress("Skriver databasen", 0.9)
     for spec in ALL_FILES if not fast else ():
         columns = ", ".join(spec.column_names)
@@ -459,7 +465,8 @@ def _write(con: duckdb.DuckDBPyConnection, display: dict[str, str], *, fast: boo
     _write_schedule(con)
     _write_codes(con)
     progress("Beregner nøgletallene", 0.93)  # views, macros and materialised tables
-    create_views(con)
+    if not create_views(con, stop=stop):
+        return None
     return LoadSummary(rows, data_pr, display, is_demo)
 
 
@@ -533,7 +540,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, rows: list[tuple[object,
     con.execute(f"INSERT INTO {table} VALUES {places}", [v for row in rows for v in row])
 
 
-def create_views(con: duckdb.DuckDBPyConnection) -> None:
+def create_views(con: duckdb.DuckDBPyConnection,
+                 stop: Callable[[str], bool] = lambda _model: False) -> bool:
     """Create every staging view, intermediate table and metric macro from sql/.
 
     The heavy intermediate models (sql/intermediate: one row per student, cohort counts
@@ -542,9 +550,13 @@ def create_views(con: duckdb.DuckDBPyConnection) -> None:
     stale: every load builds a new database file and swaps it in whole.
 
     Each file creates one object and runs after the models its `-- depends:` header
-    names (etl.models.build_order, which refuses an inconsistent set of files)."""
+    names (etl.models.build_order, which refuses an inconsistent set of files).
+    `stop`, told each model's name once it is built, may end the build there: False."""
     for model in _shipped_models():
         con.execute(model.sql)
+        if stop(model.name):
+            return False
+    return True
 
 
 @functools.cache
