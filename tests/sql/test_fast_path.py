@@ -66,6 +66,30 @@ def test_a_cells_text_is_trimmed_of_every_space(cell: str | None, text: str | No
     assert row == (text,)
 
 
+def test_hours_with_more_than_two_decimals_are_flagged_as_round_would() -> None:
+    """fast._hours_may_hide_cpr spells round(x, 2) <> x out (four times faster): the
+    same answer on hours as read_csv gives them, and on random values."""
+    from sosu.domain.contract import FILES_BY_NAME
+    from sosu.etl.fast import _hours_may_hide_cpr
+
+    flag = _hours_may_hide_cpr(FILES_BY_NAME["sygefravaer"])
+    values = [0.0, 0.01, 0.005, 0.015, 1.005, 2.675, 22.1, 148.0, 7.5, 10.1901234,
+              1.01901234e-7, 744.0, 744.004, 12.345, 99.99, 0.1 + 0.2, 1e-300, 5e300,
+              float("nan")]
+    con = duckdb.connect()
+    rows = con.execute(
+        f"SELECT x, ({flag}) IS TRUE, (round(x, 2) <> x) IS TRUE FROM (SELECT unnest(?) AS x, "
+        "unnest(?) AS planlagte_timer, unnest(?) AS syge_timer)",
+        [values, values, [0.0] * len(values)]).fetchall()
+    assert [(x, spelled) for x, spelled, _ in rows] == [(x, rounded) for x, _, rounded in rows]
+    disagree = con.execute(
+        f"SELECT count(*) FROM (SELECT random() * 800 AS planlagte_timer, "
+        f"round(random() * 80, 1) AS syge_timer FROM range(200000)) "
+        f"WHERE ({flag}) <> (round(planlagte_timer, 2) <> planlagte_timer "
+        f"OR round(syge_timer, 2) <> syge_timer)").fetchone()
+    assert disagree == (0,)
+
+
 def _same(a: object, b: object) -> bool:
     return a == b or (a != a and b != b)  # NaN equals NaN here
 

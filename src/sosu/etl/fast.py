@@ -274,8 +274,10 @@ def _hours_may_hide_cpr(spec: FileSpec) -> str:
     """SQL: hours with more than two decimals. read_csv reads `0101901234e-7` as 10.1901234
     hours, and its text, which the text path searches for CPR numbers, is gone here. Ten
     digits in scientific notation give either more than two decimals or more hours than
-    any month has (a column rule), so such a file takes the text path."""
-    return " OR ".join(f"{c.name} <> round({c.name}, 2)" for c in spec.columns
+    any month has (a column rule), so such a file takes the text path. Spelled out
+    rather than round(x, 2), which is the same division but took four times as long:
+    on national sick leave, half of the file's rules."""
+    return " OR ".join(f"round({c.name} * 100) / 100 <> {c.name}" for c in spec.columns
                        if c.kind == "hours")
 
 
