@@ -148,8 +148,8 @@ def check_folder(folder: Path, today: dt.date | None = None,
     today = today or dt.date.today()
     con = duckdb.connect()
     try:
-        # The rules a load asks of the student-months it builds (fast.screens_broken) are
-        # asked here as written: there is no build to ask.
+        # The rules a load screens on the student-months it builds (fast.ScreenedBuild)
+        # are asked here as written: there is no build to screen.
         if (validate_fast(con, folder, today, profile=profile) is not None
                 and not screened_rules_broken(con, today)):
             return _row_counts(con, lambda name: name)
@@ -408,8 +408,8 @@ def _build(folder: Path, building: Path, today: dt.date, progress: Progress,
         # checkpoint rewrite them.
         con.execute("BEGIN")
         # Clean CSV files go straight into the final tables (etl.fast), and the rules
-        # over every sick-leave month are asked of the student-months the build makes
-        # (etl.fast.screens_broken). Anything else, or any problem, starts again on an
+        # over every sick-leave month are screened on the student-months the build makes
+        # (etl.fast.ScreenedBuild). Anything else, or any problem, starts again on an
         # empty file with the text path, which reports every problem.
         display = validate_fast(con, folder, today, progress, profile)
         if display is not None:
