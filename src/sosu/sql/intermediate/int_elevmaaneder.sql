@@ -1,4 +1,4 @@
--- depends: frafaldet_uden_omvalg, graense_stigende, int_elevforloeb, stg_sygefravaer
+-- depends: graense_stigende, int_elevforloeb, stg_sygefravaer
 -- One row per student and month of sick-leave data, seen from the end of that month: its
 -- hours, the sick-leave share of the last three months, the early warning's rising rule
 -- as a threshold (the month's share when each of the last three months rose, else
@@ -9,8 +9,7 @@
 -- figures need of it is kept in the tables built from it, and writing its millions of
 -- rows into the file was a fifth of a national load. It is keyed by the student's
 -- integer `forloeb_nr` and the phase by a small number; the student's site and status,
--- and the phase's name, are joined where needed. The month of a dropout is on every
--- row: the early warning's back-test counts it for every student-month.
+-- and the phase's name, are joined where needed.
 CREATE OR REPLACE TEMP TABLE int_elevmaaneder AS
 WITH
 timer AS (SELECT * FROM stg_sygefravaer),
@@ -20,11 +19,7 @@ forloeb AS (
         forloeb_nr,
         elev_id,
         uddannelse,
-        ansat_dato,
-        -- a switch SSA -> SSH (omvalg) is not a dropout, as in the ministry's statistics
-        CASE WHEN frafaldet_uden_omvalg(status, omvalg)
-                THEN date_diff('month', date_trunc('month', ansat_dato), frafald_dato)::INTEGER
-        END AS frafald_maaneder_efter
+        ansat_dato
     FROM int_elevforloeb
 ),
 
@@ -69,7 +64,6 @@ maaneder AS (
             AS maaneder_siden_ansaettelse,
         t.syge_timer,
         t.planlagte_timer,
-        f.frafald_maaneder_efter,
         f.uddannelse
     FROM timer AS t
     LEFT JOIN forloeb AS f USING (elev_id, uddannelse)
@@ -133,10 +127,7 @@ final AS (
             END,
             CASE WHEN v.tilbage_1 = 1 THEN v.syge_timer_1 / nullif(v.planlagte_timer_1, 0) END,
             v.syge_timer / nullif(v.planlagte_timer, 0)
-        ) AS graense_stigende,
-        -- the month of the student's dropout, counted like maaneder_siden_ansaettelse
-        -- (NULL: no dropout)
-        v.frafald_maaneder_efter
+        ) AS graense_stigende
     FROM forskudt AS v
 )
 

@@ -18,8 +18,7 @@ final AS (
         maaneder_siden_ansaettelse,
         -- the phase's name is looked up by fase_id (standardforloeb) where it is shown
         fase_id,
-        tidlig_fase,
-        frafald_maaneder_efter
+        tidlig_fase
     FROM maaneder
 )
 

@@ -1,4 +1,5 @@
--- depends: int_elevforloeb, int_tidlig_elevmaaneder, tidlig_graenser
+-- depends: faldt_fra_inden_3_mdr, faldt_fra_om_3_mdr, frafaldsmaaned, int_elevforloeb,
+-- depends: int_tidlig_elevmaaneder, tidlig_graenser
 -- The back-test's counts for every site at once: per month and education, how many
 -- student-months fall between two neighbouring offered thresholds (a histogram; a value
 -- equal to a bound is in that bound's bucket, exactly "not listed at that threshold").
@@ -11,7 +12,8 @@ listet AS (SELECT * FROM int_tidlig_elevmaaneder),
 forloeb AS (
     SELECT
         forloeb_nr,
-        uddannelse
+        uddannelse,
+        frafaldsmaaned(status, omvalg, frafald_dato) AS frafaldsmaaned
     FROM int_elevforloeb
 ),
 
@@ -19,8 +21,8 @@ final AS (
     SELECT
         l.maaned,
         f.uddannelse,
-        l.faldt_fra,
-        l.faldt_fra_om_3_mdr,
+        faldt_fra_inden_3_mdr(l.maaned, f.frafaldsmaaned) AS faldt_fra,
+        faldt_fra_om_3_mdr(l.maaned, f.frafaldsmaaned) AS faldt_fra_om_3_mdr,
         map_entries(histogram(l.listegraense, tidlig_graenser())) AS baand
     FROM listet AS l
     INNER JOIN forloeb AS f USING (forloeb_nr)

@@ -1,5 +1,5 @@
--- depends: er_valgt, frafaldet_uden_omvalg, int_tidlig_baand, int_tidlig_elevmaaneder,
--- depends: tidlig_graenser, valgte_forloeb, wilson
+-- depends: er_valgt, faldt_fra_inden_3_mdr, faldt_fra_om_3_mdr, frafaldsmaaned,
+-- depends: int_tidlig_baand, int_tidlig_elevmaaneder, tidlig_graenser, valgte_forloeb, wilson
 -- Back-test: had the list been used every month of the loaded history, with each of
 -- the thresholds in `graenser`, how many of the students who later dropped out would
 -- it have shown three months before, and how long would the list have been? Only
@@ -7,7 +7,12 @@
 -- SSA -> SSH (omvalg) are not dropouts here, as in the ministry's statistics.
 CREATE OR REPLACE MACRO tidlig_opsporing_test(graenser, steder, uddannelser) AS TABLE
     WITH
-    forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
+    forloeb AS (
+        SELECT
+            forloeb_nr,
+            frafaldsmaaned(status, omvalg, frafald_dato) AS frafaldsmaaned
+        FROM valgte_forloeb(steder, uddannelser)
+    ),
 
     graense AS (SELECT unnest(list_distinct(graenser)) AS graense),
 
@@ -37,16 +42,16 @@ CREATE OR REPLACE MACRO tidlig_opsporing_test(graenser, steder, uddannelser) AS 
     histogrammer AS (
         SELECT
             l.maaned,
-            l.faldt_fra,
-            l.faldt_fra_om_3_mdr,
+            faldt_fra_inden_3_mdr(l.maaned, f.frafaldsmaaned) AS faldt_fra,
+            faldt_fra_om_3_mdr(l.maaned, f.frafaldsmaaned) AS faldt_fra_om_3_mdr,
             map_entries(histogram(l.listegraense, list_sort(list_distinct(graenser)))) AS baand
         FROM int_tidlig_elevmaaneder AS l
+        INNER JOIN forloeb AS f USING (forloeb_nr)
         -- A join, not a filter on subqueries: DuckDB guessed such a filter to leave a few
         -- thousand student-months and built its hash table on them (twice the time).
         INNER JOIN periode AS p ON l.maaned BETWEEN p.fra AND p.til
-        WHERE l.forloeb_nr IN (SELECT forloeb_nr FROM forloeb)
-            AND NOT (SELECT ja FROM fra_indlaesningen)
-        GROUP BY l.maaned, l.faldt_fra, l.faldt_fra_om_3_mdr
+        WHERE NOT (SELECT ja FROM fra_indlaesningen)
+        GROUP BY ALL
         UNION ALL
         SELECT
             b.maaned,
@@ -82,8 +87,7 @@ CREATE OR REPLACE MACRO tidlig_opsporing_test(graenser, steder, uddannelser) AS 
     frafaldne AS (
         SELECT count(*) AS frafaldne
         FROM forloeb, periode AS p
-        WHERE frafaldet_uden_omvalg(status, omvalg)
-            AND (date_trunc('month', frafald_dato) - INTERVAL 3 MONTH)::DATE BETWEEN p.fra AND p.til
+        WHERE (frafaldsmaaned - INTERVAL 3 MONTH)::DATE BETWEEN p.fra AND p.til
     ),
 
     -- ... and is caught at a threshold when their student-month three months before is
