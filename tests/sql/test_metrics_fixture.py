@@ -132,3 +132,18 @@ def test_wilson_interval_matches_the_textbook_value(con):
     # 1 of 4: Wilson 95 % interval 4.6 %–69.9 %.
     assert float(row.nedre.iloc[0]) == pytest.approx(0.0456, abs=1e-4)
     assert float(row.oevre.iloc[0]) == pytest.approx(0.6994, abs=1e-4)
+
+
+def test_student_list_has_each_students_own_sick_leave(con):
+    """Overall and in the data's last three months (data as of 2023-09-30: July to
+    September). A1 is two students, SSH and SSA: only the SSH one has sick-leave rows."""
+    frame = metrics.students(con)
+    a1_ssh = _row(frame, elev_id="A1", uddannelse="SSH")
+    assert (a1_ssh.sygefravaer_i_alt, a1_ssh.sygefravaer_3_mdr) == (15 / 300, 15 / 300)
+    a1_ssa = _row(frame, elev_id="A1", uddannelse="SSA")
+    assert a1_ssa.sygefravaer_i_alt != a1_ssa.sygefravaer_i_alt  # NaN: no month at all
+    assert _row(frame, elev_id="A2").sygefravaer_3_mdr == 10 / 100
+    a3 = _row(frame, elev_id="A3")  # one month, 2022-09: nothing in the last three
+    assert a3.sygefravaer_i_alt == 12 / 120
+    assert a3.sygefravaer_3_mdr != a3.sygefravaer_3_mdr
+    assert _row(frame, elev_id="B1").sygefravaer_i_alt == 8 / 160

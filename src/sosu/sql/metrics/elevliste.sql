@@ -28,7 +28,7 @@ CREATE OR REPLACE MACRO elevliste(steder, uddannelser) AS TABLE
             s.sygefravaer_i_alt,
             s.sygefravaer_3_mdr
         FROM forloeb AS f
-        LEFT JOIN sygefravaer_elev AS s USING (elev_id, uddannelse)
+        LEFT JOIN sygefravaer_elev AS s USING (forloeb_nr)
     )
 
     SELECT * FROM final
