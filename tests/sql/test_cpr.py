@@ -361,6 +361,23 @@ def test_both_load_paths_refuse_a_cpr_number_in_each_column(
     assert "CPR" in report and not _leaks(report)
 
 
+@pytest.mark.parametrize("space", [" ", "\u00a0", "\u3000", "\t"],
+                         ids=["space", "no-break", "ideographic", "tab"])
+def test_a_cpr_number_alone_in_a_column_no_figure_reads_is_refused_padded(
+        space: str, minimal_copy: Path) -> None:
+    """The fast path keeps the sick-leave file's site (which no figure reads) as written;
+    the CPR check trims each distinct value as every path reads a cell."""
+    rows = _read(minimal_copy / "sygefravaer.csv")
+    rows[2][rows[0].index("oplaeringssted")] = f"{space * 2}010190-1234{space}"
+    _write(minimal_copy / "sygefravaer.csv", rows)
+    assert validate_fast(duckdb.connect(), minimal_copy, TODAY) is None
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(minimal_copy, today=TODAY)
+    report = "\n".join(refused.value.report())
+    assert "sygefravaer.csv:3: oplaeringssted:" in report and "CPR" in report
+    assert not _leaks(report)
+
+
 def test_a_clean_folder_still_takes_the_fast_path() -> None:
     assert validate_fast(duckdb.connect(), MINIMAL, TODAY) is not None
 

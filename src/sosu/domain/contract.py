@@ -106,6 +106,10 @@ class Column:
     example: str
     required: bool = True
     codes: dict[str, str] = field(default_factory=dict)
+    # False: no figure reads the column (its file's staging model leaves it out); it is
+    # read only to be checked for CPR numbers, so the load's fast path keeps it as written
+    # and the check trims its distinct values (etl.rules.cpr_cells). Never required.
+    used: bool = True
 
 
 @dataclass(frozen=True)
@@ -137,7 +141,7 @@ _ELEV_ID = Column(
 _UDDANNELSE = Column("uddannelse", "code", "Uddannelsen.", "SSA", codes=UDDANNELSER)
 
 
-def _site(required: bool, note: str = "") -> Column:
+def _site(required: bool, note: str = "", used: bool = True) -> Column:
     text = "Oplæringssted (arbejdsplads), fx Døgnplejen Nord."
     return Column(
         "oplaeringssted",
@@ -145,6 +149,7 @@ def _site(required: bool, note: str = "") -> Column:
         (text if required else text + " Må være tom.") + note,
         "Døgnplejen Nord",
         required=required,
+        used=used,
     )
 
 
@@ -213,7 +218,7 @@ FILES: tuple[FileSpec, ...] = (
                    f"Planlagte timer i måneden (over 0, højst {MAX_TIMER}).", "148,0"),
             Column("syge_timer", "hours", "Sygetimer i måneden (0 til planlagte timer).", "7,5"),
             _site(required=False, note=" Bruges ikke: en elevs oplæringssted er det i "
-                  "elever."),
+                  "elever.", used=False),
         ),
         kept=False,
     ),

@@ -150,15 +150,19 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
     An import profile (etl.profiled) names columns the contract does not have: read as
     text, and kept after the contract's columns if named in `extra` (for the caller to
     check and drop), else dropped. It gives `texts`: per column, SQL turning the trimmed
-    text into the contract's text (their values mapped, their dates rewritten)."""
+    text into the contract's text (their values mapped, their dates rewritten).
+    Those extra columns and the contract's unused ones (Column.used) are only checked for
+    CPR numbers, on their distinct values (rules.cpr_cells trims them): kept as written,
+    which spares millions of sick-leave rows a copy of their site."""
     present = set(found.names) & set(spec.column_names)
     read_types = {n: NATIVE[spec.column(n).kind][0]
                   if n in present and spec.column(n).kind in NATIVE else "VARCHAR"
                   for n in found.names}
+    as_written = set(extra) | {n for n in present if _only_checked(spec.column(n))}
     text_of = texts or {}
     date_texts = [f"{DATE_TEXT}{n}" for n in date_columns(spec) if n in present]
     trimmed = ", ".join(
-        [n if read_types[n] != "VARCHAR"
+        [n if read_types[n] != "VARCHAR" or n in as_written
          else f"{text_of.get(n, lambda t: t)(cell_text(n))} AS {n}"
          for n in found.names if n in present or n in extra]
         + [f"{name.removeprefix(DATE_TEXT)} AS {name}" for name in date_texts])
@@ -182,9 +186,15 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
         con.execute(f"DROP TABLE {spec.name}")
         return False
     # Lines with every field empty are skipped, as the text path skips them.
-    con.execute(f"DELETE FROM {spec.name} WHERE "
-                + " AND ".join(f"{c.name} IS NULL" for c in spec.columns))
+    con.execute(f"DELETE FROM {spec.name} WHERE " + " AND ".join(
+        f"{cell_text(c.name) if c.name in as_written else c.name} IS NULL"
+        for c in spec.columns))
     return True
+
+
+def _only_checked(column: Column) -> bool:
+    """A column no figure reads and no rule but the CPR check asks (etl.rules)."""
+    return not column.used and not column.required and column.kind == "text"
 
 
 def mixes_date_conventions(con: duckdb.DuckDBPyConnection, spec: FileSpec,
