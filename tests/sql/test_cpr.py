@@ -236,8 +236,9 @@ def test_the_broad_test_holds_every_candidate_and_no_code() -> None:
 @pytest.mark.parametrize("regex_from_rows", [0, REGEX_FROM_ROWS], ids=["regex", "broad"])
 def test_cpr_cells_finds_every_spelling_with_either_candidate_test(
         regex_from_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Files under REGEX_FROM_ROWS rows are screened by the broad test, larger ones by the
-    CPR regex; either way contains_cpr decides, and the same cells are found."""
+    """Columns of fewer than REGEX_FROM_ROWS distinct values are screened by the broad
+    test, others by the CPR regex; either way contains_cpr decides, and the same cells
+    are found."""
     monkeypatch.setattr(rules, "REGEX_FROM_ROWS", regex_from_rows)
     texts = [s for _n, s in SPELLINGS] + NOT_CPR + [None]
     # The id rule reports the ids shaped like 010190-1234 itself: cpr_cells leaves those out.

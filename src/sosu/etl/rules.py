@@ -448,10 +448,11 @@ def row_rules() -> list[RowRule]:
 CPR_MESSAGE = "indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numre i filerne"
 
 
-# Below this many rows a table's cells are chosen for contains_cpr by a cheap superset
-# (sql_digit_like) rather than sql_candidate, whose Unicode classes cost some 7 ms of
-# CPU to compile in each query: on a small file that is much of the check, while Python
-# decides on a few thousand values in less.
+# Below this many distinct values a table's cells are chosen for contains_cpr by a cheap
+# superset (sql_digit_like) rather than sql_candidate, whose Unicode classes cost some
+# 7 ms of CPU to compile in each query: on a small file, or the 600 sites of millions of
+# sick-leave rows, that is much of the check, while Python decides on a few thousand
+# values in less.
 REGEX_FROM_ROWS = 10_000
 
 
@@ -461,13 +462,11 @@ def cpr_cells(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
     (domain.cpr); an id the id rule (cpr_condition) reports already is left out.
 
     The one rule not written in SQL: DuckDB finds the candidate cells (one pass, a
-    superset: the CPR regex, or on a small table a cheaper test); Python decides on their
+    superset: the CPR regex, or on few distinct values a cheaper test); Python decides on their
     distinct values, which are few, and which never leave this function. Both paths ask it
     (etl.fast on fewer columns, see cpr_columns)."""
     if not columns:
         return []
-    counted = con.execute(f"SELECT count(*) FROM {table}").fetchone()
-    candidate = sql_candidate if counted and counted[0] >= REGEX_FROM_ROWS else sql_digit_like
     # Distinct values first, into a table of their own: a column repeats its values (a
     # site name on each of millions of sick-leave rows), and the candidate test then runs
     # once a value. In one query DuckDB pushes the test below the DISTINCT, onto every
@@ -479,6 +478,8 @@ def cpr_cells(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
                                   f"FROM {table}" for index, column in enumerate(columns))
     con.execute(f"CREATE OR REPLACE TEMP TABLE cpr_distinct AS "
                 f"SELECT c, {cell_text('v')} AS v FROM ({distinct})")
+    counted = con.execute("SELECT count(*) FROM cpr_distinct").fetchone()
+    candidate = sql_candidate if counted and counted[0] >= REGEX_FROM_ROWS else sql_digit_like
     id_index = columns.index("elev_id") if "elev_id" in columns else -1
     skip = f"NOT (c = {id_index} AND coalesce({cpr_condition('v')}, false))"
     candidates = con.execute(
