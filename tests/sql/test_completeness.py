@@ -72,3 +72,27 @@ def test_completeness_is_the_education_teams_only(gaps_db: Path, role: str) -> N
     finally:
         con.close()
     assert len(team) == 10
+
+
+def test_per_site_rows_are_each_sites_own_and_add_up_to_the_whole(gaps_db: Path) -> None:
+    """Stored per site: asked for every site at once (the Data page's table by site), each
+    site's rows are what asking for that site alone gives, and together the whole."""
+    con = connect_read_only(gaps_db)
+    try:
+        whole = metrics.completeness(con)
+        by_site = metrics.completeness(con, by_site=True)
+        alone = {site: metrics.completeness(con, [site])
+                 for site in ("Døgnplejen Øst", "Plejecenter Å")}
+    finally:
+        con.close()
+    assert set(by_site.oplaeringssted) == set(alone)
+    keys = ["maal", "aar", "uddannelse"]
+    for site, frame in alone.items():
+        own = by_site[by_site.oplaeringssted == site]
+        assert own[[*keys, "grundlag", "mangler"]].reset_index(drop=True).equals(
+            frame[[*keys, "grundlag", "mangler"]].reset_index(drop=True)), site
+    summed = by_site.groupby(keys, as_index=False)[["grundlag", "mangler"]].sum()
+    merged = whole.merge(summed, on=keys, suffixes=("", "_sum"))
+    assert len(merged) == len(whole)
+    assert (merged.grundlag == merged.grundlag_sum).all()
+    assert (merged.mangler == merged.mangler_sum).all()

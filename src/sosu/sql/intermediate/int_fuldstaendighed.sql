@@ -1,7 +1,7 @@
--- depends: int_elevforloeb, int_elevmaaneder, stg_efter_uddannelse
--- How complete the data behind each figure are, per student and year: one row per
--- student, measure and year with the basis (grundlag) and how much of it is missing
--- (mangler). Measures, each with the year of the figure it concerns:
+-- depends: int_elevforloeb, int_sygefravaer_maaned, stg_efter_uddannelse
+-- How complete the data behind each figure are: per site, education, measure and year
+-- the basis (grundlag) and how much of it is missing (mangler). Measures, each with the
+-- year of the figure it concerns:
 --   aarsag            a dropout (year of dropout) without a specific reason: 'andet' or
 --                     blank; the reason figures cannot say why these students left
 --   fase              a dropout (year of dropout) without a phase
@@ -10,29 +10,35 @@
 --   sygefravaer       a month of employment (calendar year) without a sick-leave row,
 --                     counted up to the newest month the sick-leave file reaches (later
 --                     months are not yet reported, not missing)
--- Materialised at load: the sick-leave months are read during the load only.
+-- Per site, like the sick-leave sums: the metric adds up the chosen sites' rows
+-- (valgte_fuldstaendighed). The months with a sick-leave row are the sums' student-months
+-- (int_sygefravaer_maaned), not the millions of student-months counted again: the rules
+-- keep every such month inside its student's employment and the data's months, so a
+-- site's months with a row are part of its months of employment, year by year.
 CREATE OR REPLACE TABLE int_fuldstaendighed AS
 WITH
 forloeb AS (SELECT * FROM int_elevforloeb),
 
--- Read twice below, so DuckDB would copy all its millions of rows first (a fifth of this
--- model): the two columns needed, read in place.
-maaneder AS NOT MATERIALIZED (
+syge_maaneder AS (
     SELECT
-        forloeb_nr,
-        maaned
-    FROM int_elevmaaneder
+        oplaeringssted,
+        uddannelse,
+        aar,
+        maaned,
+        elever
+    FROM int_sygefravaer_maaned
 ),
 
 stand AS (
     SELECT
         date_trunc('month', (SELECT data_pr FROM indlaesning))::DATE AS data_maaned,
-        (SELECT max(maaned) FROM maaneder) AS sidste_syge_maaned
+        (SELECT max(maaned) FROM syge_maaneder) AS sidste_syge_maaned
 ),
 
 frafald AS (
     SELECT
-        forloeb_nr,
+        oplaeringssted,
+        uddannelse,
         year(frafald_dato) AS aar,
         coalesce(aarsag, 'andet') = 'andet' AS uden_aarsag,
         fase IS NULL AS uden_fase
@@ -42,7 +48,8 @@ frafald AS (
 
 gennemfoerte AS (
     SELECT
-        f.forloeb_nr,
+        f.oplaeringssted,
+        f.uddannelse,
         f.aargang AS aar,
         e.elev_id IS NULL AS uden_efter
     FROM forloeb AS f
@@ -54,7 +61,8 @@ gennemfoerte AS (
 -- no later than the newest month with any sick-leave row.
 ansaettelse AS (
     SELECT
-        f.forloeb_nr,
+        f.oplaeringssted,
+        f.uddannelse,
         date_trunc('month', f.ansat_dato)::DATE AS fra,
         least(
             date_trunc('month', coalesce(f.afsluttet_dato, f.frafald_dato, s.data_maaned)),
@@ -65,65 +73,77 @@ ansaettelse AS (
 
 ansat_pr_aar AS (
     SELECT
-        a.forloeb_nr,
+        a.oplaeringssted,
+        a.uddannelse,
         y.aar,
-        date_diff(
+        sum(date_diff(
             'month',
             greatest(a.fra, make_date(y.aar, 1, 1)),
             least(a.til, make_date(y.aar, 12, 1))
-        ) + 1 AS maaneder
+        ) + 1) AS maaneder
     FROM ansaettelse AS a,
         LATERAL (SELECT unnest(range(year(a.fra), year(a.til) + 1)) AS aar) AS y
     WHERE a.til >= a.fra
+    GROUP BY a.oplaeringssted, a.uddannelse, y.aar
 ),
 
 med_syge AS (
     SELECT
-        forloeb_nr,
-        year(maaned) AS aar,
-        count(*) AS maaneder
-    FROM maaneder
-    WHERE maaned <= (SELECT coalesce(sidste_syge_maaned, data_maaned) FROM stand)
-    GROUP BY forloeb_nr, year(maaned)
+        oplaeringssted,
+        uddannelse,
+        aar,
+        sum(elever) AS maaneder
+    FROM syge_maaneder
+    GROUP BY oplaeringssted, uddannelse, aar
+),
+
+pr_elev AS (
+    SELECT
+        oplaeringssted,
+        uddannelse,
+        'aarsag' AS maal,
+        aar,
+        uden_aarsag AS mangler
+    FROM frafald
+    UNION ALL
+    SELECT
+        oplaeringssted,
+        uddannelse,
+        'fase' AS maal,
+        aar,
+        uden_fase AS mangler
+    FROM frafald
+    UNION ALL
+    SELECT
+        oplaeringssted,
+        uddannelse,
+        'efter_uddannelse' AS maal,
+        aar,
+        uden_efter AS mangler
+    FROM gennemfoerte
 ),
 
 final AS (
     SELECT
-        forloeb_nr,
-        'aarsag' AS maal,
+        oplaeringssted,
+        uddannelse,
+        maal,
         aar,
-        1 AS grundlag,
-        uden_aarsag::INTEGER AS mangler
-    FROM frafald
+        count(*) AS grundlag,
+        count(*) FILTER (WHERE mangler) AS mangler
+    FROM pr_elev
+    GROUP BY oplaeringssted, uddannelse, maal, aar
     UNION ALL
     SELECT
-        forloeb_nr,
-        'fase' AS maal,
-        aar,
-        1 AS grundlag,
-        uden_fase::INTEGER AS mangler
-    FROM frafald
-    UNION ALL
-    SELECT
-        forloeb_nr,
-        'efter_uddannelse' AS maal,
-        aar,
-        1 AS grundlag,
-        uden_efter::INTEGER AS mangler
-    FROM gennemfoerte
-    UNION ALL
-    SELECT
-        a.forloeb_nr,
+        a.oplaeringssted,
+        a.uddannelse,
         'sygefravaer' AS maal,
         a.aar,
-        a.maaneder AS grundlag,
-        greatest(a.maaneder - coalesce(m.maaneder, 0), 0) AS mangler
+        a.maaneder::BIGINT AS grundlag,
+        (a.maaneder - coalesce(m.maaneder, 0))::BIGINT AS mangler
     FROM ansat_pr_aar AS a
-    LEFT JOIN med_syge AS m USING (forloeb_nr, aar)
+    LEFT JOIN med_syge AS m USING (oplaeringssted, uddannelse, aar)
 )
 
--- Stored in student order, which is site order (int_elevforloeb): a one-site page reads
--- few blocks. Within a student the order is of no use (the metric adds the rows up), and
--- sorting on the measure's text as well took a quarter of this table's build.
 SELECT * FROM final
-ORDER BY forloeb_nr;
+ORDER BY oplaeringssted, uddannelse, maal, aar;

@@ -1,4 +1,4 @@
--- depends: int_fuldstaendighed, pr_sted_gruppe, valgte_forloeb
+-- depends: pr_sted_gruppe, valgte_fuldstaendighed
 -- How complete each figure's basis is, per measure, year and education (the measures and
 -- their years: int_fuldstaendighed): the basis, how much of it is missing, and the share
 -- known. The reason figures, for one, can only describe the dropouts with a known reason.
@@ -6,18 +6,17 @@ CREATE OR REPLACE MACRO fuldstaendighed(
     steder, uddannelser, pr_sted := FALSE,
     hver_for_sig := NULL) AS TABLE
     WITH
-    forloeb AS (SELECT * FROM valgte_forloeb(steder, uddannelser)),
+    valgte AS (SELECT * FROM valgte_fuldstaendighed(steder, uddannelser)),
 
     optalt AS (
         SELECT
-            pr_sted_gruppe(f.oplaeringssted, pr_sted, hver_for_sig) AS oplaeringssted,
-            k.maal,
-            k.aar,
-            f.uddannelse,
-            sum(k.grundlag)::BIGINT AS grundlag,
-            sum(k.mangler)::BIGINT AS mangler
-        FROM int_fuldstaendighed AS k
-        INNER JOIN forloeb AS f USING (forloeb_nr)
+            pr_sted_gruppe(oplaeringssted, pr_sted, hver_for_sig) AS oplaeringssted,
+            maal,
+            aar,
+            uddannelse,
+            sum(grundlag)::BIGINT AS grundlag,
+            sum(mangler)::BIGINT AS mangler
+        FROM valgte
         GROUP BY ALL
     ),
 
