@@ -246,6 +246,30 @@ def test_cpr_in_a_row_the_profile_leaves_out_is_refused_and_never_kept(
     assert not any(db.parent.glob("*-historik/*"))
 
 
+# Text in rows the reductions keep, in the files they reduce: searched once, before the
+# reduction (etl.fast.rows_may_hide_cpr), and not again after it.
+KEPT_CELLS = [
+    ("Elevforloeb.csv", 2, "Oplæringssted"),
+    ("Afgange.csv", 3, "Oplæringssted"),
+    ("Loen_sygefravaer.csv", 3, "Afdeling"),
+]
+
+
+@pytest.mark.parametrize(("file", "line", "header"), KEPT_CELLS,
+                         ids=[f.split(".")[0] for f, _, _ in KEPT_CELLS])
+def test_cpr_in_a_row_a_reduced_file_keeps_is_refused(foreign: Path, file: str, line: int,
+                                                      header: str) -> None:
+    rows = foreign_rows(foreign / file)
+    rows[line - 1][rows[0].index(header)] = "Hos 010190-1234"
+    write_foreign(foreign / file, rows)
+    profile = load_profile(FOREIGN_PROFILE)
+    assert validate_fast(duckdb.connect(), foreign, TODAY, profile=profile) is None
+    problems = _problems(foreign, profile)
+    assert any(p.startswith(f"{file}:{line}: {header}: ") and "CPR" in p
+               for p in problems), problems
+    assert "1234" not in " ".join(problems)
+
+
 def test_a_spell_resumed_after_15_months_is_a_dropout(foreign: Path) -> None:
     """A2 left on 2022-05-01; a new spell 16 months later is a new start, not a resumed
     one, so the dropout stands, and the contract's one row per student meets a student

@@ -291,9 +291,12 @@ def _hours_may_hide_cpr(spec: FileSpec) -> str:
                        if c.kind == "hours")
 
 
-def file_has_problems(con: duckdb.DuckDBPyConnection, spec: FileSpec, today: dt.date) -> bool:
-    """Would the text path report a CPR number or a column rule in `spec`'s table?"""
-    if cpr_cells(con, spec.name, cpr_columns(spec), line="rowid"):
+def file_has_problems(con: duckdb.DuckDBPyConnection, spec: FileSpec, today: dt.date,
+                      searched: bool = False) -> bool:
+    """Would the text path report a CPR number or a column rule in `spec`'s table?
+    `searched`: its text was searched already (rows_may_hide_cpr, before an import
+    profile's reduction, which drops rows and adds up hours but writes no text)."""
+    if not searched and cpr_cells(con, spec.name, cpr_columns(spec), line="rowid"):
         return True
     condition = " OR ".join(f"({part})" for part in (problem_condition(spec, today),
                                                      _hours_may_hide_cpr(spec)) if part)
@@ -303,10 +306,10 @@ def file_has_problems(con: duckdb.DuckDBPyConnection, spec: FileSpec, today: dt.
 
 def rows_may_hide_cpr(con: duckdb.DuckDBPyConnection, spec: FileSpec, today: dt.date) -> bool:
     """Before an import profile's reduction: might a row of `spec`'s table hold a CPR
-    number? Every column kept as text is searched (ids and codes too: the rules that
-    otherwise decline them never see a row the reduction drops), and a date or age that
-    could not be read (its text is gone here) sends the load to the text path, which
-    searches every staged cell (etl.validate.cpr_problems)."""
+    number? Every column kept as text is searched, cpr_columns' among them (ids and codes
+    too: the rules that otherwise decline them never see a row the reduction drops), and
+    a date or age that could not be read (its text is gone here) sends the load to the
+    text path, which searches every staged cell (etl.validate.cpr_problems)."""
     as_text = [c.name for c in spec.columns if c.kind in ("id", "text", "code", "yesno")]
     if cpr_cells(con, spec.name, as_text, line="rowid"):
         return True
@@ -407,12 +410,13 @@ def validate_fast(
     if profile is not None:
         # The rows a reduction may drop or add up are asked first: the history keeps the
         # files as given, so a CPR number there must refuse the load like any other.
-        if any(rows_may_hide_cpr(con, spec, today) for spec in FILES
-               if spec.name in profiled.reduced_files(profile)):
+        reduced = profiled.reduced_files(profile)
+        if any(rows_may_hide_cpr(con, spec, today) for spec in FILES if spec.name in reduced):
             return None
         # A profile's reduction (several rows per student) next, as on the text path.
         profiled.reduce(con, profile, lambda name: name, typed_value, "rowid")
-        if any(file_has_problems(con, spec, today) for spec in FILES):
+        if any(file_has_problems(con, spec, today, searched=spec.name in reduced)
+               for spec in FILES):
             return None
     progress("Kontrollerer reglerne", len(FILES) / (len(FILES) + 1))
     return None if rules_across_files_broken(con, today) else display
