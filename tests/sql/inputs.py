@@ -85,6 +85,8 @@ HEADERS = {"ansat_dato": "Ansat dato", "oplaeringssted": "Oplæringssted", "aars
 VARIANTS: dict[str, Callable[[Path], None]] = {
     "semicolon": lambda f: transform(f, delimiter=";"),
     "utf8_bom": lambda f: transform(f, encoding="utf-8-sig"),
+    # Excel's "CSV UTF-8" (a byte order mark) from a report with a title above the header.
+    "utf8_bom_title_line": lambda f: transform(f, encoding="utf-8-sig", titled=True),
     "cp1252": lambda f: transform(f, encoding="cp1252"),
     "crlf": lambda f: transform(f, newline="\r\n"),
     "dates_dd_mm_yyyy": lambda f: transform(f, cell=lambda v: _danish_date(v, "-")),

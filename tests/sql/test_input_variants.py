@@ -32,6 +32,20 @@ def test_variant_loads_to_the_same_figures(variant: str, tmp_path: Path, expecte
     assert kpi_of(db) == expected
 
 
+def test_a_byte_order_mark_twice_is_read_in_place(tmp_path: Path, expected: dict) -> None:
+    """read_csv reads a UTF-8 file with its byte order mark itself (no copy of the file);
+    a second mark (two exports pasted together) stands in the header, which is skipped."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    transform(folder, encoding="utf-8-sig")
+    for path in folder.iterdir():
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert validate_fast(duckdb.connect(), folder, TODAY) is not None
+    db = tmp_path / "v.duckdb"
+    load_folder(folder, db, today=TODAY)
+    assert kpi_of(db) == expected
+
+
 def test_cp1252_text_survives(tmp_path: Path) -> None:
     folder = tmp_path / "input"
     folder.mkdir()

@@ -308,8 +308,12 @@ class CsvFile:
     headers: tuple[str, ...] = ()  # the header's cells as written (names: as staged)
 
     @property
-    def plain_utf8(self) -> bool:
-        return self.encoding == "utf-8"
+    def read_in_place(self) -> bool:
+        """Can read_csv read the file itself? UTF-8 with a byte order mark too (Excel's
+        "CSV UTF-8"): read_csv passes over the mark, and any mark after it stands in the
+        header or a title line above it, which both load paths skip (header = true), so no
+        copy of millions of sick-leave lines is made to drop it."""
+        return self.encoding in ("utf-8", "utf-8-sig")
 
 
 @dataclass
@@ -509,7 +513,7 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
 @contextlib.contextmanager
 def utf8_file(found: CsvFile) -> Iterator[Path]:
     """Yield a path DuckDB can read as UTF-8; a temporary copy is always removed."""
-    if found.plain_utf8:
+    if found.read_in_place:
         yield found.path
         return
     fd, name = tempfile.mkstemp(suffix=".csv", prefix=".sosu-")
