@@ -40,7 +40,7 @@ def _fast_value(con: duckdb.DuckDBPyConnection, tmp: Path, kind: str, cell: str,
     con.execute("DROP TABLE IF EXISTS rej")
     con.execute("DROP TABLE IF EXISTS rej_scan")
     reader, parameters = read_csv(path, delimiter, {"id": "VARCHAR", "v": duck_type}, "rej",
-                                  date_format or ISO_DATE)
+                                  dateformat=date_format or ISO_DATE)
     con.execute(f"CREATE OR REPLACE TEMP TABLE cell AS SELECT v FROM {reader}", parameters)
     rejected = con.execute("SELECT count(*) FROM rej").fetchone()
     if rejected and rejected[0]:

@@ -8,6 +8,8 @@ import duckdb
 import pytest
 
 import sosu.etl.load
+from sosu.domain.contract import FILES_BY_NAME
+from sosu.etl import read
 from sosu.etl.fast import validate_fast
 from sosu.etl.load import load_folder
 from sosu.store.db import connect_read_only
@@ -58,6 +60,37 @@ def test_cp1252_text_survives(tmp_path: Path) -> None:
     finally:
         con.close()
     assert sites == [("Døgnplejen Øst",), ("Plejecenter Å",)]
+
+
+@pytest.mark.parametrize("note", ["", "Hjælper – 50 € ‘ok’"], ids=["latin-1", "windows-only"])
+def test_windows_1252_loads_read_in_place_or_copied(note: str, tmp_path: Path,
+                                                    expected: dict) -> None:
+    """Excel's "CSV (semikolonsepareret)" is Windows-1252. Text that Latin-1 reads the same
+    (the Danish letters) is read by read_csv itself; a dash, euro sign or curly quote,
+    which Latin-1 reads otherwise, has the file copied as UTF-8 first. Same figures."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    transform(folder, encoding="cp1252", delimiter=";",
+              cell=lambda v: f"{v} ({note})" if note and v == "SSA-elev" else v)
+    name = "efter_uddannelse" if note else "elever"  # elever: Å and Ø in its sites
+    source = read.Source(name, folder / f"{name}.csv")
+    found = read.inspect_csv(source, read.ContractHeader(FILES_BY_NAME[name]))
+    assert not isinstance(found, list)
+    assert (found.encoding, found.read_in_place) == (
+        ("cp1252", False) if note else ("latin-1", True))
+    db = tmp_path / "v.duckdb"
+    load_folder(folder, db, today=TODAY)
+    con = connect_read_only(db)
+    try:
+        sites = con.execute("SELECT DISTINCT oplaeringssted FROM elever ORDER BY 1").fetchall()
+        work = con.execute("SELECT arbejdssted FROM efter_uddannelse WHERE arbejdssted "
+                           "LIKE 'SSA-elev%'").fetchall()
+    finally:
+        con.close()
+    assert sites == [("Døgnplejen Øst",), ("Plejecenter Å",)]
+    assert work == [(f"SSA-elev ({note})" if note else "SSA-elev",)]
+    if not note:
+        assert kpi_of(db) == expected
 
 
 @pytest.mark.parametrize("path", ["fast", "text"])

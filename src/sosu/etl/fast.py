@@ -49,7 +49,7 @@ from sosu.etl.read import (
     find_sources,
     inspect_csv,
     read_csv,
-    utf8_file,
+    readable_file,
 )
 from sosu.etl.rules import (
     SICK_LEAVE_MONTHS,
@@ -169,9 +169,10 @@ def read_typed(con: duckdb.DuckDBPyConnection, found: CsvFile, spec: FileSpec,
     values = ", ".join([_value(c, c.name in present, today) for c in spec.columns]
                        + list(extra) + date_texts)
     rejects = f"fast_{spec.name}_rejects"
-    with utf8_file(found) as path:
+    with readable_file(found) as (path, encoding):
         reader, parameters = read_csv(path, found.delimiter, read_types, rejects,
-                                      _date_format(spec) or ISO_DATE, skip=found.skip)
+                                      dateformat=_date_format(spec) or ISO_DATE,
+                                      skip=found.skip, encoding=encoding)
         try:
             con.execute(f"{create_final(spec)} AS SELECT {values} "
                         f"FROM (SELECT {trimmed} FROM {reader})", parameters)

@@ -300,7 +300,7 @@ class CsvFile:
     display: str
     names: list[str]
     delimiter: str
-    encoding: str  # "utf-8", "utf-8-sig" (with BOM) or "cp1252"
+    encoding: str  # "utf-8", "utf-8-sig" (with BOM), "latin-1" or "cp1252" (_windows_1252)
     skip: int = 0  # lines above the header (a report's title): the header is line skip + 1
     # Empty lines (which read_csv passes over without a row), by line number: the rows
     # after one are a line further down than their count says (whole-file scans only).
@@ -311,9 +311,10 @@ class CsvFile:
     def read_in_place(self) -> bool:
         """Can read_csv read the file itself? UTF-8 with a byte order mark too (Excel's
         "CSV UTF-8"): read_csv passes over the mark, and any mark after it stands in the
-        header or a title line above it, which both load paths skip (header = true), so no
-        copy of millions of sick-leave lines is made to drop it."""
-        return self.encoding in ("utf-8", "utf-8-sig")
+        header or a title line above it, which both load paths skip (header = true); and
+        Windows-1252 text that is Latin-1 as well (read_csv's own `latin-1`). So no copy
+        of millions of sick-leave lines is made."""
+        return self.encoding in ("utf-8", "utf-8-sig", "latin-1")
 
 
 @dataclass
@@ -356,8 +357,8 @@ def _scan(path: Path, whole_file: bool = True) -> _Scan:
     """One pass over the file: empty?, binary?, valid UTF-8?, and its first lines (where
     the header is looked for).
 
-    Danish Excel writes UTF-8 (often with BOM) or Windows-1252; DuckDB reads UTF-8
-    only (cp1252 needs a download), so the encoding is settled here, in pieces.
+    Danish Excel writes UTF-8 (often with BOM) or Windows-1252; DuckDB reads UTF-8 and
+    Latin-1 only (cp1252 needs a download), so the encoding is settled here, in pieces.
     Without `whole_file` only the first piece is read: the fast path lets read_csv,
     which rejects every line that is not UTF-8, check the rest.
     """
@@ -402,14 +403,33 @@ def _scan(path: Path, whole_file: bool = True) -> _Scan:
     return scan
 
 
-def _cp1252_ok(path: Path) -> bool:
+def _all_bytes_but(low: int, high: int) -> bytes:
+    """For bytes.translate's `delete`: what is left of a piece is its bytes low to high,
+    found at the speed of a copy (a regex search over a national file took seconds)."""
+    return bytes(b for b in range(256) if not low <= b <= high)
+
+
+# The bytes Windows-1252 reads otherwise than Latin-1 (€ ‚ ƒ „ … † ‡ ˆ ‰ Š ‹ Œ Ž ‘ ’ “ ” •
+# – — ˜ ™ š › œ ž Ÿ, and five it leaves undefined); Danish letters are the same in both,
+# and every other byte is defined in both.
+_BUT_WINDOWS_ONLY = _all_bytes_but(0x80, 0x9F)
+
+
+def _windows_1252(path: Path) -> str | None:
+    """How a file that is not UTF-8 is read as Windows-1252: "latin-1" when none of its
+    bytes reads otherwise in Latin-1 (read_csv then reads the file itself), "cp1252" when
+    some do (the file is copied as UTF-8 first), None when it is no Windows-1252 text."""
+    encoding = "latin-1"
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
+            if not chunk.translate(None, _BUT_WINDOWS_ONLY):
+                continue  # no byte that reads otherwise, none that is undefined
             try:
                 chunk.decode("cp1252")
             except UnicodeDecodeError:
-                return False
-    return True
+                return None
+            encoding = "cp1252"
+    return encoding
 
 
 # A character UTF-8 writes as several bytes. A file that is not valid UTF-8 as a whole is
@@ -419,6 +439,7 @@ def _cp1252_ok(path: Path) -> bool:
 # letter such as Å is followed by an ASCII character, not by 0x80–0xBF).
 _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}"
                             rb"|[\xf0-\xf4][\x80-\xbf]{3}")
+_BUT_CONTINUATION = _all_bytes_but(0x80, 0xBF)
 MIXED_ENCODINGS = ("blander tegnsæt: noget er gemt som UTF-8, resten som Windows-1252 "
                    "(ANSI); gem hele filen igen som CSV UTF-8")
 
@@ -429,7 +450,10 @@ def _first_utf8_line(path: Path) -> int | None:
     with open(path, "rb") as handle:
         while chunk := handle.read(CHUNK):
             buffer = carry + chunk
-            found = _UTF8_SEQUENCE.search(buffer)
+            # Every such character has a byte 0x80-0xBF after its first: most Danish
+            # Windows-1252 text has none (æ ø å are 0xE5-0xF8), and needs no search.
+            found = (_UTF8_SEQUENCE.search(buffer)
+                     if buffer.translate(None, _BUT_CONTINUATION) else None)
             if found:
                 return lines + buffer.count(b"\n", 0, found.start()) + 1
             carry = buffer[-3:]  # a sequence may straddle two pieces
@@ -463,7 +487,7 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
     try:
         scan = _scan(source.path, whole_file)
         encoding = ("utf-8-sig" if scan.bom else "utf-8") if scan.utf8 else (
-            "cp1252" if _cp1252_ok(source.path) else None)
+            _windows_1252(source.path))
     except OSError as error:
         return [Problem(display, 0, "", f"kan ikke læses ({error.strerror})")]
     if not scan.has_content:
@@ -475,7 +499,8 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
         return [Problem(display, 0, "", "er ikke en tekstfil (CSV); gem den som CSV eller .xlsx")]
     if encoding is None:
         return [Problem(display, 0, "", "ukendt tegnsæt; gem filen som CSV UTF-8")]
-    if encoding == "cp1252" and (mixed := _first_utf8_line(source.path)) is not None:
+    if encoding in ("latin-1", "cp1252") and (
+            mixed := _first_utf8_line(source.path)) is not None:
         return [Problem(display, mixed, "", MIXED_ENCODINGS)]
     texts = [line.decode(encoding, errors="replace").lstrip("\ufeff").rstrip("\r")
              for line in scan.first_lines]
@@ -511,10 +536,11 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
 
 
 @contextlib.contextmanager
-def utf8_file(found: CsvFile) -> Iterator[Path]:
-    """Yield a path DuckDB can read as UTF-8; a temporary copy is always removed."""
+def readable_file(found: CsvFile) -> Iterator[tuple[Path, str]]:
+    """Yield a path read_csv can read and the encoding to read it in (read_csv's name);
+    a temporary UTF-8 copy is always removed."""
     if found.read_in_place:
-        yield found.path
+        yield found.path, "latin-1" if found.encoding == "latin-1" else "utf-8"
         return
     fd, name = tempfile.mkstemp(suffix=".csv", prefix=".sosu-")
     try:
@@ -528,7 +554,7 @@ def utf8_file(found: CsvFile) -> Iterator[Path]:
                         chunk = chunk[len(_BOM):]
                     stripping = not chunk
                 target.write(chunk)
-        yield Path(name)
+        yield Path(name), "utf-8"
     finally:
         os.unlink(name)
 
@@ -541,20 +567,24 @@ def decimal_separator(delimiter: str) -> str:
     return "," if delimiter == ";" else "."
 
 
-def read_csv(path: Path, delimiter: str, columns: dict[str, str], rejects: str,
-             dateformat: str = ISO_DATE, skip: int = 0) -> tuple[str, list[object]]:
+def read_csv(path: Path, delimiter: str, columns: dict[str, str], rejects: str, *,
+             dateformat: str = ISO_DATE, skip: int = 0, encoding: str = "utf-8"
+             ) -> tuple[str, list[object]]:
     """The read_csv call of both load paths, as SQL and its parameters.
 
     Nothing is guessed (the header was checked, the types are given), quotes are the
     CSV standard's, and a line that cannot be read is not padded or skipped but recorded
     in the table `rejects` (and `rejects`_scan), which the caller reads and drops. Dates
     and decimals matter only for columns typed as DATE or DOUBLE (the fast path). `skip`
-    lines above the header are passed over (the rejects' lines still count them)."""
+    lines above the header are passed over (the rejects' lines still count them).
+    `encoding`: read_csv's name for it (readable_file)."""
     sql = f"""read_csv(?, delim = ?, header = true, skip = {int(skip)}, quote = '"', escape = '"',
         columns = ?, auto_detect = false, store_rejects = true,
         rejects_table = '{rejects}', rejects_scan = '{rejects}_scan',
-        null_padding = false, strict_mode = true, dateformat = ?, decimal_separator = ?)"""
-    return sql, [str(path), delimiter, columns, dateformat, decimal_separator(delimiter)]
+        null_padding = false, strict_mode = true, dateformat = ?, decimal_separator = ?,
+        encoding = ?)"""
+    return sql, [str(path), delimiter, columns, dateformat, decimal_separator(delimiter),
+                 encoding]
 
 
 def _read_csv_lines(con: duckdb.DuckDBPyConnection, found: CsvFile, table: str
@@ -562,10 +592,10 @@ def _read_csv_lines(con: duckdb.DuckDBPyConnection, found: CsvFile, table: str
     """Create `table`: every column of the file as text under its staged name, and `_line`,
     the line a spreadsheet shows; or the problems (the lines read_csv cannot read)."""
     names, display = found.names, found.display
-    with utf8_file(found) as path:
+    with readable_file(found) as (path, encoding):
         reader, parameters = read_csv(path, found.delimiter,
                                       {name: "VARCHAR" for name in names},
-                                      f"{table}_rejects", skip=found.skip)
+                                      f"{table}_rejects", skip=found.skip, encoding=encoding)
         try:
             con.execute(f"CREATE OR REPLACE TEMP TABLE {table}_read AS SELECT * FROM {reader}",
                         parameters)
