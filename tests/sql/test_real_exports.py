@@ -99,6 +99,27 @@ def test_the_fast_paths_yes_or_no_is_the_reporting_rule(first: list[str | None],
     assert screened is not None and screened[0] is bool(reported)
 
 
+@pytest.mark.parametrize("texts", [
+    ["01-02-2021", " 01-02-2021 ", None, ""],
+    ["01-02-2021", "2021-02-01"],
+    ["31-02-2021"],
+    ["01-02-2021", "01.02.2021"],
+    ["01-02-2021", "1-2-2021"],
+], ids=["keeps-to-it", "iso-among", "no-such-day", "dots", "one-digit"])
+def test_the_fast_paths_yes_or_no_for_a_profiles_date_format_is_the_reporting_rule(
+        texts: list[str | None]) -> None:
+    """With an import profile's date format the fast path asks each distinct text once
+    (rules.date_rule_broken_sql); it answers as the rule the text path reports with."""
+    con = duckdb.connect()
+    con.execute("CREATE TABLE d (a VARCHAR, b VARCHAR)")
+    con.executemany("INSERT INTO d VALUES (?, ?)", [(t, texts[0]) for t in texts])
+    reported = con.execute(rules.date_format_sql("f", ["a", "b"], "d", "DD-MM-ÅÅÅÅ",
+                                                 line="rowid")).fetchall()
+    screened = con.execute(rules.date_rule_broken_sql(["a", "b"], "d",
+                                                      date_format="DD-MM-ÅÅÅÅ")).fetchone()
+    assert screened is not None and screened[0] is bool(reported)
+
+
 def test_excel_serial_numbers_are_read_and_checked_like_dates(folder: Path) -> None:
     path = folder / "gennemfoerte.csv"
     # 2023-08-20 as Excel stores it, then a date in the future: 2028-09-04 (Excel shows

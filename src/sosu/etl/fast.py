@@ -212,9 +212,8 @@ def mixes_date_conventions(con: duckdb.DuckDBPyConnection, spec: FileSpec,
     if not present:
         return False
     texts = ", ".join(f"{DATE_TEXT}{c} AS {c}" for c in present)
-    query = date_rule_broken_sql(spec.name, present,
-                                 f"(SELECT rowid AS _row, {texts} FROM {spec.name})",
-                                 date_format=date_format, line="_row")
+    query = date_rule_broken_sql(present, f"(SELECT {texts} FROM {spec.name})",
+                                 date_format=date_format)
     row = con.execute(query).fetchone() if query else None
     for column in present:
         con.execute(f"ALTER TABLE {spec.name} DROP COLUMN {DATE_TEXT}{column}")
