@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sosu.app import data
-from sosu.metrics import metrics, release
+from sosu.metrics import datasets, metrics, release
 from sosu.store.db import connect_read_only, file_stamp
 from tests.app.helpers import APP, PAGES, TEAM_ONLY_PAGES, TIMEOUT, as_viewer
 
@@ -74,6 +74,35 @@ def test_a_member_opens_a_site_from_the_prepared_release(
     # background, without it by the first page that asks.
     assert len(built) == 1
     assert (built[0] == data.PREPARING) == (prepare == "ja")
+
+
+def test_a_page_asking_before_the_preparation_begins_waits_for_it(
+        fresh_demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The preparation's thread is held back until the member's first page has asked for
+    the release: the page waits for that thread's computation (its lock was taken when
+    the thread was started) instead of computing the release beside it."""
+    monkeypatch.setenv("SOSU_FORBERED", "ja")
+    built = _releases_built(monkeypatch)
+    asked = threading.Event()
+    ask, check = datasets.scope_release, data._built_here
+
+    def asking(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if threading.current_thread().name != data.PREPARING:
+            asked.set()
+        return ask(*args, **kwargs)
+
+    def held_back(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if threading.current_thread().name == data.PREPARING:
+            assert asked.wait(TIMEOUT)
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(datasets, "scope_release", asking)
+    monkeypatch.setattr(data, "_built_here", held_back)
+    at = as_viewer(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "kvalitetsforum").run()
+    assert not at.exception
+    _preparation_done()
+    assert asked.is_set()
+    assert built == [data.PREPARING]
 
 
 def test_a_bad_setting_is_logged_and_the_default_used(

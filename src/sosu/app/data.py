@@ -51,9 +51,22 @@ def _connection(path: str, stamp: Stamp) -> Any:
         con.close()
         raise _Swapped(path)
     if _preparing():
-        threading.Thread(target=_prepare, args=(path, stamp), name=PREPARING,
-                         daemon=True).start()
+        _start_preparation(con, path, stamp)
     return con
+
+
+def _start_preparation(con: Any, path: str, stamp: Stamp) -> None:
+    """Start _prepare in the background. The release's lock is taken here, before the page
+    that opened the file asks for figures, so a member's first page waits for the
+    preparation rather than compute the release beside it."""
+    try:
+        reserved = datasets.reserve_release(con, _preparation_viewer())
+    except Exception as error:  # noqa: BLE001 - the pages make the release when asked
+        _log.warning("forberedelsen af %s startede ikke: %s", path, type(error).__name__)
+        return
+    if reserved is not None:
+        threading.Thread(target=_prepare, args=(path, stamp, reserved), name=PREPARING,
+                         daemon=True).start()
 
 
 class DatabaseUnusable(Exception):
@@ -144,11 +157,17 @@ def _preparing() -> bool:
         return True
 
 
-def _prepare(path: str, stamp: Stamp) -> None:
+def _preparation_viewer() -> Viewer:
+    """Any Kvalitetsforum member, as the release is keyed: by role and threshold."""
+    return Viewer("", "kvalitetsforum", threshold=settings.get("threshold")).scope
+
+
+def _prepare(path: str, stamp: Stamp, reserved: datasets.Reservation | None = None) -> None:
     """Kvalitetsforum's release (every output for every site, protected together; see
     metrics.release) computed in the background when a new file is opened, so the first
     member who opens a page in a meeting does not wait for it. A member asking meanwhile
-    waits for this computation (the release's lock), not for a second one."""
+    waits for this computation (the release's lock, `reserved` when the thread was
+    started; taken here when not), not for a second one."""
     def replaced() -> bool:  # a newer file is in place, with a preparation of its own
         return file_stamp(Path(path)) != stamp
 
@@ -159,11 +178,15 @@ def _prepare(path: str, stamp: Stamp) -> None:
             return
         if replaced() or not _built_here(path, stamp):
             return  # the pages will not read this file
-        viewer = Viewer("", "kvalitetsforum", threshold=settings.get("threshold")).scope
-        datasets.scope_release(con, viewer)
+        ticket = reserved or datasets.reserve_release(con, _preparation_viewer())
+        if ticket is not None:
+            ticket.fulfil(con)
     except Exception as error:  # noqa: BLE001 - a page computes it again when asked
         # The type only: a message could quote a value from the data.
         _log.warning("forberedelsen af %s stoppede: %s", path, type(error).__name__)
+    finally:
+        if reserved is not None:
+            reserved.cancel()  # ended early: a page waiting for it makes the release
 
 
 def dataset(name: str, request: Request) -> pd.DataFrame:

@@ -91,16 +91,62 @@ def scope_release(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
             return _RELEASES[key]
         lock = _KEY_LOCKS.setdefault(key, threading.Lock())
     with lock:  # a second session asking meanwhile waits for this computation
-        with _RELEASE_LOCK:
-            if key in _RELEASES:
-                return _RELEASES[key]
-        made = release.build(release_frames(con, viewer), viewer.threshold)
-        with _RELEASE_LOCK:
-            _RELEASES[key] = made
-            _KEY_LOCKS.pop(key, None)
-            while len(_RELEASES) > _KEPT_RELEASES:
-                _RELEASES.popitem(last=False)
-        return made
+        return _made(con, viewer, key)
+
+
+def _made(con: duckdb.DuckDBPyConnection, viewer: Viewer, key: tuple[object, ...]) -> Release:
+    """The release of `key`, made now unless it was made while the caller waited; the
+    caller holds the key's lock."""
+    with _RELEASE_LOCK:
+        if key in _RELEASES:
+            return _RELEASES[key]
+    made = release.build(release_frames(con, viewer), viewer.threshold)
+    with _RELEASE_LOCK:
+        _RELEASES[key] = made
+        _KEY_LOCKS.pop(key, None)
+        while len(_RELEASES) > _KEPT_RELEASES:
+            _RELEASES.popitem(last=False)
+    return made
+
+
+@dataclass
+class Reservation:
+    """A release a background thread is about to make (the dashboard's preparation of a
+    new file): its key's lock is taken when the thread is started, so a page that asks
+    for the release meanwhile waits for that thread's computation instead of starting a
+    second one (whichever reached the lock first made it before). The thread ends it with
+    `fulfil` or `cancel`; the lock may be released from that thread."""
+
+    key: tuple[object, ...]
+    viewer: Viewer
+    lock: threading.Lock
+    ended: bool = False
+
+    def fulfil(self, con: duckdb.DuckDBPyConnection) -> Release:
+        try:
+            return _made(con, self.viewer, self.key)
+        finally:
+            self.cancel()
+
+    def cancel(self) -> None:
+        if not self.ended:
+            self.ended = True
+            self.lock.release()
+
+
+def reserve_release(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Reservation | None:
+    """Take the lock of `viewer`'s release for a thread about to make it; None when it is
+    made already, being made, or its file version is unknown."""
+    key = _release_key(con, viewer)
+    if key is None:
+        return None
+    with _RELEASE_LOCK:
+        if key in _RELEASES:
+            return None
+        lock = _KEY_LOCKS.setdefault(key, threading.Lock())
+        if not lock.acquire(blocking=False):
+            return None
+    return Reservation(key, viewer, lock)
 
 
 def forget_releases() -> None:
