@@ -204,12 +204,17 @@ def mixed_conventions_sql(columns: list[str], table: str) -> str | None:
     sends the load down the text path, which reports the cell. None: no date columns."""
     if not columns:
         return None
-    # Each distinct text once: a date repeats (ten years are 3,653 days), and the shape
-    # tests are regexes (a tenth of a second on a national students file, on every cell).
-    conventions = "\n    UNION ALL\n    ".join(
-        f"SELECT {date_convention('v')} AS convention FROM (SELECT DISTINCT {column} AS v "
-        f"FROM {table})" for column in columns)
-    return f"SELECT count(DISTINCT convention) > 1 FROM (\n    {conventions}\n    )"
+    conventions = _each_distinct_text(columns, table, date_convention("v"))
+    return f"SELECT count(DISTINCT x) > 1 FROM (\n    {conventions}\n    )"
+
+
+def _each_distinct_text(columns: list[str], table: str, expression: str) -> str:
+    """SQL rows `x`: `expression` (over the text `v`) for each distinct text of each
+    column. A date repeats (ten years are 3,653 days) and the shape tests are regexes:
+    asked of every cell they took a tenth of a second of a national students file."""
+    return "\n    UNION ALL\n    ".join(
+        f"SELECT {expression} AS x FROM (SELECT DISTINCT {column} AS v FROM {table})"
+        for column in columns)
 
 
 def date_rule_broken_sql(columns: list[str], table: str, *,
@@ -221,12 +226,14 @@ def date_rule_broken_sql(columns: list[str], table: str, *,
         return mixed_conventions_sql(columns, table)
     if not columns:
         return None
+    broken = _each_distinct_text(columns, table, _breaks_format("v", date_format))
+    return f"SELECT coalesce(bool_or(x), false) FROM (\n    {broken}\n    )"
+
+
+def _breaks_format(v: str, date_format: str) -> str:
+    """SQL: the text `v` holds a date the profile's format does not read."""
     pattern = sql_text(strptime_format(date_format))
-    broken = "\n    UNION ALL\n    ".join(
-        f"SELECT 1 FROM (SELECT DISTINCT {column} AS v FROM {table}) "
-        f"WHERE nullif(trim(v), '') IS NOT NULL AND try_strptime(trim(v), {pattern}) IS NULL"
-        for column in columns)
-    return f"SELECT EXISTS (\n    {broken}\n    )"
+    return f"nullif(trim({v}), '') IS NOT NULL AND try_strptime(trim({v}), {pattern}) IS NULL"
 
 
 def date_format_sql(file: str, columns: list[str], table: str, date_format: str,
@@ -236,11 +243,9 @@ def date_format_sql(file: str, columns: list[str], table: str, date_format: str,
     date_convention_sql gives it."""
     if not columns:
         return None
-    pattern = sql_text(strptime_format(date_format))
     cells = "\n    UNION ALL\n    ".join(
         f"SELECT {line} AS _line, {order} AS column_order, {sql_text(column)} AS col, "
-        f"{column} AS text FROM {table} WHERE nullif(trim({column}), '') IS NOT NULL "
-        f"AND try_strptime(trim({column}), {pattern}) IS NULL"
+        f"{column} AS text FROM {table} WHERE {_breaks_format(column, date_format)}"
         for order, column in enumerate(columns))
     quote = sql_text("'")
     message = (f"'datoen ' || {quote} || left(text, 40) || {quote} || "
