@@ -34,7 +34,7 @@ from sosu.etl.load import check_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.pseudonymize import Pseudonymizer, pseudonymize_folder
 from sosu.etl.read import CPR_OUTSIDE_COLUMNS
-from sosu.etl.rules import REGEX_FROM_ROWS
+from sosu.etl.rules import REGEX_FROM_VALUES
 from tests.support import DATA, MINIMAL, TODAY, sweep
 
 DIGITS = "0101901234"
@@ -233,13 +233,13 @@ def test_the_broad_test_holds_every_candidate_and_no_code() -> None:
                        [spellings]).fetchone() == (None,)
 
 
-@pytest.mark.parametrize("regex_from_rows", [0, REGEX_FROM_ROWS], ids=["regex", "broad"])
+@pytest.mark.parametrize("regex_from_values", [0, REGEX_FROM_VALUES], ids=["regex", "broad"])
 def test_cpr_cells_finds_every_spelling_with_either_candidate_test(
-        regex_from_rows: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Columns of fewer than REGEX_FROM_ROWS distinct values are screened by the broad
+        regex_from_values: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Columns of fewer than REGEX_FROM_VALUES distinct values are screened by the broad
     test, others by the CPR regex; either way contains_cpr decides, and the same cells
     are found."""
-    monkeypatch.setattr(rules, "REGEX_FROM_ROWS", regex_from_rows)
+    monkeypatch.setattr(rules, "REGEX_FROM_VALUES", regex_from_values)
     texts = [s for _n, s in SPELLINGS] + NOT_CPR + [None]
     # The id rule reports the ids shaped like 010190-1234 itself: cpr_cells leaves those out.
     by_id_rule = ["0101901234", "010190-1234"]

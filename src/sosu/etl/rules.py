@@ -468,7 +468,7 @@ CPR_MESSAGE = "indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numr
 # 7 ms of CPU to compile in each query: on a small file, or the 600 sites of millions of
 # sick-leave rows, that is much of the check, while Python decides on a few thousand
 # values in less.
-REGEX_FROM_ROWS = 10_000
+REGEX_FROM_VALUES = 10_000
 
 
 def cpr_cells(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
@@ -494,7 +494,7 @@ def cpr_cells(con: duckdb.DuckDBPyConnection, table: str, columns: list[str],
     con.execute(f"CREATE OR REPLACE TEMP TABLE cpr_distinct AS "
                 f"SELECT c, {cell_text('v')} AS v FROM ({distinct})")
     counted = con.execute("SELECT count(*) FROM cpr_distinct").fetchone()
-    candidate = sql_candidate if counted and counted[0] >= REGEX_FROM_ROWS else sql_digit_like
+    candidate = sql_candidate if counted and counted[0] >= REGEX_FROM_VALUES else sql_digit_like
     id_index = columns.index("elev_id") if "elev_id" in columns else -1
     skip = f"NOT (c = {id_index} AND coalesce({cpr_condition('v')}, false))"
     candidates = con.execute(
