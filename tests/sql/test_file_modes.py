@@ -97,15 +97,39 @@ def test_report_file_is_owner_only(minimal_db: Path, tmp_path: Path, open_umask:
     assert out.read_bytes().startswith(b"%PDF") and _mode(out) == 0o600
 
 
-def test_report_to_a_missing_folder_says_so_in_danish(
-        minimal_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_report_to_a_missing_folder_says_so_in_danish_before_making_it(
+        minimal_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sosu.report
     from sosu.cli.main import main
 
+    def never(*_args: object) -> bytes:
+        raise AssertionError("the report was made for a folder that is not there")
+
+    monkeypatch.setattr(sosu.report, "make_report", never)
     out = tmp_path / "findes-ikke" / "rapport.pdf"
     assert main(["report", "--quarter", "2023Q3", "--db", str(minimal_db),
                  "--out", str(out), "--rolle", "uddannelse"]) == 1
     err = capsys.readouterr().err
-    assert "rapporten kan ikke skrives" in err and "Traceback" not in err
+    assert err == (f"Fejl: rapporten kan ikke skrives til {out}: mappen {out.parent} findes "
+                   "ikke\n")
+
+
+def test_a_report_that_cannot_be_written_says_so_in_danish(
+        minimal_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import sosu.report
+    from sosu.cli.main import main
+
+    monkeypatch.setattr(sosu.report, "make_report", lambda *_args: b"%PDF-1.7 made")
+    out = tmp_path / "rapport.pdf"
+    out.mkdir()  # a folder where the file should go
+    assert main(["report", "--quarter", "2023Q3", "--db", str(minimal_db),
+                 "--out", str(out), "--rolle", "uddannelse"]) == 1
+    assert capsys.readouterr().err == (
+        f"Fejl: rapporten kan ikke skrives til {out} (er en mappe)\n")
+    log = audit.log_path(minimal_db)  # no export is logged for a report never written
+    assert "kvartalsrapport" not in (log.read_text(encoding="utf-8") if log.exists() else "")
 
 
 def test_uploaded_files_are_owner_only(tmp_path: Path, open_umask: None) -> None:

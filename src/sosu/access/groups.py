@@ -35,6 +35,7 @@ from sosu.access.users import (
     cpr_in_names,
 )
 from sosu.domain.cpr import mask_cpr
+from sosu.domain.oserror import reason
 from sosu.domain.roles import ROLES
 
 FIELDS = {"id", "navn", "rolle", "steder"}
@@ -150,7 +151,7 @@ def load_groups(path: Path | None) -> tuple[GroupRule, ...]:
     except FileNotFoundError as error:
         raise GroupsError(f"gruppefilen {path} (SOSU_OIDC_GRUPPER) findes ikke") from error
     except OSError as error:
-        raise GroupsError(f"gruppefilen {path}: kan ikke læses ({error.strerror})") from error
+        raise GroupsError(f"gruppefilen {path}: kan ikke læses ({reason(error)})") from error
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

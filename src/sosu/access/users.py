@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sosu.access.passwords import hash_password, verify_password
 from sosu.domain.cpr import contains_cpr, mask_cpr
+from sosu.domain.oserror import reason
 from sosu.domain.roles import ROLES, Viewer
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._@-]{0,63}$")
@@ -103,7 +104,7 @@ def load_users(path: Path) -> dict[str, User]:
     except FileNotFoundError:
         return {}
     except OSError as error:
-        raise UsersError(f"{path}: kan ikke læses ({error.strerror})") from error
+        raise UsersError(f"{path}: kan ikke læses ({reason(error)})") from error
     try:
         document = tomllib.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:

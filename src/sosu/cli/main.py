@@ -18,6 +18,7 @@ from sosu.cli.history import register as register_history
 from sosu.cli.serve import register as register_serve
 from sosu.cli.users import register as register_user_commands
 from sosu.domain.cpr import contains_cpr, mask_cpr
+from sosu.domain.oserror import reason
 from sosu.domain.settings import SettingsError
 from sosu.domain.version import VERSION
 from sosu.etl.load import check_folder, load_and_record
@@ -219,6 +220,11 @@ def _report(args: argparse.Namespace) -> int:
         print("Fejl: angiv --quarter og --out (eller --mail)", file=sys.stderr)
         return 2
     db = Path(args.db)
+    out = Path(args.out)
+    if not out.parent.is_dir():  # said before the report is made, which takes seconds
+        print(f"Fejl: rapporten kan ikke skrives til {args.out}: mappen {out.parent} findes "
+              "ikke", file=sys.stderr)
+        return 1
     # A site report is the site manager's view of it; the education team's stays complete.
     role = "leder" if args.site and args.rolle == "kvalitetsforum" else args.rolle
     sites = (args.site,) if role == "leder" and args.site else ()
@@ -234,9 +240,9 @@ def _report(args: argparse.Namespace) -> int:
     finally:
         con.close()
     try:
-        write_private(Path(args.out), pdf)
+        write_private(out, pdf)
     except OSError as error:
-        print(f"Fejl: rapporten kan ikke skrives til {args.out} ({error.strerror})",
+        print(f"Fejl: rapporten kan ikke skrives til {args.out} ({reason(error)})",
               file=sys.stderr)
         return 1
     audit.record(audit.log_path(db), "eksport", viewer.name, rolle=role, tabel="kvartalsrapport",

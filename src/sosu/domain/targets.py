@@ -12,6 +12,7 @@ from pathlib import Path
 
 from sosu.domain import settings
 from sosu.domain.cpr import contains_cpr, mask_cpr
+from sosu.domain.oserror import reason
 
 # The targets that ship with the program; SOSU_MAAL names an operator's own file.
 SHIPPED_TARGETS = Path(__file__).resolve().parent.parent / "targets.toml"
@@ -204,7 +205,7 @@ def load_targets(path: Path | None = None) -> list[Target]:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise TargetsError(f"{path.name}: kan ikke læses ({error.strerror})") from error
+        raise TargetsError(f"{path.name}: kan ikke læses ({reason(error)})") from error
     return list(_parse(text, path.name))
 
 

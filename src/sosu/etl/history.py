@@ -42,6 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from sosu.domain.cpr import mask_cpr
+from sosu.domain.oserror import reason
 from sosu.etl.demoseal import DEMO_MARKER, is_sealed_demo
 from sosu.etl.problems import Problem, ValidationFailed
 from sosu.etl.read import EXTENSIONS
@@ -183,7 +184,7 @@ def snapshot(source: Path, private: Path) -> Snapshot:
             raise _refused(str(source), "mappen findes ikke")
         files = _loaded_files(source)
     except OSError as error:
-        raise _refused(str(source), f"mappen kan ikke læses ({_reason(error)})") from error
+        raise _refused(str(source), f"mappen kan ikke læses ({reason(error)})") from error
     read, kept = private / "laeses", private / SOURCES
     _private_dir(read)
     _private_dir(kept)
@@ -208,12 +209,8 @@ def _refused(name: str, message: str) -> ValidationFailed:
     return ValidationFailed([Problem(mask_cpr(name), 0, "", message)])
 
 
-def _reason(error: OSError) -> str:
-    return error.strerror or type(error).__name__
-
-
 def _unreadable(name: str, error: OSError) -> ValidationFailed:
-    return _refused(name, f"filen kan ikke læses ({_reason(error)})")
+    return _refused(name, f"filen kan ikke læses ({reason(error)})")
 
 
 def _private_copy(path: Path, target: Path) -> None:

@@ -34,7 +34,7 @@ from typing import Any
 
 import duckdb
 
-from sosu.domain import settings
+from sosu.domain import oserror, settings
 from sosu.domain.contract import ALL_FILES, OPTIONAL_FILES, FileSpec, schedule_rows
 from sosu.domain.version import VERSION
 from sosu.etl import history, profiled
@@ -227,8 +227,8 @@ def _cannot_write(folder: Path, error: OSError | duckdb.Error) -> ValidationFail
     elif isinstance(error, OSError) and error.errno in (errno.ENOSPC, errno.EDQUOT) \
             or "No space left" in text:
         reason = "fuld disk"
-    elif isinstance(error, OSError) and error.strerror:
-        reason = error.strerror
+    elif isinstance(error, OSError):
+        reason = oserror.reason(error)
     else:
         reason = "fuld disk eller skrivebeskyttet mappe?"
     return ValidationFailed([Problem(folder.name or ".", 0, "", (

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from sosu.domain.contract import ALL_FILES, FILES_BY_NAME, FileSpec, normalize_header
 from sosu.domain.cpr import contains_cpr, mask_cpr
+from sosu.domain.oserror import reason
 from sosu.etl.read import EXTENSIONS, HEADER_SEARCH_LINES
 
 
@@ -299,7 +300,7 @@ def load_profile(path: Path) -> Profile:
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ProfileError(f"{path.name}: kan ikke læses ({error.strerror})") from error
+        raise ProfileError(f"{path.name}: kan ikke læses ({reason(error)})") from error
     except UnicodeDecodeError as error:
         raise ProfileError(f"{path.name}: er ikke en tekstfil i UTF-8") from error
     return parse_profile(text, path)

@@ -30,6 +30,7 @@ import duckdb
 
 from sosu.domain.contract import ALL_FILES, FILES_BY_NAME, OPTIONAL_FILES
 from sosu.domain.cpr import replace_cpr
+from sosu.domain.oserror import reason
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.read import EXTENSIONS, find_sources, stage
 
@@ -132,7 +133,7 @@ def create_key(key_file: Path) -> bytes:
         return read_key(key_file)  # created meanwhile by another run: use that one
     except OSError as error:
         raise PseudonymizeError(
-            f"kan ikke oprette nøglefilen {key_file} ({error.strerror})") from None
+            f"kan ikke oprette nøglefilen {key_file} ({reason(error)})") from None
     try:
         with os.fdopen(fd, "w", encoding="ascii") as handle:
             handle.write(key.hex() + "\n")
@@ -318,7 +319,7 @@ def pseudonymize_folder(in_dir: Path, out_dir: Path, key_file: Path, *, force: b
             out_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as error:
             raise PseudonymizeError(
-                f"kan ikke oprette outputmappen {out_dir} ({error.strerror})") from None
+                f"kan ikke oprette outputmappen {out_dir} ({reason(error)})") from None
         _remove_leftovers(out_dir)
         pseudo = Pseudonymizer(key)
         written: dict[str, tuple[Path, int]] = {}
@@ -332,7 +333,7 @@ def pseudonymize_folder(in_dir: Path, out_dir: Path, key_file: Path, *, force: b
                     (out_dir / f"{spec.name}.csv").unlink(missing_ok=True)
         except OSError as error:
             raise PseudonymizeError(
-                f"kan ikke skrive i {out_dir} ({error.strerror}); ingen halve filer er "
+                f"kan ikke skrive i {out_dir} ({reason(error)}); ingen halve filer er "
                 "efterladt") from None
         finally:
             for temp, _count in written.values():

@@ -33,6 +33,7 @@ from python_calamine import CalamineError
 
 from sosu.domain.contract import FILES, FILES_BY_NAME, GUIDE_SHEET, FileSpec, normalize_header
 from sosu.domain.cpr import contains_cpr, mask_cpr
+from sosu.domain.oserror import reason
 from sosu.etl.problems import Problem
 from sosu.etl.workbook import (
     WORKBOOK_EXTENSIONS,
@@ -489,7 +490,7 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
         encoding = ("utf-8-sig" if scan.bom else "utf-8") if scan.utf8 else (
             _windows_1252(source.path))
     except OSError as error:
-        return [Problem(display, 0, "", f"kan ikke læses ({error.strerror})")]
+        return [Problem(display, 0, "", f"kan ikke læses ({reason(error)})")]
     if not scan.has_content:
         return [Problem(display, 0, "", "filen er tom; den skal mindst have en overskriftslinje")]
     if scan.utf16:

@@ -41,6 +41,7 @@ from pathlib import Path
 
 import duckdb
 
+from sosu.domain.oserror import reason
 from sosu.domain.roles import ROLES, Viewer
 from sosu.report import make_report
 from sosu.report.content import Quarter
@@ -238,8 +239,8 @@ def send(settings: MailSettings, mails: Sequence[EmailMessage],
         context = ssl.create_default_context(
             cafile=str(smtp.ca_file) if smtp.ca_file else None)
     except OSError as error:
-        raise MailError(f"CA-filen {smtp.ca_file} kan ikke læses ({error}). Intet er sendt.") \
-            from error
+        raise MailError(f"CA-filen {smtp.ca_file} kan ikke læses ({reason(error)}). "
+                        "Intet er sendt.") from error
     try:
         with smtplib.SMTP(smtp.host, smtp.port, timeout=timeout) as server:
             server.ehlo()

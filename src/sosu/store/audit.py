@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from sosu.domain.cpr import mask_cpr
+from sosu.domain.oserror import reason
 
 EVENTS: dict[str, str] = {
     "login": "Logget ind",
@@ -106,7 +107,7 @@ def _to_syslog(event: str, line: str) -> None:
             sink.send(syslog_message(event, line))
     except OSError as error:
         print(f"sosu-overblik: logbogens post kunne ikke sendes til systemloggen {address} "
-              f"({error.strerror or error}); den står i logfilen.", file=sys.stderr)
+              f"({reason(error)}); den står i logfilen.", file=sys.stderr)
 
 
 def _limits() -> tuple[int, int]:
