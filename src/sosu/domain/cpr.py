@@ -85,6 +85,20 @@ class _Normaliser(dict[int, str | None]):
 
 
 _TABLE = _Normaliser()
+
+
+class _LinesApart(dict[int, str | None]):
+    """normalise's table with every line ending (as str.splitlines ends lines) a newline,
+    which normalise itself never gives: the lines of a text, normalised, in one pass."""
+
+    def __missing__(self, code: int) -> str | None:
+        self[code] = _TABLE[code]
+        return self[code]
+
+
+_LINE_ENDS = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_END = re.compile(f"[{_LINE_ENDS}]")
+_LINES_APART = _LinesApart({ord(char): "\n" for char in _LINE_ENDS})
 _DAY = "(?:0[1-9]|[12][0-9]|3[01])"
 _MONTH = "(?:0[1-9]|1[0-2])"
 _SHORT_DAY = f"(?:{_DAY}|[1-9])"
@@ -168,20 +182,42 @@ def as_shown(text: str) -> str:
 def _readings(text: str) -> list[str]:
     """The normalised text, and where right-to-left text may reorder its digits, the
     orders it may be shown in: overridden stretches turned; per line, the numbers between
-    two letters right to left, and the line backwards."""
+    two letters right to left; and every line backwards."""
     normal = normalise(text)
     if text.isascii() or not _RTL.search(text):
         return [normal]
-    lines = text.splitlines()
-    reordered = [_SEP.join(reversed(numbers)) for line in lines
-                 for stretch in _LETTERS.split(line)  # numbers a letter parts stay apart
-                 if len(numbers := _NUMBER.findall(normalise(stretch))) > 1]
-    return [normal, normalise(as_shown(text)), *reordered,
-            *(normalise(line)[::-1] for line in lines)]
+    lines = text.translate(_LINES_APART)
+    # Numbers a letter parts stay apart. Joined, they hold only digits and separators: a
+    # line or stretch of fewer than _MIN_DIGITS digits cannot make a CPR number (a
+    # picture's bytes read as text, etl.workbook_cpr, have tens of thousands of lines).
+    reordered = [_SEP.join(reversed(numbers)) for line, normal_line
+                 in zip(_LINE_END.split(text), lines.split("\n"), strict=True)
+                 if _digit_count(normal_line) >= _MIN_DIGITS
+                 for stretch in _LETTERS.split(line)
+                 if len(numbers := _NUMBER.findall(normalise(stretch))) > 1
+                 and sum(map(len, numbers)) >= _MIN_DIGITS]
+    # Every line backwards, as one reading: the whole text backwards, its lines apart by a
+    # newline, which no spelling holds (only digits, separators and scientific notation's
+    # E) or reaches across, as a line's start and end.
+    return [normal, normalise(as_shown(text)), *reordered, lines[::-1]]
+
+
+def _digit_count(normal: str) -> int:
+    return sum(map(len, _NUMBER.findall(normal)))
 
 
 def _holds(normal: str) -> bool:
-    return _STRICT.search(normal) is not None or any(_scientific(normal))
+    return _search(_STRICT, normal) or any(_scientific(normal))
+
+
+# Eight digits, each at most _RUN separators from the next: in every spelling but
+# scientific notation. A quick search (a character class first) that rules out most long
+# texts before the patterns, whose look-behind first is tried at every character.
+_CLOSE_DIGITS = re.compile(f"[0-9](?:-{{0,{_RUN}}}[0-9]){{{_MIN_DIGITS - 1}}}")
+
+
+def _search(pattern: re.Pattern[str], normal: str) -> bool:
+    return _CLOSE_DIGITS.search(normal) is not None and pattern.search(normal) is not None
 
 
 def contains_cpr(text: str | None) -> bool:
@@ -189,14 +225,6 @@ def contains_cpr(text: str | None) -> bool:
     if not text or len(text) < _MIN_LENGTH:
         return False
     return any(_holds(reading) for reading in _readings(text))
-
-
-def cpr_digits(text: str) -> list[str]:
-    """The ten ASCII digits (DDMMYYNNNN) of every CPR number in `text`, in order."""
-    for reading in _readings(text):
-        if _holds(reading):
-            return [digits for _start, _end, digits in _found(reading, _STRICT)]
-    return []
 
 
 def mask_cpr(text: str) -> str:
@@ -220,7 +248,7 @@ def replace_cpr(text: str, replacement: Callable[[str], str], *, loose: bool = F
                            for char in text)
     pattern = _LOOSE if loose else _STRICT
     normal = normalise(text)
-    if pattern.search(normal) is None and not any(_scientific(normal)):
+    if not _search(pattern, normal) and not any(_scientific(normal)):
         return text  # the usual case: no per-character work
     normal, origin = _normalise_with_origin(text)
     parts: list[str] = []
