@@ -304,3 +304,71 @@ def test_sosu_audit_privacy_reports_every_protected_role(
     out = capsys.readouterr().out
     assert "Kvalitetsforum:" in out and out.count("Leder af oplæringssted") == 2
     assert "0 kan regnes ud" in out and out.rstrip().endswith("Intet skjult tal kan regnes ud.")
+
+
+# Planned hours are about 145 per student and month (the demo's 1,987 site-months: 128–160):
+# where they stand beside a hidden count, the count is the hours divided by that.
+_HOURS_PER_STUDENT_MONTH = 144.5
+
+
+def _protected_viewers(con) -> list[Viewer]:  # noqa: ANN001
+    return [FORUM, *(Viewer(f"leder-{n}", "leder", (site,))
+                     for n, site in enumerate(_sites(con)[:3]))]
+
+
+def test_hours_never_give_a_hidden_count_back(demo_con) -> None:  # noqa: ANN001
+    """The reviewer's attack: a site-month whose student count was hidden to protect a
+    small one showed its planned hours; hours / 145 gave the count (37 of 39 exactly),
+    and with the sums between sites and educations five small counts. A protected viewer
+    gets no hours at all (a year's hours less its shown months are the hidden months too)
+    and no share where the count is hidden."""
+    team = Viewer("team", "uddannelse")
+    estimated = shares_beside_hidden = rows_checked = 0
+    for viewer in _protected_viewers(demo_con):
+        sites = list(viewer.sites) if viewer.sites else [*_sites(demo_con), None]
+        for period in ("maaned", "aar"):
+            for site in sites:
+                request = Request(site, ("SSH", "SSA"), (0, 9999))
+                shown = datasets.sick_leave(demo_con, viewer, request, period)
+                truth = datasets.sick_leave(demo_con, team, request, period)
+                key = ["uddannelse", period]
+                both = shown.merge(truth[[*key, "elever"]], on=key, suffixes=("", "_sand"))
+                hidden = both[both.elever.isna()]
+                estimate = (hidden.planlagte_timer / _HOURS_PER_STUDENT_MONTH).round()
+                estimated += int(estimate.notna().sum())
+                shares_beside_hidden += int(hidden.andel.notna().sum())
+                assert shown.planlagte_timer.isna().all() and shown.syge_timer.isna().all()
+                rows_checked += len(hidden)
+    assert rows_checked > 0, "the demo hides no sick-leave count: the test proves nothing"
+    assert estimated == 0 and shares_beside_hidden == 0
+
+
+def test_a_rolling_share_is_shown_only_where_its_three_months_are(demo_con) -> None:  # noqa: ANN001
+    """Three months' share over a hidden month would weigh it against the shown ones:
+    each window of shown months and its shares would give the hidden count."""
+    windows = 0
+    for viewer in _protected_viewers(demo_con):
+        for site in list(viewer.sites) or [*_sites(demo_con), None]:
+            frame = datasets.sick_leave(demo_con, viewer, Request(site, ("SSH", "SSA"),
+                                                                  (0, 9999)), "maaned")
+            for _, rows in frame.groupby("uddannelse"):
+                counts = rows.set_index("maaned").elever
+                for month in rows[rows.andel_3_mdr.notna()].maaned:
+                    window = pd.date_range(end=month, periods=3, freq="MS")
+                    assert counts.reindex(window).notna().all(), (viewer.role, site, month)
+                    windows += 1
+    assert windows > 0
+
+
+def test_the_education_team_gets_the_rolling_share_over_every_month(demo_con) -> None:  # noqa: ANN001
+    """The query layer's three months (Σ sick hours / Σ planned hours), the same for the
+    team whatever years are chosen: the first chosen month has its months before."""
+    team = Viewer("team", "uddannelse")
+    whole = datasets.sick_leave(demo_con, team, Request(None, ("SSH",), (0, 9999)), "maaned")
+    one_year = datasets.sick_leave(demo_con, team, Request(None, ("SSH",), (2022, 2022)),
+                                   "maaned")
+    january = whole.set_index("maaned").loc["2021-11-01":"2022-01-01"]
+    assert one_year.andel_3_mdr.iloc[0] == pytest.approx(
+        january.syge_timer.sum() / january.planlagte_timer.sum())
+    assert one_year.andel_3_mdr.tolist() == pytest.approx(
+        whole[whole.aar == 2022].andel_3_mdr.tolist())

@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 
 from sosu.app import charts
-from sosu.app.app_pages.sygefravaer_view import rolling
 from sosu.domain import palette
+from sosu.metrics.release import rolling_share
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -43,6 +43,10 @@ def _months(values: list[tuple[str, float, float]], education: str = "SSH") -> p
                          "maaned": pd.to_datetime([m for m, _, _ in values]),
                          "syge_timer": [s for _, s, _ in values],
                          "planlagte_timer": [p for _, _, p in values]})
+
+
+def rolling(frame: pd.DataFrame) -> pd.Series:
+    return rolling_share(frame, ("syge_timer", "planlagte_timer"), 3, ["uddannelse"])
 
 
 def test_rolling_sick_leave_is_three_consecutive_months_summed() -> None:

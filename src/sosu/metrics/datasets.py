@@ -315,12 +315,18 @@ def _sick_fetch(con: duckdb.DuckDBPyConnection, request: Request, period: str) -
         place = pd.Index(labels).get_indexer(pd.Index(frame.uddannelse))
         frame = frame[place >= 0].iloc[place[place >= 0].argsort(kind="stable")]
         if frame.empty:
-            return pd.DataFrame(columns=[*([SITE] if by_site else []), "uddannelse", period,
-                                         "aar", "elever", "planlagte_timer", "syge_timer",
-                                         "andel"])
+            return pd.DataFrame(columns=[
+                *([SITE] if by_site else []), "uddannelse", period, "aar", "elever",
+                "planlagte_timer", "syge_timer", "andel",
+                *(["andel_3_mdr"] if period == "maaned" else [])])
         frame = frame.reset_index(drop=True)
         if period == "maaned":
             frame["aar"] = frame.maaned.dt.year
+            # Over every month, before the years are chosen: the first month of a chosen
+            # year has its months before.
+            frame["andel_3_mdr"] = release.rolling_share(
+                frame, ("syge_timer", "planlagte_timer"), release.ROLLING_MONTHS,
+                _by(frame, "uddannelse"))
         return _years(frame, "aar", request.years)
     return fetch
 

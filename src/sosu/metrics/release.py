@@ -55,10 +55,16 @@ class Output:
     virtual: Mapping[str, tuple[str, tuple[str, ...]]] = field(default_factory=dict)
     sums: tuple[tuple[str, ...], ...] = ()
     headline: tuple[str, ...] = ()
-    # Hours: shown for a group, never "small" by their own value.
+    # Hours: cells of the system (they add up as counts do), never "small" by their own
+    # value, and never shown: planned hours are about 145 per student and month, so any
+    # of them beside the counts gives a hidden count back (a year's hours less its shown
+    # months, or a row's hours where its count is hidden). A viewer gets shares instead.
     hours: tuple[str, ...] = ()
-    # Categories whose counts are hours (the scorecard's sick-leave series).
+    # Categories whose counts are hours (the scorecard's sick-leave series): likewise.
     hour_categories: tuple[str, ...] = ()
+    # Shares over consecutive months: column → (the share's sources, months), hidden
+    # where a month of the window hides its group (see rolling_share).
+    rolling: Mapping[str, tuple[tuple[str, str], int]] = field(default_factory=dict)
 
 
 _RATES = {
@@ -70,11 +76,40 @@ _RATES = {
 }
 
 
+ROLLING_MONTHS = 3
+
+
 def _sick(name: str, kind: str, period: str) -> Output:
-    """Sick leave: hours of a group of students, shown only when the group is large."""
+    """Sick leave: the share of a group of students' planned hours, shown where the count
+    of students is (a share where the count is hidden would weigh it against the total)."""
+    share = ("syge_timer", "planlagte_timer")
     return Output(name, kind, period=period, counts=("elever",), group="elever",
-                  hours=("planlagte_timer", "syge_timer"),
-                  derived={"andel": ("planlagte_timer", "syge_timer")})
+                  hours=share, derived={"andel": (*share, "elever")},
+                  rolling={"andel_3_mdr": (share, ROLLING_MONTHS)} if period == "maaned"
+                  else {})
+
+
+def rolling_share(frame: pd.DataFrame, shares: tuple[str, str], months: int,
+                  by: list[str]) -> pd.Series:
+    """Each month's share over it and the months before: Σ part / Σ whole (`shares`) of
+    `months` consecutive calendar months of one group of `by` (column `maaned`);
+    missing where any of them is missing."""
+    part, whole = (_over_months(frame, column, months, by) for column in shares)
+    return part / whole.where(whole > 0)
+
+
+def _over_months(frame: pd.DataFrame, column: str, months: int, by: list[str]) -> pd.Series:
+    """`column` summed over each row's `months` consecutive calendar months in its group;
+    NaN where a month is missing or NaN."""
+    result = pd.Series(np.nan, index=frame.index, dtype="float64")
+    if frame.empty:
+        return result
+    for _, rows in frame.groupby(by, sort=False, dropna=False):
+        every = pd.date_range(rows.maaned.min(), rows.maaned.max(), freq="MS")
+        full = rows.set_index("maaned")[column].astype("float64").reindex(every)
+        summed = full.rolling(months, min_periods=months).sum().reindex(rows.maaned)
+        result.loc[rows.index] = summed.to_numpy()
+    return result
 
 
 OUTPUTS: dict[str, Output] = {o.name: o for o in (
@@ -408,6 +443,21 @@ def _protected(output: Output, frame: pd.DataFrame, rows: pd.DataFrame, ids: np.
         if column in frame and all(s in flags for s in sources):
             flags[column] = (np.any([flags[s][0] for s in sources], axis=0),
                              np.any([flags[s][1] for s in sources], axis=0))
+    if output.group in flags:
+        group_hidden = flags[output.group][0]
+        for column, (_shares, months) in output.rolling.items():
+            if column in frame:  # hidden where any month of its window hides its group
+                hides = frame.assign(_hides=group_hidden.astype("float64"))
+                window = _over_months(hides, "_hides", months, [SITE, "uddannelse"])
+                flags[column] = (~(window == 0).to_numpy(), flags[output.group][1])
+    for column in output.hours:  # never shown (see Output.hours)
+        if column in flags:
+            flags[column] = (np.ones(len(frame), dtype=bool), flags[column][1])
+    if output.hour_categories and output.category:
+        in_hours = frame[output.category].isin(output.hour_categories).to_numpy()
+        for column in output.counts:
+            if column in flags:
+                flags[column] = (flags[column][0] | in_hours, flags[column][1])
     columns: dict[str, object] = {c: frame[c].array for c in frame.columns}
     extra: dict[str, np.ndarray] = {}
     for column, (is_hidden, is_small) in flags.items():
