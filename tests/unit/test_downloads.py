@@ -137,12 +137,20 @@ def test_csv_keeps_a_carriage_return_inside_its_cell() -> None:
     assert rows == [["a", "b"], ["x\ry", "1"], ["z;w", "2"]]
 
 
-@pytest.mark.parametrize("value", ["=1", "+1", "-x", "@x", "\t=1", "\r=1", "\uff1d1"])
+@pytest.mark.parametrize("value", [
+    "=1", "+1", "-x", "@x", "\t=1", "\r=1", "\uff1d1",
+    # small forms (﹦ ﹢ ﹣), and = behind what a spreadsheet may skip: no-break, zero-
+    # width and ideographic space, byte order mark, line separator, vertical tab, form feed
+    "\ufe661", "\ufe62x", "\ufe63x", "\u00a0=1", "\u200b=1", "\ufeff=1", "\u3000=1",
+    "\u2028=1", "\x0b=1", "\x0c=1", " =1", "\u00a0\u200b+1",
+    # a Danish number's shape with a line end or other digits is not a Danish number
+    "-3\n", "-\u0663", "-1.234,5 %\n=1"])
 def test_safe_text(value: str) -> None:
     assert export.safe_text(value) == "'" + value
 
 
-@pytest.mark.parametrize("value", ["Døgnplejen", "-3", "-1.234", "-2,5 pp", "-4 %", "", "a=b"])
+@pytest.mark.parametrize("value", ["Døgnplejen", "-3", "-1.234", "-2,5 pp", "-4 %", "", "a=b",
+                                   " Døgnplejen", "\u00a0x=1"])
 def test_safe_text_leaves_harmless_text(value: str) -> None:
     assert export.safe_text(value) == value
 
@@ -160,12 +168,24 @@ def test_audit_log_download_neutralises_a_typed_login_name(tmp_path: Path) -> No
     assert "'=HYPERLINK(\"http://x.invalid\",\"klik\")" in [c.value for c in cells]
 
 
-def test_templates_go_through_export_and_still_load() -> None:
+def test_templates_go_through_export() -> None:
     for spec in ALL_FILES:
         text = template_csv(spec).decode("utf-8-sig")
-        header, example = text.splitlines()
-        assert header == ";".join(spec.column_names)
-        assert example.split(";") == [export.safe_text(c.example) for c in spec.columns]
+        header, example = csv.reader(io.StringIO(text, newline=""), delimiter=";")
+        assert header == list(spec.column_names)
+        assert example == [export.safe_text(c.example) for c in spec.columns]
+
+
+def test_every_csv_field_is_quoted_so_a_comma_cannot_split_off_a_formula() -> None:
+    """A spreadsheet that splits on commas (another locale, or an import set so) read
+    `x,=cmd|…` as `x` and a formula: every field is quoted, so none is cut."""
+    attack = "x,=cmd|' /C calc'!A0"
+    text = export.download(pd.DataFrame({"bruger": [attack], "antal": [2]}), "csv")
+    lines = text.decode("utf-8-sig").splitlines()
+    assert lines == ['"bruger";"antal"', f'"{attack}";"2"']
+    for separator in (",", ";", "\t", "|"):
+        fields = next(csv.reader([lines[1]], delimiter=separator))
+        assert not any(f.startswith(("=", "+", "-", "@")) for f in fields), separator
 
 
 def test_streamlits_own_table_export_is_off_wherever_the_dashboard_runs() -> None:

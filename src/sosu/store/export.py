@@ -1,8 +1,9 @@
 """Every CSV and Excel file users download is made here, safe to open in Excel.
 
-A text cell that starts with = + - @, a tab or a carriage return is a formula to
-Excel (CSV/formula injection): a login name typed on the login page reaches the
-audit log and from there the education team's spreadsheet. As OWASP recommends,
+A text cell that starts with = + - @ (in any width, after any invisible or space
+character), a tab or a carriage return is a formula to Excel (CSV/formula injection):
+a login name typed on the login page reaches the audit log and from there the
+education team's spreadsheet. As OWASP recommends,
 such text gets a leading apostrophe, and in .xlsx files every text cell is written
 as text, so openpyxl never makes it a formula. Numbers stay numbers, negative ones
 too. Pure: no Streamlit, so the templates, pages and tests share it.
@@ -10,10 +11,12 @@ too. Pure: no Streamlit, so the templates, pages and tests share it.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import math
 import re
+import unicodedata
 from typing import Any
 
 import pandas as pd
@@ -21,17 +24,32 @@ import pandas as pd
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# The characters that start a formula, with their full-width forms (Excel reads
-# those as formulas in some locales, so they are neutralised as well).
-_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+# The characters that start a formula. A text's first visible character counts, read as
+# NFKC reads it (full-width ＝, small ﹦ and the like are = to some spreadsheets), after
+# any spaces, line or paragraph separators, control and format characters (NBSP, zero-
+# width space, byte order mark, vertical tab …), which a spreadsheet may skip.
+_FORMULA_STARTS = frozenset("=+-@")
+_SKIPPED = frozenset(("Zs", "Zl", "Zp", "Cc", "Cf"))
 # A number already formatted as Danish text ("-3", "-1.234,5", "-2,0 pp", "-4 %") is
 # harmless and stays readable without an apostrophe.
-_DANISH_NUMBER = re.compile(r"^-\d{1,3}(\.\d{3})*(,\d+)?( ?(%|pp))?$|^-\d+(,\d+)?( ?(%|pp))?$")
+_DANISH_NUMBER = re.compile(
+    r"-[0-9]{1,3}(\.[0-9]{3})*(,[0-9]+)?( ?(%|pp))?|-[0-9]+(,[0-9]+)?( ?(%|pp))?")
+
+
+def _starts_formula(value: str) -> bool:
+    for char in value:
+        if char in "\t\r\n":
+            return True
+        if unicodedata.category(char) in _SKIPPED:
+            continue
+        return unicodedata.normalize("NFKC", char)[:1] in _FORMULA_STARTS
+    return False
 
 
 def safe_text(value: str) -> str:
-    """The text as it is, or with a leading apostrophe when Excel would read a formula."""
-    if value.startswith(_TRIGGERS) and not _DANISH_NUMBER.match(value):
+    """The text as it is, or with a leading apostrophe when a spreadsheet would read a
+    formula."""
+    if _starts_formula(value) and not _DANISH_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -67,10 +85,12 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """Semicolon separated with decimal comma and BOM: Danish Excel opens it as it is.
 
-    Lines end in CRLF, as Excel's own CSV files: the csv writer quotes a field holding
-    any character of the line end, so a lone carriage return in a text cannot split a row.
+    Lines end in CRLF, as Excel's own CSV files. Every field is quoted (as OWASP
+    recommends): a spreadsheet that splits on commas, not semicolons, must not cut
+    `x,=cmd|…` into a harmless field and a formula, and a lone carriage return in a text
+    cannot split a row.
     """
-    return safe_frame(frame).to_csv(index=False, sep=";", decimal=",",
+    return safe_frame(frame).to_csv(index=False, sep=";", decimal=",", quoting=csv.QUOTE_ALL,
                                     lineterminator="\r\n").encode("utf-8-sig")
 
 
