@@ -9,17 +9,18 @@ import csv
 import io
 import shutil
 import sys
-import unicodedata
 from pathlib import Path
 
 import duckdb
 import openpyxl
 import pytest
+import unicodedata2 as unicodedata
 
 from sosu.cli.main import main
 from sosu.domain.contract import ALL_FILES, FILES
 from sosu.domain.cpr import (
     DIGIT_BLOCKS,
+    NEWER_INVISIBLE,
     RTL_RANGES,
     contains_cpr,
     mask_cpr,
@@ -93,6 +94,30 @@ SPELLINGS = [
     ("scientific-comma", "1,01901234E8"),
     ("scientific-trailing-zero", "1.019012340E8"),
     ("scientific-long-mantissa", "1019012.34E2"),
+    ("scientific-three-digit-exponent", "1.01901234E+008"),
+    # a number format with thousands separators (`#.##0`), the leading zero lost or not
+    ("thousands-dots", "101.901.234"),
+    ("thousands-commas", "101,901,234"),
+    ("thousands-spaces", "Elev 101 901 234"),
+    # any number of separators between the parts, as in an aligned column
+    ("six-spaces", "010190      1234"),
+    ("many-dots", "01.01.90............1234"),
+    # digits newer than Python's own Unicode database (14): Kawi, Nag Mundari (15),
+    # outlined digits that look like ASCII ones, Garay (16)
+    ("kawi", _in(DIGITS, 0x11F50)),
+    ("nag-mundari", _in(DIGITS, 0x1E4F0)),
+    ("outlined", "Elev " + _in("010190", 0x1CCF0) + "-" + _in("1234", 0x1CCF0)),
+    ("garay", _in(DIGITS, 0x10D40)),
+    # tag characters: invisible copies of ASCII, the number hidden but all there
+    ("tag-digits", "Elev " + _in("010190", 0xE0030) + "\U000e002d" + _in("1234", 0xE0030)),
+    ("tags-between", "0101\U000e0039\U000e00301234"),
+    # escapes that stand for characters: a URL's, HTML's and XML's
+    ("percent-encoded-dash", "010190%2D1234"),
+    ("percent-encoded-digits", "%30%31%30%31%39%30%2D%31%32%33%34"),
+    ("html-decimal", "&#48;&#49;&#48;&#49;&#57;&#48;-1234"),
+    ("html-hex-dash", "010190&#x2D;1234"),
+    ("html-named", "010190&minus;1234"),
+    ("escaped-twice", "010190%252D1234"),
 ]
 NOT_CPR = ["9913001234", "3213901234", "0113901234", "20230101-1234", "0101901234567",
            "1230101901234", "E0000001", "2023-01-05", "+4512345678", "12 34 56 78",
@@ -104,7 +129,18 @@ NOT_CPR = ["9913001234", "3213901234", "0113901234", "20230101-1234", "010190123
            "1.13.90-1234", "010190-12 34",
            # nine digits that are no day and month, a longer run; numbers as exponents
            "123456789", "1019012345678", "4.5E9", "2.5E9", "1.01901234E+07",
-           "010190a1234"]
+           "010190a1234",
+           # groups of three that are no day and month, or too few or many digits
+           "1.234.567.890", "12.345.678", "1.010.190.123.456", "Beløb 1.019.012",
+           # escapes beside numbers that are none
+           "50%20rabat 2024", "A&amp;B 12.03.24", "%41%42%43 123456"]
+
+
+# Spellings with no place for a mask or pseudonym (numbers shown in another order than
+# stored, escapes whose digits are the escapes'): every digit of the text goes.
+EVERY_DIGIT_MASKED = {"right-to-left-paragraph", "percent-encoded-dash",
+                      "percent-encoded-digits", "html-decimal", "html-hex-dash", "html-named",
+                      "escaped-twice"}
 
 
 def _ids(cases: list[tuple[str, str]]) -> list[str]:
@@ -123,7 +159,7 @@ def test_every_spelling_is_found_masked_and_a_candidate(name: str, spelling: str
     assert contains_cpr(spelling)
     masked = mask_cpr(spelling)
     # numbers shown in another order than stored: every digit goes
-    assert ("XXXXXX-XXXX" in masked or name == "right-to-left-paragraph") \
+    assert ("XXXXXX-XXXX" in masked or name in EVERY_DIGIT_MASKED) \
         and not contains_cpr(masked)
     # No digit of the number is left (a decimal `.0` after it is no part of it).
     left = [c for c in masked.replace("XXXX", "") if unicodedata.digit(c, None) is not None]
@@ -188,8 +224,31 @@ def test_the_sql_layout_holds_every_character_as_python_normalises_it() -> None:
              if shape not in allowed[kind]]
     assert wrong == []
     # ASCII, Latin-1 and Latin Extended-A/B but the four click letters (ǀ looks like |)
-    assert expected.count("digit") > 600 and expected.count("letter") == 52 + 62 + 336 - 4
+    # and the 52 tag letters (_TAGS)
+    assert expected.count("digit") > 600 and expected.count("letter") == 52 + 62 + 336 - 4 + 52
     assert normalise("\u3164\ue000\u0416\u01c0") == "----"  # Hangul filler, private use, Ж, ǀ
+
+
+def test_ten_digits_in_groups_of_three_are_the_number_they_make() -> None:
+    """`#.##0` writes 2512891234 as 2.512.891.234: that is 251289-1234."""
+    for text in ("2.512.891.234", "Beløb: 2 512 891 234 kr.", "2,512,891,234"):
+        assert contains_cpr(text) and mask_cpr(text).count("XXXXXX-XXXX") == 1, text
+        row = duckdb.connect().execute(f"SELECT {sql_candidate('t')} FROM (SELECT ? AS t)",
+                                       [text]).fetchone()
+        assert row == (True,)
+    assert not contains_cpr("2.512.891.234.567") and not contains_cpr("3.212.891.234")
+
+
+def test_the_newer_invisible_characters_are_those_since_unicode_14() -> None:
+    """Named one by one for RE2, which may not know them: every one of them, and no more."""
+    import unicodedata as python_unicode
+
+    assert python_unicode.unidata_version == "14.0.0"
+    invisible = ("Cf", "Mn", "Me")
+    newer = [code for code in range(sys.maxunicode + 1)
+             if unicodedata.category(chr(code)) in invisible
+             and python_unicode.category(chr(code)) not in invisible]
+    assert newer == [code for low, high in NEWER_INVISIBLE for code in range(low, high + 1)]
 
 
 def test_the_sure_digits_are_pythons_decimal_digits() -> None:
@@ -487,8 +546,9 @@ def test_pseudonymize_gives_every_spelling_of_one_number_one_pseudonym() -> None
     expected = pseudo.pseudonym("010190-1234")
     for name, spelling in SPELLINGS:
         replaced = pseudo.text(spelling)
-        if name == "right-to-left-paragraph":  # no place to put it: every digit goes
-            assert replaced == "\u05d0\u05d1 XXXX XXXXXX"
+        if name in EVERY_DIGIT_MASKED:  # no place to put it: every digit goes
+            assert replaced == "".join("X" if c.isdigit() else c for c in spelling)
+            assert not contains_cpr(replaced)
             continue
         assert expected in replaced and not contains_cpr(replaced), spelling
     assert pseudo.elev_id(_in(DIGITS, 0xFF10)) == expected

@@ -4,11 +4,13 @@ The loader refuses them (etl.rules), every message and log masks them
 (etl.problems, store.audit), file and sheet names are masked before they are stored or
 shown (etl.read), and `sosu pseudonymize` replaces them (etl.pseudonymize).
 
-A CPR number, as found here, after normalising the text:
+A CPR number, as found here, after normalising the text (by the newest Unicode
+character database, unicodedata2, not Python's own):
 - every character Unicode gives a digit value (full-width ０, Arabic-Indic ٠, Devanagari,
-  mathematical 𝟎, superscript ¹ …) counts as that ASCII digit;
-- invisible characters (format characters such as the zero-width space and the soft
-  hyphen, and combining marks) are ignored;
+  mathematical 𝟎, superscript ¹, outlined 𜳰 …) counts as that ASCII digit;
+- a tag character (U+E0020–E007E, an invisible copy of ASCII) counts as its ASCII;
+- other invisible characters (format characters such as the zero-width space and the
+  soft hyphen, and combining marks) are ignored;
 - a letter is a Latin letter (ASCII, Latin-1 and Latin Extended-A/B: `a`, `Å`, `é`, `ő`);
 - anything else is a separator: punctuation (dashes, dots, slashes, `|`, `·`, `,` …),
   symbols, spaces (NBSP, thin space …), control characters, and also letters of other
@@ -16,19 +18,25 @@ A CPR number, as found here, after normalising the text:
   parts tells nothing: `010190|1234`, `010190ㅤ1234` (a Hangul filler, which shows as a
   blank) and `010190-1234` are the same number. Only a Latin letter parts digits.
 
-The shapes (see _SHAPES) are DD MM YY NNNN with up to five separators between the parts;
-a one-digit day or month, or a four-digit year in the century the serial's first digit
-gives, where every part stands apart; and ten digits each apart. A day is 01–31 and a
+The shapes (see _SHAPES) are DD MM YY NNNN with any number of separators between the
+parts; a one-digit day or month, or a four-digit year in the century the serial's first
+digit gives, where every part stands apart; and ten digits each apart (up to five
+separators between each). A day is 01–31 and a
 month 01–12 (no modulus-11 check: many numbers issued since 2007 fail it), and no digit
 stands directly before or after (a longer run of digits is some other number). Letters
 glued to it do not matter: `CPR010190-1234`, `cpr:0101901234` and `010190-1234abc` are
 caught. A serial split in two (`010190-12 34`) is not read as one: it has the shape of
 a date and a time (`12.03.24 10.15`).
 
-Two spellings a spreadsheet makes of a number: nine digits standing alone whose first
+Three spellings a spreadsheet makes of a number: nine digits standing alone whose first
 digit is a day 1–9 (`101901234`: 0101901234 with the leading zero lost, as a number cell
-or a cell formatted as a number keeps it), and scientific notation whose value is a CPR
-number (`2.512891234E9`, `1,01901234E+08`).
+or a cell formatted as a number keeps it), scientific notation whose value is a CPR
+number (`2.512891234E9`, `1,01901234E+08`, `1.01901234E+008`), and groups of three as a
+number format with thousands separators writes them (`2.512.891.234`, `101.901.234`).
+
+Text with escapes that stand for characters (a URL's `%2D`, HTML's and XML's `&#45;`,
+`&#x2D;`, `&minus;`) is also read decoded; where only that reading holds a number, every
+digit of the text is masked.
 
 Right-to-left text is read in every order it may be shown in (RTL_RANGES): a right-to-left
 override turns `\u202e4321-091010` into 010190-1234 on screen, a right-to-left paragraph
@@ -42,9 +50,14 @@ cheaper superset (sql_digit_like) chooses the cells contains_cpr decides on.
 
 from __future__ import annotations
 
+import html
 import re
-import unicodedata
+import urllib.parse
 from collections.abc import Callable, Iterator
+
+# The newest Unicode character database, not Python's own (Unicode 14 in Python 3.11):
+# a digit added since (outlined 𜳰, Garay, Kawi …) would otherwise be a separator.
+import unicodedata2 as unicodedata
 
 MASK = "XXXXXX-XXXX"
 
@@ -57,6 +70,10 @@ MASK = "XXXXXX-XXXX"
 _LETTER_RANGES = ((0x41, 0x5A), (0x61, 0x7A), (0xC0, 0xD6), (0xD8, 0xF6), (0xF8, 0x1BF),
                   (0x1C4, 0x24F))
 _INVISIBLE = ("Cf", "Mn", "Me")
+# Tag characters (U+E0020–E007E) are invisible copies of ASCII (` ` to `~`): a number
+# spelled in tag digits shows nothing and is still the number. Each reads as its ASCII.
+_TAGS = (0xE0020, 0xE007E)
+_TAG_OFFSET = 0xE0000
 _SEP = "-"  # every separator is normalised to this
 
 
@@ -70,6 +87,9 @@ class _Normaliser(dict[int, str | None]):
     only a character not seen before costs a Python call."""
 
     def __missing__(self, code: int) -> str | None:
+        if _TAGS[0] <= code <= _TAGS[1]:  # a tag: invisible, but the ASCII it stands for
+            self[code] = self[code - _TAG_OFFSET]
+            return self[code]
         char = chr(code)
         digit = unicodedata.digit(char, None)
         if digit is not None:
@@ -103,9 +123,11 @@ _DAY = "(?:0[1-9]|[12][0-9]|3[01])"
 _MONTH = "(?:0[1-9]|1[0-2])"
 _SHORT_DAY = f"(?:{_DAY}|[1-9])"
 _SHORT_MONTH = f"(?:{_MONTH}|[1-9])"
-_RUN = 5  # separators in a row between two parts, at most: `010190 -- 1234` has four
-_GAP = f"-{{0,{_RUN}}}"  # between two-digit parts: none or some (`01. 01. 90`)
-_APART = f"-{{1,{_RUN}}}"  # around a one-digit part or a four-digit year: at least one
+# Between the parts any number of separators (`010190      1234`, aligned in a column):
+_GAP = "-*"  # between two-digit parts: none or some (`01. 01. 90`)
+_APART = "-+"  # around a one-digit part or a four-digit year: at least one
+_RUN = 5  # ten single digits apart (`0 1 0 1 9 0 1 2 3 4`): at most five between each
+_SPACED = f"-{{1,{_RUN}}}"
 # A four-digit year only where the serial number's first digit gives that century (the
 # CPR rule): 19YY with 0–3, or 4/9 from 1937; 20YY with 4/9 up to 2036, 5–8 up to 2057.
 # So `1.1.2024-2025` (a date and a year) is not one, `1.1.1990-1234` is.
@@ -113,8 +135,8 @@ _CENTURY = (f"(?:19[0-9]{{2}}{_APART}[0-3]"
             f"|19(?:3[7-9]|[4-9][0-9]){_APART}[49]"
             f"|20(?:[0-2][0-9]|3[0-6]){_APART}[49]"
             f"|20(?:[0-4][0-9]|5[0-7]){_APART}[5-8])")
-_SPACED_DAY = f"(?:0{_APART}[1-9]|[12]{_APART}[0-9]|3{_APART}[01])"
-_SPACED_MONTH = f"(?:0{_APART}[1-9]|1{_APART}[0-2])"
+_SPACED_DAY = f"(?:0{_SPACED}[1-9]|[12]{_SPACED}[0-9]|3{_SPACED}[01])"
+_SPACED_MONTH = f"(?:0{_SPACED}[1-9]|1{_SPACED}[0-2])"
 # On normalised text, each with no digit directly before or after:
 # - DD MM YY NNNN, written together or with separators between the parts;
 # - a day or month of one digit (`1.1.90-1234`), where every part stands apart;
@@ -128,7 +150,7 @@ _SHAPES = (
     rf"(?P<n1>[0-9]{{4}})",
     rf"(?P<d2>{_SHORT_DAY}){_APART}(?P<m2>{_SHORT_MONTH}){_APART}(?P<c2>{_CENTURY})"
     rf"(?P<n2>[0-9]{{3}})",
-    rf"(?P<s>{_SPACED_DAY}{_APART}{_SPACED_MONTH}(?:{_APART}[0-9]){{6}})",
+    rf"(?P<s>{_SPACED_DAY}{_SPACED}{_SPACED_MONTH}(?:{_SPACED}[0-9]){{6}})",
     # nine digits: a day 1–9 whose leading zero a number cell dropped
     rf"(?P<z>[1-9]{_MONTH}[0-9]{{6}})",
 )
@@ -136,10 +158,15 @@ _SHAPES = (
 _BEFORE = "".join(f"(?<![0-9]{'-' * n})" for n in range(_RUN + 1))
 _STRICT = re.compile(
     "(?<![0-9])(?:" + "|".join(_SHAPES[:3]) + "|" + _SHAPES[4] + r")(?![0-9])"
-    + f"|{_BEFORE}{_SHAPES[3]}(?!{_GAP}[0-9])")
+    + f"|{_BEFORE}{_SHAPES[3]}(?!-{{0,{_RUN}}}[0-9])")
 # Scientific notation as a spreadsheet writes a large number (`2.512891234E9`, after
-# normalising `2-512891234E9`; `E+09` is `E-09`): its value is checked as digits.
-_SCIENTIFIC = re.compile(r"(?<![0-9])([0-9]{1,12})(?:-([0-9]{1,12}))?[Ee]-?([0-9]{1,2})(?![0-9])")
+# normalising `2-512891234E9`; `E+09` and `E+009` are `E-09`, `E-009`): its value is
+# checked as digits.
+_SCIENTIFIC = re.compile(
+    r"(?<![0-9])([0-9]{1,12})(?:-([0-9]{1,12}))?[Ee]-?0*([0-9]{1,2})(?![0-9])")
+# A number in groups of three, as a number format with thousands separators writes it
+# (`2.512.891.234`, `101,901,234` with the leading zero lost): its digits are checked.
+_GROUPED = re.compile(r"(?<![0-9])(?<![0-9]-)[0-9]{1,3}(?:-[0-9]{3}){2,3}(?![0-9])(?!-[0-9])")
 # Also any ten digits in the first layout, inside a longer run too: what `sosu
 # pseudonymize` replaces, besides every CPR number (replacing costs nothing).
 _LOOSE = re.compile(_STRICT.pattern + r"|(?P<l>[0-9]{2}-?[0-9]{2}-?[0-9]{2}-{0,3}[0-9]{4})")
@@ -207,13 +234,13 @@ def _digit_count(normal: str) -> int:
 
 
 def _holds(normal: str) -> bool:
-    return _search(_STRICT, normal) or any(_scientific(normal))
+    return _search(_STRICT, normal) or any(_scientific(normal)) or any(_grouped(normal))
 
 
-# Eight digits, each at most _RUN separators from the next: in every spelling but
+# Eight digits with nothing but separators between them: in every spelling but
 # scientific notation. A quick search (a character class first) that rules out most long
 # texts before the patterns, whose look-behind first is tried at every character.
-_CLOSE_DIGITS = re.compile(f"[0-9](?:-{{0,{_RUN}}}[0-9]){{{_MIN_DIGITS - 1}}}")
+_CLOSE_DIGITS = re.compile(f"[0-9](?:-*[0-9]){{{_MIN_DIGITS - 1}}}")
 
 
 def _search(pattern: re.Pattern[str], normal: str) -> bool:
@@ -224,7 +251,33 @@ def contains_cpr(text: str | None) -> bool:
     """Whether `text` holds a CPR number in any spelling (see the module's docstring)."""
     if not text or len(text) < _MIN_LENGTH:
         return False
-    return any(_holds(reading) for reading in _readings(text))
+    if any(_holds(reading) for reading in _readings(text)):
+        return True
+    decoded = _decoded(text)
+    return decoded is not None and contains_cpr(decoded)
+
+
+# Escapes that stand for characters: a URL's `%2D`, HTML's or XML's `&#45;`, `&#x2D;`,
+# `&minus;`. Text with one is read decoded as well (each decoding shortens it, so text
+# escaped twice is decoded twice and no more).
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|&#?[0-9A-Za-z]+;?")
+
+
+def _decoded(text: str) -> str | None:
+    if _ESCAPE.search(text) is None:
+        return None
+    decoded = html.unescape(urllib.parse.unquote(text))
+    return decoded if decoded != text else None
+
+
+def ascii_digits(text: str) -> str:
+    """Every digit of `text` (any script's, tag digits too) as ASCII, in order."""
+    return "".join(value for value in map(_TABLE.__getitem__, map(ord, text))
+                   if value is not None and len(value) == 1 and "0" <= value <= "9")
+
+
+def _every_digit_masked(text: str) -> str:
+    return "".join("X" if ascii_digits(char) else char for char in text)
 
 
 def mask_cpr(text: str) -> str:
@@ -244,11 +297,14 @@ def replace_cpr(text: str, replacement: Callable[[str], str], *, loose: bool = F
             text = as_shown(text)  # replaced as it is read; the override goes with it
         elif any(map(_holds, readings[2:])):
             # Numbers shown in another order than stored: every digit goes.
-            return "".join("X" if unicodedata.digit(char, None) is not None else char
-                           for char in text)
+            return _every_digit_masked(text)
     pattern = _LOOSE if loose else _STRICT
     normal = normalise(text)
-    if not _search(pattern, normal) and not any(_scientific(normal)):
+    if not _search(pattern, normal) and not any(_scientific(normal)) \
+            and not any(_grouped(normal)):
+        decoded = _decoded(text)
+        if decoded is not None and contains_cpr(decoded):
+            return _every_digit_masked(text)  # escaped: its digits are the escapes'
         return text  # the usual case: no per-character work
     normal, origin = _normalise_with_origin(text)
     parts: list[str] = []
@@ -264,6 +320,8 @@ def _found(normal: str, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
     in scientific notation first, then the pattern's matches outside them (the digits
     of `2.512891234E9` also hold the nine-digit shape of another number)."""
     found = list(_scientific(normal))
+    found += [g for g in _grouped(normal)
+              if not any(start < g[1] and g[0] < end for start, end, _d in found)]
     for match in pattern.finditer(normal):
         if not any(start < match.end() and match.start() < end for start, end, _d in found):
             found.append((match.start(), match.end(), _digits(match)))
@@ -285,6 +343,17 @@ def _scientific(normal: str) -> Iterator[tuple[int, int, str]]:
             if 9 <= len(value) <= 10 and _STRICT.fullmatch(value.zfill(10)):
                 yield match.start(), match.end(), value.zfill(10)
                 break
+
+
+def _grouped(normal: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, DDMMYYNNNN) of every number in groups of three whose nine or ten digits
+    (a leading zero lost) are a CPR number."""
+    if _CLOSE_DIGITS.search(normal) is None:
+        return
+    for match in _GROUPED.finditer(normal):
+        value = match.group().replace(_SEP, "")
+        if len(value) in (9, 10) and _STRICT.fullmatch(value.zfill(10)):
+            yield match.start(), match.end(), value.zfill(10)
 
 
 def _normalise_with_origin(text: str) -> tuple[str, list[int]]:
@@ -324,17 +393,38 @@ DIGIT_BLOCKS = (
     0x30, 0x660, 0x6F0, 0x7C0, 0x966, 0x9E6, 0xA66, 0xAE6, 0xB66, 0xBE6, 0xC66, 0xCE6,
     0xD66, 0xDE6, 0xE50, 0xED0, 0xF20, 0x1040, 0x1090, 0x17E0, 0x1810, 0x1946, 0x19D0,
     0x1A80, 0x1A90, 0x1B50, 0x1BB0, 0x1C40, 0x1C50, 0xA620, 0xA8D0, 0xA900, 0xA9D0,
-    0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x11066, 0x110F0, 0x11136,
-    0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x11730, 0x118E0, 0x11950,
-    0x11C50, 0x11D50, 0x11DA0, 0x16A60, 0x16AC0, 0x16B50, 0x1D7CE, 0x1D7D8, 0x1D7E2,
-    0x1D7EC, 0x1D7F6, 0x1E140, 0x1E2F0, 0x1E950, 0x1FBF0)
+    0xA9F0, 0xAA50, 0xABF0, 0xFF10, 0x104A0, 0x10D30, 0x10D40, 0x11066, 0x110F0, 0x11136,
+    0x111D0, 0x112F0, 0x11450, 0x114D0, 0x11650, 0x116C0, 0x116D0, 0x116DA, 0x11730,
+    0x118E0, 0x11950, 0x11BF0, 0x11C50, 0x11D50, 0x11DA0, 0x11DE0, 0x11F50, 0x16130,
+    0x16A60, 0x16AC0, 0x16B50, 0x16D70, 0x1CCF0, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC,
+    0x1D7F6, 0x1E140, 0x1E2F0, 0x1E4F0, 0x1E5F1, 0x1E950, 0x1FBF0)
+# Invisible characters (Cf, Mn, Me) newer than Unicode 14, which DuckDB's RE2 may not
+# count in its classes (it knows Unicode 15): named one by one (tested).
+NEWER_INVISIBLE = (
+    (0x5C8, 0x5C9), (0x897, 0x897), (0xB53, 0xB54), (0xECE, 0xECE), (0x1ACF, 0x1AF0),
+    (0x10D69, 0x10D6D), (0x10ECB, 0x10ECF), (0x10EF0, 0x10EFF), (0x11241, 0x11241),
+    (0x113BB, 0x113C0), (0x113CE, 0x113CE), (0x113D0, 0x113D0), (0x113D2, 0x113D2),
+    (0x113E1, 0x113E2), (0x11B60, 0x11B60), (0x11B62, 0x11B64), (0x11B66, 0x11B66),
+    (0x11DF0, 0x11DF0), (0x11F00, 0x11F01), (0x11F36, 0x11F3A), (0x11F40, 0x11F40),
+    (0x11F42, 0x11F42), (0x11F5A, 0x11F5A), (0x13439, 0x13440), (0x13447, 0x13455),
+    (0x1611E, 0x16129), (0x1612D, 0x1612F), (0x1D127, 0x1D128), (0x1D25B, 0x1D25C),
+    (0x1E08F, 0x1E08F), (0x1E4EC, 0x1E4EF), (0x1E5EE, 0x1E5EF), (0x1E6E3, 0x1E6E3),
+    (0x1E6E6, 0x1E6E6), (0x1E6EE, 0x1E6EF), (0x1E6F5, 0x1E6F5))
 
 
 def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
     return "[" + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in ranges) + "]"
 
 
-_RE2_INVISIBLE = r"[\p{Cf}\p{Mn}\p{Me}]"
+_RE2_INVISIBLE = (r"[\p{Cf}\p{Mn}\p{Me}"
+                  + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in NEWER_INVISIBLE)
+                  + "]")
+# Tags (_TAGS) read as the ASCII they stand for, before the invisible ones are dropped:
+# a digit as 0, a letter as x, anything else a separator.
+_RE2_TAG_DIGIT = _re2_class(((_TAGS[0] + 0x10, _TAGS[0] + 0x19),))
+_RE2_TAG_LETTER = _re2_class(((_TAG_OFFSET + 0x41, _TAG_OFFSET + 0x5A),
+                              (_TAG_OFFSET + 0x61, _TAG_OFFSET + 0x7A)))
+_RE2_TAG = _re2_class((_TAGS,))
 _RE2_LETTER = _re2_class(_LETTER_RANGES)
 _RE2_DIGIT = _re2_class(tuple((start, start + 9) for start in DIGIT_BLOCKS))
 _RE2_RTL = _re2_class(RTL_RANGES)
@@ -348,7 +438,10 @@ def sql_shape(expression: str) -> str:
     the layout pattern over the raw text (each part's digits and separator runs counted)
     took some 160 ms of CPU to compile in every query that named it and 30 µs a cell; a
     few one-class replacements and an ASCII pattern take some 7 ms and 4 µs."""
-    text = f"regexp_replace({expression}, '{_RE2_INVISIBLE}', '', 'g')"
+    text = f"regexp_replace({expression}, '{_RE2_TAG_DIGIT}', '0', 'g')"
+    text = f"regexp_replace({text}, '{_RE2_TAG_LETTER}', 'x', 'g')"
+    text = f"regexp_replace({text}, '{_RE2_TAG}', '-', 'g')"
+    text = f"regexp_replace({text}, '{_RE2_INVISIBLE}', '', 'g')"
     text = f"regexp_replace({text}, '{_RE2_LETTER}', 'x', 'g')"
     text = f"regexp_replace({text}, '{_RE2_DIGIT}', 'd', 'g')"
     text = f"regexp_replace({text}, '[\\p{{Nd}}\\p{{No}}]', 'n', 'g')"
@@ -358,15 +451,17 @@ def sql_shape(expression: str) -> str:
 def _shape_candidate() -> str:
     """Every shape of _STRICT over sql_shape's layout, with any number of digits a part may
     have (1–2, 1–2, 2–4, 4) and without the date, century and digit-boundary checks; or
-    ten digits with a few separators between each; or any number in scientific notation
+    ten digits with separators between each; or a number in groups of three; or any
+    number in scientific notation
     (its mantissa's digits may stand on either side of the point). Nine digits hold eight
     in a row, which the first shape takes. Separators may be missing where Python has
     one: RE2's Unicode may be newer, and drop a new combining mark that Python does not
     know (an unassigned code point, so a separator)."""
     digit, sep = "[dn]", "[sn]"
-    gap = f"{sep}{{0,{_RUN}}}"
+    gap = f"{sep}*"
     return (f"{digit}{{1,2}}{gap}{digit}{{1,2}}{gap}{digit}{{2,4}}{gap}{digit}{{4}}"
             f"|{digit}(?:{gap}{digit}){{9}}"
+            f"|{digit}{{1,3}}(?:{sep}{digit}{{3}}){{2,3}}"
             f"|{digit}+(?:{sep}{digit}+)?x{sep}?{digit}")
 
 
@@ -379,7 +474,7 @@ def sql_candidate(expression: str) -> str:
     (sql_digit_like, its superset): CASE evaluates its THEN on those rows alone."""
     return (f"CASE WHEN {sql_digit_like(expression)} "
             f"THEN regexp_matches({sql_shape(expression)}, '{SQL_CANDIDATE}') "
-            f"OR regexp_matches({expression}, '{_RE2_RTL}') ELSE false END")
+            f"OR regexp_matches({expression}, '{_RE2_RTL}|[%&]') ELSE false END")
 
 
 def sql_digit_like(expression: str) -> str:

@@ -21,7 +21,6 @@ import os
 import re
 import secrets
 import stat
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from sosu.domain.contract import ALL_FILES, FILES_BY_NAME, OPTIONAL_FILES
-from sosu.domain.cpr import replace_cpr
+from sosu.domain.cpr import ascii_digits, replace_cpr
 from sosu.domain.oserror import reason
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.read import EXTENSIONS, find_sources, stage
@@ -163,8 +162,7 @@ class Pseudonymizer:
     def pseudonym(self, cpr: str) -> str:
         """Every spelling of one number is the same person (`ddmmyy-xxxx`, `ddmmyyxxxx`,
         full-width digits …), so hash its ten ASCII digits."""
-        digits = "".join(str(unicodedata.digit(c)) for c in cpr if unicodedata.digit(c, None)
-                         is not None)
+        digits = ascii_digits(cpr)
         found = self._pseudonyms.get(digits)
         if found is None:
             digest = hmac.new(self._key, _HMAC_CONTEXT + digits.encode("ascii"),
