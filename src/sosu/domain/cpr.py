@@ -52,7 +52,6 @@ from __future__ import annotations
 
 import html
 import re
-import urllib.parse
 from collections.abc import Callable, Iterator
 
 # The newest Unicode character database, not Python's own (Unicode 14 in Python 3.11):
@@ -220,7 +219,7 @@ def _readings(text: str) -> list[str]:
     reordered = [_SEP.join(reversed(numbers)) for line, normal_line
                  in zip(_LINE_END.split(text), lines.split("\n"), strict=True)
                  if _digit_count(normal_line) >= _MIN_DIGITS
-                 for stretch in _LETTERS.split(line)
+                 for stretch in _LETTERS.split(line) if len(stretch) >= _MIN_DIGITS
                  if len(numbers := _NUMBER.findall(normalise(stretch))) > 1
                  and sum(map(len, numbers)) >= _MIN_DIGITS]
     # Every line backwards, as one reading: the whole text backwards, its lines apart by a
@@ -258,16 +257,26 @@ def contains_cpr(text: str | None) -> bool:
 
 
 # Escapes that stand for characters: a URL's `%2D`, HTML's or XML's `&#45;`, `&#x2D;`,
-# `&minus;`. Text with one is read decoded as well (each decoding shortens it, so text
-# escaped twice is decoded twice and no more).
+# `&minus;`. A text with one is read decoded as well (each decoding shortens it, so text
+# escaped twice is decoded twice and no more), up to the length of a spreadsheet cell:
+# a longer text is a part of a file read as text (a picture's bytes), where decoding
+# every `%` and `&` of noise cost more than the search itself, and escapes are no
+# spelling anyone writes by accident.
 _ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|&#?[0-9A-Za-z]+;?")
+_PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_MAX_CELL = 32_767  # characters, the most an Excel or LibreOffice cell holds
 
 
 def _decoded(text: str) -> str | None:
-    if _ESCAPE.search(text) is None:
+    if len(text) > _MAX_CELL or _ESCAPE.search(text) is None:
         return None
-    decoded = html.unescape(urllib.parse.unquote(text))
+    decoded = html.unescape(_PERCENT_RUN.sub(_unquoted, text))
     return decoded if decoded != text else None
+
+
+def _unquoted(run: re.Match[str]) -> str:
+    """A run of %XX escapes as the UTF-8 text they encode (as urllib.parse.unquote)."""
+    return bytes.fromhex(run.group().replace("%", "")).decode("utf-8", errors="replace")
 
 
 def ascii_digits(text: str) -> str:
