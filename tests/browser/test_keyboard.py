@@ -187,7 +187,8 @@ def test_a_page_is_usable_without_a_mouse(server: str, browser: Any,  # noqa: F8
         with page.expect_download(timeout=30_000) as download:
             page.keyboard.press("Enter")
         content = Path(download.value.path()).read_bytes()
-        assert content.startswith("\ufeffUddannelse;Årgang;Ansatte".encode())  # Danish headers
+        # Danish headers, every field quoted
+        assert content.startswith('\ufeff"Uddannelse";"Årgang";"Ansatte"'.encode())
         assert page.locator("[data-testid='stException']").count() == 0
     finally:
         page.close()
