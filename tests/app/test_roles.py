@@ -96,6 +96,7 @@ def test_education_team_sees_the_student_list_and_the_audit_log(
     assert set(students.oplaeringssted) == {OWN}
     at.switch_page("app_pages/data.py").run()
     assert "Logbog" in _everything(at)
+    assert "rækker" in at.dataframe[0].value.columns  # the loaded files' row counts
 
 
 @pytest.mark.parametrize("viewer", [LEDER, FORUM], ids=["leder", "kvalitetsforum"])
@@ -106,6 +107,9 @@ def test_protected_roles_cannot_upload_or_read_the_log(
     assert not at.get("file_uploader")
     assert "Kun uddannelsesteamet kan indlæse data" in _everything(at)
     assert "Logbog" not in _everything(at)
+    # The loaded files without their row counts (datasets.loaded_files).
+    files = at.dataframe[0].value
+    assert "sygefravaer" in set(files.fil) and "rækker" not in files.columns
 
 
 def test_real_data_without_login_shows_nothing(real_db: Path,

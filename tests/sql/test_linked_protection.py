@@ -372,3 +372,16 @@ def test_the_education_team_gets_the_rolling_share_over_every_month(demo_con) ->
         january.syge_timer.sum() / january.planlagte_timer.sum())
     assert one_year.andel_3_mdr.tolist() == pytest.approx(
         whole[whole.aar == 2022].andel_3_mdr.tolist())
+
+
+def test_a_files_row_count_never_gives_a_hidden_month_back(demo_con) -> None:  # noqa: ANN001
+    """The reviewer's attack: the sick-leave file's rows are every month's students added
+    up; less the months a protected viewer sees, they were a hidden month's count."""
+    team = Viewer("team", "uddannelse")
+    counts = datasets.loaded_files(demo_con, team).set_index("fil")["rækker"]
+    months = datasets.sick_leave(demo_con, team, Request(None, ("SSH", "SSA"), (0, 9999)),
+                                 "maaned")
+    assert counts["sygefravaer"] == months[months.uddannelse == ALL].elever.sum()
+    for viewer in _protected_viewers(demo_con):
+        files = datasets.loaded_files(demo_con, viewer)
+        assert list(files.columns) == ["fil", "kilde"] and len(files) == len(counts)

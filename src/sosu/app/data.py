@@ -316,6 +316,17 @@ def load_info() -> dict[str, Any]:
     return _load_info(*pinned) if pinned else {}
 
 
+@st.cache_data(max_entries=8, show_spinner=False)
+def _loaded_files(path: str, stamp: Stamp, viewer: Viewer) -> pd.DataFrame:
+    return datasets.loaded_files(_open(path, stamp), viewer)
+
+
+def loaded_files() -> pd.DataFrame:
+    """The files of the load in use, as the viewer may see them (datasets.loaded_files)."""
+    pinned = _pinned()
+    return _loaded_files(*pinned, _viewer()) if pinned else pd.DataFrame()
+
+
 @st.cache_data(max_entries=4, show_spinner=False)
 def _real_here(path: str, stamp: Stamp) -> bool:
     return schema.real_data(_open(path, stamp))

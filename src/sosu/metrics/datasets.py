@@ -11,6 +11,7 @@ a number.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -594,6 +595,19 @@ def completeness(con: duckdb.DuckDBPyConnection, viewer: Viewer,
     viewer.require_site(request.site)
     frame = metrics.completeness(con, request.sites, request.educations)
     return _years(frame, "aar", request.years).reset_index(drop=True)
+
+
+# The load ------------------------------------------------------------------------
+
+def loaded_files(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> pd.DataFrame:
+    """The files of the load in use and where they came from; their row counts for the
+    education team only: a file's rows are a sum the release does not hold (the sick-
+    leave file's rows are every month's students added up), so beside the months a
+    protected viewer sees, they gave a hidden month's count back."""
+    files = json.loads(str(db.load_info(con).get("filer") or "{}"))
+    frame = pd.DataFrame([{"fil": name, "kilde": f["kilde"], "rækker": f["raekker"]}
+                          for name, f in files.items()], columns=["fil", "kilde", "rækker"])
+    return frame if viewer.may_see_individuals else frame.drop(columns="rækker")
 
 
 # Early warning ---------------------------------------------------------------

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import tempfile
 from functools import partial
 from pathlib import Path
@@ -11,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from sosu.app import data, ui
+from sosu.app import ui
 from sosu.app.app_pages.import_view import (
     NEW,
     choose_reading,
@@ -29,15 +28,6 @@ from sosu.etl.templates import KIND_TEXT, TEMPLATE_NAME, template_frame, templat
 from sosu.store import audit, export
 from sosu.store.db import database_path
 from sosu.store.private import write_private
-
-
-def loaded_files() -> pd.DataFrame:
-    info = data.load_info()
-    if not info:
-        return pd.DataFrame()
-    files = json.loads(str(info["filer"]))
-    return pd.DataFrame([{"fil": name, "kilde": f["kilde"], "rækker": f["raekker"]}
-                         for name, f in files.items()])
 
 
 def _template_csv(spec: FileSpec) -> bytes:
