@@ -385,3 +385,23 @@ def test_a_files_row_count_never_gives_a_hidden_month_back(demo_con) -> None:  #
     for viewer in _protected_viewers(demo_con):
         files = datasets.loaded_files(demo_con, viewer)
         assert list(files.columns) == ["fil", "kilde"] and len(files) == len(counts)
+
+
+def test_a_share_of_hours_is_released_as_the_pages_show_it(demo_con) -> None:  # noqa: ANN001
+    """The reviewer's attack: a share in full, turned back into a fraction with the shown
+    count and 128-160 planned hours a student-month, gave the planned hours exactly (898
+    of 1,216 site-months). Rounded to 0.01 percentage point, as the pages show it, a
+    share fits thousands of (sick, planned) pairs."""
+    from fractions import Fraction
+
+    exact = 0
+    for period in ("maaned", "aar"):
+        frame = datasets.sick_leave(demo_con, FORUM, Request(None, ("SSH", "SSA"), (0, 9999)),
+                                    period)
+        shares = [*frame.andel.dropna(), *frame.get("andel_3_mdr", pd.Series()).dropna()]
+        assert shares and all(round(a, release.SHARE_DECIMALS) == a for a in shares)
+        exact += sum(Fraction(a).limit_denominator(10**7).denominator > 10**4 for a in shares)
+    series = datasets.target_series(demo_con, FORUM)
+    sick = series[series.metric == "sygefravaer"].vaerdi.dropna()
+    assert len(sick) and all(round(v, release.SHARE_DECIMALS) == v for v in sick)
+    assert exact == 0

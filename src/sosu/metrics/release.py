@@ -89,6 +89,23 @@ def _sick(name: str, kind: str, period: str) -> Output:
                   else {})
 
 
+# A share of hours is released rounded to what the pages show (5,23 %): as a float in
+# full, `Fraction(share).limit_denominator()` gave its hours back, and hours are counts
+# (Output.hours).
+SHARE_DECIMALS = 4
+
+
+def _shares_of_hours(output: Output, frame: pd.DataFrame) -> dict[str, np.ndarray]:
+    """The rows of each column that is a share of hours: column → row mask."""
+    every = np.ones(len(frame), dtype=bool)
+    if output.hours:
+        return {column: every for column in (*output.derived, *output.rolling)}
+    if output.hour_categories and output.category:
+        in_hours = frame[output.category].isin(output.hour_categories).to_numpy()
+        return {column: in_hours for column in output.derived}
+    return {}
+
+
 def rolling_share(frame: pd.DataFrame, shares: tuple[str, str], months: int,
                   by: list[str]) -> pd.Series:
     """Each month's share over it and the months before: Σ part / Σ whole (`shares`) of
@@ -460,10 +477,14 @@ def _protected(output: Output, frame: pd.DataFrame, rows: pd.DataFrame, ids: np.
                 flags[column] = (flags[column][0] | in_hours, flags[column][1])
     columns: dict[str, object] = {c: frame[c].array for c in frame.columns}
     extra: dict[str, np.ndarray] = {}
+    shares = _shares_of_hours(output, frame)
     for column, (is_hidden, is_small) in flags.items():
         if column not in frame:
             continue
         values = frame[column].to_numpy(dtype="float64", copy=True)
+        if column in shares:
+            rounded = shares[column]
+            values[rounded] = np.round(values[rounded], SHARE_DECIMALS)
         values[is_hidden] = np.nan
         columns[column] = values
         extra[column + SUFFIX] = is_hidden
