@@ -282,6 +282,37 @@ def test_a_cpr_number_outside_the_zips_parts_refuses_it(change: object,
     assert len(shown) == 1 and "ligner et CPR-nummer" in shown[0], shown
 
 
+@pytest.mark.parametrize(("value", "code"), [
+    (1501901234000, "0,"),  # a thousand: shows 1501901234
+    (101901234000000, "0,,"),  # a million: shows 101901234, the leading zero lost
+    (15019012.34, "0%"),  # a hundred: shows 1501901234%
+    (2512891234000, "#,##0,"),  # grouped too: shows 2.512.891.234
+])
+def test_a_number_a_format_scales_into_a_cpr_number_is_refused(
+        minimal_copy: Path, value: float, code: str) -> None:
+    """The cell keeps the value, the reader sees it scaled: the second review's case."""
+    path = _xlsx(minimal_copy)
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("noter")
+    sheet["A1"] = value
+    sheet["A1"].number_format = code
+    book.save(path)
+    shown = _refused(minimal_copy)
+    assert len(shown) == 1 and shown[0].startswith(
+        "elever.xlsx: indeholder noget, der ligner et CPR-nummer: arket 'noter', celle A1;")
+
+
+def test_numbers_a_format_scales_into_no_cpr_number_load(minimal_copy: Path) -> None:
+    path = _xlsx(minimal_copy)
+    book = openpyxl.load_workbook(path)
+    sheet = book.create_sheet("noter")
+    for row, (value, code) in enumerate([(0.125, "0%"), (45000, "0,"), (7.4, "0.0"),
+                                         (123456789000, "0,"), (32131901234, "0,")], 1):
+        sheet.cell(row=row, column=1, value=value).number_format = code
+    book.save(path)
+    assert check_folder(minimal_copy, today=TODAY)["elever"] == 8
+
+
 def test_pictures_and_binary_parts_without_a_number_load(minimal_copy: Path) -> None:
     """Binary parts read as text find no number by chance: a megabyte of random bytes (a
     picture's compressed pixels), an embedded workbook of codes and dates."""

@@ -42,8 +42,9 @@ _XML_PARTS = (".xml", ".rels", ".vml")
 _JOINED = {"si", "is", "text", "p", "h"}
 _MAX_PLACES = 10  # a file full of numbers needs no more than this to be fixed
 # Any other part is read as text in pieces of _CHUNK bytes, each with the last _OVERLAP
-# bytes of the one before: the longest spelling (ten digits, five separators between
-# each, four bytes a character) is 220 bytes. Both even, so UTF-16 keeps its alignment.
+# bytes of the one before: a spelling with its separators (four bytes a character) fits
+# in it unless more than a hundred separators stand between two of its parts. Both even,
+# so UTF-16 keeps its alignment.
 _CHUNK = 1 << 20
 _OVERLAP = 512
 _ZIP = b"PK\x03\x04"
@@ -331,7 +332,8 @@ def _xlsx_sheet(archive: zipfile.ZipFile, part: str, sheet: str, shared: set[int
                     shown.add(index)
                     found.add(f"{where}, celle {cell}")
             elif (_holds_cpr(element) or element.tail and contains_cpr(element.tail)
-                  or name == "f" and contains_cpr(_joined_pieces(element.text or ""))):
+                  or name == "f" and contains_cpr(_joined_pieces(element.text or ""))
+                  or name == "v" and kind in ("", "n") and _scaled_shows_cpr(element.text)):
                 found.add(f"{where}, celle {cell}" if cell and name in ("c", "v", "f", "is", "t")
                           else where)
             if name == "c":
@@ -340,6 +342,26 @@ def _xlsx_sheet(archive: zipfile.ZipFile, part: str, sheet: str, shared: set[int
                 stack[-1].remove(element)
             if found.full:
                 return
+
+
+# What a number format may multiply a value by before it is shown: a percent sign (two of
+# them), or each comma after the last digit place (a thousand, a million, a billion).
+_SCALES = (100, 10_000, 1e-3, 1e-6, 1e-9)
+
+
+def _scaled_shows_cpr(text: str | None) -> bool:
+    """Would a number cell's value, scaled as a number format may scale it and shown as a
+    whole number, read as a CPR number (`0,` shows 1501901234000 as 1501901234, `0%`
+    shows 15019012.34 as 1501901234 %)? The cell keeps the value, not the text, and the
+    format is the cell's style's: every scale is asked of every number cell. Only nine or
+    ten digits can be one, so an ordinary number (an age, hours, a date's serial) is none
+    at any scale."""
+    try:
+        value = abs(float(text or ""))
+    except ValueError:
+        return False
+    shown = (round(value * scale) for scale in _SCALES if value * scale < 1e10)
+    return any(number >= 100_000_000 and contains_cpr(str(number)) for number in shown)
 
 
 # What joins text pieces in a formula: quotes, the & operator, argument separators.
