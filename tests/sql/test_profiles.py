@@ -16,7 +16,7 @@ from sosu.cli.main import main
 from sosu.etl.fast import validate_fast
 from sosu.etl.load import check_folder, load_folder, validate_folder
 from sosu.etl.problems import ValidationFailed
-from sosu.etl.profile import KEPT_PROFILE, Profile, load_profile, parse_profile
+from sosu.etl.profile import KEPT_PROFILE, Profile, ProfileError, load_profile, parse_profile
 from sosu.etl.suggest import draft_text
 from tests.sql.inputs import (
     foreign_as_ods,
@@ -24,7 +24,7 @@ from tests.sql.inputs import (
     spreadsheet_cell,
     write_foreign,
 )
-from tests.support import FOREIGN, FOREIGN_PROFILE, MINIMAL, TODAY, sweep
+from tests.support import FOREIGN, FOREIGN_PROFILE, MINIMAL, TODAY, fast_path_accepts, sweep
 
 
 def _kpi_json(db: Path, capsys: pytest.CaptureFixture[str]) -> dict:
@@ -208,6 +208,25 @@ def test_cpr_as_a_student_id_is_refused(foreign: Path) -> None:
     assert "0101901234" not in " ".join(problems)
 
 
+def test_a_value_map_never_folds_a_cpr_number_into_a_code(foreign: Path, tmp_path: Path) -> None:
+    """The third review's case: `010190K1234` with a Kelvin sign is a CPR number (the sign
+    parts nothing), and lower() made it the key `010190k1234`, which is none, mapped
+    before any CPR check. Case is folded only in Latin text; on both load paths the cell
+    stays as written and is refused."""
+    rows = foreign_rows(foreign / "Afgange.csv")
+    rows[1][3] = "010190\u212a1234"
+    write_foreign(foreign / "Afgange.csv", rows)
+    profile = _profile(tmp_path, replace=('"Personlige forhold" = "privatliv"',
+                                          '"Personlige forhold" = "privatliv"\n'
+                                          '"010190k1234" = "andet"'))
+    problems = _problems(foreign, profile)
+    assert problems == ["Afgange.csv:2: Afgangsårsag: indeholder noget, der ligner et "
+                        "CPR-nummer; skriv aldrig CPR-numre i filerne"], problems
+    assert not fast_path_accepts(foreign, profile)
+    with pytest.raises(ValidationFailed):
+        load_folder(foreign, tmp_path / "sosu.duckdb", today=TODAY, profile=profile)
+
+
 # Rows the foreign profile's reductions leave out or add up: Elevforloeb line 5 (A2's second
 # spell, "foerste"), Afgange line 2 (A2's dropout, resumed within 15 months) and
 # Loen_sygefravaer line 4 (A1's second row for 2023-07, "summer"); then rows they keep.
@@ -323,7 +342,7 @@ def test_the_draft_loads_the_foreign_export_as_it_is(
     assert '"Alder" = "alder"  # samme navn' in text
     assert ('"SOSU-assistent" = "SSA"  # kendt navn for Social- og sundhedsassistent; '
             '1 række, første i linje 8') in text
-    assert 'ignorer = ["Klasse"]' in text
+    assert 'ignorer = [\n    "Klasse",\n]' in text
     assert "genoptaget_inden_maaneder = 15" in text
     db = tmp_path / "sosu.duckdb"
     assert main(["load", str(foreign), "--db", str(db), "--profil", str(out)]) == 0
@@ -474,3 +493,25 @@ def test_the_draft_reads_an_ods_folder_with_titles(
     db = tmp_path / "sosu.duckdb"
     assert main(["load", str(foreign), "--db", str(db), "--profil", str(out)]) == 0
     assert _kpi_json(db, capsys) == _kpi_json(canonical_db, capsys)
+
+
+def test_a_draft_puts_each_ignored_header_on_its_own_line(foreign: Path, tmp_path: Path) -> None:
+    """Two ignored headers harmless alone, `Kode 010190` and `1234 Note`, side by side on
+    one line were a CPR number, and the draft refused itself (the third review)."""
+    rows = foreign_rows(foreign / "Fuldfoerte.csv")
+    rows = [[*row, "", ""] for row in rows]
+    rows[0][-2:] = ["Kode 010190", "1234 Note"]
+    write_foreign(foreign / "Fuldfoerte.csv", rows)
+    text, _notes = draft_text(foreign, tmp_path / "udkast.toml", TODAY)
+    assert '    "Kode 010190",\n    "1234 Note",\n' in text
+    parse_profile(text, tmp_path / "udkast.toml")  # a draft the profile reader takes
+
+
+def test_a_profile_error_never_quotes_a_cpr_number(tmp_path: Path) -> None:
+    """The Data page shows a saved profile's error as it is (the third review: a file
+    name like a CPR number, with bytes that are not UTF-8)."""
+    path = tmp_path / "010190-1234.toml"
+    path.write_bytes(b"navn = \"x\xff\"\n")
+    with pytest.raises(ProfileError) as refused:
+        load_profile(path)
+    assert "010190-1234" not in str(refused.value) and "XXXXXX-XXXX" in str(refused.value)

@@ -98,7 +98,9 @@ def test_date_formats_in_danish_terms() -> None:
 
 
 @pytest.mark.parametrize("date_format", ["DDMMÅÅ-TTmm", "DDMMÅÅTTmm", "DDMMÅÅ TTmm",
-                                         "DD-MM-ÅÅÅÅ-TTmm"])
+                                         "DD-MM-ÅÅÅÅ-TTmm",
+                                         # 26 May 2020 at midnight as 200526-0000
+                                         "ÅÅMMDD-TTmm", "DD-MM-ÅÅ TTmm"])
 def test_a_date_format_that_writes_cpr_numbers_is_refused(date_format: str) -> None:
     """A date with a time is read as the date alone: 200823-1234 in DDMMÅÅ-TTmm would turn
     a CPR number into 20 August 2023 before any rule saw it."""

@@ -28,7 +28,11 @@ from sosu.etl.read import EXTENSIONS, HEADER_SEARCH_LINES
 
 
 class ProfileError(ValueError):
-    """A broken profile; the message names the file and the entry."""
+    """A broken profile; the message names the file and the entry, never a CPR number
+    (a file name, header or value quoted in it is masked here, wherever it is shown)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(mask_cpr(message))
 
 
 # How several rows per student (or per student and month) become one.
@@ -58,7 +62,9 @@ FILE_SUFFIXES = EXTENSIONS  # what a folder without a profile reads
 # needed for anything else: US order, digits without separators, a time after the date.
 DATE_TOKENS = (("ÅÅÅÅ", "%Y"), ("ÅÅ", "%y"), ("MM", "%m"), ("DD", "%d"), ("TT", "%H"),
                ("mm", "%M"), ("ss", "%S"))
-_CPR_SHAPED_MOMENT = dt.datetime(1990, 1, 1, 12, 34, 56)
+_MOMENTS = tuple(dt.datetime(year, month, day, hour, minute, 56)
+                 for year in (1990, 2005, 2012, 2020, 2031) for month in range(1, 13)
+                 for day in range(1, 29) for hour, minute in ((0, 0), (12, 34), (23, 59)))
 DATE_FORMAT_EXAMPLES = ("DD-MM-ÅÅÅÅ", "DD.MM.ÅÅÅÅ", "DD/MM/ÅÅÅÅ", "DD-MM-ÅÅ", "ÅÅÅÅ-MM-DD",
                         "MM/DD/ÅÅÅÅ", "ÅÅÅÅMMDD", "DDMMÅÅÅÅ", "DD-MM-ÅÅÅÅ TT:mm",
                         "DD-MM-ÅÅÅÅ TT:mm:ss", "ÅÅÅÅ-MM-DD TT:mm:ss")
@@ -158,11 +164,15 @@ def _check_date_format(where: str, value: object) -> str:
         raise ProfileError(f"{where}: '{value}' er ikke et datoformat med dag (DD), måned "
                            "(MM) og år (ÅÅÅÅ), fx " + ", ".join(DATE_FORMAT_EXAMPLES[:6]))
     # A date with a time is rewritten as the date alone before any rule sees it: a format
-    # that writes 1 January 1990 12.34 as 010190-1234 would turn CPR numbers into dates.
-    if contains_cpr(_CPR_SHAPED_MOMENT.strftime(strptime_format(value))):
-        raise ProfileError(f"{where}: '{value}' skriver datoer, så de ligner CPR-numre (1. "
-                           "januar 1990 kl. 12.34 som XXXXXX-XXXX); skriv klokkeslættet med "
-                           "skilletegn, fx DD-MM-ÅÅ TT:mm")
+    # that writes some moment as a CPR number (1 January 1990 12.34 as 010190-1234 with
+    # DDMMÅÅ-TTmm, 26 May 2020 as 200526-0000 with ÅÅMMDD-TTmm) would read CPR numbers
+    # as dates. Every day of a month of years whose two digits can be a day, at three
+    # times of day, is drawn with it.
+    pattern = strptime_format(value)
+    if any(contains_cpr(moment.strftime(pattern)) for moment in _MOMENTS):
+        raise ProfileError(f"{where}: '{value}' skriver datoer, så de ligner CPR-numre (fx "
+                           "1. januar 1990 kl. 12.34 som XXXXXX-XXXX); skriv klokkeslættet "
+                           "med skilletegn, fx DD-MM-ÅÅ TT:mm")
     return value
 
 
@@ -346,8 +356,11 @@ def render_profile(profile: Profile, comments: dict[tuple[str, ...], str] | None
         if entry.resume_months:
             lines.append(f"genoptaget_inden_maaneder = {entry.resume_months}"
                          f"{note(spec.name, 'genoptaget_inden_maaneder')}")
-        ignored = ", ".join(toml_text(i) for i in entry.ignored)
-        lines.append(f"ignorer = [{ignored}]{note(spec.name, 'ignorer')}")
+        # One header a line, as every other text of theirs: two on one line could make a
+        # CPR number together (`Kode 010190`, `1234 Note`), which refuses the whole line.
+        ignored = "".join(f"\n    {toml_text(i)}," for i in entry.ignored)
+        lines.append(f"ignorer = [{ignored}{chr(10) if ignored else ''}]"
+                     f"{note(spec.name, 'ignorer')}")
         lines.append(f"[{spec.name}.kolonner]")
         for theirs, ours in entry.columns.items():
             lines.append(f"{toml_text(theirs)} = {toml_text(ours)}"

@@ -170,6 +170,10 @@ POSITIONAL = Positional()
 
 # --- their values → the contract's text ------------------------------------------------
 
+# Any character beyond ASCII, Latin-1 and Latin Extended-A/B (domain.cpr's letters).
+_NOT_LATIN = "[^\\x{0}-\\x{24F}]"
+
+
 def text_sql(entry: FileProfile, column: Column, text: str) -> str:
     """SQL giving the contract's text for `column` from its trimmed text `text`: their
     values mapped to codes, dates in their format rewritten as the text path reads them."""
@@ -179,7 +183,11 @@ def text_sql(entry: FileProfile, column: Column, text: str) -> str:
                          for theirs, code in mapping.items())
         lower = " ".join(f"WHEN {sql_text(theirs.lower())} THEN {sql_text(code)}"
                          for theirs, code in mapping.items())
-        text = f"CASE {text} {exact} ELSE CASE lower({text}) {lower} ELSE {text} END END"
+        # Case is folded only in Latin text: lower() turns a Kelvin sign into k, and
+        # `010190K1234` (a CPR number: the sign parts nothing) into a key that is none.
+        text = (f"CASE {text} {exact} ELSE CASE WHEN regexp_matches({text}, "
+                f"'{_NOT_LATIN}') THEN {text} ELSE CASE lower({text}) {lower} "
+                f"ELSE {text} END END END")
     if column.kind == "date" and entry.date_format:
         pattern = strptime_format(entry.date_format)
         # A two-digit year is written back with two digits, so the text path's rule (the
