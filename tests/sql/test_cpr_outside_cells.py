@@ -313,6 +313,93 @@ def test_numbers_a_format_scales_into_no_cpr_number_load(minimal_copy: Path) -> 
     assert check_folder(minimal_copy, today=TODAY)["elever"] == 8
 
 
+@pytest.mark.parametrize("inside", [
+    "<text:p>010190</text:p><text:p>1234</text:p>",  # two lines of the cell's text
+    "<text:p>noter</text:p><office:annotation><text:p>010190</text:p>"
+    "<text:p>1234</text:p></office:annotation>",  # two lines of its comment
+])
+def test_an_ods_cells_paragraphs_are_read_as_its_lines(minimal_copy: Path, inside: str) -> None:
+    """A spreadsheet shows a cell's paragraphs as lines of one text: `010190⏎1234` (the
+    third review: each paragraph alone was read)."""
+    (minimal_copy / "elever.csv").unlink()
+    path = minimal_copy / "elever.ods"
+    write_ods(path, {"elever": _rows("elever"), "noter": [["ingen"]]})
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["content.xml"] = parts["content.xml"].replace(
+        b"<text:p>ingen</text:p>", inside.encode(), 1)
+    assert inside.encode() in parts["content.xml"]
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    shown = _refused(minimal_copy)
+    assert len(shown) == 1 and "arket 'noter', celle A1" in shown[0], shown
+
+
+_NUMBER_NS = 'xmlns:number="urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"'
+ODS_STYLES = {
+    # ten digits with a dash embedded four from the right: 101901234 shows as 010190-1234
+    "embedded-dash": '<number:number-style style:name="N1"><number:number '
+                     'number:min-integer-digits="10"><number:embedded-text number:position="4">'
+                     "-</number:embedded-text></number:number></number:number-style>",
+    # day, month, two-digit year, a dash, hours, minutes: 1990-01-01 12:34 as 010190-1234
+    "date-and-time": '<number:date-style style:name="N1"><number:day number:style="long"/>'
+                     '<number:month number:style="long"/><number:year/><number:text>-'
+                     '</number:text><number:hours number:style="long"/><number:minutes '
+                     'number:style="long"/></number:date-style>',
+    # digits of the style's own around the value's
+    "literal-digits": '<number:number-style style:name="N1"><number:text>01</number:text>'
+                      '<number:number number:min-integer-digits="4"/><number:text>-1234'
+                      "</number:text></number:number-style>",
+}
+
+
+def _ods_with(folder: Path, styles: str, cell: str) -> None:
+    """elever as an .ods file with a sheet 'noter' whose one cell is `cell`, and
+    automatic `styles` in content.xml."""
+    (folder / "elever.csv").unlink()
+    path = folder / "elever.ods"
+    write_ods(path, {"elever": _rows("elever"), "noter": [["ingen"]]})
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    content = parts["content.xml"].decode()
+    content = content.replace("<office:body>", "<office:automatic-styles>"
+                              f"{styles}</office:automatic-styles><office:body>", 1)
+    content = content.replace('office:version="1.3"', f'office:version="1.3" {_NUMBER_NS} '
+                              'xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"', 1)
+    before = '<table:table-cell office:value-type="string"><text:p>ingen</text:p>' \
+             "</table:table-cell>"
+    assert before in content
+    parts["content.xml"] = content.replace(before, cell, 1).encode()
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+@pytest.mark.parametrize("style", list(ODS_STYLES))
+def test_an_ods_style_that_could_show_a_cpr_number_is_refused(minimal_copy: Path,
+                                                               style: str) -> None:
+    """LibreOffice draws a cell's value through its style when it opens the file; the
+    text the file keeps beside the value (`x`) is not what it shows (the third review)."""
+    _ods_with(minimal_copy, ODS_STYLES[style],
+              '<table:table-cell office:value-type="float" office:value="7">'
+              "<text:p>x</text:p></table:table-cell>")
+    shown = _refused(minimal_copy)
+    assert len(shown) == 1 and "talformat" in shown[0], shown
+
+
+@pytest.mark.parametrize(("kind", "value"), [("float", "101901234000"),
+                                              ("percentage", "1019012.34")])
+def test_an_ods_value_a_style_scales_into_a_cpr_number_is_refused(
+        minimal_copy: Path, kind: str, value: str) -> None:
+    """number:display-factor="1000" shows 101901234000 as 101901234; a percentage
+    1019012.34 as 101901234 %."""
+    _ods_with(minimal_copy, "", f'<table:table-cell office:value-type="{kind}" '
+              f'office:value="{value}"><text:p>x</text:p></table:table-cell>')
+    shown = _refused(minimal_copy)
+    assert len(shown) == 1 and "arket 'noter', celle A1" in shown[0], shown
+
+
 def test_pictures_and_binary_parts_without_a_number_load(minimal_copy: Path) -> None:
     """Binary parts read as text find no number by chance: a megabyte of random bytes (a
     picture's compressed pixels), an embedded workbook of codes and dates."""

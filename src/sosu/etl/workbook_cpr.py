@@ -40,6 +40,10 @@ _XML_PARTS = (".xml", ".rels", ".vml")
 # Elements whose text runs make one text a reader sees: a shared or inline string, a
 # comment's text, a paragraph (drawings, .ods cells and comments), an .ods heading.
 _JOINED = {"si", "is", "text", "p", "h"}
+# Elements whose paragraphs a reader sees as the lines of one text: an .ods cell, comment
+# or text box, an .xlsx drawing's text body (`010190` and `1234` in two paragraphs of one
+# cell show as 010190⏎1234).
+_PARAGRAPHS = {"table-cell", "covered-table-cell", "annotation", "text-box", "txBody"}
 _MAX_PLACES = 10  # a file full of numbers needs no more than this to be fixed
 # Any other part is read as text in pieces of _CHUNK bytes, each with the last _OVERLAP
 # bytes of the one before: a spelling with its separators (four bytes a character) fits
@@ -188,6 +192,9 @@ def _texts(element: Element) -> Iterator[str]:
         yield element.text
     if _local(element.tag) in _JOINED:
         yield "".join(element.itertext())
+    elif _local(element.tag) in _PARAGRAPHS:
+        yield "\n".join("".join(paragraph.itertext()) for paragraph in element.iter()
+                         if _local(paragraph.tag) in ("p", "h"))
 
 
 def _holds_cpr(element: Element) -> bool:
@@ -223,7 +230,8 @@ def _generic_xml(archive: zipfile.ZipFile, part: str, place: str, found: _Found)
             if element.tail and contains_cpr(element.tail) or _holds_cpr(element):
                 found.add(place)
                 return
-            if stack and not any(_local(e.tag) in _JOINED for e in (*stack, element)):
+            if stack and not any(_local(e.tag) in _JOINED | _PARAGRAPHS
+                                 for e in (*stack, element)):
                 stack[-1].remove(element)  # read: its texts need not stay in memory
 
 
@@ -384,14 +392,81 @@ _NAME = f"{{{_TABLE}}}name"
 _FORMULA = f"{{{_TABLE}}}formula"
 
 
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_VALUE = f"{{{_OFFICE}}}value"
+_DATA_STYLE = "urn:oasis:names:tc:opendocument:xmlns:datastyle:1.0"
+
+
 def _scan_ods(archive: zipfile.ZipFile, parts: list[str], found: _Found) -> None:
     for part in parts:
         if part == "content.xml":
             _ods_content(archive, part, found)
         else:
             _generic(archive, part, _part_place(part, ods=True), found)
+        if part in ("content.xml", "styles.xml") and _ods_styles_may_show_cpr(archive, part):
+            found.add("et talformat i typografierne, der kan vise tal som CPR-numre")
         if found.full:
             return
+
+
+def _ods_styles_may_show_cpr(archive: zipfile.ZipFile, part: str) -> bool:
+    """Could an .ods number or date style show a CPR number no part of the file holds?
+    LibreOffice draws a cell's value through its style when it opens the file (the text
+    the file keeps beside the value is not what it shows). Each style is written as the
+    Excel format it amounts to and drawn by etl.number_formats."""
+    with archive.open(part) as handle:
+        for _event, element in iterparse(handle):
+            if element.tag.startswith(f"{{{_DATA_STYLE}}}") and element.tag.endswith("-style"):
+                if could_show_cpr(_ods_format_code(element)):
+                    return True
+                element.clear()
+    return False
+
+
+def _ods_attribute(element: Element, name: str, default: str = "") -> str:
+    return element.get(f"{{{_DATA_STYLE}}}{name}", default)
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.replace('"', "") + '"'
+
+
+def _ods_format_code(style: Element) -> str:
+    """An .ods data style (number:number-style, date-style, …) as an Excel format code."""
+    long = {"day": ("d", "dd"), "month": ("m", "mm"), "year": ("yy", "yyyy"),
+            "hours": ("h", "hh"), "minutes": ("m", "mm"), "seconds": ("s", "ss")}
+    code = []
+    for child in style:
+        name = _local(child.tag)
+        if name in ("text", "currency-symbol"):
+            code.append(_quoted("".join(child.itertext())))
+        elif name in long:
+            textual = name == "month" and _ods_attribute(child, "textual") == "true"
+            code.append("mmm" if textual else long[name][
+                _ods_attribute(child, "style") == "long"])
+        elif name in ("number", "scientific-number", "fraction"):
+            code.append(_ods_number_code(child))
+    return "".join(code)
+
+
+def _ods_number_code(number: Element) -> str:
+    """number:number's digits, its texts embedded among them (number:position counts the
+    digits to their right) and its decimals."""
+    digits = _ods_attribute(number, "min-integer-digits", "1")
+    places = int(digits) if digits.isdigit() else 1
+    embedded = {}
+    for child in number:
+        position = _ods_attribute(child, "position", "0")
+        if _local(child.tag) == "embedded-text" and position.isdigit():
+            embedded[int(position)] = _quoted("".join(child.itertext()))
+    width = max(places, max(embedded, default=0))
+    tokens = []  # right to left: a text at position p has p digits to its right
+    for index in range(width):
+        tokens += [embedded.get(index, ""), "0" if index < places else "#"]
+    tokens.append(embedded.get(width, ""))
+    whole = "".join(reversed(tokens))
+    decimals = _ods_attribute(number, "decimal-places", "0")
+    return whole + ("." + "0" * int(decimals) if decimals.isdigit() and int(decimals) else "")
 
 
 def _column_letters(number: int) -> str:
@@ -427,7 +502,9 @@ def _ods_content(archive: zipfile.ZipFile, part: str, found: _Found) -> None:
             stack.pop()
             formula = element.get(_FORMULA)
             if (_holds_cpr(element) or element.tail and contains_cpr(element.tail)
-                    or formula and contains_cpr(_joined_pieces(formula))):
+                    or formula and contains_cpr(_joined_pieces(formula))
+                    # a value a style scales (number:display-factor, a percentage)
+                    or element.get(_VALUE) and _scaled_shows_cpr(element.get(_VALUE))):
                 where = f"arket '{mask_cpr(sheet)}'" if sheet else "projektmappen"
                 inside = row and column and any(_local(e.tag) in ("table-cell",
                                                                   "covered-table-cell")
