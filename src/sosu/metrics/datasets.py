@@ -325,9 +325,11 @@ def _sick_fetch(con: duckdb.DuckDBPyConnection, request: Request, period: str) -
             frame["aar"] = frame.maaned.dt.year
             # Over every month, before the years are chosen: the first month of a chosen
             # year has its months before.
-            frame["andel_3_mdr"] = release.rolling_share(
-                frame, ("syge_timer", "planlagte_timer"), release.ROLLING_MONTHS,
-                _by(frame, "uddannelse"))
+            # (its sources and months as the release declares them)
+            for column, (shares, months) in release.OUTPUTS[
+                    "sick_leave_by_month"].rolling.items():
+                frame[column] = release.rolling_share(frame, shares, months,
+                                                      _by(frame, "uddannelse"))
         return _years(frame, "aar", request.years)
     return fetch
 
