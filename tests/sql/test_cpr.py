@@ -25,6 +25,7 @@ from sosu.domain.cpr import (
     contains_cpr,
     mask_cpr,
     normalise,
+    replace_cpr,
     sql_candidate,
     sql_digit_like,
     sql_shape,
@@ -34,7 +35,7 @@ from sosu.etl.fast import validate_fast
 from sosu.etl.load import check_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.pseudonymize import Pseudonymizer, pseudonymize_folder
-from sosu.etl.read import CPR_OUTSIDE_COLUMNS
+from sosu.etl.read import CPR_HEADER, CPR_OUTSIDE_COLUMNS
 from sosu.etl.rules import REGEX_FROM_VALUES
 from tests.support import DATA, MINIMAL, TODAY, sweep
 
@@ -99,6 +100,12 @@ SPELLINGS = [
     ("thousands-dots", "101.901.234"),
     ("thousands-commas", "101,901,234"),
     ("thousands-spaces", "Elev 101 901 234"),
+    # typed with a decimal comma or point, one key from `-`: a decimal number, the day's
+    # leading zero lost (and a serial's trailing zeros: see test_decimal_numbers)
+    ("decimal-comma", "10190,1234"),
+    ("decimal-point", "Elev 10190.1234"),
+    ("decimal-thousands", "10.190,1234"),
+    ("decimal-scientific", "1,01901234E+04"),
     # any number of separators between the parts, as in an aligned column
     ("six-spaces", "010190      1234"),
     ("many-dots", "01.01.90............1234"),
@@ -133,7 +140,11 @@ NOT_CPR = ["9913001234", "3213901234", "0113901234", "20230101-1234", "010190123
            # groups of three that are no day and month, or too few or many digits
            "1.234.567.890", "12.345.678", "1.010.190.123.456", "Beløb 1.019.012",
            # escapes beside numbers that are none
-           "50%20rabat 2024", "A&amp;B 12.03.24", "%41%42%43 123456"]
+           "50%20rabat 2024", "A&amp;B 12.03.24", "%41%42%43 123456",
+           # decimal numbers that are none: kroner and øre, hours, a date's serial with a
+           # time, no day and month, five decimals, a mark and a space
+           "20.512,37", "10190,12", "148,5", "40123,5", "12345,678", "10190,12345",
+           "10190, 1234"]
 
 
 # Spellings with no place for a mask or pseudonym (numbers shown in another order than
@@ -237,6 +248,23 @@ def test_ten_digits_in_groups_of_three_are_the_number_they_make() -> None:
                                        [text]).fetchone()
         assert row == (True,)
     assert not contains_cpr("2.512.891.234.567") and not contains_cpr("3.212.891.234")
+
+
+def test_decimal_numbers_are_the_number_typed_with_a_decimal_comma() -> None:
+    """A spreadsheet keeps 150190,1230 as 150190,123 and 010190,1234 as 10190,1234: the
+    zeros lost at both ends are put back, and a pseudonym is the same as the number's."""
+    for text, digits in (("150190,123", "1501901230"), ("Sted 150190.123 nord", "1501901230"),
+                         ("10190,1234", "0101901234"), ("1.501.901,23E+0", None),
+                         ("2.512.891,234", "2512891234"), ("1,50190123E5", "1501901230"),
+                         ("1,5019012E5", None)):
+        seen: list[str] = []
+        replace_cpr(text, lambda found, seen=seen: seen.append(found) or "P")
+        assert seen == ([digits] if digits else []), text
+        assert contains_cpr(text) == (digits is not None), text
+        if digits:
+            row = duckdb.connect().execute(f"SELECT {sql_candidate('t')} FROM (SELECT ? AS t)",
+                                           [text]).fetchone()
+            assert row == (True,), text
 
 
 def test_the_newer_invisible_characters_are_those_since_unicode_14() -> None:
@@ -499,6 +527,29 @@ def test_a_csv_file_named_with_a_cpr_number_is_refused_with_the_name_masked(
     problems = refused.value.problems
     assert any(p.file == "elever XXXXXX-XXXX.csv" for p in problems)
     assert not _leaks("\n".join(f"{p.file} {p.column} {p.message}" for p in problems))
+
+
+# --- the header -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("header", [
+    "elev_id " + _in("010190", 0x0660) + "-" + _in("1234", 0x0660),  # Arabic-Indic
+    "elev_id" + _in(DIGITS, 0xE0030),  # invisible tag digits
+], ids=["arabic-indic", "tags"])
+def test_a_cpr_number_in_a_header_the_contract_reads_past_is_refused(
+        minimal_copy: Path, header: str) -> None:
+    """A header's names are compared normalised, which drops digits of other scripts:
+    `elev_id ٠١٠١٩٠-١٢٣٤` read as elev_id. The header is searched as written."""
+    path = minimal_copy / "elever.csv"
+    first, rest = path.read_text(encoding="utf-8").split("\n", 1)
+    path.write_text(first.replace("elev_id", header, 1) + "\n" + rest, encoding="utf-8")
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(minimal_copy, today=TODAY)
+    problems = refused.value.problems
+    assert [(p.file, p.line, p.column, p.message) for p in problems] == [
+        ("elever.csv", 1, "elev_id XXXXXX-XXXX" if "-" in header else "elev_idXXXXXX-XXXX",
+         CPR_HEADER)]
+    assert not _leaks("\n".join(str(p) for p in problems))
 
 
 # --- outside the columns: above the header, right of it -------------------------------

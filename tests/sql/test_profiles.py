@@ -373,7 +373,7 @@ def test_the_draft_never_writes_a_cpr_number_in_a_name_or_header(
     assert "1234" not in text and "1234" not in "\n".join(notes)
     assert "Fuldfoerte XXXXXX-XXXX.csv: navnet ligner et CPR-nummer; giv filen (eller arket) " \
         "et andet navn, før den læses med en importprofil" in notes
-    assert "Elevforloeb.csv: XXXXXX-XXXX: overskriften ligner et CPR-nummer; skriv aldrig " \
+    assert "Elevforloeb.csv:1: XXXXXX-XXXX: overskriften ligner et CPR-nummer; skriv aldrig " \
         "CPR-numre i filerne, heller ikke som overskrift" in notes
 
 

@@ -28,11 +28,13 @@ glued to it do not matter: `CPR010190-1234`, `cpr:0101901234` and `010190-1234ab
 caught. A serial split in two (`010190-12 34`) is not read as one: it has the shape of
 a date and a time (`12.03.24 10.15`).
 
-Three spellings a spreadsheet makes of a number: nine digits standing alone whose first
+Four spellings a spreadsheet makes of a number: nine digits standing alone whose first
 digit is a day 1–9 (`101901234`: 0101901234 with the leading zero lost, as a number cell
 or a cell formatted as a number keeps it), scientific notation whose value is a CPR
-number (`2.512891234E9`, `1,01901234E+08`, `1.01901234E+008`), and groups of three as a
-number format with thousands separators writes them (`2.512.891.234`, `101.901.234`).
+number (`2.512891234E9`, `1,01901234E+08`, `1.01901234E+008`), groups of three as a
+number format with thousands separators writes them (`2.512.891.234`, `101.901.234`), and
+a decimal number made of one typed with a decimal comma (`10190,1234`, `150190,123`,
+`10.190,1234`: zeros lost at both ends; three or four decimals, see _DECIMAL).
 
 Text with escapes that stand for characters (a URL's `%2D`, HTML's and XML's `&#45;`,
 `&#x2D;`, `&minus;`) is also read decoded; where only that reading holds a number, every
@@ -106,6 +108,18 @@ class _Normaliser(dict[int, str | None]):
 _TABLE = _Normaliser()
 
 
+class _MarksKept(dict[int, str | None]):
+    """normalise's table with the decimal marks `,` and `.` kept, as `.`: the same length
+    as the normalised text, character for character (_DECIMAL)."""
+
+    def __missing__(self, code: int) -> str | None:
+        self[code] = _TABLE[code]
+        return self[code]
+
+
+_MARKS = _MarksKept({ord(","): ".", ord("."): "."})
+
+
 class _LinesApart(dict[int, str | None]):
     """normalise's table with every line ending (as str.splitlines ends lines) a newline,
     which normalise itself never gives: the lines of a text, normalised, in one pass."""
@@ -166,6 +180,16 @@ _SCIENTIFIC = re.compile(
 # A number in groups of three, as a number format with thousands separators writes it
 # (`2.512.891.234`, `101,901,234` with the leading zero lost): its digits are checked.
 _GROUPED = re.compile(r"(?<![0-9])(?<![0-9]-)[0-9]{1,3}(?:-[0-9]{3}){2,3}(?![0-9])(?!-[0-9])")
+# A decimal number a spreadsheet made of a CPR number typed with a decimal comma or point
+# (`010190,1234`, one key from `-`): 10190,1234, the day's zero lost, and 150190,123 for
+# 150190-1230, the serial's trailing zero lost too; with thousands groups, `10.190,1234`.
+# Its whole part padded to six digits and its decimals to four are checked. Three or four
+# decimals only: two are an amount in kroner and øre (`20.512,37`), and one or two are
+# hours, which a serial ending in 00 (one in a hundred) would otherwise share. Read on
+# the text normalised with its decimal marks kept (_MARKS: `.`), as the mark tells a
+# decimal number from a shortened serial (`010190-123`, no CPR number).
+_DECIMAL = re.compile(r"(?<![0-9])(?<![0-9][-.])([0-9]{5,6}|[0-9]{1,3}[-.][0-9]{3})\.([0-9]{3,4})"
+                      r"(?![0-9])(?![-.][0-9])")
 # Also any ten digits in the first layout, inside a longer run too: what `sosu
 # pseudonymize` replaces, besides every CPR number (replacing costs nothing).
 _LOOSE = re.compile(_STRICT.pattern + r"|(?P<l>[0-9]{2}-?[0-9]{2}-?[0-9]{2}-{0,3}[0-9]{4})")
@@ -250,7 +274,8 @@ def contains_cpr(text: str | None) -> bool:
     """Whether `text` holds a CPR number in any spelling (see the module's docstring)."""
     if not text or len(text) < _MIN_LENGTH:
         return False
-    if any(_holds(reading) for reading in _readings(text)):
+    readings = _readings(text)
+    if any(_holds(reading) for reading in readings) or _holds_decimal(text, readings[0]):
         return True
     decoded = _decoded(text)
     return decoded is not None and contains_cpr(decoded)
@@ -301,8 +326,8 @@ def replace_cpr(text: str, replacement: Callable[[str], str], *, loose: bool = F
     if not text or len(text) < _MIN_LENGTH:
         return text
     readings = _readings(text)
-    if len(readings) > 1 and not _holds(readings[0]):
-        if _holds(readings[1]):
+    if len(readings) > 1 and not _holds(readings[0]) and not _decimal_in(text):
+        if _holds(readings[1]) or _decimal_in(as_shown(text)):
             text = as_shown(text)  # replaced as it is read; the override goes with it
         elif any(map(_holds, readings[2:])):
             # Numbers shown in another order than stored: every digit goes.
@@ -310,7 +335,7 @@ def replace_cpr(text: str, replacement: Callable[[str], str], *, loose: bool = F
     pattern = _LOOSE if loose else _STRICT
     normal = normalise(text)
     if not _search(pattern, normal) and not any(_scientific(normal)) \
-            and not any(_grouped(normal)):
+            and not any(_grouped(normal)) and not _holds_decimal(text, normal):
         decoded = _decoded(text)
         if decoded is not None and contains_cpr(decoded):
             return _every_digit_masked(text)  # escaped: its digits are the escapes'
@@ -318,19 +343,22 @@ def replace_cpr(text: str, replacement: Callable[[str], str], *, loose: bool = F
     normal, origin = _normalise_with_origin(text)
     parts: list[str] = []
     done = 0
-    for start, end, digits in _found(normal, pattern):
+    for start, end, digits in _found(normal, pattern, marked=text.translate(_MARKS)):
         parts += [text[done:origin[start]], replacement(digits)]
         done = origin[end - 1] + 1
     return "".join(parts) + text[done:]
 
 
-def _found(normal: str, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
-    """(start, end, DDMMYYNNNN) of every CPR number in normalised text, in order: numbers
-    in scientific notation first, then the pattern's matches outside them (the digits
-    of `2.512891234E9` also hold the nine-digit shape of another number)."""
+def _found(normal: str, pattern: re.Pattern[str], *, marked: str
+           ) -> list[tuple[int, int, str]]:
+    """(start, end, DDMMYYNNNN) of every CPR number in normalised text (`marked`: the same
+    with its decimal marks kept, of the same length), in order: numbers in scientific
+    notation first, then the pattern's matches outside them (the digits of
+    `2.512891234E9` also hold the nine-digit shape of another number)."""
     found = list(_scientific(normal))
-    found += [g for g in _grouped(normal)
-              if not any(start < g[1] and g[0] < end for start, end, _d in found)]
+    for other in (*_grouped(normal), *_decimal(marked)):
+        if not any(start < other[1] and other[0] < end for start, end, _d in found):
+            found.append(other)
     for match in pattern.finditer(normal):
         if not any(start < match.end() and match.start() < end for start, end, _d in found):
             found.append((match.start(), match.end(), _digits(match)))
@@ -339,18 +367,22 @@ def _found(normal: str, pattern: re.Pattern[str]) -> list[tuple[int, int, str]]:
 
 def _scientific(normal: str) -> Iterator[tuple[int, int, str]]:
     """(start, end, DDMMYYNNNN) of every number in scientific notation whose value, as
-    nine or ten digits (a leading zero lost), is a CPR number: however the mantissa is
-    written (`2.512891234E9`, `1.019012340E8`, `1019012.34E2`, `101901234E0`)."""
+    nine or ten digits (a leading zero lost) or as a decimal number (_DECIMAL), is a CPR
+    number: however the mantissa is written (`2.512891234E9`, `1.019012340E8`,
+    `1019012.34E2`, `101901234E0`, `1.01901234E4`)."""
     for match in _SCIENTIFIC.finditer(normal):
         whole, fraction, exponent = match[1], match[2] or "", int(match[3])
         mantissa = whole + fraction
         for shift in dict.fromkeys((exponent, -exponent)):  # normalised, + and - are alike
             point = len(whole) + shift
-            if not 0 < point <= 12 or mantissa[point:].strip("0"):
-                continue  # not a whole number of at most twelve digits
+            if not 0 < point <= 12:
+                continue
+            decimals = mantissa[point:].rstrip("0")
             value = mantissa[:point].ljust(point, "0").lstrip("0")
-            if 9 <= len(value) <= 10 and _STRICT.fullmatch(value.zfill(10)):
-                yield match.start(), match.end(), value.zfill(10)
+            digits = (_as_cpr(whole=value, decimals=decimals) if decimals
+                      else value.zfill(10) if 9 <= len(value) <= 10 else None)
+            if digits and _STRICT.fullmatch(digits):
+                yield match.start(), match.end(), digits
                 break
 
 
@@ -363,6 +395,38 @@ def _grouped(normal: str) -> Iterator[tuple[int, int, str]]:
         value = match.group().replace(_SEP, "")
         if len(value) in (9, 10) and _STRICT.fullmatch(value.zfill(10)):
             yield match.start(), match.end(), value.zfill(10)
+
+
+def _holds_decimal(text: str, normal: str) -> bool:
+    """Does `text` (normalised: `normal`) hold a decimal number that is a CPR number, as
+    stored or as a right-to-left override shows it?"""
+    if _CLOSE_DIGITS.search(normal) is None:
+        return False
+    return _decimal_in(text) or _REVERSED in text and _decimal_in(as_shown(text))
+
+
+def _decimal_in(text: str) -> bool:
+    return next(_decimal(text.translate(_MARKS)), None) is not None
+
+
+def _decimal(marked: str) -> Iterator[tuple[int, int, str]]:
+    """(start, end, DDMMYYNNNN) of every decimal number (_DECIMAL) in text normalised with
+    its decimal marks kept whose whole part, padded to six digits, and decimals, padded to
+    four, are a CPR number."""
+    for match in _DECIMAL.finditer(marked):
+        digits = _as_cpr(whole=re.sub("[-.]", "", match[1]), decimals=match[2])
+        if digits:
+            yield match.start(), match.end(), digits
+
+
+def _as_cpr(*, whole: str, decimals: str) -> str | None:
+    """DDMMYYNNNN of a number with at most six whole digits and three or four decimals
+    (a CPR number's leading and trailing zeros lost), or None."""
+    whole = whole.lstrip("0")
+    if len(whole) > 6 or not 3 <= len(decimals) <= 4:
+        return None
+    digits = whole.zfill(6) + decimals.ljust(4, "0")
+    return digits if _STRICT.fullmatch(digits) else None
 
 
 def _normalise_with_origin(text: str) -> tuple[str, list[int]]:
@@ -460,7 +524,8 @@ def sql_shape(expression: str) -> str:
 def _shape_candidate() -> str:
     """Every shape of _STRICT over sql_shape's layout, with any number of digits a part may
     have (1–2, 1–2, 2–4, 4) and without the date, century and digit-boundary checks; or
-    ten digits with separators between each; or a number in groups of three; or any
+    ten digits with separators between each; or a number in groups of three; or five
+    digits and three decimals (a decimal number, grouped or not: the groups'); or any
     number in scientific notation
     (its mantissa's digits may stand on either side of the point). Nine digits hold eight
     in a row, which the first shape takes. Separators may be missing where Python has
@@ -471,6 +536,7 @@ def _shape_candidate() -> str:
     return (f"{digit}{{1,2}}{gap}{digit}{{1,2}}{gap}{digit}{{2,4}}{gap}{digit}{{4}}"
             f"|{digit}(?:{gap}{digit}){{9}}"
             f"|{digit}{{1,3}}(?:{sep}{digit}{{3}}){{2,3}}"
+            f"|{digit}{{5}}{sep}{digit}{{3}}"
             f"|{digit}+(?:{sep}{digit}+)?x{sep}?{digit}")
 
 

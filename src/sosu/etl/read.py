@@ -208,6 +208,17 @@ HEADER_SEARCH_LINES = 20
 # keeps the file as given: a CPR number there refuses the file like one in a cell.
 CPR_OUTSIDE_COLUMNS = ("indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numre "
                        "i filerne (heller ikke over overskriften eller uden for kolonnerne)")
+CPR_HEADER = ("overskriften ligner et CPR-nummer; skriv aldrig CPR-numre i filerne, heller "
+              "ikke som overskrift")
+
+
+def header_cpr(cells: list[str], display: str, line: int) -> list[Problem]:
+    """Each header cell that holds a CPR number, searched as written: a header's names
+    are compared normalised, and normalize_header drops what is not ASCII (`elev_id
+    ٠١٠١٩٠-١٢٣٤` reads as elev_id). Cell by cell: two harmless headers side by side
+    (`Kode 010190`, `1234 Note`) are two columns."""
+    return [Problem(display, line, mask_cpr(cell), CPR_HEADER)
+            for cell in cells if contains_cpr(cell)]
 
 
 class HeaderRule(Protocol):
@@ -520,6 +531,7 @@ def inspect_csv(source: Source, rule: HeaderRule, whole_file: bool = True
         return _no_header(rule, lines, display)
     above = [Problem(display, number, "", CPR_OUTSIDE_COLUMNS)
              for number, text in enumerate(texts[:skip], start=1) if contains_cpr(text)]
+    above += header_cpr(lines[skip], display, skip + 1)
     # read_csv skips rows, not lines: a title whose quote runs on to the next line is one
     # row to it, and it would take the line after the header for the header (and no rule
     # would ever see that line). No line above the header, nor the header, may leave a
@@ -717,6 +729,7 @@ def _read_sheet(con: duckdb.DuckDBPyConnection, source: Source, rule: HeaderRule
     if found is None:
         return _no_header(rule, headers, display)
     names, problems = rule.names(headers[found], display, lines[found][0])
+    problems = header_cpr(headers[found], display, lines[found][0]) or problems
     if problems:
         return problems
     data = lines[found + 1:]

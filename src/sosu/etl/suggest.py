@@ -238,8 +238,6 @@ def _several_rows(con: duckdb.DuckDBPyConnection, table: str, staged: dict[str, 
 
 CPR_NAME = ("navnet ligner et CPR-nummer; giv filen (eller arket) et andet navn, før den "
             "læses med en importprofil")
-CPR_HEADER = ("overskriften ligner et CPR-nummer; skriv aldrig CPR-numre i filerne, heller "
-              "ikke som overskrift")
 
 
 # --- the draft ---------------------------------------------------------------------------
@@ -261,12 +259,6 @@ def survey(folder: Path, today: dt.date | None = None) -> list[FileSurvey]:
             found = read_file_table(con, source, _table(index), POSITIONAL)
             if isinstance(found, list):
                 surveys.append(FileSurvey(source, source.display, [], problems=found))
-                continue
-            if any(contains_cpr(header) for header in found.headers):
-                # Never shown, offered or written into a draft: the file is refused.
-                surveys.append(FileSurvey(source, source.display, [], problems=[
-                    Problem(source.display, 0, mask_cpr(header), CPR_HEADER)
-                    for header in found.headers if contains_cpr(header)]))
                 continue
             surveys.append(FileSurvey(source, source.display, found.headers))
             read_ok.add(len(surveys) - 1)
