@@ -142,12 +142,25 @@ def test_unknown_user_gets_the_same_answer_and_is_logged(tmp_path: Path) -> None
     assert [e["haendelse"] for e in audit.entries(log)] == ["login_afvist"]
 
 
-def test_audit_log_masks_a_cpr_number_typed_as_user_name(tmp_path: Path) -> None:
+def test_audit_log_never_keeps_a_cpr_number_typed_as_user_name(tmp_path: Path) -> None:
     log = tmp_path / "log.jsonl"
     _try({}, log, PASSWORD, name="010190-1234")
     text = log.read_text(encoding="utf-8")
-    assert "010190" not in text and "XXXXXX-XXXX" in text
+    assert "010190" not in text and "ukendt navn" in text
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
+
+
+def test_a_password_typed_as_user_name_is_never_logged(tmp_path: Path) -> None:
+    """A name no account has is logged as a keyed digest: the same one each time, so
+    repeated guesses still read as one name, and never the text typed."""
+    log = tmp_path / "log.jsonl"
+    users = {"bo": User("bo", "leder", ("Akutteamet",), hash_password(PASSWORD))}
+    for _ in range(2):
+        _try(users, log, "forkert", name="bo-adgangskode1")
+    _try(users, log, "forkert", name="bo")
+    named = [e["bruger"] for e in audit.entries(log)]
+    assert "bo-adgangskode1" not in log.read_text(encoding="utf-8")
+    assert named[0] == named[1] and named[0].startswith("ukendt navn ") and named[2] == "bo"
 
 
 def test_cli_manages_users_without_echoing_hashes(

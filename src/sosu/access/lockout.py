@@ -66,6 +66,13 @@ def name_id(key: bytes, name: str) -> str:
     return hmac.new(key, name.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
 
+def unknown_name(log: Path, name: str) -> str:
+    """How the audit log names a login name no account has: a keyed digest, never the
+    text (a password typed into the name field would be kept there otherwise). Repeated
+    attempts with one name still read as one."""
+    return f"ukendt navn {name_id(_key(log), name)[:10]}"
+
+
 @contextlib.contextmanager
 def _flocked(path: Path) -> Iterator[None]:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
-from sosu.access.lockout import Failures, hold
+from sosu.access.lockout import Failures, hold, unknown_name
 from sosu.access.users import User, check_password
 from sosu.store import audit
 
@@ -39,16 +39,17 @@ def attempt(users: dict[str, User], name: str, password: str, log: Path, *,
     now = now or dt.datetime.now()
     name = name.strip().lower()
     with hold(log, name) as account:
+        logged = name if name in users else unknown_name(log, name)
         until = locked_until(account.get(), max_failures, lockout, now)
         if until is not None:
-            audit.record(log, "konto_spaerret", name, now)
+            audit.record(log, "konto_spaerret", logged, now)
             minutes = max(1, round((until - now).total_seconds() / 60))
             return Attempt(None, f"For mange forkerte forsøg. Prøv igen om {minutes} minutter.")
         # Unknown names are checked against a dummy hash too, and get the same message.
         user = check_password(users, name, password)
         if user is None:
             account.failed(now)
-            audit.record(log, "login_afvist", name, now)
+            audit.record(log, "login_afvist", logged, now)
             return Attempt(None, WRONG)
         account.succeeded(now)
     audit.record(log, "login", user.name, now, rolle=user.role, metode="konti")
