@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+import os
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sosu.access.users import load_users, save_users
 from tests.app.helpers import APP, PAGES, TIMEOUT, as_viewer, open_tables, texts
 
 
@@ -178,5 +181,24 @@ def test_overview_makes_the_quarterly_report(demo_db: Path,
     at.button(key="report_make").click().run()
     assert not at.exception, [e.value for e in at.exception]
     assert at.get("download_button")[-1].proto.label == "Hent kvartalsrapport 2025Q3 (PDF)"
-    quarter, pdf = at.session_state["report_pdf"]
-    assert quarter == "2025Q3" and pdf.startswith(b"%PDF")
+    made = at.session_state["report_pdf"]
+    assert made.quarter == "2025Q3" and made.pdf.startswith(b"%PDF")
+
+
+def test_a_report_made_before_a_change_of_role_is_never_handed_over(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operator lowers an education team member to Kvalitetsforum while her report,
+    made with every small number, waits in the session: it is dropped, not offered."""
+    monkeypatch.setenv("SOSU_DB", str(demo_db))
+    at = as_viewer(AppTest.from_file(str(APP), default_timeout=TIMEOUT), "uddannelse").run()
+    at.selectbox(key="report_quarter").set_value("2025Q3")
+    at.button(key="report_make").click().run()
+    assert at.session_state["report_pdf"].pdf.startswith(b"%PDF")
+    users = Path(os.environ["SOSU_USERS"])  # the same account, another role
+    everyone = load_users(users)
+    save_users(users, everyone | {"test-uddannelse": dataclasses.replace(
+        everyone["test-uddannelse"], role="kvalitetsforum")})
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert "report_pdf" not in at.session_state
+    assert not [b for b in at.get("download_button") if "kvartalsrapport" in b.proto.label]

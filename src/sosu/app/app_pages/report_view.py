@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from functools import partial
 
 import streamlit as st
 
 from sosu.app import data
 from sosu.app.filters import ALL_SITES
-from sosu.app.login import guarded
+from sosu.app.login import DownloadRefused, guarded
 from sosu.app.viewer import current_viewer
-from sosu.domain.roles import AccessDenied
+from sosu.domain.roles import AccessDenied, Viewer
 from sosu.report import ReportError
 from sosu.store import audit
 from sosu.store.db import database_path
@@ -40,14 +42,42 @@ def report_section() -> None:
             except (ReportError, AccessDenied) as refusal:
                 st.warning(f"Ingen rapport: {refusal}")
                 return
-            audit.record(audit.log_path(database_path()), "eksport", viewer.name,
-                         rolle=viewer.role, tabel="kvartalsrapport", kvartal=quarter, sted=site,
-                         via="dashboard")
-            st.session_state["report_pdf"] = (quarter, pdf)
-        made = st.session_state.get("report_pdf")
-        if made:
-            pdf_bytes: bytes = made[1]
-            st.download_button(f"Hent kvartalsrapport {made[0]} (PDF)",
-                               guarded(lambda: pdf_bytes),
-                               f"kvartalsrapport-{made[0]}.pdf", "application/pdf",
+            st.session_state[_MADE] = MadeReport(viewer.name, viewer.scope, quarter, site, pdf)
+        made = st.session_state.get(_MADE)
+        if isinstance(made, MadeReport) and not made.for_viewer(viewer):
+            # Made under another role or other sites (the users file changed meanwhile):
+            # never handed over now.
+            del st.session_state[_MADE]
+            made = None
+        if isinstance(made, MadeReport):
+            st.download_button(f"Hent kvartalsrapport {made.quarter} (PDF)",
+                               guarded(partial(_delivered, made, viewer)),
+                               f"kvartalsrapport-{made.quarter}.pdf", "application/pdf",
                                key="report_download", on_click="ignore")
+
+
+_MADE = "report_pdf"
+
+
+@dataclass(frozen=True)
+class MadeReport:
+    """A report kept in the session until it is downloaded, with whom it was made for."""
+
+    name: str
+    scope: Viewer
+    quarter: str
+    site: str | None
+    pdf: bytes
+
+    def for_viewer(self, viewer: Viewer) -> bool:
+        return (self.name, self.scope) == (viewer.name, viewer.scope)
+
+
+def _delivered(made: MadeReport, viewer: Viewer) -> bytes:
+    """The PDF as it is handed over, logged then (as the tables' downloads are)."""
+    if not made.for_viewer(viewer):
+        raise DownloadRefused("rapporten blev lavet til en anden rolle eller andre steder")
+    audit.record(audit.log_path(database_path()), "eksport", viewer.name, rolle=viewer.role,
+                 tabel="kvartalsrapport", kvartal=made.quarter, sted=made.site,
+                 via="dashboard")
+    return made.pdf
