@@ -164,7 +164,7 @@ def demo_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def demo_db(demo_folder: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The demo municipality loaded once: big enough that not everything is ≤3. Shared
+    """The demo municipality loaded once: big enough that not everything is hidden. Shared
     by every test of the session: read it, never change it (copy it first)."""
     from sosu.etl.load import load_folder
 

@@ -106,17 +106,33 @@ def test_a_cell_given_away_by_substitution_is_protected_where_it_is_given_away()
 
 
 def test_ranges_give_the_interval_an_attacker_can_narrow_a_hidden_cell_to() -> None:
-    # a + b = 4 and a + c = 3, all three hidden and ≥ 0: a lies in [0, 3].
+    # a + b = 4 and a + c = 3, all three hidden and none 0, which a viewer knows (zeros
+    # are shown, a category row exists only when someone is in it): a lies in [1, 2].
     system = _system([1, 3, 2, 4, 3], [True, False, True, False, False],
                      [[(3, 1), (0, -1), (1, -1)], [(4, 1), (0, -1), (2, -1)]])
     hidden = np.array([True, True, True, False, False])
     interval = linked.ranges(system, hidden, np.array([0]))
-    assert (interval.low[0], interval.high[0]) == (0, 3)
+    assert (interval.low[0], interval.high[0]) == (1, 2)
+
+
+def test_cells_known_not_to_be_zero_pin_a_count_the_sums_alone_leave_open() -> None:
+    """Three hidden years add up to the shown 3 (their total less the shown years): with
+    every count ≥ 0 each lies in [0, 3], but none is 0 (each year's row exists, and
+    zeros are shown), so each is exactly 1. The protection hides the total."""
+    system = _system([1, 1, 1, 3], [True, True, True, False],
+                     [[(3, 1), (0, -1), (1, -1), (2, -1)]])
+    hidden = np.array([True, True, True, False])
+    assert not linked.determined(system, hidden).any()  # the sum alone fixes none
+    interval = linked.ranges(system, hidden, np.array([0, 1, 2]))
+    assert list(interval.low) == list(interval.high) == [1, 1, 1]
+    assert list(linked.narrowed(system, hidden, np.array([0, 1, 2]), 3).cell) == [0, 1, 2]
+    protected = linked.suppress(system, threshold=3)
+    assert protected[3] and linked.narrowed(system, protected, np.array([0, 1, 2]), 3).empty
 
 
 def _narrow_pair() -> linked.System:
     """a + b = 2 (both 1, hidden as small, the 2 shown) and a + x = 11: neither a nor b can
-    be recomputed once x is hidden too, but each lies in [0, 2], narrower than 3."""
+    be recomputed once x is hidden too, but neither is 0, so each is 1."""
     values = [1, 1, 2, 10, 11]
     return _system(values, [True, True, False, False, False],
                    [[(2, 1), (0, -1), (1, -1)], [(4, 1), (0, -1), (3, -1)]])
@@ -128,7 +144,7 @@ def test_a_small_cell_narrowed_to_an_interval_below_the_threshold_is_widened() -
     assert not (linked.determined(system, exact_only)
                 & linked.sensitive(system, exact_only)).any()
     interval = linked.ranges(system, exact_only, np.array([0, 1]))
-    assert list(interval.high - interval.low) == [2, 2]
+    assert list(interval.high - interval.low) == [0, 0]  # a + b = 2, neither 0: both 1
     assert list(linked.narrowed(system, exact_only, np.array([0, 1]), 3).cell) == [0, 1]
 
     hidden = linked.suppress(system, threshold=3)
@@ -180,7 +196,7 @@ def test_what_the_parts_leave_undecided_is_decided_in_the_whole_group() -> None:
     undecided = np.zeros(system.size, dtype=bool)
     undecided[[0, 1]] = True
     narrow, still = linked.decide_whole(system, exact_only, undecided, 3)
-    assert list(narrow.cell) == [0, 1] and list(narrow.high - narrow.low) == [2, 2]
+    assert list(narrow.cell) == [0, 1] and list(narrow.high - narrow.low) == [0, 0]
     assert not still.any()
     narrow, still = linked.decide_whole(system, protected, undecided, 3)
     assert narrow.empty and not still.any()

@@ -84,8 +84,8 @@ def page_header(title: str, intro: str) -> bool:
     loaded = info.get("indlaest_tid")
     stamp = loaded.strftime("%d-%m-%Y %H:%M") if loaded else "ukendt"
     data_pr = info.get("data_pr")
-    note = (f" · tal på {viewer.threshold} elever eller færre vises som ≤{viewer.threshold}, "
-            "og tal skjult for at beskytte dem som 'skjult'"
+    note = (f" · tal på {viewer.threshold} elever eller færre vises som 'skjult', og det "
+            "samme gør tal, der er skjult for at beskytte dem"
             if not viewer.may_see_individuals else "")
     st.caption(f"Data pr. {data_pr.strftime('%d-%m-%Y') if data_pr else 'ukendt'} · "
                f"indlæst {stamp} · vist som {viewer.role_label}{note}")
@@ -125,17 +125,16 @@ def _as_text(column: str, value: float) -> str:
 
 
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
-    """The frame as the viewer sees and downloads it: "≤3" or "skjult" in hidden cells.
+    """The frame as the viewer sees and downloads it: "skjult" in hidden cells.
 
     A column with a hidden cell becomes text throughout (Danish number format), since
-    a table column cannot mix numbers and "≤3".
+    a table column cannot mix numbers and "skjult".
     """
     if not is_protected(frame):
         return frame
     result = frame.drop(columns=flag_columns(frame))
-    threshold = current_viewer().threshold
     for column in result.columns:
-        shown_as = marks(frame, str(column), threshold)
+        shown_as = marks(frame, str(column))
         if shown_as.astype(bool).any():
             result[column] = [mark or _as_text(str(column), value)
                               for mark, value in zip(shown_as, result[column], strict=True)]

@@ -34,8 +34,7 @@ def pp(value: float | None, decimals: int = 1) -> str:
 def count(value: float | None) -> str:
     """A student count; NaN is a suppressed count (counts are never NaN otherwise).
 
-    Hover texts cannot tell a small cell from a complementary one, so they say
-    "skjult" rather than claim "≤3" for a cell that may be larger.
+    Every hidden cell reads "skjult" (metrics.protect.MARK), small or not.
     """
     if value is None:
         return "–"

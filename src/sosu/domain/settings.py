@@ -132,7 +132,7 @@ SETTINGS: dict[str, Setting] = {
         lambda text: Path(text).expanduser() if text else None),
     "threshold": Setting(
         "SOSU_DISKRETION", "3",
-        "Diskretionsgrænsen: tal på så mange elever eller færre vises som ≤3 for ledere og "
+        "Diskretionsgrænsen: tal på så mange elever eller færre skjules for ledere og "
         "Kvalitetsforum.", _positive_int),
     "warning_threshold": Setting(
         "SOSU_VARSEL_GRAENSE", "10",

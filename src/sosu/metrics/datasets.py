@@ -85,7 +85,7 @@ def scope_release(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
     of it). Not cached for a connection whose file version is unknown."""
     key = _release_key(con, viewer)
     if key is None:
-        return release.build(release_frames(con, viewer), viewer.threshold)
+        return _build(con, viewer)
     with _RELEASE_LOCK:
         if key in _RELEASES:
             _RELEASES.move_to_end(key)
@@ -101,7 +101,7 @@ def _made(con: duckdb.DuckDBPyConnection, viewer: Viewer, key: tuple[object, ...
     with _RELEASE_LOCK:
         if key in _RELEASES:
             return _RELEASES[key]
-    made = release.build(release_frames(con, viewer), viewer.threshold)
+    made = _build(con, viewer)
     with _RELEASE_LOCK:
         _RELEASES[key] = made
         _KEY_LOCKS.pop(key, None)
@@ -170,6 +170,13 @@ def _site_frames(con: duckdb.DuckDBPyConnection, viewer: Viewer,
     whole.insert(0, SITE, MUNICIPALITY)
     frames = [f for f in (per_site, whole) if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else whole
+
+
+def _build(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
+    everywhere = metrics.sites(con)
+    unseen = [s for s in everywhere if s not in viewer.visible_sites(everywhere)]
+    return release.build(release_frames(con, viewer), viewer.threshold,
+                         rest_is_one_site=len(unseen) == 1)
 
 
 def release_frames(con: duckdb.DuckDBPyConnection,

@@ -21,9 +21,10 @@ more cells until no equation leaves a hidden cell alone (complementary suppressi
 `determined` then checks the whole system exactly (linear algebra over every equation
 together, not one at a time) and `suppress` hides more wherever a hidden cell could still
 be computed, until none can. Given the threshold, it then hides more until no hidden
-count of 1..threshold can be narrowed to an interval narrower than the threshold
-(`narrowed`: linear programming with every cell ≥ 0, what an attacker who knows every
-equation can narrow a cell down to), in every connected group of unknown cells of at most
+count of 1..threshold can be narrowed to one value
+(`protection_width`; `narrowed`: linear programming over every equation, every cell ≥ 1
+but the zeros, which are taken as known (`knowledge`): what an attacker who knows all of
+that can narrow a cell down to), in every connected group of unknown cells of at most
 `LIMIT` cells. `ranges` gives the same intervals with two linear programs per cell: the
 reference `narrowed` is tested against.
 """
@@ -239,8 +240,8 @@ def suppress(system: System, *, complementary: bool = True,
              threshold: int | None = None, limit: int | None = None) -> np.ndarray:
     """Which cells to hide: the small ones, then (with `complementary`) as many more as it
     takes for no hidden or small virtual cell to be recoverable from the rest, and (with
-    `threshold`) for no hidden count of 1..threshold to be narrowed to an interval
-    narrower than the threshold (see `interval_check`), in every connected group of at
+    `threshold`) for no hidden count of 1..threshold to be narrowed to one value (see
+    `interval_check`, protection_width), in every connected group of at
     most `limit` unknown cells (the counts in larger ones: `protect`'s `undecided`).
 
     After a fix only the groups of unknowns it touched are checked again, with one random
@@ -385,11 +386,35 @@ def sensitive(system: System, hidden: np.ndarray) -> np.ndarray:
     return (hidden | small_virtual) & (values != 0)
 
 
+def knowledge(system: System) -> tuple[np.ndarray, np.ndarray]:
+    """The bounds a viewer knows each unknown cell within: lower and upper.
+
+    Every hidden cell is printed with the same mark (metrics.protect.marks), so the mark
+    tells nothing about its value. Whether a cell is 0 is taken as known: zeros are
+    shown, a category row (a reason, a phase, an age band) exists only when someone is in
+    it, and a zero hidden in a small row is no figure about anyone. So a cell of 0 is 0
+    and any other is at least 1 (or its value, for a figure that is no count: hours). An
+    attacker may know less than this, never more."""
+    values = system.cells.value.to_numpy(dtype="float64")
+    lower = np.minimum(values, 1.0)
+    upper = np.where(values == 0, 0.0, np.inf)
+    return lower, upper
+
+
+def protection_width(_threshold: float) -> float:
+    """How wide the interval of a hidden count of 1..threshold must stay: two values at
+    least, so that no sum pins it (with what a viewer knows of zeros, `knowledge`). All
+    of 1..threshold (a width of threshold - 1) would be the stronger goal: on the demo it
+    took Kvalitetsforum's release from 3 s to 250 s of linear programs, and at this width
+    57 s (see docs/privacy.md)."""
+    return 1.0
+
+
 def ranges(system: System, hidden: np.ndarray, cells: np.ndarray, *,
            methods: tuple[str, ...] = ("highs",)) -> pd.DataFrame:
     """The feasible interval of each of `cells` (hidden or virtual) given every shown cell,
-    every equation and every cell ≥ 0: columns cell, low, high (NaN where every method
-    failed). `methods`: SciPy's HiGHS solvers, each tried when the one before failed;
+    every equation and which cells are 0 (`knowledge`): columns cell, low, high (NaN where
+    every method failed). `methods`: SciPy's HiGHS solvers, each tried when the one before failed;
     "highs-ipm" (interior point, then crossover to an exact vertex) solves the national
     scale's largest group in some 13–25 s of CPU a program where the simplex takes
     50–250 s, but once in 22 programs there it stopped with a solve error where the dual
@@ -397,6 +422,7 @@ def ranges(system: System, hidden: np.ndarray, cells: np.ndarray, *,
     virtual = system.cells.virtual.to_numpy(dtype=bool)
     values = system.cells.value.to_numpy(dtype="float64")
     unknown = hidden | virtual
+    lower, upper = knowledge(system)
     matrix = system.matrix()
     known = np.where(unknown, 0.0, values)
     right = -(matrix @ known)
@@ -413,9 +439,10 @@ def ranges(system: System, hidden: np.ndarray, cells: np.ndarray, *,
         rows = np.flatnonzero(labels[:n_rows] == label)
         block = sub[rows][:, cols]
         target = int(np.flatnonzero(columns[cols] == cell)[0])
-        bounds = (0, None)
+        mine = columns[cols]
+        bounds = np.column_stack((lower[mine], upper[mine]))  # linprog takes inf as none
         if block.shape[0] == 0:
-            result.append((int(cell), 0.0, np.inf))
+            result.append((int(cell), float(lower[cell]), float(upper[cell])))
             continue
         objective = np.zeros(len(cols))
         objective[target] = 1.0
@@ -440,7 +467,7 @@ def _solved(objective: np.ndarray, matrix: sparse.csr_matrix, right: np.ndarray,
 
 # Intervals -----------------------------------------------------------------------------
 
-# An interval at most this much narrower than the threshold still counts as wide enough:
+# An interval at most this much narrower than it must be still counts as wide enough:
 # the linear programs are solved to about 1e-9.
 _SLACK = 1e-9
 # A dual value this far from 0 marks an equation that limits a cell's interval.
@@ -466,17 +493,19 @@ LIMIT = 20_000
 @dataclass
 class _Block:
     """Connected groups of unknown cells and every equation they take part in, as a linear
-    program's constraints: matrix @ x = right, x >= 0."""
+    program's constraints: matrix @ x = right, lower <= x <= upper (`knowledge`)."""
 
     cells: np.ndarray  # the system's ids of the unknowns
     equations: np.ndarray  # the system's ids of the equations
     matrix: sparse.csr_matrix
     right: np.ndarray
     values: np.ndarray  # the unknowns' true values: one feasible point
+    lower: np.ndarray
+    upper: np.ndarray
 
     def solve(self, objective: np.ndarray, upper: np.ndarray | None = None) -> Any:
-        bounds = (0, None) if upper is None else np.column_stack(
-            (np.zeros(len(upper)), upper))
+        top = self.upper if upper is None else np.minimum(self.upper, upper)
+        bounds = np.column_stack((self.lower, top))
         return linprog(objective, A_eq=self.matrix, b_eq=self.right, bounds=bounds,
                        method="highs")
 
@@ -485,18 +514,19 @@ class _Block:
         if result.status != 0 or result.x is None:
             return None
         x = np.asarray(result.x, dtype="float64")
-        if x.min(initial=0.0) < -1e-6:
+        if (x < self.lower - 1e-6).any() or (x > self.upper + 1e-6).any():
             return None
         scale = np.maximum(1.0, np.maximum(np.abs(self.right), abs(self.matrix) @ np.abs(x)))
         if (np.abs(self.matrix @ x - self.right) > 1e-7 * scale).any():
             return None
-        return np.maximum(x, 0.0)
+        return np.clip(x, self.lower, self.upper)
 
 
-def _blocks(system: System, hidden: np.ndarray, wanted: np.ndarray,
-            limit: int | None) -> tuple[list[_Block], list[_Block]]:
+def _blocks(system: System, hidden: np.ndarray, wanted: np.ndarray, limit: int | None,
+            bounds: tuple[np.ndarray, np.ndarray]) -> tuple[list[_Block], list[_Block]]:
     """The connected groups of unknown cells that hold a cell of `wanted` and take part in
-    an equation, one block each: those of at most `limit` unknowns, and the larger ones."""
+    an equation, one block each: those of at most `limit` unknowns, and the larger ones.
+    `bounds`: every cell's lower and upper bound (`knowledge`)."""
     virtual = system.cells.virtual.to_numpy(dtype=bool)
     values = system.cells.value.to_numpy(dtype="float64")
     unknown = hidden | virtual
@@ -524,7 +554,8 @@ def _blocks(system: System, hidden: np.ndarray, wanted: np.ndarray,
         if not len(equations):
             continue  # in no equation: nothing bounds it from above
         block = _Block(columns[mine], rows[equations], sub[equations][:, mine].tocsr(),
-                       right[rows[equations]], values[columns[mine]])
+                       right[rows[equations]], values[columns[mine]],
+                       bounds[0][columns[mine]], bounds[1][columns[mine]])
         (large if limit is not None and len(mine) > limit else small).append(block)
     return small, large
 
@@ -551,7 +582,9 @@ def _together(blocks: list[_Block]) -> _Block:
                   np.concatenate([b.equations for b in blocks]),
                   sparse.block_diag([b.matrix for b in blocks], format="csr"),
                   np.concatenate([b.right for b in blocks]),
-                  np.concatenate([b.values for b in blocks]))
+                  np.concatenate([b.values for b in blocks]),
+                  np.concatenate([b.lower for b in blocks]),
+                  np.concatenate([b.upper for b in blocks]))
 
 
 def _rounds(block: _Block, target: np.ndarray, width: float,
@@ -616,8 +649,8 @@ def _exact(block: _Block, target: np.ndarray, low: np.ndarray, high: np.ndarray,
         top = -float(most.fun) if most.status == 0 else (np.inf if most.status == 3
                                                           else np.nan)
         least = None
-        bottom = 0.0  # no cell is below 0
-        if low[position] > _SLACK and top - low[position] < width - _SLACK:
+        bottom = float(block.lower[position])  # 1, or 0 for a zero (`knowledge`)
+        if low[position] > bottom + _SLACK and top - low[position] < width - _SLACK:
             least = block.solve(objective)
             seen(least)
             bottom = float(least.fun) if least.status == 0 else np.nan
@@ -655,7 +688,7 @@ def _parts(block: _Block, groups: np.ndarray,
         right = block.right[rows] - matrix @ np.where(inside, 0.0, block.values)
         yield inside, _Block(block.cells[inside], block.equations[rows],
                              matrix[:, np.flatnonzero(inside)].tocsr(), right,
-                             block.values[inside])
+                             block.values[inside], block.lower[inside], block.upper[inside])
 
 
 def _open_in_parts(block: _Block, target: np.ndarray, width: float, groups: np.ndarray,
@@ -696,17 +729,17 @@ def _open_in_parts(block: _Block, target: np.ndarray, width: float, groups: np.n
             for cell in block.cells[still]]
 
 
-def _narrowed(system: System, hidden: np.ndarray, cells: np.ndarray, width: float,
+def _narrowed(system: System, hidden: np.ndarray, cells: np.ndarray, width: float, *,
               limit: int | None = None, groups: np.ndarray | None = None,
               seed: int = 0) -> tuple[list[_Narrow], list[_Narrow]]:
     """The cells of `cells` whose interval is narrower than `width`, in cell order, and
     those not decided: in a group of more than `limit` unknowns, those no part of it shows
-    wide enough (_open_in_parts; every one, without `groups`). A cell is wide enough as soon as two
-    feasible points lie `width` apart in it (_rounds); only the others get a minimum and
-    maximum (_exact)."""
+    wide enough (_open_in_parts; every one, without `groups`). A cell is wide enough as
+    soon as two feasible points lie `width` apart in it (_rounds); only the others get a
+    minimum and maximum (_exact)."""
     wanted = np.zeros(system.size, dtype=bool)
     wanted[np.asarray(cells, dtype=np.int64)] = True
-    blocks, large = _blocks(system, hidden, wanted, limit)
+    blocks, large = _blocks(system, hidden, wanted, limit, knowledge(system))
     rng = np.random.default_rng(seed)
     found: list[_Narrow] = []
     for batch in _batches(blocks):
@@ -735,12 +768,13 @@ def interval_check(system: System, hidden: np.ndarray, cells: np.ndarray, width:
                    limit: int | None = None,
                    groups: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """The cells of `cells` (hidden or virtual) whose feasible interval, given every shown
-    cell, every equation and every cell ≥ 0, is narrower than `width`: columns cell, low,
-    high (the exact interval, as `ranges` gives it; NaN where a linear program failed,
-    which counts as narrowed); and the cells not decided. In a connected group of more than
-    `limit` unknowns no interval is computed exactly: a cell there is wide enough when a
-    part of the group (see _parts, given `groups`) shows it, else undecided."""
-    found, partly = _narrowed(system, hidden, cells, width, limit, groups)
+    cell, every equation and which cells are 0 (`knowledge`), is narrower than `width`:
+    columns cell, low, high (the exact interval, as `ranges` gives it; NaN where a linear
+    program failed, which counts as narrowed); and the cells not decided. In a connected
+    group of more than `limit` unknowns no interval is computed exactly: a cell there is
+    wide enough when a part of the group (see _parts, given `groups`) shows it, else
+    undecided."""
+    found, partly = _narrowed(system, hidden, cells, width, limit=limit, groups=groups)
     frame = pd.DataFrame({"cell": [n.cell for n in found], "low": [n.low for n in found],
                           "high": [n.high for n in found]})
     undecided = np.zeros(system.size, dtype=bool)
@@ -752,9 +786,8 @@ def decide_whole(system: System, hidden: np.ndarray, undecided: np.ndarray,
                  width: float) -> tuple[pd.DataFrame, np.ndarray]:
     """The cells `interval_check` left undecided, each solved in its whole group (two
     programs a cell, interior point, else dual simplex, see `ranges`): those narrower
-    than `width`, as
-    interval_check gives them, and those still undecided (a program that failed: no
-    interval, so neither wide nor a finding with made-up bounds)."""
+    than `width`, as interval_check gives them, and those still undecided (a program that
+    failed: no interval, so neither wide nor a finding with made-up bounds)."""
     exact = ranges(system, hidden, np.flatnonzero(undecided), methods=("highs-ipm", "highs-ds"))
     spread = (exact.high - exact.low).to_numpy(dtype="float64")
     failed = np.isnan(spread)
@@ -772,7 +805,7 @@ def narrowed(system: System, hidden: np.ndarray, cells: np.ndarray,
 
 
 def interval_targets(system: System, hidden: np.ndarray, threshold: float) -> np.ndarray:
-    """The cells whose interval must be at least as wide as the threshold: every hidden
+    """The cells whose interval must be at least protection_width wide: every hidden
     small cell with a value of 1..threshold (the auditor's rule)."""
     cells = system.cells
     values = cells.value.to_numpy(dtype="float64")
@@ -782,11 +815,12 @@ def interval_targets(system: System, hidden: np.ndarray, threshold: float) -> np
 
 def _protect_intervals(state: _State, system: System, threshold: float,
                        limit: int | None, groups: np.ndarray | None = None) -> np.ndarray:
-    """Hide more until no hidden count of 1..threshold has an interval narrower than the
-    threshold. A narrowed cell gets a shown cell of an equation that limits its interval
-    hidden (_widen); then the exact check runs around it, and the cells that were narrowed
-    are checked again. Hiding a cell can only widen an interval (the feasible points before
-    are feasible after), so a cell found wide enough stays so.
+    """Hide more until no hidden count of 1..threshold has an interval narrower than
+    protection_width (given which cells are 0, see `knowledge`). A narrowed cell gets a
+    shown cell of an equation that limits its interval hidden (_widen); then the exact
+    check runs around it, and the cells that were narrowed are checked again. Hiding a
+    cell can only widen an interval (the feasible points before are feasible after), so a
+    cell found wide enough stays so.
 
     In a connected group of more than `limit` unknowns no interval is computed whole.
     Without `groups` its counts are not checked and are returned as undecided. With
@@ -798,8 +832,8 @@ def _protect_intervals(state: _State, system: System, threshold: float,
     undecided = np.zeros(system.size, dtype=bool)
     partly: list[_Narrow] = []
     for _ in range(200):
-        found, partly = _narrowed(system, state.hidden, open_cells, threshold, limit,
-                                  groups)
+        found, partly = _narrowed(system, state.hidden, open_cells,
+                                  protection_width(threshold), limit=limit, groups=groups)
         if groups is None:
             undecided[[narrow.cell for narrow in partly]] = True
             partly = []

@@ -14,8 +14,10 @@ attacker:
    its cohorts), which hidden cells are determined exactly (linear algebra over all
    equations together, metrics.linked.determined)?
 3. **Narrowing**: for each hidden count of 1..threshold, the feasible interval given all
-   that and every count ≥ 0 (linear programming). An interval narrower than the threshold
-   tells more than "≤3".
+   that, every cell ≥ 1 and whether a cell is 0 taken as known (linked.knowledge: zeros
+   are shown, a category row exists only when someone is in it; every hidden cell has one
+   mark) (linear programming). An interval of one value (narrower than
+   linked.protection_width) gives the count back.
 
 The true values come from the education team's unprotected figures; the hidden set only
 from what the viewer was shown, so the auditor tests the outputs, not the protection's
@@ -205,11 +207,12 @@ def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
         candidates = np.flatnonzero(told_hidden & small & ~found & (values >= 1)
                                     & (values <= threshold))
         result.ranges_checked = len(candidates)
+        width = linked.protection_width(threshold)
         narrow, undecided = linked.interval_check(
-            truth.system, hidden, candidates, threshold, limit=interval_limit,
+            truth.system, hidden, candidates, width, limit=interval_limit,
             groups=release.site_groups(truth.keys))
         if 0 < undecided.sum() <= WHOLE_AT_MOST:
-            whole, still = linked.decide_whole(truth.system, hidden, undecided, threshold)
+            whole, still = linked.decide_whole(truth.system, hidden, undecided, width)
             result.ranges_whole = int(undecided.sum() - still.sum())
             narrow = pd.concat([narrow, whole], ignore_index=True)
             undecided = still

@@ -1,11 +1,11 @@
-"""How suppressed cells travel and are shown: the flags beside each protected column.
+"""How suppressed cells travel and are shown: the flag beside each protected column.
 
 Which cells are hidden is decided for every output a viewer can obtain together
 (metrics.release, metrics.linked). A protected frame keeps its columns: hidden cells are
-NA, and every protected column `c` gets a boolean `c_skjult` beside it, and `c_lille`
-telling whether the cell (or a count it is built on) is itself small. The UI prints
-"≤3" for those and "skjult" for the complementary ones, which are hidden although they
-are larger.
+NA, and every protected column `c` gets a boolean `c_skjult` beside it. Every hidden cell
+is shown with the same mark, "skjult", whether it is small itself or hidden to protect
+one: a mark that told the two apart ("≤3" beside "skjult") was a fact about the value
+(1..3, or not), and with the sums between cells it gave hidden counts back exactly.
 """
 
 from __future__ import annotations
@@ -13,26 +13,22 @@ from __future__ import annotations
 import pandas as pd
 
 SUFFIX = "_skjult"
-SMALL = "_lille"
 REST = "\x00resten"  # the sites a viewer may not see, as one member nobody is shown
 
-COMPLEMENTARY_MARK = "skjult"
+MARK = "skjult"
 
 
-def marks(frame: pd.DataFrame, column: str, threshold: int) -> pd.Series:
-    """What to print in each cell instead of the value: "≤3" where the figure is about
-    that few students, "skjult" where it is not (0 or more) but hidden so a small one
-    cannot be recomputed, "" where the value is shown."""
+def marks(frame: pd.DataFrame, column: str) -> pd.Series:
+    """What to print in each cell instead of the value: MARK where it is hidden, "" where
+    the value is shown."""
     if column + SUFFIX not in frame:
         return pd.Series("", index=frame.index)
-    small = frame.get(column + SMALL, frame[column + SUFFIX])
-    return pd.Series([(f"≤{threshold}" if s else COMPLEMENTARY_MARK) if h else ""
-                      for h, s in zip(frame[column + SUFFIX], small, strict=True)],
+    return pd.Series([MARK if hidden else "" for hidden in frame[column + SUFFIX]],
                      index=frame.index)
 
 
 def flag_columns(frame: pd.DataFrame) -> list[str]:
-    return [str(c) for c in frame if str(c).endswith((SUFFIX, SMALL))]
+    return [str(c) for c in frame if str(c).endswith(SUFFIX)]
 
 
 def is_protected(frame: pd.DataFrame) -> bool:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 
 from sosu.metrics import linked
-from sosu.metrics.protect import REST, SMALL, SUFFIX
+from sosu.metrics.protect import REST, SUFFIX
 
 MUNICIPALITY = "\x00kommunen"  # the site key of the municipality's own rows
 SITE = "oplaeringssted"
@@ -390,10 +390,12 @@ def _series_terms(cells: pd.DataFrame) -> list[pd.DataFrame]:
 # The release ---------------------------------------------------------------------------
 
 def build(frames: dict[str, pd.DataFrame], threshold: int, *,
-          complementary: bool = True) -> Release:
+          complementary: bool = True, rest_is_one_site: bool = False) -> Release:
     """Protect every output together. `frames` holds each output's rows for every site the
     viewer may see, REST (the sites they may not, added up) and MUNICIPALITY, keyed by
-    `oplaeringssted`."""
+    `oplaeringssted`. `rest_is_one_site`: REST is a single site, whose every figure the
+    municipality less the viewer's own sites would give: each of its cells is then
+    protected like a small count (never recomputable), not only the small ones."""
     rows = [cell_rows(OUTPUTS[name], frame.reset_index(drop=True), threshold)
             for name, frame in frames.items() if len(frame)]
     if not rows:
@@ -408,6 +410,8 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
     main_phases = sorted(phases.loc[phases.frafald_hovedforloeb.astype(bool), "fase"]
                          .unique()) if "frafald_hovedforloeb" in phases else []
     cells = _pooled_cells(_main_course(cells, main_phases, threshold), threshold)
+    if rest_is_one_site:
+        cells.loc[cells.site == REST, "small"] = True
     terms = linked.keep_true_equations(_equations(cells, main_phases),
                                        cells.value.to_numpy(dtype="float64"))
     system = linked.System(cells.assign(cell=cells.index), terms)
@@ -444,8 +448,8 @@ def _main_course(cells: pd.DataFrame, main: list[str], threshold: int) -> pd.Dat
 
 def _protected(output: Output, frame: pd.DataFrame, rows: pd.DataFrame, ids: np.ndarray,
                hidden: np.ndarray, small: np.ndarray) -> pd.DataFrame:
-    """The frame with NA in hidden cells and `_skjult`/`_lille` flags beside every
-    protected column, as metrics.protect.apply gives them."""
+    """The frame with NA in hidden cells and a `_skjult` flag beside every protected
+    column (metrics.protect). Which hidden cells are small stays here: see protect."""
     shown = rows[~rows.virtual.to_numpy(dtype=bool)]
     ids = ids[~rows.virtual.to_numpy(dtype=bool)]
     flags: dict[str, tuple[np.ndarray, np.ndarray]] = {}
@@ -478,7 +482,7 @@ def _protected(output: Output, frame: pd.DataFrame, rows: pd.DataFrame, ids: np.
     columns: dict[str, object] = {c: frame[c].array for c in frame.columns}
     extra: dict[str, np.ndarray] = {}
     shares = _shares_of_hours(output, frame)
-    for column, (is_hidden, is_small) in flags.items():
+    for column, (is_hidden, _small) in flags.items():
         if column not in frame:
             continue
         values = frame[column].to_numpy(dtype="float64", copy=True)
@@ -488,6 +492,5 @@ def _protected(output: Output, frame: pd.DataFrame, rows: pd.DataFrame, ids: np.
         values[is_hidden] = np.nan
         columns[column] = values
         extra[column + SUFFIX] = is_hidden
-        extra[column + SMALL] = is_small
     columns.update(extra)
     return pd.DataFrame(columns, index=frame.index)

@@ -410,7 +410,7 @@ def baseline_note(score: Score) -> str | None:
                   if target.is_rate else fmt.number(base.published))
     published = f"Strategiens {as_written}"
     if base.measured is None:
-        why = ("er skjult for dig (for få elever)" if base.hidden
+        why = ("er skjult for dig (små tal beskyttes)" if base.hidden
                else "er ikke i de indlæste data")
         return (f"Udgangspunktet er strategiens tal, {as_written} ({base.period}): "
                 f"{base.period} {why}.")

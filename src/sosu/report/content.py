@@ -129,9 +129,9 @@ def _notes(viewer: Viewer, cohorts: pd.DataFrame, data_pr: dt.date,
         notes.append("Rapporten er lavet til uddannelsesteamet: små tal er ikke skjult. "
                      "Giv den ikke videre uden for teamet.")
     else:
-        notes.append(f"Tal på {viewer.threshold} elever eller færre er skjult (vist som "
-                     f"≤{viewer.threshold}), og enkelte andre tal er skjult med dem, så de "
-                     "skjulte ikke kan regnes ud (diskretionsreglen).")
+        notes.append(f"Tal på {viewer.threshold} elever eller færre er skjult, og enkelte "
+                     "andre tal er skjult med dem, så de skjulte ikke kan regnes ud "
+                     "(diskretionsreglen). Alle vises som 'skjult'.")
     return notes
 
 

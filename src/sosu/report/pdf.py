@@ -133,14 +133,13 @@ def _focus_page(content: ReportContent, section: Section) -> str:
     return "".join(parts)
 
 
-def _cell(frame: pd.DataFrame, index: object, column: str, threshold: int, rate: bool) -> str:
-    mark = marks(frame.loc[[index]], column, threshold).iloc[0]
+def _cell(frame: pd.DataFrame, index: object, column: str, rate: bool) -> str:
+    mark = marks(frame.loc[[index]], column).iloc[0]
     value = float(frame.at[index, column])  # type: ignore[arg-type]
     return mark or (pct(value) if rate else number(value))
 
 
 def _site_page(content: ReportContent, section: Section) -> str:
-    mark = content.viewer.threshold
     # A header cell is never empty: "Sted" names the first column (the site or the whole
     # municipality).
     rows = [["Sted", "Uddannelse", "Årgang", "Ansatte", "Gennemført", "Frafald", "Aktive",
@@ -150,9 +149,9 @@ def _site_page(content: ReportContent, section: Section) -> str:
         for index in frame.index:
             rows.append([who, str(frame.at[index, "uddannelse"]),
                          str(frame.at[index, "aargang"]),
-                         *(_cell(frame, index, c, mark, False)
+                         *(_cell(frame, index, c, False)
                            for c in ("ansatte", "gennemfoert", "frafald", "aktive")),
-                         _cell(frame, index, "andel_frafald", mark, True)])
+                         _cell(frame, index, "andel_frafald", True)])
     parts = [f'<section class="page"><h2>{_text(section.title)}</h2>',
              '<p class="small">Stedets årgange ved siden af kommunen som helhed.</p>',
              _table(rows, [3.6, 2, 1.6] + [1.8] * 5)]

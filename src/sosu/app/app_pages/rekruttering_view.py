@@ -9,7 +9,7 @@ from sosu.app import charts, data
 from sosu.app.filters import Filters
 from sosu.domain import fmt
 from sosu.metrics.datasets import ALL
-from sosu.metrics.protect import SMALL, SUFFIX, is_protected
+from sosu.metrics.protect import SUFFIX, is_protected
 
 INTERNAL = {"intern_ufaglaert": "Egne ufaglærte", "intern_ssh": "Egne SSH'ere → SSA"}
 
@@ -39,9 +39,9 @@ def internal_frame(hires: pd.DataFrame) -> pd.DataFrame:
     frame = per_year.melt(id_vars="aar", value_vars=list(INTERNAL), var_name="kilde",
                           value_name="antal")
     frame["gruppe"] = frame.kilde.map(INTERNAL)
-    for suffix in (SUFFIX, SMALL) if is_protected(hires) else ():
-        frame["antal" + suffix] = per_year.melt(
-            id_vars="aar", value_vars=[c + suffix for c in INTERNAL]).value.to_numpy()
+    if is_protected(hires):
+        frame["antal" + SUFFIX] = per_year.melt(
+            id_vars="aar", value_vars=[c + SUFFIX for c in INTERNAL]).value.to_numpy()
     frame["hover"] = [f"{g} {a}: {fmt.count(k)}" for g, a, k in
                       zip(frame.gruppe, frame.aar, frame.antal, strict=True)]
     return frame

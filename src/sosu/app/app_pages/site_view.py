@@ -9,7 +9,7 @@ from sosu.app.app_pages.sygefravaer_view import yearly
 from sosu.app.filters import ALL_SITES, Filters
 from sosu.app.viewer import current_viewer
 from sosu.metrics.datasets import ALL
-from sosu.metrics.protect import SMALL, SUFFIX
+from sosu.metrics.protect import SUFFIX
 
 COLUMNS = ["uddannelse", "aargang", "ansatte", "gennemfoert", "frafald", "aktive",
            "ansat_efter", "andel_frafald", "andel_ansat_efter"]
@@ -17,7 +17,7 @@ COLUMNS = ["uddannelse", "aargang", "ansatte", "gennemfoert", "frafald", "aktive
 
 def _shown(frame: pd.DataFrame, who: str) -> pd.DataFrame:
     columns = [c for c in frame
-               if str(c).removesuffix(SUFFIX).removesuffix(SMALL) in COLUMNS]
+               if str(c).removesuffix(SUFFIX) in COLUMNS]
     return frame[columns].assign(hvem=who)
 
 
