@@ -219,7 +219,8 @@ def test_narrowed_gives_the_intervals_ranges_gives() -> None:
     assert list(found.cell) == list(reference.cell) == [0, 1, 3, 4]
     assert np.allclose(found[["low", "high"]], reference[["low", "high"]])
     protected = linked.suppress(system, threshold=3)
-    assert linked.narrowed(system, protected, np.flatnonzero(protected), 3).empty
+    assert linked.narrowed(system, protected, np.flatnonzero(protected),
+                           linked.protection_width(3)).empty
 
 
 def test_equations_that_do_not_hold_in_the_data_are_dropped() -> None:

@@ -626,11 +626,58 @@ class _Narrow:
     binding: np.ndarray  # the equations that limit the interval (the system's ids)
 
 
+def _propagated(block: _Block, rounds: int = 50
+                ) -> tuple[np.ndarray, np.ndarray, sparse.csr_matrix]:
+    """Bounds every feasible point of the block keeps to (interval propagation): each
+    equation bounds each of its unknowns by the others' bounds, until nothing narrows.
+    Outer bounds, never tighter than the true ones: a cell they leave narrower than a
+    width is narrower (a + b = 2, both at least 1, gives each 1 without a linear program).
+    Also which equations give each unknown its bounds (unknowns × equations)."""
+    matrix = block.matrix.tocoo()
+    rows, cols, coefficient = matrix.row, matrix.col, matrix.data
+    n_rows = matrix.shape[0]
+    low = block.lower.astype("float64").copy()
+    high = block.upper.astype("float64").copy()
+    positive = coefficient > 0
+    for _ in range(rounds):
+        least = np.where(positive, coefficient * low[cols], coefficient * high[cols])
+        most = np.where(positive, coefficient * high[cols], coefficient * low[cols])
+        rests = []
+        for term in (least, most):
+            finite = np.isfinite(term)
+            total = np.bincount(rows, np.where(finite, term, 0.0), n_rows)
+            endless = np.bincount(rows, ~finite, n_rows)[rows] - ~finite
+            rests.append((total[rows] - np.where(finite, term, 0.0), endless > 0))
+        (rest_least, least_endless), (rest_most, most_endless) = rests
+        right = block.right[rows]
+        # coefficient * x = right - rest, rest between its least and most
+        ax_low = np.where(most_endless, -np.inf, right - rest_most)
+        ax_high = np.where(least_endless, np.inf, right - rest_least)
+        new_low = np.where(positive, ax_low, ax_high) / coefficient
+        new_high = np.where(positive, ax_high, ax_low) / coefficient
+        lowest = low.copy()
+        np.maximum.at(lowest, cols, new_low)
+        highest = high.copy()
+        np.minimum.at(highest, cols, new_high)
+        if np.allclose(lowest, low, rtol=0, atol=1e-9) and \
+                np.allclose(highest, high, rtol=0, atol=1e-9, equal_nan=False):
+            break
+        low, high = lowest, highest
+    giving = ((new_low >= low[cols] - 1e-9) & np.isfinite(new_low)) | (
+        (new_high <= high[cols] + 1e-9) & np.isfinite(new_high))
+    limits = sparse.csr_matrix((np.ones(int(giving.sum())), (cols[giving], rows[giving])),
+                               shape=(len(low), n_rows))
+    return low, high, limits
+
+
 def _exact(block: _Block, target: np.ndarray, low: np.ndarray, high: np.ndarray,
            width: float) -> list[_Narrow]:
     """Each target not yet shown to be wide enough gets its own maximum, and its minimum
     unless that is 0 already (exact); their solutions are feasible points too, and may show
-    later targets wide enough."""
+    later targets wide enough. A target the equations' bounds alone (_propagated) leave
+    narrower than `width` is narrow without a program: its interval is given as those
+    bounds, limited by the equations that gave them."""
+    outer_low, outer_high, limits = _propagated(block)
 
     def seen(result: Any) -> None:
         point = block.point(result)
@@ -641,6 +688,11 @@ def _exact(block: _Block, target: np.ndarray, low: np.ndarray, high: np.ndarray,
     found = []
     for position in np.flatnonzero(target & (high - low < width - _SLACK)):
         if high[position] - low[position] >= width - _SLACK:
+            continue
+        if outer_high[position] - outer_low[position] < width - _SLACK:
+            limiting = limits.indices[limits.indptr[position]:limits.indptr[position + 1]]
+            found.append(_Narrow(int(block.cells[position]), float(outer_low[position]),
+                                 float(outer_high[position]), block.equations[limiting]))
             continue
         objective = np.zeros(len(block.cells))
         objective[position] = 1.0
@@ -769,7 +821,8 @@ def interval_check(system: System, hidden: np.ndarray, cells: np.ndarray, width:
                    groups: np.ndarray | None = None) -> tuple[pd.DataFrame, np.ndarray]:
     """The cells of `cells` (hidden or virtual) whose feasible interval, given every shown
     cell, every equation and which cells are 0 (`knowledge`), is narrower than `width`:
-    columns cell, low, high (the exact interval, as `ranges` gives it; NaN where a linear
+    columns cell, low, high (the exact interval, as `ranges` gives it, or the bounds the
+    equations alone give where those show it narrower (_propagated); NaN where a linear
     program failed, which counts as narrowed); and the cells not decided. In a connected
     group of more than `limit` unknowns no interval is computed exactly: a cell there is
     wide enough when a part of the group (see _parts, given `groups`) shows it, else
