@@ -150,6 +150,21 @@ def test_audit_log_never_keeps_a_cpr_number_typed_as_user_name(tmp_path: Path) -
     assert stat.S_IMODE(log.stat().st_mode) == 0o600
 
 
+def test_a_flood_of_invented_names_never_ends_an_accounts_rest(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The store forgets names beyond its size; names failed once go first, so a flood of
+    them cannot push out an account that rests (the review: 10,000 invented names did)."""
+    monkeypatch.setattr(lockout, "MAX_NAMES", 3)
+    log = tmp_path / "log.jsonl"
+    users = {"anne": User("anne", "uddannelse", (), hash_password(PASSWORD))}
+    for minute in range(5):
+        _try(users, log, "forkert-kodeord", minute, name="anne")
+    for number in range(5):
+        _try(users, log, "forkert-kodeord", 6, name=f"opdigtet-{number}")
+    locked = _try(users, log, PASSWORD, 7, name="anne")
+    assert locked.user is None and "For mange forkerte forsøg" in locked.message
+
+
 def test_a_password_typed_as_user_name_is_never_logged(tmp_path: Path) -> None:
     """A name no account has is logged as a keyed digest: the same one each time, so
     repeated guesses still read as one name, and never the text typed."""

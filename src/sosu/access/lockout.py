@@ -30,8 +30,10 @@ from typing import Any
 
 # A name untouched for this long is forgotten, so the store stays small.
 FORGET_AFTER = dt.timedelta(days=1)
-# A flood of invented names cannot grow the store without bound: beyond this many,
-# the names touched longest ago are forgotten first.
+# A flood of invented names cannot grow the store without bound: beyond this many, the
+# names with the fewest failures are forgotten first, of those the ones touched longest
+# ago. So a flood of names failed once never pushes out an account that rests (a name
+# failed as often costs as many password checks).
 MAX_NAMES = 10_000
 # Lock files the names are spread over: checks of names in different files run at once.
 LOCKS = 64
@@ -129,8 +131,12 @@ def _pruned(state: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
     def last(item: tuple[str, Any]) -> str:
         return str(item[1].get("sidst", "")) if isinstance(item[1], dict) else ""
 
+    def weight(item: tuple[str, Any]) -> tuple[int, str]:
+        failures = item[1].get("fejl", 0) if isinstance(item[1], dict) else 0
+        return (failures if isinstance(failures, int) else 0, last(item))
+
     cutoff = (now - FORGET_AFTER).isoformat(timespec="seconds")
-    kept = sorted((item for item in state.items() if last(item) >= cutoff), key=last)
+    kept = sorted((item for item in state.items() if last(item) >= cutoff), key=weight)
     return dict(kept[-MAX_NAMES:])
 
 
