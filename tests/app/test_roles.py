@@ -372,3 +372,21 @@ def test_a_demo_flag_written_by_another_version_is_not_trusted(
     assert not at.exception
     assert any("rigtige elevdata" in e.value for e in at.error)
     assert "**Demo**" not in _everything(at) and not at.metric
+
+
+def test_logging_out_in_one_tab_ends_the_accounts_other_tabs(
+        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An OIDC tab keeps the login it read when it opened: after a logout in another tab
+    it went on showing figures (the review, 2026-12-04). It ends at its next click."""
+    claims = {"is_logged_in": True, "email": "kf@kommune.dk", "email_verified": True}
+    first = _oidc_app(real_db, monkeypatch, claims)
+    second = _app(real_db, monkeypatch)
+    second.secrets["auth"] = AUTH
+    second.user = claims
+    second.run()
+    assert first.metric and second.metric
+    first.button(key="logout").click().run()
+    second.run()
+    assert not second.exception and not second.metric
+    assert "Du har logget ud i et andet vindue" in _everything(second)
+    assert ("logget_ud_andetsteds", "kf") in _audit_events()

@@ -161,6 +161,34 @@ def _write(path: Path, state: dict[str, Any]) -> None:
         Path(temporary).unlink(missing_ok=True)
 
 
+def record_logout(log: Path, name: str, when: float) -> None:
+    """A logout of `name` at `when` (seconds since the epoch), for every session of that
+    account to see: an OIDC login's other tabs keep the login they read at their start,
+    and end when they find a logout after it (see logged_out_at). Keyed as the failures
+    are; the newest MAX_NAMES names kept."""
+    folder(log).mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = name_id(_key(log), name)
+    with _flocked(folder(log) / "fejl.lock"):
+        state = _read(logouts_path(log))
+        state.pop(key, None)
+        state[key] = when
+        newest = sorted(state.items(), key=lambda item: float(item[1]))[-MAX_NAMES:]
+        _write(logouts_path(log), dict(newest))
+
+
+def logged_out_at(log: Path, name: str) -> float | None:
+    """When `name` last logged out (record_logout), or None."""
+    if not (folder(log) / "noegle").exists():
+        return None
+    with _flocked(folder(log) / "fejl.lock"):
+        when = _read(logouts_path(log)).get(name_id(_key(log), name))
+    return float(when) if isinstance(when, int | float) else None
+
+
+def logouts_path(log: Path) -> Path:
+    return folder(log) / "udlogget.json"
+
+
 @contextlib.contextmanager
 def hold(log: Path, name: str) -> Iterator[Account]:
     """The name's failures under the name's lock, across threads and processes. Names

@@ -16,13 +16,14 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import streamlit as st
 from streamlit.errors import StreamlitSecretNotFoundError
 
 from sosu.access.groups import Grant, GroupRule, grant, load_groups, token_groups
+from sosu.access.lockout import logged_out_at, record_logout
 from sosu.access.login import attempt
 from sosu.access.users import User, UsersError, cpr_in_names, load_users
 from sosu.app import data
@@ -53,6 +54,7 @@ class Session:
     # checked against again outside a script run (a download), where st.user is not set.
     identity: str = ""
     groups: tuple[str, ...] = ()
+    started: float = field(default_factory=time.time)
 
 
 def _log() -> Any:
@@ -100,11 +102,15 @@ def _demo_viewer(threshold: int) -> Viewer:
 
 
 def session_problem(session: Session, current: User | None, *, method: str,
-                    idle: dt.timedelta, now: float) -> str | None:
+                    idle: dt.timedelta, now: float,
+                    logged_out: float | None = None) -> str | None:
     """Why a stored login no longer holds (an audit event), or None while it does.
-    `current` is the account the login stands for now (`current_user`)."""
+    `current` is the account the login stands for now (`current_user`); `logged_out`
+    when the account last logged out, in any tab (lockout.logged_out_at)."""
     if session.ended:
         return "session_afsluttet"
+    if logged_out is not None and logged_out >= session.started:
+        return "logget_ud_andetsteds"
     if now - session.last_seen > idle.total_seconds():
         return "session_udloebet"
     if session.method != method or current is None:
@@ -250,12 +256,15 @@ def _logged_in(users: dict[str, User], threshold: int) -> Viewer | None:
     session = st.session_state.get(SESSION_LOGIN)
     if isinstance(session, Session):
         current = current_user(session, users, _group_rules(), settings.get("oidc_claim"))
-        problem = session_problem(session, current, method=method, idle=idle, now=time.time())
+        problem = session_problem(session, current, method=method, idle=idle, now=time.time(),
+                                  logged_out=logged_out_at(_log(), session.name))
         if problem is not None:
             _end_session(problem)
-            st.warning("Du var inaktiv for længe og er logget ud. Log ind igen."
-                       if problem == "session_udloebet" else
-                       "Din adgang er ændret, og du er logget ud. Log ind igen.")
+            st.warning({"session_udloebet": "Du var inaktiv for længe og er logget ud. "
+                                            "Log ind igen.",
+                        "logget_ud_andetsteds": "Du har logget ud i et andet vindue. "
+                                                "Log ind igen."}.get(
+                problem, "Din adgang er ændret, og du er logget ud. Log ind igen."))
             if method == "oidc" and st.user.is_logged_in:
                 st.logout()
         session = st.session_state.get(SESSION_LOGIN)  # None now, if it ended
@@ -293,6 +302,11 @@ def _oidc_viewer(users: dict[str, User], session: Session | None,
 
 
 def _logout() -> None:
+    session = st.session_state.get(SESSION_LOGIN)
+    if isinstance(session, Session):
+        # Every other session of the account ends at its next click (session_problem):
+        # an OIDC tab opened before keeps its login otherwise.
+        record_logout(_log(), session.name, time.time())
     _end_session("logout")
     if settings.get("login") == "oidc":
         st.logout()
@@ -352,8 +366,9 @@ def _still_allowed(session: Session | None, viewer: Viewer) -> bool:
             return viewer.demo and not _login_configured(users) and not _real_data_now()
         idle = dt.timedelta(minutes=settings.get("idle_minutes"))
         current = current_user(session, users, _group_rules(), settings.get("oidc_claim"))
-        if current is None or session_problem(session, current, method=settings.get("login"),
-                                              idle=idle, now=time.time()) is not None:
+        if current is None or session_problem(
+                session, current, method=settings.get("login"), idle=idle, now=time.time(),
+                logged_out=logged_out_at(_log(), session.name)) is not None:
             return False
         return current.viewer(viewer.threshold) == viewer
     except (SettingsError, UsersError):

@@ -35,6 +35,7 @@ EVENTS: dict[str, str] = {
     "logout": "Logget ud",
     "session_udloebet": "Session udløbet",
     "session_afsluttet": "Session afsluttet (adgang ændret, konto fjernet eller demo slut)",
+    "logget_ud_andetsteds": "Session afsluttet (logget ud i et andet vindue)",
     "indlaesning": "Data indlæst",
     "indlaesning_afvist": "Indlæsning afvist",
     "tilbagerulning": "Tidligere indlæsning taget i brug igen",
