@@ -167,6 +167,27 @@ def test_a_cpr_number_anywhere_in_a_workbook_refuses_it(
     assert place in shown[0], shown
 
 
+CHART = (b'<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart">'
+         b'<c:chart><c:plotArea><c:barChart><c:dLbls><c:numFmt formatCode="FORMAT" '
+         b'sourceLinked="0"/></c:dLbls><c:ser><c:val><c:numLit><c:formatCode>General'
+         b'</c:formatCode><c:ptCount val="1"/><c:pt idx="0"><c:v>101901234000</c:v></c:pt>'
+         b'</c:numLit></c:val></c:ser></c:barChart></c:plotArea></c:chart></c:chartSpace>')
+
+
+@pytest.mark.parametrize(("code", "refused"), [("000000-0000,", True), ("#,##0", False)])
+def test_a_charts_own_number_format_is_drawn_like_a_cells(
+        minimal_copy: Path, code: str, refused: bool) -> None:
+    """A chart's data labels show 101901234000 through `000000-0000,` as 010190-1234 (the
+    review, 2026-12-04): a format in any part is asked, not only the styles'."""
+    path = _xlsx(minimal_copy)
+    _rezip(path, add={"xl/charts/chart9.xml": CHART.replace(b"FORMAT", code.encode())})
+    if refused:
+        shown = _refused(minimal_copy)
+        assert len(shown) == 1 and "et talformat i delen xl/charts/chart9.xml" in shown[0]
+    else:
+        assert check_folder(minimal_copy, today=TODAY)["elever"] == 8
+
+
 def test_ordinary_number_formats_load(minimal_copy: Path) -> None:
     """Formats a Danish workbook has write no digits of their own."""
     path = _xlsx(minimal_copy)
@@ -384,6 +405,20 @@ def test_an_ods_style_that_could_show_a_cpr_number_is_refused(minimal_copy: Path
     _ods_with(minimal_copy, ODS_STYLES[style],
               '<table:table-cell office:value-type="float" office:value="7">'
               "<text:p>x</text:p></table:table-cell>")
+    shown = _refused(minimal_copy)
+    assert len(shown) == 1 and "talformat" in shown[0], shown
+
+
+def test_an_embedded_objects_own_style_is_asked_too(minimal_copy: Path) -> None:
+    """An embedded chart or sheet (`Object 1/`) has number styles of its own."""
+    _ods_with(minimal_copy, "", '<table:table-cell office:value-type="string">'
+              "<text:p>ingen</text:p></table:table-cell>")
+    path = minimal_copy / "elever.ods"
+    styles = ('<office:document-styles xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+              f'office:1.0" {_NUMBER_NS} xmlns:style="urn:oasis:names:tc:opendocument:xmlns:'
+              f'style:1.0"><office:styles>{ODS_STYLES["embedded-dash"]}</office:styles>'
+              "</office:document-styles>")
+    _rezip(path, add={"Object 1/styles.xml": styles.encode()})
     shown = _refused(minimal_copy)
     assert len(shown) == 1 and "talformat" in shown[0], shown
 

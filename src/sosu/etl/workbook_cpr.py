@@ -220,6 +220,8 @@ def _generic(archive: zipfile.ZipFile, part: str, place: str, found: _Found) -> 
 
 
 def _generic_xml(archive: zipfile.ZipFile, part: str, place: str, found: _Found) -> None:
+    # The styles' formats are asked on their own (_formats_may_show_cpr), as "typografierne".
+    formats = not part.lower().endswith("styles.xml")
     with archive.open(part) as handle:
         stack: list[Element] = []
         for event, element in _events(handle):
@@ -229,6 +231,9 @@ def _generic_xml(archive: zipfile.ZipFile, part: str, place: str, found: _Found)
             stack.pop()
             if element.tail and contains_cpr(element.tail) or _holds_cpr(element):
                 found.add(place)
+                return
+            if formats and _format_may_show_cpr(element):
+                found.add(f"et talformat i {place}, der kan vise tal som CPR-numre")
                 return
             if stack and not any(_local(e.tag) in _JOINED | _PARAGRAPHS
                                  for e in (*stack, element)):
@@ -255,6 +260,16 @@ def _scan_xlsx(archive: zipfile.ZipFile, parts: list[str], found: _Found) -> Non
             return
     if shared - shown:
         found.add("en tekst i projektmappen, som ingen celle viser")
+
+
+def _format_may_show_cpr(element: Element) -> bool:
+    """A number format in any part, not only the styles': a chart's data labels
+    (`<c:numFmt formatCode=…>`) and cached values (`<c:formatCode>`) are drawn through
+    their own, which may show a CPR number of a value no part holds as one."""
+    name = _local(element.tag)
+    if name == "numFmt":
+        return could_show_cpr(element.get("formatCode", ""))
+    return name == "formatCode" and could_show_cpr(element.text or "")
 
 
 def _formats_may_show_cpr(archive: zipfile.ZipFile, part: str) -> bool:
@@ -403,7 +418,9 @@ def _scan_ods(archive: zipfile.ZipFile, parts: list[str], found: _Found) -> None
             _ods_content(archive, part, found)
         else:
             _generic(archive, part, _part_place(part, ods=True), found)
-        if part in ("content.xml", "styles.xml") and _ods_styles_may_show_cpr(archive, part):
+        # An embedded object (`Object 1/content.xml`) has number styles of its own.
+        if part.endswith(("content.xml", "styles.xml")) \
+                and _ods_styles_may_show_cpr(archive, part):
             found.add("et talformat i typografierne, der kan vise tal som CPR-numre")
         if found.full:
             return
