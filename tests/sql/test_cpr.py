@@ -485,6 +485,17 @@ def _workbook(path: Path, extra_sheet: str | None = None) -> None:
     book.save(path)
 
 
+def test_a_database_named_with_a_cpr_number_is_printed_masked(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """The operator chooses the name; the command line still never prints the number."""
+    db = tmp_path / "Elev 010190-1234.duckdb"
+    assert main(["load", str(MINIMAL), "--db", str(db)]) == 0
+    assert main(["kpi", "--db", str(tmp_path / "mangler 010190-1234.duckdb")]) == 1
+    output = capsys.readouterr()
+    assert "Elev XXXXXX-XXXX.duckdb" in output.out
+    assert not _leaks(output.out + output.err)
+
+
 @pytest.mark.parametrize("cpr", ["010190-1234", "010190\u20111234",
                                  _in("010190", 0xFF10) + " " + _in("1234", 0xFF10)])
 def test_a_cpr_number_in_a_file_name_is_masked_where_it_is_stored_and_shown(

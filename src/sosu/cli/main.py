@@ -60,12 +60,18 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
+def shown_path(path: object) -> str:
+    """A path as the command line prints it: masked, like every file name it shows (the
+    operator may have named the database after a person)."""
+    return mask_cpr(str(path))
+
+
 def _load(args: argparse.Namespace, over_real_data: bool = True) -> int:
     summary = load_and_record(Path(args.folder), Path(args.db), who=getpass.getuser(),
                               via="kommandolinje", progress=_progress_bar,
                               over_real_data=over_real_data,
                               profile=_profile(args) if over_real_data else None)
-    print(f"{summary.one_line()} → {args.db}")
+    print(f"{summary.one_line()} → {shown_path(args.db)}")
     return 0
 
 
@@ -135,7 +141,8 @@ def _demo_needed(db: Path) -> bool:
     if not db.exists():
         return True
     if not holds_marked_demo(db):
-        print(f"{db} holder rigtige data; demodata indlæses ikke oven i dem.", file=sys.stderr)
+        print(f"{shown_path(db)} holder rigtige data; demodata indlæses ikke oven i dem.",
+              file=sys.stderr)
         return False
     con = connect_read_only(db)
     try:
@@ -143,9 +150,10 @@ def _demo_needed(db: Path) -> bool:
     finally:
         con.close()
     if current:
-        print(f"{db}: demodata er allerede indlæst.", file=sys.stderr)
+        print(f"{shown_path(db)}: demodata er allerede indlæst.", file=sys.stderr)
         return False
-    print(f"{db}: demodata fra en anden version af sosu-overblik; indlæser dem igen.",
+    print(f"{shown_path(db)}: demodata fra en anden version af sosu-overblik; indlæser dem "
+          "igen.",
           file=sys.stderr)
     return True
 
@@ -181,13 +189,14 @@ def _open_loaded(db: Path) -> duckdb.DuckDBPyConnection | None:
     from sosu.store.schema import built_by_this_version
 
     if not db.exists():
-        print(f"{db}: databasen findes ikke; kør først 'sosu load MAPPE'", file=sys.stderr)
+        print(f"{shown_path(db)}: databasen findes ikke; kør først 'sosu load MAPPE'",
+              file=sys.stderr)
         return None
     con = connect_read_only(db)
     if not built_by_this_version(con):
         con.close()
-        print(f"{db}: databasen er indlæst med en anden version af sosu-overblik; "
-              f"indlæs data igen med 'sosu load MAPPE --db {db}'", file=sys.stderr)
+        print(f"{shown_path(db)}: databasen er indlæst med en anden version af sosu-overblik; "
+              f"indlæs data igen med 'sosu load MAPPE --db {shown_path(db)}'", file=sys.stderr)
         return None
     return con
 
