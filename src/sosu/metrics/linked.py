@@ -404,9 +404,10 @@ def knowledge(system: System) -> tuple[np.ndarray, np.ndarray]:
 def protection_width(_threshold: float) -> float:
     """How wide the interval of a hidden count of 1..threshold must stay: two values at
     least, so that no sum pins it (with what a viewer knows of zeros, `knowledge`). All
-    of 1..threshold (a width of threshold - 1) would be the stronger goal: on the demo it
-    took Kvalitetsforum's release from 3 s to 250 s of linear programs, and at this width
-    57 s (see docs/privacy.md)."""
+    of 1..threshold (a width of threshold - 1) would be the stronger goal: with linear
+    programs alone it took Kvalitetsforum's release on the demo some 250 s, this width
+    46-57 s, and with the equations' own bounds first (_propagated) 3.5-4.3 s (see
+    docs/privacy.md)."""
     return 1.0
 
 
