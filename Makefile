@@ -76,7 +76,7 @@ screenshots: $(BIN)/sosu
 	$(BIN)/python docs/screenshots.py
 
 clean:
-	rm -rf $(VENV) data/demo $(DB) $(basename $(DB))-historik
+	rm -rf $(VENV) data/demo $(DB) $(basename $(DB))-historik $(basename $(DB))-udgivet
 
 # After a change to pyproject.toml's dependencies: pin them again with hashes, keeping every
 # pin that still fits (pip-tools; `pip install pip-tools` outside the project's venv).

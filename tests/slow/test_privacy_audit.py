@@ -7,6 +7,7 @@ complementary suppression judged on the whole demo, a release per viewer each.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from pathlib import Path
 
@@ -15,7 +16,9 @@ import pytest
 
 from sosu.domain.roles import Viewer
 from sosu.metrics import datasets, linked, metrics, privacy_audit, release
+from sosu.store import published
 from sosu.store.db import connect_read_only
+from tests.support import TODAY
 
 FORUM = Viewer("kf", "kvalitetsforum")
 
@@ -81,6 +84,8 @@ def test_without_complementary_suppression_the_auditor_finds_the_leaks(
         demo_con, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(release, "build",
                         functools.partial(release.build, complementary=False))
+    # An unprotected release is nothing the demo's scopes were shown: not kept for the next.
+    monkeypatch.setattr(datasets, "_published", lambda _con, _viewer: None)
     datasets.forget_releases()
     result = privacy_audit.audit(demo_con, FORUM, sites_alone=2, narrowing=False)
     datasets.forget_releases()
@@ -88,3 +93,32 @@ def test_without_complementary_suppression_the_auditor_finds_the_leaks(
     assert len(exact) > 20
     assert any(f.cell.startswith("syg_aar") for f in exact)  # I alt − SSH = SSA
     assert any(f.cell.startswith("kohorte") for f in exact)
+
+
+@pytest.fixture(scope="module")
+def earlier_demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo municipality three weeks before TODAY: last month's load."""
+    from sosu.etl.demo import write_demo
+    from sosu.etl.load import load_folder
+
+    folder = tmp_path_factory.mktemp("earlier-demo")
+    day = TODAY - dt.timedelta(days=22)
+    write_demo(folder / "csv", today=day)
+    load_folder(folder / "csv", folder / "sosu.duckdb", today=day)
+    return folder / "sosu.duckdb"
+
+
+def test_a_viewer_who_kept_last_months_figures_recomputes_nothing_of_either_month(
+        earlier_demo_db: Path, demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Kvalitetsforum and a leder obtain everything from last month's load, then from
+    this month's, at the same database path: with both, and knowing which cells kept
+    their value, nothing hidden in either month can be recomputed or pinned."""
+    leder = Viewer("leder", "leder", ("Akutteamet",))
+    for viewer in (FORUM, leder):
+        result = privacy_audit.audit_loads(earlier_demo_db, demo_db, viewer)
+        assert result.requests > 100 and result.ranges_checked > 100
+        assert result.findings == [], (result.summary(), result.findings[:5])
+    # Each month protected on its own, the same two loads give hidden counts back.
+    monkeypatch.setattr(published.PublishedStore, "before", lambda _self, _print: None)
+    alone = privacy_audit.audit_loads(earlier_demo_db, demo_db, FORUM)
+    assert alone.count(privacy_audit.EXACT) + alone.count(privacy_audit.NARROWED) > 0

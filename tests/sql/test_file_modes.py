@@ -57,7 +57,8 @@ def test_new_database_and_its_folder_are_owner_only(tmp_path: Path, open_umask: 
     # While it is written, the new file sits in a folder only the owner can enter.
     assert seen and all(folder == 0o700 for _, folder, _ in seen), seen
     assert sorted(p.name for p in db.parent.iterdir()) == [
-        "sosu-historik", "sosu.duckdb", "sosu.duckdb.lock"]
+        "sosu-historik", "sosu-udgivet", "sosu.duckdb", "sosu.duckdb.lock"]
+    assert _mode(db.parent / "sosu-udgivet") == 0o700
 
 
 def test_a_second_load_keeps_the_database_owner_only(minimal_db: Path, open_umask: None) -> None:

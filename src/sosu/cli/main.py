@@ -335,11 +335,17 @@ def _audit_privacy(args: argparse.Namespace) -> int:
     exit 1 when anything can."""
     from sosu.domain.roles import Viewer
     from sosu.domain.settings import get
-    from sosu.metrics.privacy_audit import audit, protected_viewers
+    from sosu.metrics.privacy_audit import audit, audit_loads, protected_viewers
 
     con = _open_loaded(Path(args.db))
     if con is None:
         return 1
+    if args.forrige is not None:
+        before = _open_loaded(Path(args.forrige))
+        if before is None:
+            con.close()
+            return 1
+        before.close()
     try:
         threshold = get("threshold")
         viewers = protected_viewers(con, threshold)
@@ -351,9 +357,13 @@ def _audit_privacy(args: argparse.Namespace) -> int:
             viewers = [Viewer(f"leder {args.sted}", "leder", (args.sted,), threshold)]
         found = undecided = 0
         for viewer in viewers:
-            result = audit(con, viewer, sites_alone=args.steder_alene,
-                           narrowing=not args.uden_intervaller,
-                           interval_limit=args.gruppegraense)
+            if args.forrige is not None:
+                result = audit_loads(Path(args.forrige), Path(args.db), viewer,
+                                     narrowing=not args.uden_intervaller)
+            else:
+                result = audit(con, viewer, sites_alone=args.steder_alene,
+                               narrowing=not args.uden_intervaller,
+                               interval_limit=args.gruppegraense)
             print(result.summary())
             for finding in result.findings[:args.vis]:
                 print(f"  {finding.cell}: {finding.what}")
@@ -457,6 +467,10 @@ def build_parser() -> argparse.ArgumentParser:
                          help="afgør intervaller i grupper af flere end N ukendte celler i "
                               "dele i stedet for præcist (de uafgjorte tælles); til store "
                               "databaser, f.eks. 20000")
+    privacy.add_argument("--forrige", default=None, metavar="DB",
+                         help="en tidligere indlæsnings database (fx fra historikken): "
+                              "prøv med alt, hvad hver rolle fik fra den og fra --db, "
+                              "som en bruger, der gemte sidste måneds tal")
     privacy.add_argument("--vis", type=int, default=20, metavar="N",
                          help="vis højst N fund pr. rolle (standard 20)")
     privacy.set_defaults(run=_audit_privacy)

@@ -53,7 +53,7 @@ from sosu.etl.validate import (
     raw_table,
     typed_table,
 )
-from sosu.store import audit, db
+from sosu.store import audit, db, published
 from sosu.store.private import write_private
 from sosu.store.schema import built_by_this_version, code_fingerprint
 
@@ -339,6 +339,10 @@ def load_folder(
                 raise _cannot_write(db_path.parent, error) from error
             _fsync_dir(db_path.parent)
             entry_id, pending = history.commit(pending, keep), None
+            # What protected viewers are shown is kept there (store.published): made at the
+            # first load, the folder is always there for the operator's backup command.
+            with contextlib.suppress(OSError):  # made again by the dashboard when needed
+                published.folder_for(db_path).mkdir(mode=0o700, exist_ok=True)
         finally:
             history.discard(pending)  # the swap failed: the entry never went live
             with contextlib.suppress(OSError):  # left for the next load to remove

@@ -16,6 +16,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -25,7 +26,8 @@ from sosu.domain.roles import Viewer
 from sosu.metrics import metrics, projection, release, scorecard
 from sosu.metrics.protect import flag_columns
 from sosu.metrics.release import MUNICIPALITY, Release
-from sosu.store import db
+from sosu.store import db, published
+from sosu.store.published import PublishedStore
 
 Sites = list[str] | None  # a set of sites; None: all
 # A figure for a set of sites: as one group, or each site on its own; given the third
@@ -173,10 +175,27 @@ def _site_frames(con: duckdb.DuckDBPyConnection, viewer: Viewer,
 
 
 def _build(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
+    """The scope's release, protected together with the one the scope was shown before
+    from this database's place (store.published), and kept for the next."""
     everywhere = metrics.sites(con)
     unseen = [s for s in everywhere if s not in viewer.visible_sites(everywhere)]
-    return release.build(release_frames(con, viewer), viewer.threshold,
-                         rest_is_one_site=len(unseen) == 1)
+    store = _published(con, viewer)
+    made = release.build(release_frames(con, viewer), viewer.threshold,
+                         rest_is_one_site=len(unseen) == 1,
+                         before=store.before if store is not None else None)
+    if store is not None and made.shown_as is not None:
+        store.keep(made.shown_as)
+    return made
+
+
+def _published(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> PublishedStore | None:
+    """Where the scope's releases from this database's place are kept: by role and sites,
+    not by threshold (a member shown a release at 3 and one at 5 holds both). None for a
+    connection whose file is not known (nothing else can be shown from it)."""
+    version = db.attached_version(con)
+    if version is None:
+        return None
+    return published.store_for(Path(version[0]), (viewer.role, viewer.sites))
 
 
 def release_frames(con: duckdb.DuckDBPyConnection,

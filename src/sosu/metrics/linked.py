@@ -59,7 +59,11 @@ class System:
 
     `cells`: one row per cell, indexed 0..n-1, with `value`, `small` (1..threshold
     students, or a figure about a group that small), `virtual` (never shown) and
-    `headline` (the figures the pages are about: hidden last).
+    `headline` (the figures the pages are about: hidden last); and, in a release protected
+    together with the one its scope was shown before (metrics.release.build's `before`),
+    `fixed` (shown before with this value: known, never worth hiding), `forced` (hidden
+    before with this value: hidden again) and `earlier` (a cell of that release whose
+    value has changed since, an unknown of its own when it was hidden).
     `terms`: the equations as (equation, cell, coefficient) rows, each equation summing
     to zero (a total with +1, its parts with -1).
     """
@@ -70,6 +74,12 @@ class System:
     @property
     def size(self) -> int:
         return len(self.cells)
+
+    def flag(self, name: str) -> np.ndarray:
+        """A boolean column of the cells; all False where the system has none."""
+        if name not in self.cells:
+            return np.zeros(self.size, dtype=bool)
+        return self.cells[name].to_numpy(dtype=bool)
 
     def matrix(self) -> sparse.csr_matrix:
         n_equations = int(self.terms.equation.max()) + 1 if len(self.terms) else 0
@@ -101,7 +111,8 @@ class _State:
         self.values = cells.value.to_numpy(dtype="float64")
         self.virtual = cells.virtual.to_numpy(dtype=bool)
         self.small = cells.small.to_numpy(dtype=bool)
-        self.hidden = self.small & ~self.virtual
+        self.fixed = system.flag("fixed")
+        self.hidden = (self.small & ~self.virtual & ~self.fixed) | system.flag("forced")
         self.cost_base = np.where(self.values > 0, self.values, _ZERO_COST + self.values) + \
             np.where(cells.headline.to_numpy(dtype=bool), _HEADLINE_COST, 0.0)
         matrix = system.matrix()
@@ -111,6 +122,11 @@ class _State:
     @property
     def unknown(self) -> np.ndarray:
         return self.hidden | self.virtual
+
+    @property
+    def hideable(self) -> np.ndarray:
+        """Shown cells whose hiding hides something: not those shown before (`fixed`)."""
+        return ~self.unknown & ~self.fixed
 
     @property
     def needs_protection(self) -> np.ndarray:
@@ -125,7 +141,7 @@ class _State:
             return none
         wanted = np.zeros(self.pattern.shape[0], dtype=bool)
         wanted[equations] = True
-        shown = ~self.unknown
+        shown = self.hideable
         mask = wanted[self.rows] & shown[self.cols]
         rows, cols = self.rows[mask], self.cols[mask]
         if not len(rows):
@@ -311,7 +327,7 @@ def _break(state: _State, leaks: np.ndarray, *, known: np.ndarray | None = None)
     frontier = np.zeros(state.pattern.shape[1], dtype=bool)
     frontier[leaks] = True
     counts = state.pattern @ state.unknown.astype(np.int32)
-    has_shown = state.pattern @ (~state.unknown).astype(np.int32)
+    has_shown = state.pattern @ state.hideable.astype(np.int32)
     for _ in range(6):
         terms = frontier[state.cols]
         rows, cols = state.rows[terms], state.cols[terms]
@@ -351,7 +367,7 @@ def _break_substitution(state: _State, leaks: np.ndarray, known: np.ndarray) -> 
     open_cells = unknown & ~known
     # An equation gives its unknown cells away by substitution when none of them is open.
     giving = (state.pattern @ open_cells.astype(np.int32)) == 0
-    has_shown = state.pattern @ (~unknown).astype(np.int32)
+    has_shown = state.pattern @ state.hideable.astype(np.int32)
     counts = state.pattern @ unknown.astype(np.int32)
     frontier = np.zeros(state.pattern.shape[1], dtype=bool)
     frontier[leaks] = True
@@ -860,11 +876,13 @@ def narrowed(system: System, hidden: np.ndarray, cells: np.ndarray,
 
 def interval_targets(system: System, hidden: np.ndarray, threshold: float) -> np.ndarray:
     """The cells whose interval must be at least protection_width wide: every hidden
-    small cell with a value of 1..threshold (the auditor's rule)."""
+    small cell with a value of 1..threshold (the auditor's rule), and every such cell of
+    the release shown before that has changed since (`earlier`, unknown now)."""
     cells = system.cells
     values = cells.value.to_numpy(dtype="float64")
-    return (hidden & ~cells.virtual.to_numpy(dtype=bool) & cells.small.to_numpy(dtype=bool)
-            & (values >= 1) & (values <= threshold))
+    virtual = cells.virtual.to_numpy(dtype=bool)
+    return (((hidden & ~virtual) | (system.flag("earlier") & virtual))
+            & cells.small.to_numpy(dtype=bool) & (values >= 1) & (values <= threshold))
 
 
 def _protect_intervals(state: _State, system: System, threshold: float,
@@ -930,8 +948,8 @@ def _widen(state: _State, system: System, found: list[_Narrow]) -> bool:
     def equations_of(cell: int) -> np.ndarray:
         return by_cell.indices[by_cell.indptr[cell]:by_cell.indptr[cell + 1]]
 
-    shown = ~state.unknown
-    unknowns = state.pattern @ (~shown).astype(np.int32)
+    shown = state.hideable
+    unknowns = state.pattern @ state.unknown.astype(np.int32)
     touched = np.zeros(state.pattern.shape[0], dtype=bool)
     choices: list[np.ndarray] = []
     hid = False
@@ -951,7 +969,7 @@ def _widen(state: _State, system: System, found: list[_Narrow]) -> bool:
                 hid = True
                 for cell in np.flatnonzero(state.hidden & ~before):
                     touched[equations_of(int(cell))] = True
-                shown = ~state.unknown
+                shown = state.hideable
             continue
         alone = np.array([int((unknowns[equations_of(int(c))] == 0).sum()) for c in options])
         options = options[np.lexsort((options, state.cost_base[options], alone))][:_TRIED]

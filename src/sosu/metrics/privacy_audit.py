@@ -26,8 +26,12 @@ own bookkeeping.
 
 from __future__ import annotations
 
+import os
+import shutil
+import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -38,6 +42,8 @@ from sosu.metrics import datasets, linked, metrics, release
 from sosu.metrics.datasets import Request
 from sosu.metrics.protect import SUFFIX
 from sosu.metrics.release import ALL, MUNICIPALITY, OUTPUTS, SITE
+from sosu.store import db
+from sosu.store.published import Published
 
 EDUCATION_CHOICES = (("SSH",), ("SSA",), ("SSH", "SSA"))
 
@@ -146,6 +152,84 @@ def audit(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, sites_alone: int | 
     not computed exactly but shown wide enough in parts of it, or counted as undecided
     (a national database's largest group is too large for the exact programs)."""
     result = AuditResult(viewer)
+    observed = _obtain(con, viewer, result, sites_alone=sites_alone)
+    truth = release.build(datasets.release_frames(con, viewer), viewer.threshold,
+                          complementary=False)
+    states = _consistent(result, observed)
+    cells = truth.system.cells
+    shown, told_hidden = _seen(result, states, release.key(truth.keys))
+    hidden = ~shown & ~cells.virtual.to_numpy(dtype=bool)  # not shown: unknown to the viewer
+    _count(result, cells, shown, told_hidden)
+    return _attack(result, truth.system, hidden, told_hidden, viewer.threshold,
+                   narrowing=narrowing, interval_limit=interval_limit)
+
+
+def audit_loads(before: Path, after: Path, viewer: Viewer, *,
+                narrowing: bool = True) -> AuditResult:
+    """A viewer who kept what they obtained from one load and obtains everything again
+    after the next: what of either load's hidden cells can be worked out from both?
+
+    The two database files are put in a folder of its own one after the other, as a load
+    swaps a new file in, so the second load's release is made as the dashboard makes it (protected
+    together with the first, store.published). The attacker knows which cells kept their
+    value (the worst case): such a cell is one cell of both loads, every other is two
+    (metrics.release.joined, with what the viewer was shown of the first load as its
+    shown cells), with both loads' equations. The result counts the second load's
+    outputs; its findings are about both loads' cells."""
+    seen: list[tuple[pd.DataFrame, release.Release]] = []
+    result = AuditResult(viewer)
+    with tempfile.TemporaryDirectory(prefix="sosu-revision-") as workdir:
+        live = Path(workdir) / "sosu.duckdb"
+        for source in (before, after):
+            copy = Path(workdir) / ".kopi.duckdb"
+            shutil.copyfile(source, copy)
+            os.replace(copy, live)  # a new file, as a load writes one
+            con = db.connect_read_only(live)
+            try:
+                result = AuditResult(viewer)
+                observed = _obtain(con, viewer, result)
+                truth = release.build(datasets.release_frames(con, viewer),
+                                      viewer.threshold, complementary=False)
+            finally:
+                con.close()
+            seen.append((_consistent(result, observed), truth))
+    (states_before, truth_before), (states_after, truth_after) = seen
+    keys_before = release.key(truth_before.keys)
+    shown_before, _told = _seen(AuditResult(viewer), states_before, keys_before)
+    system_before = truth_before.system
+    first = Published(
+        fingerprint="", previous="", keys=keys_before.to_numpy(dtype=str),
+        values=system_before.cells.value.to_numpy(dtype="float64"),
+        small=system_before.cells.small.to_numpy(dtype=bool),
+        virtual=system_before.cells.virtual.to_numpy(dtype=bool),
+        hidden=~shown_before & ~system_before.cells.virtual.to_numpy(dtype=bool),
+        equation=system_before.terms.equation.to_numpy(dtype=np.int64),
+        cell=system_before.terms.cell.to_numpy(dtype=np.int64),
+        coefficient=system_before.terms.coefficient.to_numpy(dtype="float64"))
+    keys_after = release.key(truth_after.keys)
+    joint = release.joined(truth_after.system, keys_after.to_numpy(dtype=str), first)
+    n = len(keys_after)
+    shown_after, told_after = _seen(result, states_after, keys_after)
+    _count(result, truth_after.system.cells, shown_after, told_after)
+    known = np.zeros(joint.size, dtype=bool)
+    known[:n] = shown_after
+    known |= joint.flag("fixed")
+    virtual = joint.cells.virtual.to_numpy(dtype=bool)
+    told_hidden = np.zeros(joint.size, dtype=bool)
+    told_hidden[:n] = told_after
+    small = joint.cells.small.to_numpy(dtype=bool)
+    shown_again = np.flatnonzero(shown_after & joint.flag("forced")[:n] & small[:n]
+                                 & (joint.cells.value.to_numpy()[:n] != 0))
+    names = release.key(joint.cells).to_numpy(dtype=str)
+    result.findings += [Finding(_name(names[c]), "skjult før, vist nu med samme tal")
+                        for c in shown_again]
+    return _attack(result, joint, ~known & ~virtual, told_hidden, viewer.threshold,
+                   narrowing=narrowing)
+
+
+def _obtain(con: duckdb.DuckDBPyConnection, viewer: Viewer, result: AuditResult, *,
+            sites_alone: int | None = None) -> pd.DataFrame:
+    """Every cell the viewer is shown or told is hidden, output by output."""
     obtained: dict[str, list[pd.DataFrame]] = {name: [] for name in datasets.RELEASED}
     for request in requests(con, viewer, sites_alone=sites_alone):
         for name in obtained:
@@ -159,16 +243,12 @@ def audit(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, sites_alone: int | 
     result.requests += 1
     seen = [_observed(pd.concat(frames, ignore_index=True), name, None)
             for name, frames in obtained.items() if frames]
-    observed = pd.concat([f for f in seen if len(f)], ignore_index=True)
-    truth = release.build(datasets.release_frames(con, viewer), viewer.threshold,
-                          complementary=False)
-    return _judge(result, observed, truth, viewer.threshold, narrowing=narrowing,
-                  interval_limit=interval_limit)
+    return pd.concat([f for f in seen if len(f)], ignore_index=True)
 
 
-def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
-           threshold: int, *, narrowing: bool,
-           interval_limit: int | None = None) -> AuditResult:
+def _consistent(result: AuditResult, observed: pd.DataFrame) -> pd.DataFrame:
+    """Each cell's states across outputs; a cell shown once and hidden once, or shown
+    with two numbers, is a finding."""
     states = observed.assign(key=release.key(observed)).groupby("key").agg(
         hidden_min=("hidden", "min"), hidden_max=("hidden", "max"),
         low=("value", "min"), high=("value", "max"))
@@ -178,41 +258,59 @@ def _judge(result: AuditResult, observed: pd.DataFrame, truth: release.Release,
     differ = states.index[~states.hidden_max.to_numpy(dtype=bool)
                           & ((states.high - states.low).abs() > linked.TOLERANCE).to_numpy()]
     result.findings += [Finding(_name(c), "to forskellige tal", INCONSISTENT) for c in differ]
-    cells = truth.system.cells
-    index = pd.Series(np.arange(len(cells)), index=release.key(truth.keys))
-    names = [str(k) for k in index.index]
+    return states
+
+
+def _seen(result: AuditResult, states: pd.DataFrame,
+          keys: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Which of the cells `keys` the viewer was shown, and which told hidden."""
+    index = pd.Series(np.arange(len(keys)), index=keys.to_numpy())
+    for cell in states.index[~states.index.isin(index.index)]:
+        result.findings.append(Finding(_name(cell), "ikke i registret", INCONSISTENT))
     shown_keys = states.index[~states.hidden_max.to_numpy(dtype=bool)]
     hidden_keys = states.index[states.hidden_min.to_numpy(dtype=bool)]
-    unknown_to_registry = [k for k in states.index if k not in index.index]
-    for cell in unknown_to_registry:
-        result.findings.append(Finding(_name(cell), "ikke i registret", INCONSISTENT))
-    shown = np.zeros(len(cells), dtype=bool)
+    shown = np.zeros(len(keys), dtype=bool)
     shown[index.reindex(shown_keys).dropna().to_numpy(dtype=int)] = True
-    told_hidden = np.zeros(len(cells), dtype=bool)
+    told_hidden = np.zeros(len(keys), dtype=bool)
     told_hidden[index.reindex(hidden_keys).dropna().to_numpy(dtype=int)] = True
-    values = cells.value.to_numpy(dtype="float64")
+    return shown, told_hidden
+
+
+def _count(result: AuditResult, cells: pd.DataFrame, shown: np.ndarray,
+           told_hidden: np.ndarray) -> None:
     small = cells.small.to_numpy(dtype=bool)
-    virtual = cells.virtual.to_numpy(dtype=bool)
-    hidden = ~shown & ~virtual  # not shown anywhere: unknown to the viewer
     result.cells = int((shown | told_hidden).sum())
     result.shown = int(shown.sum())
     result.hidden_small = int((told_hidden & small).sum())
     result.hidden_other = int((told_hidden & ~small).sum())
-    must_not_be_known = linked.sensitive(truth.system, told_hidden)
-    found = linked.determined(truth.system, hidden) & must_not_be_known
+
+
+def _attack(result: AuditResult, system: linked.System, hidden: np.ndarray,
+            told_hidden: np.ndarray, threshold: int, *, narrowing: bool,
+            interval_limit: int | None = None) -> AuditResult:
+    """Every cell that must not be known and is determined by the rest, and (with
+    `narrowing`) every hidden count of 1..threshold pinned to an interval narrower than
+    linked.protection_width."""
+    cells = system.cells
+    names = release.key(cells).to_numpy(dtype=str)
+    values = cells.value.to_numpy(dtype="float64")
+    small = cells.small.to_numpy(dtype=bool)
+    must_not_be_known = linked.sensitive(system, told_hidden)
+    found = linked.determined(system, hidden) & must_not_be_known
     for cell in np.flatnonzero(found):
         result.findings.append(Finding(_name(names[cell]),
                                        f"kan regnes ud præcist ({values[cell]:g})"))
     if narrowing:
-        candidates = np.flatnonzero(told_hidden & small & ~found & (values >= 1)
+        earlier = system.flag("earlier") & cells.virtual.to_numpy(dtype=bool)
+        candidates = np.flatnonzero((told_hidden | earlier) & small & ~found & (values >= 1)
                                     & (values <= threshold))
         result.ranges_checked = len(candidates)
         width = linked.protection_width(threshold)
         narrow, undecided = linked.interval_check(
-            truth.system, hidden, candidates, width, limit=interval_limit,
-            groups=release.site_groups(truth.keys))
+            system, hidden, candidates, width, limit=interval_limit,
+            groups=release.site_groups(cells))
         if 0 < undecided.sum() <= WHOLE_AT_MOST:
-            whole, still = linked.decide_whole(truth.system, hidden, undecided, width)
+            whole, still = linked.decide_whole(system, hidden, undecided, width)
             result.ranges_whole = int(undecided.sum() - still.sum())
             narrow = pd.concat([narrow, whole], ignore_index=True)
             undecided = still

@@ -14,7 +14,8 @@ equation of the system the suppression protects.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import hashlib
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,7 @@ import pandas as pd
 
 from sosu.metrics import linked
 from sosu.metrics.protect import REST, SUFFIX
+from sosu.store.published import Published
 
 MUNICIPALITY = "\x00kommunen"  # the site key of the municipality's own rows
 SITE = "oplaeringssted"
@@ -192,6 +194,8 @@ class Release:
     # enough: in a connected group of more than metrics.linked.LIMIT unknown cells, those
     # that stayed narrow in their part with nothing left to hide (see linked.protect).
     undecided: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    # The release as its scope is shown it, for the next load's release (store.published).
+    shown_as: Published | None = None
 
 
 # Building the cells ----------------------------------------------------------------
@@ -390,12 +394,15 @@ def _series_terms(cells: pd.DataFrame) -> list[pd.DataFrame]:
 # The release ---------------------------------------------------------------------------
 
 def build(frames: dict[str, pd.DataFrame], threshold: int, *,
-          complementary: bool = True, rest_is_one_site: bool = False) -> Release:
+          complementary: bool = True, rest_is_one_site: bool = False,
+          before: Callable[[str], Published | None] | None = None) -> Release:
     """Protect every output together. `frames` holds each output's rows for every site the
     viewer may see, REST (the sites they may not, added up) and MUNICIPALITY, keyed by
     `oplaeringssted`. `rest_is_one_site`: REST is a single site, whose every figure the
     municipality less the viewer's own sites would give: each of its cells is then
-    protected like a small count (never recomputable), not only the small ones."""
+    protected like a small count (never recomputable), not only the small ones.
+    `before`: given the figures' fingerprint, the release this scope was shown before
+    (store.published), which this one is protected together with (see joined)."""
     rows = [cell_rows(OUTPUTS[name], frame.reset_index(drop=True), threshold)
             for name, frame in frames.items() if len(frame)]
     if not rows:
@@ -415,15 +422,98 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
     terms = linked.keep_true_equations(_equations(cells, main_phases),
                                        cells.value.to_numpy(dtype="float64"))
     system = linked.System(cells.assign(cell=cells.index), terms)
-    protection = linked.protect(system, complementary=complementary, threshold=threshold,
-                                limit=linked.LIMIT, groups=site_groups(cells))
-    hidden = protection.hidden
+    keys = key(cells).to_numpy(dtype=str)
+    made_from = fingerprint(keys, system)
+    shown_before = before(made_from) if before is not None else None
+    joint = system if shown_before is None else joined(system, keys, shown_before)
+    protection = linked.protect(joint, complementary=complementary, threshold=threshold,
+                                limit=linked.LIMIT, groups=site_groups(joint.cells))
     small = cells.small.to_numpy(dtype=bool)
+    # A count shown before with this value is known (and the protection takes it so), but
+    # a count of 1..threshold is not printed, even then (a threshold raised since).
+    hidden = protection.hidden[:len(cells)] | (small & joint.flag("fixed")[:len(cells)])
     tables = {name: _protected(OUTPUTS[name], frame.reset_index(drop=True),
                                every[every.output == name], ids[every.output == name],
                                hidden, small)
               for name, frame in frames.items()}
-    return Release(tables, system, hidden, cells[list(DIMENSIONS)], protection.undecided)
+    shown_as = Published(
+        fingerprint=made_from,
+        previous=shown_before.fingerprint if shown_before is not None else "",
+        keys=keys, values=cells.value.to_numpy(dtype="float64"), small=small,
+        virtual=cells.virtual.to_numpy(dtype=bool), hidden=hidden,
+        equation=terms.equation.to_numpy(dtype=np.int64),
+        cell=terms.cell.to_numpy(dtype=np.int64),
+        coefficient=terms.coefficient.to_numpy(dtype="float64"))
+    return Release(tables, system, hidden, cells[list(DIMENSIONS)],
+                   protection.undecided[:len(cells)], shown_as)
+
+
+def fingerprint(keys: np.ndarray, system: linked.System) -> str:
+    """The figures a release is made from (cells, values, equations), as a digest: the same
+    figures give the same release."""
+    digest = hashlib.sha256()
+    digest.update("\x1e".join(keys).encode())
+    digest.update(system.cells.value.to_numpy(dtype="float64").tobytes())
+    for column in ("equation", "cell", "coefficient"):
+        digest.update(system.terms[column].to_numpy(dtype="float64").tobytes())
+    return digest.hexdigest()[:32]
+
+
+def joined(system: linked.System, keys: np.ndarray, before: Published) -> linked.System:
+    """This release's system and the one its scope was shown before, as one: what a viewer
+    who kept both knows. A cell with the same value in both is one cell: shown before, it
+    is known (`fixed`: never hidden to protect another, as hiding it now hides nothing);
+    hidden before, it stays hidden (`forced`), as showing it now would show it in the
+    earlier release too. A cell whose value has changed (or that is new) is two cells,
+    the earlier one (`earlier`) known where it was shown and an unknown where it was
+    hidden, protected like any other (a small one must not be recomputable, nor pinned).
+    The earlier release's equations join this one's, on its cells so merged: a total
+    shown in both less the parts shown in both is a difference of two loads' hidden
+    cells. Cells 0..n-1 of the result are this release's, in order."""
+    cells = system.cells
+    values = cells.value.to_numpy(dtype="float64")
+    position = pd.Index(keys).get_indexer(before.keys)
+    found = position >= 0
+    same = found.copy()
+    same[found] = np.abs(before.values[found] - values[position[found]]) <= \
+        linked.TOLERANCE * np.maximum(1.0, np.abs(values[position[found]]))
+    shown_before = ~before.hidden & ~before.virtual
+    hidden_before = before.hidden & ~before.virtual
+    fixed = np.zeros(len(cells), dtype=bool)
+    fixed[position[same & shown_before]] = True
+    forced = np.zeros(len(cells), dtype=bool)
+    forced[position[same & hidden_before]] = True
+    current = cells.assign(fixed=fixed, forced=forced & ~fixed, earlier=False,
+                           virtual=cells.virtual.to_numpy(dtype=bool) & ~fixed)
+    changed = ~same
+    dimensions = pd.DataFrame([str(k).split("\x1f") for k in before.keys[changed]],
+                              columns=list(DIMENSIONS), dtype="object")
+    earlier = dimensions.assign(
+        value=before.values[changed], small=before.small[changed],
+        virtual=~shown_before[changed], headline=False, fixed=shown_before[changed],
+        forced=False, earlier=True)
+    joint_cells = pd.concat([current, earlier], ignore_index=True)
+    joint_cells["cell"] = joint_cells.index
+    ids = np.where(same, position, 0)
+    ids[changed] = len(cells) + np.arange(int(changed.sum()))
+    terms_before = pd.DataFrame({
+        "equation": before.equation + (int(system.terms.equation.max()) + 1
+                                       if len(system.terms) else 0),
+        "cell": ids[before.cell], "coefficient": before.coefficient})
+    terms = pd.concat([system.terms, terms_before], ignore_index=True)
+    return linked.System(joint_cells, _distinct_equations(terms))
+
+
+def _distinct_equations(terms: pd.DataFrame) -> pd.DataFrame:
+    """Each equation once (the earlier release repeats most of this one's), numbered
+    0..m-1."""
+    terms = terms.sort_values(["equation", "cell"], kind="stable")
+    signature = (terms.cell.astype(str) + ":" + terms.coefficient.astype(str)).groupby(
+        terms.equation).agg(",".join)
+    kept = signature.index[~signature.duplicated()]
+    terms = terms[terms.equation.isin(kept)]
+    codes, _ = pd.factorize(terms.equation, sort=True)
+    return terms.assign(equation=codes).reset_index(drop=True)
 
 
 def site_groups(cells: pd.DataFrame) -> np.ndarray:

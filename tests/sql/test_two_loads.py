@@ -1,0 +1,103 @@
+"""Load after load at one database path, as the dashboard makes releases
+(metrics.datasets, store.published): each scope's release is kept beside the database
+and the next load's release is protected together with it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import stat
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sosu.domain.roles import Viewer
+from sosu.etl.load import load_folder
+from sosu.metrics import datasets, release
+from sosu.store import published
+from sosu.store.db import connect_read_only
+from tests.support import MINIMAL, TODAY
+
+FORUM = Viewer("kf", "kvalitetsforum")
+LEDER = Viewer("l", "leder", ("Plejecenter Å",))
+EXTRA_STUDENT = "C1,SSA,2023-03-01,40,Plejecenter Å,ekstern\n"
+
+
+def _release_of(db: Path, viewer: Viewer) -> release.Release:
+    con = connect_read_only(db)
+    try:
+        return datasets.scope_release(con, viewer)
+    finally:
+        con.close()
+
+
+def _states(made: release.Release) -> pd.DataFrame:
+    return pd.DataFrame({"value": made.system.cells.value.to_numpy(),
+                         "small": made.system.cells.small.to_numpy(dtype=bool),
+                         "hidden": made.hidden}, index=release.key(made.keys))
+
+
+def test_each_load_is_protected_together_with_the_one_shown_before(tmp_path: Path) -> None:
+    later = tmp_path / "later"
+    shutil.copytree(MINIMAL, later)
+    with open(later / "elever.csv", "a", encoding="utf-8") as handle:
+        handle.write(EXTRA_STUDENT)
+    db = tmp_path / "data" / "sosu.duckdb"
+    db.parent.mkdir()
+    load_folder(MINIMAL, db, today=TODAY)
+    first = {viewer: _release_of(db, viewer) for viewer in (FORUM, LEDER)}
+    load_folder(later, db, today=TODAY)
+    second = {viewer: _release_of(db, viewer) for viewer in (FORUM, LEDER)}
+
+    folder = tmp_path / "data" / "sosu-udgivet"
+    assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    assert len(list(folder.iterdir())) == 2  # a scope each
+    for viewer in (FORUM, LEDER):
+        then, now = first[viewer].shown_as, second[viewer].shown_as
+        assert then is not None and now is not None
+        assert then.previous == "" and now.previous == then.fingerprint
+        assert now.fingerprint != then.fingerprint
+        before, after = _states(first[viewer]), _states(second[viewer])
+        same = before.index.intersection(after.index)
+        same = same[before.value[same].to_numpy() == after.value[same].to_numpy()]
+        assert before.hidden[same].any() and (~before.hidden[same]).any()
+        hidden_then = same[before.hidden[same].to_numpy()]
+        assert after.hidden[hidden_then].all()
+        shown_then = same[~before.hidden[same].to_numpy() & ~after.small[same].to_numpy()]
+        assert not after.hidden[shown_then].any()
+
+    # The first load's files again (a rollback, a reload): its release as it was shown.
+    load_folder(MINIMAL, db, today=TODAY)
+    for viewer in (FORUM, LEDER):
+        again = _release_of(db, viewer)
+        np.testing.assert_array_equal(again.hidden, first[viewer].hidden)
+        assert again.shown_as is not None and first[viewer].shown_as is not None
+        assert again.shown_as.fingerprint == first[viewer].shown_as.fingerprint
+
+
+def test_another_place_and_the_education_team_keep_nothing(tmp_path: Path) -> None:
+    """Releases are kept per database place (a copy elsewhere starts afresh), and only for
+    protected viewers: the education team's figures are no release."""
+    db = tmp_path / "sosu.duckdb"
+    load_folder(MINIMAL, db, today=TODAY)
+    con = connect_read_only(db)
+    try:
+        datasets.cohorts(con, Viewer("u", "uddannelse"),
+                         datasets.Request(None, ("SSH", "SSA"), (2020, 2026)))
+    finally:
+        con.close()
+    folder = published.folder_for(db)
+    assert folder.is_dir() and not any(folder.iterdir())  # made by the load, empty
+    _release_of(db, FORUM)
+    assert len(list(folder.iterdir())) == 1
+    elsewhere = tmp_path / "copy" / "sosu.duckdb"
+    elsewhere.parent.mkdir()
+    shutil.copy(db, elsewhere)
+    _release_of(elsewhere, FORUM)
+    copied = published.folder_for(elsewhere)
+    assert [p.name for p in copied.iterdir()] == [p.name for p in folder.iterdir()]
+    (scope,) = copied.iterdir()
+    made = next(scope.iterdir())
+    kept = published.PublishedStore(scope).entry(made.stem)
+    assert kept is not None and kept.previous == ""  # protected afresh, not with the other

@@ -1,0 +1,167 @@
+"""Two loads seen by one viewer (metrics.release.joined, store.published): a release is
+protected together with the one its scope was shown before, on hand-made cohort tables.
+The attacker keeps last month's release, gets this month's, and knows which cells kept
+their value (the worst case)."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sosu.metrics import linked, release
+from sosu.metrics.release import MUNICIPALITY, SITE
+from sosu.store.published import KEPT, Published, PublishedStore
+
+COUNTS = ["ansatte", "gennemfoert", "frafald", "frafald_hovedforloeb", "aktive",
+          "ansat_efter"]
+
+
+def _cohort(site: str, ansatte: int, gennemfoert: int, frafald: int,
+            aktive: int) -> dict[str, object]:
+    return {SITE: site, "uddannelse": "SSA", "aargang": 2020, "ansatte": ansatte,
+            "gennemfoert": gennemfoert, "frafald": frafald, "frafald_hovedforloeb": frafald,
+            "aktive": aktive, "ansat_efter": gennemfoert, "andel_frafald": frafald / ansatte}
+
+
+def _frames(rows: list[dict[str, object]]) -> dict[str, pd.DataFrame]:
+    total = {c: sum(int(r[c]) for r in rows) for c in COUNTS}  # type: ignore[call-overload]
+    whole = _cohort(MUNICIPALITY, total["ansatte"], total["gennemfoert"], total["frafald"],
+                    total["aktive"])
+    return {"cohorts": pd.DataFrame([*rows, whole])}
+
+
+# October: A lost 3 students (hidden). November: one more left A, and 3 are still active.
+OCTOBER = [_cohort("A", 40, 33, 3, 4), _cohort("B", 40, 36, 0, 4), _cohort("C", 30, 20, 5, 5)]
+NOVEMBER = [_cohort("A", 40, 33, 4, 3), _cohort("B", 40, 36, 0, 4), _cohort("C", 30, 20, 5, 5)]
+
+
+def _recomputed(now: release.Release, before: Published) -> list[str]:
+    """What a viewer holding both releases works out exactly, of the cells either hid."""
+    keys = release.key(now.system.cells).to_numpy(dtype=str)
+    joint = release.joined(now.system, keys, before)
+    n = len(keys)
+    known = np.zeros(joint.size, dtype=bool)
+    known[:n] = ~now.hidden & ~now.system.cells.virtual.to_numpy(dtype=bool)
+    known |= joint.flag("fixed")
+    virtual = joint.cells.virtual.to_numpy(dtype=bool)
+    told_hidden = np.zeros(joint.size, dtype=bool)
+    told_hidden[:n] = now.hidden
+    found = linked.determined(joint, ~known & ~virtual) & linked.sensitive(joint, told_hidden)
+    names = release.key(joint.cells).str.replace("\x1f", "/")
+    return [f"{names.iloc[i]}{' (før)' if joint.flag('earlier')[i] else ''}"
+            f"={joint.cells.value.iloc[i]:g}" for i in np.flatnonzero(found)]
+
+
+def _states(made: release.Release) -> pd.DataFrame:
+    return pd.DataFrame({"value": made.system.cells.value.to_numpy(),
+                         "hidden": made.hidden}, index=release.key(made.keys))
+
+
+def test_alone_the_next_release_gives_last_months_hidden_count_back() -> None:
+    """The leak the protection closes, so that the test below can fail: protected on its
+    own, November's release and October's together give October's 3 dropouts at A."""
+    october = release.build(_frames(OCTOBER), 3)
+    november = release.build(_frames(NOVEMBER), 3)
+    assert october.shown_as is not None
+    leaks = _recomputed(november, october.shown_as)
+    assert "kohorte/A/SSA/2020//frafald_hovedforloeb (før)=3" in leaks, leaks
+
+
+def test_protected_together_nothing_of_either_month_is_recomputable() -> None:
+    october = release.build(_frames(OCTOBER), 3)
+    assert october.shown_as is not None
+    asked: list[str] = []
+
+    def shown_before(fingerprint: str) -> Published | None:
+        asked.append(fingerprint)
+        return october.shown_as
+
+    november = release.build(_frames(NOVEMBER), 3, before=shown_before)
+    assert _recomputed(november, october.shown_as) == []
+    assert november.shown_as is not None
+    assert november.shown_as.previous == october.shown_as.fingerprint
+    assert asked == [november.shown_as.fingerprint]
+    # What kept its value keeps its state: hidden stays hidden, shown stays shown.
+    before, now = _states(october), _states(november)
+    same = before.index.intersection(now.index)
+    same = same[before.value[same].to_numpy() == now.value[same].to_numpy()]
+    assert len(same) > 10
+    assert (now.hidden[same].to_numpy() == before.hidden[same].to_numpy()).all()
+
+
+def test_the_same_figures_made_again_give_the_same_release() -> None:
+    """A restart, a rollback or a new version makes a release from figures the scope was
+    shown already: protected together with that one, it hides exactly what it hid."""
+    october = release.build(_frames(OCTOBER), 3)
+    again = release.build(_frames(OCTOBER), 3, before=lambda _f: october.shown_as)
+    assert (again.hidden == october.hidden).all()
+    for name, table in october.tables.items():
+        pd.testing.assert_frame_equal(again.tables[name], table)
+
+
+def test_a_cell_shown_before_is_not_hidden_to_protect_another() -> None:
+    """B's completers (36) were shown in October and are still 36: hiding them now hides
+    nothing from a viewer who kept October. Of A's row, the protection hides what changed
+    instead, and the leak stays closed."""
+    october = release.build(_frames(OCTOBER), 3)
+    assert october.shown_as is not None
+    before = _states(october)
+    shown_then = before.index[~before.hidden.to_numpy()]
+    november = release.build(_frames(NOVEMBER), 3, before=lambda _f: october.shown_as)
+    now = _states(november)
+    for cell in shown_then.intersection(now.index):
+        if now.value[cell] == before.value[cell]:
+            assert not now.hidden[cell], cell
+
+
+def _published(fingerprint: str, previous: str = "", n: int = 3) -> Published:
+    return Published(
+        fingerprint=fingerprint, previous=previous,
+        keys=np.array([f"kohorte\x1fA\x1fSSA\x1f2020\x1f\x1fm{i} æø" for i in range(n)]),
+        values=np.arange(n, dtype="float64"), small=np.array([True, False, False][:n]),
+        virtual=np.zeros(n, dtype=bool), hidden=np.array([True, True, False][:n]),
+        equation=np.zeros(n, dtype=np.int64), cell=np.arange(n, dtype=np.int64),
+        coefficient=np.array([1.0, -1.0, -1.0][:n]))
+
+
+def test_the_store_keeps_each_release_owner_only_and_gives_the_newest(
+        tmp_path: Path) -> None:
+    store = PublishedStore(tmp_path / "sosu-udgivet" / "scope")
+    assert store.newest() is None and store.before("x") is None
+    first = _published("a" * 32)
+    store.keep(first)
+    read = store.entry("a" * 32)
+    assert read is not None
+    for name in ("keys", "values", "small", "virtual", "hidden", "equation", "cell",
+                 "coefficient"):
+        np.testing.assert_array_equal(getattr(read, name), getattr(first, name))
+    store.keep(_published("b" * 32, previous="a" * 32))
+    newest = store.newest()
+    assert newest is not None and newest.fingerprint == "b" * 32
+    assert newest.previous == "a" * 32
+    # The same figures again: that release, not the newest.
+    same = store.before("a" * 32)
+    assert same is not None and same.fingerprint == "a" * 32
+    other = store.before("c" * 32)
+    assert other is not None and other.fingerprint == "b" * 32
+    for folder in (tmp_path / "sosu-udgivet", store.folder):
+        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
+    for path in store.folder.iterdir():
+        assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+def test_the_store_keeps_the_newest_and_reads_a_damaged_file_as_none(
+        tmp_path: Path) -> None:
+    store = PublishedStore(tmp_path / "scope")
+    for number in range(KEPT + 3):
+        store.keep(_published(f"{number:032d}"))
+    kept = sorted(p.stem for p in store.folder.glob("*.npz"))
+    assert kept == [f"{n:032d}" for n in range(3, KEPT + 3)]
+    (store.folder / f"{KEPT + 2:032d}.npz").write_bytes(b"not a release")
+    assert store.entry(f"{KEPT + 2:032d}") is None
+    newest = store.newest()
+    assert newest is not None and newest.fingerprint == f"{KEPT + 1:032d}"
