@@ -4,6 +4,7 @@ and the next load's release is protected together with it."""
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import stat
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from sosu.domain.roles import Viewer
 from sosu.etl.load import load_folder
@@ -101,3 +103,17 @@ def test_another_place_and_the_education_team_keep_nothing(tmp_path: Path) -> No
     made = next(scope.iterdir())
     kept = published.PublishedStore(scope).entry(made.stem)
     assert kept is not None and kept.previous == ""  # protected afresh, not with the other
+
+
+def test_a_store_that_cannot_be_written_leaves_the_figures_and_says_so(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    db = tmp_path / "sosu.duckdb"
+    load_folder(MINIMAL, db, today=TODAY)
+    folder = published.folder_for(db)
+    folder.rmdir()
+    folder.write_text("a file where the folder should be", "utf-8")
+    with caplog.at_level(logging.ERROR):
+        made = _release_of(db, FORUM)
+    assert made.hidden.any()
+    assert "den næste indlæsnings tal beskyttes uden det" in caplog.text
+    assert str(tmp_path) not in caplog.text

@@ -12,6 +12,7 @@ a number.
 from __future__ import annotations
 
 import json
+import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -63,6 +64,7 @@ def sites(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> list[str]:
     return viewer.visible_sites(metrics.sites(con))
 
 
+_log = logging.getLogger(__name__)
 EDUCATIONS = ("SSH", "SSA")  # the filter's choices, in the order the pages list them
 _RELEASES: OrderedDict[tuple[object, ...], Release] = OrderedDict()
 _RELEASE_LOCK = threading.Lock()
@@ -184,7 +186,11 @@ def _build(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
                          rest_is_one_site=len(unseen) == 1,
                          before=store.before if store is not None else None)
     if store is not None and made.shown_as is not None:
-        store.keep(made.shown_as)
+        try:
+            store.keep(made.shown_as)
+        except OSError as error:  # the figures are made; the page must not fail for this
+            _log.error("Det viste kunne ikke gemmes (%s, fejl %s): den næste indlæsnings "
+                       "tal beskyttes uden det", type(error).__name__, error.errno)
     return made
 
 
