@@ -165,3 +165,28 @@ def test_the_store_keeps_the_newest_and_reads_a_damaged_file_as_none(
     assert store.entry(f"{KEPT + 2:032d}") is None
     newest = store.newest()
     assert newest is not None and newest.fingerprint == f"{KEPT + 1:032d}"
+
+
+def test_a_changed_cell_is_two_cells_and_a_change_whose_direction_is_known() -> None:
+    """A's dropouts went from 3 to 4: last month's 3 is a cell of its own, and so is the
+    change (1, upwards): now - before - change = 0. A viewer who knows counts only grow
+    would otherwise narrow last month's hidden counts (24 pinned on the demo)."""
+    october = release.build(_frames(OCTOBER), 3)
+    november = release.build(_frames(NOVEMBER), 3)
+    assert october.shown_as is not None
+    keys = release.key(november.system.cells).to_numpy(dtype=str)
+    joint = release.joined(november.system, keys, october.shown_as)
+    names = release.key(joint.cells)
+    dropouts = "kohorte\x1fA\x1fSSA\x1f2020\x1f\x1ffrafald"
+    now = int(np.flatnonzero(names == dropouts)[0])
+    (before,) = np.flatnonzero((names == dropouts).to_numpy() & joint.flag("earlier"))
+    (change,) = np.flatnonzero(names == dropouts.replace("kohorte", "kohorte~endring"))
+    assert joint.cells.value[[now, before, change]].tolist() == [4.0, 3.0, 1.0]
+    assert joint.cells.virtual[change] and not joint.cells.small[change]
+    matrix = joint.matrix().toarray()
+    rows = matrix[:, change] != 0
+    assert any(matrix[row, now] == 1 and matrix[row, before] == -1 and matrix[row, change] == -1
+               and np.count_nonzero(matrix[row]) == 3 for row in np.flatnonzero(rows))
+    aktive = "kohorte\x1fA\x1fSSA\x1f2020\x1f\x1faktive"  # 4 -> 3: downwards
+    (down,) = np.flatnonzero(names == aktive.replace("kohorte", "kohorte~endring"))
+    assert any(matrix[row, down] == 1 for row in np.flatnonzero(matrix[:, down] != 0))

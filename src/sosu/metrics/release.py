@@ -469,7 +469,8 @@ def joined(system: linked.System, keys: np.ndarray, before: Published) -> linked
     hidden, protected like any other (a small one must not be recomputable, nor pinned).
     The earlier release's equations join this one's, on its cells so merged: a total
     shown in both less the parts shown in both is a difference of two loads' hidden
-    cells. Cells 0..n-1 of the result are this release's, in order."""
+    cells. A changed cell's change is an unknown of its own, whose direction is known.
+    Cells 0..n-1 of the result are this release's, in order."""
     cells = system.cells
     values = cells.value.to_numpy(dtype="float64")
     position = pd.Index(keys).get_indexer(before.keys)
@@ -492,15 +493,31 @@ def joined(system: linked.System, keys: np.ndarray, before: Published) -> linked
         value=before.values[changed], small=before.small[changed],
         virtual=~shown_before[changed], headline=False, fixed=shown_before[changed],
         forced=False, earlier=True)
-    joint_cells = pd.concat([current, earlier], ignore_index=True)
-    joint_cells["cell"] = joint_cells.index
     ids = np.where(same, position, 0)
     ids[changed] = len(cells) + np.arange(int(changed.sum()))
+    # A cell in both loads whose value changed: the change is a cell too, whose direction
+    # the viewer is taken to know (counts of a closed period only grow): now = before +
+    # change, or before - change, the change at least 1.
+    moved = found & ~same
+    step = values[position[moved]] - before.values[moved]
+    change = dimensions[moved[changed]].assign(
+        kind=lambda frame: frame.kind + "~endring", value=np.abs(step), small=False,
+        virtual=True, headline=False, fixed=False, forced=False, earlier=False)
+    joint_cells = pd.concat([current, earlier, change], ignore_index=True)
+    joint_cells["cell"] = joint_cells.index
+    first = (int(system.terms.equation.max()) + 1) if len(system.terms) else 0
     terms_before = pd.DataFrame({
-        "equation": before.equation + (int(system.terms.equation.max()) + 1
-                                       if len(system.terms) else 0),
+        "equation": before.equation + first,
         "cell": ids[before.cell], "coefficient": before.coefficient})
-    terms = pd.concat([system.terms, terms_before], ignore_index=True)
+    number = first + (int(before.equation.max()) + 1 if len(before.equation) else 0) + \
+        np.arange(int(moved.sum()))
+    change_ids = len(cells) + int(changed.sum()) + np.arange(int(moved.sum()))
+    terms_change = pd.DataFrame({
+        "equation": np.concatenate([number, number, number]),
+        "cell": np.concatenate([position[moved], ids[moved], change_ids]),
+        "coefficient": np.concatenate([np.ones(len(step)), -np.ones(len(step)),
+                                       -np.sign(step)])})
+    terms = pd.concat([system.terms, terms_before, terms_change], ignore_index=True)
     return linked.System(joint_cells, _distinct_equations(terms))
 
 
