@@ -144,10 +144,17 @@ _SPACED = f"-{{1,{_RUN}}}"
 # A four-digit year only where the serial number's first digit gives that century (the
 # CPR rule): 19YY with 0–3, or 4/9 from 1937; 20YY with 4/9 up to 2036, 5–8 up to 2057.
 # So `1.1.2024-2025` (a date and a year) is not one, `1.1.1990-1234` is.
-_CENTURY = (f"(?:19[0-9]{{2}}{_APART}[0-3]"
-            f"|19(?:3[7-9]|[4-9][0-9]){_APART}[49]"
-            f"|20(?:[0-2][0-9]|3[0-6]){_APART}[49]"
-            f"|20(?:[0-4][0-9]|5[0-7]){_APART}[5-8])")
+def _century(apart: str) -> str:
+    return (f"(?:19[0-9]{{2}}{apart}[0-3]"
+            f"|19(?:3[7-9]|[4-9][0-9]){apart}[49]"
+            f"|20(?:[0-2][0-9]|3[0-6]){apart}[49]"
+            f"|20(?:[0-4][0-9]|5[0-7]){apart}[5-8])")
+
+
+_CENTURY = _century(_APART)
+# Where the day and month stand apart, the date is plain to see, and the serial may
+# follow the year with nothing between (`16.12.19851234`).
+_CENTURY_GLUED = _century(_GAP)
 _SPACED_DAY = f"(?:0{_SPACED}[1-9]|[12]{_SPACED}[0-9]|3{_SPACED}[01])"
 _SPACED_MONTH = f"(?:0{_SPACED}[1-9]|1{_SPACED}[0-2])"
 # On normalised text, each with no digit directly before or after:
@@ -161,16 +168,19 @@ _SHAPES = (
     rf"(?P<d>{_DAY}){_GAP}(?P<m>{_MONTH}){_GAP}(?P<y>[0-9]{{2}}){_GAP}(?P<n>[0-9]{{4}})",
     rf"(?P<d1>{_SHORT_DAY}){_APART}(?P<m1>{_SHORT_MONTH}){_APART}(?P<y1>[0-9]{{2}}){_GAP}"
     rf"(?P<n1>[0-9]{{4}})",
-    rf"(?P<d2>{_SHORT_DAY}){_APART}(?P<m2>{_SHORT_MONTH}){_APART}(?P<c2>{_CENTURY})"
+    rf"(?P<d2>{_SHORT_DAY}){_APART}(?P<m2>{_SHORT_MONTH}){_APART}(?P<c2>{_CENTURY_GLUED})"
     rf"(?P<n2>[0-9]{{3}})",
     rf"(?P<s>{_SPACED_DAY}{_SPACED}{_SPACED_MONTH}(?:{_SPACED}[0-9]){{6}})",
     # nine digits: a day 1–9 whose leading zero a number cell dropped
     rf"(?P<z>[1-9]{_MONTH}[0-9]{{6}})",
+    # a four-digit year after a day and month of two digits each, written together or
+    # apart (`06021985-1234`, `0602 1985-1234`): the serial apart, in the year's century
+    rf"(?P<d3>{_DAY}){_GAP}(?P<m3>{_MONTH}){_GAP}(?P<c3>{_CENTURY})(?P<n3>[0-9]{{3}})",
 )
 # The spaced digits must not continue a run of digits apart either (fixed-width look-behinds).
 _BEFORE = "".join(f"(?<![0-9]{'-' * n})" for n in range(_RUN + 1))
 _STRICT = re.compile(
-    "(?<![0-9])(?:" + "|".join(_SHAPES[:3]) + "|" + _SHAPES[4] + r")(?![0-9])"
+    "(?<![0-9])(?:" + "|".join((*_SHAPES[:3], *_SHAPES[4:])) + r")(?![0-9])"
     + f"|{_BEFORE}{_SHAPES[3]}(?!-{{0,{_RUN}}}[0-9])")
 # Scientific notation as a spreadsheet writes a large number (`2.512891234E9`, after
 # normalising `2-512891234E9`; `E+09` and `E+009` are `E-09`, `E-009`): its value is
@@ -188,8 +198,15 @@ _GROUPED = re.compile(r"(?<![0-9])(?<![0-9]-)[0-9]{1,3}(?:-[0-9]{3}){2,3}(?![0-9
 # hours, which a serial ending in 00 (one in a hundred) would otherwise share. Read on
 # the text normalised with its decimal marks kept (_MARKS: `.`), as the mark tells a
 # decimal number from a shortened serial (`010190-123`, no CPR number).
-_DECIMAL = re.compile(r"(?<![0-9])(?<![0-9][-.])([0-9]{5,6}|[0-9]{1,3}[-.][0-9]{3})\.([0-9]{3,4})"
-                      r"(?![0-9])(?![-.][0-9])")
+# Only a decimal mark next to it ties a neighbouring digit to the number (`1.010.190,1234`
+# is one longer number); any other separator parts two numbers (`Hus 2 10190,1234`).
+_DECIMAL = re.compile(r"(?<![0-9])(?<![0-9]\.)([0-9]{5,6}|[0-9]{1,3}[-.][0-9]{3})\.([0-9]{3,4})"
+                      r"(?![0-9])(?!\.[0-9])")
+# Groups of three with a decimal mark as the thousands separator, read the same way:
+# `Team 3 2.512.891.234` is a team and a number (_GROUPED, on normalised text, cannot tell
+# the mark from the space before it).
+_POINT_GROUPED = re.compile(r"(?<![0-9])(?<![0-9]\.)[0-9]{1,3}(?:\.[0-9]{3}){2,3}(?![0-9])"
+                            r"(?!\.[0-9])")
 # Also any ten digits in the first layout, inside a longer run too: what `sosu
 # pseudonymize` replaces, besides every CPR number (replacing costs nothing).
 _LOOSE = re.compile(_STRICT.pattern + r"|(?P<l>[0-9]{2}-?[0-9]{2}-?[0-9]{2}-{0,3}[0-9]{4})")
@@ -322,7 +339,29 @@ def mask_cpr(text: str) -> str:
 def replace_cpr(text: str, replacement: Callable[[str], str], *, loose: bool = False) -> str:
     """`text` with every CPR number replaced by `replacement(its ten ASCII digits)`, so two
     spellings of one number get the same replacement. `loose` also replaces ten digits
-    that are not a date or stand in a longer run of digits."""
+    that are not a date or stand in a longer run of digits.
+
+    Each pass replaces the numbers of the first reading that holds one (as stored, as a
+    right-to-left override shows it, escaped), so a text with numbers in two readings
+    (`010190-1234 020190%2D1234`) takes a pass each; a text that still holds one after
+    _PASSES has every digit masked."""
+    replaced = text
+    for _ in range(_PASSES):
+        once = _replaced_once(replaced, replacement, loose=loose)
+        if once == replaced:
+            break
+        replaced = once
+        if not contains_cpr(replaced):
+            return replaced
+    if replaced is text:
+        return text  # the usual case: nothing found, no second search
+    return _every_digit_masked(replaced) if contains_cpr(replaced) else replaced
+
+
+_PASSES = 4
+
+
+def _replaced_once(text: str, replacement: Callable[[str], str], *, loose: bool) -> str:
     if not text or len(text) < _MIN_LENGTH:
         return text
     readings = _readings(text)
@@ -410,13 +449,18 @@ def _decimal_in(text: str) -> bool:
 
 
 def _decimal(marked: str) -> Iterator[tuple[int, int, str]]:
-    """(start, end, DDMMYYNNNN) of every decimal number (_DECIMAL) in text normalised with
-    its decimal marks kept whose whole part, padded to six digits, and decimals, padded to
-    four, are a CPR number."""
+    """(start, end, DDMMYYNNNN) of every number in text normalised with its decimal marks
+    kept that the marks make a CPR number: a decimal number (_DECIMAL) whose whole part,
+    padded to six digits, and decimals, padded to four, are one; and groups of three
+    parted by marks (_POINT_GROUPED) whose nine or ten digits are one."""
     for match in _DECIMAL.finditer(marked):
         digits = _as_cpr(whole=re.sub("[-.]", "", match[1]), decimals=match[2])
         if digits:
             yield match.start(), match.end(), digits
+    for match in _POINT_GROUPED.finditer(marked):
+        value = match.group().replace(".", "")
+        if len(value) in (9, 10) and _STRICT.fullmatch(value.zfill(10)):
+            yield match.start(), match.end(), value.zfill(10)
 
 
 def _as_cpr(*, whole: str, decimals: str) -> str | None:
@@ -444,11 +488,13 @@ def _normalise_with_origin(text: str) -> tuple[str, list[int]]:
 def _digits(match: re.Match[str]) -> str:
     """DDMMYYNNNN of a match: short parts padded, a four-digit year's century dropped."""
     parts = match.groupdict()
-    if parts["d1"] or parts["d2"]:
-        short = "1" if parts["d1"] else "2"
-        year = parts["y1"] if parts["d1"] else parts[f"c{short}"][2:4]
-        serial = parts["n1"] if parts["d1"] else parts["c2"][-1] + parts["n2"]
-        return (parts[f"d{short}"].zfill(2) + parts[f"m{short}"].zfill(2) + year + serial)
+    if parts["d1"]:
+        return parts["d1"].zfill(2) + parts["m1"].zfill(2) + parts["y1"] + parts["n1"]
+    for n in ("2", "3"):  # a four-digit year: its century dropped, its serial's first
+        if parts[f"d{n}"]:  # digit is the one after the year
+            century = parts[f"c{n}"]
+            return (parts[f"d{n}"].zfill(2) + parts[f"m{n}"].zfill(2) + century[2:4]
+                    + century[-1] + parts[f"n{n}"])
     return match.group().replace(_SEP, "").zfill(10)  # nine digits: the day's zero lost
 
 
