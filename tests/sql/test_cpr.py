@@ -5,6 +5,7 @@ Every CPR-shaped number here is made up: 010190-1234 in every spelling below.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import shutil
@@ -532,6 +533,21 @@ def test_a_database_named_with_a_cpr_number_is_printed_masked(
     output = capsys.readouterr()
     assert "Elev XXXXXX-XXXX.duckdb" in output.out
     assert not _leaks(output.out + output.err)
+    # Every command's messages, whichever path they name (history, rollback, reload,
+    # report, argparse's own errors): the streams are masked line by line.
+    folder = tmp_path / "Mappe 020190-1234"
+    for argv in (["history", "--db", str(db)], ["rollback", "--db", str(db)],
+                 ["reload", "--db", str(tmp_path / "Ny 030190-1234.duckdb")],
+                 ["report", "--db", str(db), "--quarter", "2024Q1",
+                  "--out", str(folder / "r.pdf")],
+                 ["report", "--db", str(db), "--quarter", "2024Q1",
+                  "--out", str(tmp_path / "Rapport 040190-1234.pdf")],
+                 ["check", str(folder), "--profil", str(folder / "p 050190-1234.toml")]):
+        with contextlib.suppress(SystemExit):  # argparse's own errors exit
+            main(argv)
+        output = capsys.readouterr()
+        assert output.out + output.err, argv
+        assert not contains_cpr(output.out + output.err), (argv, output)
 
 
 @pytest.mark.parametrize("cpr", ["010190-1234", "010190\u20111234",

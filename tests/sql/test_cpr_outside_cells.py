@@ -14,6 +14,8 @@ import csv
 import datetime as dt
 import io
 import random
+import subprocess
+import sys
 import warnings
 import zipfile
 from pathlib import Path
@@ -564,3 +566,32 @@ def test_a_draft_never_takes_a_cpr_number_from_the_folders_name(
     assert not (tmp_path / f"{CPR}.toml").exists()
     output = capsys.readouterr()
     assert not contains_cpr(output.out + output.err)
+
+
+def test_a_cpr_number_in_a_date_cell_reaches_no_warning_on_stderr(minimal_copy: Path) -> None:
+    """0101901234 typed into a date cell is kept by Excel as 101901234, which openpyxl
+    warned about on stderr, unmasked ("the serial value 101901234 is outside the limits
+    for dates"), before any rule saw it: in the dashboard, into the server's log. Run as a
+    plain Python process (not the command line, whose messages are masked anyway)."""
+    rows = list(csv.reader(io.StringIO((minimal_copy / "elever.csv").read_text("utf-8"))))
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "elever"
+    for row in rows:
+        sheet.append(row)
+    sheet.cell(row=2, column=3).value = 101901234
+    sheet.cell(row=2, column=3).number_format = "dd-mm-yyyy"
+    book.save(minimal_copy / "elever.xlsx")
+    (minimal_copy / "elever.csv").unlink()
+    script = ("import datetime, sys\n"
+              "from pathlib import Path\n"
+              "from sosu.etl.load import check_folder\n"
+              "from sosu.etl.problems import ValidationFailed\n"
+              "try:\n"
+              f"    check_folder(Path({str(minimal_copy)!r}), today=datetime.date(2026, 11, 22))\n"
+              "except ValidationFailed as error:\n"
+              "    print(len(error.problems))\n")
+    done = subprocess.run([sys.executable, "-W", "default", "-c", script],
+                          capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "1"
+    assert "101901234" not in done.stderr and not contains_cpr(done.stderr), done.stderr

@@ -203,3 +203,16 @@ def test_streamlits_own_table_export_is_off_wherever_the_dashboard_runs() -> Non
     assert STREAMLIT_OPTIONS["client.disableDataExport"] == "true"
     repository = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text("utf-8"))
     assert repository["client"]["disableDataExport"] is True
+
+
+def test_xlsx_drops_control_characters_a_workbook_cannot_hold() -> None:
+    """A vertical tab in a site name loaded from a file made every Excel download of a
+    table holding it fail (openpyxl refuses the cell, its text in the message)."""
+    frame = pd.DataFrame({"sted\x0b": ["Døgnplejen\x0b", "A\x00B\x1fC", "tab\tog\nlinje"],
+                          "antal": [1, 2, 3]})
+    book = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(frame, sheet="ark\x0c")))
+    sheet = book.active
+    assert sheet.title == "ark"
+    assert [c.value for c in sheet[1]] == ["sted", "antal"]
+    assert [sheet.cell(row=r, column=1).value for r in (2, 3, 4)] == [
+        "Døgnplejen", "ABC", "tab\tog\nlinje"]

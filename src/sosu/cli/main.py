@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import os
@@ -10,6 +11,7 @@ import sys
 from collections.abc import Sequence
 from email.message import EmailMessage
 from pathlib import Path
+from typing import Any, TextIO
 
 import duckdb
 
@@ -480,8 +482,53 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _MaskedLines:
+    """A text stream whose every line is written masked (domain.cpr): whatever a command
+    prints about paths, files and errors, an operator's file or folder named after a
+    person never reaches the terminal or a log that keeps it. Lines are written whole;
+    what `flush` finds pending (a progress bar's line) is written as far as it goes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        *lines, self._pending = (self._pending + text).split("\n")
+        for line in lines:
+            self._stream.write(mask_cpr(line) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._stream.write(mask_cpr(self._pending))
+            self._pending = ""
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding: the stream's
+        return getattr(self._stream, name)
+
+
+# Commands whose standard output is data, not messages: written as computed (a share such
+# as 0.3101901234 has the digits of a CPR number).
+_DATA_OUT = {"kpi"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    streams = sys.stdout, sys.stderr
+    sys.stderr = _MaskedLines(sys.stderr)  # type: ignore[assignment]
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command not in _DATA_OUT:
+            sys.stdout = _MaskedLines(sys.stdout)  # type: ignore[assignment]
+        return _run(args)
+    finally:
+        for stream in (sys.stdout, sys.stderr):
+            with contextlib.suppress(BrokenPipeError, ValueError):
+                stream.flush()
+        sys.stdout, sys.stderr = streams
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         code = int(args.run(args))
         sys.stdout.flush()  # a reader gone early shows here, not as an error at exit

@@ -100,7 +100,7 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     from openpyxl.cell import WriteOnlyCell
 
     workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(safe_text(sheet)[:31])
+    worksheet = workbook.create_sheet(_NOT_IN_XML.sub("", safe_text(sheet))[:31])
     safe = safe_frame(frame)
 
     def row(values: list[Any]) -> list[WriteOnlyCell]:
@@ -120,8 +120,16 @@ def xlsx_bytes(frame: pd.DataFrame, sheet: str = "data") -> bytes:
     return buffer.getvalue()
 
 
+# The control characters an .xlsx cannot hold (XML 1.0): openpyxl refuses the whole file
+# with the cell's text in its message, so one stray vertical tab in a site name loaded from
+# a file made every download of a table holding it fail. Such a character is dropped.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
 def _excel_value(value: Any) -> Any:
     value = _safe_cell(value)
+    if isinstance(value, str):
+        value = _NOT_IN_XML.sub("", value)
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones
     return value
