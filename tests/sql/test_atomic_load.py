@@ -107,7 +107,7 @@ def test_read_only_folder_gives_a_clear_message_and_keeps_the_database(
         folder.chmod(0o755)
     load_folder(MINIMAL, live, today=TODAY)  # writable again: loads and tidies up
     assert sorted(p.name for p in folder.iterdir()) == [
-        "live-historik", "live.duckdb", "live.duckdb.lock"]
+        "live-historik", "live-udgivet", "live.duckdb", "live.duckdb.lock"]
 
 
 def _denied(*_args: object, **_kwargs: object) -> None:

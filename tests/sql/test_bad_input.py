@@ -170,8 +170,8 @@ def test_refused_load_leaves_the_database_byte_for_byte(minimal_copy: Path,
     with pytest.raises(ValidationFailed):
         load_folder(minimal_copy, db, today=TODAY)
     assert file_digest(db) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["input", "live-historik", "live.duckdb",
-                                                         "live.duckdb.lock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "input", "live-historik", "live-udgivet", "live.duckdb", "live.duckdb.lock"]
     assert len(list((tmp_path / "live-historik").iterdir())) == 1  # the refused load: nothing
 
 

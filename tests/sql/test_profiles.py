@@ -4,6 +4,8 @@ user's own file, line and header."""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import shutil
 from pathlib import Path
@@ -17,6 +19,7 @@ from sosu.etl.fast import validate_fast
 from sosu.etl.load import check_folder, load_folder, validate_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.profile import KEPT_PROFILE, Profile, ProfileError, load_profile, parse_profile
+from sosu.etl.read import UNREAD
 from sosu.etl.suggest import draft_text
 from tests.sql.inputs import (
     foreign_as_ods,
@@ -515,3 +518,38 @@ def test_a_profile_error_never_quotes_a_cpr_number(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as refused:
         load_profile(path)
     assert "010190-1234" not in str(refused.value) and "XXXXXX-XXXX" in str(refused.value)
+
+
+@pytest.mark.parametrize("second", ["Elever.csv", "elever.xlsx"])
+def test_a_second_file_of_a_name_the_profile_reads_is_refused_not_kept(
+        second: str, tmp_path: Path) -> None:
+    """A profile that reads `elever.csv`, and beside it `Elever.csv` (or the profile reads
+    `elever.xlsx` and the raw `elever.csv` lies beside it): the search's complaint about
+    two files of one name fell away as the profile claims the name, and the other file
+    was kept in the history unread, a CPR number in it never looked for. Every file the
+    history would keep must be one the load reads."""
+    folder = tmp_path / "data"
+    shutil.copytree(MINIMAL, folder)
+    header = (folder / "elever.csv").read_text("utf-8").splitlines()[0].split(",")
+    read_from = "elever.csv" if second == "Elever.csv" else "elever.xlsx"
+    if read_from == "elever.xlsx":
+        book = openpyxl.Workbook()
+        for row in csv.reader(io.StringIO((folder / "elever.csv").read_text("utf-8"))):
+            book.active.append(row)
+        book.active.title = "Ark1"
+        book.save(folder / "elever.xlsx")
+        raw = folder / "elever.csv"
+    else:
+        raw = folder / second
+    raw.write_text("cpr;navn\n010190-1234;Anna Jensen\n", "utf-8")
+    path = tmp_path / "profil.toml"
+    path.write_text('navn = "kontrakt"\n\n[elever]\n' f'fil = "{read_from}"\n'
+                    + ('ark = "Ark1"\n' if read_from == "elever.xlsx" else "")
+                    + "[elever.kolonner]\n" + "".join(f'"{h}" = "{h}"\n' for h in header),
+                    "utf-8")
+    assert _problems(folder, load_profile(path)) == [f"{raw.name}: {UNREAD}"]
+    db = tmp_path / "db" / "sosu.duckdb"
+    with pytest.raises(ValidationFailed):
+        load_folder(folder, db, today=TODAY, profile=load_profile(path))
+    assert not db.parent.exists() or not any(
+        b"010190-1234" in p.read_bytes() for p in db.parent.rglob("*") if p.is_file())

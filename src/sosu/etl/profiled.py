@@ -62,7 +62,7 @@ def find_sources(folder: Path, profile: Profile) -> tuple[dict[str, read.Source]
             sources.pop(name, None)
             continue
         sources[name] = read.Source(name, path, entry.sheet if is_workbook(path) else None)
-    return sources, problems
+    return sources, problems + read.unread(folder, sources, problems)
 
 
 # --- the user's header -----------------------------------------------------------------

@@ -99,7 +99,25 @@ def find_sources(folder: Path) -> tuple[dict[str, Source], list[Problem]]:
                 f"filen mangler: læg {spec.name}.csv, {spec.name}.xlsx eller {spec.name}.ods "
                 "i mappen, eller et ark med det navn i en samlet projektmappe (.xlsx eller "
                 ".ods)")))
-    return sources, problems
+    return sources, problems + unread(folder, sources, problems)
+
+
+UNREAD = ("denne fil bliver ikke læst (en anden fil giver de samme data), men ville blive gemt "
+          "i historikken, som den er; flyt den ud af mappen")
+
+
+def unread(folder: Path, sources: dict[str, Source], problems: list[Problem]
+           ) -> list[Problem]:
+    """A problem for each file of `folder` that a load keeps in its history (every data
+    file, etl.history) but no source reads, unless a problem names it already: a second
+    `elever` beside the one a profile reads would be kept unread, and so unchecked for CPR
+    numbers."""
+    read_paths = {source.path for source in sources.values()}
+    named = {problem.file.split("[", 1)[0] for problem in problems}
+    return [Problem(path.name, 0, "", UNREAD) for path in sorted(folder.iterdir())
+            if path.is_file() and path.suffix.lower() in EXTENSIONS
+            and not path.name.startswith((".", "~$"))
+            and path not in read_paths and path.name not in named]
 
 
 CPR_IN_WORKBOOK = ("indeholder noget, der ligner et CPR-nummer: {places}; skriv aldrig "
