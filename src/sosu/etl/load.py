@@ -53,7 +53,7 @@ from sosu.etl.validate import (
     raw_table,
     typed_table,
 )
-from sosu.store import audit, db, published
+from sosu.store import audit, db, published, scratch
 from sosu.store.private import write_private
 from sosu.store.schema import built_by_this_version, code_fingerprint
 
@@ -146,7 +146,7 @@ def check_folder(folder: Path, today: dt.date | None = None,
                  profile: Profile | None = None) -> dict[str, int]:
     """Validate only; return row counts."""
     today = today or dt.date.today()
-    con = duckdb.connect()
+    con = scratch.memory_connection()
     try:
         # The rules a load screens on the student-months it builds (fast.ScreenedBuild)
         # are asked here as written: there is no build to screen.
@@ -155,7 +155,7 @@ def check_folder(folder: Path, today: dt.date | None = None,
             return _row_counts(con, lambda name: name)
     finally:
         con.close()
-    con = duckdb.connect()
+    con = scratch.memory_connection()
     try:
         validate_folder(con, folder, today, profile=profile)
         return _row_counts(con, typed_table)

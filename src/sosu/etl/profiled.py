@@ -28,6 +28,7 @@ from sosu.etl.profile import ROW_KEY, FileProfile, Profile, strptime_format
 from sosu.etl.rules import cpr_cells, date_rule_sql, sql_text
 from sosu.etl.validate import date_columns
 from sosu.etl.workbook import is_workbook
+from sosu.store import scratch
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -486,7 +487,7 @@ def preview(folder: Path, profile: Profile, today: dt.date, rows: int = 20
         typed_table,
     )
 
-    con = duckdb.connect()
+    con = scratch.memory_connection()
     try:
         sources, _others = find_sources(folder, profile)
         problems: list[Problem] = []

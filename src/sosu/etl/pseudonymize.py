@@ -32,6 +32,7 @@ from sosu.domain.cpr import ascii_digits, replace_cpr
 from sosu.domain.oserror import reason
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.read import EXTENSIONS, find_sources, stage
+from sosu.store import scratch
 
 KEY_BYTES = 32
 # Domain separation: a key reused for something else never yields these pseudonyms.
@@ -305,7 +306,7 @@ def pseudonymize_folder(in_dir: Path, out_dir: Path, key_file: Path, *, force: b
     _check_output(in_dir, out_dir, force)
     key_exists = check_existing_key(key_file)
     key = read_key(key_file) if key_exists else None
-    con = duckdb.connect()
+    con = scratch.memory_connection()
     try:
         present = _stage_all(con, in_dir)
         if key is None:

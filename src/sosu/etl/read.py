@@ -43,6 +43,7 @@ from sosu.etl.workbook import (
     sheet_rows,
 )
 from sosu.etl.workbook_cpr import cpr_places
+from sosu.store import scratch
 
 EXTENSIONS = (".csv", *WORKBOOK_EXTENSIONS)
 
@@ -573,7 +574,7 @@ def readable_file(found: CsvFile) -> Iterator[tuple[Path, str]]:
     if found.read_in_place:
         yield found.path, "latin-1" if found.encoding == "latin-1" else "utf-8"
         return
-    fd, name = tempfile.mkstemp(suffix=".csv", prefix=".sosu-")
+    fd, name = tempfile.mkstemp(suffix=".csv", prefix=scratch.prefix(), dir=scratch.folder())
     try:
         with os.fdopen(fd, "wb") as target, open(found.path, "rb") as source:
             stripping = found.encoding == "utf-8-sig"

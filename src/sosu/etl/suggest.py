@@ -48,6 +48,7 @@ from sosu.etl.profile import (
 from sosu.etl.profiled import IGNORED, POSITIONAL, read_file_table
 from sosu.etl.validate import parse_expression
 from sosu.etl.workbook import is_workbook, sheet_names
+from sosu.store import scratch
 
 CLOSE = 0.8  # difflib's ratio from which a header or value counts as a close match
 MAX_VALUES = 60  # distinct values listed per coded column (more: the column is not coded)
@@ -245,7 +246,7 @@ CPR_NAME = ("navnet ligner et CPR-nummer; giv filen (eller arket) et andet navn,
 def survey(folder: Path, today: dt.date | None = None) -> list[FileSurvey]:
     """Every file of `folder` read, matched to a contract file, its headers and values."""
     today = today or dt.date.today()
-    con = duckdb.connect()
+    con = scratch.memory_connection()
     try:
         surveys = []
         read_ok: set[int] = set()
@@ -395,7 +396,7 @@ def values_of(source: read.Source, header: str, column: Column,
               today: dt.date | None = None) -> list[ValueCount]:
     """The values of one of their columns the contract does not read, with suggestions:
     for a header the user mapped to a coded column other than the draft's."""
-    con = duckdb.connect()
+    con = scratch.memory_connection()
     try:
         found = read_file_table(con, source, "values", POSITIONAL)
         if isinstance(found, list) or header not in found.headers:

@@ -42,7 +42,7 @@ from sosu.metrics import datasets, linked, metrics, release
 from sosu.metrics.datasets import Request
 from sosu.metrics.protect import SUFFIX
 from sosu.metrics.release import ALL, MUNICIPALITY, OUTPUTS, SITE
-from sosu.store import db
+from sosu.store import db, scratch
 from sosu.store.published import Published
 
 EDUCATION_CHOICES = (("SSH",), ("SSA",), ("SSH", "SSA"))
@@ -178,7 +178,8 @@ def audit_loads(before: Path, after: Path, viewer: Viewer, *,
     outputs; its findings are about both loads' cells."""
     seen: list[tuple[pd.DataFrame, release.Release]] = []
     result = AuditResult(viewer)
-    with tempfile.TemporaryDirectory(prefix="sosu-revision-") as workdir:
+    with tempfile.TemporaryDirectory(prefix=f"{scratch.prefix()}revision-",
+                                     dir=scratch.folder()) as workdir:
         live = Path(workdir) / "sosu.duckdb"
         for source in (before, after):
             copy = Path(workdir) / ".kopi.duckdb"

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from sosu.store import scratch
+
 if TYPE_CHECKING:  # imported where used: a load (sosu load, etl) needs neither
     import pandas as pd
     import pyarrow as pa
@@ -64,7 +66,7 @@ OPEN_ERRORS: tuple[type[BaseException], ...] = (duckdb.Error, OSError)
 def connect_read_only(path: Path) -> duckdb.DuckDBPyConnection:
     """A connection that can never change the data (the dashboard and `sosu kpi` use it)."""
     before = _file_version(path)
-    con = duckdb.connect(":memory:")
+    con = scratch.memory_connection()
     con.execute(f"ATTACH ? AS {CATALOG} (READ_ONLY)", [str(path)])
     con.execute(f"USE {CATALOG}")
     if before is not None and _file_version(path) == before:

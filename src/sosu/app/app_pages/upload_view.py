@@ -25,7 +25,7 @@ from sosu.etl.load import check_folder, load_and_record
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.profile import Profile
 from sosu.etl.templates import KIND_TEXT, TEMPLATE_NAME, template_frame, template_workbook
-from sosu.store import audit, export
+from sosu.store import audit, export, scratch
 from sosu.store.db import database_path
 from sosu.store.private import write_private
 
@@ -139,7 +139,8 @@ def upload_section() -> None:
                                key="upload")
     if not uploads:
         return
-    with tempfile.TemporaryDirectory(prefix="sosu-upload-") as tmp:
+    with tempfile.TemporaryDirectory(prefix=f"{scratch.prefix()}upload-",
+                                     dir=scratch.folder()) as tmp:
         folder = Path(tmp)
         refused = _save(uploads, folder)
         if refused:
