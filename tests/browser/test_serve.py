@@ -39,7 +39,7 @@ def test_serve_passes_every_option_of_the_repositorys_config() -> None:
     assert STREAMLIT_OPTIONS["client.showErrorDetails"] == "none"
     assert STREAMLIT_OPTIONS["client.toolbarMode"] == "viewer"  # no "Deploy" button
     command = streamlit_command(8600, "127.0.0.1", ["s.toml"], ["--server.baseUrlPath", "x"])
-    assert command[1:5] == ["-m", "streamlit", "run", str(ENTRY)]
+    assert command[1:5] == ["-m", "sosu.cli.masked_streamlit", "run", str(ENTRY)]
     pairs = dict(zip(command[5::2], command[6::2], strict=False))
     for name, value in {**STREAMLIT_OPTIONS, **SERVE_ONLY}.items():
         assert pairs[f"--{name}"] == value

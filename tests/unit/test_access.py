@@ -8,6 +8,8 @@ import json
 import multiprocessing
 import os
 import stat
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -343,3 +345,22 @@ def test_a_check_in_progress_holds_up_only_its_own_name(tmp_path: Path) -> None:
             result = pool.submit(_try, {}, log, PASSWORD, 0, other)
             # A deadlock guard, not a timing assertion: a blocked check never finishes.
             assert result.result(timeout=600).message == WRONG
+
+
+def test_the_served_dashboards_output_and_log_are_masked() -> None:
+    """`sosu serve` runs Streamlit with its streams masked (cli.masked_streamlit): a log
+    line, a warning and an uncaught exception's traceback holding a CPR number reach the
+    server's log (the journal) masked."""
+    script = ("from sosu.cli import masked_streamlit\n"
+              "masked_streamlit.install()\n"
+              "import warnings\n"
+              "from streamlit.logger import get_logger\n"
+              "get_logger('sosu.test').error('Elev 010190-1234')\n"
+              "warnings.warn('Celle 020190-1234')\n"
+              "print('ud 040190-1234')\n"
+              "raise ValueError('Døgnplejen 030190-1234')\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.returncode == 1
+    output = done.stdout + done.stderr
+    assert "ValueError" in output and "XXXXXX-XXXX" in output
+    assert output.count("XXXXXX-XXXX") >= 4 and not contains_cpr(output), output

@@ -11,7 +11,6 @@ import sys
 from collections.abc import Sequence
 from email.message import EmailMessage
 from pathlib import Path
-from typing import Any, TextIO
 
 import duckdb
 
@@ -19,7 +18,7 @@ from sosu.access.users import UsersError
 from sosu.cli.history import register as register_history
 from sosu.cli.serve import register as register_serve
 from sosu.cli.users import register as register_user_commands
-from sosu.domain.cpr import contains_cpr, mask_cpr
+from sosu.domain.cpr import MaskedLines, contains_cpr, mask_cpr
 from sosu.domain.oserror import reason
 from sosu.domain.settings import SettingsError
 from sosu.domain.version import VERSION
@@ -482,32 +481,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-class _MaskedLines:
-    """A text stream whose every line is written masked (domain.cpr): whatever a command
-    prints about paths, files and errors, an operator's file or folder named after a
-    person never reaches the terminal or a log that keeps it. Lines are written whole;
-    what `flush` finds pending (a progress bar's line) is written as far as it goes."""
-
-    def __init__(self, stream: TextIO) -> None:
-        self._stream = stream
-        self._pending = ""
-
-    def write(self, text: str) -> int:
-        *lines, self._pending = (self._pending + text).split("\n")
-        for line in lines:
-            self._stream.write(mask_cpr(line) + "\n")
-        return len(text)
-
-    def flush(self) -> None:
-        if self._pending:
-            self._stream.write(mask_cpr(self._pending))
-            self._pending = ""
-        self._stream.flush()
-
-    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding: the stream's
-        return getattr(self._stream, name)
-
-
 # Commands whose standard output is data, not messages: written as computed (a share such
 # as 0.3101901234 has the digits of a CPR number).
 _DATA_OUT = {"kpi"}
@@ -515,11 +488,11 @@ _DATA_OUT = {"kpi"}
 
 def main(argv: Sequence[str] | None = None) -> int:
     streams = sys.stdout, sys.stderr
-    sys.stderr = _MaskedLines(sys.stderr)  # type: ignore[assignment]
+    sys.stderr = MaskedLines(sys.stderr)  # type: ignore[assignment]
     try:
         args = build_parser().parse_args(argv)
         if args.command not in _DATA_OUT:
-            sys.stdout = _MaskedLines(sys.stdout)  # type: ignore[assignment]
+            sys.stdout = MaskedLines(sys.stdout)  # type: ignore[assignment]
         return _run(args)
     finally:
         for stream in (sys.stdout, sys.stderr):

@@ -50,14 +50,16 @@ DEFAULT_ADDRESS = "127.0.0.1"
 
 def streamlit_command(port: int, address: str, secrets: list[str],
                       extra: list[str]) -> list[str]:
-    """The command `sosu serve` runs: Streamlit on the package's entry file."""
+    """The command `sosu serve` runs: Streamlit on the package's entry file, its output
+    masked (cli.masked_streamlit)."""
     flags: list[str] = []
     for name, value in {**STREAMLIT_OPTIONS, **SERVE_ONLY,
                         "server.port": str(port), "server.address": address}.items():
         flags += [f"--{name}", value]
     for path in secrets:
         flags += ["--secrets.files", str(Path(path).expanduser().resolve())]
-    return [sys.executable, "-m", "streamlit", "run", str(ENTRY), *flags, *extra]
+    return [sys.executable, "-m", "sosu.cli.masked_streamlit", "run", str(ENTRY), *flags,
+            *extra]
 
 
 def check_configuration() -> list[str]:

@@ -55,6 +55,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Callable, Iterator
+from typing import Any, TextIO
 
 # The newest Unicode character database, not Python's own (Unicode 14 in Python 3.11):
 # a digit added since (outlined 𜳰, Garay, Kawi …) would otherwise be a separator.
@@ -606,3 +607,30 @@ def sql_digit_like(expression: str) -> str:
     sql_candidate's Unicode classes take some 7 ms of CPU in every query that names it."""
     return (f"length(regexp_replace({expression}, '[\\x00-/:-\\x7F]', '', 'g')) "
             f">= {_MIN_DIGITS}")
+
+
+class MaskedLines:
+    """A text stream whose every line is written masked: whatever a command or the
+    dashboard's server prints about paths, files and errors (a traceback holds the
+    message of the exception, and that may hold a cell's text), no CPR number reaches the
+    terminal or a log that keeps it. Lines are written whole; what `flush` finds pending
+    (a progress bar's line) is written as far as it goes."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._pending = ""
+
+    def write(self, text: str) -> int:
+        *lines, self._pending = (self._pending + text).split("\n")
+        for line in lines:
+            self._stream.write(mask_cpr(line) + "\n")
+        return len(text)
+
+    def flush(self) -> None:
+        if self._pending:
+            self._stream.write(mask_cpr(self._pending))
+            self._pending = ""
+        self._stream.flush()
+
+    def __getattr__(self, name: str) -> Any:  # isatty, fileno, encoding: the stream's
+        return getattr(self._stream, name)
