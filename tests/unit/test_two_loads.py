@@ -190,3 +190,25 @@ def test_a_changed_cell_is_two_cells_and_a_change_whose_direction_is_known() -> 
     aktive = "kohorte\x1fA\x1fSSA\x1f2020\x1f\x1faktive"  # 4 -> 3: downwards
     (down,) = np.flatnonzero(names == aktive.replace("kohorte", "kohorte~endring"))
     assert any(matrix[row, down] == 1 for row in np.flatnonzero(matrix[:, down] != 0))
+
+
+def test_a_count_pinned_by_what_was_shown_before_is_recorded_not_a_failure() -> None:
+    """A total of 2 shown last month and unchanged (known), and this month two reason
+    rows, each at least 1: each is 1, whatever is hidden now. The protection cannot
+    unpublish the total; it records the two as undecided (the dashboard logs them)
+    instead of failing every page of the scope."""
+    cells = pd.DataFrame({
+        "kind": "aarsag", "site": "A", "udd": "SSA", "period": "2024",
+        "cat": ["I alt", "fravaer", "sygdom"], "measure": "antal",
+        "value": [2.0, 1.0, 1.0], "small": [False, True, True], "virtual": False,
+        "headline": False, "fixed": [True, False, False]})
+    terms = pd.DataFrame({"equation": [0, 0, 0], "cell": [0, 1, 2],
+                          "coefficient": [1.0, -1.0, -1.0]})
+    system = linked.System(cells.assign(cell=cells.index), terms)
+    protection = linked.protect(system, threshold=3)
+    assert protection.hidden.tolist() == [False, True, True]
+    assert protection.undecided.tolist() == [False, True, True]
+    # Without anything shown before, the same shape is protected by hiding the total.
+    alone = linked.protect(linked.System(cells.drop(columns="fixed").assign(
+        cell=cells.index), terms), threshold=3)
+    assert alone.hidden.tolist() == [True, True, True] and not alone.undecided.any()

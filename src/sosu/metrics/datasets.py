@@ -185,6 +185,10 @@ def _build(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
     made = release.build(release_frames(con, viewer), viewer.threshold,
                          rest_is_one_site=len(unseen) == 1,
                          before=store.before if store is not None else None)
+    if made.undecided.any():
+        _log.warning("%d skjulte tal kunne ikke beskyttes helt for %s: tal vist før giver dem "
+                     "(eller en gruppe var for stor til at afgøre)", int(made.undecided.sum()),
+                     viewer.role_label)
     if store is not None and made.shown_as is not None:
         try:
             store.keep(made.shown_as)

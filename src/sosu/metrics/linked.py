@@ -113,6 +113,9 @@ class _State:
         self.small = cells.small.to_numpy(dtype=bool)
         self.fixed = system.flag("fixed")
         self.hidden = (self.small & ~self.virtual & ~self.fixed) | system.flag("forced")
+        # Cells that cells shown before give away whatever is hidden now (nothing left to
+        # hide in their equations is hideable): recorded, not protected (see unprotectable).
+        self.given_up = np.zeros(len(cells), dtype=bool)
         self.cost_base = np.where(self.values > 0, self.values, _ZERO_COST + self.values) + \
             np.where(cells.headline.to_numpy(dtype=bool), _HEADLINE_COST, 0.0)
         matrix = system.matrix()
@@ -282,7 +285,9 @@ def protect(system: System, *, complementary: bool = True, threshold: int | None
     _protect_exactly(state, system)
     if threshold is not None:
         undecided = _protect_intervals(state, system, threshold, limit, groups)
-    return Protection(state.hidden.copy(), undecided)
+    # Cells the release shown before gives away (given_up) are undecided too: counted and
+    # logged by the caller, never silently taken as protected.
+    return Protection(state.hidden.copy(), undecided | state.given_up)
 
 
 def _protect_exactly(state: _State, system: System, near: np.ndarray | None = None, *,
@@ -294,7 +299,7 @@ def _protect_exactly(state: _State, system: System, near: np.ndarray | None = No
     for _ in range(200):
         known = determined(system, state.hidden, vectors=3 if near is None else vectors,
                            near=near)
-        leaks = known & state.needs_protection
+        leaks = known & state.needs_protection & ~state.given_up
         if not leaks.any():
             if near is None or not final:
                 return
@@ -302,7 +307,10 @@ def _protect_exactly(state: _State, system: System, near: np.ndarray | None = No
             continue
         before = state.hidden.copy()
         if not _break(state, np.flatnonzero(leaks), known=known):
-            raise RuntimeError("suppression could not protect every cell")
+            if not state.fixed.any():
+                raise RuntimeError("suppression could not protect every cell")
+            state.given_up |= leaks  # given away by what was shown before: see unprotectable
+            continue
         _settle(state)
         near = (state.hidden & ~before) | leaks
     raise RuntimeError("suppression did not settle")
@@ -916,7 +924,17 @@ def _protect_intervals(state: _State, system: System, threshold: float,
         if not _widen(state, system, narrow_ones):
             if not found:
                 break
-            raise RuntimeError("suppression could not protect every interval")
+            if not state.fixed.any():
+                raise RuntimeError("suppression could not protect every interval")
+            # Pinned by cells shown before (a total shown last month, its rows now each
+            # at least 1): nothing hideable is left to widen it. Recorded as undecided.
+            for narrow in found:
+                undecided[narrow.cell] = True
+            state.given_up[[narrow.cell for narrow in found]] = True
+            open_cells = np.array([n.cell for n in partly], dtype=np.int64)
+            if not len(open_cells):
+                return undecided
+            continue
         _settle(state)
         _protect_exactly(state, system, near=state.hidden & ~before, vectors=3)
         open_cells = np.array([narrow.cell for narrow in narrow_ones], dtype=np.int64)
