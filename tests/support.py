@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The day every test (and the golden files) takes as today: the demo and the date checks
 # depend on it.
 TODAY = dt.date(2026, 11, 22)
+DOWNLOAD_SECONDS = 4  # how long a downloaded file stays on the browser tests' server
 # Two sites of the demo municipality: a leder's own and one they may not see.
 DEMO_SITE, DEMO_OTHER_SITE = "Døgnplejen Nord", "Døgnplejen Syd"
 

@@ -277,8 +277,8 @@ def test_a_changed_role_takes_effect_at_the_next_click(
 def downloads(monkeypatch: pytest.MonkeyPatch) -> list:
     """The data callables the tables hand to st.download_button. Streamlit calls one when
     its button is clicked, without a script run (AppTest has no runtime to do it)."""
+    import sosu.app.downloads
     import sosu.app.login
-    import sosu.app.ui
 
     made: list = []
 
@@ -286,7 +286,7 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> list:
         made.append(sosu.app.login.guarded(produce))
         return made[-1]
 
-    monkeypatch.setattr(sosu.app.ui, "guarded", keep)
+    monkeypatch.setattr(sosu.app.downloads, "guarded", keep)
     return made
 
 

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 
 from bench.browser import streamlit_server
-from tests.support import MINIMAL, TODAY
+from tests.support import DOWNLOAD_SECONDS, MINIMAL, TODAY
 
 
 @pytest.fixture(scope="module")
@@ -23,5 +23,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     write_marker(folder / "csv")  # sealed as `sosu demo` seals its folders
     load_folder(folder / "csv", folder / "sosu.duckdb", today=TODAY)
     with streamlit_server(folder / "sosu.duckdb", SOSU_USERS=str(folder / "ingen.toml"),
-                          SOSU_LOG=str(folder / "log.jsonl")) as running:
+                          SOSU_LOG=str(folder / "log.jsonl"),
+                          SOSU_HENTNING_SEKUNDER=str(DOWNLOAD_SECONDS)) as running:
         yield running.url

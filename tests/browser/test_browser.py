@@ -6,12 +6,15 @@ fails the run instead of silently skipping (the `browser` fixture, tests/conftes
 
 from __future__ import annotations
 
+import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 from bench.browser import PAGES, PATIENCE_MS, settled, switch
-from tests.support import MINIMAL
+from tests.support import DOWNLOAD_SECONDS, MINIMAL
 
 
 @pytest.mark.parametrize("path", list(PAGES))
@@ -85,3 +88,39 @@ def test_upload_lists_every_problem_and_loads_nothing(server: str, browser: obje
         assert page.get_by_role("button", name="Indlæs data").count() == 0
     finally:
         page.close()
+
+
+def test_a_downloaded_file_has_an_unguessable_address_and_is_gone_soon(
+        server: str, browser: object) -> None:
+    """Streamlit's media route asks for no login: whoever has a file's address gets it.
+    The address is a hash of the bytes, type and name, so it could be computed for a
+    guessed table (which told a hidden cell) and it outlived the session. The address
+    now holds a random part and the file is removed SOSU_HENTNING_SEKUNDER after the
+    click; fetched without the browser's session, it is gone."""
+    from streamlit.runtime.memory_media_file_storage import _calculate_file_id
+
+    page = browser.new_page()  # type: ignore[attr-defined]
+    try:
+        page.goto(f"{server}/rekruttering")
+        settled(page)
+        page.get_by_text("Vis som tabel").first.click()
+        settled(page)
+        with page.expect_download(timeout=PATIENCE_MS) as download:
+            page.get_by_role("button", name="Hent CSV").first.click()
+        content = Path(download.value.path()).read_bytes()
+        address = download.value.url
+        name = download.value.suggested_filename
+    finally:
+        page.close()
+    file_id = address.rsplit("/", 1)[1].split(".")[0]
+    assert file_id != _calculate_file_id(content, "text/csv", name)
+    deadline = time.monotonic() + DOWNLOAD_SECONDS + 30
+    status = 200
+    while status == 200 and time.monotonic() < deadline:
+        time.sleep(1)
+        try:
+            with urllib.request.urlopen(address, timeout=10) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+    assert status == 404

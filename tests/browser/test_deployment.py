@@ -132,6 +132,8 @@ def test_the_proxy_is_tls_sticky_and_redirects_http(topology: Topology) -> None:
     assert not [c for c in _set_cookies(again) if c.startswith(f"{COOKIE}=")]
     assert set(cookies_per_replica(topology)) == set(topology.replicas)
     assert first.getheader("Strict-Transport-Security")
+    # Streamlit's metrics (each cached function's size) are not served to anyone.
+    assert https_request(topology.https_port, "/_stcore/metrics", value).status == 404
 
     connection = http.client.HTTPConnection("127.0.0.1", topology.http_port, timeout=10)
     connection.request("GET", "/frafald", headers={"Host": "sosu.kommune.dk"})

@@ -406,8 +406,8 @@ def test_a_group_members_download_is_checked_against_the_groups_file_at_the_clic
         real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A download is made on the click, outside a script run (no st.user): the session's
     stored claim and groups are checked against the groups file as it is then."""
+    import sosu.app.downloads
     import sosu.app.login
-    import sosu.app.ui
     from sosu.app.login import DownloadRefused
 
     made: list[Any] = []
@@ -416,7 +416,7 @@ def test_a_group_members_download_is_checked_against_the_groups_file_at_the_clic
         made.append(sosu.app.login.guarded(produce))
         return made[-1]
 
-    monkeypatch.setattr(sosu.app.ui, "guarded", keep)
+    monkeypatch.setattr(sosu.app.downloads, "guarded", keep)
     team = f'[[gruppe]]\nid = "{KF_GROUP}"\nnavn = "Team"\nrolle = "uddannelse"\n'
     monkeypatch.setenv("SOSU_OIDC_GRUPPER", str(_groups_file(team)))
     at = _claim_app(real_db, monkeypatch, None, {

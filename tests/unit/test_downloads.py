@@ -30,12 +30,17 @@ def _frame() -> pd.DataFrame:
 
 
 def _download_calls() -> list[tuple[Path, ast.Call]]:
+    """Every download button the pages draw: `downloads.button(...)`, the one place that
+    calls Streamlit's download_button (app/downloads.py, which it must be)."""
     calls = []
     for path in sorted((ROOT / "src" / "sosu" / "app").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
-        calls += [(path, node) for node in ast.walk(tree) if isinstance(node, ast.Call)
+        direct = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
                   and isinstance(node.func, ast.Attribute)
                   and node.func.attr == "download_button"]
+        assert not direct or path.name == "downloads.py", f"{path.name}: use downloads.button"
+        calls += [(path, node) for node in ast.walk(tree) if isinstance(node, ast.Call)
+                  and ast.unparse(node.func) == "downloads.button"]
     return calls
 
 

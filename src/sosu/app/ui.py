@@ -11,8 +11,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from sosu.app import charts, data
-from sosu.app.login import guarded
+from sosu.app import charts, data, downloads
 from sosu.app.viewer import current_viewer
 from sosu.domain import fmt, labels, palette
 from sosu.domain.roles import Viewer
@@ -202,13 +201,12 @@ def table(frame: pd.DataFrame, name: str, key: str,
     viewer = current_viewer()
     # Made when clicked, only if the session still holds (`guarded`), and through
     # store.export, which keeps text from becoming an Excel formula.
-    left.download_button("Hent CSV", guarded(partial(_export, visible, viewer=viewer, name=name,
-                                                     kind="csv")),
-                         f"{name}.csv", export.CSV_MIME, key=f"csv_{key}", on_click="ignore")
-    right.download_button("Hent Excel", guarded(partial(_export, visible, viewer=viewer,
-                                                        name=name, kind="xlsx")),
-                          f"{name}.xlsx", export.XLSX_MIME, key=f"xlsx_{key}",
-                          on_click="ignore")
+    downloads.button("Hent CSV", partial(_export, visible, viewer=viewer, name=name,
+                                         kind="csv"),
+                     f"{name}.csv", export.CSV_MIME, key=f"csv_{key}", where=left)
+    downloads.button("Hent Excel", partial(_export, visible, viewer=viewer, name=name,
+                                           kind="xlsx"),
+                     f"{name}.xlsx", export.XLSX_MIME, key=f"xlsx_{key}", where=right)
 
 
 def page_filters(with_site: bool = True, with_years: bool = True) -> Any:

@@ -146,6 +146,10 @@ SETTINGS: dict[str, Setting] = {
         "oplæringssteder, uddannelser og år, beskyttet under ét), så det første medlem, der "
         "åbner en side, ikke venter på beregningen. `nej`: de beregnes, når nogen første "
         "gang beder om dem.", _yes_no),
+    "download_seconds": Setting(
+        "SOSU_HENTNING_SEKUNDER", "60",
+        "En hentet fil (CSV, Excel, PDF) ligger så mange sekunder på serveren efter klikket, "
+        "så browseren kan hente den; derefter er adressen væk.", _positive_int),
     "idle_minutes": Setting(
         "SOSU_INAKTIV_MINUTTER", "30",
         "En session udløber efter så mange minutter uden aktivitet.", _positive_int),

@@ -8,9 +8,9 @@ from functools import partial
 
 import streamlit as st
 
-from sosu.app import data
+from sosu.app import data, downloads
 from sosu.app.filters import ALL_SITES
-from sosu.app.login import DownloadRefused, guarded
+from sosu.app.login import DownloadRefused
 from sosu.app.viewer import current_viewer
 from sosu.domain.roles import AccessDenied, Viewer
 from sosu.report import ReportError
@@ -50,10 +50,10 @@ def report_section() -> None:
             del st.session_state[_MADE]
             made = None
         if isinstance(made, MadeReport):
-            st.download_button(f"Hent kvartalsrapport {made.quarter} (PDF)",
-                               guarded(partial(_delivered, made, viewer)),
-                               f"kvartalsrapport-{made.quarter}.pdf", "application/pdf",
-                               key="report_download", on_click="ignore")
+            downloads.button(f"Hent kvartalsrapport {made.quarter} (PDF)",
+                             partial(_delivered, made, viewer),
+                             f"kvartalsrapport-{made.quarter}.pdf", "application/pdf",
+                             key="report_download")
 
 
 _MADE = "report_pdf"

@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from sosu.app import ui
+from sosu.app import downloads, ui
 from sosu.app.app_pages.import_view import (
     NEW,
     choose_reading,
@@ -56,9 +56,9 @@ def contract_section() -> None:
                "DD-MM-ÅÅ, Excel-datotal eller datoceller, men på samme måde i hele filen.")
     # Made when clicked, not on every run: writing the workbook took 0.36 s of CPU, more
     # than all the rest of the Data page (bench/run.py --viewers).
-    st.download_button("Hent Excel-skabelon (alle filer, med rullelister og vejledning)",
-                       template_workbook, TEMPLATE_NAME, export.XLSX_MIME,
-                       key="template_workbook", on_click="ignore")
+    downloads.button("Hent Excel-skabelon (alle filer, med rullelister og vejledning)",
+                     template_workbook, TEMPLATE_NAME, export.XLSX_MIME,
+                     key="template_workbook", guard=False)
     for spec in ALL_FILES:
         # The columns are drawn once the panel is opened, as a chart's table is
         # (ui.chart): collapsed, the six tables through the Styler were still a third of
@@ -68,9 +68,9 @@ def contract_section() -> None:
             st.write(spec.description)
             if panel.open:
                 ui.dataframe(contract_frame(spec))
-            st.download_button(f"Hent skabelon {spec.name}.csv",
-                               partial(_template_csv, spec), f"{spec.name}.csv",
-                               export.CSV_MIME, key=f"template_{spec.name}", on_click="ignore")
+            downloads.button(f"Hent skabelon {spec.name}.csv",
+                             partial(_template_csv, spec), f"{spec.name}.csv",
+                             export.CSV_MIME, key=f"template_{spec.name}", guard=False)
 
 
 def audit_section() -> None:
