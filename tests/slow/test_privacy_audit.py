@@ -122,3 +122,18 @@ def test_a_viewer_who_kept_last_months_figures_recomputes_nothing_of_either_mont
     monkeypatch.setattr(published.PublishedStore, "before", lambda _self, _print: None)
     alone = privacy_audit.audit_loads(earlier_demo_db, demo_db, FORUM)
     assert alone.count(privacy_audit.EXACT) + alone.count(privacy_audit.NARROWED) > 0
+
+
+def test_a_leder_who_sits_in_kvalitetsforum_recomputes_nothing(
+        demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """One person, two scopes of one load (a site manager in the forum, or one e-mail
+    given both reports): a leder's release hides whatever Kvalitetsforum's hides, so the
+    two together give nothing the forum's alone does not. Each scope protected on its
+    own, the leder of Døgnplejen Nord with the forum's figures pinned 305 hidden counts."""
+    leder = Viewer("leder", "leder", ("Døgnplejen Nord",))
+    both = privacy_audit.audit_loads(demo_db, demo_db, leder, viewer_before=FORUM)
+    assert both.requests > 100 and both.ranges_checked > 100
+    assert both.findings == [], (both.summary(), both.findings[:5])
+    monkeypatch.setattr(datasets, "_hidden_by_the_forum", lambda _con, _viewer: None)
+    apart = privacy_audit.audit_loads(demo_db, demo_db, leder, viewer_before=FORUM)
+    assert apart.count(privacy_audit.NARROWED) + apart.count(privacy_audit.EXACT) > 20

@@ -117,3 +117,24 @@ def test_a_store_that_cannot_be_written_leaves_the_figures_and_says_so(
     assert made.hidden.any()
     assert "den næste indlæsnings tal beskyttes uden det" in caplog.text
     assert str(tmp_path) not in caplog.text
+
+
+def test_what_a_leder_is_shown_kvalitetsforum_is_shown_too(demo_db: Path,
+                                                           tmp_path: Path) -> None:
+    """Every cell a leder's release shows that Kvalitetsforum's release holds, the forum's
+    shows as well (the leder's hides all the forum's hides): two scopes held together
+    show no more than the forum's alone (on the demo, protected apart, the leder of
+    Døgnplejen Nord was shown cells the forum hides). And a leder's store is keyed by the
+    sites seen, however the users file writes them."""
+    db = tmp_path / "sosu.duckdb"
+    shutil.copy(demo_db, db)
+    forum = _states(_release_of(db, FORUM))
+    site = "Døgnplejen Nord"
+    for sites in ((site,), (site, site), (site, "Et sted uden data")):
+        leder = _states(_release_of(db, Viewer("l", "leder", sites)))
+        common = leder.index.intersection(forum.index)
+        assert len(common) > 10
+        shown_by_leder = common[~leder.hidden[common].to_numpy()]
+        assert not forum.hidden[shown_by_leder].any()
+        assert forum.hidden[common].any()
+    assert len(list(published.folder_for(db).iterdir())) == 2  # the forum, one leder scope

@@ -181,10 +181,11 @@ def _build(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
     from this database's place (store.published), and kept for the next."""
     everywhere = metrics.sites(con)
     unseen = [s for s in everywhere if s not in viewer.visible_sites(everywhere)]
-    store = _published(con, viewer)
+    store = _published(con, viewer, everywhere)
     made = release.build(release_frames(con, viewer), viewer.threshold,
                          rest_is_one_site=len(unseen) == 1,
-                         before=store.before if store is not None else None)
+                         before=store.before if store is not None else None,
+                         hidden_elsewhere=_hidden_by_the_forum(con, viewer))
     if made.undecided.any():
         _log.warning("%d skjulte tal kunne ikke beskyttes helt for %s: tal vist før giver dem "
                      "(eller en gruppe var for stor til at afgøre)", int(made.undecided.sum()),
@@ -198,14 +199,31 @@ def _build(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
     return made
 
 
-def _published(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> PublishedStore | None:
-    """Where the scope's releases from this database's place are kept: by role and sites,
-    not by threshold (a member shown a release at 3 and one at 5 holds both). None for a
+def _hidden_by_the_forum(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> np.ndarray | None:
+    """For a leder: the cells Kvalitetsforum's release of this load hides (their keys).
+    A leder's release hides them too, so what any leder is shown is shown to
+    Kvalitetsforum as well, and someone in both (a site manager who sits in the forum)
+    or leders together learn nothing the forum's release, protected on its own and
+    against its earlier loads, does not give. None for Kvalitetsforum itself."""
+    if viewer.role != "leder":
+        return None
+    forum = scope_release(con, Viewer("kvalitetsforum", "kvalitetsforum",
+                                      threshold=viewer.threshold))
+    return release.key(forum.keys).to_numpy(dtype=str)[forum.hidden]
+
+
+def _published(con: duckdb.DuckDBPyConnection, viewer: Viewer,
+               everywhere: list[str]) -> PublishedStore | None:
+    """Where the scope's releases from this database's place are kept: by role and the
+    sites the viewer sees of this load, in order (not as the users file writes them: a
+    site listed twice, in another order or without data is the same scope), not by
+    threshold (a member shown a release at 3 and one at 5 holds both). None for a
     connection whose file is not known (nothing else can be shown from it)."""
     version = db.attached_version(con)
     if version is None:
         return None
-    return published.store_for(Path(version[0]), (viewer.role, viewer.sites))
+    seen = tuple(viewer.visible_sites(everywhere)) if viewer.role == "leder" else ()
+    return published.store_for(Path(version[0]), (viewer.role, seen))
 
 
 def release_frames(con: duckdb.DuckDBPyConnection,

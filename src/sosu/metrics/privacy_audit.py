@@ -165,7 +165,7 @@ def audit(con: duckdb.DuckDBPyConnection, viewer: Viewer, *, sites_alone: int | 
 
 
 def audit_loads(before: Path, after: Path, viewer: Viewer, *,
-                narrowing: bool = True) -> AuditResult:
+                narrowing: bool = True, viewer_before: Viewer | None = None) -> AuditResult:
     """A viewer who kept what they obtained from one load and obtains everything again
     after the next: what of either load's hidden cells can be worked out from both?
 
@@ -175,28 +175,33 @@ def audit_loads(before: Path, after: Path, viewer: Viewer, *,
     value (the worst case): such a cell is one cell of both loads, every other is two
     (metrics.release.joined, with what the viewer was shown of the first load as its
     shown cells), with both loads' equations. The result counts the second load's
-    outputs; its findings are about both loads' cells."""
+    outputs; its findings are about both loads' cells.
+
+    With `viewer_before`, the first load is obtained as that viewer: someone who holds two
+    scopes (a leder who sits in Kvalitetsforum), of two loads or of one (`before` and
+    `after` the same file)."""
     seen: list[tuple[pd.DataFrame, release.Release]] = []
     result = AuditResult(viewer)
     with tempfile.TemporaryDirectory(prefix=f"{scratch.prefix()}revision-",
                                      dir=scratch.folder()) as workdir:
         live = Path(workdir) / "sosu.duckdb"
-        for source in (before, after):
+        for source, who in ((before, viewer_before or viewer), (after, viewer)):
             copy = Path(workdir) / ".kopi.duckdb"
             shutil.copyfile(source, copy)
             os.replace(copy, live)  # a new file, as a load writes one
             con = db.connect_read_only(live)
             try:
-                result = AuditResult(viewer)
-                observed = _obtain(con, viewer, result)
-                truth = release.build(datasets.release_frames(con, viewer),
-                                      viewer.threshold, complementary=False)
+                result = AuditResult(who)
+                observed = _obtain(con, who, result)
+                truth = release.build(datasets.release_frames(con, who),
+                                      who.threshold, complementary=False)
             finally:
                 con.close()
             seen.append((_consistent(result, observed), truth))
     (states_before, truth_before), (states_after, truth_after) = seen
     keys_before = release.key(truth_before.keys)
-    shown_before, _told = _seen(AuditResult(viewer), states_before, keys_before)
+    shown_before, _told = _seen(AuditResult(viewer_before or viewer), states_before,
+                                keys_before)
     system_before = truth_before.system
     first = Published(
         fingerprint="", previous="", keys=keys_before.to_numpy(dtype=str),

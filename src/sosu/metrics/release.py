@@ -395,14 +395,18 @@ def _series_terms(cells: pd.DataFrame) -> list[pd.DataFrame]:
 
 def build(frames: dict[str, pd.DataFrame], threshold: int, *,
           complementary: bool = True, rest_is_one_site: bool = False,
-          before: Callable[[str], Published | None] | None = None) -> Release:
+          before: Callable[[str], Published | None] | None = None,
+          hidden_elsewhere: np.ndarray | None = None) -> Release:
     """Protect every output together. `frames` holds each output's rows for every site the
     viewer may see, REST (the sites they may not, added up) and MUNICIPALITY, keyed by
     `oplaeringssted`. `rest_is_one_site`: REST is a single site, whose every figure the
     municipality less the viewer's own sites would give: each of its cells is then
     protected like a small count (never recomputable), not only the small ones.
     `before`: given the figures' fingerprint, the release this scope was shown before
-    (store.published), which this one is protected together with (see joined)."""
+    (store.published), which this one is protected together with (see joined).
+    `hidden_elsewhere`: the keys of cells a wider scope's release of the same load hides
+    (Kvalitetsforum's, for a leder): hidden here too, so that whoever holds both learns
+    nothing from this one the wider one does not show."""
     rows = [cell_rows(OUTPUTS[name], frame.reset_index(drop=True), threshold)
             for name, frame in frames.items() if len(frame)]
     if not rows:
@@ -426,12 +430,18 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
     made_from = fingerprint(keys, system)
     shown_before = before(made_from) if before is not None else None
     joint = system if shown_before is None else joined(system, keys, shown_before)
+    if hidden_elsewhere is not None:
+        joint = _hidden_as_elsewhere(joint, keys, hidden_elsewhere)
     protection = linked.protect(joint, complementary=complementary, threshold=threshold,
                                 limit=linked.LIMIT, groups=site_groups(joint.cells))
     small = cells.small.to_numpy(dtype=bool)
     # A count shown before with this value is known (and the protection takes it so), but
-    # a count of 1..threshold is not printed, even then (a threshold raised since).
-    hidden = protection.hidden[:len(cells)] | (small & joint.flag("fixed")[:len(cells)])
+    # a count of 1..threshold is not printed, even then (a threshold raised since); nor
+    # is a cell the wider scope hides.
+    fixed = joint.flag("fixed")[:len(cells)]
+    hidden = protection.hidden[:len(cells)] | (small & fixed)
+    if hidden_elsewhere is not None:
+        hidden |= np.isin(keys, hidden_elsewhere)
     tables = {name: _protected(OUTPUTS[name], frame.reset_index(drop=True),
                                every[every.output == name], ids[every.output == name],
                                hidden, small)
@@ -446,6 +456,16 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
         coefficient=terms.coefficient.to_numpy(dtype="float64"))
     return Release(tables, system, hidden, cells[list(DIMENSIONS)],
                    protection.undecided[:len(cells)], shown_as)
+
+
+def _hidden_as_elsewhere(system: linked.System, keys: np.ndarray,
+                         hidden_elsewhere: np.ndarray) -> linked.System:
+    """The system with every cell the wider scope hides hidden from the start (`forced`),
+    unless it was shown before (known: the protection takes it as known either way)."""
+    elsewhere = np.zeros(system.size, dtype=bool)
+    elsewhere[:len(keys)] = np.isin(keys, hidden_elsewhere)
+    forced = (system.flag("forced") | elsewhere) & ~system.flag("fixed")
+    return linked.System(system.cells.assign(forced=forced), system.terms)
 
 
 def fingerprint(keys: np.ndarray, system: linked.System) -> str:
