@@ -7,6 +7,7 @@ import getpass
 import sys
 from pathlib import Path
 
+from sosu.domain.cpr import mask_cpr
 from sosu.etl import history
 from sosu.etl.load import reload_and_record, rollback_and_record
 from sosu.store.db import DEFAULT_DB
@@ -20,7 +21,7 @@ def _history(args: argparse.Namespace) -> int:
     db = Path(args.db)
     kept = history.entries(db)
     if not kept:
-        print(f"Ingen gemte indlæsninger i {history.folder(db)}.")
+        print(f"Ingen gemte indlæsninger i {mask_cpr(str(history.folder(db)))}.")
         return 0
     print(f"{'ID':<18} {'i brug':<6} {'indlæst':<19} {'af':<12} {'via':<14} "
           f"{'data pr.':<10} {'rækker':>9}  filer")

@@ -482,8 +482,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Commands whose standard output is data, not messages: written as computed (a share such
-# as 0.3101901234 has the digits of a CPR number).
-_DATA_OUT = {"kpi"}
+# as 0.3101901234 has the digits of a CPR number; the history's listing puts a load's time
+# beside its data's date, `12:12:34  2023-09-30`, which reads as one). What they print of
+# names is masked where it is stored (file names) or where it is printed (paths).
+_DATA_OUT = {"kpi", "history"}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
