@@ -85,7 +85,7 @@ def test_without_complementary_suppression_the_auditor_finds_the_leaks(
     monkeypatch.setattr(release, "build",
                         functools.partial(release.build, complementary=False))
     # An unprotected release is nothing the demo's scopes were shown: not kept for the next.
-    monkeypatch.setattr(datasets, "_published", lambda _con, _viewer: None)
+    monkeypatch.setattr(datasets, "_published", lambda *_args: None)
     datasets.forget_releases()
     result = privacy_audit.audit(demo_con, FORUM, sites_alone=2, narrowing=False)
     datasets.forget_releases()
