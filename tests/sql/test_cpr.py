@@ -31,7 +31,7 @@ from sosu.domain.cpr import (
     sql_digit_like,
     sql_shape,
 )
-from sosu.etl import rules
+from sosu.etl import history, rules
 from sosu.etl.fast import validate_fast
 from sosu.etl.load import check_folder
 from sosu.etl.problems import ValidationFailed
@@ -525,8 +525,12 @@ def _workbook(path: Path, extra_sheet: str | None = None) -> None:
 
 
 def test_a_database_named_with_a_cpr_number_is_printed_masked(
-        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """The operator chooses the name; the command line still never prints the number."""
+        tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The operator chooses the name; the command line still never prints the number.
+    The load is kept as made at 14:06:46: the history's listing must not put those six
+    digits beside the next column's year (a CPR number spelled apart, "140646  2026")."""
+    monkeypatch.setattr(history, "new_id", lambda _folder, _now: "20261204-140646")
     db = tmp_path / "Elev 010190-1234.duckdb"
     assert main(["load", str(MINIMAL), "--db", str(db)]) == 0
     assert main(["kpi", "--db", str(tmp_path / "mangler 010190-1234.duckdb")]) == 1

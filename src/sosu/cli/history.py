@@ -28,7 +28,9 @@ def _history(args: argparse.Namespace) -> int:
     for entry in kept:
         info = entry.info
         rows = f"{sum(entry.rows.values()):,}".replace(",", ".")
-        print(f"{entry.id:<18} {'*' if entry.live else '':<6} {_when(entry):<19} "
+        # "ja"/"nej" rather than a mark: the ID's last six digits (the time) beside the
+        # date's would read as a CPR number spelled apart ("140646   2026").
+        print(f"{entry.id:<18} {'ja' if entry.live else 'nej':<6} {_when(entry):<19} "
               f"{str(info.get('bruger', ''))[:12]:<12} {str(info.get('via', ''))[:14]:<14} "
               f"{str(info.get('data_pr') or 'ukendt'):<10} {rows:>9}  {', '.join(entry.files)}"
               + (" (demodata)" if info.get("demodata") else ""))
