@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sosu.domain.targets import Target
-from sosu.metrics.scorecard import overall, score
+from sosu.metrics.scorecard import measure_baseline, overall, score
 
 DROPOUT = Target(id="d", label="Frafald", metric="frafald_hovedforloeb", maal_type="relativ",
                  maal=-0.07, frist=2026, retning="ned", uddannelse="SSH", baseline=0.16)
@@ -135,3 +135,19 @@ def test_certain_change_is_the_count_the_definition_gives(n: int, baseline: floa
         assert "kan " in said and "ikke" in said
     else:
         assert f"({expected} af {n}" in said
+
+
+SICK = Target(id="s", label="Sygefravær", metric="sygefravaer", maal_type="absolut",
+              maal=0.06, frist=2027, retning="ned", baseline=0.09, baseline_periode="2023")
+
+
+def test_a_share_shown_without_its_hours_is_the_measured_baseline() -> None:
+    """A protected viewer gets the sick-leave share, never the hours behind it: the share
+    is the baseline measured, not a hidden figure."""
+    shown = _series([("sygefravaer", None, 2023, "2023", None, None, 0.0884, None, None,
+                      True)])
+    baseline = measure_baseline(shown, SICK)
+    assert baseline.measured == pytest.approx(0.0884) and not baseline.hidden
+    hidden = _series([("sygefravaer", None, 2023, "2023", None, None, None, None, None,
+                       True)])
+    assert measure_baseline(hidden, SICK).hidden

@@ -177,6 +177,12 @@ def measure_baseline(series: pd.DataFrame, target: Target,
         rows = [together]
     if rows is None or not all(bool(r.endelig) for r in rows):
         return published
+    if len(rows) == 1 and pd.notna(rows[0].vaerdi) and (
+            pd.isna(rows[0].taeller) or pd.isna(rows[0].naevner)):
+        # A share shown without what it is made of (sick leave: hours are never shown to
+        # a protected viewer): the share is the measured baseline.
+        return dataclasses.replace(published, measured=float(rows[0].vaerdi),
+                                   as_published=_as_published(target, cells, cohorts))
     if any(pd.isna(r.taeller) for r in rows) or (
             target.is_rate and any(pd.isna(r.naevner) for r in rows)):
         return dataclasses.replace(published, hidden=True)
