@@ -174,3 +174,45 @@ def fast_path_accepts(folder: Path, profile: Any = None) -> bool:
         except _TextPathTaken:
             return False
     return True
+
+
+def attacked_interval(values: Any, unknown: Any, equations: Any, at_least: Any, *,
+                      cell: int) -> tuple[float, float]:
+    """The interval of one cell as an attacker computes it, with none of the protection's
+    code: `equations` (rows of coefficients over every cell, each summing to 0) and
+    `at_least` (rows whose sum is 0 or more), sparse matrices as given; the cells known
+    are put in, a linear program (HiGHS) runs over the unknown cells connected to `cell`,
+    each at least 1, or 0 where it is 0. Unbounded above counts as infinitely wide."""
+    import numpy as np
+    from scipy import sparse
+    from scipy.optimize import linprog
+    from scipy.sparse.csgraph import connected_components
+
+    values = np.asarray(values, dtype="float64")
+    columns = np.flatnonzero(unknown)
+    known = np.where(unknown, 0.0, values)
+    both = sparse.vstack([sparse.csr_matrix(equations), sparse.csr_matrix(at_least)]).tocsr()
+    sub = both[:, columns].tocsr()
+    graph = sparse.bmat([[None, sub], [sub.T, None]]).tocsr()
+    _, labels = connected_components(graph, directed=False)
+    n_rows = sub.shape[0]
+    label = labels[n_rows + int(np.flatnonzero(columns == cell)[0])]
+    mine = np.flatnonzero(labels[n_rows:] == label)
+    rows = np.flatnonzero(labels[:n_rows] == label)
+    n_equal = sparse.csr_matrix(equations).shape[0]
+    equal, more = rows[rows < n_equal], rows[rows >= n_equal]
+    right = -(both @ known)
+    target = int(np.flatnonzero(columns[mine] == cell)[0])
+    bounds = [(min(values[c], 1.0), 0.0 if values[c] == 0 else None) for c in columns[mine]]
+    extremes = []
+    for sense in (1.0, -1.0):
+        objective = np.zeros(len(mine))
+        objective[target] = sense
+        result = linprog(
+            objective, A_eq=sub[equal][:, mine] if len(equal) else None,
+            b_eq=right[equal] if len(equal) else None,
+            A_ub=-sub[more][:, mine] if len(more) else None,
+            b_ub=-right[more] if len(more) else None, bounds=bounds, method="highs")
+        assert result.status in (0, 3), result.message  # optimal, or unbounded
+        extremes.append(sense * result.fun if result.status == 0 else -sense * np.inf)
+    return extremes[0], extremes[1]

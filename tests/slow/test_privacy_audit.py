@@ -12,13 +12,15 @@ import functools
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from scipy import sparse
 
 from sosu.domain.roles import Viewer
 from sosu.metrics import datasets, linked, metrics, privacy_audit, release
 from sosu.store import published
 from sosu.store.db import connect_read_only
-from tests.support import TODAY
+from tests.support import TODAY, attacked_interval
 
 FORUM = Viewer("kf", "kvalitetsforum")
 
@@ -137,3 +139,67 @@ def test_a_leder_who_sits_in_kvalitetsforum_recomputes_nothing(
     monkeypatch.setattr(datasets, "_hidden_by_the_forum", lambda _con, _viewer: None)
     apart = privacy_audit.audit_loads(demo_db, demo_db, leder, viewer_before=FORUM)
     assert apart.count(privacy_audit.NARROWED) + apart.count(privacy_audit.EXACT) > 20
+
+
+def _names_at_least(keys: pd.DataFrame) -> sparse.csr_matrix:
+    """What an attacker knows holds as "at least", from the cells' names alone (rows whose
+    sum is 0 or more): a year's students with sick leave against each month's and against
+    the months added up; for every year T, the cohorts' dropouts up to T against the
+    dropouts of the calendar years up to T."""
+    numbered = keys.assign(i=np.arange(len(keys)))
+    rows: list[dict[int, float]] = []
+    students = numbered[numbered.measure == "elever"]
+    months = students[students.kind == "syg_md"].assign(year=lambda f: f.period.str[:4])
+    in_year = months.groupby(["site", "udd", "year"]).i.apply(list).to_dict()
+    for year in students[students.kind == "syg_aar"].itertuples():
+        mine = in_year.get((year.site, year.udd, year.period), [])
+        rows += [{year.i: 1.0, month: -1.0} for month in mine]
+        if mine:
+            rows.append({**{month: 1.0 for month in mine}, year.i: -1.0})
+    dated = numbered[numbered.period != release.POOLED]
+    by_year = dated[(dated.kind == "aarsag") & (dated.cat == release.ALL)
+                    & (dated.measure == "antal")]
+    by_cohort = dated[(dated.kind == "kohorte") & (dated.measure == "frafald")]
+    for (site, udd), cohorts in by_cohort.groupby(["site", "udd"]):
+        years = by_year[(by_year.site == site) & (by_year.udd == udd)]
+        for up_to in sorted(set(cohorts.period) | set(years.period)):
+            row = {i: 1.0 for i in cohorts[cohorts.period <= up_to].i}
+            row.update({i: -1.0 for i in years[years.period <= up_to].i})
+            rows.append(row)
+    return sparse.csr_matrix(
+        ([c for row in rows for c in row.values()],
+         ([n for n, row in enumerate(rows) for _ in row], [c for row in rows for c in row])),
+        shape=(len(rows), len(keys)))
+
+
+def test_an_attacker_who_knows_what_holds_as_at_least_pins_no_hidden_count(
+        demo_con) -> None:  # noqa: ANN001
+    """The review of 2026-12-04 pinned Akutteamet's SSH and SSA students with sick leave
+    in 2019 (2 each) and its SSH students in August and September 2019 (1 each) from what
+    Kvalitetsforum is shown, with a year's students at least any month's. Here an attacker
+    writes such relations from the cells' names (none of the release's inequality code)
+    and solves every hidden count of 1-3 they touch, with the release's sums."""
+    made = datasets.scope_release(demo_con, FORUM)
+    cells = made.system.cells
+    real = np.flatnonzero(~made.system.flag("slack"))
+    keys = made.keys.iloc[real].reset_index(drop=True)
+    values = cells.value.to_numpy(dtype="float64")[real]
+    unknown = (made.hidden | cells.virtual.to_numpy(dtype=bool))[real]
+    terms = made.system.terms
+    slack = np.flatnonzero(made.system.flag("slack"))
+    with_slack = terms.equation[terms.cell.isin(slack)].unique()
+    sums = terms[~terms.equation.isin(with_slack)]
+    codes, _ = pd.factorize(sums.equation)
+    equations = sparse.csr_matrix((sums.coefficient, (codes, sums.cell)),
+                                  shape=(codes.max() + 1, len(real)))
+    at_least = _names_at_least(keys)
+    named = np.unique(at_least.indices)
+    small = made.hidden[real] & (values >= 1) & (values <= 3)
+    targets = named[small[named]]
+    assert len(targets) > 50
+    pinned = []
+    for cell in targets:
+        low, high = attacked_interval(values, unknown, equations, at_least, cell=int(cell))
+        if high - low < linked.protection_width(3) - 1e-9:
+            pinned.append(("\x1f".join(keys.iloc[cell].astype(str)), low, high))
+    assert pinned == []

@@ -298,6 +298,8 @@ def _released(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
     period = _PERIODS.get(name)
     if period is not None:
         frame = _years(frame, period, request.years)
+    if name in _BY_CODE:  # never by count: a row's place would say which hidden is larger
+        frame = frame.sort_values(_by(frame, *_BY_CODE[name]), kind="stable")
     frame = frame.drop(columns=[c for c in ("frafald_hovedforloeb",) if c in frame
                                 and name == "dropout_phases"])
     if not request.every_site:
@@ -305,6 +307,10 @@ def _released(con: duckdb.DuckDBPyConnection, viewer: Viewer, request: Request,
     return frame.reset_index(drop=True)
 
 
+# Rows of categories in the order of their codes (the team's own tables list the most
+# common first).
+_BY_CODE = {"dropout_reasons": ("aar", "uddannelse", "aarsag"),
+            "workplaces": ("uddannelse", "arbejdssted")}
 _PERIODS = {"cohorts": "aargang", "hires": "aar", "sick_leave_by_year": "aar",
             "sick_leave_by_month": "aar", "dropout_reasons": "aar"}
 

@@ -14,7 +14,12 @@ across tables, gives it back. So the cells of all of them are one system:
   coincidence can only make the protection stricter, never weaker;
 - a **virtual** cell is one nobody is shown but anybody can compute from shown cells
   (basic-course dropouts = dropouts − main-course dropouts): it takes part in the
-  equations and, when small, must itself not be recoverable.
+  equations and, when small, must itself not be recoverable;
+- an **inequality** says one side is at least the other (a year's students with sick
+  leave are at least any month's): it is an equation with a **slack** cell of its own,
+  the difference, known only to be 0 or more (`with_inequalities`). So every check below
+  (substitution, the exact check, the linear programs, the interval propagation and the
+  widening) takes the inequalities as it takes the equations.
 
 `suppress` hides every small cell (primary suppression, 1..threshold students) and then
 more cells until no equation leaves a hidden cell alone (complementary suppression);
@@ -65,7 +70,8 @@ class System:
     before with this value: hidden again) and `earlier` (a cell of that release whose
     value has changed since, an unknown of its own when it was hidden).
     `terms`: the equations as (equation, cell, coefficient) rows, each equation summing
-    to zero (a total with +1, its parts with -1).
+    to zero (a total with +1, its parts with -1). An inequality is an equation with a
+    `slack` cell (virtual, at least 0, see with_inequalities).
     """
 
     cells: pd.DataFrame
@@ -105,17 +111,64 @@ def keep_true_equations(terms: pd.DataFrame, values: np.ndarray) -> pd.DataFrame
     return kept.assign(equation=codes).reset_index(drop=True)
 
 
+def with_inequalities(cells: pd.DataFrame, terms: pd.DataFrame,
+                      inequalities: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The cells and equations with the inequalities that hold in the data added: each
+    (inequality, cell, coefficient) group says the sum of coefficient × cell is at least
+    0, and becomes an equation with a new virtual `slack` cell of that sum, with -1:
+    what a viewer knows of it is only that it is 0 or more (`knowledge`). An inequality
+    that does not hold is left out, as an equation is (keep_true_equations); so is one of
+    fewer than two cells. The slack cells come after `cells`, with the columns of the
+    inequality's first cell (the caller names them), `slack` True; every other cell gets
+    `slack` False. With a `deferred` column (per inequality), its slack cells are flagged
+    `deferred`: protect checks their inequalities after the rest (see protect)."""
+    cells = cells.assign(slack=False, deferred=False)
+    if inequalities.empty:
+        return cells, terms
+    values = cells.value.to_numpy(dtype="float64")
+    by = inequalities.inequality
+    weighted = inequalities.coefficient * values[inequalities.cell.to_numpy()]
+    side = weighted.groupby(by).sum()
+    scale = weighted.abs().groupby(by).sum()
+    holds = (side >= -TOLERANCE * np.maximum(1.0, scale)) & (
+        inequalities.groupby("inequality").cell.nunique() >= 2)
+    kept = inequalities[by.map(holds).to_numpy(dtype=bool)]
+    if kept.empty:
+        return cells, terms
+    number, _ = pd.factorize(kept.inequality, sort=True)
+    first = kept.groupby(number).cell.first().to_numpy()
+    slack_ids = len(cells) + np.arange(len(first))
+    late = kept.groupby(number).deferred.first().to_numpy(dtype=bool) \
+        if "deferred" in kept else False
+    slacks = cells.iloc[first].assign(
+        value=np.maximum(side[holds].to_numpy(dtype="float64"), 0.0), small=False,
+        virtual=True, headline=False, slack=True, deferred=late)
+    start = int(terms.equation.max()) + 1 if len(terms) else 0
+    added = pd.DataFrame({
+        "equation": np.concatenate([start + number, start + np.arange(len(first))]),
+        "cell": np.concatenate([kept.cell.to_numpy(), slack_ids]),
+        "coefficient": np.concatenate([kept.coefficient.to_numpy(dtype="float64"),
+                                       -np.ones(len(first))])})
+    together = pd.concat([cells, slacks], ignore_index=True)
+    return together, pd.concat([terms, added], ignore_index=True)
+
+
 class _State:
-    def __init__(self, system: System) -> None:
+    def __init__(self, system: System, *, hidden: np.ndarray | None = None,
+                 given_up: np.ndarray | None = None) -> None:
+        """`hidden`, `given_up`: carried over from an earlier stage (see protect)."""
         cells = system.cells
         self.values = cells.value.to_numpy(dtype="float64")
         self.virtual = cells.virtual.to_numpy(dtype=bool)
         self.small = cells.small.to_numpy(dtype=bool)
         self.fixed = system.flag("fixed")
         self.hidden = (self.small & ~self.virtual & ~self.fixed) | system.flag("forced")
+        if hidden is not None:
+            self.hidden |= hidden
         # Cells that cells shown before give away whatever is hidden now (nothing left to
         # hide in their equations is hideable): recorded, not protected (see unprotectable).
-        self.given_up = np.zeros(len(cells), dtype=bool)
+        self.given_up = np.zeros(len(cells), dtype=bool) if given_up is None \
+            else given_up.copy()
         self.cost_base = np.where(self.values > 0, self.values, _ZERO_COST + self.values) + \
             np.where(cells.headline.to_numpy(dtype=bool), _HEADLINE_COST, 0.0)
         matrix = system.matrix()
@@ -281,13 +334,32 @@ def protect(system: System, *, complementary: bool = True, threshold: int | None
     undecided = np.zeros(system.size, dtype=bool)
     if not complementary:
         return Protection(state.hidden.copy(), undecided)
-    _settle(state)
-    _protect_exactly(state, system)
-    if threshold is not None:
-        undecided = _protect_intervals(state, system, threshold, limit, groups)
+    deferred = system.flag("deferred")
+    # Inequalities flagged `deferred` are checked after everything else is protected, and
+    # only then protected against (from what is hidden by then): hiding more only widens,
+    # so the result holds for every equation and inequality. Protecting against all at
+    # once let the greedy choices follow long inequalities (the dropouts of many years),
+    # and on the demo hid every headline figure Kvalitetsforum was shown, where protecting
+    # the rest first left nothing those inequalities could narrow.
+    for stage in ([_without_equations_of(system, deferred), system] if deferred.any()
+                  else [system]):
+        state = _State(stage, hidden=state.hidden, given_up=state.given_up)
+        _settle(state)
+        _protect_exactly(state, stage)
+        if threshold is not None:
+            undecided = _protect_intervals(state, stage, threshold, limit, groups)
     # Cells the release shown before gives away (given_up) are undecided too: counted and
     # logged by the caller, never silently taken as protected.
     return Protection(state.hidden.copy(), undecided | state.given_up)
+
+
+def _without_equations_of(system: System, cells: np.ndarray) -> System:
+    """The system without the equations any of `cells` takes part in (renumbered)."""
+    terms = system.terms
+    dropped = terms.equation[cells[terms.cell.to_numpy()]].unique()
+    kept = terms[~terms.equation.isin(dropped)]
+    codes, _ = pd.factorize(kept.equation, sort=True)
+    return System(system.cells, kept.assign(equation=codes).reset_index(drop=True))
 
 
 def _protect_exactly(state: _State, system: System, near: np.ndarray | None = None, *,
@@ -418,10 +490,12 @@ def knowledge(system: System) -> tuple[np.ndarray, np.ndarray]:
     shown, a category row (a reason, a phase, an age band) exists only when someone is in
     it, and a zero hidden in a small row is no figure about anyone. So a cell of 0 is 0
     and any other is at least 1 (or its value, for a figure that is no count: hours). An
-    attacker may know less than this, never more."""
+    attacker may know less than this, never more. A slack cell (an inequality's
+    difference, see with_inequalities) is known only to be 0 or more."""
     values = system.cells.value.to_numpy(dtype="float64")
-    lower = np.minimum(values, 1.0)
-    upper = np.where(values == 0, 0.0, np.inf)
+    slack = system.flag("slack")
+    lower = np.where(slack, 0.0, np.minimum(values, 1.0))
+    upper = np.where((values == 0) & ~slack, 0.0, np.inf)
     return lower, upper
 
 

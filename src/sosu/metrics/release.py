@@ -177,7 +177,14 @@ IDENTITIES: tuple[tuple[tuple[str, str, str], tuple[str, str, str]], ...] = (
     (("fase", "hovedforloeb", "antal"), ("kohorte", "", "frafald_hovedforloeb")),
     (("alder", ALL, "antal"), ("kohorte", "", "ansatte")),
     (("arbejdssted", ALL, "antal"), ("kohorte", "", "ansat_efter")),
+    # The age band under 25 (metrics/aldersfordeling.sql) is the hires under 25.
+    (("alder", "16–24", "antal"), ("kohorte", "", "alder_under_25")),
 )
+# The kind of a slack cell: how far one side of an inequality is above the other
+# (metrics.linked.with_inequalities). Its key names the inequality's first cell.
+SLACK = "~mindst"
+# ... of an inequality checked after the rest is protected (linked.protect, `deferred`).
+SLACK_CHECKED_LAST = "~mindst~sidst"
 
 
 @dataclass
@@ -359,6 +366,100 @@ def _equations(cells: pd.DataFrame, main_phases: list[str]) -> pd.DataFrame:
     return pd.concat(numbered, ignore_index=True)
 
 
+def _inequalities(cells: pd.DataFrame) -> pd.DataFrame:
+    """What holds by definition as "at least" rather than as a sum, numbered:
+    (inequality, cell, coefficient), each saying the sum of coefficient × cell is 0 or
+    more (metrics.linked.with_inequalities keeps those that hold in the data).
+
+    - Students with sick leave are counted once per group: a year's are at least any
+      month's and at most the months added up; likewise a site's or an education's part
+      of the municipality's or "I alt" where the sum does not hold (a student who moved
+      is in both sites and once in the municipality).
+    - A student drops out after being hired: for every year T, the dropouts of the
+      calendar years up to T (the reasons' "I alt") are at most the dropouts of the
+      cohorts hired up to T.
+    """
+    everything = list(DIMENSIONS)
+    students = ((cells.measure == "elever") & cells.kind.isin(["syg_aar", "syg_md"])
+                ).to_numpy()
+    months = cells.assign(period=np.where(cells.kind == "syg_md", cells.period.str[:4],
+                                          cells.period),
+                          kind=np.where(cells.kind == "syg_md", "syg_aar", cells.kind))
+    site = (cells.site == MUNICIPALITY).to_numpy()
+    education = (cells.udd == ALL).to_numpy()
+    values = cells.value.to_numpy(dtype="float64")
+    parts = [
+        _union(_sum_terms(months, everything, students & (cells.kind == "syg_aar").to_numpy(),
+                          students & (cells.kind == "syg_md").to_numpy()), values),
+        _union(_sum_terms(cells, [c for c in everything if c != "site"], students & site,
+                          students & ~site), values, where_unequal=True),
+        _union(_sum_terms(cells, [c for c in everything if c != "udd"], students & education,
+                          students & cells.udd.isin(["SSH", "SSA"]).to_numpy()), values,
+               where_unequal=True),
+        _dropouts_after_hire(cells),
+    ]
+    offset = 0
+    numbered = []
+    for part in parts:
+        if part.empty:
+            continue
+        numbered.append(part.assign(inequality=part.inequality + offset))
+        offset = int(numbered[-1].inequality.max()) + 1
+    if not numbered:
+        return pd.DataFrame(columns=["inequality", "cell", "coefficient", "deferred"])
+    together = pd.concat(numbered, ignore_index=True)
+    return together.assign(deferred=together.get("deferred", False)).fillna(
+        {"deferred": False}).astype({"deferred": bool})
+
+
+def _union(groups: pd.DataFrame, values: np.ndarray, *,
+           where_unequal: bool = False) -> pd.DataFrame:
+    """A count over a union of groups (`groups`: equations as _sum_terms gives them, the
+    total +1, its parts -1): at least each part, at most the parts added up. With
+    `where_unequal`, only where the sum does not hold (where it holds, the equation says
+    all of it)."""
+    if groups.empty:
+        return pd.DataFrame(columns=["inequality", "cell", "coefficient"])
+    if where_unequal:
+        residual = (groups.coefficient * values[groups.cell.to_numpy()]).groupby(
+            groups.equation).sum()
+        groups = groups[groups.equation.isin(residual.index[residual.abs() > linked.TOLERANCE])]
+    totals = groups[groups.coefficient > 0][["equation", "cell"]].rename(
+        columns={"cell": "total"})
+    pairs = groups[groups.coefficient < 0].merge(totals, on="equation")
+    n_pairs = len(pairs)
+    at_least = pd.DataFrame({  # total - part >= 0
+        "inequality": np.repeat(np.arange(n_pairs), 2),
+        "cell": np.column_stack((pairs.total.to_numpy(), pairs.cell.to_numpy())).ravel(),
+        "coefficient": np.tile([1.0, -1.0], n_pairs)})
+    codes, _ = pd.factorize(groups.equation, sort=True)
+    at_most = pd.DataFrame({  # the parts added up - total >= 0
+        "inequality": n_pairs + codes, "cell": groups.cell.to_numpy(),
+        "coefficient": -groups.coefficient.to_numpy(dtype="float64")})
+    return pd.concat([at_least, at_most], ignore_index=True)
+
+
+def _dropouts_after_hire(cells: pd.DataFrame) -> pd.DataFrame:
+    """For each site, education and year T: the cohorts' dropouts hired up to T less the
+    dropouts of the calendar years up to T, at least 0 (see _inequalities)."""
+    dated = cells[cells.period != POOLED]
+    by_year = dated[(dated.kind == "aarsag") & (dated.cat == ALL) & (dated.measure == "antal")]
+    by_cohort = dated[(dated.kind == "kohorte") & (dated.measure == "frafald")]
+    both = pd.concat([by_cohort.assign(coefficient=1.0), by_year.assign(coefficient=-1.0)])
+    if by_year.empty or by_cohort.empty:
+        return pd.DataFrame(columns=["inequality", "cell", "coefficient"])
+    years = both[["site", "udd", "period"]].drop_duplicates().rename(
+        columns={"period": "up_to"})
+    terms = both.drop(columns="cell", errors="ignore").reset_index(names="cell").merge(
+        years, on=["site", "udd"])
+    terms = terms[terms.period <= terms.up_to]
+    number = terms.groupby(["site", "udd", "up_to"], sort=True).ngroup().to_numpy()
+    # Checked last: see linked.protect.
+    return pd.DataFrame({"inequality": number, "cell": terms.cell.to_numpy(),
+                         "coefficient": terms.coefficient.to_numpy(dtype="float64"),
+                         "deferred": True})
+
+
 def _series_terms(cells: pd.DataFrame) -> list[pd.DataFrame]:
     """The scorecard's series are cohort, hires and sick-leave cells of the municipality:
     each series cell equals the cell it is taken from (or the sum, for the strategy's
@@ -425,6 +526,7 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
         cells.loc[cells.site == REST, "small"] = True
     terms = linked.keep_true_equations(_equations(cells, main_phases),
                                        cells.value.to_numpy(dtype="float64"))
+    cells, terms = _with_slacks(cells, terms)
     system = linked.System(cells.assign(cell=cells.index), terms)
     keys = key(cells).to_numpy(dtype=str)
     made_from = fingerprint(keys, system)
@@ -456,6 +558,18 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
         coefficient=terms.coefficient.to_numpy(dtype="float64"))
     return Release(tables, system, hidden, cells[list(DIMENSIONS)],
                    protection.undecided[:len(cells)], shown_as)
+
+
+def _with_slacks(cells: pd.DataFrame, terms: pd.DataFrame) -> tuple[pd.DataFrame,
+                                                                    pd.DataFrame]:
+    """The cells and equations with the inequalities (_inequalities), each slack cell of
+    kind SLACK, named by its first cell and its number."""
+    cells, terms = linked.with_inequalities(cells, terms, _inequalities(cells))
+    slack = cells.slack.to_numpy(dtype=bool)
+    cells.loc[slack, "cat"] = cells.kind[slack] + ":" + cells.measure[slack]
+    cells.loc[slack, "kind"] = np.where(cells.deferred[slack], SLACK_CHECKED_LAST, SLACK)
+    cells.loc[slack, "measure"] = [str(n) for n in range(int(slack.sum()))]
+    return cells, terms
 
 
 def _hidden_as_elsewhere(system: linked.System, keys: np.ndarray,
@@ -490,10 +604,15 @@ def joined(system: linked.System, keys: np.ndarray, before: Published) -> linked
     The earlier release's equations join this one's, on its cells so merged: a total
     shown in both less the parts shown in both is a difference of two loads' hidden
     cells. A changed cell's change is an unknown of its own, whose direction is known.
+    A slack cell (an inequality's difference) is never one cell of both: that two
+    differences are equal is not known, so the earlier one is an unknown of its own.
     Cells 0..n-1 of the result are this release's, in order."""
     cells = system.cells
     values = cells.value.to_numpy(dtype="float64")
     position = pd.Index(keys).get_indexer(before.keys)
+    kind_before = np.array([str(k).split("\x1f", 1)[0] for k in before.keys], dtype=object)
+    slack_before = np.isin(kind_before, [SLACK, SLACK_CHECKED_LAST])
+    position[slack_before] = -1
     found = position >= 0
     same = found.copy()
     same[found] = np.abs(before.values[found] - values[position[found]]) <= \
@@ -505,6 +624,7 @@ def joined(system: linked.System, keys: np.ndarray, before: Published) -> linked
     forced = np.zeros(len(cells), dtype=bool)
     forced[position[same & hidden_before]] = True
     current = cells.assign(fixed=fixed, forced=forced & ~fixed, earlier=False,
+                           slack=system.flag("slack"), deferred=system.flag("deferred"),
                            virtual=cells.virtual.to_numpy(dtype=bool) & ~fixed)
     changed = ~same
     dimensions = pd.DataFrame([str(k).split("\x1f") for k in before.keys[changed]],
@@ -512,7 +632,8 @@ def joined(system: linked.System, keys: np.ndarray, before: Published) -> linked
     earlier = dimensions.assign(
         value=before.values[changed], small=before.small[changed],
         virtual=~shown_before[changed], headline=False, fixed=shown_before[changed],
-        forced=False, earlier=True)
+        forced=False, earlier=True, slack=slack_before[changed],
+        deferred=kind_before[changed] == SLACK_CHECKED_LAST)
     ids = np.where(same, position, 0)
     ids[changed] = len(cells) + np.arange(int(changed.sum()))
     # A cell in both loads whose value changed: the change is a cell too, whose direction
@@ -522,7 +643,8 @@ def joined(system: linked.System, keys: np.ndarray, before: Published) -> linked
     step = values[position[moved]] - before.values[moved]
     change = dimensions[moved[changed]].assign(
         kind=lambda frame: frame.kind + "~endring", value=np.abs(step), small=False,
-        virtual=True, headline=False, fixed=False, forced=False, earlier=False)
+        virtual=True, headline=False, fixed=False, forced=False, earlier=False, slack=False,
+        deferred=False)
     joint_cells = pd.concat([current, earlier, change], ignore_index=True)
     joint_cells["cell"] = joint_cells.index
     first = (int(system.terms.equation.max()) + 1) if len(system.terms) else 0
