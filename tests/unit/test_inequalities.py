@@ -204,3 +204,17 @@ def test_dropouts_by_year_never_run_ahead_of_the_cohorts() -> None:
                for number, group in rows.groupby("inequality")}
     assert list(by_year.values()) == [{0: 1.0, 2: -1.0},
                                       {0: 1.0, 1: 1.0, 2: -1.0, 3: -1.0}]
+
+
+def test_students_with_sick_leave_are_at_most_those_employed() -> None:
+    """Hired up to the year, less those who dropped out in the years before."""
+    cells = pd.DataFrame({
+        "kind": ["kohorte", "kohorte", "aarsag", "aarsag", "syg_aar"], "site": "A",
+        "udd": "SSH", "period": ["2019", "2020", "2019", "2020", "2020"],
+        "cat": ["", "", ALL, ALL, ""],
+        "measure": ["ansatte", "ansatte", "antal", "antal", "elever"],
+        "value": [5.0, 4.0, 1.0, 2.0, 7.0]})
+    rows = release._sick_within_employment(cells)
+    assert rows.deferred.all()
+    assert dict(zip(rows.cell, rows.coefficient, strict=True)) == {
+        0: 1.0, 1: 1.0, 2: -1.0, 4: -1.0}  # 5 + 4 - 1 - 7 >= 0; 2020's dropouts not yet

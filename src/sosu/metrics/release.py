@@ -378,6 +378,9 @@ def _inequalities(cells: pd.DataFrame) -> pd.DataFrame:
     - A student drops out after being hired: for every year T, the dropouts of the
       calendar years up to T (the reasons' "I alt") are at most the dropouts of the
       cohorts hired up to T.
+    - Sick leave is registered only inside an employment (etl/rules.py): a year's
+      students with sick leave are at most the students hired up to that year less those
+      who dropped out in the years before.
     """
     everything = list(DIMENSIONS)
     students = ((cells.measure == "elever") & cells.kind.isin(["syg_aar", "syg_md"])
@@ -397,6 +400,7 @@ def _inequalities(cells: pd.DataFrame) -> pd.DataFrame:
                           students & cells.udd.isin(["SSH", "SSA"]).to_numpy()), values,
                where_unequal=True),
         _dropouts_after_hire(cells),
+        _sick_within_employment(cells),
     ]
     offset = 0
     numbered = []
@@ -455,6 +459,32 @@ def _dropouts_after_hire(cells: pd.DataFrame) -> pd.DataFrame:
     terms = terms[terms.period <= terms.up_to]
     number = terms.groupby(["site", "udd", "up_to"], sort=True).ngroup().to_numpy()
     # Checked last: see linked.protect.
+    return pd.DataFrame({"inequality": number, "cell": terms.cell.to_numpy(),
+                         "coefficient": terms.coefficient.to_numpy(dtype="float64"),
+                         "deferred": True})
+
+
+def _sick_within_employment(cells: pd.DataFrame) -> pd.DataFrame:
+    """For each site, education and year Y of sick leave: the cohorts hired up to Y less
+    the dropouts of the calendar years before Y less Y's students with sick leave, at
+    least 0 (see _inequalities). Checked last, as the dropouts' rows are."""
+    dated = cells[cells.period != POOLED]
+    sick = dated[(dated.kind == "syg_aar") & (dated.measure == "elever")]
+    hired = dated[(dated.kind == "kohorte") & (dated.measure == "ansatte")]
+    left = dated[(dated.kind == "aarsag") & (dated.cat == ALL) & (dated.measure == "antal")]
+    if sick.empty or hired.empty:
+        return pd.DataFrame(columns=["inequality", "cell", "coefficient", "deferred"])
+    years = sick.drop(columns="cell", errors="ignore").reset_index(names="sick")[
+        ["site", "udd", "period", "sick"]].rename(columns={"period": "year"})
+    parts = []
+    for frame, coefficient, before in ((hired, 1.0, False), (left, -1.0, True)):
+        terms = frame.drop(columns="cell", errors="ignore").reset_index(names="cell")[
+            ["site", "udd", "period", "cell"]].merge(years, on=["site", "udd"])
+        keep = terms.period < terms.year if before else terms.period <= terms.year
+        parts.append(terms[keep].assign(coefficient=coefficient))
+    parts.append(years.assign(cell=years.sick, coefficient=-1.0))
+    terms = pd.concat(parts, ignore_index=True)
+    number = terms.groupby("sick", sort=True).ngroup().to_numpy()
     return pd.DataFrame({"inequality": number, "cell": terms.cell.to_numpy(),
                          "coefficient": terms.coefficient.to_numpy(dtype="float64"),
                          "deferred": True})
