@@ -354,15 +354,20 @@ def _equations(cells: pd.DataFrame, main_phases: list[str]) -> pd.DataFrame:
              & (cells.period == POOLED)).to_numpy()
         terms.append(_sum_terms(cells, ["site", "udd"], a, b))
     terms.extend(_series_terms(cells))
+    return _numbered(terms, "equation", ["equation", "cell", "coefficient"])
+
+
+def _numbered(parts: list[pd.DataFrame], number: str, columns: list[str]) -> pd.DataFrame:
+    """Parts each numbered from 0 in column `number`, as one frame numbered on."""
     offset = 0
     numbered = []
-    for part in terms:
+    for part in parts:
         if part.empty:
             continue
-        numbered.append(part.assign(equation=part.equation + offset))
-        offset = int(numbered[-1].equation.max()) + 1
+        numbered.append(part.assign(**{number: part[number] + offset}))
+        offset = int(numbered[-1][number].max()) + 1
     if not numbered:
-        return pd.DataFrame(columns=["equation", "cell", "coefficient"])
+        return pd.DataFrame(columns=columns)
     return pd.concat(numbered, ignore_index=True)
 
 
@@ -402,16 +407,8 @@ def _inequalities(cells: pd.DataFrame) -> pd.DataFrame:
         _dropouts_after_hire(cells),
         _sick_within_employment(cells),
     ]
-    offset = 0
-    numbered = []
-    for part in parts:
-        if part.empty:
-            continue
-        numbered.append(part.assign(inequality=part.inequality + offset))
-        offset = int(numbered[-1].inequality.max()) + 1
-    if not numbered:
-        return pd.DataFrame(columns=["inequality", "cell", "coefficient", "deferred"])
-    together = pd.concat(numbered, ignore_index=True)
+    together = _numbered(parts, "inequality",
+                         ["inequality", "cell", "coefficient", "deferred"])
     return together.assign(deferred=together.get("deferred", False)).fillna(
         {"deferred": False}).astype({"deferred": bool})
 
