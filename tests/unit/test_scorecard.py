@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from sosu.domain.targets import Target
-from sosu.metrics.scorecard import measure_baseline, overall, score
+from sosu.metrics.scorecard import measure_baseline, overall, score, statement
 
 DROPOUT = Target(id="d", label="Frafald", metric="frafald_hovedforloeb", maal_type="relativ",
                  maal=-0.07, frist=2026, retning="ned", uddannelse="SSH", baseline=0.16)
@@ -44,6 +44,16 @@ def test_latest_finished_value_wins_and_trend_arrow() -> None:
 
 def test_no_data_is_reported_as_such() -> None:
     assert score(_series([]), HIRES).status == "for få data"
+    assert "ingen data" in score(_series([]), HIRES).explanation
+
+
+def test_a_hidden_figure_is_reported_as_hidden_not_as_missing() -> None:
+    """55 hires a year hidden for Kvalitetsforum are no "under 10 elever"."""
+    hidden = score(_series([("ansatte", "SSH", 2025, "2025", None, None, None, None, None,
+                             True)]), HIRES)
+    assert hidden.status == "for få data" and hidden.hidden
+    assert hidden.explanation == "tallet for 2025 er skjult for dig (små tal beskyttes)"
+    assert "skjult for dig" in statement(hidden) and "for få data til" not in statement(hidden)
 
 
 def test_trajectory_is_the_straight_line_from_baseline_to_goal() -> None:

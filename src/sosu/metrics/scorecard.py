@@ -96,6 +96,9 @@ class Score:
     # The newest value is from the baseline's own period (or an older one).
     no_newer: bool = False
     projection: Projected | None = None  # the status comes from it when given
+    # The newest period is in the data, but its figure is hidden for the viewer: too few
+    # data to judge, though not because nothing was measured.
+    hidden: bool = False
 
     @property
     def explanation(self) -> str:
@@ -104,6 +107,8 @@ class Score:
                     "årgangen er for lille til at vise en ændring")
         if self.status == WAITING:
             return f"{no_newer_text(self.target)}: intet at måle fremskridt på"
+        if self.hidden:
+            return f"tallet for {self.period} er skjult for dig (små tal beskyttes)"
         if self.status == "for få data":
             return f"under {MIN_STUDENTS_FOR_STATUS} elever eller ingen data"
         return ""
@@ -292,7 +297,7 @@ def score(series: pd.DataFrame, target: Target, cohorts: pd.DataFrame | None = N
     latest = chosen.iloc[-1]
     if pd.isna(latest.vaerdi):  # suppressed for this viewer: a figure on too few students
         return Score(target, None, str(latest.periode), None, None, None, None, None,
-                     bool(latest.endelig), "for få data", baseline=baseline)
+                     bool(latest.endelig), "for få data", baseline=baseline, hidden=True)
     previous = chosen.iloc[-2].vaerdi if len(chosen) > 1 else None
     status = _status(target, latest)
     no_newer = _no_newer(target, latest)
@@ -380,6 +385,9 @@ def statement(score: Score) -> str:
     goal = (f"målet er {shown(target, target.goal_value)} i {target.frist} – "
             f"status: {score.status}"
             f"{' (fremskrevet)' if score.projection is not None else ''}")
+    if score.value is None and score.hidden:
+        return (f"{target.label}: tallet for {score.period} er skjult for dig (små tal "
+                f"beskyttes), så målet kan ikke vurderes; {goal}.")
     if score.value is None:
         return f"{target.label}: for få data til at vurdere målet; {goal}."
     now = f"{shown(target, score.value)} ({score.period}{_counted(score)})"

@@ -42,8 +42,8 @@ if ui.page_header("Overblik", "Strategiens mål: seneste værdi mod målet, med 
     st.caption("Status: nået · på vej (på eller bedre end den lige linje fra udgangspunkt til "
                "mål) · ikke på vej · usikker (ændringen ligger inden for usikkerheden) · "
                f"{WAITING} (ingen nyere årgang eller periode end udgangspunktet) · for få "
-               "data (under 10 elever). Andele vises med 95 %-interval (Wilson); – betyder "
-               "ingen data endnu.")
+               "data (under 10 elever, eller tallet er skjult for dig). Andele vises med "
+               "95 %-interval (Wilson); – betyder ingen data endnu eller skjult.")
     # A toggle, not an expander: a collapsed expander still draws its eight charts in
     # every browser, and Kvalitetsforum opens this page all at once (docs/performance.md).
     if st.toggle("Vis udviklingen mod hvert mål", key="vis_udvikling"):
