@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import OrderedDict
 from pathlib import Path
 
 import duckdb
@@ -19,6 +20,13 @@ from tests.support import TODAY
 
 FORUM = Viewer("kf", "kvalitetsforum")
 EXTRA_STUDENT = "C1,SSA,2023-03-01,40,Plejecenter Å,ekstern\n"
+
+
+@pytest.fixture(autouse=True)
+def own_cache(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A release cache of each test's own, emptied at will (forget_releases): the other
+    tests of the process keep theirs (a release of the demo costs 5 s of CPU)."""
+    monkeypatch.setattr(datasets, "_RELEASES", OrderedDict())
 
 
 @pytest.fixture
