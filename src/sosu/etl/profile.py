@@ -16,6 +16,7 @@ the result as it checks any folder.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -168,12 +169,20 @@ def _check_date_format(where: str, value: object) -> str:
     # DDMMÅÅ-TTmm, 26 May 2020 as 200526-0000 with ÅÅMMDD-TTmm) would read CPR numbers
     # as dates. Every day of a month of years whose two digits can be a day, at three
     # times of day, is drawn with it.
-    pattern = strptime_format(value)
-    if any(contains_cpr(moment.strftime(pattern)) for moment in _MOMENTS):
+    if _writes_cpr(strptime_format(value)):
         raise ProfileError(f"{where}: '{value}' skriver datoer, så de ligner CPR-numre (fx "
                            "1. januar 1990 kl. 12.34 som XXXXXX-XXXX); skriv klokkeslættet "
                            "med skilletegn, fx DD-MM-ÅÅ TT:mm")
     return value
+
+
+@functools.cache
+def _writes_cpr(pattern: str) -> bool:
+    """Does `pattern` write some moment of _MOMENTS as a CPR number? Asked once per format
+    (a profile mostly gives its files one) and of each distinct text once (without a time
+    of day the three moments of a day are one text): 5,040 searches for every file with a
+    format took 0.38 s of a national load with a profile."""
+    return any(contains_cpr(text) for text in {moment.strftime(pattern) for moment in _MOMENTS})
 
 
 def _text_table(where: str, value: object) -> dict[str, str]:

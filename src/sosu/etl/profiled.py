@@ -301,7 +301,8 @@ def read_fast(con: duckdb.DuckDBPyConnection, source: read.Source, entry: FilePr
     # Ignored columns are kept in the table just long enough to be checked for CPR
     # numbers (dropping a column costs nothing; reading the file again would).
     ignored = tuple(n for n in found.names if n.startswith(IGNORED))
-    if not read_typed(con, found, spec, today, texts=texts, extra=ignored):
+    written = {c.name: tuple(entry.value_map(c.name)) for c in spec.columns if c.codes}
+    if not read_typed(con, found, spec, today, texts=texts, extra=ignored, written=written):
         return False
     if cpr_cells(con, spec.name, list(ignored), line="rowid"):
         return False
