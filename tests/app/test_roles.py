@@ -144,17 +144,16 @@ def test_login_logout_and_lockout_in_the_app(minimal_session_db: Path,
                                              monkeypatch: pytest.MonkeyPatch) -> None:
     """On the hand-made fixture, real data (no demo seal): the login is what is tested,
     and a leder's release of the demo would cost 7 s of CPU."""
-    real_db = minimal_session_db
     add_user("anne", "leder", (SMALL_SITE,), password="annes-lange-kode")
     monkeypatch.setenv("SOSU_MAX_FEJL", "2")
-    at = _app(real_db, monkeypatch).run()
+    at = _app(minimal_session_db, monkeypatch).run()
     _login(at, "anne", "forkert-kodeord")
     assert "Forkert brugernavn eller adgangskode" in _everything(at)
     _login(at, "anne", "forkert-kodeord")
     _login(at, "anne", "annes-lange-kode")
     assert "For mange forkerte forsøg" in _everything(at)
 
-    fresh = _app(real_db, monkeypatch)
+    fresh = _app(minimal_session_db, monkeypatch)
     monkeypatch.setenv("SOSU_MAX_FEJL", "5")
     fresh.run()
     _login(fresh, "anne", "annes-lange-kode")
