@@ -121,13 +121,15 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def sweep(values: Sequence[Any], ids: Sequence[str] | None = None) -> list[Any]:
-    """Parameters for a test run over many inputs: `make check` runs the first, `make test`
-    every one (the others carry the `sweep` marker). For load-per-input tests whose inputs
-    exercise one mechanism, so the fast check keeps one representative."""
+def sweep(values: Sequence[Any], ids: Sequence[str] | None = None, *,
+          kept: int = 1) -> list[Any]:
+    """Parameters for a test run over many inputs: `make check` runs the first `kept`,
+    `make test` every one (the others carry the `sweep` marker). For load-per-input tests
+    whose inputs exercise one mechanism, so the fast check keeps a representative of
+    each way in (e.g. one per reader)."""
     return [pytest.param(*(v if isinstance(v, tuple) else (v,)),
                          id=None if ids is None else ids[i],
-                         marks=() if i == 0 else (pytest.mark.sweep,))
+                         marks=() if i < kept else (pytest.mark.sweep,))
             for i, v in enumerate(values)]
 
 

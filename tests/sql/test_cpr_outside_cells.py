@@ -437,10 +437,13 @@ def test_an_ods_value_a_style_scales_into_a_cpr_number_is_refused(
     assert len(shown) == 1 and "arket 'noter', celle A1" in shown[0], shown
 
 
-def test_pictures_and_binary_parts_without_a_number_load(minimal_copy: Path) -> None:
-    """Binary parts read as text find no number by chance: a megabyte of random bytes (a
-    picture's compressed pixels), an embedded workbook of codes and dates."""
-    noise = random.Random(7).randbytes(1 << 20)
+@pytest.mark.parametrize("size", sweep([1 << 16, 1 << 20], ["64-KiB", "1-MiB"]))
+def test_pictures_and_binary_parts_without_a_number_load(minimal_copy: Path,
+                                                          size: int) -> None:
+    """Binary parts read as text find no number by chance: random bytes (a picture's
+    compressed pixels; a megabyte in `make test`, 8 s of CPU to read in three decodings),
+    an embedded workbook of codes and dates."""
+    noise = random.Random(7).randbytes(size)
     path = _xlsx(minimal_copy)
     _rezip(path, add={"xl/media/image1.png": noise,
                       "xl/embeddings/oleObject1.bin": noise[:4096].replace(b"\x00", b"\x01")

@@ -14,7 +14,7 @@ from sosu.etl.fast import validate_fast
 from sosu.etl.load import load_folder
 from sosu.store.db import connect_read_only
 from tests.sql.inputs import VARIANTS, decimal_comma, transform
-from tests.support import MINIMAL, TODAY, kpi_of
+from tests.support import MINIMAL, TODAY, kpi_of, sweep
 
 
 @pytest.fixture(scope="module")
@@ -24,7 +24,14 @@ def expected(tmp_path_factory: pytest.TempPathFactory) -> dict:
     return kpi_of(db)
 
 
-@pytest.mark.parametrize("variant", VARIANTS)
+# `make check` loads one variant per reader (CSV, .xlsx, .ods), each with as many of the
+# spellings as one file can hold; `make test` every variant on its own.
+_REPRESENTATIVES = ["everything_at_once", "xlsx_serial_numbers_and_titles", "one_ods_workbook"]
+
+
+@pytest.mark.parametrize("variant", sweep(
+    [*_REPRESENTATIVES, *(name for name in VARIANTS if name not in _REPRESENTATIVES)],
+    kept=len(_REPRESENTATIVES)))
 def test_variant_loads_to_the_same_figures(variant: str, tmp_path: Path, expected: dict) -> None:
     folder = tmp_path / "input"
     folder.mkdir()
