@@ -262,19 +262,22 @@ def test_a_removed_account_is_logged_out_at_the_next_click(
 
 
 def test_a_changed_role_takes_effect_at_the_next_click(
-        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        early_warning_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """On a hand-made fixture with students to list (real data: a login is needed; small:
+    opening a database prepares Kvalitetsforum's release in the background, 7 s of CPU
+    at the demo's size)."""
     from sosu.access.users import User, load_users, save_users
 
-    at = _app(real_db, monkeypatch, TEAM).run()
+    at = _app(early_warning_db, monkeypatch, TEAM).run()
     at.switch_page("app_pages/tidlig_opsporing.py").run()
     assert at.dataframe
     path = Path(os.environ["SOSU_USERS"])
     users = load_users(path)
-    users[TEAM.name] = User(TEAM.name, "leder", (OWN,), password_hash=users[TEAM.name]
+    users[TEAM.name] = User(TEAM.name, "leder", ("Sted A",), password_hash=users[TEAM.name]
                             .password_hash)
     save_users(path, users)
     at.run()
-    assert f"Logget ind som **{TEAM.name}** (Leder af oplæringssted · {OWN})" in _everything(at)
+    assert f"Logget ind som **{TEAM.name}** (Leder af oplæringssted · Sted A)" in _everything(at)
     with pytest.raises(ValueError, match="Could not find a navigation page"):
         at.switch_page("app_pages/tidlig_opsporing.py")  # the list is gone from the menu
 
@@ -381,12 +384,13 @@ def test_a_demo_flag_written_by_another_version_is_not_trusted(
 
 
 def test_logging_out_in_one_tab_ends_the_accounts_other_tabs(
-        real_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        minimal_session_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An OIDC tab keeps the login it read when it opened: after a logout in another tab
-    it went on showing figures (the review, 2026-12-04). It ends at its next click."""
+    it went on showing figures (the review, 2026-12-04). It ends at its next click. On the
+    hand-made fixture: real data, and a release of its size (real_db's costs 5 s of CPU)."""
     claims = {"is_logged_in": True, "email": "kf@kommune.dk", "email_verified": True}
-    first = _oidc_app(real_db, monkeypatch, claims)
-    second = _app(real_db, monkeypatch)
+    first = _oidc_app(minimal_session_db, monkeypatch, claims)
+    second = _app(minimal_session_db, monkeypatch)
     second.secrets["auth"] = AUTH
     second.user = claims
     second.run()
