@@ -28,7 +28,7 @@ run: $(BIN)/sosu
 	$(BIN)/sosu serve --db $(DB)
 
 # ruff, mypy, the import contracts (layers) and sqlfluff (DuckDB dialect, configured in
-# pyproject.toml's [tool.sqlfluff], on every core).
+# pyproject.toml's [tool.sqlfluff], in one process).
 lint: $(BIN)/sosu
 	$(BIN)/ruff check .
 	$(BIN)/mypy
