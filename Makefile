@@ -39,8 +39,8 @@ lint: $(BIN)/sosu
 # pytest worker per core (pytest-xdist: no test shares files or state with another);
 # browser (headless Chromium) and slow (kill points, concurrency) in one process, as their
 # servers and browsers want the cores to themselves: `make browser`, `make slow`, and
-# `make test`, which runs every level (CI: .ci/run). `make check` runs the first input of
-# each sweep (tests/support.py: sweep), `make test` all of them.
+# `make test`, which runs every level (CI: .ci/run). `make check` runs the representative
+# inputs of each sweep (tests/support.py: sweep), `make test` all of them.
 FAST_TESTS := tests/unit tests/sql tests/app
 
 # The lint runs beside the tests, its output shown when the tests are done: mypy is one
@@ -61,7 +61,8 @@ browser: $(BIN)/sosu
 slow: $(BIN)/sosu
 	$(BIN)/pytest tests/slow
 
-# The sweeps (a test's inputs beyond its first, marker `sweep`) that `make check` leaves out.
+# The sweeps (a test's inputs beyond its representatives, marker `sweep`) that `make check`
+# leaves out.
 sweeps: $(BIN)/sosu
 	$(BIN)/pytest -n auto --dist worksteal -m sweep $(FAST_TESTS)
 

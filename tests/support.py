@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -121,16 +121,27 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def sweep(values: Sequence[Any], ids: Sequence[str] | None = None, *,
-          kept: int = 1) -> list[Any]:
-    """Parameters for a test run over many inputs: `make check` runs the first `kept`,
-    `make test` every one (the others carry the `sweep` marker). For load-per-input tests
-    whose inputs exercise one mechanism, so the fast check keeps a representative of
-    each way in (e.g. one per reader)."""
+def sweep(values: Sequence[Any], ids: Sequence[str] | None = None, *, kept: int = 1,
+          group: Callable[[Any], object] | None = None) -> list[Any]:
+    """Parameters for a test run over many inputs: `make check` runs the first `kept`, or
+    with `group` the first of each group, and `make test` every one (the others carry the
+    `sweep` marker). For load-per-input tests whose inputs exercise one mechanism, so the
+    fast check keeps a representative of each way in (one per reader, one per file)."""
+    checked = _first_of_each(values, group) if group else set(range(kept))
     return [pytest.param(*(v if isinstance(v, tuple) else (v,)),
                          id=None if ids is None else ids[i],
-                         marks=() if i < kept else (pytest.mark.sweep,))
+                         marks=() if i in checked else (pytest.mark.sweep,))
             for i, v in enumerate(values)]
+
+
+def _first_of_each(values: Sequence[Any], group: Callable[[Any], object]) -> set[int]:
+    seen: set[object] = set()
+    first = set()
+    for index, value in enumerate(values):
+        if group(value) not in seen:
+            seen.add(group(value))
+            first.add(index)
+    return first
 
 
 def chmod_is_enforced(folder: Path) -> bool:
