@@ -22,7 +22,9 @@ from sosu.domain.contract import ALL_FILES, FILES
 from sosu.domain.cpr import (
     DIGIT_BLOCKS,
     NEWER_INVISIBLE,
+    NUMBER_VALUED,
     RTL_RANGES,
+    SPELLED_WITH_DIGITS,
     contains_cpr,
     mask_cpr,
     normalise,
@@ -122,6 +124,14 @@ SPELLINGS = [
     ("nag-mundari", _in(DIGITS, 0x1E4F0)),
     ("outlined", "Elev " + _in("010190", 0x1CCF0) + "-" + _in("1234", 0x1CCF0)),
     ("garay", _in(DIGITS, 0x10D40)),
+    # characters that stand for digits without Unicode's digit property (the review of
+    # 2026-12-04): a number's value (dingbat zeros, Medefaidrin), a compatibility form of
+    # more than one digit (⑩ is 10, ⑫ 12, ㉞ 34), fewer characters than digits
+    ("circled-thirty-four", "010190-12\u325e"),
+    ("circled-ten", "0\u2469190-\u246b\u325e"),
+    ("dingbat-zeros",
+     "\U0001f10b\u2780\U0001f10b\u2780\u2788\U0001f10b-\u2780\u2781\u2782\u2783"),
+    ("medefaidrin", _in("010190", 0x16E80) + "-" + _in("1234", 0x16E80)),
     # tag characters: invisible copies of ASCII, the number hidden but all there
     ("tag-digits", "Elev " + _in("010190", 0xE0030) + "\U000e002d" + _in("1234", 0xE0030)),
     ("tags-between", "0101\U000e0039\U000e00301234"),
@@ -255,13 +265,16 @@ def test_the_sql_layout_holds_every_character_as_python_normalises_it() -> None:
     Unicode database, which the candidate allows), a letter `x`, an invisible character
     nothing."""
     allowed = {"digit": ("d", "n"), "separator": ("s", "n", ""), "letter": ("x",),
-               "invisible": ("",)}
+               "invisible": ("",), "several": ("d", "n", "s", "x", "")}
     chars, expected = [], []
     for code in range(sys.maxunicode + 1):
         if 0xD800 <= code <= 0xDFFF:
             continue  # surrogates cannot be encoded, so never reach DuckDB
         value = normalise(chr(code))
-        kind = ("separator" if value == "-" else "invisible" if value == ""
+        # A character that stands for several (⑩, ½, ㋀) makes a candidate of any text
+        # (SPELLED_WITH_DIGITS, tested below): its own layout does not matter.
+        kind = ("several" if len(value) > 1 else "separator" if value == "-"
+                else "invisible" if value == ""
                 else "digit" if value.isascii() and value.isdigit() else "letter")
         chars.append(chr(code))
         expected.append(kind)
@@ -316,6 +329,27 @@ def test_the_newer_invisible_characters_are_those_since_unicode_14() -> None:
              if unicodedata.category(chr(code)) in invisible
              and python_unicode.category(chr(code)) not in invisible]
     assert newer == [code for low, high in NEWER_INVISIBLE for code in range(low, high + 1)]
+
+
+def test_the_characters_that_stand_for_digits_are_named_for_sql() -> None:
+    """NUMBER_VALUED and SPELLED_WITH_DIGITS hold every character that normalise reads as
+    digits without Unicode's digit property, one digit or several, and no other."""
+    one, several = [], []
+    for code in range(sys.maxunicode + 1):
+        if 0xD800 <= code <= 0xDFFF or unicodedata.digit(chr(code), None) is not None \
+                or 0xE0020 <= code <= 0xE007E:  # tags read as their ASCII (_RE2_TAG_DIGIT)
+            continue
+        value = normalise(chr(code))
+        if value and any("0" <= char <= "9" for char in value):
+            (one if len(value) == 1 else several).append(code)
+    assert one == [code for low, high in NUMBER_VALUED for code in range(low, high + 1)]
+    assert several == [code for low, high in SPELLED_WITH_DIGITS
+                       for code in range(low, high + 1)]
+    assert normalise("\u2469\u00bd\u32c0\U0001f10b") == "101-21-0"  # ⑩ ½ ㋀ 🄋
+    row = duckdb.connect().execute(
+        f"SELECT {sql_candidate('t')}, {sql_digit_like('t')} FROM (SELECT ? AS t)",
+        ["\u2469"]).fetchone()
+    assert row == (True, True)  # one character that stands for two digits
 
 
 def test_the_sure_digits_are_pythons_decimal_digits() -> None:

@@ -96,6 +96,8 @@ class _Normaliser(dict[int, str | None]):
         digit = unicodedata.digit(char, None)
         if digit is not None:
             value: str | None = str(digit)
+        elif (spelled := _spelled_digits(char)) is not None:
+            value = spelled
         elif unicodedata.category(char) in _INVISIBLE:
             value = None
         elif _is_letter(code):
@@ -107,6 +109,23 @@ class _Normaliser(dict[int, str | None]):
 
 
 _TABLE = _Normaliser()
+_NUMBERS = ("Nd", "No", "Nl")
+
+
+def _spelled_digits(char: str) -> str | None:
+    """The digits a character stands for without Unicode's digit property, normalised: a
+    number character whose value is a whole 0–9 is that digit (🄋, Medefaidrin 𖺁, Ⅰ–Ⅸ,
+    counting rods); one whose compatibility form (NFKC) holds a digit is that form (⑩ as
+    `10`, ⒑ as `10-`, ½ as `1-2`, ㋀ as `1-`), which makes the normalised text longer
+    than the text. None for any other character."""
+    value = unicodedata.numeric(char, None)
+    if unicodedata.category(char) in _NUMBERS and value is not None \
+            and float(value).is_integer() and 0 <= value <= 9:
+        return str(int(value))
+    compatible = unicodedata.normalize("NFKC", char)
+    if compatible != char and any(unicodedata.digit(c, None) is not None for c in compatible):
+        return "".join(_TABLE[ord(c)] or "" for c in compatible)
+    return None
 
 
 class _MarksKept(dict[int, str | None]):
@@ -211,7 +230,7 @@ _POINT_GROUPED = re.compile(r"(?<![0-9])(?<![0-9]\.)[0-9]{1,3}(?:\.[0-9]{3}){2,3
 # Also any ten digits in the first layout, inside a longer run too: what `sosu
 # pseudonymize` replaces, besides every CPR number (replacing costs nothing).
 _LOOSE = re.compile(_STRICT.pattern + r"|(?P<l>[0-9]{2}-?[0-9]{2}-?[0-9]{2}-{0,3}[0-9]{4})")
-_MIN_LENGTH = 9  # normalising never lengthens a text; 101901234 is the shortest
+_MIN_LENGTH = 9  # 101901234 is the shortest; a shorter text may normalise longer (⑩)
 _MIN_DIGITS = 8  # the fewest digits a CPR spelling has: a one-digit day and month (1.1.90-1234)
 
 
@@ -290,7 +309,7 @@ def _search(pattern: re.Pattern[str], normal: str) -> bool:
 
 def contains_cpr(text: str | None) -> bool:
     """Whether `text` holds a CPR number in any spelling (see the module's docstring)."""
-    if not text or len(text) < _MIN_LENGTH:
+    if not text or _too_short(text):
         return False
     readings = _readings(text)
     if any(_holds(reading) for reading in readings) or _holds_decimal(text, readings[0]):
@@ -323,9 +342,9 @@ def _unquoted(run: re.Match[str]) -> str:
 
 
 def ascii_digits(text: str) -> str:
-    """Every digit of `text` (any script's, tag digits too) as ASCII, in order."""
-    return "".join(value for value in map(_TABLE.__getitem__, map(ord, text))
-                   if value is not None and len(value) == 1 and "0" <= value <= "9")
+    """Every digit of `text` (any script's, tag digits too, ⑩'s two) as ASCII, in order."""
+    return "".join(char for value in map(_TABLE.__getitem__, map(ord, text)) if value
+                   for char in value if "0" <= char <= "9")
 
 
 def _every_digit_masked(text: str) -> str:
@@ -362,8 +381,13 @@ def replace_cpr(text: str, replacement: Callable[[str], str], *, loose: bool = F
 _PASSES = 4
 
 
+def _too_short(text: str) -> bool:
+    """Too short to hold a number even normalised (a short text is quick to normalise)."""
+    return len(text) < _MIN_LENGTH and len(normalise(text)) < _MIN_LENGTH
+
+
 def _replaced_once(text: str, replacement: Callable[[str], str], *, loose: bool) -> str:
-    if not text or len(text) < _MIN_LENGTH:
+    if not text or _too_short(text):
         return text
     readings = _readings(text)
     if len(readings) > 1 and not _holds(readings[0]) and not _decimal_in(text):
@@ -475,14 +499,15 @@ def _as_cpr(*, whole: str, decimals: str) -> str | None:
 
 
 def _normalise_with_origin(text: str) -> tuple[str, list[int]]:
-    """The normalised text and, for each of its characters, its index in `text`."""
+    """The normalised text and, for each of its characters, its index in `text` (each
+    character ⑩ becomes stands at ⑩'s)."""
     chars: list[str] = []
     origin: list[int] = []
     for index, char in enumerate(text):
         value = _TABLE[ord(char)]
         if value:
             chars.append(value)
-            origin.append(index)
+            origin += [index] * len(value)
     return "".join(chars), origin
 
 
@@ -518,6 +543,32 @@ DIGIT_BLOCKS = (
     0x118E0, 0x11950, 0x11BF0, 0x11C50, 0x11D50, 0x11DA0, 0x11DE0, 0x11F50, 0x16130,
     0x16A60, 0x16AC0, 0x16B50, 0x16D70, 0x1CCF0, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC,
     0x1D7F6, 0x1E140, 0x1E2F0, 0x1E4F0, 0x1E5F1, 0x1E950, 0x1FBF0)
+# Characters that stand for digits without Unicode's digit property (_spelled_digits),
+# named one by one (tested against the Unicode database): a number character whose value
+# is a whole 0-9 is a digit or, as RE2 may not know it, `n`; one whose compatibility form
+# holds digits stands for more than one, so a cell holding one is a candidate whatever
+# its layout (⑩⑩⑨⓪-⑫㉞ is 101090-1234 in six characters).
+NUMBER_VALUED = (
+    (0xC78, 0xC7E), (0x17F0, 0x17F9), (0x215F, 0x2168), (0x2170, 0x2178), (0x2185, 0x2185),
+    (0x2189, 0x2189), (0x3007, 0x3007), (0x3021, 0x3029), (0x3192, 0x3195),
+    (0x3220, 0x3228), (0x3280, 0x3288), (0xA6E6, 0xA6EF), (0x10107, 0x1010F),
+    (0x10142, 0x10143), (0x10148, 0x10148), (0x1014F, 0x1014F), (0x10158, 0x1015F),
+    (0x10173, 0x10173), (0x1018A, 0x1018A), (0x102E1, 0x102E9), (0x10320, 0x10321),
+    (0x103D1, 0x103D2), (0x10858, 0x1085A), (0x10879, 0x1087D), (0x108A7, 0x108AC),
+    (0x108FB, 0x108FC), (0x10916, 0x10916), (0x1091A, 0x1091B), (0x109C0, 0x109C8),
+    (0x10A7D, 0x10A7D), (0x10A9D, 0x10A9D), (0x10AEB, 0x10AEC), (0x10B58, 0x10B5B),
+    (0x10B78, 0x10B7B), (0x10BA9, 0x10BAC), (0x10CFA, 0x10CFB), (0x10F1D, 0x10F21),
+    (0x10F51, 0x10F51), (0x10FC5, 0x10FC8), (0x111E1, 0x111E9), (0x11C5A, 0x11C62),
+    (0x12400, 0x12431), (0x12434, 0x12459), (0x12469, 0x1246F), (0x12475, 0x1247F),
+    (0x12550, 0x12586), (0x1258C, 0x12597), (0x1259A, 0x12686), (0x16E80, 0x16E89),
+    (0x16E94, 0x16E96), (0x16FF4, 0x16FF4), (0x16FF6, 0x16FF6), (0x1D2C0, 0x1D2C9),
+    (0x1D2E0, 0x1D2E9), (0x1D360, 0x1D368), (0x1D372, 0x1D378), (0x1E8C7, 0x1E8CF),
+    (0x1EC71, 0x1EC79), (0x1ECA3, 0x1ECAB), (0x1ECB1, 0x1ECB2), (0x1ED01, 0x1ED09),
+    (0x1ED2F, 0x1ED36), (0x1F10B, 0x1F10C))
+SPELLED_WITH_DIGITS = (
+    (0xBC, 0xBE), (0x2150, 0x215E), (0x2469, 0x2473), (0x247D, 0x2487), (0x2491, 0x249B),
+    (0x3251, 0x325F), (0x32B1, 0x32CB), (0x3358, 0x3370), (0x3378, 0x3379),
+    (0x339F, 0x33A6), (0x33A8, 0x33A8), (0x33AF, 0x33AF), (0x33E0, 0x33FE))
 # Invisible characters (Cf, Mn, Me) newer than Unicode 14, which DuckDB's RE2 may not
 # count in its classes (it knows Unicode 15): named one by one (tested).
 NEWER_INVISIBLE = (
@@ -548,6 +599,12 @@ _RE2_TAG = _re2_class((_TAGS,))
 _RE2_LETTER = _re2_class(_LETTER_RANGES)
 _RE2_DIGIT = _re2_class(tuple((start, start + 9) for start in DIGIT_BLOCKS))
 _RE2_RTL = _re2_class(RTL_RANGES)
+_RE2_SPELLED = _re2_class(SPELLED_WITH_DIGITS)
+# What may be a digit or a separator: any number character RE2 knows, and those Python
+# reads as a digit (NUMBER_VALUED), which RE2 may not know or count (Nl).
+_RE2_NUMBER = ("[\\p{Nd}\\p{No}"
+               + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in NUMBER_VALUED)
+               + "]")
 
 
 def sql_shape(expression: str) -> str:
@@ -564,7 +621,7 @@ def sql_shape(expression: str) -> str:
     text = f"regexp_replace({text}, '{_RE2_INVISIBLE}', '', 'g')"
     text = f"regexp_replace({text}, '{_RE2_LETTER}', 'x', 'g')"
     text = f"regexp_replace({text}, '{_RE2_DIGIT}', 'd', 'g')"
-    text = f"regexp_replace({text}, '[\\p{{Nd}}\\p{{No}}]', 'n', 'g')"
+    text = f"regexp_replace({text}, '{_RE2_NUMBER}', 'n', 'g')"
     return f"regexp_replace({text}, '[^dnx]', 's', 'g')"
 
 
@@ -596,7 +653,7 @@ def sql_candidate(expression: str) -> str:
     (sql_digit_like, its superset): CASE evaluates its THEN on those rows alone."""
     return (f"CASE WHEN {sql_digit_like(expression)} "
             f"THEN regexp_matches({sql_shape(expression)}, '{SQL_CANDIDATE}') "
-            f"OR regexp_matches({expression}, '{_RE2_RTL}|[%&]') ELSE false END")
+            f"OR regexp_matches({expression}, '{_RE2_RTL}|{_RE2_SPELLED}|[%&]') ELSE false END")
 
 
 def sql_digit_like(expression: str) -> str:
@@ -604,9 +661,11 @@ def sql_digit_like(expression: str) -> str:
     any character outside ASCII: a CPR number's digits (eight when the day and month are
     written with one digit) are such characters, so this is a superset of sql_candidate.
     It is far less selective, but its pattern compiles in microseconds where
-    sql_candidate's Unicode classes take some 7 ms of CPU in every query that names it."""
-    return (f"length(regexp_replace({expression}, '[\\x00-/:-\\x7F]', '', 'g')) "
-            f">= {_MIN_DIGITS}")
+    sql_candidate's Unicode classes take some 7 ms of CPU in every query that names it.
+    A character that stands for several digits (SPELLED_WITH_DIGITS) makes a candidate
+    of any text."""
+    return (f"(length(regexp_replace({expression}, '[\\x00-/:-\\x7F]', '', 'g')) "
+            f">= {_MIN_DIGITS} OR regexp_matches({expression}, '{_RE2_SPELLED}'))")
 
 
 class MaskedLines:
