@@ -479,7 +479,8 @@ FAST_COLUMNS = [(spec.name, column.name, column.kind) for spec in FILES
                 or (column.kind == "id" and spec.name == "elever")]
 FAST_SPELLINGS = [s for s in SPELLINGS if s[0] in ("nb-hyphen", "full-width", "arabic-indic",
                                                    "prefix", "in-text", "short-day-month",
-                                                   "four-digit-year", "digits-apart")]
+                                                   "four-digit-year", "digits-apart",
+                                                   "circled-ten")]
 
 
 def _put(folder: Path, file: str, column: str, kind: str, spelling: str) -> None:
