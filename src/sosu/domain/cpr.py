@@ -583,13 +583,13 @@ NEWER_INVISIBLE = (
     (0x1E6E6, 0x1E6E6), (0x1E6EE, 0x1E6EF), (0x1E6F5, 0x1E6F5))
 
 
-def _re2_class(ranges: tuple[tuple[int, int], ...]) -> str:
-    return "[" + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in ranges) + "]"
+def _re2_class(ranges: tuple[tuple[int, int], ...], properties: str = "") -> str:
+    """An RE2 class of the code point `ranges`, after any Unicode `properties` (\\p{..})."""
+    return ("[" + properties
+            + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in ranges) + "]")
 
 
-_RE2_INVISIBLE = (r"[\p{Cf}\p{Mn}\p{Me}"
-                  + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in NEWER_INVISIBLE)
-                  + "]")
+_RE2_INVISIBLE = _re2_class(NEWER_INVISIBLE, r"\p{Cf}\p{Mn}\p{Me}")
 # Tags (_TAGS) read as the ASCII they stand for, before the invisible ones are dropped:
 # a digit as 0, a letter as x, anything else a separator.
 _RE2_TAG_DIGIT = _re2_class(((_TAGS[0] + 0x10, _TAGS[0] + 0x19),))
@@ -602,9 +602,7 @@ _RE2_RTL = _re2_class(RTL_RANGES)
 _RE2_SPELLED = _re2_class(SPELLED_WITH_DIGITS)
 # What may be a digit or a separator: any number character RE2 knows, and those Python
 # reads as a digit (NUMBER_VALUED), which RE2 may not know or count (Nl).
-_RE2_NUMBER = ("[\\p{Nd}\\p{No}"
-               + "".join(f"\\x{{{low:X}}}-\\x{{{high:X}}}" for low, high in NUMBER_VALUED)
-               + "]")
+_RE2_NUMBER = _re2_class(NUMBER_VALUED, r"\p{Nd}\p{No}")
 
 
 def sql_shape(expression: str) -> str:
