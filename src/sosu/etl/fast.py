@@ -32,6 +32,7 @@ second. A header below a title is read from its own line (CsvFile.skip).
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,18 +120,43 @@ def _lookup(con: duckdb.DuckDBPyConnection, column: Column, text: str,
     its map does not hold). Spelled as two columns, not one CASE holding the whole reading,
     whose text repeats `text` so often that DuckDB took up to 0.5 s to plan it."""
     name = column.name
-    spellings = sorted({*column.codes, *column.codes.values(), *written} - {""})
-    rows = con.execute(
+    spellings = tuple(sorted({*column.codes, *column.codes.values(), *written} - {""}))
+    query = (
         f"SELECT _spelling, {_value(column, True, today).removesuffix(f' AS {name}')} "
         f"FROM (SELECT {name} AS _spelling, NULL::VARCHAR AS {LOOKED_UP}{name}, {text} AS {name} "
-        f"FROM (SELECT unnest(?::VARCHAR[]) AS {name}))", [spellings]).fetchall()
-    found = {spelling: value for spelling, value in rows if value is not None}
+        f"FROM (SELECT unnest(?::VARCHAR[]) AS {name}))")
+    found = _spellings_read(con, query, spellings)
     if not found:
         return [f"NULL::VARCHAR AS {LOOKED_UP}{name}", f"{text} AS {name}"]
     values = " ".join(f"WHEN {sql_text(s)} THEN {sql_text(v)}" for s, v in found.items())
     passed = " ".join(f"WHEN {sql_text(s)} THEN NULL" for s in found)
     return [f"CASE {name} {values} END AS {LOOKED_UP}{name}",
             f"CASE {name} {passed} ELSE {text} END AS {name}"]
+
+
+# What _lookup's query read each spelling as, by query and spellings. The query reads
+# nothing but its parameter, so its answer is the same on every connection: asked once per
+# process, not for every file of every check (a third of a small file's read).
+_READ_SPELLINGS: dict[tuple[str, tuple[str, ...]], dict[str, str]] = {}
+_READ_SPELLINGS_KEPT = 512
+_READ_SPELLINGS_LOCK = threading.Lock()
+
+
+def _spellings_read(con: duckdb.DuckDBPyConnection, query: str,
+                    spellings: tuple[str, ...]) -> dict[str, str]:
+    """Spelling → value of each spelling `query` reads (the others left out)."""
+    key = (query, spellings)
+    with _READ_SPELLINGS_LOCK:
+        known = _READ_SPELLINGS.get(key)
+    if known is not None:
+        return known
+    rows = con.execute(query, [list(spellings)]).fetchall()
+    found = {spelling: value for spelling, value in rows if value is not None}
+    with _READ_SPELLINGS_LOCK:
+        if len(_READ_SPELLINGS) >= _READ_SPELLINGS_KEPT:
+            _READ_SPELLINGS.clear()  # import profiles' maps, edited again and again
+        _READ_SPELLINGS[key] = found
+    return found
 
 
 def fast_cell(column: Column, today: dt.date) -> Cell:
