@@ -35,7 +35,7 @@ from sosu.domain.cpr import (
 )
 from sosu.etl import history, rules
 from sosu.etl.fast import validate_fast
-from sosu.etl.load import check_folder
+from sosu.etl.load import check_folder, load_folder
 from sosu.etl.problems import ValidationFailed
 from sosu.etl.pseudonymize import Pseudonymizer, pseudonymize_folder
 from sosu.etl.read import CPR_HEADER, CPR_OUTSIDE_COLUMNS
@@ -132,11 +132,17 @@ SPELLINGS = [
     ("dingbat-zeros",
      "\U0001f10b\u2780\U0001f10b\u2780\u2788\U0001f10b-\u2780\u2781\u2782\u2783"),
     ("medefaidrin", _in("010190", 0x16E80) + "-" + _in("1234", 0x16E80)),
+    # letters with a digit's numeric value: the CJK numerals, plain and formal (a review
+    # of 2026-12-04)
+    ("cjk-numerals", "\u3007\u4e00\u3007\u4e00\u4e5d\u3007-\u4e00\u4e8c\u4e09\u56db"),
+    ("cjk-formal", "Sted \u96f6\u58f9\u96f6\u58f9\u7396\u96f6 \u58f9\u8cb3\u53c3\u8086"),
     # tag characters: invisible copies of ASCII, the number hidden but all there
     ("tag-digits", "Elev " + _in("010190", 0xE0030) + "\U000e002d" + _in("1234", 0xE0030)),
     ("tags-between", "0101\U000e0039\U000e00301234"),
     # escapes that stand for characters: a URL's, HTML's and XML's
     ("percent-encoded-dash", "010190%2D1234"),
+    ("ooxml-escaped", "Sted " + "".join(f"_x{ord(c):04X}_" for c in "010190-1234")),
+    ("ooxml-escaped-dash", "010190_x2013_1234"),
     ("percent-encoded-digits", "%30%31%30%31%39%30%2D%31%32%33%34"),
     ("html-decimal", "&#48;&#49;&#48;&#49;&#57;&#48;-1234"),
     ("html-hex-dash", "010190&#x2D;1234"),
@@ -170,7 +176,7 @@ NOT_CPR = ["9913001234", "3213901234", "0113901234", "20230101-1234", "010190123
 # stored, escapes whose digits are the escapes'): every digit of the text goes.
 EVERY_DIGIT_MASKED = {"right-to-left-paragraph", "percent-encoded-dash",
                       "percent-encoded-digits", "html-decimal", "html-hex-dash", "html-named",
-                      "escaped-twice"}
+                      "escaped-twice", "ooxml-escaped", "ooxml-escaped-dash"}
 
 
 def _ids(cases: list[tuple[str, str]]) -> list[str]:
@@ -557,6 +563,33 @@ def _workbook(path: Path, extra_sheet: str | None = None) -> None:
     if extra_sheet:
         book.create_sheet(extra_sheet).append(["noget"])
     book.save(path)
+
+
+def test_a_cpr_number_in_xlsx_escapes_is_refused_and_the_cell_read_as_shown(
+        tmp_path: Path) -> None:
+    """Excel, LibreOffice and calamine show `_x0030_` in a cell's text as 0 (openpyxl
+    keeps it as written): escaped, a CPR number is refused like any other, and other
+    escaped text is read as a spreadsheet shows it."""
+    folder = tmp_path / "input"
+    folder.mkdir()
+    _workbook(folder / "eksport.xlsx")
+    book = openpyxl.load_workbook(folder / "eksport.xlsx")
+    escaped = "".join(f"_x{ord(c):04X}_" for c in "0101901234")
+    book["elever"]["E2"] = f"Plejecenter {escaped}"
+    book.save(folder / "eksport.xlsx")
+    with pytest.raises(ValidationFailed) as refused:
+        check_folder(folder, today=TODAY)
+    shown = [str(p) for p in refused.value.problems]
+    assert shown == ["eksport.xlsx[elever]:2: oplaeringssted: indeholder noget, der ligner et "
+                     "CPR-nummer; skriv aldrig CPR-numre i filerne"]
+    book["elever"]["E2"] = "Plejecenter _x00C5_en"
+    book.save(folder / "eksport.xlsx")
+    db = tmp_path / "sosu.duckdb"
+    load_folder(folder, db, today=TODAY)
+    con = duckdb.connect(str(db), read_only=True)
+    assert ("Plejecenter Åen",) in con.execute(
+        "SELECT DISTINCT oplaeringssted FROM elever").fetchall()
+    con.close()
 
 
 def test_a_database_named_with_a_cpr_number_is_printed_masked(

@@ -221,3 +221,15 @@ def test_xlsx_drops_control_characters_a_workbook_cannot_hold() -> None:
     assert [c.value for c in sheet[1]] == ["sted", "antal"]
     assert [sheet.cell(row=r, column=1).value for r in (2, 3, 4)] == [
         "Døgnplejen", "ABC", "tab\tog\nlinje"]
+
+
+def test_xlsx_shows_an_escape_like_text_as_it_is_written() -> None:
+    """Excel shows `_x0030_` in a text as 0: a text holding it (loaded from a CSV file)
+    is written with its underscore escaped, and reads back as written."""
+    from sosu.domain.cpr import decode_ooxml_escapes
+
+    written = ["Sted _x0030__x0031_", "a_x005F_b", "_x00e6_ og _xFFFF_"]
+    book = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(pd.DataFrame({"_x0041_": written}))))
+    sheet = book.active
+    raw = [sheet.cell(row=r, column=1).value for r in range(1, 5)]
+    assert [decode_ooxml_escapes(value) for value in raw] == ["_x0041_", *written]

@@ -7,7 +7,10 @@ shown (etl.read), and `sosu pseudonymize` replaces them (etl.pseudonymize).
 A CPR number, as found here, after normalising the text (by the newest Unicode
 character database, unicodedata2, not Python's own):
 - every character Unicode gives a digit value (full-width ０, Arabic-Indic ٠, Devanagari,
-  mathematical 𝟎, superscript ¹, outlined 𜳰 …) counts as that ASCII digit;
+  mathematical 𝟎, superscript ¹, outlined 𜳰 …) counts as that ASCII digit, and so does
+  every other character whose numeric value is a whole 0–9 (dingbat 🄋, Roman Ⅰ–Ⅸ, the
+  CJK numerals 〇 一 二 … 九, 零, 壹 …); one whose compatibility form holds digits counts
+  as those (⑩ as 10);
 - a tag character (U+E0020–E007E, an invisible copy of ASCII) counts as its ASCII;
 - other invisible characters (format characters such as the zero-width space and the
   soft hyphen, and combining marks) are ignored;
@@ -37,8 +40,8 @@ a decimal number made of one typed with a decimal comma (`10190,1234`, `150190,1
 `10.190,1234`: zeros lost at both ends; three or four decimals, see _DECIMAL).
 
 Text with escapes that stand for characters (a URL's `%2D`, HTML's and XML's `&#45;`,
-`&#x2D;`, `&minus;`) is also read decoded; where only that reading holds a number, every
-digit of the text is masked.
+`&#x2D;`, `&minus;`, Office Open XML's `_x002D_`) is also read decoded; where only that
+reading holds a number, every digit of the text is masked.
 
 Right-to-left text is read in every order it may be shown in (RTL_RANGES): a right-to-left
 override turns `\u202e4321-091010` into 010190-1234 on screen, a right-to-left paragraph
@@ -109,18 +112,18 @@ class _Normaliser(dict[int, str | None]):
 
 
 _TABLE = _Normaliser()
-_NUMBERS = ("Nd", "No", "Nl")
 
 
 def _spelled_digits(char: str) -> str | None:
     """The digits a character stands for without Unicode's digit property, normalised: a
-    number character whose value is a whole 0–9 is that digit (🄋, Medefaidrin 𖺁, Ⅰ–Ⅸ,
-    counting rods); one whose compatibility form (NFKC) holds a digit is that form (⑩ as
+    character whose numeric value is a whole 0–9 is that digit, a number (🄋, Medefaidrin
+    𖺁, Ⅰ–Ⅸ, counting rods) or a letter (the CJK numerals 〇 一 二 … 九, 零, 壹 貳 …,
+    which write a number as digits do: 〇一〇一九〇-一二三四 is 010190-1234); one whose
+    compatibility form (NFKC) holds a digit is that form (⑩ as
     `10`, ⒑ as `10-`, ½ as `1-2`, ㋀ as `1-`), which makes the normalised text longer
     than the text. None for any other character."""
     value = unicodedata.numeric(char, None)
-    if unicodedata.category(char) in _NUMBERS and value is not None \
-            and float(value).is_integer() and 0 <= value <= 9:
+    if value is not None and float(value).is_integer() and 0 <= value <= 9:
         return str(int(value))
     compatible = unicodedata.normalize("NFKC", char)
     if compatible != char and any(unicodedata.digit(c, None) is not None for c in compatible):
@@ -319,20 +322,33 @@ def contains_cpr(text: str | None) -> bool:
 
 
 # Escapes that stand for characters: a URL's `%2D`, HTML's or XML's `&#45;`, `&#x2D;`,
-# `&minus;`. A text with one is read decoded as well (each decoding shortens it, so text
-# escaped twice is decoded twice and no more), up to the length of a spreadsheet cell:
-# a longer text is a part of a file read as text (a picture's bytes), where decoding
-# every `%` and `&` of noise cost more than the search itself, and escapes are no
-# spelling anyone writes by accident.
-_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|&#?[0-9A-Za-z]+;?")
+# `&minus;`, an .xlsx's `_x002D_`. A text with one is read decoded as well (each decoding
+# shortens it, so text escaped twice is decoded twice and no more), up to the length of a
+# spreadsheet cell: a longer text is a part of a file read as text (a picture's bytes),
+# where decoding every `%` and `&` of noise cost more than the search itself, and escapes
+# are no spelling anyone writes by accident.
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|&#?[0-9A-Za-z]+;?|_x[0-9A-Fa-f]{4}_")
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _MAX_CELL = 32_767  # characters, the most an Excel or LibreOffice cell holds
+# Office Open XML's escape of a UTF-16 code unit in any text of an .xlsx (cells, shared
+# strings, comments, names): `_x0030_` is shown as 0 by Excel, LibreOffice and calamine,
+# and `_x005F_` escapes the underscore itself. openpyxl reads and writes them as written.
+OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def decode_ooxml_escapes(text: str) -> str:
+    """`text` as a spreadsheet shows it: every `_xHHHH_` the code unit it stands for (a
+    surrogate pair one character; a lone surrogate U+FFFD)."""
+    if "_x" not in text:
+        return text
+    units = OOXML_ESCAPE.sub(lambda escape: chr(int(escape.group(1), 16)), text)
+    return units.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
 
 
 def _decoded(text: str) -> str | None:
     if len(text) > _MAX_CELL or _ESCAPE.search(text) is None:
         return None
-    decoded = html.unescape(_PERCENT_RUN.sub(_unquoted, text))
+    decoded = html.unescape(_PERCENT_RUN.sub(_unquoted, decode_ooxml_escapes(text)))
     return decoded if decoded != text else None
 
 
@@ -544,14 +560,24 @@ DIGIT_BLOCKS = (
     0x16A60, 0x16AC0, 0x16B50, 0x16D70, 0x1CCF0, 0x1D7CE, 0x1D7D8, 0x1D7E2, 0x1D7EC,
     0x1D7F6, 0x1E140, 0x1E2F0, 0x1E4F0, 0x1E5F1, 0x1E950, 0x1FBF0)
 # Characters that stand for digits without Unicode's digit property (_spelled_digits),
-# named one by one (tested against the Unicode database): a number character whose value
-# is a whole 0-9 is a digit or, as RE2 may not know it, `n`; one whose compatibility form
+# named one by one (tested against the Unicode database): a character whose numeric value
+# is a whole 0-9 (a number, or a CJK numeral, a letter to RE2) is a digit or `n`, as RE2
+# may not know it; one whose compatibility form
 # holds digits stands for more than one, so a cell holding one is a candidate whatever
 # its layout (⑩⑩⑨⓪-⑫㉞ is 101090-1234 in six characters).
 NUMBER_VALUED = (
     (0xC78, 0xC7E), (0x17F0, 0x17F9), (0x215F, 0x2168), (0x2170, 0x2178), (0x2185, 0x2185),
-    (0x2189, 0x2189), (0x3007, 0x3007), (0x3021, 0x3029), (0x3192, 0x3195),
-    (0x3220, 0x3228), (0x3280, 0x3288), (0xA6E6, 0xA6EF), (0x10107, 0x1010F),
+    (0x2189, 0x2189), (0x3007, 0x3007), (0x3021, 0x3029), (0x3192, 0x3195), (0x3220, 0x3228),
+    (0x3280, 0x3288), (0x3405, 0x3405), (0x3483, 0x3483), (0x382A, 0x382A), (0x3B4D, 0x3B4D),
+    (0x4E00, 0x4E00), (0x4E03, 0x4E03), (0x4E09, 0x4E09), (0x4E24, 0x4E24), (0x4E5D, 0x4E5D),
+    (0x4E8C, 0x4E8C), (0x4E94, 0x4E94), (0x4E96, 0x4E96), (0x4EE8, 0x4EE8), (0x4F0D, 0x4F0D),
+    (0x4FE9, 0x4FE9), (0x5006, 0x5006), (0x5169, 0x5169), (0x516B, 0x516B), (0x516D, 0x516D),
+    (0x53C1, 0x53C4), (0x56DB, 0x56DB), (0x58F1, 0x58F1), (0x58F9, 0x58F9), (0x5E7A, 0x5E7A),
+    (0x5EFE, 0x5EFE), (0x5F0C, 0x5F0E), (0x5F10, 0x5F10), (0x62D0, 0x62D0), (0x634C, 0x634C),
+    (0x67D2, 0x67D2), (0x6D1E, 0x6D1E), (0x6F06, 0x6F06), (0x7396, 0x7396), (0x8086, 0x8086),
+    (0x8CAE, 0x8CAE), (0x8CB3, 0x8CB3), (0x8D30, 0x8D30), (0x920E, 0x920E), (0x94A9, 0x94A9),
+    (0x9646, 0x9646), (0x9678, 0x9678), (0x96F6, 0x96F6), (0xA6E6, 0xA6EF), (0xF96B, 0xF96B),
+    (0xF978, 0xF978), (0xF9B2, 0xF9B2), (0xF9D1, 0xF9D1), (0xF9D3, 0xF9D3), (0x10107, 0x1010F),
     (0x10142, 0x10143), (0x10148, 0x10148), (0x1014F, 0x1014F), (0x10158, 0x1015F),
     (0x10173, 0x10173), (0x1018A, 0x1018A), (0x102E1, 0x102E9), (0x10320, 0x10321),
     (0x103D1, 0x103D2), (0x10858, 0x1085A), (0x10879, 0x1087D), (0x108A7, 0x108AC),
@@ -559,12 +585,17 @@ NUMBER_VALUED = (
     (0x10A7D, 0x10A7D), (0x10A9D, 0x10A9D), (0x10AEB, 0x10AEC), (0x10B58, 0x10B5B),
     (0x10B78, 0x10B7B), (0x10BA9, 0x10BAC), (0x10CFA, 0x10CFB), (0x10F1D, 0x10F21),
     (0x10F51, 0x10F51), (0x10FC5, 0x10FC8), (0x111E1, 0x111E9), (0x11C5A, 0x11C62),
-    (0x12400, 0x12431), (0x12434, 0x12459), (0x12469, 0x1246F), (0x12475, 0x1247F),
-    (0x12550, 0x12586), (0x1258C, 0x12597), (0x1259A, 0x12686), (0x16E80, 0x16E89),
-    (0x16E94, 0x16E96), (0x16FF4, 0x16FF4), (0x16FF6, 0x16FF6), (0x1D2C0, 0x1D2C9),
-    (0x1D2E0, 0x1D2E9), (0x1D360, 0x1D368), (0x1D372, 0x1D378), (0x1E8C7, 0x1E8CF),
-    (0x1EC71, 0x1EC79), (0x1ECA3, 0x1ECAB), (0x1ECB1, 0x1ECB2), (0x1ED01, 0x1ED09),
-    (0x1ED2F, 0x1ED36), (0x1F10B, 0x1F10C))
+    (0x12038, 0x12039), (0x12079, 0x12079), (0x1222B, 0x1222B), (0x1230B, 0x1230B),
+    (0x1230D, 0x1230D), (0x12399, 0x12399), (0x12400, 0x12431), (0x12434, 0x12459),
+    (0x12469, 0x1246F), (0x12475, 0x1247F), (0x12550, 0x12586), (0x1258C, 0x12597),
+    (0x1259A, 0x12686), (0x16E80, 0x16E89), (0x16E94, 0x16E96), (0x16FF4, 0x16FF4),
+    (0x16FF6, 0x16FF6), (0x1D2C0, 0x1D2C9), (0x1D2E0, 0x1D2E9), (0x1D360, 0x1D368),
+    (0x1D372, 0x1D378), (0x1E8C7, 0x1E8CF), (0x1EC71, 0x1EC79), (0x1ECA3, 0x1ECAB),
+    (0x1ECB1, 0x1ECB2), (0x1ED01, 0x1ED09), (0x1ED2F, 0x1ED36), (0x1F10B, 0x1F10C),
+    (0x20001, 0x20001), (0x20064, 0x20064), (0x200E2, 0x200E2), (0x20121, 0x20121),
+    (0x2092A, 0x2092A), (0x20AEA, 0x20AEA), (0x20AFD, 0x20AFD), (0x20B19, 0x20B19),
+    (0x22390, 0x22390), (0x22998, 0x22998), (0x23B1B, 0x23B1B), (0x2626D, 0x2626D),
+    (0x2F890, 0x2F890))
 SPELLED_WITH_DIGITS = (
     (0xBC, 0xBE), (0x2150, 0x215E), (0x2469, 0x2473), (0x247D, 0x2487), (0x2491, 0x249B),
     (0x3251, 0x325F), (0x32B1, 0x32CB), (0x3358, 0x3370), (0x3378, 0x3379),
@@ -603,6 +634,7 @@ _RE2_SPELLED = _re2_class(SPELLED_WITH_DIGITS)
 # What may be a digit or a separator: any number character RE2 knows, and those Python
 # reads as a digit (NUMBER_VALUED), which RE2 may not know or count (Nl).
 _RE2_NUMBER = _re2_class(NUMBER_VALUED, r"\p{Nd}\p{No}")
+_RE2_OOXML = OOXML_ESCAPE.pattern.replace("(", "").replace(")", "")
 
 
 def sql_shape(expression: str) -> str:
@@ -651,7 +683,8 @@ def sql_candidate(expression: str) -> str:
     (sql_digit_like, its superset): CASE evaluates its THEN on those rows alone."""
     return (f"CASE WHEN {sql_digit_like(expression)} "
             f"THEN regexp_matches({sql_shape(expression)}, '{SQL_CANDIDATE}') "
-            f"OR regexp_matches({expression}, '{_RE2_RTL}|{_RE2_SPELLED}|[%&]') ELSE false END")
+            f"OR regexp_matches({expression}, '{_RE2_RTL}|{_RE2_SPELLED}|[%&]|{_RE2_OOXML}') "
+            "ELSE false END")
 
 
 def sql_digit_like(expression: str) -> str:
@@ -660,10 +693,10 @@ def sql_digit_like(expression: str) -> str:
     written with one digit) are such characters, so this is a superset of sql_candidate.
     It is far less selective, but its pattern compiles in microseconds where
     sql_candidate's Unicode classes take some 7 ms of CPU in every query that names it.
-    A character that stands for several digits (SPELLED_WITH_DIGITS) makes a candidate
-    of any text."""
+    A character that stands for several digits (SPELLED_WITH_DIGITS) or an .xlsx escape
+    (OOXML_ESCAPE, whose hex digits need not be digits) makes a candidate of any text."""
     return (f"(length(regexp_replace({expression}, '[\\x00-/:-\\x7F]', '', 'g')) "
-            f">= {_MIN_DIGITS} OR regexp_matches({expression}, '{_RE2_SPELLED}'))")
+            f">= {_MIN_DIGITS} OR regexp_matches({expression}, '{_RE2_SPELLED}|{_RE2_OOXML}'))")
 
 
 class MaskedLines:

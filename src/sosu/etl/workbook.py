@@ -27,6 +27,8 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from sosu.domain.cpr import decode_ooxml_escapes
+
 MB = 1 << 20
 MAX_MEMBER_BYTES = 64 * MB  # one sheet's XML: about 200,000 rows of ten columns
 MAX_TOTAL_BYTES = 128 * MB  # every member together, unpacked
@@ -156,9 +158,14 @@ def content_rows(sheet: Any) -> Iterator[tuple[int, tuple[object, ...]]]:
     """(line number, values) of every row with content, at most MAX_ROWS of them.
 
     The sheet's claimed <dimension> is ignored: openpyxl would otherwise make up an
-    empty row for every claimed one (a million of them, each as wide as claimed)."""
+    empty row for every claimed one (a million of them, each as wide as claimed). Text is
+    read as a spreadsheet shows it: openpyxl keeps Office Open XML's `_x0030_` escapes as
+    written, which Excel, LibreOffice and calamine show as the character (0)."""
     sheet.reset_dimensions()
-    yield from _with_content(sheet.iter_rows(values_only=True))
+    yield from _with_content(
+        tuple(decode_ooxml_escapes(value) if isinstance(value, str) else value
+              for value in values)
+        for values in sheet.iter_rows(values_only=True))
 
 
 def _with_content(rows: Iterable[tuple[object, ...]]

@@ -21,6 +21,8 @@ from typing import Any
 
 import pandas as pd
 
+from sosu.domain.cpr import OOXML_ESCAPE
+
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -129,7 +131,9 @@ _NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 def _excel_value(value: Any) -> Any:
     value = _safe_cell(value)
     if isinstance(value, str):
-        value = _NOT_IN_XML.sub("", value)
+        # A text holding `_x0030_` is shown by Excel as the character it escapes (0):
+        # the underscore escaped (`_x005F_`), the text is shown as it is written.
+        value = OOXML_ESCAPE.sub(r"_x005F_x\1_", _NOT_IN_XML.sub("", value))
     if isinstance(value, dt.datetime) and value.tzinfo is not None:
         return value.replace(tzinfo=None)  # Excel has no time zones
     return value
