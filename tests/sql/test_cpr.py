@@ -143,6 +143,9 @@ SPELLINGS = [
     ("percent-encoded-dash", "010190%2D1234"),
     ("ooxml-escaped", "Sted " + "".join(f"_x{ord(c):04X}_" for c in "010190-1234")),
     ("ooxml-escaped-dash", "010190_x2013_1234"),
+    # as repr() writes a text in a message: the separator a Python or JSON escape
+    ("python-repr", repr("Sted 010190\u00a01234")),
+    ("json-escaped-digits", "".join(f"\\u{ord(c):04x}" for c in "010190") + "-1234"),
     ("percent-encoded-digits", "%30%31%30%31%39%30%2D%31%32%33%34"),
     ("html-decimal", "&#48;&#49;&#48;&#49;&#57;&#48;-1234"),
     ("html-hex-dash", "010190&#x2D;1234"),
@@ -176,7 +179,8 @@ NOT_CPR = ["9913001234", "3213901234", "0113901234", "20230101-1234", "010190123
 # stored, escapes whose digits are the escapes'): every digit of the text goes.
 EVERY_DIGIT_MASKED = {"right-to-left-paragraph", "percent-encoded-dash",
                       "percent-encoded-digits", "html-decimal", "html-hex-dash", "html-named",
-                      "escaped-twice", "ooxml-escaped", "ooxml-escaped-dash"}
+                      "escaped-twice", "ooxml-escaped", "ooxml-escaped-dash",
+                      "python-repr", "json-escaped-digits"}
 
 
 def _ids(cases: list[tuple[str, str]]) -> list[str]:

@@ -40,7 +40,8 @@ a decimal number made of one typed with a decimal comma (`10190,1234`, `150190,1
 `10.190,1234`: zeros lost at both ends; three or four decimals, see _DECIMAL).
 
 Text with escapes that stand for characters (a URL's `%2D`, HTML's and XML's `&#45;`,
-`&#x2D;`, `&minus;`, Office Open XML's `_x002D_`) is also read decoded; where only that
+`&#x2D;`, `&minus;`, Office Open XML's `_x002D_`, Python's and JSON's `\\xa0` and
+`\\u2011`, as repr() writes a text in a message) is also read decoded; where only that
 reading holds a number, every digit of the text is masked.
 
 Right-to-left text is read in every order it may be shown in (RTL_RANGES): a right-to-left
@@ -322,12 +323,15 @@ def contains_cpr(text: str | None) -> bool:
 
 
 # Escapes that stand for characters: a URL's `%2D`, HTML's or XML's `&#45;`, `&#x2D;`,
-# `&minus;`, an .xlsx's `_x002D_`. A text with one is read decoded as well (each decoding
-# shortens it, so text escaped twice is decoded twice and no more), up to the length of a
-# spreadsheet cell: a longer text is a part of a file read as text (a picture's bytes),
-# where decoding every `%` and `&` of noise cost more than the search itself, and escapes
-# are no spelling anyone writes by accident.
-_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|&#?[0-9A-Za-z]+;?|_x[0-9A-Fa-f]{4}_")
+# `&minus;`, an .xlsx's `_x002D_`, Python's `\xa0`. A text with one is read decoded as
+# well (each decoding shortens it, so text escaped twice is decoded twice and no more), up
+# to the length of a spreadsheet cell: a longer text is a part of a file read as text (a
+# picture's bytes), where decoding every `%` and `&` of noise cost more than the search
+# itself, and escapes are no spelling anyone writes by accident.
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|&#?[0-9A-Za-z]+;?|_x[0-9A-Fa-f]{4}_|"
+                     r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
+# Python's and JSON's escapes, as repr() writes a text in a message ('010190\xa01234').
+_BACKSLASH = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
 _PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
 _MAX_CELL = 32_767  # characters, the most an Excel or LibreOffice cell holds
 # Office Open XML's escape of a UTF-16 code unit in any text of an .xlsx (cells, shared
@@ -349,7 +353,13 @@ def _decoded(text: str) -> str | None:
     if len(text) > _MAX_CELL or _ESCAPE.search(text) is None:
         return None
     decoded = html.unescape(_PERCENT_RUN.sub(_unquoted, decode_ooxml_escapes(text)))
+    decoded = _BACKSLASH.sub(_unescaped, decoded)
     return decoded if decoded != text else None
+
+
+def _unescaped(escape: re.Match[str]) -> str:
+    code = int(next(group for group in escape.groups() if group), 16)
+    return chr(code) if code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF else "\ufffd"
 
 
 def _unquoted(run: re.Match[str]) -> str:
@@ -635,6 +645,8 @@ _RE2_SPELLED = _re2_class(SPELLED_WITH_DIGITS)
 # reads as a digit (NUMBER_VALUED), which RE2 may not know or count (Nl).
 _RE2_NUMBER = _re2_class(NUMBER_VALUED, r"\p{Nd}\p{No}")
 _RE2_OOXML = OOXML_ESCAPE.pattern.replace("(", "").replace(")", "")
+# What may begin an escape (_ESCAPE): a URL's, HTML's, Python's or an .xlsx's.
+_RE2_ESCAPED = f"[%&\\\\]|{_RE2_OOXML}"
 
 
 def sql_shape(expression: str) -> str:
@@ -683,7 +695,7 @@ def sql_candidate(expression: str) -> str:
     (sql_digit_like, its superset): CASE evaluates its THEN on those rows alone."""
     return (f"CASE WHEN {sql_digit_like(expression)} "
             f"THEN regexp_matches({sql_shape(expression)}, '{SQL_CANDIDATE}') "
-            f"OR regexp_matches({expression}, '{_RE2_RTL}|{_RE2_SPELLED}|[%&]|{_RE2_OOXML}') "
+            f"OR regexp_matches({expression}, '{_RE2_RTL}|{_RE2_SPELLED}|{_RE2_ESCAPED}') "
             "ELSE false END")
 
 
