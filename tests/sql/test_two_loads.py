@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from sosu.domain.roles import Viewer
-from sosu.etl.load import load_folder
+from sosu.etl.load import load_folder, rollback
 from sosu.metrics import datasets, release
 from sosu.store import published
 from sosu.store.db import connect_read_only
@@ -76,6 +76,48 @@ def test_each_load_is_protected_together_with_the_one_shown_before(tmp_path: Pat
         np.testing.assert_array_equal(again.hidden, first[viewer].hidden)
         assert again.shown_as is not None and first[viewer].shown_as is not None
         assert again.shown_as.fingerprint == first[viewer].shown_as.fingerprint
+
+
+def test_after_a_rollback_the_next_load_is_protected_together_with_the_newer_one(
+        tmp_path: Path) -> None:
+    """O, then A, then `sosu rollback` to O and a restart (O's release made again), then
+    B: the viewers still hold A, so B is protected together with A (and with O, shown
+    again). Until 2026-12-05 the remade O was kept as the newest and B was protected
+    with O alone: on the demo, Kvalitetsforum holding A and B worked a hidden count out."""
+    later, last = tmp_path / "later", tmp_path / "last"
+    shutil.copytree(MINIMAL, later)
+    with open(later / "elever.csv", "a", encoding="utf-8") as handle:
+        handle.write(EXTRA_STUDENT)
+    shutil.copytree(later, last)
+    with open(last / "elever.csv", "a", encoding="utf-8") as handle:
+        handle.write("C2,SSH,2023-04-01,35,Døgnplejen Øst,ekstern\n")
+    db = tmp_path / "data" / "sosu.duckdb"
+    db.parent.mkdir()
+    made: dict[str, release.Release] = {}
+    for name, step in (("O", lambda: load_folder(MINIMAL, db, today=TODAY)),
+                       ("A", lambda: load_folder(later, db, today=TODAY)),
+                       ("O again", lambda: rollback(db)),
+                       ("B", lambda: load_folder(last, db, today=TODAY))):
+        step()
+        datasets.forget_releases()  # a restart, as `sosu report` or the dashboard's
+        made[name] = _release_of(db, FORUM)
+    shown = {name: m.shown_as for name, m in made.items()}
+    assert all(s is not None for s in shown.values())
+    o, a, again, b = (shown[n] for n in ("O", "A", "O again", "B"))
+    assert o is not None and a is not None and again is not None and b is not None
+    assert again.fingerprint == o.fingerprint and a.fingerprint != o.fingerprint
+    np.testing.assert_array_equal(made["O again"].hidden, made["O"].hidden)
+    assert b.previous.split() == [a.fingerprint, o.fingerprint]
+    # What B shares with A keeps its state in B: hidden stays hidden.
+    before, after = _states(made["A"]), _states(made["B"])
+    same = before.index.intersection(after.index)
+    same = same[before.value[same].to_numpy() == after.value[same].to_numpy()]
+    assert after.hidden[same[before.hidden[same].to_numpy()]].all()
+    store = published.PublishedStore(next(published.folder_for(db).iterdir()))
+    kept = store.entry(b.fingerprint)
+    assert kept is not None and kept.previous.split()[0] == a.fingerprint
+    newest = store.newest()
+    assert newest is not None and newest.fingerprint == b.fingerprint
 
 
 def test_another_place_and_the_education_team_keep_nothing(tmp_path: Path) -> None:

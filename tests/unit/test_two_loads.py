@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import stat
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -39,8 +40,9 @@ OCTOBER = [_cohort("A", 40, 33, 3, 4), _cohort("B", 40, 36, 0, 4), _cohort("C", 
 NOVEMBER = [_cohort("A", 40, 33, 4, 3), _cohort("B", 40, 36, 0, 4), _cohort("C", 30, 20, 5, 5)]
 
 
-def _recomputed(now: release.Release, before: Published) -> list[str]:
-    """What a viewer holding both releases works out exactly, of the cells either hid."""
+def _recomputed(now: release.Release, before: Published | list[Published]) -> list[str]:
+    """What a viewer holding both releases (or all) works out exactly, of the cells any
+    hid."""
     keys = release.key(now.system.cells).to_numpy(dtype=str)
     joint = release.joined(now.system, keys, before)
     n = len(keys)
@@ -190,6 +192,86 @@ def test_a_changed_cell_is_two_cells_and_a_change_whose_direction_is_known() -> 
     aktive = "kohorte\x1fA\x1fSSA\x1f2020\x1f\x1faktive"  # 4 -> 3: downwards
     (down,) = np.flatnonzero(names == aktive.replace("kohorte", "kohorte~endring"))
     assert any(matrix[row, down] == 1 for row in np.flatnonzero(matrix[:, down] != 0))
+
+
+def _site_rows(figures: dict[str, tuple[int, int, int, int]]) -> list[dict[str, object]]:
+    return [_cohort(site, *counts) for site, counts in figures.items()]
+
+
+# O, A (C lost one more student), B (as A, and B lost 2 of its 4 active students).
+ROLLBACK_O = _site_rows({"A": (40, 33, 3, 4), "B": (40, 36, 0, 4), "C": (30, 20, 5, 5)})
+ROLLBACK_A = _site_rows({"A": (40, 33, 3, 4), "B": (40, 36, 0, 4), "C": (30, 20, 6, 4)})
+ROLLBACK_B = _site_rows({"A": (40, 33, 3, 4), "B": (40, 36, 2, 2), "C": (30, 20, 6, 4)})
+
+
+def _shown_in_turn(store: PublishedStore,
+                   loads: list[tuple[str, list[dict[str, object]]]]) -> dict[str, Published]:
+    """Each load's release made as the dashboard makes it (store.published), in turn."""
+    shown = {}
+    for name, rows in loads:
+        made = release.build(_frames(rows), 3, before=store.shown_before)
+        assert made.shown_as is not None
+        store.keep(made.shown_as)
+        shown[name] = made.shown_as
+    return shown
+
+
+def test_after_a_rollback_the_next_release_is_protected_with_the_newer_one_too(
+        tmp_path: Path) -> None:
+    """O, A, a rollback to O (O's release made again), B: the viewer holds A, and B is
+    protected together with it (and with O). Until 2026-12-05 the remade O was kept as the
+    newest and B protected with O alone: A and B together gave A's 3 dropouts exactly."""
+    store = PublishedStore(tmp_path / "scope")
+    shown = _shown_in_turn(store, [("O", ROLLBACK_O), ("A", ROLLBACK_A),
+                                   ("O again", ROLLBACK_O)])
+    assert shown["O again"].fingerprint == shown["O"].fingerprint
+    newest = store.newest()
+    assert newest is not None and newest.fingerprint == shown["A"].fingerprint
+    assert [p.fingerprint for p in store.shown_before("b" * 32)] == [
+        shown["A"].fingerprint, shown["O"].fingerprint]
+    made = release.build(_frames(ROLLBACK_B), 3, before=store.shown_before)
+    assert made.shown_as is not None
+    store.keep(made.shown_as)
+    assert made.shown_as.previous.split() == [shown["A"].fingerprint, shown["O"].fingerprint]
+    assert _recomputed(made, shown["A"]) == []
+    assert _recomputed(made, [shown["A"], shown["O"]]) == []
+    # After B, the chain goes on from B alone (protected with both).
+    assert [p.fingerprint for p in store.shown_before("c" * 32)] == [made.shown_as.fingerprint]
+    # Without the rollback, B protected with A alone: the same, nothing recomputable.
+    plain = _shown_in_turn(PublishedStore(tmp_path / "plain"),
+                           [("O", ROLLBACK_O), ("A", ROLLBACK_A)])
+    alone = release.build(_frames(ROLLBACK_B), 3, before=lambda _f: plain["A"])
+    assert _recomputed(alone, plain["A"]) == []
+    # Protected with O alone, as before the fix: A and B give A's 3 dropouts.
+    with_o = release.build(_frames(ROLLBACK_B), 3, before=lambda _f: shown["O"])
+    assert "kohorte/A/SSA/2020//frafald=3" in _recomputed(with_o, shown["A"])
+
+
+def test_figures_shown_again_keep_when_they_were_first_shown_and_all_they_showed(
+        tmp_path: Path) -> None:
+    """A release made again from figures kept already (a rollback, a reload, a backup, a
+    new version, another threshold) is shown now but is not the newest figures, and its
+    file keeps every cell either showing showed (the viewer knows it)."""
+    store = PublishedStore(tmp_path / "scope")
+    store.keep(_published("a" * 32))
+    store.keep(_published("b" * 32, previous="a" * 32))
+    hides_more = replace(_published("a" * 32, previous="a" * 32),
+                         hidden=np.array([True, True, True]),
+                         small=np.array([True, True, False]))
+    store.keep(hides_more)
+    newest = store.newest()
+    assert newest is not None and newest.fingerprint == "b" * 32
+    other = store.before("c" * 32)
+    assert other is not None and other.fingerprint == "b" * 32
+    assert [p.fingerprint for p in store.shown_before("c" * 32)] == ["b" * 32, "a" * 32]
+    assert [p.fingerprint for p in store.shown_before("a" * 32)] == ["a" * 32]
+    kept = store.entry("a" * 32)
+    assert kept is not None and kept.previous == ""
+    assert kept.hidden.tolist() == [True, True, False]  # the third was shown the first time
+    assert kept.small.tolist() == [True, True, False]
+    # A new load: the newest, and what is shown before the next.
+    store.keep(_published("c" * 32, previous="b" * 32 + " " + "a" * 32))
+    assert [p.fingerprint for p in store.shown_before("d" * 32)] == ["c" * 32]
 
 
 def test_a_count_pinned_by_what_was_shown_before_is_recorded_not_a_failure() -> None:

@@ -177,14 +177,14 @@ def _site_frames(con: duckdb.DuckDBPyConnection, viewer: Viewer,
 
 
 def _build(con: duckdb.DuckDBPyConnection, viewer: Viewer) -> Release:
-    """The scope's release, protected together with the one the scope was shown before
-    from this database's place (store.published), and kept for the next."""
+    """The scope's release, protected together with what the scope was shown before from
+    this database's place (store.published's shown_before), and kept for the next."""
     everywhere = metrics.sites(con)
     unseen = [s for s in everywhere if s not in viewer.visible_sites(everywhere)]
     store = _published(con, viewer, everywhere)
     made = release.build(release_frames(con, viewer), viewer.threshold,
                          rest_is_one_site=len(unseen) == 1,
-                         before=store.before if store is not None else None,
+                         before=store.shown_before if store is not None else None,
                          hidden_elsewhere=_hidden_by_the_forum(con, viewer))
     if made.undecided.any():
         _log.warning("%d skjulte tal kunne ikke beskyttes helt for %s: tal vist før giver dem "

@@ -15,7 +15,7 @@ equation of the system the suppression protects.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -523,15 +523,16 @@ def _series_terms(cells: pd.DataFrame) -> list[pd.DataFrame]:
 
 def build(frames: dict[str, pd.DataFrame], threshold: int, *,
           complementary: bool = True, rest_is_one_site: bool = False,
-          before: Callable[[str], Published | None] | None = None,
+          before: Callable[[str], Published | Sequence[Published] | None] | None = None,
           hidden_elsewhere: np.ndarray | None = None) -> Release:
     """Protect every output together. `frames` holds each output's rows for every site the
     viewer may see, REST (the sites they may not, added up) and MUNICIPALITY, keyed by
     `oplaeringssted`. `rest_is_one_site`: REST is a single site, whose every figure the
     municipality less the viewer's own sites would give: each of its cells is then
     protected like a small count (never recomputable), not only the small ones.
-    `before`: given the figures' fingerprint, the release this scope was shown before
-    (store.published), which this one is protected together with (see joined).
+    `before`: given the figures' fingerprint, the release or releases this scope was
+    shown before (store.published's shown_before), which this one is protected together
+    with (see joined).
     `hidden_elsewhere`: the keys of cells a wider scope's release of the same load hides
     (Kvalitetsforum's, for a leder): hidden here too, so that whoever holds both learns
     nothing from this one the wider one does not show."""
@@ -557,8 +558,9 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
     system = linked.System(cells.assign(cell=cells.index), terms)
     keys = key(cells).to_numpy(dtype=str)
     made_from = fingerprint(keys, system)
-    shown_before = before(made_from) if before is not None else None
-    joint = system if shown_before is None else joined(system, keys, shown_before)
+    asked = before(made_from) if before is not None else None
+    shown_before = [asked] if isinstance(asked, Published) else list(asked or ())
+    joint = joined(system, keys, shown_before) if shown_before else system
     if hidden_elsewhere is not None:
         joint = _hidden_as_elsewhere(joint, keys, hidden_elsewhere)
     protection = linked.protect(joint, complementary=complementary, threshold=threshold,
@@ -577,7 +579,7 @@ def build(frames: dict[str, pd.DataFrame], threshold: int, *,
               for name, frame in frames.items()}
     shown_as = Published(
         fingerprint=made_from,
-        previous=shown_before.fingerprint if shown_before is not None else "",
+        previous=" ".join(earlier.fingerprint for earlier in shown_before),
         keys=keys, values=cells.value.to_numpy(dtype="float64"), small=small,
         virtual=cells.virtual.to_numpy(dtype=bool), hidden=hidden,
         equation=terms.equation.to_numpy(dtype=np.int64),
@@ -620,74 +622,107 @@ def fingerprint(keys: np.ndarray, system: linked.System) -> str:
     return digest.hexdigest()[:32]
 
 
-def joined(system: linked.System, keys: np.ndarray, before: Published) -> linked.System:
-    """This release's system and the one its scope was shown before, as one: what a viewer
-    who kept both knows. A cell with the same value in both is one cell: shown before, it
-    is known (`fixed`: never hidden to protect another, as hiding it now hides nothing);
-    hidden before, it stays hidden (`forced`), as showing it now would show it in the
-    earlier release too. A cell whose value has changed (or that is new) is two cells,
-    the earlier one (`earlier`) known where it was shown and an unknown where it was
-    hidden, protected like any other (a small one must not be recomputable, nor pinned).
-    The earlier release's equations join this one's, on its cells so merged: a total
-    shown in both less the parts shown in both is a difference of two loads' hidden
-    cells. A changed cell's change is an unknown of its own, whose direction is known.
-    A slack cell (an inequality's difference) is never one cell of both: that two
-    differences are equal is not known, so the earlier one is an unknown of its own.
-    Cells 0..n-1 of the result are this release's, in order."""
+def joined(system: linked.System, keys: np.ndarray,
+           before: Published | Sequence[Published]) -> linked.System:
+    """This release's system and the ones its scope was shown before, as one: what a
+    viewer who kept them all knows. A cell with the same value in this release and an
+    earlier one is one cell: shown before, it is known (`fixed`: never hidden to protect
+    another, as hiding it now hides nothing); hidden before, it stays hidden (`forced`),
+    as showing it now would show it in the earlier release too. A cell whose value has
+    changed (or that is new) is two cells, the earlier one (`earlier`) known where it was
+    shown and an unknown where it was hidden, protected like any other (a small one must
+    not be recomputable, nor pinned). The earlier releases' equations join this one's, on
+    their cells so merged: a total shown in both less the parts shown in both is a
+    difference of two loads' hidden cells. A changed cell's change is an unknown of its
+    own, whose direction is known. Of several earlier releases (a rollback showed older
+    figures again, store.published), a changed cell with the same value in two of them
+    is one earlier cell, known if either showed it. A slack cell (an inequality's
+    difference) is never one cell of two releases: that two differences are equal is
+    not known, so each earlier one is an unknown of its own. Cells 0..n-1 of the result
+    are this release's, in order."""
+    befores = [before] if isinstance(before, Published) else list(before)
     cells = system.cells
     values = cells.value.to_numpy(dtype="float64")
-    position = pd.Index(keys).get_indexer(before.keys)
-    kind_before = np.array([str(k).split("\x1f", 1)[0] for k in before.keys], dtype=object)
-    slack_before = np.isin(kind_before, [SLACK, SLACK_CHECKED_LAST])
-    position[slack_before] = -1
-    found = position >= 0
-    same = found.copy()
-    same[found] = np.abs(before.values[found] - values[position[found]]) <= \
-        linked.TOLERANCE * np.maximum(1.0, np.abs(values[position[found]]))
-    shown_before = ~before.hidden & ~before.virtual
-    hidden_before = before.hidden & ~before.virtual
+    index = pd.Index(keys)
     fixed = np.zeros(len(cells), dtype=bool)
-    fixed[position[same & shown_before]] = True
     forced = np.zeros(len(cells), dtype=bool)
-    forced[position[same & hidden_before]] = True
+    added: list[pd.DataFrame] = []
+    size = len(cells)
+    # The earlier cells added so far (not slacks), by key: their id and value.
+    earlier_ids: dict[str, tuple[int, float]] = {}
+    known_earlier: list[int] = []  # earlier cells another earlier release showed
+    terms = [system.terms]
+    first = (int(system.terms.equation.max()) + 1) if len(system.terms) else 0
+    for shown in befores:
+        position = index.get_indexer(shown.keys)
+        kind_before = np.array([str(k).split("\x1f", 1)[0] for k in shown.keys],
+                               dtype=object)
+        slack_before = np.isin(kind_before, [SLACK, SLACK_CHECKED_LAST])
+        position[slack_before] = -1
+        found = position >= 0
+        same = found.copy()
+        same[found] = np.abs(shown.values[found] - values[position[found]]) <= \
+            linked.TOLERANCE * np.maximum(1.0, np.abs(values[position[found]]))
+        shown_before = ~shown.hidden & ~shown.virtual
+        hidden_before = shown.hidden & ~shown.virtual
+        fixed[position[same & shown_before]] = True
+        forced[position[same & hidden_before]] = True
+        ids = np.where(same, position, 0)
+        # The same cell with the same value in an earlier release joined already.
+        again = np.zeros(len(shown.keys), dtype=bool)
+        for cell in np.flatnonzero(~same & ~slack_before):
+            met = earlier_ids.get(str(shown.keys[cell]))
+            if met is not None and abs(met[1] - shown.values[cell]) <= \
+                    linked.TOLERANCE * max(1.0, abs(met[1])):
+                again[cell] = True
+                ids[cell] = met[0]
+                if shown_before[cell]:
+                    known_earlier.append(met[0])
+        changed = ~same & ~again
+        dimensions = pd.DataFrame([str(k).split("\x1f") for k in shown.keys[changed]],
+                                  columns=list(DIMENSIONS), dtype="object")
+        added.append(dimensions.assign(
+            value=shown.values[changed], small=shown.small[changed],
+            virtual=~shown_before[changed], headline=False, fixed=shown_before[changed],
+            forced=False, earlier=True, slack=slack_before[changed],
+            deferred=kind_before[changed] == SLACK_CHECKED_LAST))
+        ids[changed] = size + np.arange(int(changed.sum()))
+        for cell in np.flatnonzero(changed & ~slack_before):
+            earlier_ids.setdefault(str(shown.keys[cell]), (int(ids[cell]),
+                                                           float(shown.values[cell])))
+        size += int(changed.sum())
+        # A cell in both loads whose value changed: the change is a cell too, whose
+        # direction the viewer is taken to know (counts of a closed period only grow):
+        # now = before + change, or before - change, the change at least 1.
+        moved = found & changed
+        step = values[position[moved]] - shown.values[moved]
+        added.append(dimensions[moved[changed]].assign(
+            kind=lambda frame: frame.kind + "~endring", value=np.abs(step), small=False,
+            virtual=True, headline=False, fixed=False, forced=False, earlier=False,
+            slack=False, deferred=False))
+        change_ids = size + np.arange(int(moved.sum()))
+        size += int(moved.sum())
+        terms.append(pd.DataFrame({
+            "equation": shown.equation + first,
+            "cell": ids[shown.cell], "coefficient": shown.coefficient}))
+        first += int(shown.equation.max()) + 1 if len(shown.equation) else 0
+        number = first + np.arange(int(moved.sum()))
+        first += int(moved.sum())
+        terms.append(pd.DataFrame({
+            "equation": np.concatenate([number, number, number]),
+            "cell": np.concatenate([position[moved], ids[moved], change_ids]),
+            "coefficient": np.concatenate([np.ones(len(step)), -np.ones(len(step)),
+                                           -np.sign(step)])}))
     current = cells.assign(fixed=fixed, forced=forced & ~fixed, earlier=False,
                            slack=system.flag("slack"), deferred=system.flag("deferred"),
                            virtual=cells.virtual.to_numpy(dtype=bool) & ~fixed)
-    changed = ~same
-    dimensions = pd.DataFrame([str(k).split("\x1f") for k in before.keys[changed]],
-                              columns=list(DIMENSIONS), dtype="object")
-    earlier = dimensions.assign(
-        value=before.values[changed], small=before.small[changed],
-        virtual=~shown_before[changed], headline=False, fixed=shown_before[changed],
-        forced=False, earlier=True, slack=slack_before[changed],
-        deferred=kind_before[changed] == SLACK_CHECKED_LAST)
-    ids = np.where(same, position, 0)
-    ids[changed] = len(cells) + np.arange(int(changed.sum()))
-    # A cell in both loads whose value changed: the change is a cell too, whose direction
-    # the viewer is taken to know (counts of a closed period only grow): now = before +
-    # change, or before - change, the change at least 1.
-    moved = found & ~same
-    step = values[position[moved]] - before.values[moved]
-    change = dimensions[moved[changed]].assign(
-        kind=lambda frame: frame.kind + "~endring", value=np.abs(step), small=False,
-        virtual=True, headline=False, fixed=False, forced=False, earlier=False, slack=False,
-        deferred=False)
-    joint_cells = pd.concat([current, earlier, change], ignore_index=True)
+    joint_cells = pd.concat([current, *added], ignore_index=True)
+    if known_earlier:
+        joint_cells.loc[known_earlier, "fixed"] = True
+        joint_cells.loc[known_earlier, "virtual"] = False
     joint_cells["cell"] = joint_cells.index
-    first = (int(system.terms.equation.max()) + 1) if len(system.terms) else 0
-    terms_before = pd.DataFrame({
-        "equation": before.equation + first,
-        "cell": ids[before.cell], "coefficient": before.coefficient})
-    number = first + (int(before.equation.max()) + 1 if len(before.equation) else 0) + \
-        np.arange(int(moved.sum()))
-    change_ids = len(cells) + int(changed.sum()) + np.arange(int(moved.sum()))
-    terms_change = pd.DataFrame({
-        "equation": np.concatenate([number, number, number]),
-        "cell": np.concatenate([position[moved], ids[moved], change_ids]),
-        "coefficient": np.concatenate([np.ones(len(step)), -np.ones(len(step)),
-                                       -np.sign(step)])})
-    terms = pd.concat([system.terms, terms_before, terms_change], ignore_index=True)
-    return linked.System(joint_cells, _distinct_equations(terms))
+    return linked.System(joint_cells, _distinct_equations(pd.concat(terms,
+                                                                    ignore_index=True)))
 
 
 def _distinct_equations(terms: pd.DataFrame) -> pd.DataFrame:
