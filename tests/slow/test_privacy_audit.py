@@ -122,7 +122,7 @@ def test_a_viewer_who_kept_last_months_figures_recomputes_nothing_of_either_mont
         assert result.requests > 100 and result.ranges_checked > 100
         assert result.findings == [], (result.summary(), result.findings[:5])
     # Each month protected on its own, the same two loads give hidden counts back.
-    monkeypatch.setattr(published.PublishedStore, "before", lambda _self, _print: None)
+    monkeypatch.setattr(published.PublishedStore, "shown_before", lambda _self, _print: [])
     alone = privacy_audit.audit_loads(earlier_demo_db, demo_db, FORUM)
     assert alone.count(privacy_audit.EXACT) + alone.count(privacy_audit.NARROWED) > 0
 
