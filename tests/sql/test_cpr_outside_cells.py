@@ -325,6 +325,31 @@ def test_a_number_a_format_scales_into_a_cpr_number_is_refused(
         "elever.xlsx: indeholder noget, der ligner et CPR-nummer: arket 'noter', celle A1;")
 
 
+def test_a_scaled_number_that_breaks_another_rule_is_reported_as_a_cpr_number_alone(
+        minimal_copy: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A review of 2026-12-04: `101901234%` typed in an age cell is 1019012.34 formatted
+    `0%`. Only the workbook scan reads it as a CPR number, and the age rule quoted the
+    value (`ugyldig alder '1019012.34'`); a second one elsewhere went unreported."""
+    path = _xlsx(minimal_copy)
+    book = openpyxl.load_workbook(path)
+    sheet = book["elever"]
+    for cell in ("D3", "D5"):  # alder of two students
+        sheet[cell] = 1019012.34
+        sheet[cell].number_format = "0%"
+    sheet["F2"] = "ukendt"  # and a problem of its own, which quotes no scaled value
+    book.save(path)
+    shown = _refused(minimal_copy)
+    assert shown[0].startswith("elever.xlsx: indeholder noget, der ligner et CPR-nummer: "
+                               "arket 'elever', celle D3; arket 'elever', celle D5;"), shown
+    assert shown[1:] == ["… og 3 fejl mere (ret dem ovenfor først)"]
+    assert not any("1019012" in line or "101901234" in line for line in shown)
+    assert main(["check", str(minimal_copy)]) == 1
+    printed = capsys.readouterr()
+    assert "celle D3" in printed.out + printed.err
+    assert not any(number in printed.out + printed.err
+                   for number in ("1019012", "101901234", DIGITS))
+
+
 def test_numbers_a_format_scales_into_no_cpr_number_load(minimal_copy: Path) -> None:
     path = _xlsx(minimal_copy)
     book = openpyxl.load_workbook(path)

@@ -26,7 +26,7 @@ import functools
 import json
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,7 +43,8 @@ from sosu.etl.fast import ScreenedBuild, screened_rules_broken, validate_fast
 from sosu.etl.models import SQL_DIR, Model, build_order
 from sosu.etl.problems import Problem, ValidationFailed
 from sosu.etl.profile import KEPT_PROFILE, Profile, ProfileError, load_profile
-from sosu.etl.read import find_sources, stage, workbook_cpr_problems
+from sosu.etl.read import Source, find_sources, stage, workbook_cpr_problems
+from sosu.etl.rules import CPR_WORDS
 from sosu.etl.validate import (
     build_typed,
     collect_problems,
@@ -105,7 +106,7 @@ def validate_folder(
         elif spec.optional:
             _empty_raw(con, spec)
     if problems:
-        raise ValidationFailed(problems)
+        raise _refused(problems, sources)
     cpr = None
     if profile is not None:
         # Every staged cell is checked for CPR numbers before a reduction drops or adds up
@@ -115,8 +116,8 @@ def validate_folder(
         unmapped = profiled.unmapped_problems(con, profile, display, today)
         if unmapped:
             found_cpr = [Problem(display.get(f, f), line, c, m) for f, line, c, m in cpr]
-            raise ValidationFailed(profiled.in_their_terms(found_cpr, profile, display)
-                                   + unmapped)
+            raise _refused(profiled.in_their_terms(found_cpr, profile, display) + unmapped,
+                           sources)
         profiled.reduce(con, profile, raw_table,
                         lambda column: f"({parse_expression(column, today)})", "_line")
     progress("Kontrollerer reglerne", len(ALL_FILES) / (len(ALL_FILES) + 1))
@@ -126,13 +127,29 @@ def validate_folder(
     if found:
         if profile is not None:
             found = profiled.in_their_terms(found, profile, display)
-        raise ValidationFailed(found, total)
-    # Last, when every cell read has passed: the rest of each workbook, which the history
-    # keeps as given (its other sheets, comments, properties).
+        raise _refused(found, sources, total)
+    # The rest of each workbook, which the history keeps as given (its other sheets,
+    # comments, properties, number formats).
     hidden = workbook_cpr_problems(sources.values())
     if hidden:
         raise ValidationFailed(hidden)
     return display
+
+
+def _refused(problems: list[Problem], sources: Mapping[str, Source],
+             total: int | None = None) -> ValidationFailed:
+    """The problems found, unless a workbook read holds a CPR number only its scan finds
+    (etl.workbook_cpr: a number a cell's format scales, `0%` showing 1019012.34 as
+    101901234%): then a rule's message about a cell might quote that cell's value
+    (`ugyldig alder '1019012.34'`), so those messages are counted (`… og N fejl mere`),
+    shown once the CPR numbers are gone, and the scan's are reported instead."""
+    quoting = [problem for problem in problems
+               if problem.line and CPR_WORDS not in problem.message]
+    hidden = workbook_cpr_problems(sources.values(), unreadable=False) if quoting else []
+    if not hidden:
+        return ValidationFailed(problems, total)
+    kept = [problem for problem in problems if problem not in quoting]
+    return ValidationFailed(hidden + kept, (total or len(problems)) + len(hidden))
 
 
 def _empty_raw(con: duckdb.DuckDBPyConnection, spec: FileSpec) -> None:

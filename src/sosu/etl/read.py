@@ -126,15 +126,19 @@ CPR_IN_WORKBOOK = ("indeholder noget, der ligner et CPR-nummer: {places}; skriv 
                    "egenskaber, der ikke indlæses: filen gemmes, som den er)")
 
 
-def workbook_cpr_problems(sources: Iterable[Source]) -> list[Problem]:
+def workbook_cpr_problems(sources: Iterable[Source], *,
+                          unreadable: bool = True) -> list[Problem]:
     """A CPR number anywhere in a workbook that is read, not only in the cells read
     (etl.workbook_cpr): the history keeps the file as given. A part that cannot be read
-    cannot be vouched for either, so it refuses the file too."""
+    cannot be vouched for either, so it refuses the file too (unless not `unreadable`:
+    where reading the file has refused it already)."""
     problems = []
     for path in sorted({source.path for source in sources if is_workbook(source.path)}):
         try:
             places = cpr_places(path)
         except (zipfile.BadZipFile, ParseError, OSError, ValueError, EOFError):
+            if not unreadable:
+                continue
             places = ["en del af filen, der ikke kan læses; gem den igen fra regnearket"]
         if places:
             problems.append(Problem(mask_cpr(path.name), 0, "",

@@ -461,6 +461,9 @@ def row_rules() -> list[RowRule]:
 # --- a CPR number in any cell ----------------------------------------------------------
 
 CPR_MESSAGE = "indeholder noget, der ligner et CPR-nummer; skriv aldrig CPR-numre i filerne"
+# What every message about a CPR number says (CPR_MESSAGE, elev_id's own rule, the
+# workbook scan's): such a message quotes no value.
+CPR_WORDS = "ligner et CPR-nummer"
 
 
 # Below this many distinct values a table's cells are chosen for contains_cpr by a cheap

@@ -19,6 +19,7 @@ from sosu.etl import rules
 from sosu.etl.problems import MAX_REPORTED, Problem
 from sosu.etl.rules import (
     CPR_MESSAGE,
+    CPR_WORDS,
     DMY_DATE,
     DMY_SHORT_DATE,
     EXCEL_EPOCH,
@@ -211,7 +212,7 @@ def _only_cpr_on_its_lines(con: duckdb.DuckDBPyConnection) -> None:
     sick-leave hours), and the line must be written again anyway."""
     file, line, _column, message = (d[0] for d in con.execute(
         "SELECT * FROM problems LIMIT 0").description)
-    words = "ligner et CPR-nummer"  # CPR_MESSAGE and elev_id's own rule both say so
+    words = CPR_WORDS
     con.execute(
         f"DELETE FROM problems AS p WHERE NOT contains(p.{message}, ?) AND EXISTS (SELECT 1 "
         f"FROM problems AS c WHERE c.{file} = p.{file} AND c.{line} = p.{line} "
