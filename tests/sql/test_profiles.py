@@ -583,3 +583,31 @@ def test_a_second_file_of_a_name_the_profile_reads_is_refused_not_kept(
         load_folder(folder, db, today=TODAY, profile=load_profile(path))
     assert not db.parent.exists() or not any(
         b"010190-1234" in p.read_bytes() for p in db.parent.rglob("*") if p.is_file())
+
+
+def test_the_preview_never_shows_a_number_only_the_workbooks_scan_finds(
+        tmp_path: Path) -> None:
+    """1019012.34 formatted `0%` shows as 101901234% (010190-1234, its leading zero lost):
+    the preview read the cell's value and showed it as a site (a review of 2026-12-04)."""
+    from sosu.etl.profiled import preview
+
+    folder = tmp_path / "eksport"
+    shutil.copytree(FOREIGN, folder)
+    source = folder / "Elevforloeb.csv"
+    rows = list(csv.reader(io.StringIO(source.read_bytes().decode("utf-8-sig")),
+                           delimiter=";"))
+    source.unlink()
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    book.active["E2"] = 1019012.34  # Oplæringssted
+    book.active["E2"].number_format = "0%"
+    book.save(folder / "Elevforloeb.xlsx")
+    profile = tmp_path / "profil.toml"
+    profile.write_text(FOREIGN_PROFILE.read_text(encoding="utf-8").replace(
+        "Elevforloeb.csv", "Elevforloeb.xlsx"), encoding="utf-8")
+    frames, problems = preview(folder, load_profile(profile), TODAY)
+    assert frames == {}
+    shown = [str(problem) for problem in problems]
+    assert len(shown) == 1 and "ligner et CPR-nummer: arket 'Sheet', celle E2" in shown[0]
+    assert not any(number in shown[0] for number in ("1019012", "101901234"))

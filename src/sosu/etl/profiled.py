@@ -506,6 +506,12 @@ def preview(folder: Path, profile: Profile, today: dt.date, rows: int = 20
                for f, line, column, message in cpr_problems(con, display)]
         if cpr:
             return {}, in_their_terms(cpr, profile, display)
+        # And one only the workbook's own parts show (a number its format scales): the
+        # preview would show the cell's value (1019012.34 formatted `0%` is 101901234%).
+        hidden = read.workbook_cpr_problems([sources[name] for name in profile.files],
+                                            unreadable=False)
+        if hidden:
+            return {}, hidden
         resumable = profile if "elever" in profile.files else dataclasses.replace(
             profile, files={n: dataclasses.replace(e, resume_months=None)
                             for n, e in profile.files.items()})
