@@ -328,16 +328,16 @@ def contains_cpr(text: str | None) -> bool:
 # to the length of a spreadsheet cell: a longer text is a part of a file read as text (a
 # picture's bytes), where decoding every `%` and `&` of noise cost more than the search
 # itself, and escapes are no spelling anyone writes by accident.
-_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|&#?[0-9A-Za-z]+;?|_x[0-9A-Fa-f]{4}_|"
-                     r"\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8})")
-# Python's and JSON's escapes, as repr() writes a text in a message ('010190\xa01234').
-_BACKSLASH = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
-_PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
-_MAX_CELL = 32_767  # characters, the most an Excel or LibreOffice cell holds
 # Office Open XML's escape of a UTF-16 code unit in any text of an .xlsx (cells, shared
 # strings, comments, names): `_x0030_` is shown as 0 by Excel, LibreOffice and calamine,
 # and `_x005F_` escapes the underscore itself. openpyxl reads and writes them as written.
 OOXML_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+# Python's and JSON's escapes, as repr() writes a text in a message ('010190\xa01234').
+_BACKSLASH = re.compile(r"\\(?:x([0-9A-Fa-f]{2})|u([0-9A-Fa-f]{4})|U([0-9A-Fa-f]{8}))")
+_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}|&#?[0-9A-Za-z]+;?|"
+                     f"{OOXML_ESCAPE.pattern}|{_BACKSLASH.pattern}")
+_PERCENT_RUN = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_MAX_CELL = 32_767  # characters, the most an Excel or LibreOffice cell holds
 
 
 def decode_ooxml_escapes(text: str) -> str:
@@ -572,9 +572,9 @@ DIGIT_BLOCKS = (
 # Characters that stand for digits without Unicode's digit property (_spelled_digits),
 # named one by one (tested against the Unicode database): a character whose numeric value
 # is a whole 0-9 (a number, or a CJK numeral, a letter to RE2) is a digit or `n`, as RE2
-# may not know it; one whose compatibility form
-# holds digits stands for more than one, so a cell holding one is a candidate whatever
-# its layout (⑩⑩⑨⓪-⑫㉞ is 101090-1234 in six characters).
+# may not know it; one whose compatibility form holds digits stands for more than one,
+# so a cell holding one is a candidate whatever its layout (⑩⑩⑨⓪-⑫㉞ is 101090-1234 in
+# six characters).
 NUMBER_VALUED = (
     (0xC78, 0xC7E), (0x17F0, 0x17F9), (0x215F, 0x2168), (0x2170, 0x2178), (0x2185, 0x2185),
     (0x2189, 0x2189), (0x3007, 0x3007), (0x3021, 0x3029), (0x3192, 0x3195), (0x3220, 0x3228),
